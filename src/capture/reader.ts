@@ -1,0 +1,188 @@
+import { CaptureError, type CaptureFormat, type FrameSink } from './frame.js';
+import { hex32, u32be, u32le } from './bytes.js';
+import { checkPcapVersion, parsePcapHeader, PcapParser, PCAP_FILE_HEADER_BYTES } from './pcap.js';
+import { PcapngParser, PCAPNG_SHB_TYPE } from './pcapng.js';
+import type { RecordParser } from './record-parser.js';
+import { openSource } from './source.js';
+
+export interface ReadProgress {
+  rawBytes: number;
+  totalBytes: number | null;
+  frames: number;
+}
+
+export interface ReadOptions {
+  onProgress?: (p: ReadProgress) => void;
+}
+
+export interface ReadResult {
+  format: CaptureFormat | null;
+  gzip: boolean;
+  linkTypes: number[];
+  /** Packet records read: the last frame number. */
+  frames: number;
+  /** Bytes of capture data consumed (after decompression). */
+  bytes: number;
+  /** The fault that stopped reading, if any. */
+  error: CaptureError | null;
+}
+
+function describeMagic(b: Uint8Array): string {
+  if (b.length === 0) return 'the file is empty';
+  if (b.length >= 4 && u32be(b, 0) === 0x89504e47) return 'not a pcap or pcapng capture (it is a PNG image)';
+  if (b.length >= 8 && String.fromCharCode(...b.subarray(0, 5)) === 'snoop') {
+    return 'not a pcap or pcapng capture (it is a Solaris snoop file; convert it with editcap -F pcap)';
+  }
+  if (b.length < 4) return `not a pcap or pcapng capture (only ${b.length} bytes)`;
+  const printable = b.subarray(0, Math.min(b.length, 64)).every((c) => c === 9 || c === 10 || c === 13 || (c >= 32 && c < 127));
+  const what = printable ? ', it looks like text' : '';
+  return `not a pcap or pcapng capture (magic 0x${hex32(u32be(b, 0))}${what})`;
+}
+
+/** Picks the parser from the magic number; `head` holds at least the first 24 bytes, or the whole file. */
+function detect(head: Uint8Array, sink: FrameSink): { parser: RecordParser; skip: number } {
+  if (head.length >= 4 && u32le(head, 0) === PCAPNG_SHB_TYPE) {
+    return { parser: new PcapngParser(sink), skip: 0 };
+  }
+  if (head.length >= 4) {
+    const h = parsePcapHeader(head);
+    if (h) {
+      if (head.length < PCAP_FILE_HEADER_BYTES) {
+        throw new CaptureError(`the file ends inside the ${PCAP_FILE_HEADER_BYTES}-byte pcap file header`, 0, 1);
+      }
+      const bad = checkPcapVersion(h);
+      if (bad) throw new CaptureError(bad, 4, 1);
+      return { parser: new PcapParser(h, sink), skip: PCAP_FILE_HEADER_BYTES };
+    }
+  }
+  throw new CaptureError(describeMagic(head), 0, 1);
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/**
+ * Streams a capture (file, `-`, gzip or not) into `sink`, one frame at a
+ * time. Never throws for bad capture data: the fault comes back in
+ * `error`, and every frame before it has been delivered.
+ */
+export async function readCapture(path: string, sink: FrameSink, opts: ReadOptions = {}): Promise<ReadResult> {
+  const result: ReadResult = { format: null, gzip: false, linkTypes: [], frames: 0, bytes: 0, error: null };
+  let parser: RecordParser | null = null;
+  // Bytes of an unfinished record (or of the file header) carried to the next chunk.
+  let carry: Uint8Array | null = null;
+  // File offset of carry[0] (or of the chunk start when carry is null).
+  let base = 0;
+  let source;
+  try {
+    source = await openSource(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    result.error = new CaptureError(err.code ? `cannot open: ${err.code === 'ENOENT' ? 'no such file' : err.message}` : err.message, 0, 1);
+    return result;
+  }
+  result.gzip = source.gzip;
+  const report = () =>
+    opts.onProgress?.({ rawBytes: source.rawBytesRead(), totalBytes: source.totalBytes, frames: parser?.frames ?? 0 });
+  try {
+    for await (const chunkIn of source.chunks) {
+      let chunk = chunkIn;
+      if (carry) {
+        if (!parser) {
+          chunk = concat(carry, chunk);
+          carry = null;
+        } else {
+          const done = finishCarried(parser, carry, chunk, base);
+          if (done < 0) {
+            carry = concat(carry, chunk);
+            continue;
+          }
+          base += carry.length + done;
+          chunk = chunk.subarray(done);
+          carry = null;
+        }
+      }
+      let pos = 0;
+      if (!parser) {
+        if (chunk.length < PCAP_FILE_HEADER_BYTES) {
+          carry = chunk;
+          continue;
+        }
+        const d = detect(chunk, sink);
+        parser = d.parser;
+        result.format = parser.format;
+        pos = d.skip;
+      }
+      const end = chunk.length;
+      const hb = parser.headerBytes;
+      while (end - pos >= hb) {
+        const len = parser.recordLength(chunk, pos, base + pos);
+        if (end - pos < len) break;
+        parser.record(chunk, pos, len, base + pos);
+        pos += len;
+      }
+      if (pos < end) {
+        // Copied: the stream may reuse its buffer, and this is the only copy a record ever gets.
+        carry = chunk.slice(pos);
+      }
+      base += pos;
+      report();
+    }
+    if (!parser) {
+      detect(carry ?? new Uint8Array(0), sink);
+      // A valid pcap header and nothing else: an empty capture.
+    } else if (carry && carry.length > 0) {
+      const hb = parser.headerBytes;
+      if (carry.length < hb) {
+        throw new CaptureError(`the file ends ${carry.length} bytes into a record header (cut short)`, base, parser.frames + 1);
+      }
+      const len = parser.recordLength(carry, 0, base);
+      throw new CaptureError(
+        `the file ends in the middle of a record: ${carry.length} of its ${len} bytes are present (cut short)`,
+        base,
+        parser.frames + 1,
+      );
+    }
+  } catch (e) {
+    if (e instanceof CaptureError) result.error = e;
+    else {
+      const msg = (e as Error).message ?? String(e);
+      const where = parser ? parser.frames + 1 : 1;
+      result.error = new CaptureError(source.gzip ? `gzip data is corrupt or cut short: ${msg}` : `read failed: ${msg}`, base, where);
+    }
+  } finally {
+    source.close();
+  }
+  if (parser) {
+    result.format = parser.format;
+    result.linkTypes = parser.linkTypes.slice();
+    result.frames = parser.frames;
+  }
+  result.bytes = base + (carry?.length ?? 0);
+  report();
+  return result;
+}
+
+/**
+ * Completes the record whose first bytes are in `carry` with bytes from
+ * `chunk`. Returns how many bytes of `chunk` it used, or -1 when `chunk`
+ * does not reach the end of the record either.
+ */
+function finishCarried(parser: RecordParser, carry: Uint8Array, chunk: Uint8Array, base: number): number {
+  const hb = parser.headerBytes;
+  let head = carry;
+  if (head.length < hb) {
+    if (head.length + chunk.length < hb) return -1;
+    head = concat(carry, chunk.subarray(0, hb - carry.length));
+  }
+  const len = parser.recordLength(head, 0, base);
+  const need = len - carry.length;
+  if (need > chunk.length) return -1;
+  const whole = concat(carry, chunk.subarray(0, need));
+  parser.record(whole, 0, len, base);
+  return need;
+}

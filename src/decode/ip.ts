@@ -1,0 +1,109 @@
+import { Decoded, type Segment } from './segment.js';
+import { decodeTcp } from './tcp.js';
+import type { DecodeStats } from './stats.js';
+
+const PROTO_TCP = 6;
+const IPV4_MAPPED = 0xffff;
+// More headers than any real packet carries: a chain longer than this loops or is hostile.
+const MAX_IPV6_EXTENSIONS = 16;
+const MAX_TUNNEL_DEPTH = 3;
+
+/**
+ * `end` is the end of the captured bytes; `wireEnd` where the packet ended
+ * on the wire (from the record's original length), which may lie past `end`
+ * when the snaplen cut the frame.
+ */
+export function decodeIp(b: Uint8Array, p: number, end: number, wireEnd: number, s: Segment, st: DecodeStats, depth = 0): Decoded {
+  if (end - p < 1) return Decoded.Truncated;
+  const v = b[p]! >> 4;
+  if (v === 4) return decodeIpv4(b, p, end, wireEnd, s, st, depth);
+  if (v === 6) return decodeIpv6(b, p, end, wireEnd, s, st, depth);
+  st.count('ip-bad-version');
+  return Decoded.Malformed;
+}
+
+function decodeIpv4(b: Uint8Array, p: number, end: number, wireEnd: number, s: Segment, st: DecodeStats, depth: number): Decoded {
+  if (end - p < 20) return wireEnd - p < 20 ? Decoded.Malformed : Decoded.Truncated;
+  const ihl = (b[p]! & 0x0f) * 4;
+  let total = (b[p + 2]! << 8) | b[p + 3]!;
+  if (ihl < 20) return Decoded.Malformed;
+  // TCP segmentation offload: the sender's own capture shows total length 0.
+  if (total === 0) total = wireEnd - p;
+  if (total < ihl || total > wireEnd - p) return Decoded.Malformed;
+  if (end - p < ihl) return Decoded.Truncated;
+  const fragOffset = ((b[p + 6]! & 0x1f) << 8) | b[p + 7]!;
+  const proto = b[p + 9]!;
+  if (fragOffset !== 0) {
+    st.count('ipv4-fragment');
+    return Decoded.OtherIp;
+  }
+  if (proto !== PROTO_TCP) {
+    if (proto === 4 || proto === 41) {
+      if (depth >= MAX_TUNNEL_DEPTH) return Decoded.Malformed;
+      return decodeIp(b, p + ihl, end, p + total, s, st, depth + 1);
+    }
+    st.count(proto === 17 ? 'udp' : proto === 1 ? 'icmp' : `ip-proto-${proto}`);
+    return Decoded.OtherIp;
+  }
+  s.ipVersion = 4;
+  s.src0 = 0; s.src1 = 0; s.src2 = IPV4_MAPPED;
+  s.src3 = ((b[p + 12]! << 24) | (b[p + 13]! << 16) | (b[p + 14]! << 8) | b[p + 15]!) >>> 0;
+  s.dst0 = 0; s.dst1 = 0; s.dst2 = IPV4_MAPPED;
+  s.dst3 = ((b[p + 16]! << 24) | (b[p + 17]! << 16) | (b[p + 18]! << 8) | b[p + 19]!) >>> 0;
+  s.ipId = (b[p + 4]! << 8) | b[p + 5]!;
+  s.ttl = b[p + 8]!;
+  const tcpEnd = p + total < end ? p + total : end;
+  return decodeTcp(b, p + ihl, tcpEnd, total - ihl, s);
+}
+
+function word(b: Uint8Array, p: number): number {
+  return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+}
+
+function decodeIpv6(b: Uint8Array, p: number, end: number, wireEnd: number, s: Segment, st: DecodeStats, depth: number): Decoded {
+  if (end - p < 40) return wireEnd - p < 40 ? Decoded.Malformed : Decoded.Truncated;
+  let payload = (b[p + 4]! << 8) | b[p + 5]!;
+  // Jumbograms (payload length 0) carry the length in hop-by-hop: trust the wire length.
+  if (payload === 0) payload = wireEnd - p - 40;
+  if (40 + payload > wireEnd - p) return Decoded.Malformed;
+  const packetEnd = p + 40 + payload;
+  let next = b[p + 6]!;
+  const hop = b[p + 7]!;
+  const ip = p;
+  let q = p + 40;
+  for (let i = 0; ; i++) {
+    if (next === PROTO_TCP) break;
+    if (i >= MAX_IPV6_EXTENSIONS) return Decoded.Malformed;
+    if (next === 0 || next === 43 || next === 60 || next === 51 || next === 44) {
+      if (packetEnd - q < 8) return Decoded.Malformed;
+      if (end - q < 8) return Decoded.Truncated;
+      if (next === 44) {
+        const fragOffset = ((b[q + 2]! << 8) | b[q + 3]!) >> 3;
+        if (fragOffset !== 0) {
+          st.count('ipv6-fragment');
+          return Decoded.OtherIp;
+        }
+        next = b[q]!;
+        q += 8;
+        continue;
+      }
+      const len = next === 51 ? (b[q + 1]! + 2) * 4 : (b[q + 1]! + 1) * 8;
+      next = b[q]!;
+      q += len;
+      if (q > packetEnd) return Decoded.Malformed;
+      continue;
+    }
+    if (next === 41 || next === 4) {
+      if (depth >= MAX_TUNNEL_DEPTH) return Decoded.Malformed;
+      return decodeIp(b, q, end, packetEnd, s, st, depth + 1);
+    }
+    st.count(next === 17 ? 'udp' : next === 58 ? 'icmpv6' : next === 50 ? 'esp' : next === 59 ? 'ipv6-no-next-header' : `ip-proto-${next}`);
+    return Decoded.OtherIp;
+  }
+  s.ipVersion = 6;
+  s.src0 = word(b, ip + 8); s.src1 = word(b, ip + 12); s.src2 = word(b, ip + 16); s.src3 = word(b, ip + 20);
+  s.dst0 = word(b, ip + 24); s.dst1 = word(b, ip + 28); s.dst2 = word(b, ip + 32); s.dst3 = word(b, ip + 36);
+  s.ipId = -1;
+  s.ttl = hop;
+  return decodeTcp(b, q, packetEnd < end ? packetEnd : end, packetEnd - q, s);
+}

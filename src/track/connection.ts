@@ -1,0 +1,155 @@
+import { Direction } from './direction.js';
+
+/** How the client/server roles were decided, weakest last (Zeek's `^` covers the last three). */
+export type RoleSource = 'syn' | 'synack' | 'listener' | 'port';
+
+/** Options of a SYN or SYN-ACK, as needed to tell a syncookie SYN-ACK from a normal one. */
+export interface HandshakeOptions {
+  mss: number;
+  wscale: number;
+  sackPerm: boolean;
+  timestamps: boolean;
+  tsVal: number;
+  /** Bit per option kind present (see OPT_* in decode/segment). */
+  mask: number;
+}
+
+/** Frames and times of the handshake events; 0 frame = not seen. */
+export interface Event {
+  frame: number;
+  time: number;
+}
+
+const MAX_TIMELINE = 12;
+
+/**
+ * One TCP connection, the unit every later stage reads (Zeek's connection
+ * record). Addresses are 4 words each, IPv4 as ::ffff:a.b.c.d.
+ */
+export class Connection {
+  /** Order of creation, from 1. */
+  id = 0;
+  vlan = 0;
+  ipVersion: 4 | 6 = 4;
+  c0 = 0; c1 = 0; c2 = 0; c3 = 0; cPort = 0;
+  s0 = 0; s1 = 0; s2 = 0; s3 = 0; sPort = 0;
+  roleSource: RoleSource = 'syn';
+  /** Collision chain in the connection table. */
+  next: Connection | null = null;
+
+  firstFrame = 0;
+  lastFrame = 0;
+  firstTime = 0;
+  lastTime = 0;
+  firstTsSec = 0;
+  firstTsNsec = 0;
+  lastTsSec = 0;
+  lastTsNsec = 0;
+
+  readonly client = new Direction();
+  readonly server = new Direction();
+
+  // Handshake timeline.
+  syn: Event = { frame: 0, time: 0 };
+  /** Frames of every SYN with the connection's ISN (the first and its retransmits), capped. */
+  synFrames: number[] = [];
+  synTimes: number[] = [];
+  synCount = 0;
+  /** SYNs from the client with another ISN while this connection was open (not a new connection). */
+  synNewIsn = 0;
+  synAck: Event = { frame: 0, time: 0 };
+  synAckFrames: number[] = [];
+  synAckTimes: number[] = [];
+  synAckCount = 0;
+  /** SYN-ACKs sent again after the client's handshake ACK had been seen. */
+  synAckAfterAck = 0;
+  /** SYN-ACKs seen before the SYN (capture reordering). */
+  synAckBeforeSyn = false;
+  handshakeAck: Event = { frame: 0, time: 0 };
+  clientFirstData: Event = { frame: 0, time: 0 };
+  /** The server's first ACK that covers client data. */
+  serverDataAck: Event = { frame: 0, time: 0 };
+  serverFirstData: Event = { frame: 0, time: 0 };
+  /** First server packet after the handshake ACK that is not a SYN-ACK: the server's first real answer. */
+  serverAnswer: Event = { frame: 0, time: 0 };
+  /** Client segments from the handshake ACK (included) until the server's first answer. */
+  clientSegsBeforeAnswer = 0;
+  /** Client data retransmissions before the server's first answer. */
+  clientRetransBeforeAnswer = 0;
+  /** Client SYN retransmits before any SYN-ACK. */
+  synRetransBeforeAnswer = 0;
+  synOptions: HandshakeOptions | null = null;
+  synAckOptions: HandshakeOptions | null = null;
+  /** TSval of a SYN-ACK re-sent with exactly the first one's TSval (cookie TSvals are frozen per 64 ms). */
+  synAckSameTsVal = false;
+
+  // The end.
+  /** Which side sent a FIN first. */
+  firstFin: 'client' | 'server' | null = null;
+  fin: Event = { frame: 0, time: 0 };
+  rstBy: 'client' | 'server' | null = null;
+  rst: Event = { frame: 0, time: 0 };
+  rstHasAck = false;
+  rstSeq = 0;
+  /** The RST's sequence number minus the other side's highest ACK (0 = exactly where the peer expected it). */
+  rstSeqVsPeerAck = 0;
+  /** Whether the RST came after the server had ACKed client data or sent data. */
+  rstAfterServerData = false;
+  /** The RST answered a SYN (RST+ACK with ack = ISN+1). */
+  rstAnswersSyn = false;
+  /** A later SYN with a new ISN reopened the tuple: this record ended there. */
+  reusedBy = 0;
+  /** The connection reused the tuple of an earlier record (TIME_WAIT reuse). */
+  reusesEarlier = false;
+  /** Handed downstream already. */
+  finished = false;
+  /** Set when the table had to drop the connection early to stay within its cap. */
+  evicted = false;
+
+  // Zeek.
+  history = '';
+  private historySeen = 0;
+  clientState = 0;
+  serverState = 0;
+  clientPrev = 0;
+  serverPrev = 0;
+
+  /** Diagnosis results, filled downstream. */
+  signatures: string[] = [];
+
+  addHistory(letter: string, bit: number): void {
+    if (this.historySeen & bit) return;
+    this.historySeen |= bit;
+    this.history += letter;
+  }
+
+  pushSyn(frame: number, time: number): void {
+    if (this.synFrames.length < MAX_TIMELINE) {
+      this.synFrames.push(frame);
+      this.synTimes.push(time);
+    }
+  }
+
+  pushSynAck(frame: number, time: number): void {
+    if (this.synAckFrames.length < MAX_TIMELINE) {
+      this.synAckFrames.push(frame);
+      this.synAckTimes.push(time);
+    }
+  }
+
+  get synRetransmits(): number {
+    return this.synCount > 0 ? this.synCount - 1 : 0;
+  }
+
+  get synAckRetransmits(): number {
+    return this.synAckCount > 0 ? this.synAckCount - 1 : 0;
+  }
+
+  get midStream(): boolean {
+    return this.roleSource !== 'syn';
+  }
+
+  get duration(): number {
+    return this.lastTime - this.firstTime;
+  }
+}

@@ -1,0 +1,167 @@
+import { TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
+
+/** 32-bit sequence distance a - b, as a signed number. */
+export function seqDiff(a: number, b: number): number {
+  return (a - b) | 0;
+}
+
+// A handful of holes is all a diagnosis needs; past that, bytes are counted as gaps without tracking.
+const MAX_HOLES = 8;
+/** The same packet captured twice (two taps, a bridge and its port) arrives within this. */
+const DUPLICATE_WINDOW_S = 0.001;
+
+/**
+ * What one side of a connection sent, in the words tcptrace and Wireshark
+ * use. Sequence numbers are kept raw (32-bit) and compared with wrap-around.
+ */
+export class Direction {
+  packets = 0;
+  /** Payload bytes, retransmissions included. */
+  bytes = 0;
+  /** Payload bytes, each sequence number once. */
+  uniqueBytes = 0;
+  isn = 0;
+  isnSet = false;
+  /** Highest sequence number sent + 1 (SYN and FIN count one). */
+  nextSeq = 0;
+  seqSet = false;
+  highestAck = 0;
+  ackSet = false;
+  retransmits = 0;
+  duplicates = 0;
+  outOfOrder = 0;
+  zeroWindows = 0;
+  keepAlives = 0;
+  synSeen = false;
+  finSeen = false;
+  finFrame = 0;
+  rstSeen = false;
+  /** Window scale from this side's SYN, -1 when none. */
+  wscale = -1;
+  private holes: number[] = [];
+  /** Hole bytes given up on when the hole list was full. */
+  private lostHoleBytes = 0;
+  private lastIpId = -2;
+  private lastSeq = 0;
+  private lastLen = -1;
+  private lastFlags = 0;
+  private lastAck = 0;
+  private lastTime = 0;
+
+  /** Bytes never captured: holes in the sequence space that nothing filled. */
+  get gapBytes(): number {
+    let n = this.lostHoleBytes;
+    for (let i = 0; i < this.holes.length; i += 2) n += seqDiff(this.holes[i + 1]!, this.holes[i]!);
+    return n;
+  }
+
+  /**
+   * Accounts one segment. Returns 1 when it is a capture duplicate, 2 when it
+   * re-sends bytes (or a SYN/FIN) already sent, 0 otherwise.
+   */
+  add(s: Segment): number {
+    this.packets++;
+    const len = s.payloadLen;
+    const f = s.flags;
+    const dup =
+      s.seq === this.lastSeq && len === this.lastLen && f === this.lastFlags && s.ack === this.lastAck &&
+      (s.ipId === this.lastIpId) && s.time - this.lastTime < DUPLICATE_WINDOW_S && s.time >= this.lastTime;
+    this.lastIpId = s.ipId;
+    this.lastSeq = s.seq;
+    this.lastLen = len;
+    this.lastFlags = f;
+    this.lastAck = s.ack;
+    this.lastTime = s.time;
+    if (dup) {
+      this.duplicates++;
+      return 1;
+    }
+    this.bytes += len;
+    if (s.window === 0 && !(f & (TCP_RST | TCP_SYN))) this.zeroWindows++;
+    if (f & TCP_RST) {
+      this.rstSeen = true;
+      return 0;
+    }
+    let seqLen = len;
+    if (f & TCP_SYN) {
+      seqLen++;
+      if (!this.isnSet) {
+        this.isn = s.seq;
+        this.isnSet = true;
+      }
+    }
+    if (f & TCP_FIN) seqLen++;
+    if (!this.seqSet) {
+      this.seqSet = true;
+      this.nextSeq = (s.seq + seqLen) >>> 0;
+      this.uniqueBytes += len;
+      return 0;
+    }
+    const ahead = seqDiff(s.seq, this.nextSeq);
+    if (ahead >= 0) {
+      if (ahead > 0 && seqLen > 0) this.addHole(this.nextSeq, s.seq);
+      if (seqLen > 0) this.nextSeq = (s.seq + seqLen) >>> 0;
+      this.uniqueBytes += len;
+      return 0;
+    }
+    if (seqLen === 0) return 0;
+    // Keep-alive: one byte (or none) just below what was sent, carrying nothing new.
+    if (len <= 1 && !(f & (TCP_SYN | TCP_FIN)) && ahead === -1) {
+      this.keepAlives++;
+      return 0;
+    }
+    if (this.fillHole(s.seq, (s.seq + seqLen) >>> 0)) {
+      this.outOfOrder++;
+      this.uniqueBytes += len;
+      const end = (s.seq + seqLen) >>> 0;
+      if (seqDiff(end, this.nextSeq) > 0) this.nextSeq = end;
+      return 0;
+    }
+    this.retransmits++;
+    const end = (s.seq + seqLen) >>> 0;
+    if (seqDiff(end, this.nextSeq) > 0) {
+      this.uniqueBytes += seqDiff(end, this.nextSeq);
+      this.nextSeq = end;
+    }
+    return 2;
+  }
+
+  ackSeen(ack: number): void {
+    if (!this.ackSet || seqDiff(ack, this.highestAck) > 0) {
+      this.highestAck = ack;
+      this.ackSet = true;
+    }
+  }
+
+  private addHole(from: number, to: number): void {
+    if (this.holes.length >= MAX_HOLES * 2) {
+      this.lostHoleBytes += seqDiff(to, from);
+      return;
+    }
+    this.holes.push(from, to);
+  }
+
+  /** True when [from, to) lies in a hole (never-seen bytes), which it then fills. */
+  private fillHole(from: number, to: number): boolean {
+    const h = this.holes;
+    for (let i = 0; i < h.length; i += 2) {
+      const a = h[i]!;
+      const b = h[i + 1]!;
+      if (seqDiff(from, a) >= 0 && seqDiff(from, b) < 0) {
+        const end = seqDiff(to, b) > 0 ? b : to;
+        if (from === a && end === b) h.splice(i, 2);
+        else if (from === a) h[i] = end;
+        else if (end === b) h[i + 1] = from;
+        else if (h.length < MAX_HOLES * 2) {
+          h[i + 1] = from;
+          h.push(end, b);
+        } else {
+          this.lostHoleBytes += seqDiff(b, end);
+          h[i + 1] = from;
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,129 @@
+import { OPT_SACK_PERM, OPT_TIMESTAMP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
+import type { Connection, HandshakeOptions } from './connection.js';
+import { seqDiff } from './direction.js';
+import { zeekStep } from './zeek.js';
+
+function options(s: Segment): HandshakeOptions {
+  return {
+    mss: s.mss,
+    wscale: s.wscale,
+    sackPerm: (s.optionMask & OPT_SACK_PERM) !== 0,
+    timestamps: (s.optionMask & OPT_TIMESTAMP) !== 0,
+    tsVal: s.tsVal,
+    mask: s.optionMask,
+  };
+}
+
+// History letter bits: one per letter and side.
+const H_SYN = 1, H_SYNACK = 2, H_ACK = 4, H_DATA = 8, H_FIN = 16, H_RST = 32, H_RETRANS = 64, H_ZEROWIN = 128, H_MULTI = 256;
+
+const UPPER = { S: 'S', H: 'H', A: 'A', D: 'D', F: 'F', R: 'R', T: 'T', W: 'W', Q: 'Q' };
+const LOWER = { S: 's', H: 'h', A: 'a', D: 'd', F: 'f', R: 'r', T: 't', W: 'w', Q: 'q' };
+
+function history(c: Connection, fromClient: boolean, s: Segment, resent: boolean): void {
+  const f = s.flags;
+  const shift = fromClient ? 0 : 16;
+  const L = fromClient ? UPPER : LOWER;
+  if ((f & TCP_SYN) && (f & (TCP_FIN | TCP_RST))) c.addHistory(L.Q, H_MULTI << shift);
+  if (f & TCP_SYN) {
+    if (f & TCP_ACK) c.addHistory(L.H, H_SYNACK << shift);
+    else c.addHistory(L.S, H_SYN << shift);
+  }
+  if (f & TCP_FIN) c.addHistory(L.F, H_FIN << shift);
+  if (f & TCP_RST) c.addHistory(L.R, H_RST << shift);
+  if ((f & TCP_ACK) && s.payloadLen === 0 && !(f & (TCP_SYN | TCP_FIN | TCP_RST))) c.addHistory(L.A, H_ACK << shift);
+  if (s.payloadLen > 0) {
+    c.addHistory(L.D, H_DATA << shift);
+    if (resent) c.addHistory(L.T, H_RETRANS << shift);
+  }
+  if (s.window === 0 && !(f & (TCP_SYN | TCP_RST))) c.addHistory(L.W, H_ZEROWIN << shift);
+}
+
+/**
+ * Updates one connection with one segment: counters per direction, the
+ * handshake timeline, the end, and Zeek's history and states.
+ */
+export function updateConnection(c: Connection, s: Segment, fromClient: boolean): void {
+  const dir = fromClient ? c.client : c.server;
+  const peer = fromClient ? c.server : c.client;
+  const f = s.flags;
+  const r = dir.add(s);
+  const dup = r === 1;
+  if (f & TCP_ACK) dir.ackSeen(s.ack);
+  if (s.time > c.lastTime) {
+    c.lastTime = s.time;
+    c.lastTsSec = s.tsSec;
+    c.lastTsNsec = s.tsNsec;
+  }
+  c.lastFrame = s.frame;
+  history(c, fromClient, s, r !== 0);
+  if (dup) return;
+  zeekStep(c, fromClient, f, s.payloadLen);
+
+  if (f & TCP_SYN) {
+    if (fromClient && !(f & TCP_ACK)) {
+      if (c.synCount === 0) {
+        c.syn = { frame: s.frame, time: s.time };
+        c.synOptions = options(s);
+      } else if (c.synAckCount === 0) {
+        c.synRetransBeforeAnswer++;
+      }
+      c.synCount++;
+      c.pushSyn(s.frame, s.time);
+    } else if (!fromClient && (f & TCP_ACK)) {
+      if (c.synAckCount === 0) {
+        c.synAck = { frame: s.frame, time: s.time };
+        c.synAckOptions = options(s);
+        if (c.synCount === 0) c.synAckBeforeSyn = true;
+      } else {
+        if (c.handshakeAck.frame !== 0) c.synAckAfterAck++;
+        if (c.synAckOptions && s.tsVal === c.synAckOptions.tsVal && c.synAckOptions.timestamps) c.synAckSameTsVal = true;
+      }
+      c.synAckCount++;
+      c.pushSynAck(s.frame, s.time);
+    }
+    return;
+  }
+
+  if (f & TCP_RST) {
+    if (c.rstBy === null) {
+      c.rstBy = fromClient ? 'client' : 'server';
+      c.rst = { frame: s.frame, time: s.time };
+      c.rstHasAck = (f & TCP_ACK) !== 0;
+      c.rstSeq = s.seq;
+      c.rstSeqVsPeerAck = peer.ackSet ? seqDiff(s.seq, peer.highestAck) : 0x7fffffff;
+      if (!fromClient) {
+        c.rstAfterServerData = c.serverDataAck.frame !== 0 || c.serverFirstData.frame !== 0;
+        c.rstAnswersSyn = c.synAckCount === 0 && c.client.isnSet && (f & TCP_ACK) !== 0 && s.ack === ((c.client.isn + 1) >>> 0);
+      }
+    }
+    if (!fromClient && c.handshakeAck.frame !== 0 && c.serverAnswer.frame === 0) c.serverAnswer = { frame: s.frame, time: s.time };
+    return;
+  }
+
+  if (fromClient) {
+    if (c.handshakeAck.frame === 0 && (f & TCP_ACK) && c.synAckCount > 0 && s.ack === ((c.server.isn + 1) >>> 0)) {
+      c.handshakeAck = { frame: s.frame, time: s.time };
+    }
+    if (s.payloadLen > 0 && c.clientFirstData.frame === 0) c.clientFirstData = { frame: s.frame, time: s.time };
+    if (c.handshakeAck.frame !== 0 && c.serverAnswer.frame === 0) {
+      c.clientSegsBeforeAnswer++;
+      if (r === 2) c.clientRetransBeforeAnswer++;
+    }
+  } else {
+    if (c.handshakeAck.frame !== 0 && c.serverAnswer.frame === 0) c.serverAnswer = { frame: s.frame, time: s.time };
+    if (s.payloadLen > 0 && c.serverFirstData.frame === 0) c.serverFirstData = { frame: s.frame, time: s.time };
+    if (
+      (f & TCP_ACK) && c.clientFirstData.frame !== 0 && c.serverDataAck.frame === 0 &&
+      seqDiff(s.ack, (c.client.isn + 1) >>> 0) > 0
+    ) {
+      c.serverDataAck = { frame: s.frame, time: s.time };
+    }
+  }
+  if (f & TCP_FIN) {
+    if (c.firstFin === null) {
+      c.firstFin = fromClient ? 'client' : 'server';
+      c.fin = { frame: s.frame, time: s.time };
+    }
+  }
+}

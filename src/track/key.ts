@@ -1,0 +1,39 @@
+import type { Segment } from '../decode/segment.js';
+
+// murmur3's finaliser: cheap and spreads the low bits of ports and addresses well.
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function endpointHash(a0: number, a1: number, a2: number, a3: number, port: number, seed: number): number {
+  let h = seed;
+  h = mix(h ^ a0);
+  h = mix(h ^ a1);
+  h = mix(h ^ a2);
+  h = mix(h ^ a3);
+  return mix(h ^ port);
+}
+
+/**
+ * A 52-bit number naming the connection of a segment, the same for both
+ * directions, so the table's key is a number rather than a string built
+ * for every packet. Collisions are possible and resolved by the table.
+ */
+export function connectionKey(s: Segment): number {
+  const a = endpointHash(s.src0, s.src1, s.src2, s.src3, s.srcPort, 0x9e3779b9);
+  const b = endpointHash(s.dst0, s.dst1, s.dst2, s.dst3, s.dstPort, 0x9e3779b9);
+  // Order-independent combination: sum and xor of the two endpoint hashes.
+  const hi = mix((a + b + s.vlan) >>> 0);
+  const lo = mix((a ^ b) + 0x7f4a7c15);
+  return (hi & 0xffffffff) * 1048576 + (lo & 0xfffff);
+}
+
+/** A number naming a server endpoint (address + port), for the set of known listeners. */
+export function endpointKey(a0: number, a1: number, a2: number, a3: number, port: number): number {
+  return endpointHash(a0, a1, a2, a3, port, 0x2545f491) * 1048576 + (endpointHash(a0, a1, a2, a3, port, 0x61c88647) & 0xfffff);
+}

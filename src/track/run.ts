@@ -1,0 +1,134 @@
+import type { Frame } from '../capture/frame.js';
+import { readCapture, type ReadProgress } from '../capture/reader.js';
+import { Decoder } from '../decode/decoder.js';
+import { linkTypeName } from '../decode/link.js';
+import { Decoded, newSegment } from '../decode/segment.js';
+import type { Connection } from './connection.js';
+import { Tracker, type TrackerOptions } from './tracker.js';
+
+/** A time bound: absolute epoch seconds, or seconds from the capture's first frame. */
+export interface TimeBound {
+  epoch?: number;
+  fromStart?: number;
+}
+
+export interface RunOptions extends TrackerOptions {
+  since?: TimeBound;
+  until?: TimeBound;
+  onProgress?: (p: ReadProgress) => void;
+}
+
+/** What every command prints about a capture; the JSON `captures[]` element. */
+export interface CaptureSummary {
+  path: string;
+  format: 'pcap' | 'pcapng' | null;
+  gzip: boolean;
+  linkTypes: string[];
+  /** Records read. */
+  packets: number;
+  tcp: number;
+  otherIp: number;
+  nonIp: number;
+  truncated: number;
+  malformed: number;
+  /** Frames left out by --since/--until (not decoded). */
+  outsideWindow: number;
+  partial: boolean;
+  error: string | null;
+  /** Where reading stopped, when it did. */
+  errorOffset: number | null;
+  errorFrame: number | null;
+  warnings: string[];
+  firstTime: { sec: number; nsec: number } | null;
+  lastTime: { sec: number; nsec: number } | null;
+  bytes: number;
+  otherKinds: Record<string, number>;
+  connections: number;
+  evictions: number;
+  peakLiveConnections: number;
+}
+
+const MAX_WARNINGS = 20;
+
+/**
+ * capture → decode → track for one input. Finished connections go to
+ * `onConnection` as they finish; the summary comes back at the end. Never
+ * throws for a bad capture: the fault is in the summary.
+ */
+export async function trackCapture(
+  path: string,
+  onConnection: (c: Connection) => void,
+  opts: RunOptions = {},
+): Promise<CaptureSummary> {
+  const seg = newSegment();
+  const decoder = new Decoder(seg);
+  const tracker = new Tracker(onConnection, opts);
+  const warnings: string[] = [];
+  let first: { sec: number; nsec: number } | null = null;
+  let lastSec = -Infinity;
+  let lastNsec = 0;
+  let outside = 0;
+  let since = opts.since?.epoch ?? -Infinity;
+  let until = opts.until?.epoch ?? Infinity;
+  const warn = (m: string, off: number, frame: number) => {
+    if (warnings.length < MAX_WARNINGS) warnings.push(`${m} (byte offset ${off}, frame ${frame})`);
+  };
+  const sink = {
+    onFrame(f: Frame): void {
+      if (first === null) {
+        first = { sec: f.tsSec, nsec: f.tsNsec };
+        const t0 = f.tsSec + f.tsNsec * 1e-9;
+        if (opts.since?.fromStart !== undefined) since = t0 + opts.since.fromStart;
+        if (opts.until?.fromStart !== undefined) until = t0 + opts.until.fromStart;
+      }
+      if (f.tsSec > lastSec || (f.tsSec === lastSec && f.tsNsec > lastNsec)) {
+        lastSec = f.tsSec;
+        lastNsec = f.tsNsec;
+      }
+      if (since !== -Infinity || until !== Infinity) {
+        const t = f.tsSec + f.tsNsec * 1e-9;
+        if (t < since || t > until) {
+          outside++;
+          return;
+        }
+      }
+      if (decoder.decode(f) === Decoded.Tcp) tracker.add(seg);
+    },
+    onWarning: warn,
+  };
+  const r = await readCapture(path, sink, { onProgress: opts.onProgress });
+  tracker.end();
+  const c = decoder.counts;
+  if (decoder.badOptionFrames > 0) {
+    warnings.push(`${decoder.badOptionFrames} TCP segments carried malformed options (first: frame ${decoder.firstBadOptionFrame}); decoded up to the bad option`);
+  }
+  const ts = tracker.stats;
+  if (ts.evictions > 0) {
+    warnings.push(`the connection table was full: ${ts.evictions} connections were finalised early (evicted); their diagnosis may be incomplete`);
+  }
+  return {
+    path,
+    format: r.format,
+    gzip: r.gzip,
+    linkTypes: r.linkTypes.map(linkTypeName),
+    packets: r.frames,
+    tcp: c.tcp,
+    otherIp: c.otherIp,
+    nonIp: c.nonIp,
+    truncated: c.truncated,
+    malformed: c.malformed,
+    outsideWindow: outside,
+    partial: r.error !== null,
+    error: r.error ? r.error.message : null,
+    errorOffset: r.error ? r.error.fileOffset : null,
+    errorFrame: r.error ? r.error.frameNumber : null,
+    warnings,
+    firstTime: first,
+    lastTime: lastSec === -Infinity ? null : { sec: lastSec, nsec: lastNsec },
+    bytes: r.bytes,
+    otherKinds: decoder.stats.toObject(),
+    connections: ts.connections,
+    evictions: ts.evictions,
+    peakLiveConnections: ts.peakLive,
+  };
+}

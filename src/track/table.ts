@@ -1,0 +1,99 @@
+import { LRUCache } from 'lru-cache';
+import type { Segment } from '../decode/segment.js';
+import { Connection } from './connection.js';
+
+export interface TableOptions {
+  /** Live connections at most; past it the least recently active is finalised early (an eviction). */
+  maxConnections: number;
+}
+
+/**
+ * The live connections, keyed by a 52-bit number per 4-tuple + VLAN, with a
+ * collision chain behind each key. lru-cache bounds it; `onEvict` hears of
+ * every connection dropped to stay within the bound.
+ */
+export class ConnectionTable {
+  private readonly lru: LRUCache<number, Connection>;
+  evictions = 0;
+
+  constructor(opts: TableOptions, private readonly onEvict: (c: Connection) => void) {
+    this.lru = new LRUCache<number, Connection>({
+      max: opts.maxConnections,
+      dispose: (head, _key, reason) => {
+        if (reason !== 'evict') return;
+        for (let c: Connection | null = head; c; c = c.next) {
+          this.evictions++;
+          c.evicted = true;
+          this.onEvict(c);
+        }
+      },
+    });
+  }
+
+  get size(): number {
+    return this.lru.size;
+  }
+
+  /** The connection of this segment and whether the segment comes from its client; null when unknown. */
+  find(key: number, s: Segment): Connection | null {
+    for (let c = this.lru.get(key) ?? null; c; c = c.next) {
+      if (c.vlan !== s.vlan) continue;
+      if (
+        c.cPort === s.srcPort && c.sPort === s.dstPort &&
+        c.c3 === s.src3 && c.s3 === s.dst3 && c.c2 === s.src2 && c.s2 === s.dst2 &&
+        c.c1 === s.src1 && c.s1 === s.dst1 && c.c0 === s.src0 && c.s0 === s.dst0
+      ) {
+        this.lastFromClient = true;
+        return c;
+      }
+      if (
+        c.cPort === s.dstPort && c.sPort === s.srcPort &&
+        c.c3 === s.dst3 && c.s3 === s.src3 && c.c2 === s.dst2 && c.s2 === s.src2 &&
+        c.c1 === s.dst1 && c.s1 === s.src1 && c.c0 === s.dst0 && c.s0 === s.src0
+      ) {
+        this.lastFromClient = false;
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /** Set by find(): whether the segment was sent by the connection's client. */
+  lastFromClient = true;
+
+  add(key: number, c: Connection): void {
+    const head = this.lru.peek(key);
+    c.next = head ?? null;
+    this.lru.set(key, c);
+  }
+
+  remove(key: number, c: Connection): void {
+    const head = this.lru.peek(key);
+    if (!head) return;
+    if (head === c) {
+      if (c.next) this.lru.set(key, c.next, { noUpdateTTL: true });
+      else this.lru.delete(key);
+    } else {
+      for (let p = head; p.next; p = p.next) {
+        if (p.next === c) {
+          p.next = c.next;
+          break;
+        }
+      }
+    }
+    c.next = null;
+  }
+
+  /** Connections from least to most recently active, with their keys. */
+  *oldestFirst(): Generator<[number, Connection]> {
+    for (const entry of this.lru.rentries()) {
+      const k = entry[0] as number;
+      for (let c: Connection | null = entry[1] as Connection; c; c = c.next) yield [k, c];
+    }
+  }
+
+  /** Every connection, for the end of input. */
+  *all(): Generator<[number, Connection]> {
+    yield* this.oldestFirst();
+  }
+}

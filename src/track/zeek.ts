@@ -1,0 +1,101 @@
+/** Zeek's endpoint states (analyzer/protocol/tcp/TCP_Endpoint.h). */
+export const INACTIVE = 0;
+export const SYN_SENT = 1;
+export const SYN_ACK_SENT = 2;
+export const PARTIAL = 3;
+export const ESTABLISHED = 4;
+export const CLOSED = 5;
+export const RESET = 6;
+
+/**
+ * Zeek's conn_state, transcribed from base/protocols/conn/main.zeek so the
+ * codes mean what operators who read conn.log expect. `os`/`rs` are the
+ * originator's (client's) and responder's (server's) endpoint states.
+ */
+export function zeekConnState(os: number, rs: number, history: string, origBytes: number, respBytes: number): string {
+  const oInactive = os === INACTIVE || os === PARTIAL;
+  const rInactive = rs === INACTIVE || rs === PARTIAL;
+  if (rs === RESET) {
+    if (os === SYN_SENT || os === SYN_ACK_SENT || (os === RESET && origBytes === 0 && respBytes === 0)) return 'REJ';
+    return oInactive ? 'RSTRH' : 'RSTR';
+  }
+  if (os === RESET) {
+    if (rInactive) return /^\^?S[^HAFGIQ]*R/.test(history) ? 'RSTOS0' : 'OTH';
+    return 'RSTO';
+  }
+  if (rs === CLOSED && os === CLOSED) return 'SF';
+  if (os === CLOSED) return rInactive ? 'SH' : 'S2';
+  if (rs === CLOSED) return oInactive ? 'SHR' : 'S3';
+  if (os === SYN_SENT && rs === INACTIVE) return 'S0';
+  if (os === ESTABLISHED && rs === ESTABLISHED) return 'S1';
+  return 'OTH';
+}
+
+/** Both endpoints' states and the states before their last change (Zeek keeps prev_state for one rule). */
+export interface ZeekEndpoints {
+  clientState: number;
+  serverState: number;
+  clientPrev: number;
+  serverPrev: number;
+}
+
+const F_FIN = 0x01, F_SYN = 0x02, F_RST = 0x04, F_ACK = 0x10;
+
+/**
+ * One step of Zeek's TCP endpoint state machine (TCPSessionAdapter::
+ * UpdateStateMachine and its Update*State helpers), for a segment sent by the
+ * client (originator) or the server.
+ */
+export function zeekStep(z: ZeekEndpoints, fromClient: boolean, flags: number, len: number): void {
+  let me = fromClient ? z.clientState : z.serverState;
+  let mePrev = fromClient ? z.clientPrev : z.serverPrev;
+  let peer = fromClient ? z.serverState : z.clientState;
+  let peerPrev = fromClient ? z.serverPrev : z.clientPrev;
+  const orig = () => (fromClient ? me : peer);
+  const setMe = (s: number) => { mePrev = me; me = s; };
+  const setPeer = (s: number) => { peerPrev = peer; peer = s; };
+  switch (me) {
+    case INACTIVE:
+      if (flags & F_SYN) {
+        if (fromClient) setMe(flags & F_ACK ? SYN_ACK_SENT : SYN_SENT);
+        else {
+          if (peer === SYN_SENT) setPeer(ESTABLISHED);
+          setMe(ESTABLISHED);
+        }
+      }
+      if (flags & F_FIN) setMe(CLOSED);
+      if (flags & F_RST) setMe(RESET);
+      if (me === INACTIVE) {
+        if (!fromClient && len === 0 && orig() === SYN_SENT) {
+          // An ACK to a SYN before the SYN-ACK: not a partial connection.
+        } else if ((flags & F_ACK) && peer === ESTABLISHED) setMe(ESTABLISHED);
+        else setMe(PARTIAL);
+      }
+      break;
+    case SYN_SENT:
+    case SYN_ACK_SENT:
+      if (flags & F_FIN) setMe(CLOSED);
+      if (flags & F_RST) setMe(RESET);
+      break;
+    case ESTABLISHED:
+    case PARTIAL:
+      if ((flags & F_SYN) && me === PARTIAL && peer === INACTIVE && !(flags & F_ACK)) setMe(SYN_SENT);
+      if ((flags & F_FIN) && !(flags & F_RST)) {
+        setMe(CLOSED);
+        // A FIN then RST from the peer was a normal close after all.
+        if (peer === RESET && peerPrev === CLOSED) setPeer(CLOSED);
+      }
+      if (flags & F_RST) setMe(RESET);
+      break;
+    case CLOSED:
+      if ((flags & F_RST) && peer !== CLOSED) setMe(RESET);
+      break;
+    default:
+      break;
+  }
+  if (fromClient) {
+    z.clientState = me; z.clientPrev = mePrev; z.serverState = peer; z.serverPrev = peerPrev;
+  } else {
+    z.serverState = me; z.serverPrev = mePrev; z.clientState = peer; z.clientPrev = peerPrev;
+  }
+}
