@@ -14,7 +14,7 @@ const MAX_TUNNEL_DEPTH = 3;
  * when the snaplen cut the frame.
  */
 export function decodeIp(b: Uint8Array, p: number, end: number, wireEnd: number, s: Segment, st: DecodeStats, depth = 0): Decoded {
-  if (end - p < 1) return Decoded.Truncated;
+  if (end - p < 1) return wireEnd - p < 1 ? Decoded.Malformed : Decoded.Truncated;
   const v = b[p]! >> 4;
   if (v === 4) return decodeIpv4(b, p, end, wireEnd, s, st, depth);
   if (v === 6) return decodeIpv6(b, p, end, wireEnd, s, st, depth);

@@ -29,12 +29,17 @@ export function linkTypeName(t: number): string {
   return LINK_NAMES[t] ?? `DLT_${t}`;
 }
 
+/** A header of `n` bytes that the capture does not hold: cut by the snaplen, or never there on the wire. */
+function short(p: number, wireEnd: number, n: number): Decoded {
+  return wireEnd - p < n ? Decoded.Malformed : Decoded.Truncated;
+}
+
 /** Follows an EtherType, through any VLAN tags, to the IP header. */
 function fromEtherType(b: Uint8Array, p: number, type: number, end: number, wireEnd: number, s: Segment, st: DecodeStats): Decoded {
   let vlan = 0;
   for (let tags = 0; type === ETH_VLAN || type === ETH_QINQ || type === ETH_QINQ_OLD; tags++) {
     if (tags >= MAX_VLAN_TAGS) return Decoded.Malformed;
-    if (end - p < 4) return Decoded.Truncated;
+    if (end - p < 4) return short(p, wireEnd, 4);
     vlan = ((vlan << 12) | (((b[p]! << 8) | b[p + 1]!) & 0x0fff)) & 0xffffff;
     type = (b[p + 2]! << 8) | b[p + 3]!;
     p += 4;
@@ -57,23 +62,23 @@ function fromAddressFamily(b: Uint8Array, p: number, family: number, end: number
 export function decodeLink(linkType: number, b: Uint8Array, p: number, end: number, wireEnd: number, s: Segment, st: DecodeStats): Decoded {
   switch (linkType) {
     case LINKTYPE_ETHERNET:
-      if (end - p < 14) return wireEnd - p < 14 ? Decoded.Malformed : Decoded.Truncated;
+      if (end - p < 14) return short(p, wireEnd, 14);
       return fromEtherType(b, p + 14, (b[p + 12]! << 8) | b[p + 13]!, end, wireEnd, s, st);
     case LINKTYPE_LINUX_SLL:
-      if (end - p < 16) return Decoded.Truncated;
+      if (end - p < 16) return short(p, wireEnd, 16);
       return fromEtherType(b, p + 16, (b[p + 14]! << 8) | b[p + 15]!, end, wireEnd, s, st);
     case LINKTYPE_LINUX_SLL2:
-      if (end - p < 20) return Decoded.Truncated;
+      if (end - p < 20) return short(p, wireEnd, 20);
       return fromEtherType(b, p + 20, (b[p]! << 8) | b[p + 1]!, end, wireEnd, s, st);
     case LINKTYPE_NULL: {
-      if (end - p < 4) return Decoded.Truncated;
+      if (end - p < 4) return short(p, wireEnd, 4);
       // Host byte order of the capturing machine: whichever reading is small is right.
       const le = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
       const family = le >>> 0 < 256 ? le : ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
       return fromAddressFamily(b, p + 4, family, end, wireEnd, s, st);
     }
     case LINKTYPE_LOOP: {
-      if (end - p < 4) return Decoded.Truncated;
+      if (end - p < 4) return short(p, wireEnd, 4);
       const family = ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
       return fromAddressFamily(b, p + 4, family, end, wireEnd, s, st);
     }

@@ -28,6 +28,10 @@ export function decodeTcp(b: Uint8Array, p: number, end: number, tcpLen: number,
   return Decoded.Tcp;
 }
 
+/**
+ * `end` is the end of the options area, or of the captured bytes when the
+ * snaplen cut it (s.optionsIncomplete is then already set).
+ */
 function decodeOptions(b: Uint8Array, p: number, end: number, s: Segment): void {
   while (p < end) {
     const kind = b[p]!;
@@ -36,7 +40,9 @@ function decodeOptions(b: Uint8Array, p: number, end: number, s: Segment): void 
       p++;
       continue;
     }
+    // An option running past the end: cut by the snaplen is only incomplete, past a whole header it is bad.
     if (p + 1 >= end) {
+      if (!s.optionsIncomplete) s.badOptions = true;
       s.optionsIncomplete = true;
       return;
     }
@@ -44,9 +50,11 @@ function decodeOptions(b: Uint8Array, p: number, end: number, s: Segment): void 
     // Length 0 or 1 would never advance: the classic option-parser infinite loop.
     if (len < 2) {
       s.badOptions = true;
+      s.optionsIncomplete = true;
       return;
     }
     if (p + len > end) {
+      if (!s.optionsIncomplete) s.badOptions = true;
       s.optionsIncomplete = true;
       return;
     }

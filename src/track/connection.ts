@@ -55,6 +55,8 @@ export class Connection {
   synFrames: number[] = [];
   synTimes: number[] = [];
   synCount = 0;
+  /** Time of the last SYN before the first SYN-ACK: the one the SYN-ACK answered. */
+  lastSynTime = 0;
   /** SYNs from the client with another ISN while this connection was open (not a new connection). */
   synNewIsn = 0;
   synAck: Event = { frame: 0, time: 0 };
@@ -103,6 +105,8 @@ export class Connection {
   reusesEarlier = false;
   /** Handed downstream already. */
   finished = false;
+  /** The latest capture time when it was handed downstream (the end of the capture for the last ones). */
+  finishedAt = 0;
   /** Set when the table had to drop the connection early to stay within its cap. */
   evicted = false;
 

@@ -3,6 +3,9 @@ import type { Connection, HandshakeOptions } from './connection.js';
 import { seqDiff } from './direction.js';
 import { zeekStep } from './zeek.js';
 
+/** A SYN-ACK re-sent this soon after the ACK was on its way before the server saw the ACK. */
+const CROSSING_MIN_S = 0.1;
+
 function options(s: Segment): HandshakeOptions {
   return {
     mss: s.mss,
@@ -69,6 +72,7 @@ export function updateConnection(c: Connection, s: Segment, fromClient: boolean)
         c.synRetransBeforeAnswer++;
       }
       c.synCount++;
+      if (c.synAckCount === 0) c.lastSynTime = s.time;
       c.pushSyn(s.frame, s.time);
     } else if (!fromClient && (f & TCP_ACK)) {
       if (c.synAckCount === 0) {
@@ -76,7 +80,9 @@ export function updateConnection(c: Connection, s: Segment, fromClient: boolean)
         c.synAckOptions = options(s);
         if (c.synCount === 0) c.synAckBeforeSyn = true;
       } else {
-        if (c.handshakeAck.frame !== 0) c.synAckAfterAck++;
+        // Only one sent after the server could have had the ACK: at a client-side capture a SYN-ACK right
+        // behind the ACK crossed it on the wire (sent for a retransmitted SYN), it does not ignore it.
+        if (c.handshakeAck.frame !== 0 && s.time - c.handshakeAck.time >= Math.max(CROSSING_MIN_S, 1.5 * (c.synAck.time - c.lastSynTime))) c.synAckAfterAck++;
         if (c.synAckOptions && s.tsVal === c.synAckOptions.tsVal && c.synAckOptions.timestamps) c.synAckSameTsVal = true;
       }
       c.synAckCount++;

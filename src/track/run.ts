@@ -16,6 +16,8 @@ export interface RunOptions extends TrackerOptions {
   since?: TimeBound;
   until?: TimeBound;
   onProgress?: (p: ReadProgress) => void;
+  /** Read size; only tests change it (see ReadOptions). */
+  chunkBytes?: number;
 }
 
 /** What every command prints about a capture; the JSON `captures[]` element. */
@@ -96,7 +98,7 @@ export async function trackCapture(
     },
     onWarning: warn,
   };
-  const r = await readCapture(path, sink, { onProgress: opts.onProgress });
+  const r = await readCapture(path, sink, { onProgress: opts.onProgress, chunkBytes: opts.chunkBytes });
   tracker.end();
   const c = decoder.counts;
   if (decoder.badOptionFrames > 0) {

@@ -26,6 +26,8 @@ export const DEFAULT_CLOSE_HOLD = 5;
 /** A SYN with a new ISN on a tuple idle this long starts a new connection even without a close. */
 const REUSE_IDLE = 2;
 const SWEEP_EVERY = 1;
+/** Server endpoints remembered for role guessing; a flood of spoofed SYN-ACKs must not grow the set without end. */
+const MAX_LISTENERS = 65536;
 
 export interface TrackerStats {
   connections: number;
@@ -46,6 +48,8 @@ export class Tracker {
   private closing: Connection[] = [];
   private closingKeys: number[] = [];
   private closingHead = 0;
+  /** Queue length that triggers compactClosing(); twice the table's cap, so compacting costs O(1) per close. */
+  private closingLimit: number;
   private now = -Infinity;
   private nextSweep = -Infinity;
   private nextId = 1;
@@ -57,6 +61,7 @@ export class Tracker {
   ) {
     this.idleTimeout = opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
     this.closeHold = opts.closeHold ?? DEFAULT_CLOSE_HOLD;
+    this.closingLimit = 2 * (opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
     this.table = new ConnectionTable({ maxConnections: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS }, (c) =>
       this.finish(c),
     );
@@ -95,7 +100,7 @@ export class Tracker {
       c = this.create(key, s);
       fromClient = c.cPort === s.srcPort && c.c3 === s.src3 && c.c0 === s.src0 && c.c1 === s.src1 && c.c2 === s.src2;
     }
-    if (!fromClient && (s.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) {
+    if (!fromClient && (s.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && this.listeners.size < MAX_LISTENERS) {
       this.listeners.add(endpointKey(s.src0, s.src1, s.src2, s.src3, s.srcPort));
     }
     const wasClosed = this.isClosed(c);
@@ -103,6 +108,7 @@ export class Tracker {
     if (!wasClosed && this.isClosed(c)) {
       this.closing.push(c);
       this.closingKeys.push(key);
+      if (this.closing.length - this.closingHead > this.closingLimit) this.compactClosing();
     }
   }
 
@@ -116,6 +122,28 @@ export class Tracker {
     this.closing = [];
     this.closingKeys = [];
     this.closingHead = 0;
+  }
+
+  /**
+   * Drops the closed connections already handed on (evicted or reused) from
+   * the close queue. Without it, a flood of refused connections inside one
+   * close hold (or with time stuck behind a clock step) would keep every one
+   * of them alive there, past the table's cap. What stays is in the table,
+   * so at most maxConnections.
+   */
+  private compactClosing(): void {
+    let n = 0;
+    for (let i = this.closingHead; i < this.closing.length; i++) {
+      const c = this.closing[i]!;
+      if (c.finished) continue;
+      this.closing[n] = c;
+      this.closingKeys[n] = this.closingKeys[i]!;
+      n++;
+    }
+    this.closing.length = n;
+    this.closingKeys.length = n;
+    this.closingHead = 0;
+    this.closingLimit = Math.max(this.closingLimit, 2 * n);
   }
 
   private startsNewConnection(c: Connection, s: Segment): boolean {
@@ -175,6 +203,7 @@ export class Tracker {
   private finish(c: Connection): void {
     if (c.finished) return;
     c.finished = true;
+    c.finishedAt = this.now > c.lastTime ? this.now : c.lastTime;
     this.emit(c);
   }
 

@@ -1,0 +1,38 @@
+import { InvalidArgumentError } from 'commander';
+import type { TimeBound } from '../track/run.js';
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** `--since 30` (seconds from the capture's start) or `--since 2026-11-21T10:00:00Z`. */
+export function parseTimeBound(v: string): TimeBound {
+  if (/^\d+(\.\d+)?$/.test(v)) return { fromStart: Number(v) };
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new InvalidArgumentError(`'${v}' is neither seconds from the start of the capture nor an ISO 8601 time`);
+  return { epoch: t / 1000 };
+}
+
+export function parsePort(v: string, previous: number[] = []): number[] {
+  const p = Number(v);
+  if (!Number.isInteger(p) || p < 1 || p > 65535) throw new InvalidArgumentError(`'${v}' is not a TCP port (1-65535)`);
+  return [...previous, p];
+}
+
+/** `IP:PORT` or `[IPv6]:PORT`, normalised as the report prints listeners. */
+export function parseListener(v: string, previous: string[] = []): string[] {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(v);
+  if (!m) throw new InvalidArgumentError(`'${v}' is not IP:PORT (or [IPv6]:PORT)`);
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) throw new InvalidArgumentError(`'${v}' has no valid port`);
+  return [...previous, m[1] ? `[${m[1].toLowerCase()}]:${port}` : `${m[2]}:${port}`];
+}
+
+export function parsePositive(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`'${v}' is not a positive whole number`);
+  return n;
+}
+
+export const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
+export type FailOn = (typeof FAIL_ON)[number];

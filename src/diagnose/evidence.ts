@@ -1,0 +1,110 @@
+import { formatAddress, formatEndpoint } from '../decode/address.js';
+import type { Connection } from '../track/connection.js';
+import type { SignatureId } from './signatures.js';
+
+/** One connection shown as evidence: where to find it in Wireshark and what it did. */
+export interface EvidenceConnection {
+  client: string;
+  server: string;
+  firstFrame: number;
+  lastFrame: number;
+  /** Frame numbers of the handshake events (absent = not seen). */
+  frames: {
+    syn?: number;
+    synAck?: number;
+    handshakeAck?: number;
+    firstData?: number;
+    synAckAfterAck?: number;
+    serverAnswer?: number;
+    rst?: number;
+  };
+  signatures: SignatureId[];
+  /** A Wireshark display filter that shows exactly this connection. */
+  filter: string;
+  /** What happened, in one line. */
+  note: string;
+}
+
+export function wiresharkFilter(c: Connection): string {
+  const ipField = c.ipVersion === 6 ? 'ipv6.addr' : 'ip.addr';
+  const client = formatAddress(c.ipVersion, c.c0, c.c1, c.c2, c.c3);
+  const server = formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3);
+  return `${ipField}==${client} && ${ipField}==${server} && tcp.port==${c.cPort} && tcp.port==${c.sPort}`;
+}
+
+function secs(x: number): string {
+  return x < 1 ? `${(x * 1000).toFixed(1)} ms` : `${x.toFixed(2)} s`;
+}
+
+function firstSynAckAfterAck(c: Connection): number {
+  for (let i = 0; i < c.synAckFrames.length; i++) {
+    if (c.synAckTimes[i]! > c.handshakeAck.time && c.synAckFrames[i]! > c.handshakeAck.frame) return c.synAckFrames[i]!;
+  }
+  return 0;
+}
+
+function describe(c: Connection, sig: SignatureId[]): string {
+  const parts: string[] = [];
+  if (c.synRetransBeforeAnswer > 0) {
+    parts.push(`SYN sent ${c.synRetransBeforeAnswer + 1} times` + (c.synAckCount > 0 ? `, answered after ${secs(c.synAck.time - c.syn.time)}` : ', never answered'));
+  }
+  if (sig.includes('refused')) parts.push('SYN answered by RST+ACK (nothing listening)');
+  if (sig.includes('synack-retransmit-after-ack')) {
+    parts.push(`SYN-ACK re-sent ${c.synAckAfterAck} time${c.synAckAfterAck > 1 ? 's' : ''} after the client's handshake ACK`);
+  }
+  if (sig.includes('handshake-data-ignored')) {
+    parts.push(`client data retransmitted ${c.clientRetransBeforeAnswer} time${c.clientRetransBeforeAnswer > 1 ? 's' : ''} unanswered`);
+  }
+  if (sig.includes('reset-after-handshake')) parts.push(`bare RST (no ACK, seq = client's ACK) ${secs(c.rst.time - c.handshakeAck.time)} after the handshake ACK`);
+  if (sig.includes('reset-by-application')) parts.push('RST+ACK from the server after it had handled data');
+  if (c.handshakeAck.frame !== 0 && c.serverAnswer.frame !== 0 && !sig.includes('reset-after-handshake') && (sig.includes('handshake-data-ignored') || sig.includes('synack-retransmit-after-ack'))) {
+    parts.push(`server answered ${secs(c.serverAnswer.time - c.handshakeAck.time)} after the handshake`);
+  } else if (c.handshakeAck.frame !== 0 && c.serverAnswer.frame === 0 && c.clientFirstData.frame !== 0) {
+    parts.push('server never answered');
+  }
+  if (sig.includes('syncookie')) parts.push('SYN-ACK was a syncookie (never re-sent)');
+  return parts.join('; ');
+}
+
+export function evidenceOf(c: Connection, sig: SignatureId[]): EvidenceConnection {
+  const frames: EvidenceConnection['frames'] = {};
+  if (c.syn.frame) frames.syn = c.syn.frame;
+  if (c.synAck.frame) frames.synAck = c.synAck.frame;
+  if (c.handshakeAck.frame) frames.handshakeAck = c.handshakeAck.frame;
+  if (c.clientFirstData.frame) frames.firstData = c.clientFirstData.frame;
+  const again = c.synAckAfterAck > 0 ? firstSynAckAfterAck(c) : 0;
+  if (again) frames.synAckAfterAck = again;
+  if (c.serverAnswer.frame) frames.serverAnswer = c.serverAnswer.frame;
+  if (c.rst.frame) frames.rst = c.rst.frame;
+  return {
+    client: formatEndpoint(c.ipVersion, c.c0, c.c1, c.c2, c.c3, c.cPort),
+    server: formatEndpoint(c.ipVersion, c.s0, c.s1, c.s2, c.s3, c.sPort),
+    firstFrame: c.firstFrame,
+    lastFrame: c.lastFrame,
+    frames,
+    signatures: sig,
+    filter: wiresharkFilter(c),
+    note: describe(c, sig),
+  };
+}
+
+/** Keeps the best few evidence connections by score; builds the record only for those that make it. */
+export class EvidencePicker {
+  private items: { score: number; frame: number; ev: EvidenceConnection }[] = [];
+  constructor(private readonly keep = 5) {}
+
+  offer(score: number, c: Connection, sig: SignatureId[]): void {
+    const items = this.items;
+    if (items.length >= this.keep) {
+      const worst = items[items.length - 1]!;
+      if (score < worst.score || (score === worst.score && c.firstFrame > worst.frame)) return;
+    }
+    items.push({ score, frame: c.firstFrame, ev: evidenceOf(c, sig) });
+    items.sort((a, b) => b.score - a.score || a.frame - b.frame);
+    if (items.length > this.keep) items.pop();
+  }
+
+  get list(): EvidenceConnection[] {
+    return this.items.map((i) => i.ev);
+  }
+}

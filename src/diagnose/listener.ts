@@ -1,0 +1,163 @@
+import type { Connection } from '../track/connection.js';
+import { EvidencePicker } from './evidence.js';
+import type { ConnectionFacts } from './signatures.js';
+
+// A flood of spoofed sources must not make the source set the memory problem it measures.
+const MAX_SOURCES = 100_000;
+const MAX_SAMPLES = 200_000;
+
+/** One overflow-related moment: when a connection met the full queue, and how. */
+export interface OverflowEvent {
+  time: number;
+  kind: 'syn-drop' | 'ignored' | 'reset';
+}
+
+/**
+ * Everything the findings need about one server ip:port, accumulated one
+ * finished connection at a time (nothing per connection is kept beyond a
+ * few numbers and the evidence candidates).
+ */
+export class ListenerStats {
+  connections = 0;
+  answered = 0;
+  completed = 0;
+  refused = 0;
+  // Accept-queue overflow.
+  ignoredHandshakes = 0;
+  strongIgnored = 0;
+  synAckAfterAckConns = 0;
+  dataIgnoredConns = 0;
+  cookieIgnoredConns = 0;
+  resetConns = 0;
+  droppedAfterHandshake = 0;
+  unansweredSyns = 0;
+  /** Every SYN left unanswered, half-open flood SYNs included (TcpExtTCPReqQFullDrop when cookies are off). */
+  allUnansweredSyns = 0;
+  synDropConns = 0;
+  affectedRecovered = 0;
+  affectedFailed = 0;
+  addedLatency: number[] = [];
+  baseline: number[] = [];
+  events: OverflowEvent[] = [];
+  /** Handshakes completed: time and whether the server ignored or reset it. */
+  handshakeTimes: number[] = [];
+  handshakeOverflowed: boolean[] = [];
+  // SYN flood.
+  halfOpen = 0;
+  halfOpenCookies = 0;
+  halfOpenSynDrops = 0;
+  sources = new Set<string>();
+  sourcesCapped = false;
+  syncookieConns = 0;
+  // Others.
+  appResets = 0;
+  handshakeLossConns = 0;
+  portReuse = 0;
+  firstTime = Infinity;
+  lastTime = -Infinity;
+  firstAffected = Infinity;
+  lastAffected = -Infinity;
+
+  readonly overflowEvidence = new EvidencePicker();
+  readonly refusedEvidence = new EvidencePicker();
+  readonly floodEvidence = new EvidencePicker(3);
+  readonly appResetEvidence = new EvidencePicker();
+  readonly lossEvidence = new EvidencePicker();
+  readonly reuseEvidence = new EvidencePicker(3);
+  readonly unansweredEvidence = new EvidencePicker();
+
+  constructor(
+    readonly listener: string,
+    readonly address: string,
+  ) {}
+
+  add(c: Connection, f: ConnectionFacts): void {
+    const sig = f.signatures;
+    this.connections++;
+    if (c.firstTime < this.firstTime) this.firstTime = c.firstTime;
+    if (c.lastTime > this.lastTime) this.lastTime = c.lastTime;
+    if (c.synAckCount > 0) this.answered++;
+    if (c.handshakeAck.frame !== 0) {
+      this.completed++;
+      if (this.handshakeTimes.length < MAX_SAMPLES) {
+        this.handshakeTimes.push(c.handshakeAck.time);
+        this.handshakeOverflowed.push(f.ignoredHandshake);
+      }
+    }
+    if (sig.includes('syncookie')) this.syncookieConns++;
+    if (sig.includes('refused')) {
+      this.refused++;
+      this.refusedEvidence.offer(1, c, sig);
+    }
+    if (sig.includes('reset-by-application')) {
+      this.appResets++;
+      this.appResetEvidence.offer(1, c, sig);
+    }
+    if (sig.includes('port-reuse')) {
+      this.portReuse++;
+      this.reuseEvidence.offer(1, c, sig);
+    }
+
+    const halfOpen = c.synCount > 0 && c.handshakeAck.frame === 0 && c.rstBy === null && c.client.packets === c.synCount;
+    if (halfOpen) {
+      this.halfOpen++;
+      if (sig.includes('syncookie')) this.halfOpenCookies++;
+      this.halfOpenSynDrops += f.unansweredSyns;
+      if (this.sources.size < MAX_SOURCES) this.sources.add(`${c.c0}:${c.c1}:${c.c2}:${c.c3}`);
+      else this.sourcesCapped = true;
+      this.floodEvidence.offer(c.synAckCount > 0 ? 2 : 1, c, sig);
+    }
+    if (sig.includes('syn-unanswered')) this.unansweredEvidence.offer(c.synCount, c, sig);
+
+    const synDropped = f.unansweredSyns > 0 && !sig.includes('refused');
+    this.allUnansweredSyns += f.unansweredSyns;
+    if (synDropped) {
+      this.unansweredSyns += f.unansweredSyns;
+      this.synDropConns++;
+      this.event(c.syn.time, 'syn-drop');
+    }
+    if (f.ignoredHandshake) {
+      this.ignoredHandshakes++;
+      // One unanswered retransmission can be a lost segment; more, a reset, or a re-sent SYN-ACK cannot.
+      if (c.clientRetransBeforeAnswer >= 2 || c.synAckAfterAck > 0 || sig.includes('reset-after-handshake')) this.strongIgnored++;
+      if (sig.includes('synack-retransmit-after-ack')) this.synAckAfterAckConns++;
+      if (sig.includes('handshake-data-ignored')) this.dataIgnoredConns++;
+      if (sig.includes('handshake-data-ignored') && sig.includes('syncookie') && c.synAckAfterAck === 0) this.cookieIgnoredConns++;
+      if (sig.includes('reset-after-handshake')) this.resetConns++;
+      this.droppedAfterHandshake += f.droppedAfterHandshake;
+      this.event(c.handshakeAck.time, sig.includes('reset-after-handshake') ? 'reset' : 'ignored');
+    }
+    if (f.ignoredHandshake || (synDropped && !halfOpen)) {
+      const score =
+        (sig.includes('reset-after-handshake') ? 6 : 0) +
+        (sig.includes('synack-retransmit-after-ack') ? 6 : 0) +
+        (sig.includes('handshake-data-ignored') ? 4 + Math.min(c.clientRetransBeforeAnswer, 5) : 0) +
+        (synDropped ? 1 : 0);
+      this.overflowEvidence.offer(score, c, sig);
+      if (f.recovered) this.affectedRecovered++;
+      else this.affectedFailed++;
+      const d = firstAnswerDelay(c);
+      if (f.recovered && !Number.isNaN(d) && this.addedLatency.length < MAX_SAMPLES) this.addedLatency.push(d);
+    } else if (c.handshakeAck.frame !== 0 && !halfOpen) {
+      const d = firstAnswerDelay(c);
+      if (!Number.isNaN(d) && this.baseline.length < 4096) this.baseline.push(d);
+    }
+    if (!f.ignoredHandshake && (sig.includes('synack-retransmit') || (sig.includes('syn-retransmit') && c.synAckCount > 0))) {
+      this.handshakeLossConns++;
+      this.lossEvidence.offer(1, c, sig);
+    }
+  }
+
+  private event(time: number, kind: OverflowEvent['kind']): void {
+    if (time < this.firstAffected) this.firstAffected = time;
+    if (time > this.lastAffected) this.lastAffected = time;
+    if (this.events.length < MAX_SAMPLES) this.events.push({ time, kind });
+  }
+}
+
+/** Time from the first SYN to the server's first answer after the handshake (data ACK, data or RST). */
+export function firstAnswerDelay(c: Connection): number {
+  if (c.syn.frame === 0 || c.synAck.frame === 0) return NaN;
+  const answer = c.serverAnswer.frame !== 0 ? c.serverAnswer.time : c.handshakeAck.frame !== 0 && c.clientFirstData.frame === 0 ? c.handshakeAck.time : NaN;
+  return answer - c.syn.time;
+}

@@ -1,0 +1,159 @@
+import type { Episode, Finding, LatencySummary } from './finding.js';
+import type { ListenerStats } from './listener.js';
+import type { Vantage } from './vantage.js';
+
+/** Events further apart than this belong to separate episodes. */
+const EPISODE_GAP_S = 2;
+/** A queue filled by one burst fills within this. */
+const BURST_FILL_S = 0.5;
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+export function latencySummary(samples: number[], baseline: number[]): LatencySummary | null {
+  if (samples.length === 0) return null;
+  const base = baseline.length > 0 ? quantile([...baseline].sort((a, b) => a - b), 0.5) : 0;
+  const s = samples.map((x) => Math.max(0, x - base)).sort((a, b) => a - b);
+  return { p50: quantile(s, 0.5), p90: quantile(s, 0.9), max: s[s.length - 1]!, samples: s.length };
+}
+
+export function episodesOf(times: number[]): Episode[] {
+  if (times.length === 0) return [];
+  const t = [...times].sort((a, b) => a - b);
+  const out: Episode[] = [];
+  let cur: Episode = { start: t[0]!, end: t[0]!, connections: 1 };
+  for (let i = 1; i < t.length; i++) {
+    if (t[i]! - cur.end > EPISODE_GAP_S) {
+      out.push(cur);
+      cur = { start: t[i]!, end: t[i]!, connections: 1 };
+    } else {
+      cur.end = t[i]!;
+      cur.connections++;
+    }
+  }
+  out.push(cur);
+  return out;
+}
+
+/**
+ * How many handshakes completed normally in the burst before the first one
+ * the server ignored: the accept queue's size as the capture shows it (the
+ * kernel holds backlog + 1, kernel.md §1.1).
+ */
+export function acceptQueueEstimate(times: number[], overflowed: boolean[]): number | null {
+  const idx = times.map((_, i) => i).sort((a, b) => times[a]! - times[b]!);
+  const first = idx.findIndex((i) => overflowed[i]);
+  if (first <= 0) return null;
+  let start = first;
+  while (start > 0 && times[idx[start]!]! - times[idx[start - 1]!]! < 1) start--;
+  // Only a burst from idle that fills the queue at once tells its size; under a steady rate accepts
+  // drain it all along and the count would be meaningless.
+  if (times[idx[first]!]! - times[idx[start]!]! > BURST_FILL_S) return null;
+  let n = 0;
+  for (let k = start; k < first; k++) if (!overflowed[idx[k]!]) n++;
+  return n > 0 ? n : null;
+}
+
+export function peakPerSecond(times: number[]): number {
+  const t = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < t.length; i++) {
+    while (t[i]! - t[j]! >= 1) j++;
+    if (i - j + 1 > best) best = i - j + 1;
+  }
+  return best;
+}
+
+function port(listener: string): string {
+  return listener.slice(listener.lastIndexOf(':') + 1);
+}
+
+/** Whether the listener's record shows an accept-queue overflow, weighed by where the capture was taken. */
+export function overflowShown(l: ListenerStats, vantage: Vantage, flood: boolean): boolean {
+  const atServer = vantage === 'server' || vantage === 'local';
+  if (l.resetConns > 0) return true;
+  // At the client, one re-sent SYN-ACK or one ignored data segment can be a lost ACK or a lost data segment.
+  if (atServer ? l.ignoredHandshakes >= 1 : l.strongIgnored >= 2) return true;
+  // SYNs seen by the server and left unanswered while it answered others: dropped for a full queue.
+  return atServer && !flood && l.synDropConns > 0 && l.answered > 0;
+}
+
+export function acceptQueueOverflow(l: ListenerStats, vantage: Vantage, flood: boolean): Finding {
+  const synDrops = flood ? 0 : l.unansweredSyns;
+  const abort: Finding['abortOnOverflow'] = l.resetConns > 0 ? '1' : l.synAckAfterAckConns > 0 ? '0' : 'unknown';
+  const affected = l.affectedRecovered + l.affectedFailed;
+  const dropped = l.droppedAfterHandshake + synDrops;
+  const latency = latencySummary(l.addedLatency, l.baseline);
+  const queue = acceptQueueEstimate(l.handshakeTimes, l.handshakeOverflowed);
+  const peak = peakPerSecond(l.handshakeTimes);
+  const p = port(l.listener);
+  const how: string[] = [];
+  if (l.synAckAfterAckConns > 0) how.push(`ignored ${l.synAckAfterAckConns} completed handshakes and re-sent their SYN-ACKs`);
+  if (l.cookieIgnoredConns > 0) how.push(`silently dropped the ACK and data of ${l.cookieIgnoredConns} syncookie handshakes`);
+  if (l.resetConns > 0) how.push(`reset ${l.resetConns} connections right after their handshake`);
+  const otherIgnored = l.dataIgnoredConns - l.cookieIgnoredConns - Math.min(l.dataIgnoredConns - l.cookieIgnoredConns, l.synAckAfterAckConns);
+  if (otherIgnored > 0) how.push(`left the data of ${otherIgnored} more handshakes unanswered`);
+  if (synDrops > 0) how.push(`dropped ${synDrops} SYNs`);
+  const verdict = `The accept queue of ${l.listener} overflowed: the listener ${how.join(', ')} while it completed others — the application is not calling accept() fast enough for the connection rate (backlog too small or the acceptor stalled).`;
+  const figures: [string, string][] = [
+    ['connections affected', `${affected} of ${l.connections}`],
+    ['dropped segments (≈ TcpExtListenOverflows)', String(dropped)],
+    ['SYNs dropped', String(synDrops)],
+    ['handshakes ignored', String(l.ignoredHandshakes - l.resetConns)],
+    ['resets after handshake', String(l.resetConns)],
+    ['tcp_abort_on_overflow', abort === 'unknown' ? 'unknown (only syncookie handshakes were dropped, which the kernel drops silently under either setting)' : abort],
+    ['recovered / failed', `${l.affectedRecovered} / ${l.affectedFailed}`],
+  ];
+  if (latency) figures.push(['latency added (p50 / p90 / max)', `${latency.p50.toFixed(3)} s / ${latency.p90.toFixed(3)} s / ${latency.max.toFixed(3)} s`]);
+  if (queue !== null) figures.push(['accept queue held (estimate)', `${queue} connections (listen backlog ≈ ${queue - 1}; the kernel holds backlog + 1)`]);
+  figures.push(['peak handshakes per second', String(peak)]);
+  const fix = [
+    `Raise the accept queue: it is min(listen() backlog, net.core.somaxconn). Raise both together, e.g. \`sysctl -w net.core.somaxconn=4096\` (persist it in /etc/sysctl.d/) and pass a backlog of at least the peak burst (${peak} handshakes in one second here) to listen() or the server's setting (nginx \`listen ${p} backlog=4096\`, HAProxy \`backlog\`, Java \`ServerSocket(port, backlog)\`, Go uses somaxconn).`,
+    'Accept faster: look for an event loop or acceptor thread that blocks (slow handlers, locks, GC pauses, too few workers); the queue only fills when accept() falls behind.',
+    'Keep net.ipv4.tcp_abort_on_overflow=0 in production: it turns a short stall into connection resets. Set it to 1 only briefly, as a debugging aid, to make silent overflows visible as resets.',
+  ];
+  if (l.syncookieConns > 0) {
+    fix.push('Syncookies were sent with no flood: a small backlog also caps the SYN queue (same min(backlog, somaxconn) limit), so raising the backlog stops them too.');
+  }
+  const confirm = [
+    `ss -lnt 'sport = :${p}'   # Recv-Q = connections waiting for accept(); Send-Q = the queue limit; Recv-Q = Send-Q + 1 means full`,
+    'nstat -az TcpExtListenOverflows TcpExtListenDrops TcpExtTCPReqQFullDoCookies TcpExtSyncookiesSent   # overflow counters (per dropped segment, not per connection)',
+    'netstat -s | grep -i listen   # "times the listen queue of a socket overflowed"',
+  ];
+  const caveats: string[] = [];
+  if (vantage === 'client' || vantage === 'middle') {
+    caveats.push(`Captured at the ${vantage} side: a SYN-ACK re-sent after the client's ACK can also mean that ACK was lost after the capture point; the verdict rests on ${l.ignoredHandshakes} such connections${l.resetConns ? ' and the overflow resets' : ''}. Confirm with the counters above.`);
+  }
+  const filter = l.resetConns > 0
+    ? `tcp.srcport==${p} && tcp.flags.reset==1 && tcp.flags.ack==0`
+    : l.synAckAfterAckConns > 0
+      ? `tcp.srcport==${p} && tcp.flags.syn==1 && tcp.flags.ack==1 && tcp.analysis.retransmission`
+      : `tcp.dstport==${p} && tcp.analysis.retransmission`;
+  return {
+    id: 'accept-queue-overflow',
+    severity: 'error',
+    listener: l.listener,
+    connections: affected,
+    verdict,
+    figures,
+    firstTime: l.firstAffected,
+    lastTime: l.lastAffected,
+    episodes: episodesOf(l.events.map((e) => e.time)),
+    evidence: { connections: l.overflowEvidence.list, filter },
+    fix,
+    confirm,
+    explain: 'tcpdiag explain accept-queue-overflow',
+    caveats,
+    abortOnOverflow: abort,
+    droppedSegments: dropped,
+    resets: l.resetConns,
+    synDrops,
+    ignoredHandshakes: l.ignoredHandshakes,
+    recovered: l.affectedRecovered,
+    failed: l.affectedFailed,
+    addedLatency: latency,
+    acceptQueueEstimate: queue,
+    peakHandshakesPerSecond: peak,
+  };
+}

@@ -1,0 +1,116 @@
+import type { Connection } from '../track/connection.js';
+
+/** Per-connection signature ids: stable, shown in `flows` and explained by `tcpdiag explain`. */
+export const SIGNATURES = [
+  'syn-retransmit',
+  'syn-unanswered',
+  'refused',
+  'synack-retransmit',
+  'synack-retransmit-after-ack',
+  'handshake-data-ignored',
+  'reset-after-handshake',
+  'reset-by-application',
+  'syncookie',
+  'port-reuse',
+] as const;
+export type SignatureId = (typeof SIGNATURES)[number];
+
+/** The kernel's first SYN-ACK retransmit is due 1 s after the SYN-ACK (TCP_TIMEOUT_INIT, kernel.md §3.2). */
+const SYNACK_RTO = 1.0;
+/** A little slack on that, for timer granularity and the ≤4.3 200 ms quantum. */
+const SYNACK_RTO_SLACK = 0.5;
+/** The shortest client retransmission timeout Linux uses (TCP_RTO_MIN). */
+const CLIENT_RTO_MIN = 0.2;
+/** An overflow reset answers the handshake ACK or the data right behind it, within these many client segments. */
+const RESET_WITHIN_SEGMENTS = 3;
+/** IPv4 and IPv6 syncookie MSS tables (kernel.md §5), and the old IPv4 one. */
+const COOKIE_MSS = new Set([536, 1300, 1440, 1460, 1220, 1420, 8940, 64, 512, 1024, 4312, 8960]);
+
+/** Derived facts that both the signatures and the listener findings use. */
+export interface ConnectionFacts {
+  signatures: SignatureId[];
+  /** The server ignored a completed handshake (ACK and/or data dropped) or reset it: accept-queue overflow evidence. */
+  ignoredHandshake: boolean;
+  /** SYNs the server did not answer (captured, no SYN-ACK for them). */
+  unansweredSyns: number;
+  /** Client segments the server dropped after the handshake (the kernel's ListenOverflows for this connection). */
+  droppedAfterHandshake: number;
+  /** The connection got through in the end (data ACKed, or the server spoke). */
+  recovered: boolean;
+}
+
+/** How long the server left a completed handshake unanswered; NaN when it never answered within the capture. */
+export function ignoredFor(c: Connection): number {
+  if (c.handshakeAck.frame === 0) return NaN;
+  const end = c.serverAnswer.frame !== 0 ? c.serverAnswer.time : c.lastTime;
+  return end - c.handshakeAck.time;
+}
+
+/** Whether the SYN-ACK looks like a syncookie (kernel.md §5). */
+function looksLikeSyncookie(c: Connection): boolean {
+  if (c.synAckCount === 0 || !c.synAckOptions) return false;
+  const syn = c.synOptions;
+  const sa = c.synAckOptions;
+  // Options reduced: a client SYN without timestamps gets a cookie SYN-ACK with MSS only.
+  if (syn && !syn.timestamps && (syn.sackPerm || syn.wscale >= 0) && !sa.sackPerm && sa.wscale < 0 && sa.mss >= 0) return true;
+  if (c.synAckRetransmits > 0) {
+    // A re-sent SYN-ACK comes from a request sock, not a cookie; unless its TSval is frozen (cookie TSvals are).
+    return c.synAckSameTsVal;
+  }
+  // Never re-sent, though the handshake stayed open past the kernel's SYN-ACK timer: no request sock held it.
+  const openUntil = c.serverAnswer.frame !== 0 ? c.serverAnswer.time : c.finishedAt;
+  const waited = openUntil - c.synAck.time;
+  const ackMissing = c.handshakeAck.frame === 0 || c.clientRetransBeforeAnswer > 0 || c.clientSegsBeforeAnswer > 2;
+  return ackMissing && waited > SYNACK_RTO + SYNACK_RTO_SLACK && c.rstBy !== 'client';
+}
+
+export function isCookieMss(mss: number): boolean {
+  return COOKIE_MSS.has(mss);
+}
+
+/**
+ * The signatures of one finished connection, from its record alone. They
+ * state what the wire shows; how much each weighs (vantage point, other
+ * connections) is the listener findings' business.
+ */
+export function classify(c: Connection): ConnectionFacts {
+  const sig: SignatureId[] = [];
+  const synAnswered = c.synAckCount > 0;
+  if (c.synRetransBeforeAnswer > 0) sig.push('syn-retransmit');
+  if (c.rstAnswersSyn) sig.push('refused');
+  else if (c.synCount > 0 && !synAnswered) sig.push('syn-unanswered');
+  const afterAck = c.synAckAfterAck;
+  if (c.synAckRetransmits - afterAck > 0) sig.push('synack-retransmit');
+  if (afterAck > 0) sig.push('synack-retransmit-after-ack');
+
+  const serverRst = c.rstBy === 'server';
+  const bareRstAtClientAck = serverRst && !c.rstHasAck && c.rstSeqVsPeerAck === 0 && !c.rstAfterServerData;
+  const resetAfterHandshake =
+    bareRstAtClientAck && c.handshakeAck.frame !== 0 && c.clientSegsBeforeAnswer <= RESET_WITHIN_SEGMENTS && c.serverAnswer.frame === c.rst.frame;
+
+  const ignored = ignoredFor(c);
+  const dataIgnored =
+    c.clientFirstData.frame !== 0 &&
+    c.clientRetransBeforeAnswer > 0 &&
+    (Number.isNaN(ignored) || ignored >= CLIENT_RTO_MIN) &&
+    !resetAfterHandshake;
+  if (dataIgnored) sig.push('handshake-data-ignored');
+  if (resetAfterHandshake) sig.push('reset-after-handshake');
+  else if (serverRst && c.rstAfterServerData && c.rstHasAck) sig.push('reset-by-application');
+  if (looksLikeSyncookie(c)) sig.push('syncookie');
+  if (c.reusesEarlier) sig.push('port-reuse');
+
+  const ignoredHandshake = afterAck > 0 || dataIgnored || resetAfterHandshake;
+  let droppedAfterHandshake = 0;
+  if (ignoredHandshake) {
+    // Every client segment from the handshake ACK to the server's first answer was dropped, except the one
+    // that finally found room (the answer is an ACK); a reset answers the segment that overflowed.
+    const n = c.clientSegsBeforeAnswer;
+    droppedAfterHandshake = c.serverAnswer.frame !== 0 && !resetAfterHandshake && c.rst.frame !== c.serverAnswer.frame ? Math.max(0, n - 1) : n;
+  }
+  let unansweredSyns = 0;
+  if (c.synCount > 0) unansweredSyns = synAnswered ? c.synRetransBeforeAnswer : c.rstAnswersSyn ? 0 : c.synCount;
+  const recovered =
+    c.serverDataAck.frame !== 0 || c.serverFirstData.frame !== 0 || (c.handshakeAck.frame !== 0 && c.clientFirstData.frame === 0 && !serverRst);
+  return { signatures: sig, ignoredHandshake, unansweredSyns, droppedAfterHandshake, recovered };
+}

@@ -1,0 +1,73 @@
+import { formatEndpoint } from '../decode/address.js';
+import type { Connection } from '../track/connection.js';
+import { zeekConnState } from '../track/zeek.js';
+import { timeOf, type Time } from './model.js';
+
+/** One row of `tcpdiag flows`: a connection as Zeek's conn.log would have it, plus the handshake story. */
+export interface FlowRecord {
+  capture: string;
+  id: number;
+  client: string;
+  server: string;
+  vlan: number | null;
+  start: Time;
+  duration: number;
+  /** Zeek conn_state. */
+  state: string;
+  /** Zeek history letters. */
+  history: string;
+  /** Roles came from a SYN; otherwise from a SYN-ACK, a known listener, or the lower port. */
+  roles: 'syn' | 'synack' | 'listener' | 'port';
+  clientPackets: number;
+  serverPackets: number;
+  clientBytes: number;
+  serverBytes: number;
+  /** SYN → SYN-ACK and SYN-ACK → handshake ACK, seconds (null when not seen). */
+  synToSynAck: number | null;
+  synAckToAck: number | null;
+  synRetransmits: number;
+  synAckRetransmits: number;
+  synAckRetransmitsAfterAck: number;
+  clientRetransmits: number;
+  serverRetransmits: number;
+  duplicates: number;
+  /** How it ended: fin, rst, rst+ack, or open (still open at the end of the capture / evicted). */
+  end: { how: 'fin' | 'rst' | 'rst+ack' | 'open'; by: 'client' | 'server' | null; frame: number | null };
+  firstFrame: number;
+  lastFrame: number;
+  signatures: string[];
+}
+
+export function flowRecord(capture: string, c: Connection): FlowRecord {
+  let end: FlowRecord['end'] = { how: 'open', by: null, frame: null };
+  if (c.rstBy) end = { how: c.rstHasAck ? 'rst+ack' : 'rst', by: c.rstBy, frame: c.rst.frame };
+  else if (c.firstFin) end = { how: 'fin', by: c.firstFin, frame: c.fin.frame };
+  return {
+    capture,
+    id: c.id,
+    client: formatEndpoint(c.ipVersion, c.c0, c.c1, c.c2, c.c3, c.cPort),
+    server: formatEndpoint(c.ipVersion, c.s0, c.s1, c.s2, c.s3, c.sPort),
+    vlan: c.vlan || null,
+    start: timeOf(c.firstTsSec, c.firstTsNsec),
+    duration: c.lastTime - c.firstTime,
+    state: zeekConnState(c.clientState, c.serverState, c.history, c.client.bytes, c.server.bytes),
+    history: c.history,
+    roles: c.roleSource,
+    clientPackets: c.client.packets,
+    serverPackets: c.server.packets,
+    clientBytes: c.client.uniqueBytes,
+    serverBytes: c.server.uniqueBytes,
+    synToSynAck: c.syn.frame && c.synAck.frame ? c.synAck.time - c.syn.time : null,
+    synAckToAck: c.synAck.frame && c.handshakeAck.frame ? c.handshakeAck.time - c.synAck.time : null,
+    synRetransmits: c.synRetransmits,
+    synAckRetransmits: c.synAckRetransmits,
+    synAckRetransmitsAfterAck: c.synAckAfterAck,
+    clientRetransmits: c.client.retransmits,
+    serverRetransmits: c.server.retransmits,
+    duplicates: c.client.duplicates + c.server.duplicates,
+    end,
+    firstFrame: c.firstFrame,
+    lastFrame: c.lastFrame,
+    signatures: c.signatures,
+  };
+}

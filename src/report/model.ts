@@ -1,0 +1,122 @@
+import type { Analysis, ListenerOutcome, VantageReport } from '../diagnose/analyzer.js';
+import type { Finding } from '../diagnose/finding.js';
+import type { CaptureSummary } from '../track/run.js';
+
+export const SCHEMA_VERSION = 1;
+
+/** A time as both ISO 8601 (with the capture's nanosecond precision) and epoch seconds. */
+export interface Time {
+  iso: string;
+  epoch: number;
+}
+
+export interface CaptureReport {
+  path: string;
+  format: 'pcap' | 'pcapng' | null;
+  gzip: boolean;
+  linkTypes: string[];
+  packets: number;
+  tcp: number;
+  otherIp: number;
+  nonIp: number;
+  truncated: number;
+  malformed: number;
+  outsideWindow: number;
+  partial: boolean;
+  error: string | null;
+  errorOffset: number | null;
+  errorFrame: number | null;
+  warnings: string[];
+  firstTime: Time | null;
+  lastTime: Time | null;
+  duration: number | null;
+  bytes: number;
+  otherKinds: Record<string, number>;
+  connections: number;
+  evictions: number;
+  vantage: VantageReport;
+  listeners: ListenerOutcome[];
+}
+
+export interface FindingReport extends Omit<Finding, 'firstTime' | 'lastTime' | 'episodes'> {
+  capture: string;
+  firstTime: Time | null;
+  lastTime: Time | null;
+  episodes: { start: Time; end: Time; connections: number }[];
+}
+
+/** The `--format json` document. */
+export interface Report {
+  tool: 'tcpdiag';
+  version: string;
+  schemaVersion: number;
+  captures: CaptureReport[];
+  findings: FindingReport[];
+}
+
+function pad(n: number, w: number): string {
+  return String(n).padStart(w, '0');
+}
+
+/** ISO 8601 in UTC with nanoseconds, from whole seconds and nanoseconds (no float rounding). */
+export function isoTime(sec: number, nsec: number): string {
+  const d = new Date(sec * 1000);
+  if (Number.isNaN(d.getTime())) return '';
+  const base = d.toISOString().slice(0, 19);
+  return `${base}.${pad(Math.floor(nsec), 9)}Z`;
+}
+
+export function timeOf(sec: number, nsec: number): Time {
+  return { iso: isoTime(sec, nsec), epoch: sec + nsec / 1e9 };
+}
+
+/** A Time from float epoch seconds (for derived times such as episode bounds: microsecond precision). */
+export function timeFromEpoch(t: number): Time | null {
+  if (!Number.isFinite(t)) return null;
+  const sec = Math.floor(t);
+  const nsec = Math.round((t - sec) * 1e6) * 1000;
+  return timeOf(sec, nsec >= 1e9 ? 999_999_000 : nsec);
+}
+
+export function captureReport(s: CaptureSummary, a: Analysis): CaptureReport {
+  const first = s.firstTime ? timeOf(s.firstTime.sec, s.firstTime.nsec) : null;
+  const last = s.lastTime ? timeOf(s.lastTime.sec, s.lastTime.nsec) : null;
+  return {
+    path: s.path,
+    format: s.format,
+    gzip: s.gzip,
+    linkTypes: s.linkTypes,
+    packets: s.packets,
+    tcp: s.tcp,
+    otherIp: s.otherIp,
+    nonIp: s.nonIp,
+    truncated: s.truncated,
+    malformed: s.malformed,
+    outsideWindow: s.outsideWindow,
+    partial: s.partial,
+    error: s.error,
+    errorOffset: s.errorOffset,
+    errorFrame: s.errorFrame,
+    warnings: s.warnings,
+    firstTime: first,
+    lastTime: last,
+    duration: first && last ? (s.lastTime!.sec - s.firstTime!.sec) + (s.lastTime!.nsec - s.firstTime!.nsec) / 1e9 : null,
+    bytes: s.bytes,
+    otherKinds: s.otherKinds,
+    connections: s.connections,
+    evictions: s.evictions,
+    vantage: a.vantage,
+    listeners: a.listeners,
+  };
+}
+
+export function findingReport(capture: string, f: Finding): FindingReport {
+  const { firstTime, lastTime, episodes, ...rest } = f;
+  return {
+    capture,
+    ...rest,
+    firstTime: timeFromEpoch(firstTime),
+    lastTime: timeFromEpoch(lastTime),
+    episodes: episodes.map((e) => ({ start: timeFromEpoch(e.start)!, end: timeFromEpoch(e.end)!, connections: e.connections })),
+  };
+}

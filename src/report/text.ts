@@ -1,0 +1,87 @@
+import type { ChalkInstance } from 'chalk';
+import type { CaptureReport, FindingReport, Report } from './model.js';
+import { stripControl } from './escape.js';
+
+function n(x: number): string {
+  return x.toLocaleString('en-US');
+}
+
+function dur(s: number | null): string {
+  if (s === null) return '-';
+  if (s < 1) return `${(s * 1000).toFixed(1)} ms`;
+  return `${s.toFixed(1)} s`;
+}
+
+function ms(s: number | null): string {
+  if (s === null) return '-';
+  return s < 0.001 ? `${Math.round(s * 1e6)} µs` : `${(s * 1000).toFixed(1)} ms`;
+}
+
+export function captureLine(c: CaptureReport, color: ChalkInstance): string {
+  const parts = [
+    color.bold(stripControl(c.path)),
+    `${c.format ?? 'unreadable'}${c.gzip ? '.gz' : ''} ${c.linkTypes.join(',')}`.trim(),
+    `${n(c.packets)} packets (${n(c.tcp)} TCP, ${n(c.otherIp)} other IP, ${n(c.nonIp)} non-IP, ${n(c.truncated)} truncated, ${n(c.malformed)} malformed${c.outsideWindow ? `, ${n(c.outsideWindow)} outside --since/--until` : ''})`,
+    dur(c.duration),
+    `${n(c.connections)} connections`,
+  ];
+  const v = c.vantage;
+  parts.push(`vantage: ${v.vantage}${v.synToSynAck !== null ? ` (SYN→SYN-ACK ${ms(v.synToSynAck)}, SYN-ACK→ACK ${ms(v.synAckToAck)})` : ''}`);
+  let line = parts.join('  ');
+  if (c.error) {
+    const what = c.packets > 0 ? 'partial: reading stopped' : 'unreadable';
+    line += `\n  ${color.red(what)}: ${stripControl(c.path)}: ${stripControl(c.error)} (byte offset ${c.errorOffset}, frame ${c.errorFrame})`;
+  }
+  for (const w of c.warnings) line += `\n  ${color.yellow('warning')}: ${stripControl(w)}`;
+  return line;
+}
+
+function severityLabel(f: FindingReport, color: ChalkInstance): string {
+  const s = f.severity.toUpperCase().padEnd(7);
+  return f.severity === 'error' ? color.red.bold(s) : f.severity === 'warning' ? color.yellow.bold(s) : color.cyan(s);
+}
+
+export function findingText(f: FindingReport, color: ChalkInstance): string {
+  const out: string[] = [];
+  out.push(`${severityLabel(f, color)} ${color.bold(f.id)}  ${f.listener}  ${n(f.connections)} connection${f.connections === 1 ? '' : 's'}`);
+  out.push(`  ${f.verdict}`);
+  const w = Math.max(...f.figures.map(([k]) => k.length), 0);
+  for (const [k, v] of f.figures) out.push(`    ${k.padEnd(w)}  ${v}`);
+  if (f.episodes.length > 0) {
+    const eps = f.episodes.slice(0, 5).map((e) => `${e.start.iso} → ${e.end.iso} (${e.connections})`);
+    out.push(`    ${'episodes'.padEnd(w)}  ${eps.join('; ')}${f.episodes.length > 5 ? `; +${f.episodes.length - 5} more` : ''}`);
+  }
+  for (const c of f.caveats) out.push(`  ${color.dim('note:')} ${c}`);
+  if (f.evidence.connections.length > 0) {
+    out.push('  Evidence:');
+    for (const e of f.evidence.connections) {
+      const fr = Object.entries(e.frames).map(([k, v]) => `${k} ${v}`).join(', ');
+      out.push(`    ${e.client} → ${e.server}  frames ${fr}`);
+      if (e.note) out.push(`      ${e.note}`);
+      out.push(`      ${color.dim('wireshark:')} ${e.filter}`);
+    }
+  }
+  if (f.evidence.filter) out.push(`    ${color.dim('all of it:')} ${f.evidence.filter}`);
+  if (f.fix.length > 0) {
+    out.push('  Fix:');
+    for (const x of f.fix) out.push(`    - ${x}`);
+  }
+  if (f.confirm.length > 0) {
+    out.push('  Confirm on the host:');
+    for (const x of f.confirm) out.push(`    $ ${x}`);
+  }
+  out.push(`  ${color.dim('More:')} ${f.explain}`);
+  return out.join('\n');
+}
+
+/** The terminal report: per capture a summary line, then its findings, most severe first. */
+export function renderText(r: Report, color: ChalkInstance, quiet: boolean): string {
+  const blocks: string[] = [];
+  for (const c of r.captures) {
+    const fs = r.findings.filter((f) => f.capture === c.path);
+    if (!quiet) blocks.push(captureLine(c, color));
+    for (const f of fs) blocks.push(findingText(f, color));
+    if (!quiet && fs.length === 0 && !(c.error && c.packets === 0)) blocks.push(color.green('  no findings: every handshake was answered normally'));
+  }
+  return blocks.length ? blocks.join('\n\n') + '\n' : '';
+}

@@ -1,0 +1,58 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Analyzer, type Analysis } from '../../src/diagnose/analyzer.js';
+import type { ConnectionFacts } from '../../src/diagnose/signatures.js';
+import { formatEndpoint } from '../../src/decode/address.js';
+import type { Connection } from '../../src/track/connection.js';
+import { trackCapture, type CaptureSummary } from '../../src/track/run.js';
+
+export const LAB = fileURLToPath(new URL('../../../shared/captures/lab/', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+
+export interface ConnView {
+  client: string;
+  clientPort: number;
+  server: string;
+  facts: ConnectionFacts;
+  c: Connection;
+}
+
+export interface Run {
+  summary: CaptureSummary;
+  analysis: Analysis;
+  conns: ConnView[];
+}
+
+/** The whole pipeline in-process, keeping every connection for assertions. */
+export async function run(path: string): Promise<Run> {
+  const analyzer = new Analyzer();
+  const conns: ConnView[] = [];
+  const summary = await trackCapture(path, (c) => {
+    const facts = analyzer.add(c);
+    conns.push({
+      client: formatEndpoint(c.ipVersion, c.c0, c.c1, c.c2, c.c3, c.cPort),
+      clientPort: c.cPort,
+      server: formatEndpoint(c.ipVersion, c.s0, c.s1, c.s2, c.s3, c.sPort),
+      facts,
+      c,
+    });
+  });
+  return { summary, analysis: analyzer.finish(summary), conns };
+}
+
+export interface Labels {
+  scenario: string;
+  server: { ip: string; port: number; sysctl: Record<string, number> };
+  kernel_counters_delta: Record<string, number>;
+  connections: { port: number; outcome: string }[];
+  client_outcomes: Record<string, number>;
+  flood?: string[];
+}
+
+export function labels(scenario: string): Labels {
+  return JSON.parse(readFileSync(`${LAB}${scenario}/labels.json`, 'utf8')) as Labels;
+}
+
+export function labAvailable(): boolean {
+  return existsSync(`${LAB}healthy/labels.json`);
+}
