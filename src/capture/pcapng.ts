@@ -11,6 +11,10 @@ const SPB = 3;
 const EPB = 6;
 // libpcap refuses blocks over 16 MiB; so do we, or a corrupt length would make us buffer gigabytes.
 const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
+// Real captures declare a handful of interfaces; a file of nothing but IDBs must not grow the table without end.
+const MAX_INTERFACES = 65536;
+// Type, length, byte-order magic, versions, section length, trailing length.
+const SHB_MIN_BYTES = 28;
 
 interface Interface {
   linkType: number;
@@ -27,6 +31,8 @@ export class PcapngParser implements RecordParser {
   sections = 0;
   private le = true;
   private interfaces: Interface[] = [];
+  // linkTypes as a set: an IDB flood must not cost a scan of the list per block.
+  private readonly seenLinkTypes = new Set<number>();
   private readonly frame = newFrame();
   private readonly ts = new Float64Array(2);
   private lastSec = 0;
@@ -68,6 +74,7 @@ export class PcapngParser implements RecordParser {
     }
     switch (type) {
       case PCAPNG_SHB_TYPE:
+        if (len < SHB_MIN_BYTES) throw this.error(`section header block of ${len} bytes is shorter than its ${SHB_MIN_BYTES}-byte minimum`, fileOffset);
         this.sections++;
         this.interfaces = [];
         return;
@@ -91,6 +98,9 @@ export class PcapngParser implements RecordParser {
 
   private interfaceDescription(b: Uint8Array, pos: number, len: number, fileOffset: number): void {
     if (len < 20) throw this.error(`interface description block of ${len} bytes is shorter than its 20-byte minimum`, fileOffset);
+    if (this.interfaces.length >= MAX_INTERFACES) {
+      throw this.error(`more than ${MAX_INTERFACES} interface description blocks in one section: corrupt or hostile file`, fileOffset);
+    }
     const linkType = this.u16(b, pos + 8);
     const snaplen = this.u32(b, pos + 12);
     let tsresol = 6;
@@ -118,7 +128,10 @@ export class PcapngParser implements RecordParser {
       tsresol = 6;
     }
     this.interfaces.push({ linkType, snaplen, scale: new TimestampScale(tsresol, offsetSec) });
-    if (!this.linkTypes.includes(linkType)) this.linkTypes.push(linkType);
+    if (!this.seenLinkTypes.has(linkType)) {
+      this.seenLinkTypes.add(linkType);
+      this.linkTypes.push(linkType);
+    }
   }
 
   private packet(
@@ -130,20 +143,19 @@ export class PcapngParser implements RecordParser {
     headerLen: number,
     hasTimestamp: boolean,
   ): void {
+    // Checked before the frame gets its number: a block that throws was never read, so it must not count.
+    const room = len - headerLen - 4;
+    if (room < 0) throw this.error(`packet block of ${len} bytes is shorter than its ${headerLen + 4}-byte header`, fileOffset);
+    const caplen = hasTimestamp ? this.u32(b, pos + 20) : 0;
+    if (caplen > room) throw this.error(`packet block says ${caplen} captured bytes but holds only ${room}`, fileOffset);
     const f = this.frame;
     f.number = ++this.frames;
     f.fileOffset = fileOffset;
     f.interfaceId = ifaceId;
     f.buf = b;
     f.offset = pos + headerLen;
-    const room = len - headerLen - 4;
-    if (room < 0) throw this.error(`packet block of ${len} bytes is shorter than its ${headerLen + 4}-byte header`, fileOffset, f.number);
     const iface = this.interfaces[ifaceId];
     if (hasTimestamp) {
-      const caplen = this.u32(b, pos + 20);
-      if (caplen > room) {
-        throw this.error(`packet block says ${caplen} captured bytes but holds only ${room}`, fileOffset, f.number);
-      }
       f.caplen = caplen;
       f.origLen = this.u32(b, pos + 24);
       if (iface) {

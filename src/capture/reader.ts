@@ -13,6 +13,8 @@ export interface ReadProgress {
 
 export interface ReadOptions {
   onProgress?: (p: ReadProgress) => void;
+  /** Read size; only tests change it, to put chunk boundaries everywhere. */
+  chunkBytes?: number;
 }
 
 export interface ReadResult {
@@ -21,7 +23,7 @@ export interface ReadResult {
   linkTypes: number[];
   /** Packet records read: the last frame number. */
   frames: number;
-  /** Bytes of capture data consumed (after decompression). */
+  /** Bytes of capture data consumed (after decompression); up to the fault's offset when reading stopped on one. */
   bytes: number;
   /** The fault that stopped reading, if any. */
   error: CaptureError | null;
@@ -79,7 +81,7 @@ export async function readCapture(path: string, sink: FrameSink, opts: ReadOptio
   let base = 0;
   let source;
   try {
-    source = await openSource(path);
+    source = await openSource(path, opts.chunkBytes);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     result.error = new CaptureError(err.code ? `cannot open: ${err.code === 'ENOENT' ? 'no such file' : err.message}` : err.message, 0, 1);
@@ -133,8 +135,10 @@ export async function readCapture(path: string, sink: FrameSink, opts: ReadOptio
       report();
     }
     if (!parser) {
-      detect(carry ?? new Uint8Array(0), sink);
-      // A valid pcap header and nothing else: an empty capture.
+      // Under 24 bytes in all: only a pcapng magic gets past detect(), and no section header is that short.
+      const head = carry ?? new Uint8Array(0);
+      detect(head, sink);
+      throw new CaptureError(`the file ends ${head.length} bytes into the pcapng section header block (cut short)`, 0, 1);
     } else if (carry && carry.length > 0) {
       const hb = parser.headerBytes;
       if (carry.length < hb) {
@@ -152,7 +156,11 @@ export async function readCapture(path: string, sink: FrameSink, opts: ReadOptio
     else {
       const msg = (e as Error).message ?? String(e);
       const where = parser ? parser.frames + 1 : 1;
-      result.error = new CaptureError(source.gzip ? `gzip data is corrupt or cut short: ${msg}` : `read failed: ${msg}`, base, where);
+      // I/O and zlib errors carry a code (EIO, Z_DATA_ERROR); anything else was thrown by our own code, and saying
+      // "read failed" would hide the bug.
+      const io = typeof (e as NodeJS.ErrnoException).code === 'string';
+      const what = !io ? 'internal error (a bug in tcpdiag)' : source.gzip ? 'gzip data is corrupt or cut short' : 'read failed';
+      result.error = new CaptureError(`${what}: ${msg.split('\n')[0]}`, base, where);
     }
   } finally {
     source.close();
@@ -162,7 +170,8 @@ export async function readCapture(path: string, sink: FrameSink, opts: ReadOptio
     result.linkTypes = parser.linkTypes.slice();
     result.frames = parser.frames;
   }
-  result.bytes = base + (carry?.length ?? 0);
+  // On a fault, the bytes before it: the same answer however the file was chunked.
+  result.bytes = result.error ? result.error.fileOffset : base + (carry?.length ?? 0);
   report();
   return result;
 }

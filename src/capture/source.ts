@@ -20,7 +20,7 @@ export interface ByteSource {
  * Opens a path or `-` (stdin). Gzip is recognised by its magic (1f 8b), not
  * by the file name, so a renamed or piped .gz works the same.
  */
-export async function openSource(path: string): Promise<ByteSource> {
+export async function openSource(path: string, chunkBytes = CHUNK_BYTES): Promise<ByteSource> {
   let raw: Readable;
   let totalBytes: number | null = null;
   if (path === '-') {
@@ -29,7 +29,7 @@ export async function openSource(path: string): Promise<ByteSource> {
     const st = statSync(path);
     if (st.isDirectory()) throw new Error('is a directory');
     if (st.isFile()) totalBytes = st.size;
-    raw = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+    raw = createReadStream(path, { highWaterMark: chunkBytes });
   }
   let rawRead = 0;
   const it = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -50,7 +50,8 @@ export async function openSource(path: string): Promise<ByteSource> {
   const gzip = head !== null && head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
   let chunks: AsyncIterable<Uint8Array> = rawChunks();
   if (gzip) {
-    const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
+    // zlib refuses chunks under 64 bytes.
+    const gunzip = createGunzip({ chunkSize: Math.max(64, chunkBytes) });
     const feed = async () => {
       try {
         for await (const c of rawChunks()) {

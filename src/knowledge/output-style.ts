@@ -1,0 +1,45 @@
+// Output formats, colour and layout shared by the explain, queues and host commands.
+
+import { Chalk, type ChalkInstance } from 'chalk';
+
+export type OutputFormat = 'text' | 'markdown' | 'json';
+
+export function parseFormat<T extends OutputFormat>(value: string, allowed: readonly T[]): T | undefined {
+  return allowed.find((f) => f === value);
+}
+
+/**
+ * Colour only for a terminal, and never when NO_COLOR is set or the output goes to a file:
+ * escape codes in a saved report or a pipe are noise.
+ */
+export function colourWanted(toFile: boolean): boolean {
+  return !toFile && process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
+}
+
+export function makeStyle(colour: boolean): ChalkInstance {
+  return new Chalk({ level: colour ? 1 : 0 });
+}
+
+/** Wraps prose at `width` columns; continuation lines get `indent` (first line too). */
+export function wrap(text: string, indent = '', width = 100, firstIndent = indent): string {
+  const words = text.split(/\s+/).filter((w) => w.length > 0);
+  const lines: string[] = [];
+  let line = firstIndent;
+  let lineHasWord = false;
+  for (const word of words) {
+    if (lineHasWord && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else {
+      line += (lineHasWord ? ' ' : '') + word;
+    }
+    lineHasWord = true;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
+/** A bullet item with hanging indent. */
+export function bullet(text: string, indent = '  '): string {
+  return wrap(text, indent + '  ', 100, indent + '- ');
+}

@@ -1,0 +1,51 @@
+import { fileURLToPath } from 'node:url';
+import { Analyzer } from '../../src/diagnose/analyzer.js';
+import { flowRecord, type FlowRecord } from '../../src/report/flow.js';
+import { captureReport, findingReport, SCHEMA_VERSION, type Report } from '../../src/report/model.js';
+import { trackCapture } from '../../src/track/run.js';
+
+export const LAB = {
+  abort0: fileURLToPath(new URL('../../fixtures/lab/accept-overflow-abort0-server.pcap', import.meta.url)),
+  refused: fileURLToPath(new URL('../../fixtures/lab/refused-server.pcap', import.meta.url)),
+  appReset: fileURLToPath(new URL('../../fixtures/lab/app-reset-client.pcap', import.meta.url)),
+  slowAbort1: fileURLToPath(new URL('../../../shared/captures/lab/slow-acceptor-abort1/server.pcap', import.meta.url)),
+} as const;
+
+export interface Run {
+  report: Report;
+  flows: FlowRecord[];
+}
+
+/** The CLI's pipeline, in process: capture → tracker → analyzer → Report (and the flow records). */
+export async function analyzeCaptures(paths: string[]): Promise<Run> {
+  const report: Report = { tool: 'tcpdiag', version: '0.0.0-test', schemaVersion: SCHEMA_VERSION, captures: [], findings: [] };
+  const flows: FlowRecord[] = [];
+  for (const path of paths) {
+    const analyzer = new Analyzer();
+    const summary = await trackCapture(path, (c) => {
+      analyzer.add(c);
+      flows.push(flowRecord(path, c));
+    });
+    const a = analyzer.finish(summary);
+    report.captures.push(captureReport(summary, a));
+    report.findings.push(...a.findings.map((f) => findingReport(path, f)));
+  }
+  return { report, flows };
+}
+
+const cache = new Map<string, Promise<Run>>();
+
+/** One capture's run, shared by the tests of a file. */
+export function analyzeOne(path: string): Promise<Run> {
+  let r = cache.get(path);
+  if (!r) {
+    r = analyzeCaptures([path]);
+    cache.set(path, r);
+  }
+  return r;
+}
+
+/** A JSON round trip: what `--format json` consumers see (undefined fields dropped). */
+export function asJson<T>(x: T): unknown {
+  return JSON.parse(JSON.stringify(x));
+}
