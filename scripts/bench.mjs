@@ -80,7 +80,7 @@ const isNdjson = (s) => {
 };
 
 const ALL = {
-  analyze: { label: 'tcpdiag analyze --format json', tcpdiag: true, argv: (f) => [node, BIN, 'analyze', f, '--format', 'json'], check: (out) => (isJson(out) ? null : 'output is not JSON') },
+  analyze: { label: 'tcpdiag analyze --format json', tcpdiag: true, okCodes: [0, 1], argv: (f) => [node, BIN, 'analyze', f, '--format', 'json'], check: (out) => (isJson(out) ? null : 'output is not JSON') },
   flows: { label: 'tcpdiag flows --format ndjson', tcpdiag: true, argv: (f) => [node, BIN, 'flows', f, '--format', 'ndjson'], check: (out) => (isNdjson(out) ? null : 'output is not NDJSON') },
   tshark: { label: 'tshark -q -z expert,warn', bin: 'tshark', argv: (f) => ['tshark', '-r', f, '-q', '-z', 'expert,warn'] },
   tcptrace: { label: 'tcptrace -n', bin: 'tcptrace', argv: (f) => ['tcptrace', '-n', f] },
@@ -90,13 +90,16 @@ const ALL = {
 
 // ------------------------------------------------------------ probe
 
+/** analyze exits 1 when a finding reaches --fail-on (error): a successful run. */
+const okCode = (c, code) => (c.okCodes ?? [0]).includes(code);
+
 async function probe(id) {
   const c = ALL[id];
   if (!c) return `unknown command ${id}`;
   if (c.bin && !which(c.bin)) return `${c.bin} is not installed`;
   if (c.tcpdiag && !existsSync(join(REPO, 'dist', 'cli', 'main.js'))) return 'dist/cli/main.js missing (build first)';
   const m = await measure(c.argv(PROBE), { stdout: 'pipe', timeoutS: 120 });
-  if (m.code !== 0 || m.timedOut) {
+  if (!okCode(c, m.code) || m.timedOut) {
     const why = m.stderr.trim().split('\n').filter(Boolean).slice(-1)[0] ?? '';
     return `fails on ${PROBE.replace(DEFAULT_LAB + '/', 'lab/')}: exit ${m.code}${why ? `: ${why.slice(0, 160)}` : ''}`;
   }
@@ -130,7 +133,7 @@ for (const f of files) {
   const { manifest } = f;
   log(`bench: ${f.path} (${fmt.n(manifest.packets)} packets, ${(manifest.bytes / 1e6).toFixed(0)} MB)`);
   await measure(['cat', f.path]); // page cache
-  const rows = commands.map((c) => ({ id: c.id, label: c.label, tcpdiag: !!c.tcpdiag, walls: [], rss: [], failures: [] }));
+  const rows = commands.map((c) => ({ id: c.id, label: c.label, tcpdiag: !!c.tcpdiag, walls: [], cpus: [], rss: [], failures: [] }));
   for (let r = 0; r < o.reps; r++) {
     for (let i = 0; i < commands.length; i++) {
       const c = commands[i];
@@ -147,12 +150,13 @@ for (const f of files) {
         log(`  ${c.id}: timed out`);
         continue;
       }
-      if (m.code !== 0) {
+      if (!okCode(c, m.code)) {
         row.failures.push(`exit ${m.code}: ${m.stderr.trim().split('\n').slice(-1)[0]?.slice(0, 160) ?? ''}`);
         log(`  ${c.id}: exit ${m.code}`);
         continue;
       }
       row.walls.push(m.wallMs);
+      if (m.cpuMs !== null) row.cpus.push(m.cpuMs);
       if (m.maxRssKB !== null) row.rss.push(m.maxRssKB);
       log(`  rep ${r + 1}/${o.reps} ${c.id.padEnd(9)} ${fmt.ms(m.wallMs)}, RSS ${fmt.mb(m.maxRssKB)}`);
     }
@@ -160,6 +164,7 @@ for (const f of files) {
   for (const row of rows) {
     if (!row.walls.length) continue;
     row.wall = summary(row.walls);
+    row.cpu = row.cpus.length ? summary(row.cpus) : null;
     row.pps = manifest.packets / (row.wall.median / 1000);
     row.mbs = manifest.bytes / (row.wall.median / 1000);
     row.peakRssKB = row.rss.length ? Math.max(...row.rss) : null;
@@ -190,7 +195,8 @@ if (!o.skip20m) {
   if (analyze) {
     log('bench: memory check: analyze on the big file');
     const m = await measure(analyze.argv(t.path), { cpu, timeoutS: Math.max(o.timeoutS, 3600) });
-    big.runs.push({ what: analyze.label, ok: m.code === 0 && !m.timedOut, wallMs: m.wallMs, maxRssKB: m.maxRssKB, note: m.code === 0 ? '' : `exit ${m.code}` });
+    const ok = okCode(analyze, m.code) && !m.timedOut;
+    big.runs.push({ what: analyze.label, ok, wallMs: m.wallMs, maxRssKB: m.maxRssKB, note: ok ? `${fmt.rate(big.manifest.packets / (m.wallMs / 1000))}` : m.timedOut ? 'timed out' : `exit ${m.code}` });
   }
   log('bench: memory check: trackCapture (read + decode + track) on the big file');
   const m = await measure([node, CHILD, 'track', t.path], { stdout: 'pipe', cpu, timeoutS: Math.max(o.timeoutS, 3600) });
@@ -218,7 +224,7 @@ async function overflowCount(file) {
   const a = commands.find((c) => c.id === 'analyze');
   if (!a) return null;
   const m = await measure(a.argv(file), { stdout: 'pipe', timeoutS: 1800 });
-  if (m.code !== 0) return null;
+  if (!okCode(a, m.code)) return null;
   let n = 0;
   let found = false;
   const walk = (v) => {
@@ -293,19 +299,19 @@ function sizeRows(res) {
     const row = res.rows.find((r) => r.id === id);
     const s = notAvail(id);
     if (s) {
-      rows.push([ALL[id]?.label ?? id, ALL[id]?.tcpdiag ? '**not available yet**' : 'not run', '', '', '', '', s.why]);
+      rows.push([ALL[id]?.label ?? id, ALL[id]?.tcpdiag ? '**not available yet**' : 'not run', '', '', '', '', '', s.why]);
       continue;
     }
     if (!row) continue;
     if (!row.wall) {
-      rows.push([row.label, 'failed', '', '', '', '', row.failures[0] ?? '']);
+      rows.push([row.label, 'failed', '', '', '', '', '', row.failures[0] ?? '']);
       continue;
     }
-    rows.push([row.label, fmt.ms(row.wall.median), fmt.pct(row.wall.spread), fmt.rate(row.pps), fmt.mbs(row.mbs), fmt.mb(row.peakRssKB), row.failures.length ? `${row.failures.length} failed run(s): ${row.failures[0]}` : '']);
+    rows.push([row.label, fmt.ms(row.wall.median), fmt.pct(row.wall.spread), row.cpu ? fmt.ms(row.cpu.median) : 'n/a', fmt.rate(row.pps), fmt.mbs(row.mbs), fmt.mb(row.peakRssKB), row.failures.length ? `${row.failures.length} failed run(s): ${row.failures[0]}` : '']);
   }
   return rows;
 }
-const SIZE_HEAD = ['command', 'wall (median)', 'spread', 'packets/s', 'MB/s', 'peak RSS', 'note'];
+const SIZE_HEAD = ['command', 'wall (median)', 'spread', 'CPU user+sys', 'packets/s', 'MB/s', 'peak RSS', 'note'];
 
 function ratioRows() {
   const rows = [];
@@ -329,7 +335,7 @@ const lines = [];
 const P = (s = '') => lines.push(s);
 P(`Generated by \`npm run bench\` (scripts/bench.mjs) on ${mach.date.slice(0, 19).replace('T', ' ')} UTC, in ${((Date.now() - started) / 60000).toFixed(1)} min.`);
 P();
-P(`- Machine: ${mach.cpuModel}, ${mach.nproc} CPUs (nproc), ${mach.memGiB.toFixed(1)} GiB RAM, ${mach.kernel}; load average at start ${mach.loadavg}`);
+P(`- Machine: ${mach.cpuModel}, ${mach.nproc} CPUs (nproc), ${mach.memGiB.toFixed(1)} GiB RAM, ${mach.kernel}; load average at start ${mach.loadavg}, at end ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (other work on the machine inflates wall times; CPU user+sys is less sensitive to it)`);
 P(`- Node ${mach.node}; tcpdiag at ${mach.git}${mach.gitDirty ? ' with uncommitted changes in src/' : ''} (the dist/ build present at run time)`);
 P(`- Peers: ${Object.entries(tools).map(([k, v]) => `${k} ${v ?? 'not installed'}`).join(', ')}`);
 P(`- Every command pinned to ${cpu === null ? 'no CPU (unpinned)' : `CPU ${cpu} (taskset)`}, stdout to /dev/null, page cache warm; ${o.reps} repetitions interleaved; wall time = whole process (startup included), median; spread = (max − min) / median; peak RSS from GNU time -v.`);
@@ -347,7 +353,7 @@ P();
 for (const res of results) {
   P(`### ${res.size} packets (${fmt.n(res.manifest.packets)} packets, ${(res.manifest.bytes / 1e6).toFixed(0)} MB)`);
   P();
-  P(mdTable(SIZE_HEAD, sizeRows(res), 'lrrrrrl'));
+  P(mdTable(SIZE_HEAD, sizeRows(res), 'lrrrrrrl'));
   P();
 }
 if (results.length) {

@@ -6,8 +6,9 @@ import { Chalk, type ChalkInstance } from 'chalk';
  */
 export function makeColor(wanted: boolean): ChalkInstance {
   const env = process.env;
-  let on = wanted && Boolean(process.stdout.isTTY) && !('NO_COLOR' in env && env.NO_COLOR !== '');
-  if (wanted && env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') on = true;
-  if (!wanted) on = false;
+  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  const force = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  // NO_COLOR is the user's standing wish and beats FORCE_COLOR.
+  const on = wanted && !noColor && (force || Boolean(process.stdout.isTTY));
   return new Chalk({ level: on ? 1 : 0 });
 }

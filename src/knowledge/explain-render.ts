@@ -76,10 +76,10 @@ export function renderList(format: OutputFormat, style: ChalkInstance = makeStyl
   }
   const idWidth = Math.max(...CATALOG.map((e) => e.id.length)) + 2;
   const row = (e: CatalogEntry, severity: string): string =>
-    wrap(e.summary, ' '.repeat(idWidth + 11), 100, `  ${style.cyan(e.id.padEnd(idWidth))}${severity.padEnd(9)}`);
+    wrap(e.summary, ' '.repeat(idWidth + 11), 100, `  ${style.cyan(e.id.padEnd(idWidth))}${severity}`);
   return [
     style.bold('Signatures (per connection)'),
-    ...signatures.map((e) => row(e, '')),
+    ...signatures.map((e) => row(e, ' '.repeat(9))),
     '',
     style.bold('Findings (per listener)'),
     ...findings.map((e) => row(e, severityText(e, style))),
@@ -92,7 +92,7 @@ export function renderList(format: OutputFormat, style: ChalkInstance = makeStyl
 function severityText(entry: CatalogEntry, style: ChalkInstance): string {
   const label = entry.severity ?? '';
   // Pad before colouring so escape codes do not break the column.
-  const padded = label.padEnd(7);
+  const padded = label.padEnd(9);
   if (entry.severity === 'error') return style.red(padded);
   if (entry.severity === 'warning') return style.yellow(padded);
   return padded;

@@ -20,6 +20,10 @@ export function makeStyle(colour: boolean): ChalkInstance {
   return new Chalk({ level: colour ? 1 : 0 });
 }
 
+// Colour escape codes take no columns on screen.
+const ANSI = /\u001b\[[0-9;]*m/g;
+const visibleLength = (s: string): number => s.replace(ANSI, '').length;
+
 /** Wraps prose at `width` columns; continuation lines get `indent` (first line too). */
 export function wrap(text: string, indent = '', width = 100, firstIndent = indent): string {
   const words = text.split(/\s+/).filter((w) => w.length > 0);
@@ -27,7 +31,7 @@ export function wrap(text: string, indent = '', width = 100, firstIndent = inden
   let line = firstIndent;
   let lineHasWord = false;
   for (const word of words) {
-    if (lineHasWord && line.length + 1 + word.length > width) {
+    if (lineHasWord && visibleLength(line) + 1 + visibleLength(word) > width) {
       lines.push(line);
       line = indent + word;
     } else {

@@ -1,6 +1,7 @@
 import { SEVERITY_RANK } from '../diagnose/finding.js';
 import type { EvidenceConnection } from '../diagnose/evidence.js';
 import { escapeXml, escapeXmlAttr } from './escape.js';
+import { evidenceFrames } from './markdown.js';
 import type { CaptureReport, FindingReport, Report } from './model.js';
 
 /*
@@ -35,7 +36,7 @@ function fails(f: FindingReport, failOn: FailOn): boolean {
 }
 
 function evidenceLine(e: EvidenceConnection): string[] {
-  const frames = Object.entries(e.frames).map(([k, v]) => `${k} ${v}`).join(', ');
+  const frames = evidenceFrames(e).map(([label, n]) => `${label} ${n}`).join(', ');
   const lines = [`  ${e.client} -> ${e.server}, frames ${e.firstFrame}-${e.lastFrame}${frames ? ` (${frames})` : ''}${e.note ? `: ${e.note}` : ''}`];
   if (e.filter) lines.push(`    filter: ${e.filter}`);
   return lines;

@@ -104,13 +104,22 @@ const FRAME_LABELS: [keyof EvidenceConnection['frames'], string][] = [
   ['rst', 'RST'],
 ];
 
+/** The handshake events of an evidence connection, in frame order. */
+export function evidenceFrames(e: EvidenceConnection): [string, number][] {
+  const out: [string, number][] = [];
+  for (const [k, label] of FRAME_LABELS) {
+    const n = e.frames[k];
+    if (n !== undefined) out.push([label, n]);
+  }
+  return out.sort((a, b) => a[1] - b[1]);
+}
+
 function evidenceItem(e: EvidenceConnection): string[] {
-  const frames = FRAME_LABELS.filter(([k]) => e.frames[k] !== undefined).map(([k, label]) => `${label} #${e.frames[k]}`);
-  const head = `- ${esc(e.client)} → ${esc(e.server)}, frames ${e.firstFrame}–${e.lastFrame}` +
-    (frames.length ? ` (${frames.join(', ')})` : '') + (e.note ? `: ${prose(e.note)}` : '');
-  const out = [head];
-  if (e.signatures.length) out.push(`  signatures: ${e.signatures.map((s) => esc(s)).join(', ')}`);
-  if (e.filter) out.push(`  filter: ${codeSpan(e.filter)}`);
+  const frames = evidenceFrames(e).map(([label, n]) => `${label} #${n}`);
+  const out = [`- ${esc(e.client)} → ${esc(e.server)}, frames ${e.firstFrame}–${e.lastFrame}` + (e.note ? `: ${prose(e.note)}` : '')];
+  if (frames.length) out.push(`  - events: ${frames.join(', ')}`);
+  if (e.signatures.length) out.push(`  - signatures: ${e.signatures.map((s) => esc(s)).join(', ')}`);
+  if (e.filter) out.push(`  - filter: ${codeSpan(e.filter)}`);
   return out;
 }
 

@@ -1,0 +1,143 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'bin/tcpdiag.js');
+const OVERFLOW = 'fixtures/lab/accept-overflow-abort0-server.pcap';
+const REFUSED = 'fixtures/lab/refused-server.pcap';
+const HEALTHY = 'fixtures/public/get.pcap';
+
+function tcpdiag(args: string[], env: Record<string, string> = {}, input?: Buffer) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', GITHUB_ACTIONS: '', ...env },
+    input,
+    encoding: 'buffer',
+  });
+  return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+// eslint-disable-next-line no-control-regex
+const ESC = /\x1b\[/;
+
+describe('exit codes', () => {
+  it('is 1 when a finding reaches --fail-on (default error), 0 when none does', () => {
+    expect(tcpdiag(['analyze', OVERFLOW]).code).toBe(1);
+    expect(tcpdiag(['analyze', HEALTHY]).code).toBe(0);
+    expect(tcpdiag(['analyze', REFUSED]).code).toBe(0);
+    expect(tcpdiag(['analyze', REFUSED, '--fail-on', 'warning']).code).toBe(1);
+    expect(tcpdiag(['analyze', OVERFLOW, '--fail-on', 'never']).code).toBe(0);
+  });
+
+  it('combines several captures: the worst wins', () => {
+    expect(tcpdiag(['analyze', HEALTHY, OVERFLOW]).code).toBe(1);
+  });
+
+  it('is 2 for an unreadable input, with a one-line message naming file, offset and frame', () => {
+    const r = tcpdiag(['analyze', 'fixtures/public/solaris.snoop']);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/solaris\.snoop: .*byte offset 0, frame 1/);
+    expect(tcpdiag(['analyze', 'no/such/file.pcap']).code).toBe(2);
+  });
+
+  it('is 2 for a usage error', () => {
+    expect(tcpdiag(['analyze', OVERFLOW, '--format', 'yaml']).code).toBe(2);
+    expect(tcpdiag(['analyze', OVERFLOW, '--listener', 'nonsense']).code).toBe(2);
+    expect(tcpdiag(['bogus']).code).toBe(2);
+  });
+
+  it('reads a partial capture up to the fault and says so', () => {
+    const r = tcpdiag(['analyze', 'fixtures/public/tls_DER-incomplete-header.pcap', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const c = JSON.parse(r.stdout).captures[0];
+    expect(c.partial).toBe(true);
+    expect(c.packets).toBe(6);
+    expect(c.errorOffset).toBe(5035);
+    expect(c.errorFrame).toBe(7);
+  });
+});
+
+describe('output', () => {
+  it('has no escape codes off a TTY, with NO_COLOR, or in machine formats', () => {
+    expect(tcpdiag(['analyze', OVERFLOW]).stdout).not.toMatch(ESC);
+    expect(tcpdiag(['analyze', OVERFLOW], { NO_COLOR: '1', FORCE_COLOR: '1' }).stdout).not.toMatch(ESC);
+    expect(tcpdiag(['analyze', OVERFLOW, '--format', 'json'], { FORCE_COLOR: '1' }).stdout).not.toMatch(ESC);
+    expect(tcpdiag(['analyze', OVERFLOW, '--format', 'markdown'], { FORCE_COLOR: '1' }).stdout).not.toMatch(ESC);
+  });
+
+  it('colours text when FORCE_COLOR asks for it', () => {
+    expect(tcpdiag(['analyze', OVERFLOW], { FORCE_COLOR: '1' }).stdout).toMatch(ESC);
+    expect(tcpdiag(['analyze', OVERFLOW, '--no-color'], { FORCE_COLOR: '1' }).stdout).not.toMatch(ESC);
+  });
+
+  it.each(['json', 'markdown', 'junit', 'ndjson'])('--output writes the same bytes as stdout (%s)', (format) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tcpdiag-'));
+    const file = join(dir, `report.${format}`);
+    const a = tcpdiag(['analyze', OVERFLOW, '--format', format]);
+    const b = tcpdiag(['analyze', OVERFLOW, '--format', format, '--output', file]);
+    expect(b.stdout).toBe('');
+    expect(readFileSync(file, 'utf8')).toBe(a.stdout);
+  });
+
+  it('reads a capture from stdin and gzip by magic', () => {
+    const raw = readFileSync(join(ROOT, OVERFLOW));
+    const viaStdin = JSON.parse(tcpdiag(['analyze', '-', '--format', 'json'], {}, raw).stdout);
+    expect(viaStdin.findings[0].id).toBe('accept-queue-overflow');
+    expect(viaStdin.findings[0].droppedSegments).toBe(163);
+    const gz = JSON.parse(tcpdiag(['analyze', 'fixtures/crafted/get.pcap.gz', '--format', 'json']).stdout);
+    expect(gz.captures[0].gzip).toBe(true);
+    expect(gz.captures[0].packets).toBe(14);
+  });
+
+  it('--quiet prints findings only', () => {
+    expect(tcpdiag(['analyze', HEALTHY, '--quiet']).stdout).toBe('');
+    const q = tcpdiag(['analyze', OVERFLOW, '--quiet']).stdout;
+    expect(q.startsWith('ERROR')).toBe(true);
+  });
+
+  it('prints GitHub annotations under GITHUB_ACTIONS', () => {
+    const r = tcpdiag(['analyze', OVERFLOW], { GITHUB_ACTIONS: 'true' });
+    expect(r.stderr).toMatch(/^::error title=accept-queue-overflow 198\.18\.0\.3%3A8080::/m);
+  });
+
+  it('--listener and --port keep only those servers', () => {
+    const all = JSON.parse(tcpdiag(['analyze', REFUSED, '--format', 'json']).stdout);
+    expect(all.findings.map((f: { id: string }) => f.id)).toContain('connection-refused');
+    const only = JSON.parse(tcpdiag(['analyze', REFUSED, '--format', 'json', '--listener', '198.18.0.3:8080']).stdout);
+    expect(only.findings).toHaveLength(0);
+    const port9 = JSON.parse(tcpdiag(['analyze', REFUSED, '--format', 'json', '--port', '9']).stdout);
+    expect(port9.findings[0].connections).toBe(20);
+  });
+
+  it('--since/--until keep a window and account for the frames left out', () => {
+    const r = JSON.parse(tcpdiag(['analyze', OVERFLOW, '--format', 'json', '--until', '1']).stdout);
+    const c = r.captures[0];
+    expect(c.outsideWindow).toBeGreaterThan(0);
+    expect(c.tcp + c.otherIp + c.nonIp + c.truncated + c.malformed + c.outsideWindow).toBe(c.packets);
+  });
+});
+
+describe('flows', () => {
+  it('prints one NDJSON object per connection with the documented names', () => {
+    const lines = tcpdiag(['flows', REFUSED, '--format', 'ndjson']).stdout.trim().split('\n');
+    expect(lines).toHaveLength(30);
+    const rows = lines.map((l) => JSON.parse(l));
+    for (const k of ['client', 'server', 'state', 'history', 'synRetransmits', 'synAckRetransmits', 'firstFrame', 'lastFrame', 'signatures']) {
+      expect(rows[0]).toHaveProperty(k);
+    }
+    expect(rows.filter((r) => r.signatures.includes('refused'))).toHaveLength(20);
+    expect(rows.filter((r) => r.state === 'REJ')).toHaveLength(20);
+  });
+
+  it('writes CSV and JSON', () => {
+    const csv = tcpdiag(['flows', REFUSED, '--format', 'csv']).stdout.trim().split('\n');
+    expect(csv).toHaveLength(31);
+    expect(JSON.parse(tcpdiag(['flows', REFUSED, '--format', 'json']).stdout)).toHaveLength(30);
+  });
+});
