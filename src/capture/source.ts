@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 
 /** Chunks of 4 MiB: few enough reads that the per-chunk cost vanishes, small enough to stay flat in memory. */
 export const CHUNK_BYTES = 4 * 1024 * 1024;
+const GZIP_CHUNK_BYTES = 64 * 1024;
 
 export interface ByteSource {
   /** Decompressed chunks. */
@@ -14,6 +15,52 @@ export interface ByteSource {
   rawBytesRead(): number;
   gzip: boolean;
   close(): void;
+}
+
+/**
+ * Iterates a stream like `for await` does, except on an error: the chunks the
+ * stream produced before it still come out first. The stream's own iterator
+ * drops them, so a cut .gz lost its last frames, more or fewer depending on
+ * the chunk sizes. At most two chunks wait here: the stream is paused past that.
+ */
+async function* keepToTheEnd(stream: Readable): AsyncGenerator<Uint8Array> {
+  const queue: Buffer[] = [];
+  let failure: Error | null = null;
+  let ended = false;
+  let wake: (() => void) | null = null;
+  const signal = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  stream.on('data', (c: Buffer) => {
+    queue.push(c);
+    if (queue.length >= 2) stream.pause();
+    signal();
+  });
+  stream.on('end', () => {
+    ended = true;
+    signal();
+  });
+  stream.on('error', (e: Error) => {
+    failure = e;
+    signal();
+  });
+  try {
+    for (;;) {
+      const c = queue.shift();
+      if (c) {
+        if (queue.length === 0 && !failure && !ended) stream.resume();
+        yield c;
+        continue;
+      }
+      if (failure) throw failure;
+      if (ended) return;
+      await new Promise<void>((r) => (wake = r));
+    }
+  } finally {
+    stream.destroy();
+  }
 }
 
 /**
@@ -33,8 +80,13 @@ export async function openSource(path: string, chunkBytes = CHUNK_BYTES): Promis
   }
   let rawRead = 0;
   const it = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const first = await it.next();
-  const head: Buffer | null = first.done ? null : first.value;
+  // Two bytes at least before deciding on gzip: a pipe may hand over its first byte alone.
+  let head: Buffer | null = null;
+  while (!head || head.length < 2) {
+    const r = await it.next();
+    if (r.done) break;
+    head = head ? Buffer.concat([head, r.value]) : r.value;
+  }
   if (head) rawRead += head.length;
 
   async function* rawChunks(): AsyncGenerator<Buffer> {
@@ -50,20 +102,26 @@ export async function openSource(path: string, chunkBytes = CHUNK_BYTES): Promis
   const gzip = head !== null && head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
   let chunks: AsyncIterable<Uint8Array> = rawChunks();
   if (gzip) {
-    // zlib refuses chunks under 64 bytes.
-    const gunzip = createGunzip({ chunkSize: Math.max(64, chunkBytes) });
+    // Output in pieces of 64 KiB at most (zlib refuses under 64 bytes): when the data is corrupt, zlib drops what
+    // its failing step produced, so the piece size bounds the frames lost before the fault.
+    const gunzip = createGunzip({ chunkSize: Math.max(64, Math.min(chunkBytes, GZIP_CHUNK_BYTES)) });
     const feed = async () => {
       try {
+        let written: Promise<unknown> = Promise.resolve();
         for await (const c of rawChunks()) {
-          if (!gunzip.write(c)) await new Promise((r) => gunzip.once('drain', r));
+          written = new Promise((r) => gunzip.write(c, r));
+          if (gunzip.writableNeedDrain) await new Promise((r) => gunzip.once('drain', r));
         }
+        // end() right behind the last write would inflate that chunk with Z_FINISH, and zlib drops what a
+        // failing call produced: a cut .gz would lose its last frames. Let the write finish first.
+        await written;
         gunzip.end();
       } catch (e) {
         gunzip.destroy(e as Error);
       }
     };
     void feed();
-    chunks = gunzip;
+    chunks = keepToTheEnd(gunzip);
   }
   return {
     chunks,

@@ -18,7 +18,7 @@ let validateReport: ValidateFunction;
 let validateFlow: ValidateFunction;
 
 beforeAll(() => {
-  const ajv = new Ajv({ allErrors: true });
+  const ajv = new Ajv({ allErrors: true, strict: true });
   validateReport = ajv.compile(schema('report.schema.json'));
   validateFlow = ajv.compile(schema('flow.schema.json'));
 });
@@ -81,11 +81,22 @@ describe('schema/report.schema.json', () => {
     expect(mutate((d) => delete d.captures[0].listeners[0].appResets)).toBe(false);
     expect(mutate((d) => (d.findings[0].evidence.connections[0].frames.bogus = 1))).toBe(false);
     expect(mutate((d) => (d.findings[0].syncookies = true))).toBe(false);
+    expect(mutate((d) => (d.captures[0].firstTime.iso = '1970-01-01T00:00:01.4294967295000Z'))).toBe(false);
+    expect(mutate((d) => (d.captures[0].firstTime.iso = '+011476-08-15T05:20.000000005Z'))).toBe(false);
+    expect(mutate((d) => (d.captures[0].firstTime.iso = ''))).toBe(false);
+  });
+
+  it('keeps the overflow fields on accept-queue-overflow findings only', async () => {
+    const { report } = await analyzeOne(LAB.refused);
+    const d = structuredClone(asJson(report)) as any;
+    expect(validateReport(d)).toBe(true);
+    d.findings[0].abortOnOverflow = '0';
+    expect(validateReport(d)).toBe(false);
   });
 
   it('accepts the Time of any capture timestamp', () => {
     const time = (schema('report.schema.json') as { definitions: { time: object } }).definitions.time;
-    const v = new Ajv().compile(time);
+    const v = new Ajv({ strict: true }).compile(time);
     expectValid(v, timeOf(0, 0));
     expectValid(v, timeOf(1795253259, 328692000));
     expectValid(v, timeOf(0xffffffff, 999999999));

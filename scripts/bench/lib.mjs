@@ -1,0 +1,196 @@
+// Shared pieces of the benchmark scripts: running a command with wall time
+// and peak RSS, statistics, machine facts, table formatting.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const TIME_BIN = '/usr/bin/time';
+
+export function which(cmd) {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'tcpdiag-bench-'));
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+let seq = 0;
+
+/**
+ * Runs argv (no shell), stdout to /dev/null unless `stdout` is 'pipe' or a
+ * file path, pinned to one CPU when `cpu` is a number (taskset), wrapped in
+ * GNU time -v for the peak RSS. Resolves to { wallMs, maxRssKB, code,
+ * signal, stdout, stderr, timedOut, cpuMs (user + sys, GNU time) }. wallMs is measured here, around the
+ * whole process (startup included).
+ */
+export function measure(argv, { stdout = 'null', cpu = null, timeoutS = 900, env } = {}) {
+  const haveTime = existsSync(TIME_BIN);
+  const timeFile = join(tmp, `time-${seq++}.txt`);
+  let full = argv;
+  if (cpu !== null && which('taskset')) full = ['taskset', '-c', String(cpu), ...full];
+  if (haveTime) full = [TIME_BIN, '-v', '-o', timeFile, ...full];
+  let outFd = null;
+  let outMode;
+  if (stdout === 'null') {
+    outFd = openSync('/dev/null', 'w');
+    outMode = outFd;
+  } else if (stdout === 'pipe') outMode = 'pipe';
+  else {
+    outFd = openSync(stdout, 'w');
+    outMode = outFd;
+  }
+  return new Promise((res) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(full[0], full.slice(1), { stdio: ['ignore', outMode, 'pipe'], env: env ?? process.env });
+    let out = '';
+    let err = '';
+    if (outMode === 'pipe') child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => {
+      if (err.length < 1 << 20) err += d;
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      // Only this child (GNU time forwards the signal to the command).
+      child.kill('SIGTERM');
+    }, timeoutS * 1000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (outFd !== null) closeSync(outFd);
+      let maxRssKB = null;
+      let cpuMs = null;
+      let exit = code;
+      if (haveTime && existsSync(timeFile)) {
+        const t = readFileSync(timeFile, 'utf8');
+        const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(t);
+        if (m) maxRssKB = Number(m[1]);
+        const u = /User time \(seconds\): ([\d.]+)/.exec(t);
+        const sy = /System time \(seconds\): ([\d.]+)/.exec(t);
+        if (u && sy) cpuMs = (Number(u[1]) + Number(sy[1])) * 1000;
+        const e = /Exit status: (\d+)/.exec(t);
+        if (e) exit = Number(e[1]);
+        if (/Command terminated by signal/.test(t)) exit = exit || 128;
+        rmSync(timeFile, { force: true });
+      }
+      res({ wallMs, cpuMs, maxRssKB, code: exit, signal, stdout: out, stderr: err, timedOut });
+    });
+  });
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  if (n === 0) return NaN;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/** median, min, max, and spread = (max - min) / median. */
+export function summary(xs) {
+  const med = median(xs);
+  const min = Math.min(...xs);
+  const max = Math.max(...xs);
+  return { median: med, min, max, spread: med > 0 ? (max - min) / med : 0, n: xs.length };
+}
+
+export function machine() {
+  const cpuModel = (() => {
+    try {
+      const m = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+      return m ? m[1].trim() : cpus()[0]?.model ?? 'unknown';
+    } catch {
+      return cpus()[0]?.model ?? 'unknown';
+    }
+  })();
+  const sh = (c) => {
+    const r = spawnSync('sh', ['-c', c], { encoding: 'utf8' });
+    return r.status === 0 ? (r.stdout || r.stderr).trim() : null;
+  };
+  return {
+    nproc: Number(sh('nproc') ?? cpus().length),
+    memGiB: totalmem() / 2 ** 30,
+    cpuModel,
+    kernel: sh('uname -sr'),
+    node: process.version,
+    date: new Date().toISOString(),
+    loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    git: sh(`git -C ${REPO} rev-parse --short HEAD`),
+    gitDirty: (sh(`git -C ${REPO} status --porcelain -- src`) ?? '') !== '',
+  };
+}
+
+export function toolVersions() {
+  const v = (cmd, args, re) => {
+    const path = which(cmd);
+    if (!path) return null;
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    const text = `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
+    const m = re.exec(text);
+    return m ? m[0].trim() : 'installed';
+  };
+  return {
+    tcpdump: v('tcpdump', ['--version'], /tcpdump version \S+/),
+    libpcap: v('tcpdump', ['--version'], /libpcap version \S+/),
+    tshark: v('tshark', ['--version'], /TShark \(Wireshark\) \S+/),
+    tcptrace: v('tcptrace', ['-v'], /version \S+/),
+  };
+}
+
+/** Markdown table; `align` is a string of l/r per column. */
+export function mdTable(head, rows, align) {
+  const a = align ?? head.map(() => 'l').join('');
+  const sep = [...a].map((c) => (c === 'r' ? '---:' : '---'));
+  return [head, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
+/** Plain-text table for the terminal. */
+export function textTable(head, rows, align) {
+  const a = align ?? head.map(() => 'l').join('');
+  const w = head.map((h, i) => Math.max(String(h).length, ...rows.map((r) => String(r[i]).length)));
+  const fmt = (r) => r.map((c, i) => (a[i] === 'r' ? String(c).padStart(w[i]) : String(c).padEnd(w[i]))).join('  ');
+  return [fmt(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(fmt)].join('\n');
+}
+
+export const fmt = {
+  ms: (x) => (x >= 10000 ? `${(x / 1000).toFixed(1)} s` : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`),
+  rate: (pps) => (pps >= 1e6 ? `${(pps / 1e6).toFixed(2)} M/s` : `${(pps / 1e3).toFixed(0)} k/s`),
+  mbs: (bps) => `${(bps / 1e6).toFixed(0)} MB/s`,
+  mb: (kb) => (kb === null || kb === undefined ? 'n/a' : `${(kb / 1024).toFixed(0)} MB`),
+  pct: (x) => `${(x * 100).toFixed(1)}%`,
+  ratio: (x) => (Number.isFinite(x) ? `${x.toFixed(2)}x` : 'n/a'),
+  n: (x) => x.toLocaleString('en-US'),
+};
+
+/** Command-line options: --name value or --flag. */
+export function parseOptions(argv, spec) {
+  const o = {};
+  for (const [k, d] of Object.entries(spec)) o[k] = d.default;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-h' || a === '--help') {
+      o.help = true;
+      continue;
+    }
+    const name = a.replace(/^--/, '').replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
+    const d = spec[name];
+    if (!a.startsWith('--') || !d) throw new Error(`unknown option ${a}`);
+    if (d.type === 'flag') o[name] = true;
+    else {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      const v = argv[++i];
+      o[name] = d.type === 'number' ? Number(v) : d.type === 'list' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v;
+    }
+  }
+  return o;
+}
+
+export function usage(name, spec) {
+  const lines = Object.entries(spec).map(([k, d]) => {
+    const flag = '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+    return `  ${(flag + (d.type === 'flag' ? '' : ' ' + (d.type === 'list' ? 'a,b' : 'X'))).padEnd(28)} ${d.help}${d.default !== undefined && d.type !== 'flag' ? ` (default ${Array.isArray(d.default) ? d.default.join(',') : d.default})` : ''}`;
+  });
+  return `usage: ${name} [options]\n${lines.join('\n')}`;
+}
