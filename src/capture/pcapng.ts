@@ -9,6 +9,10 @@ const IDB = 1;
 const OBSOLETE_PB = 2;
 const SPB = 3;
 const EPB = 6;
+const CUSTOM_COPYABLE = 0x00000bad;
+const CUSTOM_LOCAL = 0x40000bad;
+/** Frame.linkType of a pcapng custom block: a record Wireshark numbers as a frame but that holds no packet. */
+export const LINKTYPE_CUSTOM_BLOCK = -2;
 // libpcap refuses blocks over 16 MiB; so do we, or a corrupt length would make us buffer gigabytes.
 const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
 // Real captures declare a handful of interfaces; a file of nothing but IDBs must not grow the table without end.
@@ -88,12 +92,35 @@ export class PcapngParser implements RecordParser {
         this.packet(b, pos, len, fileOffset, this.u16(b, pos + 8), 28, true);
         return;
       case SPB:
-        this.packet(b, pos, len, fileOffset, 0, 16, false);
+        this.packet(b, pos, len, fileOffset, 0, 12, false);
+        return;
+      case CUSTOM_COPYABLE:
+      case CUSTOM_LOCAL:
+        this.customBlock(b, pos, fileOffset);
         return;
       default:
-        // Name resolution, statistics, secrets, custom blocks: nothing we need.
+        // Name resolution, statistics, secrets: nothing we need.
         return;
     }
+  }
+
+  /**
+   * Wireshark gives custom blocks a frame number of their own; handing them
+   * on (empty) keeps every later frame number equal to Wireshark's.
+   */
+  private customBlock(b: Uint8Array, pos: number, fileOffset: number): void {
+    const f = this.frame;
+    f.number = ++this.frames;
+    f.fileOffset = fileOffset;
+    f.interfaceId = 0;
+    f.buf = b;
+    f.offset = pos;
+    f.caplen = 0;
+    f.origLen = 0;
+    f.tsSec = this.lastSec;
+    f.tsNsec = this.lastNsec;
+    f.linkType = LINKTYPE_CUSTOM_BLOCK;
+    this.sink.onFrame(f);
   }
 
   private interfaceDescription(b: Uint8Array, pos: number, len: number, fileOffset: number): void {

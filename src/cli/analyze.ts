@@ -4,6 +4,8 @@ import { captureReport, findingReport, SCHEMA_VERSION, type Report } from '../re
 import { renderText } from '../report/text.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderJunit } from '../report/junit.js';
+import { renderHtml } from '../report/html.js';
+import { collectLadders } from './ladders.js';
 import { makeColor } from './color.js';
 import { collect, FAIL_ON, parseListener, parsePort, parsePositive, parseTimeBound, type FailOn } from './options.js';
 import { Output } from './output.js';
@@ -12,7 +14,7 @@ import { stripControl } from '../report/escape.js';
 import type { TimeBound } from '../track/run.js';
 
 interface AnalyzeOptions {
-  format: 'text' | 'json' | 'ndjson' | 'markdown' | 'junit';
+  format: 'text' | 'json' | 'ndjson' | 'markdown' | 'junit' | 'html';
   output?: string;
   quiet: boolean;
   failOn: FailOn;
@@ -74,6 +76,9 @@ export async function analyze(paths: string[], o: AnalyzeOptions): Promise<numbe
     case 'junit':
       text = renderJunit(report, o.failOn, FINDING_IDS);
       break;
+    case 'html':
+      text = renderHtml(report, await collectLadders(report, o.maxConnections));
+      break;
     default:
       text = renderText(report, makeColor(o.color && !o.output), o.quiet);
   }
@@ -97,7 +102,7 @@ export function addAnalyzeCommand(program: Command, version: string): void {
     .command('analyze')
     .description('diagnose why TCP connections failed to open: verdict, evidence, fix')
     .argument('<captures...>', 'pcap or pcapng files (gzip is fine), or - for stdin')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'ndjson', 'markdown', 'junit']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'ndjson', 'markdown', 'junit', 'html']).default('text'))
     .option('-o, --output <file>', 'write the report to FILE (atomically) instead of stdout')
     .option('-q, --quiet', 'print findings only', false)
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices([...FAIL_ON]).default('error'))

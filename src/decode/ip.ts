@@ -50,10 +50,35 @@ function decodeIpv4(b: Uint8Array, p: number, end: number, wireEnd: number, s: S
   s.src3 = ((b[p + 12]! << 24) | (b[p + 13]! << 16) | (b[p + 14]! << 8) | b[p + 15]!) >>> 0;
   s.dst0 = 0; s.dst1 = 0; s.dst2 = IPV4_MAPPED;
   s.dst3 = ((b[p + 16]! << 24) | (b[p + 17]! << 16) | (b[p + 18]! << 8) | b[p + 19]!) >>> 0;
+  // Loose or strict source routing: the header holds the next hop, the option the real destination.
+  if (ihl > 20) finalDestination(b, p + 20, p + ihl, s);
   s.ipId = (b[p + 4]! << 8) | b[p + 5]!;
   s.ttl = b[p + 8]!;
   const tcpEnd = p + total < end ? p + total : end;
   return decodeTcp(b, p + ihl, tcpEnd, total - ihl, s);
+}
+
+const OPT_LSRR = 131;
+const OPT_SSRR = 137;
+
+/** Sets s.dst3 to the last address of an LSRR/SSRR option, as Wireshark's ip.dst does. */
+function finalDestination(b: Uint8Array, p: number, end: number, s: Segment): void {
+  while (p < end) {
+    const type = b[p]!;
+    if (type === 0) return;
+    if (type === 1) {
+      p++;
+      continue;
+    }
+    if (p + 1 >= end) return;
+    const len = b[p + 1]!;
+    if (len < 2 || p + len > end) return;
+    if ((type === OPT_LSRR || type === OPT_SSRR) && len >= 7) {
+      const last = p + 3 + Math.floor((len - 3) / 4) * 4 - 4;
+      s.dst3 = word(b, last);
+    }
+    p += len;
+  }
 }
 
 function word(b: Uint8Array, p: number): number {

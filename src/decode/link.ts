@@ -1,5 +1,6 @@
 import { Decoded, type Segment } from './segment.js';
 import { decodeIp } from './ip.js';
+import { LINKTYPE_CUSTOM_BLOCK } from '../capture/pcapng.js';
 import type { DecodeStats } from './stats.js';
 
 export const LINKTYPE_NULL = 0;
@@ -89,6 +90,9 @@ export function decodeLink(linkType: number, b: Uint8Array, p: number, end: numb
     case LINKTYPE_IPV6:
       s.vlan = 0;
       return decodeIp(b, p, end, wireEnd, s, st);
+    case LINKTYPE_CUSTOM_BLOCK:
+      st.count('pcapng-custom-block');
+      return Decoded.NonIp;
     default:
       st.count(linkType < 0 ? 'undeclared-interface' : `linktype-${linkType}`);
       return linkType < 0 ? Decoded.Malformed : Decoded.NonIp;

@@ -6,6 +6,7 @@ import { listenerFindings } from './findings.js';
 import { ListenerStats } from './listener.js';
 import { classify, type ConnectionFacts } from './signatures.js';
 import { VantageEstimator, type Vantage } from './vantage.js';
+import type { ListenerTimeline } from './timeline.js';
 
 // A port scan or a random-port flood creates a listener per port; past this they share one bucket.
 const MAX_LISTENERS = 20_000;
@@ -29,6 +30,8 @@ export interface Analysis {
   findings: Finding[];
   /** Connections per outcome, per listener (for the postmortem table). */
   listeners: ListenerOutcome[];
+  /** Counts over time for each listener with a finding (for the report's charts). */
+  timelines: ListenerTimeline[];
 }
 
 export interface ListenerOutcome {
@@ -108,7 +111,12 @@ export class Analyzer {
         halfOpen: l.halfOpen,
         appResets: l.appResets,
       }));
+    const withFindings = new Set(findings.map((f) => f.listener));
+    const timelines = [...this.listeners.values()]
+      .filter((l) => withFindings.has(l.listener))
+      .map((l) => l.timeline.result(l.listener, firstTime(summary, l.firstTime), lastTime(summary, l.lastTime)));
     return {
+      timelines,
       vantage: {
         vantage,
         synToSynAck: Number.isNaN(v.synToSynAck) ? null : v.synToSynAck,
@@ -119,4 +127,13 @@ export class Analyzer {
       listeners,
     };
   }
+}
+
+/** The capture's own first time (so charts of all listeners share an axis), else the listener's. */
+function firstTime(s: CaptureSummary, fallback: number): number {
+  return s.firstTime ? s.firstTime.sec + s.firstTime.nsec / 1e9 : fallback;
+}
+
+function lastTime(s: CaptureSummary, fallback: number): number {
+  return s.lastTime ? s.lastTime.sec + s.lastTime.nsec / 1e9 : fallback;
 }

@@ -4,6 +4,8 @@ import type { SignatureId } from './signatures.js';
 
 /** One connection shown as evidence: where to find it in Wireshark and what it did. */
 export interface EvidenceConnection {
+  /** The connection's number in the capture (order of its first packet), as in `flows`. */
+  id: number;
   client: string;
   server: string;
   firstFrame: number;
@@ -77,6 +79,7 @@ export function evidenceOf(c: Connection, sig: SignatureId[]): EvidenceConnectio
   if (c.serverAnswer.frame) frames.serverAnswer = c.serverAnswer.frame;
   if (c.rst.frame) frames.rst = c.rst.frame;
   return {
+    id: c.id,
     client: formatEndpoint(c.ipVersion, c.c0, c.c1, c.c2, c.c3, c.cPort),
     server: formatEndpoint(c.ipVersion, c.s0, c.s1, c.s2, c.s3, c.sPort),
     firstFrame: c.firstFrame,

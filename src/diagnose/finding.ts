@@ -68,6 +68,8 @@ export interface Finding {
   recovered?: number;
   failed?: number;
   addedLatency?: LatencySummary | null;
+  /** Histogram of the added latency of recovered connections: counts[i] fall in [edges[i], edges[i+1]) seconds, the last bin is open-ended. */
+  latencyHistogram?: { edges: number[]; counts: number[] } | null;
   acceptQueueEstimate?: number | null;
   peakHandshakesPerSecond?: number;
   // syn-flood

@@ -1,5 +1,6 @@
 import type { Connection } from '../track/connection.js';
 import { EvidencePicker } from './evidence.js';
+import { Timeline } from './timeline.js';
 import type { ConnectionFacts } from './signatures.js';
 
 // A flood of spoofed sources must not make the source set the memory problem it measures.
@@ -58,6 +59,7 @@ export class ListenerStats {
   firstAffected = Infinity;
   lastAffected = -Infinity;
 
+  readonly timeline = new Timeline();
   readonly overflowEvidence = new EvidencePicker();
   readonly refusedEvidence = new EvidencePicker();
   readonly floodEvidence = new EvidencePicker(3);
@@ -142,6 +144,7 @@ export class ListenerStats {
       const d = firstAnswerDelay(c);
       if (!Number.isNaN(d) && this.baseline.length < 4096) this.baseline.push(d);
     }
+    this.timeline.addConnection(c, f.ignoredHandshake, sig.includes('reset-after-handshake') || sig.includes('reset-by-application'), sig.includes('refused'));
     if (!f.ignoredHandshake && (sig.includes('synack-retransmit') || (sig.includes('syn-retransmit') && c.synAckCount > 0))) {
       this.handshakeLossConns++;
       this.lossEvidence.offer(1, c, sig);

@@ -18,6 +18,22 @@ export function latencySummary(samples: number[], baseline: number[]): LatencySu
   return { p50: quantile(s, 0.5), p90: quantile(s, 0.9), max: s[s.length - 1]!, samples: s.length };
 }
 
+// Edges a person reads at a glance: sub-second, then the SYN/data retransmit scale.
+const LATENCY_EDGES = [0, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128];
+
+export function latencyHistogram(samples: number[], baseline: number[]): { edges: number[]; counts: number[] } | null {
+  if (samples.length === 0) return null;
+  const base = baseline.length > 0 ? quantile([...baseline].sort((a, b) => a - b), 0.5) : 0;
+  const counts = new Array<number>(LATENCY_EDGES.length).fill(0);
+  for (const x of samples) {
+    const v = Math.max(0, x - base);
+    let i = LATENCY_EDGES.length - 1;
+    while (i > 0 && v < LATENCY_EDGES[i]!) i--;
+    counts[i]!++;
+  }
+  return { edges: LATENCY_EDGES.slice(), counts };
+}
+
 export function episodesOf(times: number[]): Episode[] {
   if (times.length === 0) return [];
   const t = [...times].sort((a, b) => a - b);
@@ -153,6 +169,7 @@ export function acceptQueueOverflow(l: ListenerStats, vantage: Vantage, flood: b
     recovered: l.affectedRecovered,
     failed: l.affectedFailed,
     addedLatency: latency,
+    latencyHistogram: latencyHistogram(l.addedLatency, l.baseline),
     acceptQueueEstimate: queue,
     peakHandshakesPerSecond: peak,
   };

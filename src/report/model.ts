@@ -1,6 +1,16 @@
 import type { Analysis, ListenerOutcome, VantageReport } from '../diagnose/analyzer.js';
+import type { ListenerTimeline } from '../diagnose/timeline.js';
 import type { Finding } from '../diagnose/finding.js';
 import type { CaptureSummary } from '../track/run.js';
+import type { LoggedPacket } from '../track/connection.js';
+
+/** Packets of one evidence connection, for its ladder diagram. */
+export interface Ladder {
+  capture: string;
+  /** The evidence connection's id. */
+  connection: number;
+  packets: LoggedPacket[];
+}
 
 export const SCHEMA_VERSION = 1;
 
@@ -36,6 +46,8 @@ export interface CaptureReport {
   evictions: number;
   vantage: VantageReport;
   listeners: ListenerOutcome[];
+  /** Counts over time per listener with a finding. */
+  timelines: ListenerTimeline[];
 }
 
 export interface FindingReport extends Omit<Finding, 'firstTime' | 'lastTime' | 'episodes'> {
@@ -107,6 +119,7 @@ export function captureReport(s: CaptureSummary, a: Analysis): CaptureReport {
     evictions: s.evictions,
     vantage: a.vantage,
     listeners: a.listeners,
+    timelines: a.timelines,
   };
 }
 

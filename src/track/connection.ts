@@ -14,6 +14,19 @@ export interface HandshakeOptions {
   mask: number;
 }
 
+/** One packet of a connection, kept only when asked for (the ladder diagrams of the evidence). */
+export interface LoggedPacket {
+  frame: number;
+  time: number;
+  fromClient: boolean;
+  flags: number;
+  seq: number;
+  ack: number;
+  len: number;
+  /** A retransmission (1) or a capture duplicate (2) in its direction; 0 otherwise. */
+  resent: number;
+}
+
 /** Frames and times of the handshake events; 0 frame = not seen. */
 export interface Event {
   frame: number;
@@ -117,6 +130,9 @@ export class Connection {
   serverState = 0;
   clientPrev = 0;
   serverPrev = 0;
+
+  /** Every packet, only for connections the run was asked to log. */
+  packets: LoggedPacket[] | null = null;
 
   /** Diagnosis results, filled downstream. */
   signatures: string[] = [];

@@ -5,6 +5,8 @@ import { zeekStep } from './zeek.js';
 
 /** A SYN-ACK re-sent this soon after the ACK was on its way before the server saw the ACK. */
 const CROSSING_MIN_S = 0.1;
+/** A ladder diagram stops being readable long before this. */
+const MAX_LOGGED = 200;
 
 function options(s: Segment): HandshakeOptions {
   return {
@@ -51,6 +53,9 @@ export function updateConnection(c: Connection, s: Segment, fromClient: boolean)
   const peer = fromClient ? c.server : c.client;
   const f = s.flags;
   const r = dir.add(s);
+  if (c.packets && c.packets.length < MAX_LOGGED) {
+    c.packets.push({ frame: s.frame, time: s.time, fromClient, flags: f, seq: s.seq, ack: s.ack, len: s.payloadLen, resent: r === 2 ? 1 : r === 1 ? 2 : 0 });
+  }
   const dup = r === 1;
   if (f & TCP_ACK) dir.ackSeen(s.ack);
   if (s.time > c.lastTime) {

@@ -12,6 +12,8 @@ export interface TrackerOptions {
   idleTimeout?: number;
   /** Capture seconds a closed or reset connection stays, so late retransmits still land on it. */
   closeHold?: number;
+  /** Connection ids (order of creation) whose packets are logged one by one. */
+  logPackets?: ReadonlySet<number>;
 }
 
 /**
@@ -44,6 +46,7 @@ export class Tracker {
   private readonly table: ConnectionTable;
   private readonly idleTimeout: number;
   private readonly closeHold: number;
+  private readonly logPackets: ReadonlySet<number> | undefined;
   private readonly listeners = new Set<number>();
   private closing: Connection[] = [];
   private closingKeys: number[] = [];
@@ -61,6 +64,7 @@ export class Tracker {
   ) {
     this.idleTimeout = opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
     this.closeHold = opts.closeHold ?? DEFAULT_CLOSE_HOLD;
+    this.logPackets = opts.logPackets;
     this.closingLimit = 2 * (opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
     this.table = new ConnectionTable({ maxConnections: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS }, (c) =>
       this.finish(c),
@@ -195,6 +199,7 @@ export class Tracker {
     c.firstTsNsec = s.tsNsec;
     c.lastTsSec = s.tsSec;
     c.lastTsNsec = s.tsNsec;
+    if (this.logPackets?.has(c.id)) c.packets = [];
     this.table.add(key, c);
     if (this.table.size > this.peakLive) this.peakLive = this.table.size;
     return c;

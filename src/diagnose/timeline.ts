@@ -1,0 +1,70 @@
+import type { Connection } from '../track/connection.js';
+
+/** Fine buckets, merged into display buckets once the capture's length is known. */
+const FINE_S = 0.1;
+// Display bucket sizes a person reads easily; the report picks the first that gives ≤ MAX_BUCKETS.
+const NICE_S = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400];
+const MAX_BUCKETS = 120;
+// A week of 100 ms buckets is 6 M entries: past this many distinct fine buckets, new ones are not added.
+const MAX_FINE_BUCKETS = 200_000;
+
+export const SERIES = ['syns', 'synRetransmits', 'handshakes', 'ignored', 'resets', 'refused'] as const;
+export type SeriesName = (typeof SERIES)[number];
+
+export interface ListenerTimeline {
+  listener: string;
+  /** Epoch seconds of the first bucket's start. */
+  start: number;
+  /** Bucket width in seconds. */
+  bucket: number;
+  /** One count per bucket for each series. */
+  series: Record<SeriesName, number[]>;
+}
+
+/** Per-listener counts over time: new SYNs, SYN retransmits, completed, ignored and reset handshakes, refusals. */
+export class Timeline {
+  private readonly fine = new Map<number, Int32Array>();
+  dropped = 0;
+
+  private add(t: number, series: number): void {
+    if (!Number.isFinite(t)) return;
+    const k = Math.floor(t / FINE_S);
+    let row = this.fine.get(k);
+    if (!row) {
+      if (this.fine.size >= MAX_FINE_BUCKETS) {
+        this.dropped++;
+        return;
+      }
+      row = new Int32Array(SERIES.length);
+      this.fine.set(k, row);
+    }
+    row[series]!++;
+  }
+
+  addConnection(c: Connection, ignored: boolean, reset: boolean, refused: boolean): void {
+    if (c.synCount > 0) {
+      this.add(c.syn.time, 0);
+      // The timeline keeps at most the first dozen SYN times of a connection; enough for any real client.
+      for (let i = 1; i < c.synTimes.length && i < c.synCount; i++) this.add(c.synTimes[i]!, 1);
+    }
+    if (c.handshakeAck.frame !== 0) {
+      if (reset) this.add(c.handshakeAck.time, 4);
+      else if (ignored) this.add(c.handshakeAck.time, 3);
+      else this.add(c.handshakeAck.time, 2);
+    } else if (reset) this.add(c.rst.time, 4);
+    if (refused) this.add(c.rst.time, 5);
+  }
+
+  result(listener: string, from: number, to: number): ListenerTimeline {
+    const span = Math.max(to - from, FINE_S);
+    const bucket = NICE_S.find((b) => span / b <= MAX_BUCKETS) ?? 86400;
+    const start = Math.floor(from / bucket) * bucket;
+    const n = Math.max(1, Math.ceil((to - start) / bucket + 1e-9));
+    const series = Object.fromEntries(SERIES.map((s) => [s, new Array<number>(n).fill(0)])) as Record<SeriesName, number[]>;
+    for (const [k, row] of this.fine) {
+      const i = Math.min(n - 1, Math.max(0, Math.floor((k * FINE_S + 1e-9 - start) / bucket)));
+      SERIES.forEach((s, j) => (series[s][i]! += row[j]!));
+    }
+    return { listener, start, bucket, series };
+  }
+}
