@@ -21,7 +21,7 @@ export interface ReadResult {
   format: CaptureFormat | null;
   gzip: boolean;
   linkTypes: number[];
-  /** Packet records read: the last frame number. */
+  /** Records Wireshark numbers as frames (packets and pcapng custom blocks): the last frame number. */
   frames: number;
   /** Bytes of capture data consumed (after decompression); up to the fault's offset when reading stopped on one. */
   bytes: number;

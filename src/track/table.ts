@@ -8,30 +8,48 @@ export interface TableOptions {
 }
 
 /**
+ * Connections sharing one key at most. The key hash is not secret (and for
+ * one server it is only as strong as a 32-bit endpoint hash): a crafted flood
+ * could put every connection under one key, where the cap on keys would not
+ * hold and every lookup would walk the whole chain.
+ */
+const MAX_CHAIN = 8;
+
+/**
  * The live connections, keyed by a 52-bit number per 4-tuple + VLAN, with a
  * collision chain behind each key. lru-cache bounds it; `onEvict` hears of
  * every connection dropped to stay within the bound.
  */
 export class ConnectionTable {
   private readonly lru: LRUCache<number, Connection>;
+  private readonly max: number;
+  private readonly maxChain: number;
+  /** Connections in the table, chains included: what the cap bounds. */
+  private live = 0;
   evictions = 0;
 
   constructor(opts: TableOptions, private readonly onEvict: (c: Connection) => void) {
+    this.max = opts.maxConnections;
+    this.maxChain = Math.max(1, Math.min(MAX_CHAIN, opts.maxConnections));
     this.lru = new LRUCache<number, Connection>({
       max: opts.maxConnections,
       dispose: (head, _key, reason) => {
         if (reason !== 'evict') return;
-        for (let c: Connection | null = head; c; c = c.next) {
-          this.evictions++;
-          c.evicted = true;
-          this.onEvict(c);
-        }
+        for (let c: Connection | null = head; c; c = c.next) this.evict(c);
       },
     });
   }
 
+  /** Live connections (not keys: a key may hold a short chain). */
   get size(): number {
-    return this.lru.size;
+    return this.live;
+  }
+
+  private evict(c: Connection): void {
+    this.live--;
+    this.evictions++;
+    c.evicted = true;
+    this.onEvict(c);
   }
 
   /** The connection of this segment and whether the segment comes from its client; null when unknown. */
@@ -62,9 +80,28 @@ export class ConnectionTable {
   lastFromClient = true;
 
   add(key: number, c: Connection): void {
-    const head = this.lru.peek(key);
-    c.next = head ?? null;
+    let head = this.lru.peek(key) ?? null;
+    // A full chain gives up its oldest member (the last: new ones go in front), so a lookup walks maxChain at most.
+    let n = 0;
+    for (let p = head; p; p = p.next) n++;
+    if (head && n >= this.maxChain) {
+      if (n === 1) {
+        this.lru.delete(key);
+        this.evict(head);
+        head = null;
+      } else {
+        let p = head;
+        while (p.next!.next) p = p.next!;
+        const last = p.next!;
+        p.next = null;
+        this.evict(last);
+      }
+    }
+    c.next = head;
     this.lru.set(key, c);
+    this.live++;
+    // The LRU counts keys; chains can take the connections past the cap: drop the least recently used keys.
+    while (this.live > this.max && this.lru.size > 1) this.lru.pop();
   }
 
   remove(key: number, c: Connection): void {
@@ -73,10 +110,12 @@ export class ConnectionTable {
     if (head === c) {
       if (c.next) this.lru.set(key, c.next, { noUpdateTTL: true });
       else this.lru.delete(key);
+      this.live--;
     } else {
       for (let p = head; p.next; p = p.next) {
         if (p.next === c) {
           p.next = c.next;
+          this.live--;
           break;
         }
       }

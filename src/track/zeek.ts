@@ -47,51 +47,62 @@ const F_FIN = 0x01, F_SYN = 0x02, F_RST = 0x04, F_ACK = 0x10;
  * client (originator) or the server.
  */
 export function zeekStep(z: ZeekEndpoints, fromClient: boolean, flags: number, len: number): void {
+  // Plain locals, no closures: this runs for every packet.
   let me = fromClient ? z.clientState : z.serverState;
   let mePrev = fromClient ? z.clientPrev : z.serverPrev;
   let peer = fromClient ? z.serverState : z.clientState;
   let peerPrev = fromClient ? z.serverPrev : z.clientPrev;
-  const orig = () => (fromClient ? me : peer);
-  const setMe = (s: number) => { mePrev = me; me = s; };
-  const setPeer = (s: number) => { peerPrev = peer; peer = s; };
-  switch (me) {
+  const origState = fromClient ? me : peer;
+  const start = me;
+  let next = me;
+  switch (start) {
     case INACTIVE:
       if (flags & F_SYN) {
-        if (fromClient) setMe(flags & F_ACK ? SYN_ACK_SENT : SYN_SENT);
+        if (fromClient) next = flags & F_ACK ? SYN_ACK_SENT : SYN_SENT;
         else {
-          if (peer === SYN_SENT) setPeer(ESTABLISHED);
-          setMe(ESTABLISHED);
+          if (peer === SYN_SENT) {
+            peerPrev = peer;
+            peer = ESTABLISHED;
+          }
+          next = ESTABLISHED;
         }
       }
-      if (flags & F_FIN) setMe(CLOSED);
-      if (flags & F_RST) setMe(RESET);
-      if (me === INACTIVE) {
-        if (!fromClient && len === 0 && orig() === SYN_SENT) {
+      if (flags & F_FIN) next = CLOSED;
+      if (flags & F_RST) next = RESET;
+      if (next === INACTIVE) {
+        if (!fromClient && len === 0 && origState === SYN_SENT) {
           // An ACK to a SYN before the SYN-ACK: not a partial connection.
-        } else if ((flags & F_ACK) && peer === ESTABLISHED) setMe(ESTABLISHED);
-        else setMe(PARTIAL);
+        } else if ((flags & F_ACK) && peer === ESTABLISHED) next = ESTABLISHED;
+        else next = PARTIAL;
       }
       break;
     case SYN_SENT:
     case SYN_ACK_SENT:
-      if (flags & F_FIN) setMe(CLOSED);
-      if (flags & F_RST) setMe(RESET);
+      if (flags & F_FIN) next = CLOSED;
+      if (flags & F_RST) next = RESET;
       break;
     case ESTABLISHED:
     case PARTIAL:
-      if ((flags & F_SYN) && me === PARTIAL && peer === INACTIVE && !(flags & F_ACK)) setMe(SYN_SENT);
+      if ((flags & F_SYN) && start === PARTIAL && peer === INACTIVE && !(flags & F_ACK)) next = SYN_SENT;
       if ((flags & F_FIN) && !(flags & F_RST)) {
-        setMe(CLOSED);
+        next = CLOSED;
         // A FIN then RST from the peer was a normal close after all.
-        if (peer === RESET && peerPrev === CLOSED) setPeer(CLOSED);
+        if (peer === RESET && peerPrev === CLOSED) {
+          peerPrev = peer;
+          peer = CLOSED;
+        }
       }
-      if (flags & F_RST) setMe(RESET);
+      if (flags & F_RST) next = RESET;
       break;
     case CLOSED:
-      if ((flags & F_RST) && peer !== CLOSED) setMe(RESET);
+      if ((flags & F_RST) && peer !== CLOSED) next = RESET;
       break;
     default:
       break;
+  }
+  if (next !== start) {
+    mePrev = start;
+    me = next;
   }
   if (fromClient) {
     z.clientState = me; z.clientPrev = mePrev; z.serverState = peer; z.serverPrev = peerPrev;

@@ -182,8 +182,7 @@ export async function collect(path: string, opts: ReadOptions = {}, onFrame?: (f
   return { result, frames, warnings };
 }
 
-/** Block types tshark 4.0 turns into a numbered frame: packets, and custom blocks (shown as "data"). */
-export const PCAPNG_PACKET_BLOCKS = new Set([2, 3, 6]);
+/** pcapng custom block types (copyable, local): Wireshark numbers each as a frame, and so does the reader. */
 export const PCAPNG_CUSTOM_BLOCKS = new Set([0x00000bad, 0x40000bad]);
 
 export interface PcapngBlock {
@@ -221,21 +220,4 @@ export function walkPcapng(buf: Buffer): PcapngBlock[] {
     pos += length;
   }
   return out;
-}
-
-/**
- * For each tshark frame (index = tshark frame number − 1), our frame number, or 0 for a record
- * tshark numbers but that is not a packet (a pcapng custom block). Identity for classic pcap.
- */
-export function tsharkToOurFrameNumbers(path: string, tsharkRows: number): number[] {
-  const buf = readFileSync(path);
-  const isPcapng = buf.length >= 4 && buf.readUInt32LE(0) === 0x0a0d0d0a;
-  if (!isPcapng) return Array.from({ length: tsharkRows }, (_, i) => i + 1);
-  const map: number[] = [];
-  let ours = 0;
-  for (const b of walkPcapng(buf)) {
-    if (PCAPNG_PACKET_BLOCKS.has(b.type)) map.push(++ours);
-    else if (PCAPNG_CUSTOM_BLOCKS.has(b.type)) map.push(0);
-  }
-  return map;
 }
