@@ -88,11 +88,12 @@ export function classify(c: Connection): ConnectionFacts {
   const resetAfterHandshake =
     bareRstAtClientAck && c.handshakeAck.frame !== 0 && c.clientSegsBeforeAnswer <= RESET_WITHIN_SEGMENTS && c.serverAnswer.frame === c.rst.frame;
 
-  const ignored = ignoredFor(c);
+  // Measured from the first captured data: data lost before the capture point was never there to ignore.
+  const dataWait = c.clientFirstData.frame === 0 ? NaN : (c.serverAnswer.frame !== 0 ? c.serverAnswer.time : c.finishedAt) - c.clientFirstData.time;
   const dataIgnored =
     c.clientFirstData.frame !== 0 &&
     c.clientRetransBeforeAnswer > 0 &&
-    (Number.isNaN(ignored) || ignored >= CLIENT_RTO_MIN) &&
+    dataWait >= CLIENT_RTO_MIN &&
     !resetAfterHandshake;
   if (dataIgnored) sig.push('handshake-data-ignored');
   if (resetAfterHandshake) sig.push('reset-after-handshake');

@@ -9,6 +9,8 @@ export function seqDiff(a: number, b: number): number {
 const MAX_HOLES = 8;
 /** The same packet captured twice (two taps, a bridge and its port) arrives within this. */
 const DUPLICATE_WINDOW_S = 0.001;
+/** Wireshark's out-of-order window when it has no RTT to go by. */
+const OUT_OF_ORDER_WINDOW_S = 0.003;
 
 /**
  * What one side of a connection sent, in the words tcptrace and Wireshark
@@ -39,6 +41,10 @@ export class Direction {
   /** Window scale from this side's SYN, -1 when none. */
   wscale = -1;
   private holes: number[] = [];
+  /** When nextSeq last moved forward. */
+  private nextSeqTime = 0;
+  /** The connection's first round trip (Wireshark's ts_first_rtt), set once the handshake completes. */
+  oooThreshold = OUT_OF_ORDER_WINDOW_S;
   /** Hole bytes given up on when the hole list was full. */
   private lostHoleBytes = 0;
   private lastIpId = -2;
@@ -99,8 +105,10 @@ export class Direction {
     }
     const ahead = seqDiff(s.seq, this.nextSeq);
     if (ahead >= 0) {
-      if (ahead > 0 && seqLen > 0) this.addHole(this.nextSeq, s.seq);
-      if (seqLen > 0) this.nextSeq = (s.seq + seqLen) >>> 0;
+      // Even a bare ACK ahead of what was seen proves bytes (or a FIN) went by uncaptured.
+      if (ahead > 0) this.addHole(this.nextSeq, s.seq);
+      if (ahead > 0 || seqLen > 0) this.nextSeqTime = s.time;
+      this.nextSeq = (s.seq + seqLen) >>> 0;
       this.uniqueBytes += len;
       return 0;
     }
@@ -110,19 +118,21 @@ export class Direction {
       this.keepAlives++;
       return 0;
     }
-    if (this.fillHole(s.seq, (s.seq + seqLen) >>> 0)) {
-      this.outOfOrder++;
-      this.uniqueBytes += len;
-      const end = (s.seq + seqLen) >>> 0;
-      if (seqDiff(end, this.nextSeq) > 0) this.nextSeq = end;
-      return 0;
-    }
-    this.retransmits++;
     const end = (s.seq + seqLen) >>> 0;
+    // Bytes never captured before count once, whatever this segment is called.
+    if (this.fillHole(s.seq, end)) this.uniqueBytes += len;
+    // Wireshark's rule: behind the highest sequence and within the connection's first RTT of the
+    // segment that set it, it is out of order; otherwise a retransmission.
+    const reordered = s.time - this.nextSeqTime < this.oooThreshold && end !== this.nextSeq;
     if (seqDiff(end, this.nextSeq) > 0) {
       this.uniqueBytes += seqDiff(end, this.nextSeq);
       this.nextSeq = end;
     }
+    if (reordered) {
+      this.outOfOrder++;
+      return 0;
+    }
+    this.retransmits++;
     return 2;
   }
 
@@ -141,7 +151,7 @@ export class Direction {
     this.holes.push(from, to);
   }
 
-  /** True when [from, to) lies in a hole (never-seen bytes), which it then fills. */
+  /** Whether [from, to) starts in a hole (never-captured bytes); the part it covers is filled. */
   private fillHole(from: number, to: number): boolean {
     const h = this.holes;
     for (let i = 0; i < h.length; i += 2) {

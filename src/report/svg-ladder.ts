@@ -1,0 +1,217 @@
+/**
+ * The ladder diagram of one evidence connection (like Wireshark's flow graph):
+ * client and server as two vertical lines, each packet an arrow labelled with
+ * tcpdump-style flags, relative seq/ack and length, its frame number and
+ * relative time; re-sent packets highlighted; the gaps that matter bracketed
+ * with their duration (SYN unanswered until the SYN-ACK; handshake ACK until
+ * the server's first answer or reset — the gap an accept-queue overflow adds).
+ */
+import type { EvidenceConnection } from '../diagnose/evidence.js';
+import type { LoggedPacket } from '../track/connection.js';
+import { escapeHtml } from './html-escape.js';
+import { n2, shortDuration, tag } from './svg-common.js';
+
+export const LADDER_CAP = 40;
+
+const FIN = 1;
+const SYN = 2;
+const RST = 4;
+const PSH = 8;
+const ACK = 16;
+const URG = 32;
+const ECE = 64;
+const CWR = 128;
+
+/** tcpdump's flag notation: `S`, `S.`, `.`, `P.`, `R`, `R.`, `F.`, `SEW`. */
+export function tcpFlags(flags: number): string {
+  let s = '';
+  if (flags & FIN) s += 'F';
+  if (flags & SYN) s += 'S';
+  if (flags & RST) s += 'R';
+  if (flags & PSH) s += 'P';
+  if (flags & URG) s += 'U';
+  if (flags & ECE) s += 'E';
+  if (flags & CWR) s += 'W';
+  if (flags & ACK) s += '.';
+  return `[${s || 'none'}]`;
+}
+
+export interface LadderRow {
+  packet: LoggedPacket;
+  /** Seconds since the connection's first packet. */
+  rel: number;
+  flags: string;
+  /** `seq 1:201 ack 1 len 200`, relative to each side's initial sequence number. */
+  detail: string;
+}
+
+/** Relative times and sequence numbers of a connection's packets, in frame order. */
+export function ladderRows(packets: LoggedPacket[]): LadderRow[] {
+  const ps = [...packets].sort((a, b) => a.frame - b.frame);
+  if (ps.length === 0) return [];
+  const t0 = ps[0]!.time;
+  const isn = (fromClient: boolean): number | null => {
+    const syn = ps.find((p) => p.fromClient === fromClient && p.flags & SYN);
+    if (syn) return syn.seq;
+    const any = ps.find((p) => p.fromClient === fromClient);
+    return any ? any.seq : null;
+  };
+  const cIsn = isn(true);
+  const sIsn = isn(false);
+  const rel = (x: number, base: number | null) => (base === null ? x : (x - base) >>> 0);
+  return ps.map((p) => {
+    const own = p.fromClient ? cIsn : sIsn;
+    const peer = p.fromClient ? sIsn : cIsn;
+    const seq = rel(p.seq, own);
+    const parts = [p.len > 0 ? `seq ${seq}:${(seq + p.len) >>> 0}` : `seq ${seq}`];
+    if (p.flags & ACK) parts.push(`ack ${rel(p.ack, peer)}`);
+    if (p.len > 0) parts.push(`len ${p.len}`);
+    return { packet: p, rel: p.time - t0, flags: tcpFlags(p.flags), detail: parts.join(' ') };
+  });
+}
+
+/** What re-sent means for a packet: `retransmission`, `duplicate` or ''. */
+export function resentLabel(p: LoggedPacket): string {
+  return p.resent === 1 ? 'retransmission' : p.resent === 2 ? 'duplicate' : '';
+}
+
+interface Gap {
+  from: number;
+  to: number;
+  cls: string;
+  lines: string[];
+  title: string;
+}
+
+/** The gaps worth a bracket, from the evidence's handshake events. */
+export function ladderGaps(e: EvidenceConnection, rows: LadderRow[], overflow = false): Gap[] {
+  const at = (frame: number | undefined) => (frame === undefined ? undefined : rows.find((r) => r.packet.frame === frame));
+  const out: Gap[] = [];
+  const syn = at(e.frames.syn);
+  const synAck = at(e.frames.synAck);
+  if (syn && synAck) {
+    const resent = rows.filter((r) => r.packet.fromClient && r.packet.flags & SYN && !(r.packet.flags & ACK) && r.packet.frame < synAck.packet.frame).length - 1;
+    if (resent > 0) {
+      const d = synAck.packet.time - syn.packet.time;
+      out.push({
+        from: syn.packet.frame,
+        to: synAck.packet.frame,
+        cls: 'gap syn-gap',
+        lines: [shortDuration(d), 'until SYN-ACK', `(SYN sent ${resent + 1}×)`],
+        title: `SYN unanswered for ${shortDuration(d)}: sent ${resent + 1} times (frame ${syn.packet.frame} to the SYN-ACK in frame ${synAck.packet.frame})`,
+      });
+    }
+  }
+  const ack = at(e.frames.handshakeAck);
+  const endFrame = e.frames.serverAnswer ?? e.frames.rst;
+  if (ack && endFrame !== undefined && endFrame > ack.packet.frame) {
+    const end = at(endFrame);
+    const isRst = end ? (end.packet.flags & RST) !== 0 : e.frames.rst === endFrame;
+    const d = end ? end.packet.time - ack.packet.time : NaN;
+    out.push({
+      from: ack.packet.frame,
+      to: endFrame,
+      cls: 'gap answer-gap',
+      lines: [end ? shortDuration(d) : `frame ${endFrame}`, isRst ? 'ACK until RST' : 'server silent', overflow ? (isRst ? 'queue full: reset' : 'added by overflow') : 'after the ACK'],
+      title:
+        `${isRst ? 'Server reset' : 'Server first answered'} ${end ? shortDuration(d) + ' ' : ''}after the client's handshake ACK ` +
+        `(frame ${ack.packet.frame} to frame ${endFrame})` + (overflow ? (isRst ? ': the full accept queue reset the connection' : ': the gap the accept-queue overflow added') : ''),
+    });
+  }
+  return out;
+}
+
+const W = 640;
+const FRAME_X = 6;
+const TIME_X = 112;
+const CX = 132;
+const SX = 460;
+const GAP_X = 472;
+const TOP = 62;
+const ROW = 30;
+
+export function ladderSvg(e: EvidenceConnection, packets: LoggedPacket[], id: string, opts: { overflow?: boolean; cap?: number } = {}): string {
+  const cap = opts.cap ?? LADDER_CAP;
+  const all = ladderRows(packets);
+  const rows = all.slice(0, cap);
+  const gaps = ladderGaps(e, all, opts.overflow ?? false);
+  const rowY = (i: number) => TOP + 14 + i * ROW;
+  const yOf = new Map(rows.map((r, i) => [r.packet.frame, rowY(i)]));
+  const lastY = rowY(Math.max(0, rows.length - 1));
+  const more = all.length - rows.length;
+  const H = lastY + 26 + (more > 0 ? 22 : 0);
+  const events = new Set(Object.values(e.frames));
+  const p: string[] = [];
+  p.push(tag('title', { id: `${id}-title` }, escapeHtml(`Ladder diagram of connection ${e.id}: ${e.client} → ${e.server}`)));
+  p.push(
+    tag(
+      'desc',
+      { id: `${id}-desc` },
+      escapeHtml(
+        `${all.length} packets, frames ${e.firstFrame} to ${e.lastFrame}` +
+          (more > 0 ? `, the first ${rows.length} drawn` : '') +
+          `. ${gaps.map((g) => g.title).join('. ')}${gaps.length ? '.' : ''}`,
+      ),
+    ),
+  );
+  // Highlight rows of re-sent packets first, under everything.
+  rows.forEach((r, i) => {
+    if (r.packet.resent) p.push(tag('rect', { class: r.packet.resent === 1 ? 'resent-row' : 'dup-row', x: 0, y: rowY(i) - ROW / 2 - 4, width: W, height: ROW }));
+  });
+  // Headers and the two lifelines.
+  p.push(tag('text', { class: 'col-head', x: FRAME_X, y: TOP - 8 }, 'frame'));
+  p.push(tag('text', { class: 'col-head', x: TIME_X, y: TOP - 8, 'text-anchor': 'end' }, 'time (s)'));
+  p.push(tag('text', { class: 'host', x: CX, y: 18, 'text-anchor': 'middle' }, 'client'));
+  p.push(tag('text', { class: 'addr', x: CX, y: 34, 'text-anchor': 'middle' }, escapeHtml(e.client)));
+  p.push(tag('text', { class: 'host', x: SX, y: 18, 'text-anchor': 'middle' }, 'server'));
+  p.push(tag('text', { class: 'addr', x: SX, y: 34, 'text-anchor': 'middle' }, escapeHtml(e.server)));
+  p.push(tag('line', { class: 'lifeline', x1: CX, x2: CX, y1: TOP - 18, y2: lastY + 16 }));
+  p.push(tag('line', { class: 'lifeline', x1: SX, x2: SX, y1: TOP - 18, y2: lastY + 16 }));
+
+  rows.forEach((r, i) => {
+    const y = rowY(i);
+    const pk = r.packet;
+    const [x1, x2] = pk.fromClient ? [CX, SX] : [SX, CX];
+    const dir = pk.fromClient ? 1 : -1;
+    const resent = resentLabel(pk);
+    const cls = ['pkt', pk.fromClient ? 'c2s' : 's2c', pk.resent === 1 ? 'resent' : pk.resent === 2 ? 'dup' : '', pk.flags & RST ? 'rst' : '', events.has(pk.frame) ? 'event' : '']
+      .filter(Boolean)
+      .join(' ');
+    const label = `${r.flags} ${r.detail}${resent ? ` (${resent})` : ''}`;
+    const head = `${n2(x2)},${n2(y)} ${n2(x2 - dir * 9)},${n2(y - 4.5)} ${n2(x2 - dir * 9)},${n2(y + 4.5)}`;
+    p.push(
+      tag(
+        'g',
+        { class: cls },
+        tag('title', {}, escapeHtml(`Frame ${pk.frame}, +${r.rel.toFixed(6)} s, ${pk.fromClient ? 'client → server' : 'server → client'}: ${label}`)) +
+          tag('text', { class: 'frame', x: FRAME_X, y: y + 4 }, `#${pk.frame}`) +
+          tag('text', { class: 'time', x: TIME_X, y: y + 4, 'text-anchor': 'end' }, r.rel.toFixed(6)) +
+          tag('line', { class: 'arrow', x1, x2: x2 - dir * 8, y1: y, y2: y }) +
+          tag('polygon', { class: 'head', points: head }) +
+          tag('text', { class: 'label', x: (CX + SX) / 2, y: y - 5, 'text-anchor': 'middle' }, escapeHtml(label)),
+      ),
+    );
+  });
+
+  for (const g of gaps) {
+    const y1 = yOf.get(g.from);
+    if (y1 === undefined) continue;
+    const y2v = yOf.get(g.to);
+    const y2 = y2v ?? lastY + 14;
+    const open = y2v === undefined;
+    const d = `M${GAP_X} ${n2(y1)}h8V${n2(y2)}${open ? '' : 'h-8'}`;
+    const mid = (y1 + y2) / 2;
+    const lines = open ? [...g.lines, '(below the cut)'] : g.lines;
+    const top = Math.max(y1 + 2, Math.min(mid - ((lines.length - 1) * 13) / 2 + 4, y2 - (lines.length - 1) * 13));
+    const text = lines.map((l, i) => tag('text', { class: i === 0 ? 'gap-len' : 'gap-note', x: GAP_X + 14, y: top + i * 13 }, escapeHtml(l))).join('');
+    p.push(tag('g', { class: g.cls }, tag('title', {}, escapeHtml(g.title)) + tag('path', { d, class: open ? 'bracket open' : 'bracket' }) + text));
+  }
+  if (more > 0) {
+    p.push(tag('text', { class: 'cut', x: (CX + SX) / 2, y: lastY + 36, 'text-anchor': 'middle' }, escapeHtml(`… ${more} more packet${more === 1 ? '' : 's'} not drawn (first ${rows.length} of ${all.length})`)));
+  }
+  return tag(
+    'svg',
+    { class: 'ladder', xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${W} ${n2(H)}`, role: 'img', 'aria-labelledby': `${id}-title ${id}-desc` },
+    p.join(''),
+  );
+}
