@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { FINDING_IDS, SEVERITY_RANK } from '../diagnose/finding.js';
-import { captureReport, findingReport, SCHEMA_VERSION, type Report } from '../report/model.js';
+import { captureReport, findingReport, newReport, type Report } from '../report/model.js';
 import { renderText } from '../report/text.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderJunit } from '../report/junit.js';
@@ -46,7 +46,7 @@ function githubAnnotations(r: Report): string {
 }
 
 export async function analyze(paths: string[], o: AnalyzeOptions): Promise<number> {
-  const report: Report = { tool: 'tcpdiag', version: VERSION, schemaVersion: SCHEMA_VERSION, captures: [], findings: [] };
+  const report = newReport(VERSION, { listeners: o.listener ?? [], ports: o.port ?? [], since: boundText(o.since), until: boundText(o.until) });
   for (const path of paths) {
     const { summary, analysis } = await runCapture(
       path,
@@ -95,6 +95,12 @@ export async function analyze(paths: string[], o: AnalyzeOptions): Promise<numbe
 }
 
 let VERSION = '0.0.0';
+
+function boundText(b: TimeBound | undefined): string | null {
+  if (!b) return null;
+  if (b.fromStart !== undefined) return `${b.fromStart}`;
+  return b.epoch !== undefined ? new Date(b.epoch * 1000).toISOString() : null;
+}
 
 export function addAnalyzeCommand(program: Command, version: string): void {
   VERSION = version;

@@ -116,7 +116,6 @@ export class ListenerStats {
     if (synDropped) {
       this.unansweredSyns += f.unansweredSyns;
       this.synDropConns++;
-      this.event(c.syn.time, 'syn-drop');
     }
     if (f.ignoredHandshake) {
       this.ignoredHandshakes++;
@@ -127,9 +126,14 @@ export class ListenerStats {
       if (sig.includes('handshake-data-ignored') && sig.includes('syncookie') && c.synAckAfterAck === 0) this.cookieIgnoredConns++;
       if (sig.includes('reset-after-handshake')) this.resetConns++;
       this.droppedAfterHandshake += f.droppedAfterHandshake;
-      this.event(c.handshakeAck.time, sig.includes('reset-after-handshake') ? 'reset' : 'ignored');
     }
-    if (f.ignoredHandshake || (synDropped && !halfOpen)) {
+    // One event per affected connection, at the first moment it met the full queue.
+    if (f.ignoredHandshake) {
+      this.event(synDropped ? c.syn.time : c.handshakeAck.time, sig.includes('reset-after-handshake') ? 'reset' : 'ignored');
+    } else if (synDropped) {
+      this.event(c.syn.time, 'syn-drop');
+    }
+    if (f.ignoredHandshake || synDropped) {
       const score =
         (sig.includes('reset-after-handshake') ? 6 : 0) +
         (sig.includes('synack-retransmit-after-ack') ? 6 : 0) +

@@ -79,7 +79,7 @@ export function chartsSection(c: CaptureReport, findings: FindingReport[], ci: n
     out.push(
       `<figcaption>Handshakes on ${escapeHtml(t.listener)} per ${escapeHtml(bucketLabel(t.bucket))}` +
         (ep > 0 ? `; ${ep} overflow episode${ep === 1 ? '' : 's'} shaded, the first overflow marked` : '') +
-        `. Hover a line or band for its figures.</figcaption>`,
+        `. Hover a line${ep > 0 ? ' or band' : ''} for its figures.</figcaption>`,
     );
     out.push(`<details><summary>Timeline as a table (${int(t.series.syns.length)} buckets)</summary>`);
     out.push(timelineTable(t, episodes));

@@ -104,6 +104,11 @@ export function verdictList(findings: FindingReport[], multi: boolean): string {
   return `<ol class="verdicts">\n${items.join('\n')}\n</ol>`;
 }
 
+const LADDER_KEY =
+  '<p class="key">In the ladder diagrams each arrow is one packet: frame number, seconds since the connection\'s first packet, tcpdump flags, ' +
+  'seq/ack relative to each side\'s first sequence number. <span class="k-resent">Highlighted, dashed</span> = re-sent (retransmission); ' +
+  '<span class="k-dup">dotted</span> = capture duplicate; brackets mark the waits, with their duration.</p>';
+
 function evidenceItem(e: EvidenceConnection, ladder: Ladder | undefined, id: string, overflow: boolean): string {
   const frames = evidenceFrames(e).map(([label, n]) => `${esc(label)} #${n}`);
   const out = [`<li class="evidence" id="${id}">`];
@@ -124,7 +129,6 @@ function evidenceItem(e: EvidenceConnection, ladder: Ladder | undefined, id: str
     if (n > LADDER_CAP) {
       out.push(`<p class="note">Only the first ${LADDER_CAP} of ${n} packets are drawn; open the capture in Wireshark with the filter above for the rest.</p>`);
     }
-    out.push(`<p class="key"><span class="k-resent">highlighted</span> = retransmission, <span class="k-dup">dotted</span> = capture duplicate; brackets mark the waits, with their duration.</p>`);
     out.push('</details>');
   }
   out.push('</li>');
@@ -158,6 +162,7 @@ export function findingDetail(f: FindingReport, n: number, multi: boolean, ladde
     if (f.evidence.filter) out.push(`<p>Wireshark display filter for the pattern: <code class="filter">${esc(f.evidence.filter)}</code></p>`);
     if (f.evidence.connections.length > 0) {
       out.push(`<p>Example connections (${f.evidence.connections.length}):</p>`);
+      if (ladders.some((l) => l.capture === f.capture && f.evidence.connections.some((e) => e.id === l.connection))) out.push(LADDER_KEY);
       out.push('<ul class="evidence-list">');
       f.evidence.connections.forEach((e, i) => {
         const ladder = ladders.find((l) => l.capture === f.capture && l.connection === e.id);

@@ -2,6 +2,7 @@
  * The HTML report's inline stylesheet: system fonts only, light and dark
  * colour schemes (prefers-color-scheme), print rules, and narrow screens
  * (tables and wide diagrams scroll sideways, charts scale with their viewBox).
+ * Print always uses the light palette (the dark one is for screens only).
  * No `<` or `&` in here: the document also parses as XML.
  */
 export const STYLE = `
@@ -15,7 +16,7 @@ export const STYLE = `
   --grid: #e4e8ec; --axis: #8c959f; --resent-row: rgba(191, 135, 0, 0.16); --dup-row: rgba(110, 119, 129, 0.14);
   --bar: #2f6fde; --gap: #d1242f; --syn-gap: #c26a00;
 }
-@media (prefers-color-scheme: dark) {
+@media screen and (prefers-color-scheme: dark) {
   :root {
     --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --border: #3d444d; --panel: #151b23; --panel2: #1c232c;
     --link: #4493f8; --code-bg: #262c36;
@@ -110,7 +111,8 @@ svg.ladder .host { font-weight: 700; font-size: 13px; }
 svg.ladder .addr { fill: var(--muted); font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 svg.ladder .col-head { fill: var(--muted); font-size: 11px; }
 svg.ladder .lifeline { stroke: var(--axis); stroke-width: 2; }
-svg.ladder .frame, svg.ladder .time { fill: var(--muted); font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 11px; }
+svg.ladder .frame, svg.ladder .time { fill: var(--muted); font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 10.5px; }
+svg.ladder .frame { fill: var(--fg); }
 svg.ladder .label { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 11px; }
 svg.ladder .arrow { stroke-width: 1.5; }
 svg.ladder .c2s .arrow { stroke: var(--s-syns); }
@@ -135,7 +137,7 @@ svg.ladder .syn-gap .bracket { stroke: var(--syn-gap); }
 svg.ladder .syn-gap .gap-len, svg.ladder .syn-gap .gap-note { fill: var(--syn-gap); }
 svg.ladder .cut { fill: var(--muted); font-style: italic; }
 .chart-scroll svg.timeline { min-width: 540px; }
-.ladder-scroll svg.ladder { min-width: 520px; max-width: 760px; }
+.ladder-scroll svg.ladder { min-width: 440px; max-width: 640px; }
 ul.evidence-list { list-style: none; padding: 0; }
 li.evidence { border: 1px solid var(--border); border-radius: 8px; padding: 8px 14px; margin: 10px 0; }
 li.evidence ul.meta { padding-left: 20px; color: var(--muted); font-size: 0.92em; }
@@ -160,11 +162,7 @@ footer { color: var(--muted); font-size: 0.85em; margin-top: 40px; border-top: 1
   th, td { padding: 4px 7px; }
 }
 @media print {
-  :root {
-    color-scheme: light;
-    --bg: #ffffff; --fg: #000000; --muted: #444c56; --border: #b8c0c8; --panel: #f6f8fa; --panel2: #eef1f4; --code-bg: #f0f0f0; --link: #0550ae;
-    --grid: #e4e8ec; --axis: #6e7781;
-  }
+  :root { color-scheme: light; --fg: #000000; --muted: #444c56; --border: #b8c0c8; --code-bg: #f0f0f0; }
   body { font-size: 10.5pt; }
   main { max-width: none; padding: 0; }
   .scroll { overflow: visible; }
@@ -173,6 +171,7 @@ footer { color: var(--muted); font-size: 0.85em; margin-top: 40px; border-top: 1
   h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
   summary { color: var(--fg); }
   a { color: inherit; text-decoration: none; }
-  details::details-content { content-visibility: visible; display: contents; }
+  thead th, table.data td { white-space: normal; }
+  table { font-size: 9pt; }
 }
 `;

@@ -190,6 +190,15 @@ export function renderMarkdown(r: Report): string {
     '',
   );
 
+  const fl = r.filters;
+  const kept = [
+    ...fl.listeners.map((l) => `listener ${codeSpan(l)}`),
+    ...fl.ports.map((p) => `port ${p}`),
+    ...(fl.since ? [`since ${codeSpan(fl.since)}`] : []),
+    ...(fl.until ? [`until ${codeSpan(fl.until)}`] : []),
+  ];
+  if (kept.length) out.push(`Filtered: only ${kept.join(', ')}.`, '');
+
   out.push(multi ? '## Captures' : '## Capture', '');
   for (const c of r.captures) out.push(...captureSummary(c, multi));
 

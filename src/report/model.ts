@@ -57,11 +57,21 @@ export interface FindingReport extends Omit<Finding, 'firstTime' | 'lastTime' | 
   episodes: { start: Time; end: Time; connections: number }[];
 }
 
+/** What the run was told to keep (--listener, --port, --since, --until): a filtered report says so. */
+export interface ReportFilters {
+  listeners: string[];
+  ports: number[];
+  /** As given: ISO 8601, or seconds from the capture's start. */
+  since: string | null;
+  until: string | null;
+}
+
 /** The `--format json` document. */
 export interface Report {
   tool: 'tcpdiag';
   version: string;
   schemaVersion: number;
+  filters: ReportFilters;
   captures: CaptureReport[];
   findings: FindingReport[];
 }
@@ -70,12 +80,31 @@ function pad(n: number, w: number): string {
   return String(n).padStart(w, '0');
 }
 
-/** ISO 8601 in UTC with nanoseconds, from whole seconds and nanoseconds (no float rounding). */
+// Date's own range (±8.64e15 ms); a capture can claim more (a 64-bit count of seconds).
+const MAX_DATE_S = 8.64e12;
+
+/**
+ * ISO 8601 in UTC with nanoseconds, from whole seconds and nanoseconds (no
+ * float rounding). A nanosecond field of a second or more is carried into the
+ * seconds; years past 9999 use the extended form (+YYYYYY); times beyond what
+ * a Date can hold are clamped to its limit.
+ */
 export function isoTime(sec: number, nsec: number): string {
-  const d = new Date(sec * 1000);
-  if (Number.isNaN(d.getTime())) return '';
-  const base = d.toISOString().slice(0, 19);
-  return `${base}.${pad(Math.floor(nsec), 9)}Z`;
+  let s = Math.floor(sec);
+  let ns = Math.floor(nsec);
+  if (ns >= 1e9 || ns < 0) {
+    s += Math.floor(ns / 1e9);
+    ns = ((ns % 1e9) + 1e9) % 1e9;
+  }
+  if (s > MAX_DATE_S) {
+    s = MAX_DATE_S;
+    ns = 0;
+  } else if (s < -MAX_DATE_S) {
+    s = -MAX_DATE_S;
+    ns = 0;
+  }
+  const whole = new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, '');
+  return `${whole}.${pad(ns, 9)}Z`;
 }
 
 export function timeOf(sec: number, nsec: number): Time {
@@ -132,4 +161,11 @@ export function findingReport(capture: string, f: Finding): FindingReport {
     lastTime: timeFromEpoch(lastTime),
     episodes: episodes.map((e) => ({ start: timeFromEpoch(e.start)!, end: timeFromEpoch(e.end)!, connections: e.connections })),
   };
+}
+
+export const NO_FILTERS: ReportFilters = { listeners: [], ports: [], since: null, until: null };
+
+/** An empty report, to which each capture's summary and findings are added. */
+export function newReport(version: string, filters: ReportFilters = NO_FILTERS): Report {
+  return { tool: 'tcpdiag', version, schemaVersion: SCHEMA_VERSION, filters, captures: [], findings: [] };
 }

@@ -70,9 +70,9 @@ export function ladderRows(packets: LoggedPacket[]): LadderRow[] {
   });
 }
 
-/** What re-sent means for a packet: `retransmission`, `duplicate` or ''. */
+/** What a re-sent packet is: `re-sent` (a retransmission), `duplicate` (seen twice by the capture) or ''. */
 export function resentLabel(p: LoggedPacket): string {
-  return p.resent === 1 ? 'retransmission' : p.resent === 2 ? 'duplicate' : '';
+  return p.resent === 1 ? 're-sent' : p.resent === 2 ? 'duplicate' : '';
 }
 
 interface Gap {
@@ -121,14 +121,21 @@ export function ladderGaps(e: EvidenceConnection, rows: LadderRow[], overflow = 
   return out;
 }
 
-const W = 640;
-const FRAME_X = 6;
-const TIME_X = 112;
-const CX = 132;
-const SX = 460;
-const GAP_X = 472;
+const W = 520;
+const COL_X = 4;
+const CX = 84;
+const SX = 376;
+const GAP_X = 386;
+/** Room for an arrow's label between the lifelines, and the monospace glyph width at 11px. */
+const LABEL_ROOM = SX - CX - 16;
+const MONO_W = 6.6;
 const TOP = 62;
 const ROW = 30;
+
+/** A label too long for the room between the lifelines is squeezed to fit. */
+function squeeze(label: string): Record<string, number | string> {
+  return label.length * MONO_W > LABEL_ROOM ? { textLength: LABEL_ROOM, lengthAdjust: 'spacingAndGlyphs' } : {};
+}
 
 export function ladderSvg(e: EvidenceConnection, packets: LoggedPacket[], id: string, opts: { overflow?: boolean; cap?: number } = {}): string {
   const cap = opts.cap ?? LADDER_CAP;
@@ -159,12 +166,18 @@ export function ladderSvg(e: EvidenceConnection, packets: LoggedPacket[], id: st
     if (r.packet.resent) p.push(tag('rect', { class: r.packet.resent === 1 ? 'resent-row' : 'dup-row', x: 0, y: rowY(i) - ROW / 2 - 4, width: W, height: ROW }));
   });
   // Headers and the two lifelines.
-  p.push(tag('text', { class: 'col-head', x: FRAME_X, y: TOP - 8 }, 'frame'));
-  p.push(tag('text', { class: 'col-head', x: TIME_X, y: TOP - 8, 'text-anchor': 'end' }, 'time (s)'));
-  p.push(tag('text', { class: 'host', x: CX, y: 18, 'text-anchor': 'middle' }, 'client'));
-  p.push(tag('text', { class: 'addr', x: CX, y: 34, 'text-anchor': 'middle' }, escapeHtml(e.client)));
-  p.push(tag('text', { class: 'host', x: SX, y: 18, 'text-anchor': 'middle' }, 'server'));
-  p.push(tag('text', { class: 'addr', x: SX, y: 34, 'text-anchor': 'middle' }, escapeHtml(e.server)));
+  p.push(tag('text', { class: 'col-head', x: COL_X, y: TOP - 20 }, 'frame'));
+  p.push(tag('text', { class: 'col-head', x: COL_X, y: TOP - 7 }, 'time (s)'));
+  // Host names centred on their lifeline, kept inside the picture when long (IPv6).
+  const host = (x: number, name: string, addr: string) => {
+    const half = (addr.length * MONO_W) / 2;
+    const [ax, anchor] = x - half < 2 ? [2, 'start'] : x + half > W - 2 ? [W - 2, 'end'] : [x, 'middle'];
+    return (
+      tag('text', { class: 'host', x, y: 16, 'text-anchor': 'middle' }, name) +
+      tag('text', { class: 'addr', x: ax, y: 31, 'text-anchor': anchor }, escapeHtml(addr))
+    );
+  };
+  p.push(host(CX, 'client', e.client), host(SX, 'server', e.server));
   p.push(tag('line', { class: 'lifeline', x1: CX, x2: CX, y1: TOP - 18, y2: lastY + 16 }));
   p.push(tag('line', { class: 'lifeline', x1: SX, x2: SX, y1: TOP - 18, y2: lastY + 16 }));
 
@@ -184,11 +197,11 @@ export function ladderSvg(e: EvidenceConnection, packets: LoggedPacket[], id: st
         'g',
         { class: cls },
         tag('title', {}, escapeHtml(`Frame ${pk.frame}, +${r.rel.toFixed(6)} s, ${pk.fromClient ? 'client → server' : 'server → client'}: ${label}`)) +
-          tag('text', { class: 'frame', x: FRAME_X, y: y + 4 }, `#${pk.frame}`) +
-          tag('text', { class: 'time', x: TIME_X, y: y + 4, 'text-anchor': 'end' }, r.rel.toFixed(6)) +
+          tag('text', { class: 'frame', x: COL_X, y: y - 4 }, `#${pk.frame}`) +
+          tag('text', { class: 'time', x: COL_X, y: y + 10 }, r.rel.toFixed(6)) +
           tag('line', { class: 'arrow', x1, x2: x2 - dir * 8, y1: y, y2: y }) +
           tag('polygon', { class: 'head', points: head }) +
-          tag('text', { class: 'label', x: (CX + SX) / 2, y: y - 5, 'text-anchor': 'middle' }, escapeHtml(label)),
+          tag('text', { class: 'label', x: (CX + SX) / 2, y: y - 5, 'text-anchor': 'middle', ...squeeze(label) }, escapeHtml(label)),
       ),
     );
   });

@@ -77,6 +77,9 @@ export function findingText(f: FindingReport, color: ChalkInstance): string {
 /** The terminal report: per capture a summary line, then its findings, most severe first. */
 export function renderText(r: Report, color: ChalkInstance, quiet: boolean): string {
   const blocks: string[] = [];
+  const fl = r.filters;
+  const kept = [...fl.listeners, ...fl.ports.map((p) => `port ${p}`), ...(fl.since ? [`since ${fl.since}`] : []), ...(fl.until ? [`until ${fl.until}`] : [])];
+  if (!quiet && kept.length) blocks.push(color.dim(`filtered: only ${kept.join(', ')}`));
   for (const c of r.captures) {
     const fs = r.findings.filter((f) => f.capture === c.path);
     if (!quiet) blocks.push(captureLine(c, color));

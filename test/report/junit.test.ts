@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FINDING_IDS } from '../../src/diagnose/finding.js';
 import { renderJunit } from '../../src/report/junit.js';
-import type { Report } from '../../src/report/model.js';
+import { newReport, type Report } from '../../src/report/model.js';
 import { analyzeCaptures, analyzeOne, LAB } from './pipeline.js';
 import { findAll, parseXml, type XmlElement } from './xml.js';
 
@@ -128,7 +128,7 @@ describe('renderJunit on the lab captures', () => {
   });
 
   it('no captures: an empty, well-formed document', () => {
-    const root = junit({ tool: 'tcpdiag', version: '1', schemaVersion: 1, captures: [], findings: [] }, 'error');
+    const root = junit(newReport('1'), 'error');
     expect(root.attrs.tests).toBe('0');
   });
 });

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Analyzer } from '../../src/diagnose/analyzer.js';
 import { flowRecord, type FlowRecord } from '../../src/report/flow.js';
-import { captureReport, findingReport, SCHEMA_VERSION, type Report } from '../../src/report/model.js';
+import { captureReport, findingReport, newReport, type Report } from '../../src/report/model.js';
 import { trackCapture } from '../../src/track/run.js';
 
 export const LAB = {
@@ -18,7 +18,7 @@ export interface Run {
 
 /** The CLI's pipeline, in process: capture → tracker → analyzer → Report (and the flow records). */
 export async function analyzeCaptures(paths: string[]): Promise<Run> {
-  const report: Report = { tool: 'tcpdiag', version: '0.0.0-test', schemaVersion: SCHEMA_VERSION, captures: [], findings: [] };
+  const report: Report = newReport('0.0.0-test');
   const flows: FlowRecord[] = [];
   for (const path of paths) {
     const analyzer = new Analyzer();
