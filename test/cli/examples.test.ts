@@ -1,0 +1,64 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'bin/tcpdiag.js');
+
+/** Command lines of the README's sh blocks that call tcpdiag. */
+function readmeCommands(): string[] {
+  const md = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const out: string[] = [];
+  for (const block of md.matchAll(/```sh\n([\s\S]*?)```/g)) {
+    for (const line of block[1]!.split('\n')) if (line.startsWith('npx tcpdiag ')) out.push(line.slice(4));
+  }
+  return out;
+}
+
+/** `$ tcpdiag ...` examples of every command's --help. */
+function helpExamples(): string[] {
+  const commands = ['analyze', 'flows', 'explain', 'queues', 'host'];
+  const out: string[] = [];
+  for (const c of commands) {
+    const help = execFileSync(process.execPath, [BIN, c, '--help'], { encoding: 'utf8' });
+    for (const m of help.matchAll(/^\s*\$ (tcpdiag .*)$/gm)) out.push(m[1]!);
+  }
+  return out;
+}
+
+/** Only examples whose inputs are files of this repository can run here (not `capture.pcap`, not `tcpdump`). */
+function runnable(cmd: string): boolean {
+  if (/tcpdump|\bhost\b/.test(cmd)) return false;
+  const files = cmd.split(/\s+/).filter((w) => /\.(pcap|pcapng|gz)$/.test(w));
+  return files.every((f) => existsSync(join(ROOT, f)));
+}
+
+// Examples run in a scratch folder that sees the repository's fixtures, so those that write files leave none behind.
+const CWD = mkdtempSync(join(tmpdir(), 'tcpdiag-examples-'));
+symlinkSync(join(ROOT, 'fixtures'), join(CWD, 'fixtures'));
+
+function run(cmd: string) {
+  const shell = cmd.replace(/^tcpdiag /, `"${process.execPath}" "${BIN}" `);
+  return spawnSync('bash', ['-o', 'pipefail', '-c', shell], { cwd: CWD, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+}
+
+describe('every example runs as shown', () => {
+  const readme = readmeCommands();
+  const help = helpExamples();
+
+  it('finds the examples', () => {
+    expect(readme.length).toBeGreaterThanOrEqual(5);
+    expect(help.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it.each([...readme, ...help].filter(runnable).map((c) => [c]))('%s', (cmd) => {
+    const r = run(cmd);
+    // 1 is the documented "a finding reached --fail-on" and is what an overflow capture should give.
+    expect([0, 1], `${cmd}\n${r.stderr}`).toContain(r.status);
+    if (!/--output/.test(cmd)) expect(r.stdout.length).toBeGreaterThan(0);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+  });
+});
