@@ -9,7 +9,8 @@ import { collectLadders } from './ladders.js';
 import { makeColor } from './color.js';
 import { collect, FAIL_ON, parseListener, parsePort, parsePositive, parseTimeBound, type FailOn } from './options.js';
 import { Output } from './output.js';
-import { runCapture, unreadable } from './run-capture.js';
+import { unreadable } from './run-capture.js';
+import { defaultJobs, runCaptures } from './jobs.js';
 import { stripControl } from '../report/escape.js';
 import type { TimeBound } from '../track/run.js';
 
@@ -24,6 +25,7 @@ interface AnalyzeOptions {
   until?: TimeBound;
   color: boolean;
   maxConnections?: number;
+  jobs?: number;
 }
 
 /** 0: nothing at or above the threshold; 1: a finding is; 2: an input could not be read. */
@@ -47,18 +49,20 @@ function githubAnnotations(r: Report): string {
 
 export async function analyze(paths: string[], o: AnalyzeOptions): Promise<number> {
   const report = newReport(VERSION, { listeners: o.listener ?? [], ports: o.port ?? [], since: boundText(o.since), until: boundText(o.until) });
-  for (const path of paths) {
-    const { summary, analysis } = await runCapture(
-      path,
-      { listeners: o.listener, ports: o.port },
-      { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections },
-    );
+  const runs = await runCaptures(
+    paths,
+    { listeners: o.listener, ports: o.port },
+    { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections },
+    o.jobs ?? defaultJobs(),
+  );
+  runs.forEach(({ summary, analysis }, i) => {
+    const path = paths[i]!;
     report.captures.push(captureReport(summary, analysis));
     for (const f of analysis.findings) report.findings.push(findingReport(path, f));
     if (unreadable(summary)) {
       process.stderr.write(`tcpdiag: ${stripControl(path)}: ${stripControl(summary.error ?? '')} (byte offset ${summary.errorOffset}, frame ${summary.errorFrame})\n`);
     }
-  }
+  });
   let text: string;
   switch (o.format) {
     case 'json':
@@ -118,6 +122,7 @@ export function addAnalyzeCommand(program: Command, version: string): void {
     .option('--until <time>', 'ignore packets after TIME (ISO 8601, or seconds from the start)', parseTimeBound)
     .option('--no-color', 'no colour even on a terminal')
     .option('--max-connections <n>', 'cap on live connections (memory bound)', parsePositive)
+    .option('-j, --jobs <n>', 'captures analysed in parallel (default: the number of cores)', parsePositive)
     .addHelpText(
       'after',
       `

@@ -123,6 +123,17 @@ describe('output', () => {
   });
 });
 
+describe('--jobs', () => {
+  it('analyses captures on worker threads and merges them in input order, the same as one at a time', () => {
+    const inputs = [OVERFLOW, HEALTHY, REFUSED, 'fixtures/lab/app-reset-client.pcap'];
+    const serial = tcpdiag(['analyze', ...inputs, '--format', 'json', '--jobs', '1']);
+    const parallel = tcpdiag(['analyze', ...inputs, '--format', 'json', '--jobs', '2']);
+    expect(parallel.code).toBe(serial.code);
+    expect(parallel.stdout).toBe(serial.stdout);
+    expect(JSON.parse(parallel.stdout).captures.map((c: { path: string }) => c.path)).toEqual(inputs);
+  });
+});
+
 describe('flows', () => {
   it('prints one NDJSON object per connection with the documented names', () => {
     const lines = tcpdiag(['flows', REFUSED, '--format', 'ndjson']).stdout.trim().split('\n');

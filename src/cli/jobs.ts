@@ -1,0 +1,60 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ListenerFilter } from '../diagnose/analyzer.js';
+import type { RunOptions } from '../track/run.js';
+import type { CaptureTask } from './capture-worker.js';
+import { runCapture, type CaptureRun } from './run-capture.js';
+
+export function defaultJobs(): number {
+  return availableParallelism();
+}
+
+/**
+ * Runs every capture through the pipeline, up to `jobs` at a time on worker
+ * threads, and returns the results in input order. stdin (`-`) belongs to the
+ * main thread, and one capture gains nothing from a worker: those run here.
+ */
+export async function runCaptures(
+  paths: string[],
+  filter: ListenerFilter,
+  opts: Omit<RunOptions, 'onProgress'> & { quiet: boolean },
+  jobs: number,
+): Promise<CaptureRun[]> {
+  const results = new Array<CaptureRun>(paths.length);
+  const parallel = paths.map((p, i) => ({ p, i })).filter(({ p }) => p !== '-');
+  const here = paths.map((p, i) => ({ p, i })).filter(({ p }) => p === '-');
+  if (jobs <= 1 || parallel.length <= 1) {
+    for (let i = 0; i < paths.length; i++) results[i] = await runCapture(paths[i]!, filter, opts);
+    return results;
+  }
+  const { quiet: _quiet, ...workerOpts } = opts;
+  const queue = [...parallel];
+  const size = Math.min(jobs, queue.length);
+  const workers = Array.from({ length: size }, () => new Worker(new URL('./capture-worker.js', import.meta.url)));
+  try {
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            const next = () => {
+              const t = queue.shift();
+              if (!t) return resolve();
+              const task: CaptureTask = { index: t.i, path: t.p, filter, opts: workerOpts };
+              w.postMessage(task);
+            };
+            w.on('message', (m: { index: number; result?: CaptureRun; error?: string }) => {
+              if (m.error !== undefined) return reject(new Error(m.error));
+              results[m.index] = m.result!;
+              next();
+            });
+            w.on('error', reject);
+            next();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  for (const { p, i } of here) results[i] = await runCapture(p, filter, opts);
+  return results;
+}
