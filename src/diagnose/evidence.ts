@@ -39,8 +39,10 @@ function secs(x: number): string {
 }
 
 function firstSynAckAfterAck(c: Connection): number {
-  for (let i = 0; i < c.synAckFrames.length; i++) {
-    if (c.synAckTimes[i]! > c.handshakeAck.time && c.synAckFrames[i]! > c.handshakeAck.frame) return c.synAckFrames[i]!;
+  const frames = c.synAckFrames;
+  const times = c.synAckTimes;
+  for (let i = 0; i < frames.length; i++) {
+    if (times[i]! > c.handshakeAck.time && frames[i]! > c.handshakeAck.frame) return frames[i]!;
   }
   return 0;
 }

@@ -45,7 +45,8 @@ export class Timeline {
     if (c.synCount > 0) {
       this.add(c.syn.time, 0);
       // The timeline keeps at most the first dozen SYN times of a connection; enough for any real client.
-      for (let i = 1; i < c.synTimes.length && i < c.synCount; i++) this.add(c.synTimes[i]!, 1);
+      const times = c.synTimes;
+      for (let i = 1; i < times.length && i < c.synCount; i++) this.add(times[i]!, 1);
     }
     if (c.handshakeAck.frame !== 0) {
       if (reset) this.add(c.handshakeAck.time, 4);

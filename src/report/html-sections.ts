@@ -84,7 +84,7 @@ export function captureTiles(c: CaptureReport, multi: boolean): string {
   else if (c.partial || c.error !== null) status = `<p class="warn"><strong>Partial</strong>: reading stopped${c.errorFrame !== null ? ` at frame ${c.errorFrame}` : ''}${c.error !== null ? `: ${esc(c.error)}` : ''}</p>`;
   return [
     `<div class="capture-glance">`,
-    `<p class="capture-file">${multi ? 'Capture' : 'Capture'} <code class="path">${esc(c.path)}</code>${c.warnings.length ? ` <span class="warn">(${count(c.warnings.length, 'warning')})</span>` : ''}</p>`,
+    `<p class="capture-file">${multi ? 'Capture' : 'Capture'} <code class="path">${esc(c.path)}</code>${c.warnings.length ? ` <a class="warn" href="#captures">(${count(c.warnings.length, 'warning')})</a>` : ''}</p>`,
     `<div class="summary-grid">${tiles.map(([v, l]) => `<div class="stat"><b>${v}</b><span>${l}</span></div>`).join('')}</div>`,
     status,
     `</div>`,

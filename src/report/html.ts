@@ -58,10 +58,6 @@ export function renderHtml(r: Report, ladders: Ladder[]): string {
   out.push(verdictList(findings, multi));
   out.push('</section>');
 
-  out.push(`<section id="captures"><h2>${multi ? 'Captures' : 'Capture'}</h2>`);
-  for (const c of r.captures) out.push(captureSummary(c, multi));
-  out.push('</section>');
-
   const charted = r.captures.some((c) => c.timelines.length > 0);
   if (charted) {
     out.push('<section id="timelines"><h2>Timeline per listener</h2>');
@@ -77,6 +73,10 @@ export function renderHtml(r: Report, ladders: Ladder[]): string {
   if (findings.length === 0) {
     out.push(`<p><strong>No findings</strong>: no handshake failure pattern was detected in ${multi ? 'these captures' : 'this capture'}.</p>`);
   } else findings.forEach((f, i) => out.push(findingDetail(f, i + 1, multi, ladders)));
+  out.push('</section>');
+
+  out.push(`<section id="captures"><h2>${multi ? 'Captures' : 'Capture'} in detail</h2>`);
+  for (const c of r.captures) out.push(captureSummary(c, multi));
   out.push('</section>');
 
   out.push('<section id="outcomes"><h2>Connection outcomes per listener</h2>');

@@ -82,7 +82,7 @@ export function timelineSvg(inp: TimelineInput): string {
   const x = (e: number) => M.left + ((e - from) / (to - from)) * plotW;
 
   const totals = SERIES_LABELS.map(([k]) => t.series[k].reduce((a, b) => a + b, 0));
-  const items: LegendItem[] = SERIES_LABELS.map(([k, label], i) => ({ cls: `s-${k}${totals[i] === 0 ? ' none' : ''}`, label: `${label} (${int(totals[i]!)})`, kind: 'line' }));
+  const items: LegendItem[] = SERIES_LABELS.map(([k, label], i) => ({ cls: `s-${k}${totals[i] === 0 ? ' none' : ''}`, label: `${label}: ${int(totals[i]!)}`, kind: 'line' }));
   if (inp.episodes.length > 0) items.push({ cls: 'episode-key', label: 'overflow episode', kind: 'band' });
   if (inp.overflowStart) items.push({ cls: 'overflow-start', label: 'first overflow', kind: 'marker' });
   const legend = legendRows(items, W - M.left - M.right);

@@ -64,17 +64,16 @@ export class Connection {
 
   // Handshake timeline.
   syn: Event = { frame: 0, time: 0 };
-  /** Frames of every SYN with the connection's ISN (the first and its retransmits), capped. */
-  synFrames: number[] = [];
-  synTimes: number[] = [];
+  /** Frame, time pairs of the SYNs after the first (retransmits), capped; null until there is one. */
+  private synMore: number[] | null = null;
   synCount = 0;
   /** Time of the last SYN before the first SYN-ACK: the one the SYN-ACK answered. */
   lastSynTime = 0;
   /** SYNs from the client with another ISN while this connection was open (not a new connection). */
   synNewIsn = 0;
   synAck: Event = { frame: 0, time: 0 };
-  synAckFrames: number[] = [];
-  synAckTimes: number[] = [];
+  /** Frame, time pairs of the SYN-ACKs after the first, capped; null until there is one. */
+  private synAckMore: number[] | null = null;
   synAckCount = 0;
   /** SYN-ACKs sent again after the client's handshake ACK had been seen. */
   synAckAfterAck = 0;
@@ -143,18 +142,41 @@ export class Connection {
     this.history += letter;
   }
 
+  // Most connections have one SYN and one SYN-ACK: the first is in `syn`/`synAck`, arrays only for more.
   pushSyn(frame: number, time: number): void {
-    if (this.synFrames.length < MAX_TIMELINE) {
-      this.synFrames.push(frame);
-      this.synTimes.push(time);
-    }
+    if (this.synCount <= 1) return;
+    const more = (this.synMore ??= []);
+    if (more.length < MAX_TIMELINE * 2) more.push(frame, time);
   }
 
   pushSynAck(frame: number, time: number): void {
-    if (this.synAckFrames.length < MAX_TIMELINE) {
-      this.synAckFrames.push(frame);
-      this.synAckTimes.push(time);
-    }
+    if (this.synAckCount <= 1) return;
+    const more = (this.synAckMore ??= []);
+    if (more.length < MAX_TIMELINE * 2) more.push(frame, time);
+  }
+
+  /** Frames of every SYN with the connection's ISN (the first and its retransmits), capped. */
+  get synFrames(): number[] {
+    return this.synCount === 0 ? [] : [this.syn.frame, ...evens(this.synMore)];
+  }
+
+  get synTimes(): number[] {
+    return this.synCount === 0 ? [] : [this.syn.time, ...odds(this.synMore)];
+  }
+
+  /** Frames of every SYN-ACK (the first and its retransmits), capped. */
+  get synAckFrames(): number[] {
+    return this.synAckCount === 0 ? [] : [this.synAck.frame, ...evens(this.synAckMore)];
+  }
+
+  get synAckTimes(): number[] {
+    return this.synAckCount === 0 ? [] : [this.synAck.time, ...odds(this.synAckMore)];
+  }
+
+  /** Time of the latest SYN-ACK so far (0 when none). */
+  get lastSynAckTime(): number {
+    const m = this.synAckMore;
+    return m && m.length ? m[m.length - 1]! : this.synAckCount ? this.synAck.time : 0;
   }
 
   get synRetransmits(): number {
@@ -172,4 +194,16 @@ export class Connection {
   get duration(): number {
     return this.lastTime - this.firstTime;
   }
+}
+
+function evens(a: number[] | null): number[] {
+  const out: number[] = [];
+  if (a) for (let i = 0; i < a.length; i += 2) out.push(a[i]!);
+  return out;
+}
+
+function odds(a: number[] | null): number[] {
+  const out: number[] = [];
+  if (a) for (let i = 1; i < a.length; i += 2) out.push(a[i]!);
+  return out;
 }

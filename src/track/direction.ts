@@ -40,7 +40,8 @@ export class Direction {
   rstSeen = false;
   /** Window scale from this side's SYN, -1 when none. */
   wscale = -1;
-  private holes: number[] = [];
+  /** Pairs [from, to) of sequence space never captured; null until the first gap. */
+  private holes: number[] | null = null;
   /** When nextSeq last moved forward. */
   private nextSeqTime = 0;
   /** The connection's first round trip (Wireshark's ts_first_rtt), set once the handshake completes. */
@@ -57,7 +58,8 @@ export class Direction {
   /** Bytes never captured: holes in the sequence space that nothing filled. */
   get gapBytes(): number {
     let n = this.lostHoleBytes;
-    for (let i = 0; i < this.holes.length; i += 2) n += seqDiff(this.holes[i + 1]!, this.holes[i]!);
+    const h = this.holes;
+    if (h) for (let i = 0; i < h.length; i += 2) n += seqDiff(h[i + 1]!, h[i]!);
     return n;
   }
 
@@ -96,7 +98,13 @@ export class Direction {
         this.isnSet = true;
       }
     }
-    if (f & TCP_FIN) seqLen++;
+    if (f & TCP_FIN) {
+      seqLen++;
+      if (!this.finSeen) {
+        this.finSeen = true;
+        this.finFrame = s.frame;
+      }
+    }
     if (!this.seqSet) {
       this.seqSet = true;
       this.nextSeq = (s.seq + seqLen) >>> 0;
@@ -144,16 +152,18 @@ export class Direction {
   }
 
   private addHole(from: number, to: number): void {
-    if (this.holes.length >= MAX_HOLES * 2) {
+    const h = (this.holes ??= []);
+    if (h.length >= MAX_HOLES * 2) {
       this.lostHoleBytes += seqDiff(to, from);
       return;
     }
-    this.holes.push(from, to);
+    h.push(from, to);
   }
 
   /** Whether [from, to) starts in a hole (never-captured bytes); the part it covers is filled. */
   private fillHole(from: number, to: number): boolean {
     const h = this.holes;
+    if (!h) return false;
     for (let i = 0; i < h.length; i += 2) {
       const a = h[i]!;
       const b = h[i + 1]!;

@@ -116,7 +116,7 @@ export function updateConnection(c: Connection, s: Segment, fromClient: boolean)
     if (c.handshakeAck.frame === 0 && (f & TCP_ACK) && c.synAckCount > 0 && s.ack === ((c.server.isn + 1) >>> 0)) {
       c.handshakeAck = { frame: s.frame, time: s.time };
       // From the latest SYN or SYN-ACK to the handshake ACK, as Wireshark measures its first RTT.
-      const lastSynAck = c.synAckTimes.length ? c.synAckTimes[c.synAckTimes.length - 1]! : 0;
+      const lastSynAck = c.lastSynAckTime;
       const rtt = s.time - Math.max(c.lastSynTime, lastSynAck);
       if (rtt > 0) c.client.oooThreshold = c.server.oooThreshold = rtt;
     }

@@ -20,20 +20,18 @@ function endpointHash(a0: number, a1: number, a2: number, a3: number, port: numb
 }
 
 /**
- * A 52-bit number naming the connection of a segment, the same for both
- * directions, so the table's key is a number rather than a string built
- * for every packet. Collisions are possible and resolved by the table.
+ * A 30-bit number naming the connection of a segment, the same for both
+ * directions. Small enough to be a V8 small integer (no allocation per
+ * packet, a fast Map key); collisions are resolved by the table's chains.
  */
 export function connectionKey(s: Segment): number {
   const a = endpointHash(s.src0, s.src1, s.src2, s.src3, s.srcPort, 0x9e3779b9);
   const b = endpointHash(s.dst0, s.dst1, s.dst2, s.dst3, s.dstPort, 0x9e3779b9);
-  // Order-independent combination: sum and xor of the two endpoint hashes.
-  const hi = mix((a + b + s.vlan) >>> 0);
-  const lo = mix((a ^ b) + 0x7f4a7c15);
-  return (hi & 0xffffffff) * 1048576 + (lo & 0xfffff);
+  // Order-independent: sum and xor of the two endpoint hashes.
+  return mix(((a + b + s.vlan) >>> 0) ^ Math.imul(a ^ b, 0x27d4eb2d)) & 0x3fffffff;
 }
 
-/** A number naming a server endpoint (address + port), for the set of known listeners. */
+/** A 30-bit number naming a server endpoint (address + port), for the set of known listeners. */
 export function endpointKey(a0: number, a1: number, a2: number, a3: number, port: number): number {
-  return endpointHash(a0, a1, a2, a3, port, 0x2545f491) * 1048576 + (endpointHash(a0, a1, a2, a3, port, 0x61c88647) & 0xfffff);
+  return endpointHash(a0, a1, a2, a3, port, 0x2545f491) & 0x3fffffff;
 }
