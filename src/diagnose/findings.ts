@@ -117,12 +117,18 @@ export function listenerFindings(l: ListenerStats, vantage: Vantage): Finding[] 
       ['nstat -az TcpExtTCPAbortOnData TcpExtTCPAbortOnClose TcpEstabResets TcpOutRsts'],
     ));
   }
-  if (!overflow && !flood && l.handshakeLossConns > 0) {
+  // Ignored handshakes too few to call an overflow are reported as what they may equally be: loss.
+  const lost = l.handshakeLossConns + (overflow ? 0 : l.ignoredHandshakes);
+  if (!overflow && !flood && lost > 0) {
+    const picker = l.handshakeLossConns > 0 ? l.lossEvidence : l.overflowEvidence;
     out.push(simple(
-      'handshake-loss', 'warning', l, l.handshakeLossConns,
-      `${l.handshakeLossConns} handshake${l.handshakeLossConns > 1 ? 's' : ''} with ${l.listener} needed a retransmitted SYN or SYN-ACK: packets were lost on the path; the listener itself answered promptly (no sign of a full queue).`,
-      [['connections', String(l.handshakeLossConns)]],
-      l.lossEvidence,
+      'handshake-loss', 'warning', l, lost,
+      `${lost} handshake${lost > 1 ? 's' : ''} with ${l.listener} needed a retransmitted SYN, SYN-ACK or first segment: packets were lost on the path` +
+        (l.ignoredHandshakes > 0 && !overflow
+          ? `, or the client's ACK never reached the server (${l.ignoredHandshakes} SYN-ACK${l.ignoredHandshakes > 1 ? 's' : ''} re-sent after the ACK, too few to call a full queue).`
+          : '; the listener itself answered promptly (no sign of a full queue).'),
+      [['connections', String(lost)]],
+      picker,
       `tcp.port==${p} && tcp.flags.syn==1 && tcp.analysis.retransmission`,
       ['Look for loss on the path (interface errors, drops on a switch or firewall, congestion); the listen queue is not the problem.'],
       ['ip -s link   # interface errors and drops', 'nstat -az TcpRetransSegs TcpExtTCPSynRetrans'],

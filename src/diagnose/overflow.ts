@@ -89,8 +89,10 @@ function port(listener: string): string {
 export function overflowShown(l: ListenerStats, vantage: Vantage, flood: boolean): boolean {
   const atServer = vantage === 'server' || vantage === 'local';
   if (l.resetConns > 0) return true;
+  // "While it completed others": a listener that ignored its only handshake may just have lost the ACK.
+  const others = l.completed - l.ignoredHandshakes > 0;
   // At the client, one re-sent SYN-ACK or one ignored data segment can be a lost ACK or a lost data segment.
-  if (atServer ? l.ignoredHandshakes >= 1 : l.strongIgnored >= 2) return true;
+  if (others && (atServer ? l.ignoredHandshakes >= 1 : l.strongIgnored >= 2)) return true;
   // SYNs seen by the server and left unanswered while it answered others: dropped for a full queue.
   return atServer && !flood && l.synDropConns > 0 && l.answered > 0;
 }
