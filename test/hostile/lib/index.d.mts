@@ -16,6 +16,8 @@ export interface HostileInput {
   first?: number;
   chunkBytes?: number;
   maxConnections?: number;
+  since?: { fromStart?: number; epoch?: number };
+  until?: { fromStart?: number; epoch?: number };
   minPackets?: number;
   expect?: { packets: number; error: null | true; errorOffset?: number; errorFrame?: number };
   id?: number;

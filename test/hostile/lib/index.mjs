@@ -50,7 +50,9 @@ function withPrefixCheck(f, baseline, x) {
   return x;
 }
 
-/** The fixed mutation corpus of all fixtures; every fifth input runs with a connection cap of 3 to force evictions. */
+const WINDOW = { since: { fromStart: 0.001 }, until: { fromStart: 0.5 } };
+
+/** The fixed mutation corpus of all fixtures; every fifth input runs with a connection cap of 3 (evictions), every seventh with a time window. */
 export function* fixedCorpus(files, baselines, seed, opts) {
   let n = 0;
   for (const f of files) {
@@ -58,6 +60,8 @@ export function* fixedCorpus(files, baselines, seed, opts) {
     for (const x of corpusFor(f, seed, opts, baseline)) {
       // The default cap (100 000) costs ~25 ms per run to set up (lru-cache preallocates); 1000 is plenty here.
       x.maxConnections = ++n % 5 === 0 ? 3 : 1000;
+      // Some with a time window, so frames left out by --since/--until are counted too.
+      if (n % 7 === 0) Object.assign(x, WINDOW);
       yield withPrefixCheck(f, baseline, x);
     }
   }
@@ -75,6 +79,7 @@ export function* randomCorpus(files, baselines, seed, runs) {
       // Small reads, but not so small that a big file takes seconds.
       chunkBytes: rng() < 0.3 ? Math.max(1 + randInt(rng, 600), Math.ceil(r.bytes.length / 300)) : undefined,
       maxConnections: rng() < 0.2 ? 1 + randInt(rng, 8) : 1000,
+      ...(rng() < 0.15 ? WINDOW : {}),
     };
     yield withPrefixCheck(f, baselines.get(f.name) ?? null, x);
   }

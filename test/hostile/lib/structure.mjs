@@ -118,6 +118,10 @@ function walkPcapng(b, out) {
       rec.lenFields.push({ off: p + 20, size: 4, le, name: 'caplen' }, { off: p + 24, size: 4, le, name: 'origlen' });
       rec.lenFields.push({ off: p + 8, size: type === 6 ? 4 : 2, le, name: 'interface-id' });
       if (caplen <= len - 32) rec.data = { off: p + 28, len: caplen, linkType: ifaces[iface] ?? -1 };
+    } else if (type === 0x00000bad || type === 0x40000bad) {
+      // Custom blocks: Wireshark numbers them as frames, and so does the reader.
+      rec.kind = 'custom';
+      rec.packet = true;
     } else if (type === 3 && len >= 16) {
       rec.kind = 'spb';
       rec.packet = true;

@@ -23,7 +23,7 @@ async function run(input, chunkBytes) {
       // Order-independent digest of what came out, for the differential run.
       emitted.digest = (emitted.digest + Math.imul(c.id, 2654435761) + Math.imul(c.firstFrame, 40503) + c.lastFrame * 7 + c.history.length) >>> 0;
     },
-    { maxConnections: input.maxConnections, chunkBytes },
+    { maxConnections: input.maxConnections, chunkBytes, since: input.since, until: input.until },
   );
   return { summary, emitted };
 }
