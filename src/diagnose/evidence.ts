@@ -42,7 +42,7 @@ function firstSynAckAfterAck(c: Connection): number {
   const frames = c.synAckFrames;
   const times = c.synAckTimes;
   for (let i = 0; i < frames.length; i++) {
-    if (times[i]! > c.handshakeAck.time && frames[i]! > c.handshakeAck.frame) return frames[i]!;
+    if (times[i]! > c.handshakeAckTime && frames[i]! > c.handshakeAckFrame) return frames[i]!;
   }
   return 0;
 }
@@ -50,7 +50,7 @@ function firstSynAckAfterAck(c: Connection): number {
 function describe(c: Connection, sig: SignatureId[]): string {
   const parts: string[] = [];
   if (c.synRetransBeforeAnswer > 0) {
-    parts.push(`SYN sent ${c.synRetransBeforeAnswer + 1} times` + (c.synAckCount > 0 ? `, answered after ${secs(c.synAck.time - c.syn.time)}` : ', never answered'));
+    parts.push(`SYN sent ${c.synRetransBeforeAnswer + 1} times` + (c.synAckCount > 0 ? `, answered after ${secs(c.synAckTime - c.synTime)}` : ', never answered'));
   }
   if (sig.includes('refused')) parts.push('SYN answered by RST+ACK (nothing listening)');
   if (sig.includes('synack-retransmit-after-ack')) {
@@ -59,11 +59,11 @@ function describe(c: Connection, sig: SignatureId[]): string {
   if (sig.includes('handshake-data-ignored')) {
     parts.push(`client data retransmitted ${c.clientRetransBeforeAnswer} time${c.clientRetransBeforeAnswer > 1 ? 's' : ''} unanswered`);
   }
-  if (sig.includes('reset-after-handshake')) parts.push(`bare RST (no ACK, seq = client's ACK) ${secs(c.rst.time - c.handshakeAck.time)} after the handshake ACK`);
+  if (sig.includes('reset-after-handshake')) parts.push(`bare RST (no ACK, seq = client's ACK) ${secs(c.rstTime - c.handshakeAckTime)} after the handshake ACK`);
   if (sig.includes('reset-by-application')) parts.push('RST+ACK from the server after it had handled data');
-  if (c.handshakeAck.frame !== 0 && c.serverAnswer.frame !== 0 && !sig.includes('reset-after-handshake') && (sig.includes('handshake-data-ignored') || sig.includes('synack-retransmit-after-ack'))) {
-    parts.push(`server answered ${secs(c.serverAnswer.time - c.handshakeAck.time)} after the handshake`);
-  } else if (c.handshakeAck.frame !== 0 && c.serverAnswer.frame === 0 && c.clientFirstData.frame !== 0) {
+  if (c.handshakeAckFrame !== 0 && c.serverAnswerFrame !== 0 && !sig.includes('reset-after-handshake') && (sig.includes('handshake-data-ignored') || sig.includes('synack-retransmit-after-ack'))) {
+    parts.push(`server answered ${secs(c.serverAnswerTime - c.handshakeAckTime)} after the handshake`);
+  } else if (c.handshakeAckFrame !== 0 && c.serverAnswerFrame === 0 && c.clientFirstDataFrame !== 0) {
     parts.push('server never answered');
   }
   if (sig.includes('syncookie')) parts.push('SYN-ACK was a syncookie (never re-sent)');
@@ -72,14 +72,14 @@ function describe(c: Connection, sig: SignatureId[]): string {
 
 export function evidenceOf(c: Connection, sig: SignatureId[]): EvidenceConnection {
   const frames: EvidenceConnection['frames'] = {};
-  if (c.syn.frame) frames.syn = c.syn.frame;
-  if (c.synAck.frame) frames.synAck = c.synAck.frame;
-  if (c.handshakeAck.frame) frames.handshakeAck = c.handshakeAck.frame;
-  if (c.clientFirstData.frame) frames.firstData = c.clientFirstData.frame;
+  if (c.synFrame) frames.syn = c.synFrame;
+  if (c.synAckFrame) frames.synAck = c.synAckFrame;
+  if (c.handshakeAckFrame) frames.handshakeAck = c.handshakeAckFrame;
+  if (c.clientFirstDataFrame) frames.firstData = c.clientFirstDataFrame;
   const again = c.synAckAfterAck > 0 ? firstSynAckAfterAck(c) : 0;
   if (again) frames.synAckAfterAck = again;
-  if (c.serverAnswer.frame) frames.serverAnswer = c.serverAnswer.frame;
-  if (c.rst.frame) frames.rst = c.rst.frame;
+  if (c.serverAnswerFrame) frames.serverAnswer = c.serverAnswerFrame;
+  if (c.rstFrame) frames.rst = c.rstFrame;
   return {
     id: c.id,
     client: formatEndpoint(c.ipVersion, c.c0, c.c1, c.c2, c.c3, c.cPort),

@@ -79,10 +79,10 @@ export class ListenerStats {
     if (c.firstTime < this.firstTime) this.firstTime = c.firstTime;
     if (c.lastTime > this.lastTime) this.lastTime = c.lastTime;
     if (c.synAckCount > 0) this.answered++;
-    if (c.handshakeAck.frame !== 0) {
+    if (c.handshakeAckFrame !== 0) {
       this.completed++;
       if (this.handshakeTimes.length < MAX_SAMPLES) {
-        this.handshakeTimes.push(c.handshakeAck.time);
+        this.handshakeTimes.push(c.handshakeAckTime);
         this.handshakeOverflowed.push(f.ignoredHandshake);
       }
     }
@@ -100,7 +100,7 @@ export class ListenerStats {
       this.reuseEvidence.offer(1, c, sig);
     }
 
-    const halfOpen = c.synCount > 0 && c.handshakeAck.frame === 0 && c.rstBy === null && c.client.packets === c.synCount;
+    const halfOpen = c.synCount > 0 && c.handshakeAckFrame === 0 && c.rstBy === null && c.client.packets === c.synCount;
     if (halfOpen) {
       this.halfOpen++;
       if (sig.includes('syncookie')) this.halfOpenCookies++;
@@ -129,9 +129,9 @@ export class ListenerStats {
     }
     // One event per affected connection, at the first moment it met the full queue.
     if (f.ignoredHandshake) {
-      this.event(synDropped ? c.syn.time : c.handshakeAck.time, sig.includes('reset-after-handshake') ? 'reset' : 'ignored');
+      this.event(synDropped ? c.synTime : c.handshakeAckTime, sig.includes('reset-after-handshake') ? 'reset' : 'ignored');
     } else if (synDropped) {
-      this.event(c.syn.time, 'syn-drop');
+      this.event(c.synTime, 'syn-drop');
     }
     if (f.ignoredHandshake || synDropped) {
       const score =
@@ -144,7 +144,7 @@ export class ListenerStats {
       else this.affectedFailed++;
       const d = firstAnswerDelay(c);
       if (f.recovered && !Number.isNaN(d) && this.addedLatency.length < MAX_SAMPLES) this.addedLatency.push(d);
-    } else if (c.handshakeAck.frame !== 0 && !halfOpen) {
+    } else if (c.handshakeAckFrame !== 0 && !halfOpen) {
       const d = firstAnswerDelay(c);
       if (!Number.isNaN(d) && this.baseline.length < 4096) this.baseline.push(d);
     }
@@ -164,7 +164,7 @@ export class ListenerStats {
 
 /** Time from the first SYN to the server's first answer after the handshake (data ACK, data or RST). */
 export function firstAnswerDelay(c: Connection): number {
-  if (c.syn.frame === 0 || c.synAck.frame === 0) return NaN;
-  const answer = c.serverAnswer.frame !== 0 ? c.serverAnswer.time : c.handshakeAck.frame !== 0 && c.clientFirstData.frame === 0 ? c.handshakeAck.time : NaN;
-  return answer - c.syn.time;
+  if (c.synFrame === 0 || c.synAckFrame === 0) return NaN;
+  const answer = c.serverAnswerFrame !== 0 ? c.serverAnswerTime : c.handshakeAckFrame !== 0 && c.clientFirstDataFrame === 0 ? c.handshakeAckTime : NaN;
+  return answer - c.synTime;
 }

@@ -41,9 +41,9 @@ export interface ConnectionFacts {
 
 /** How long the server left a completed handshake unanswered; NaN when it never answered within the capture. */
 export function ignoredFor(c: Connection): number {
-  if (c.handshakeAck.frame === 0) return NaN;
-  const end = c.serverAnswer.frame !== 0 ? c.serverAnswer.time : c.lastTime;
-  return end - c.handshakeAck.time;
+  if (c.handshakeAckFrame === 0) return NaN;
+  const end = c.serverAnswerFrame !== 0 ? c.serverAnswerTime : c.lastTime;
+  return end - c.handshakeAckTime;
 }
 
 /** Whether the SYN-ACK looks like a syncookie (kernel.md §5). */
@@ -58,9 +58,9 @@ function looksLikeSyncookie(c: Connection): boolean {
     return c.synAckSameTsVal;
   }
   // Never re-sent, though the handshake stayed open past the kernel's SYN-ACK timer: no request sock held it.
-  const openUntil = c.serverAnswer.frame !== 0 ? c.serverAnswer.time : c.finishedAt;
-  const waited = openUntil - c.synAck.time;
-  const ackMissing = c.handshakeAck.frame === 0 || c.clientRetransBeforeAnswer > 0 || c.clientSegsBeforeAnswer > 2;
+  const openUntil = c.serverAnswerFrame !== 0 ? c.serverAnswerTime : c.finishedAt;
+  const waited = openUntil - c.synAckTime;
+  const ackMissing = c.handshakeAckFrame === 0 || c.clientRetransBeforeAnswer > 0 || c.clientSegsBeforeAnswer > 2;
   return ackMissing && waited > SYNACK_RTO + SYNACK_RTO_SLACK && c.rstBy !== 'client';
 }
 
@@ -86,12 +86,12 @@ export function classify(c: Connection): ConnectionFacts {
   const serverRst = c.rstBy === 'server';
   const bareRstAtClientAck = serverRst && !c.rstHasAck && c.rstSeqVsPeerAck === 0 && !c.rstAfterServerData;
   const resetAfterHandshake =
-    bareRstAtClientAck && c.handshakeAck.frame !== 0 && c.clientSegsBeforeAnswer <= RESET_WITHIN_SEGMENTS && c.serverAnswer.frame === c.rst.frame;
+    bareRstAtClientAck && c.handshakeAckFrame !== 0 && c.clientSegsBeforeAnswer <= RESET_WITHIN_SEGMENTS && c.serverAnswerFrame === c.rstFrame;
 
   // Measured from the first captured data: data lost before the capture point was never there to ignore.
-  const dataWait = c.clientFirstData.frame === 0 ? NaN : (c.serverAnswer.frame !== 0 ? c.serverAnswer.time : c.finishedAt) - c.clientFirstData.time;
+  const dataWait = c.clientFirstDataFrame === 0 ? NaN : (c.serverAnswerFrame !== 0 ? c.serverAnswerTime : c.finishedAt) - c.clientFirstDataTime;
   const dataIgnored =
-    c.clientFirstData.frame !== 0 &&
+    c.clientFirstDataFrame !== 0 &&
     c.clientRetransBeforeAnswer > 0 &&
     dataWait >= CLIENT_RTO_MIN &&
     !resetAfterHandshake;
@@ -107,11 +107,11 @@ export function classify(c: Connection): ConnectionFacts {
     // Every client segment from the handshake ACK to the server's first answer was dropped, except the one
     // that finally found room (the answer is an ACK); a reset answers the segment that overflowed.
     const n = c.clientSegsBeforeAnswer;
-    droppedAfterHandshake = c.serverAnswer.frame !== 0 && !resetAfterHandshake && c.rst.frame !== c.serverAnswer.frame ? Math.max(0, n - 1) : n;
+    droppedAfterHandshake = c.serverAnswerFrame !== 0 && !resetAfterHandshake && c.rstFrame !== c.serverAnswerFrame ? Math.max(0, n - 1) : n;
   }
   let unansweredSyns = 0;
   if (c.synCount > 0) unansweredSyns = synAnswered ? c.synRetransBeforeAnswer : c.rstAnswersSyn ? 0 : c.synCount;
   const recovered =
-    c.serverDataAck.frame !== 0 || c.serverFirstData.frame !== 0 || (c.handshakeAck.frame !== 0 && c.clientFirstData.frame === 0 && !serverRst);
+    c.serverDataAckFrame !== 0 || c.serverFirstDataFrame !== 0 || (c.handshakeAckFrame !== 0 && c.clientFirstDataFrame === 0 && !serverRst);
   return { signatures: sig, ignoredHandshake, unansweredSyns, droppedAfterHandshake, recovered };
 }

@@ -43,17 +43,17 @@ export class Timeline {
 
   addConnection(c: Connection, ignored: boolean, reset: boolean, refused: boolean): void {
     if (c.synCount > 0) {
-      this.add(c.syn.time, 0);
+      this.add(c.synTime, 0);
       // The timeline keeps at most the first dozen SYN times of a connection; enough for any real client.
       const times = c.synTimes;
       for (let i = 1; i < times.length && i < c.synCount; i++) this.add(times[i]!, 1);
     }
-    if (c.handshakeAck.frame !== 0) {
-      if (reset) this.add(c.handshakeAck.time, 4);
-      else if (ignored) this.add(c.handshakeAck.time, 3);
-      else this.add(c.handshakeAck.time, 2);
-    } else if (reset) this.add(c.rst.time, 4);
-    if (refused) this.add(c.rst.time, 5);
+    if (c.handshakeAckFrame !== 0) {
+      if (reset) this.add(c.handshakeAckTime, 4);
+      else if (ignored) this.add(c.handshakeAckTime, 3);
+      else this.add(c.handshakeAckTime, 2);
+    } else if (reset) this.add(c.rstTime, 4);
+    if (refused) this.add(c.rstTime, 5);
   }
 
   result(listener: string, from: number, to: number): ListenerTimeline {

@@ -25,10 +25,10 @@ export class VantageEstimator {
 
   add(c: Connection): void {
     // Only clean handshakes: one SYN, one SYN-ACK, the ACK.
-    if (c.synCount !== 1 || c.synAckCount !== 1 || c.handshakeAck.frame === 0 || c.synAckBeforeSyn) return;
+    if (c.synCount !== 1 || c.synAckCount !== 1 || c.handshakeAckFrame === 0 || c.synAckBeforeSyn) return;
     this.seen++;
-    const a = c.synAck.time - c.syn.time;
-    const b = c.handshakeAck.time - c.synAck.time;
+    const a = c.synAckTime - c.synTime;
+    const b = c.handshakeAckTime - c.synAckTime;
     if (this.synToSynAck.length < MAX_SAMPLES) {
       this.synToSynAck.push(a);
       this.synAckToAck.push(b);

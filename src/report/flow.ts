@@ -40,8 +40,8 @@ export interface FlowRecord {
 
 export function flowRecord(capture: string, c: Connection): FlowRecord {
   let end: FlowRecord['end'] = { how: 'open', by: null, frame: null };
-  if (c.rstBy) end = { how: c.rstHasAck ? 'rst+ack' : 'rst', by: c.rstBy, frame: c.rst.frame };
-  else if (c.firstFin) end = { how: 'fin', by: c.firstFin, frame: c.fin.frame };
+  if (c.rstBy) end = { how: c.rstHasAck ? 'rst+ack' : 'rst', by: c.rstBy, frame: c.rstFrame };
+  else if (c.firstFin) end = { how: 'fin', by: c.firstFin, frame: c.finFrame };
   return {
     capture,
     id: c.id,
@@ -57,8 +57,8 @@ export function flowRecord(capture: string, c: Connection): FlowRecord {
     serverPackets: c.server.packets,
     clientBytes: c.client.uniqueBytes,
     serverBytes: c.server.uniqueBytes,
-    synToSynAck: c.syn.frame && c.synAck.frame ? c.synAck.time - c.syn.time : null,
-    synAckToAck: c.synAck.frame && c.handshakeAck.frame ? c.handshakeAck.time - c.synAck.time : null,
+    synToSynAck: c.synFrame && c.synAckFrame ? c.synAckTime - c.synTime : null,
+    synAckToAck: c.synAckFrame && c.handshakeAckFrame ? c.handshakeAckTime - c.synAckTime : null,
     synRetransmits: c.synRetransmits,
     synAckRetransmits: c.synAckRetransmits,
     synAckRetransmitsAfterAck: c.synAckAfterAck,

@@ -27,11 +27,8 @@ export interface LoggedPacket {
   resent: number;
 }
 
-/** Frames and times of the handshake events; 0 frame = not seen. */
-export interface Event {
-  frame: number;
-  time: number;
-}
+// Handshake events are kept as flat frame/time pairs (0 frame = not seen): an object per event would
+// cost more than the numbers it holds, for every live connection.
 
 const MAX_TIMELINE = 12;
 
@@ -63,7 +60,8 @@ export class Connection {
   readonly server = new Direction();
 
   // Handshake timeline.
-  syn: Event = { frame: 0, time: 0 };
+  synFrame = 0;
+  synTime = 0;
   /** Frame, time pairs of the SYNs after the first (retransmits), capped; null until there is one. */
   private synMore: number[] | null = null;
   synCount = 0;
@@ -71,7 +69,8 @@ export class Connection {
   lastSynTime = 0;
   /** SYNs from the client with another ISN while this connection was open (not a new connection). */
   synNewIsn = 0;
-  synAck: Event = { frame: 0, time: 0 };
+  synAckFrame = 0;
+  synAckTime = 0;
   /** Frame, time pairs of the SYN-ACKs after the first, capped; null until there is one. */
   private synAckMore: number[] | null = null;
   synAckCount = 0;
@@ -79,13 +78,18 @@ export class Connection {
   synAckAfterAck = 0;
   /** SYN-ACKs seen before the SYN (capture reordering). */
   synAckBeforeSyn = false;
-  handshakeAck: Event = { frame: 0, time: 0 };
-  clientFirstData: Event = { frame: 0, time: 0 };
+  handshakeAckFrame = 0;
+  handshakeAckTime = 0;
+  clientFirstDataFrame = 0;
+  clientFirstDataTime = 0;
   /** The server's first ACK that covers client data. */
-  serverDataAck: Event = { frame: 0, time: 0 };
-  serverFirstData: Event = { frame: 0, time: 0 };
+  serverDataAckFrame = 0;
+  serverDataAckTime = 0;
+  serverFirstDataFrame = 0;
+  serverFirstDataTime = 0;
   /** First server packet after the handshake ACK that is not a SYN-ACK: the server's first real answer. */
-  serverAnswer: Event = { frame: 0, time: 0 };
+  serverAnswerFrame = 0;
+  serverAnswerTime = 0;
   /** Client segments from the handshake ACK (included) until the server's first answer. */
   clientSegsBeforeAnswer = 0;
   /** Client data retransmissions before the server's first answer. */
@@ -100,9 +104,11 @@ export class Connection {
   // The end.
   /** Which side sent a FIN first. */
   firstFin: 'client' | 'server' | null = null;
-  fin: Event = { frame: 0, time: 0 };
+  finFrame = 0;
+  finTime = 0;
   rstBy: 'client' | 'server' | null = null;
-  rst: Event = { frame: 0, time: 0 };
+  rstFrame = 0;
+  rstTime = 0;
   rstHasAck = false;
   rstSeq = 0;
   /** The RST's sequence number minus the other side's highest ACK (0 = exactly where the peer expected it). */
@@ -157,26 +163,26 @@ export class Connection {
 
   /** Frames of every SYN with the connection's ISN (the first and its retransmits), capped. */
   get synFrames(): number[] {
-    return this.synCount === 0 ? [] : [this.syn.frame, ...evens(this.synMore)];
+    return this.synCount === 0 ? [] : [this.synFrame, ...evens(this.synMore)];
   }
 
   get synTimes(): number[] {
-    return this.synCount === 0 ? [] : [this.syn.time, ...odds(this.synMore)];
+    return this.synCount === 0 ? [] : [this.synTime, ...odds(this.synMore)];
   }
 
   /** Frames of every SYN-ACK (the first and its retransmits), capped. */
   get synAckFrames(): number[] {
-    return this.synAckCount === 0 ? [] : [this.synAck.frame, ...evens(this.synAckMore)];
+    return this.synAckCount === 0 ? [] : [this.synAckFrame, ...evens(this.synAckMore)];
   }
 
   get synAckTimes(): number[] {
-    return this.synAckCount === 0 ? [] : [this.synAck.time, ...odds(this.synAckMore)];
+    return this.synAckCount === 0 ? [] : [this.synAckTime, ...odds(this.synAckMore)];
   }
 
   /** Time of the latest SYN-ACK so far (0 when none). */
   get lastSynAckTime(): number {
     const m = this.synAckMore;
-    return m && m.length ? m[m.length - 1]! : this.synAckCount ? this.synAck.time : 0;
+    return m && m.length ? m[m.length - 1]! : this.synAckCount ? this.synAckTime : 0;
   }
 
   get synRetransmits(): number {

@@ -71,7 +71,8 @@ export function updateConnection(c: Connection, s: Segment, fromClient: boolean)
   if (f & TCP_SYN) {
     if (fromClient && !(f & TCP_ACK)) {
       if (c.synCount === 0) {
-        c.syn = { frame: s.frame, time: s.time };
+        c.synFrame = s.frame;
+        c.synTime = s.time;
         c.synOptions = options(s);
       } else if (c.synAckCount === 0) {
         c.synRetransBeforeAnswer++;
@@ -81,13 +82,14 @@ export function updateConnection(c: Connection, s: Segment, fromClient: boolean)
       c.pushSyn(s.frame, s.time);
     } else if (!fromClient && (f & TCP_ACK)) {
       if (c.synAckCount === 0) {
-        c.synAck = { frame: s.frame, time: s.time };
+        c.synAckFrame = s.frame;
+        c.synAckTime = s.time;
         c.synAckOptions = options(s);
         if (c.synCount === 0) c.synAckBeforeSyn = true;
       } else {
         // Only one sent after the server could have had the ACK: at a client-side capture a SYN-ACK right
         // behind the ACK crossed it on the wire (sent for a retransmitted SYN), it does not ignore it.
-        if (c.handshakeAck.frame !== 0 && s.time - c.handshakeAck.time >= Math.max(CROSSING_MIN_S, 1.5 * (c.synAck.time - c.lastSynTime))) c.synAckAfterAck++;
+        if (c.handshakeAckFrame !== 0 && s.time - c.handshakeAckTime >= Math.max(CROSSING_MIN_S, 1.5 * (c.synAckTime - c.lastSynTime))) c.synAckAfterAck++;
         if (c.synAckOptions && s.tsVal === c.synAckOptions.tsVal && c.synAckOptions.timestamps) c.synAckSameTsVal = true;
       }
       c.synAckCount++;
@@ -99,46 +101,62 @@ export function updateConnection(c: Connection, s: Segment, fromClient: boolean)
   if (f & TCP_RST) {
     if (c.rstBy === null) {
       c.rstBy = fromClient ? 'client' : 'server';
-      c.rst = { frame: s.frame, time: s.time };
+      c.rstFrame = s.frame;
+      c.rstTime = s.time;
       c.rstHasAck = (f & TCP_ACK) !== 0;
       c.rstSeq = s.seq;
       c.rstSeqVsPeerAck = peer.ackSet ? seqDiff(s.seq, peer.highestAck) : 0x7fffffff;
       if (!fromClient) {
-        c.rstAfterServerData = c.serverDataAck.frame !== 0 || c.serverFirstData.frame !== 0;
+        c.rstAfterServerData = c.serverDataAckFrame !== 0 || c.serverFirstDataFrame !== 0;
         c.rstAnswersSyn = c.synAckCount === 0 && c.client.isnSet && (f & TCP_ACK) !== 0 && s.ack === ((c.client.isn + 1) >>> 0);
       }
     }
-    if (!fromClient && c.handshakeAck.frame !== 0 && c.serverAnswer.frame === 0) c.serverAnswer = { frame: s.frame, time: s.time };
+    if (!fromClient && c.handshakeAckFrame !== 0 && c.serverAnswerFrame === 0) {
+      c.serverAnswerFrame = s.frame;
+      c.serverAnswerTime = s.time;
+    }
     return;
   }
 
   if (fromClient) {
-    if (c.handshakeAck.frame === 0 && (f & TCP_ACK) && c.synAckCount > 0 && s.ack === ((c.server.isn + 1) >>> 0)) {
-      c.handshakeAck = { frame: s.frame, time: s.time };
+    if (c.handshakeAckFrame === 0 && (f & TCP_ACK) && c.synAckCount > 0 && s.ack === ((c.server.isn + 1) >>> 0)) {
+      c.handshakeAckFrame = s.frame;
+      c.handshakeAckTime = s.time;
       // From the latest SYN or SYN-ACK to the handshake ACK, as Wireshark measures its first RTT.
       const lastSynAck = c.lastSynAckTime;
       const rtt = s.time - Math.max(c.lastSynTime, lastSynAck);
       if (rtt > 0) c.client.oooThreshold = c.server.oooThreshold = rtt;
     }
-    if (s.payloadLen > 0 && c.clientFirstData.frame === 0) c.clientFirstData = { frame: s.frame, time: s.time };
-    if (c.handshakeAck.frame !== 0 && c.serverAnswer.frame === 0) {
+    if (s.payloadLen > 0 && c.clientFirstDataFrame === 0) {
+      c.clientFirstDataFrame = s.frame;
+      c.clientFirstDataTime = s.time;
+    }
+    if (c.handshakeAckFrame !== 0 && c.serverAnswerFrame === 0) {
       c.clientSegsBeforeAnswer++;
       if (r === 2) c.clientRetransBeforeAnswer++;
     }
   } else {
-    if (c.handshakeAck.frame !== 0 && c.serverAnswer.frame === 0) c.serverAnswer = { frame: s.frame, time: s.time };
-    if (s.payloadLen > 0 && c.serverFirstData.frame === 0) c.serverFirstData = { frame: s.frame, time: s.time };
+    if (c.handshakeAckFrame !== 0 && c.serverAnswerFrame === 0) {
+      c.serverAnswerFrame = s.frame;
+      c.serverAnswerTime = s.time;
+    }
+    if (s.payloadLen > 0 && c.serverFirstDataFrame === 0) {
+      c.serverFirstDataFrame = s.frame;
+      c.serverFirstDataTime = s.time;
+    }
     if (
-      (f & TCP_ACK) && c.clientFirstData.frame !== 0 && c.serverDataAck.frame === 0 &&
+      (f & TCP_ACK) && c.clientFirstDataFrame !== 0 && c.serverDataAckFrame === 0 &&
       seqDiff(s.ack, (c.client.isn + 1) >>> 0) > 0
     ) {
-      c.serverDataAck = { frame: s.frame, time: s.time };
+      c.serverDataAckFrame = s.frame;
+      c.serverDataAckTime = s.time;
     }
   }
   if (f & TCP_FIN) {
     if (c.firstFin === null) {
       c.firstFin = fromClient ? 'client' : 'server';
-      c.fin = { frame: s.frame, time: s.time };
+      c.finFrame = s.frame;
+      c.finTime = s.time;
     }
   }
 }

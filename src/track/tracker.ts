@@ -151,7 +151,7 @@ export class Tracker {
   }
 
   private startsNewConnection(c: Connection, s: Segment): boolean {
-    return this.isClosed(c) || c.handshakeAck.frame !== 0 || s.time - c.lastTime > REUSE_IDLE;
+    return this.isClosed(c) || c.handshakeAckFrame !== 0 || s.time - c.lastTime > REUSE_IDLE;
   }
 
   private isClosed(c: Connection): boolean {

@@ -131,11 +131,11 @@ describe.each(CAPTURES)('lab %s/%s', (scenario, file) => {
       expect(c.facts.signatures).toContain('handshake-data-ignored');
       expect(c.facts.signatures).toContain('syn-retransmit');
       // Frames as tshark numbers them: SYN 469, SYN-ACK 759, ACK 766, re-sent SYN-ACK 1082, data ACKed 1331.
-      expect(c.c.syn.frame).toBe(469);
-      expect(c.c.synAck.frame).toBe(759);
-      expect(c.c.handshakeAck.frame).toBe(766);
+      expect(c.c.synFrame).toBe(469);
+      expect(c.c.synAckFrame).toBe(759);
+      expect(c.c.handshakeAckFrame).toBe(766);
       expect(c.c.synAckFrames).toContain(1082);
-      expect(c.c.serverDataAck.frame).toBe(1331);
+      expect(c.c.serverDataAckFrame).toBe(1331);
     });
   }
 });

@@ -11,13 +11,13 @@ describe('signatures on hand-checked slices', () => {
     expect(r.conns).toHaveLength(1);
     const { c, facts } = r.conns[0]!;
     expect(facts.signatures).toEqual(['syn-retransmit', 'synack-retransmit-after-ack', 'handshake-data-ignored']);
-    expect(c.syn.frame).toBe(1);
+    expect(c.synFrame).toBe(1);
     expect(c.synFrames).toEqual([1, 2]);
     expect(c.synAckFrames).toEqual([3, 9]);
-    expect(c.handshakeAck.frame).toBe(4);
-    expect(c.clientFirstData.frame).toBe(5);
+    expect(c.handshakeAckFrame).toBe(4);
+    expect(c.clientFirstDataFrame).toBe(5);
     expect(c.clientRetransBeforeAnswer).toBe(4); // frames 6, 7, 8, 11
-    expect(c.serverAnswer.frame).toBe(12);
+    expect(c.serverAnswerFrame).toBe(12);
     // Dropped by the full queue: SYN 1, then ACK 4, data 5, 6, 7, 8, dup ACK 10; segment 11 found room.
     expect(facts.unansweredSyns).toBe(1);
     expect(facts.droppedAfterHandshake).toBe(6);
@@ -31,8 +31,8 @@ describe('signatures on hand-checked slices', () => {
     expect(facts.signatures).toEqual(['handshake-data-ignored', 'syncookie']);
     expect(c.synAckCount).toBe(1);
     expect(c.clientRetransBeforeAnswer).toBe(5); // frames 5-9
-    expect(c.serverAnswer.frame).toBe(10);
-    expect(c.serverAnswer.time - c.handshakeAck.time).toBeCloseTo(3.9167, 3);
+    expect(c.serverAnswerFrame).toBe(10);
+    expect(c.serverAnswerTime - c.handshakeAckTime).toBeCloseTo(3.9167, 3);
     // ACK 3, data 4, retransmits 5-8 dropped; 9 got in.
     expect(facts.droppedAfterHandshake).toBe(6);
   });
@@ -42,10 +42,10 @@ describe('signatures on hand-checked slices', () => {
     const { c, facts } = r.conns[0]!;
     expect(facts.signatures).toEqual(['syn-retransmit', 'reset-after-handshake']);
     expect(c.synRetransBeforeAnswer).toBe(4);
-    expect(c.rst.frame).toBe(8);
+    expect(c.rstFrame).toBe(8);
     expect(c.rstHasAck).toBe(false);
     expect(c.rstSeqVsPeerAck).toBe(0);
-    expect(c.rst.time - c.handshakeAck.time).toBeLessThan(0.0001);
+    expect(c.rstTime - c.handshakeAckTime).toBeLessThan(0.0001);
     expect(facts.unansweredSyns).toBe(4);
     expect(facts.droppedAfterHandshake).toBe(1);
     expect(facts.recovered).toBe(false);
@@ -63,8 +63,8 @@ describe('signatures on hand-checked slices', () => {
     const r = await slice('app-reset-first');
     const { c, facts } = r.conns[0]!;
     expect(facts.signatures).toEqual(['reset-by-application']);
-    expect(c.serverDataAck.frame).toBe(5);
-    expect(c.rst.frame).toBe(6);
+    expect(c.serverDataAckFrame).toBe(5);
+    expect(c.rstFrame).toBe(6);
     expect(c.rstHasAck).toBe(true);
     expect(facts.ignoredHandshake).toBe(false);
   });
@@ -99,6 +99,6 @@ describe('signatures on hand-checked slices', () => {
     expect(first!.c.reusedBy).toBe(3);
     expect(second!.facts.signatures).toContain('port-reuse');
     expect(second!.c.firstFrame).toBe(3);
-    expect(second!.c.handshakeAck.frame).toBe(5);
+    expect(second!.c.handshakeAckFrame).toBe(5);
   });
 });
