@@ -60,6 +60,13 @@ function detect(head: Uint8Array, sink: FrameSink): { parser: RecordParser; skip
   throw new CaptureError(describeMagic(head), 0, 1);
 }
 
+/** A copy of view[from..]: Buffer's slice() would only be another view of the buffer the source reuses. */
+function copyOf(view: Uint8Array, from: number): Uint8Array {
+  const out = new Uint8Array(view.length - from);
+  out.set(view.subarray(from));
+  return out;
+}
+
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);
   out.set(a, 0);
@@ -111,7 +118,7 @@ export async function readCapture(path: string, sink: FrameSink, opts: ReadOptio
       let pos = 0;
       if (!parser) {
         if (chunk.length < PCAP_FILE_HEADER_BYTES) {
-          carry = chunk;
+          carry = copyOf(chunk, 0); // the source reuses its buffer for the next read
           continue;
         }
         const d = detect(chunk, sink);
@@ -129,7 +136,7 @@ export async function readCapture(path: string, sink: FrameSink, opts: ReadOptio
       }
       if (pos < end) {
         // Copied: the stream may reuse its buffer, and this is the only copy a record ever gets.
-        carry = chunk.slice(pos);
+        carry = copyOf(chunk, pos);
       }
       base += pos;
       report();

@@ -17,7 +17,7 @@ export async function collectLadders(report: Report, maxConnectionsCap?: number)
     const found = new Map<number, LoggedPacket[]>();
     await trackCapture(cap.path, (c) => {
       if (c.packets) found.set(c.id, c.packets);
-    }, { logPackets: ids, maxConnections: maxConnectionsCap });
+    }, { logPackets: ids, maxConnections: maxConnectionsCap, recycle: true });
     for (const [connection, packets] of found) out.push({ capture: cap.path, connection, packets });
   }
   return out;

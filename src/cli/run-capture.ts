@@ -24,7 +24,8 @@ export async function runCapture(
       analyzer.add(c);
       each?.(c);
     },
-    { ...opts, onProgress: progress.update },
+    // Nothing downstream keeps a connection object past its callback: let the tracker reuse them.
+    { ...opts, onProgress: progress.update, recycle: true },
   );
   progress.clear();
   return { summary, analysis: analyzer.finish(summary) };

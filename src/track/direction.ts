@@ -144,6 +144,39 @@ export class Direction {
     return 2;
   }
 
+  /** Back to a new direction's state (every field, in declaration order; a test checks it). */
+  reset(): void {
+    this.packets = 0;
+    this.bytes = 0;
+    this.uniqueBytes = 0;
+    this.isn = 0;
+    this.isnSet = false;
+    this.nextSeq = 0;
+    this.seqSet = false;
+    this.highestAck = 0;
+    this.ackSet = false;
+    this.retransmits = 0;
+    this.duplicates = 0;
+    this.outOfOrder = 0;
+    this.zeroWindows = 0;
+    this.keepAlives = 0;
+    this.synSeen = false;
+    this.finSeen = false;
+    this.finFrame = 0;
+    this.rstSeen = false;
+    this.wscale = -1;
+    this.holes = null;
+    this.nextSeqTime = 0;
+    this.oooThreshold = OUT_OF_ORDER_WINDOW_S;
+    this.lostHoleBytes = 0;
+    this.lastIpId = -2;
+    this.lastSeq = 0;
+    this.lastLen = -1;
+    this.lastFlags = 0;
+    this.lastAck = 0;
+    this.lastTime = 0;
+  }
+
   ackSeen(ack: number): void {
     if (!this.ackSet || seqDiff(ack, this.highestAck) > 0) {
       this.highestAck = ack;
