@@ -46,6 +46,8 @@ export class Connection {
   roleSource: RoleSource = 'syn';
   /** Collision chain in the connection table. */
   next: Connection | null = null;
+  /** Capture time the table last moved this key to the fresh end of its LRU. */
+  touched = 0;
 
   firstFrame = 0;
   lastFrame = 0;
@@ -215,6 +217,7 @@ export class Connection {
     this.sPort = 0;
     this.roleSource = 'syn';
     this.next = null;
+    this.touched = 0;
     this.firstFrame = 0;
     this.lastFrame = 0;
     this.firstTime = 0;

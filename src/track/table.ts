@@ -14,6 +14,7 @@ export interface TableOptions {
  * hold and every lookup would walk the whole chain.
  */
 const MAX_CHAIN = 8;
+const TOUCH_EVERY_S = 1;
 
 /**
  * The live connections, keyed by a 52-bit number per 4-tuple + VLAN, with a
@@ -54,7 +55,14 @@ export class ConnectionTable {
 
   /** The connection of this segment and whether the segment comes from its client; null when unknown. */
   find(key: number, s: Segment): Connection | null {
-    for (let c = this.lru.get(key) ?? null; c; c = c.next) {
+    // Recency only needs to be about right (idle expiry is checked once a capture second): a key is
+    // moved to the fresh end of the LRU once per capture second, and only peeked at in between.
+    const head = this.lru.peek(key);
+    if (head && s.time - head.touched >= TOUCH_EVERY_S) {
+      head.touched = s.time;
+      this.lru.get(key);
+    }
+    for (let c = head ?? null; c; c = c.next) {
       if (c.vlan !== s.vlan) continue;
       if (
         c.cPort === s.srcPort && c.sPort === s.dstPort &&

@@ -211,6 +211,7 @@ export class Tracker {
     }
     c.firstFrame = s.frame;
     c.firstTime = s.time;
+    c.touched = s.time;
     c.lastTime = s.time;
     c.firstTsSec = s.tsSec;
     c.firstTsNsec = s.tsNsec;
