@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { addAnalyzeCommand } from './analyze.js';
 import { addFlowsCommand } from './flows.js';
+import { addExplainCommand } from './explain.js';
+import { addQueuesCommand } from './queues.js';
+import { addHostCommand } from './host.js';
 
 function version(): string {
   try {
@@ -23,7 +26,9 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run tcpdiag --help for usage)');
   addAnalyzeCommand(program, v);
   addFlowsCommand(program);
-  await addKnowledgeCommands(program);
+  addExplainCommand(program);
+  addQueuesCommand(program);
+  addHostCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {
@@ -37,17 +42,4 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
-}
-
-/** explain, queues and host live in their own modules; a missing one must not break the rest. */
-async function addKnowledgeCommands(program: Command): Promise<void> {
-  const mods: [string, string][] = [['./explain.js', 'addExplainCommand'], ['./queues.js', 'addQueuesCommand'], ['./host.js', 'addHostCommand']];
-  for (const [path, fn] of mods) {
-    try {
-      const m = (await import(path)) as Record<string, (p: Command) => void>;
-      m[fn]?.(program);
-    } catch {
-      // Not built yet.
-    }
-  }
 }
