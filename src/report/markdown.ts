@@ -1,6 +1,7 @@
 import { SEVERITY_RANK, type Severity } from '../diagnose/finding.js';
 import type { EvidenceConnection } from '../diagnose/evidence.js';
 import { codeBlock, codeSpan, escapeMarkdown } from './escape.js';
+import { seconds } from './units.js';
 import type { CaptureReport, FindingReport, Report, Time } from './model.js';
 
 /*
@@ -28,16 +29,6 @@ function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** Seconds, readable at any scale. */
-function seconds(x: number | null): string {
-  if (x === null || !Number.isFinite(x)) return 'n/a';
-  const a = Math.abs(x);
-  if (a < 0.001) return `${(x * 1e6).toFixed(0)} µs`;
-  if (a < 1) return `${(x * 1000).toFixed(1)} ms`;
-  if (a < 120) return `${x.toFixed(3)} s`;
-  const m = Math.floor(a / 60);
-  return `${x.toFixed(0)} s (${m} min ${Math.round(a - m * 60)} s)`;
-}
 
 function time(t: Time | null): string {
   return t ? esc(t.iso || String(t.epoch)) : 'n/a';

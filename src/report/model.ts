@@ -20,30 +20,11 @@ export interface Time {
   epoch: number;
 }
 
-export interface CaptureReport {
-  path: string;
-  format: 'pcap' | 'pcapng' | null;
-  gzip: boolean;
-  linkTypes: string[];
-  packets: number;
-  tcp: number;
-  otherIp: number;
-  nonIp: number;
-  truncated: number;
-  malformed: number;
-  outsideWindow: number;
-  partial: boolean;
-  error: string | null;
-  errorOffset: number | null;
-  errorFrame: number | null;
-  warnings: string[];
+/** A capture's summary as reported: the reader's counts, times as ISO + epoch, and what the analysis found out. */
+export interface CaptureReport extends Omit<CaptureSummary, 'firstTime' | 'lastTime'> {
   firstTime: Time | null;
   lastTime: Time | null;
   duration: number | null;
-  bytes: number;
-  otherKinds: Record<string, number>;
-  connections: number;
-  evictions: number;
   vantage: VantageReport;
   listeners: ListenerOutcome[];
   /** Counts over time per listener with a finding. */
@@ -123,29 +104,10 @@ export function captureReport(s: CaptureSummary, a: Analysis): CaptureReport {
   const first = s.firstTime ? timeOf(s.firstTime.sec, s.firstTime.nsec) : null;
   const last = s.lastTime ? timeOf(s.lastTime.sec, s.lastTime.nsec) : null;
   return {
-    path: s.path,
-    format: s.format,
-    gzip: s.gzip,
-    linkTypes: s.linkTypes,
-    packets: s.packets,
-    tcp: s.tcp,
-    otherIp: s.otherIp,
-    nonIp: s.nonIp,
-    truncated: s.truncated,
-    malformed: s.malformed,
-    outsideWindow: s.outsideWindow,
-    partial: s.partial,
-    error: s.error,
-    errorOffset: s.errorOffset,
-    errorFrame: s.errorFrame,
-    warnings: s.warnings,
+    ...s,
     firstTime: first,
     lastTime: last,
-    duration: first && last ? (s.lastTime!.sec - s.firstTime!.sec) + (s.lastTime!.nsec - s.firstTime!.nsec) / 1e9 : null,
-    bytes: s.bytes,
-    otherKinds: s.otherKinds,
-    connections: s.connections,
-    evictions: s.evictions,
+    duration: s.firstTime && s.lastTime ? (s.lastTime.sec - s.firstTime.sec) + (s.lastTime.nsec - s.firstTime.nsec) / 1e9 : null,
     vantage: a.vantage,
     listeners: a.listeners,
     timelines: a.timelines,

@@ -15,16 +15,7 @@ export function int(x: number): string {
   return Math.round(x).toLocaleString('en-US');
 }
 
-/** Seconds, readable at any scale (as in the Markdown report). */
-export function seconds(x: number | null | undefined): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return 'n/a';
-  const a = Math.abs(x);
-  if (a < 0.001) return `${(x * 1e6).toFixed(0)} µs`;
-  if (a < 1) return `${(x * 1000).toFixed(1)} ms`;
-  if (a < 120) return `${x.toFixed(3)} s`;
-  const m = Math.floor(a / 60);
-  return `${x.toFixed(0)} s (${m} min ${Math.round(a - m * 60)} s)`;
-}
+export { seconds } from './units.js';
 
 /** A short duration for labels: `12 µs`, `3.9 ms`, `3.92 s`, `2 min 5 s`. */
 export function shortDuration(x: number): string {
