@@ -47,7 +47,9 @@ function githubAnnotations(r: Report): string {
   return lines.length ? lines.join('\n') + '\n' : '';
 }
 
-export async function analyze(paths: string[], o: AnalyzeOptions): Promise<number> {
+export async function analyze(given: string[], o: AnalyzeOptions): Promise<number> {
+  // The same file twice would only report the same findings twice.
+  const paths = given.filter((p, i) => p === '-' || given.indexOf(p) === i);
   const report = newReport(VERSION, { listeners: o.listener ?? [], ports: o.port ?? [], since: boundText(o.since), until: boundText(o.until) });
   const runs = await runCaptures(
     paths,
@@ -81,7 +83,7 @@ export async function analyze(paths: string[], o: AnalyzeOptions): Promise<numbe
       text = renderJunit(report, o.failOn, FINDING_IDS);
       break;
     case 'html':
-      text = renderHtml(report, await collectLadders(report, o.maxConnections));
+      text = renderHtml(report, await collectLadders(report, { since: o.since, until: o.until, maxConnections: o.maxConnections }));
       break;
     default:
       text = renderText(report, makeColor(o.color && !o.output), o.quiet);

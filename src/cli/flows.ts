@@ -54,7 +54,9 @@ function textRow(f: FlowRecord): string[] {
 }
 
 function table(rows: string[][]): string {
-  const w = TEXT_HEAD.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  // A loop, not Math.max(...rows): a spread of a million rows overflows the call stack.
+  const w = TEXT_HEAD.map((h) => h.length);
+  for (const r of rows) for (let i = 0; i < w.length; i++) if (r[i]!.length > w[i]!) w[i] = r[i]!.length;
   const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ').trimEnd() + '\n';
   return fmt(TEXT_HEAD) + rows.map(fmt).join('');
 }

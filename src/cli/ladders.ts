@@ -1,13 +1,13 @@
 import type { LoggedPacket } from '../track/connection.js';
-import { trackCapture } from '../track/run.js';
+import { trackCapture, type RunOptions } from '../track/run.js';
 import type { Ladder, Report } from '../report/model.js';
 
 /**
  * The evidence connections' packets, from a second read of each capture
- * (connection ids are the order of first packets, so the same input gives the
- * same ids). A capture read from stdin cannot be read twice: no ladders.
+ * (connection ids are the order of first packets, so the same input read with
+ * the same window gives the same ids). A capture read from stdin cannot be read twice: no ladders.
  */
-export async function collectLadders(report: Report, maxConnectionsCap?: number): Promise<Ladder[]> {
+export async function collectLadders(report: Report, opts: Pick<RunOptions, 'since' | 'until' | 'maxConnections'>): Promise<Ladder[]> {
   const out: Ladder[] = [];
   for (const cap of report.captures) {
     if (cap.path === '-' || (cap.error !== null && cap.packets === 0)) continue;
@@ -17,7 +17,8 @@ export async function collectLadders(report: Report, maxConnectionsCap?: number)
     const found = new Map<number, LoggedPacket[]>();
     await trackCapture(cap.path, (c) => {
       if (c.packets) found.set(c.id, c.packets);
-    }, { logPackets: ids, maxConnections: maxConnectionsCap, recycle: true });
+    }, // The same window and cap as the first read, or the ids would name other connections.
+    { ...opts, logPackets: ids, recycle: true });
     for (const [connection, packets] of found) out.push({ capture: cap.path, connection, packets });
   }
   return out;

@@ -59,20 +59,31 @@ export class Output {
   commit(): void {
     this.flush();
     if (this.tmp && this.path) {
-      closeSync(this.fd);
+      this.close();
       renameSync(this.tmp, this.path);
     }
   }
 
-  /** Drops a half-written file. */
+  /** Drops a half-written file (also when the rename into place is what failed). */
   abort(): void {
-    if (this.tmp) {
-      try {
-        closeSync(this.fd);
-        unlinkSync(this.tmp);
-      } catch {
-        // Already gone.
-      }
+    if (!this.tmp) return;
+    this.close();
+    try {
+      unlinkSync(this.tmp);
+    } catch {
+      // Already gone.
+    }
+  }
+
+  private fdOpen = true;
+
+  private close(): void {
+    if (!this.fdOpen) return;
+    this.fdOpen = false;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Nothing left to flush.
     }
   }
 }

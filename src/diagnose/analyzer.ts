@@ -86,7 +86,8 @@ export class Analyzer {
     const v = this.vantage.result();
     let vantage = v.vantage;
     // Both turnarounds local: the capture saw both ends on one host (loopback).
-    if (v.handshakes > 0 && v.synToSynAck < 0.002 && v.synAckToAck < 0.002) vantage = 'local';
+    // Only when the timing could not tell server from client: a client in a data centre has sub-ms RTTs too.
+    if (vantage === 'middle' && v.synToSynAck < 0.002 && v.synAckToAck < 0.002) vantage = 'local';
     const findings: Finding[] = [];
     for (const l of this.listeners.values()) findings.push(...listenerFindings(l, vantage));
     if (summary.evictions > 0) {

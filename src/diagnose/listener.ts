@@ -29,6 +29,8 @@ export class ListenerStats {
   synAckAfterAckConns = 0;
   dataIgnoredConns = 0;
   cookieIgnoredConns = 0;
+  /** Data ignored with neither a re-sent SYN-ACK nor a syncookie to explain it. */
+  dataOnlyIgnoredConns = 0;
   resetConns = 0;
   droppedAfterHandshake = 0;
   unansweredSyns = 0;
@@ -100,7 +102,7 @@ export class ListenerStats {
       this.reuseEvidence.offer(1, c, sig);
     }
 
-    const halfOpen = c.synCount > 0 && c.handshakeAckFrame === 0 && c.rstBy === null && c.client.packets === c.synCount;
+    const halfOpen = c.synCount > 0 && c.handshakeAckFrame === 0 && c.rstBy === null && c.client.packets - c.client.duplicates === c.synCount;
     if (halfOpen) {
       this.halfOpen++;
       if (sig.includes('syncookie')) this.halfOpenCookies++;
@@ -123,7 +125,10 @@ export class ListenerStats {
       if (c.clientRetransBeforeAnswer >= 2 || c.synAckAfterAck > 0 || sig.includes('reset-after-handshake')) this.strongIgnored++;
       if (sig.includes('synack-retransmit-after-ack')) this.synAckAfterAckConns++;
       if (sig.includes('handshake-data-ignored')) this.dataIgnoredConns++;
-      if (sig.includes('handshake-data-ignored') && sig.includes('syncookie') && c.synAckAfterAck === 0) this.cookieIgnoredConns++;
+      if (sig.includes('handshake-data-ignored') && c.synAckAfterAck === 0) {
+        if (sig.includes('syncookie')) this.cookieIgnoredConns++;
+        else this.dataOnlyIgnoredConns++;
+      }
       if (sig.includes('reset-after-handshake')) this.resetConns++;
       this.droppedAfterHandshake += f.droppedAfterHandshake;
     }
@@ -165,6 +170,6 @@ export class ListenerStats {
 /** Time from the first SYN to the server's first answer after the handshake (data ACK, data or RST). */
 export function firstAnswerDelay(c: Connection): number {
   if (c.synFrame === 0 || c.synAckFrame === 0) return NaN;
-  const answer = c.serverAnswerFrame !== 0 ? c.serverAnswerTime : c.handshakeAckFrame !== 0 && c.clientFirstDataFrame === 0 ? c.handshakeAckTime : NaN;
+  const answer = c.serverAnswerFrame !== 0 ? c.serverAnswerTime : NaN;
   return answer - c.synTime;
 }

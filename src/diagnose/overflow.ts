@@ -110,8 +110,7 @@ export function acceptQueueOverflow(l: ListenerStats, vantage: Vantage, flood: b
   if (l.synAckAfterAckConns > 0) how.push(`ignored ${l.synAckAfterAckConns} completed handshakes and re-sent their SYN-ACKs`);
   if (l.cookieIgnoredConns > 0) how.push(`silently dropped the ACK and data of ${l.cookieIgnoredConns} syncookie handshakes`);
   if (l.resetConns > 0) how.push(`reset ${l.resetConns} connections right after their handshake`);
-  const otherIgnored = l.dataIgnoredConns - l.cookieIgnoredConns - Math.min(l.dataIgnoredConns - l.cookieIgnoredConns, l.synAckAfterAckConns);
-  if (otherIgnored > 0) how.push(`left the data of ${otherIgnored} more handshakes unanswered`);
+  if (l.dataOnlyIgnoredConns > 0) how.push(`left the data of ${l.dataOnlyIgnoredConns} more handshakes unanswered`);
   if (synDrops > 0) how.push(`dropped ${synDrops} SYNs`);
   const verdict = `The accept queue of ${l.listener} overflowed: the listener ${how.join(', ')} while it completed others — the application is not calling accept() fast enough for the connection rate (backlog too small or the acceptor stalled).`;
   const figures: [string, string][] = [

@@ -23,6 +23,8 @@ const SYNACK_RTO_SLACK = 0.5;
 const CLIENT_RTO_MIN = 0.2;
 /** An overflow reset answers the handshake ACK or the data right behind it, within these many client segments. */
 const RESET_WITHIN_SEGMENTS = 3;
+/** ...and well before the earliest request expiry (1 + 2 s with tcp_synack_retries=1, kernel.md §3.2). */
+const RESET_WITHIN_S = 1;
 /** IPv4 and IPv6 syncookie MSS tables (kernel.md §5), and the old IPv4 one. */
 const COOKIE_MSS = new Set([536, 1300, 1440, 1460, 1220, 1420, 8940, 64, 512, 1024, 4312, 8960]);
 
@@ -78,15 +80,18 @@ export function classify(c: Connection): ConnectionFacts {
   const synAnswered = c.synAckCount > 0;
   if (c.synRetransBeforeAnswer > 0) sig.push('syn-retransmit');
   if (c.rstAnswersSyn) sig.push('refused');
-  else if (c.synCount > 0 && !synAnswered) sig.push('syn-unanswered');
+  else if (c.synCount > 0 && !synAnswered && !c.synAnsweredByAck) sig.push('syn-unanswered');
   const afterAck = c.synAckAfterAck;
   if (c.synAckRetransmits - afterAck > 0) sig.push('synack-retransmit');
   if (afterAck > 0) sig.push('synack-retransmit-after-ack');
 
   const serverRst = c.rstBy === 'server';
   const bareRstAtClientAck = serverRst && !c.rstHasAck && c.rstSeqVsPeerAck === 0 && !c.rstAfterServerData;
+  // The overflow reset comes at once (tcp_abort_on_overflow=1); the listener's RST after a request expired
+  // (kernel.md §3.4) comes seconds later, after re-sent SYN-ACKs: keep that one apart.
   const resetAfterHandshake =
-    bareRstAtClientAck && c.handshakeAckFrame !== 0 && c.clientSegsBeforeAnswer <= RESET_WITHIN_SEGMENTS && c.serverAnswerFrame === c.rstFrame;
+    bareRstAtClientAck && c.handshakeAckFrame !== 0 && c.clientSegsBeforeAnswer <= RESET_WITHIN_SEGMENTS &&
+    c.serverAnswerFrame === c.rstFrame && c.synAckAfterAck === 0 && c.rstTime - c.handshakeAckTime < RESET_WITHIN_S;
 
   // Measured from the first captured data: data lost before the capture point was never there to ignore.
   const dataWait = c.clientFirstDataFrame === 0 ? NaN : (c.serverAnswerFrame !== 0 ? c.serverAnswerTime : c.finishedAt) - c.clientFirstDataTime;
@@ -101,7 +106,12 @@ export function classify(c: Connection): ConnectionFacts {
   if (looksLikeSyncookie(c)) sig.push('syncookie');
   if (c.reusesEarlier) sig.push('port-reuse');
 
-  const ignoredHandshake = afterAck > 0 || dataIgnored || resetAfterHandshake;
+  // TCP_DEFER_ACCEPT (kernel.md §2.6) also re-sends the SYN-ACK after a bare ACK, but ACKs the first data
+  // at once: not a full queue.
+  const deferAccept =
+    afterAck > 0 && !dataIgnored && c.clientFirstDataFrame !== 0 && c.serverDataAckFrame !== 0 &&
+    c.serverDataAckTime - c.clientFirstDataTime < CLIENT_RTO_MIN && c.lastSynAckTime < c.clientFirstDataTime;
+  const ignoredHandshake = (afterAck > 0 && !deferAccept) || dataIgnored || resetAfterHandshake;
   let droppedAfterHandshake = 0;
   if (ignoredHandshake) {
     // Every client segment from the handshake ACK to the server's first answer was dropped, except the one
@@ -110,8 +120,11 @@ export function classify(c: Connection): ConnectionFacts {
     droppedAfterHandshake = c.serverAnswerFrame !== 0 && !resetAfterHandshake && c.rstFrame !== c.serverAnswerFrame ? Math.max(0, n - 1) : n;
   }
   let unansweredSyns = 0;
-  if (c.synCount > 0) unansweredSyns = synAnswered ? c.synRetransBeforeAnswer : c.rstAnswersSyn ? 0 : c.synCount;
+  // A SYN the host answered with a RST or with a bare ACK (TIME_WAIT) was not dropped.
+  if (c.synCount > 0 && !c.synAnsweredByAck) unansweredSyns = synAnswered ? c.synRetransBeforeAnswer : c.rstAnswersSyn ? 0 : c.synCount;
+  // Without client data (a server-speaks-first protocol) only an answer from the server shows recovery:
+  // an expired request goes silent (kernel.md §2.2).
   const recovered =
-    c.serverDataAckFrame !== 0 || c.serverFirstDataFrame !== 0 || (c.handshakeAckFrame !== 0 && c.clientFirstDataFrame === 0 && !serverRst);
+    c.serverDataAckFrame !== 0 || c.serverFirstDataFrame !== 0 || (c.handshakeAckFrame !== 0 && c.clientFirstDataFrame === 0 && c.serverAnswerFrame !== 0 && !serverRst);
   return { signatures: sig, ignoredHandshake, unansweredSyns, droppedAfterHandshake, recovered };
 }

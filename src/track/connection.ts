@@ -80,6 +80,11 @@ export class Connection {
   synAckAfterAck = 0;
   /** SYN-ACKs seen before the SYN (capture reordering). */
   synAckBeforeSyn = false;
+  /**
+   * The server answered the SYN with a bare ACK, not a SYN-ACK: a TIME_WAIT socket keeping the old
+   * numbers (kernel.md §9), or an ACK for data the SYN carried. Either way the SYN reached a live host.
+   */
+  synAnsweredByAck = false;
   handshakeAckFrame = 0;
   handshakeAckTime = 0;
   clientFirstDataFrame = 0;
@@ -238,6 +243,7 @@ export class Connection {
     this.synAckCount = 0;
     this.synAckAfterAck = 0;
     this.synAckBeforeSyn = false;
+    this.synAnsweredByAck = false;
     this.handshakeAckFrame = 0;
     this.handshakeAckTime = 0;
     this.clientFirstDataFrame = 0;

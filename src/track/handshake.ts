@@ -136,6 +136,7 @@ export function updateConnection(c: Connection, s: Segment, fromClient: boolean)
       if (r === 2) c.clientRetransBeforeAnswer++;
     }
   } else {
+    if (c.synAckCount === 0 && c.synCount > 0 && (f & TCP_ACK)) c.synAnsweredByAck = true;
     if (c.handshakeAckFrame !== 0 && c.serverAnswerFrame === 0) {
       c.serverAnswerFrame = s.frame;
       c.serverAnswerTime = s.time;

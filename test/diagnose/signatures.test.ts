@@ -101,4 +101,14 @@ describe('signatures on hand-checked slices', () => {
     expect(second!.c.firstFrame).toBe(3);
     expect(second!.c.handshakeAckFrame).toBe(5);
   });
+
+  it('SYN answered from TIME_WAIT by a bare ACK: port reuse, not a dropped SYN', async () => {
+    const r = await slice('timewait-syn');
+    expect(r.conns).toHaveLength(2);
+    const second = r.conns.find((x) => x.c.firstFrame === 9)!;
+    expect(second.facts.signatures).toEqual(['port-reuse']);
+    expect(second.c.synAnsweredByAck).toBe(true);
+    expect(second.facts.unansweredSyns).toBe(0);
+    expect(r.analysis.findings.map((f) => f.id)).toEqual(['port-reuse']);
+  });
 });
