@@ -1,4 +1,4 @@
-import type { CaptureFormat, Frame, FrameSink } from './frame.js';
+import type { CaptureFormat } from './frame.js';
 
 /**
  * A capture format as a sequence of self-delimiting records. The reader owns
@@ -21,8 +21,3 @@ export interface RecordParser {
 
 /** Largest packet we accept, as libpcap does for most link types (MAXIMUM_SNAPLEN). */
 export const MAX_PACKET_BYTES = 262144;
-
-export interface ParserContext {
-  sink: FrameSink;
-  frame: Frame;
-}

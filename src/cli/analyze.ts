@@ -7,7 +7,7 @@ import { renderJunit } from '../report/junit.js';
 import { renderHtml } from '../report/html.js';
 import { collectLadders } from './ladders.js';
 import { makeColor } from './color.js';
-import { collect, FAIL_ON, parseListener, parsePort, parsePositive, parseTimeBound, type FailOn } from './options.js';
+import { FAIL_ON, parseListener, parsePort, parsePositive, parseTimeBound, type FailOn } from './options.js';
 import { Output } from './output.js';
 import { unreadable } from './run-capture.js';
 import { defaultJobs, runCaptures } from './jobs.js';

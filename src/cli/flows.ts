@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { flowRecord, type FlowRecord } from '../report/flow.js';
 import { stripControl } from '../report/escape.js';
 import type { TimeBound } from '../track/run.js';
-import { collect, parseListener, parsePort, parsePositive, parseTimeBound } from './options.js';
+import { parseListener, parsePort, parsePositive, parseTimeBound } from './options.js';
 import { Output } from './output.js';
 import { runCapture, unreadable } from './run-capture.js';
 
@@ -124,5 +124,4 @@ Examples:
     .action(async (captures: string[], opts: FlowsOptions) => {
       process.exitCode = await flows(captures, opts);
     });
-  void collect;
 }

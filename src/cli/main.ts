@@ -36,8 +36,10 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version exit 0; usage errors exit 2, as grep and ripgrep do.
       return e.exitCode === 0 ? 0 : 2;
     }
-    const err = e as Error;
-    process.stderr.write(`tcpdiag: ${err.message}\n`);
+    const err = e as NodeJS.ErrnoException;
+    // A file we could not write (--output) or read: one line naming it, no stack trace.
+    const what = err.code && err.path ? `cannot ${err.syscall ?? 'use'} ${err.path}: ${err.code}` : err.message;
+    process.stderr.write(`tcpdiag: ${what}\n`);
     if (process.env.TCPDIAG_DEBUG) process.stderr.write(`${err.stack}\n`);
     return 2;
   }

@@ -1,10 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import type { TimeBound } from '../track/run.js';
 
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
 /** `--since 30` (seconds from the capture's start) or `--since 2026-11-21T10:00:00Z`. */
 export function parseTimeBound(v: string): TimeBound {
   if (/^\d+(\.\d+)?$/.test(v)) return { fromStart: Number(v) };

@@ -1,6 +1,6 @@
 import type { Finding, FindingId, Severity } from './finding.js';
 import type { ListenerStats } from './listener.js';
-import { acceptQueueOverflow, episodesOf, overflowShown } from './overflow.js';
+import { acceptQueueOverflow, overflowShown } from './overflow.js';
 import type { Vantage } from './vantage.js';
 import type { EvidencePicker } from './evidence.js';
 
@@ -92,7 +92,6 @@ export function listenerFindings(l: ListenerStats, vantage: Vantage): Finding[] 
       [`Check that the service is running and bound to ${l.listener} (not only to 127.0.0.1), and that clients use the right port.`],
       [`ss -lnt 'sport = :${p}'   # is anything listening?`, 'nstat -az TcpOutRsts TcpAttemptFails'],
     );
-    f.episodes = episodesOf([]);
     out.push(f);
   }
   if (!flood && l.answered === 0 && l.refused === 0 && l.synDropConns > 0) {

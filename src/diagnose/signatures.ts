@@ -25,8 +25,6 @@ const CLIENT_RTO_MIN = 0.2;
 const RESET_WITHIN_SEGMENTS = 3;
 /** ...and well before the earliest request expiry (1 + 2 s with tcp_synack_retries=1, kernel.md §3.2). */
 const RESET_WITHIN_S = 1;
-/** IPv4 and IPv6 syncookie MSS tables (kernel.md §5), and the old IPv4 one. */
-const COOKIE_MSS = new Set([536, 1300, 1440, 1460, 1220, 1420, 8940, 64, 512, 1024, 4312, 8960]);
 
 /** Derived facts that both the signatures and the listener findings use. */
 export interface ConnectionFacts {
@@ -39,13 +37,6 @@ export interface ConnectionFacts {
   droppedAfterHandshake: number;
   /** The connection got through in the end (data ACKed, or the server spoke). */
   recovered: boolean;
-}
-
-/** How long the server left a completed handshake unanswered; NaN when it never answered within the capture. */
-export function ignoredFor(c: Connection): number {
-  if (c.handshakeAckFrame === 0) return NaN;
-  const end = c.serverAnswerFrame !== 0 ? c.serverAnswerTime : c.lastTime;
-  return end - c.handshakeAckTime;
 }
 
 /** Whether the SYN-ACK looks like a syncookie (kernel.md §5). */
@@ -64,10 +55,6 @@ function looksLikeSyncookie(c: Connection): boolean {
   const waited = openUntil - c.synAckTime;
   const ackMissing = c.handshakeAckFrame === 0 || c.clientRetransBeforeAnswer > 0 || c.clientSegsBeforeAnswer > 2;
   return ackMissing && waited > SYNACK_RTO + SYNACK_RTO_SLACK && c.rstBy !== 'client';
-}
-
-export function isCookieMss(mss: number): boolean {
-  return COOKIE_MSS.has(mss);
 }
 
 /**

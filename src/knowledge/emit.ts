@@ -1,17 +1,21 @@
 // Where a command's output goes: stdout, or --output FILE written atomically. Returns the exit code
 // so every command reports an unwritable file the same way (one line on stderr, exit 2).
 
-import { writeFileAtomic } from './atomic-write.js';
+import { Output } from '../cli/output.js';
 
 export async function emit(command: string, text: string, outputFile: string | undefined): Promise<number> {
   if (outputFile === undefined) {
     process.stdout.write(text);
     return 0;
   }
+  let out: Output | null = null;
   try {
-    await writeFileAtomic(outputFile, text);
+    out = new Output(outputFile);
+    out.write(text);
+    out.commit();
     return 0;
   } catch (err) {
+    out?.abort();
     usageError(command, `cannot write ${outputFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     return 2;
   }

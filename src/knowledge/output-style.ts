@@ -1,6 +1,7 @@
 // Output formats, colour and layout shared by the explain, queues and host commands.
 
 import { Chalk, type ChalkInstance } from 'chalk';
+import { colorEnabled } from '../cli/color.js';
 
 export type OutputFormat = 'text' | 'markdown' | 'json';
 
@@ -8,12 +9,9 @@ export function parseFormat<T extends OutputFormat>(value: string, allowed: read
   return allowed.find((f) => f === value);
 }
 
-/**
- * Colour only for a terminal, and never when NO_COLOR is set or the output goes to a file:
- * escape codes in a saved report or a pipe are noise.
- */
+/** Colour by the rule every command follows (cli/color.ts), and never into a file. */
 export function colourWanted(toFile: boolean): boolean {
-  return !toFile && process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
+  return colorEnabled(!toFile);
 }
 
 export function makeStyle(colour: boolean): ChalkInstance {

@@ -1,5 +1,6 @@
 import { formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
+import type { Direction } from '../track/direction.js';
 import { zeekConnState } from '../track/zeek.js';
 import { timeOf, type Time } from './model.js';
 
@@ -31,11 +32,35 @@ export interface FlowRecord {
   clientRetransmits: number;
   serverRetransmits: number;
   duplicates: number;
+  /** Per direction, in tcptrace's and Wireshark's terms. */
+  directions: { client: DirectionStats; server: DirectionStats };
   /** How it ended: fin, rst, rst+ack, or open (still open at the end of the capture / evicted). */
   end: { how: 'fin' | 'rst' | 'rst+ack' | 'open'; by: 'client' | 'server' | null; frame: number | null };
   firstFrame: number;
   lastFrame: number;
   signatures: string[];
+}
+
+export interface DirectionStats {
+  retransmits: number;
+  /** The same packet captured twice (same IP ID, sequence and length within 1 ms). */
+  duplicates: number;
+  outOfOrder: number;
+  /** Bytes of sequence space never captured. */
+  gapBytes: number;
+  zeroWindows: number;
+  keepAlives: number;
+}
+
+function directionStats(d: Direction): DirectionStats {
+  return {
+    retransmits: d.retransmits,
+    duplicates: d.duplicates,
+    outOfOrder: d.outOfOrder,
+    gapBytes: d.gapBytes,
+    zeroWindows: d.zeroWindows,
+    keepAlives: d.keepAlives,
+  };
 }
 
 export function flowRecord(capture: string, c: Connection): FlowRecord {
@@ -65,6 +90,7 @@ export function flowRecord(capture: string, c: Connection): FlowRecord {
     clientRetransmits: c.client.retransmits,
     serverRetransmits: c.server.retransmits,
     duplicates: c.client.duplicates + c.server.duplicates,
+    directions: { client: directionStats(c.client), server: directionStats(c.server) },
     end,
     firstFrame: c.firstFrame,
     lastFrame: c.lastFrame,

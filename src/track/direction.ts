@@ -34,12 +34,9 @@ export class Direction {
   outOfOrder = 0;
   zeroWindows = 0;
   keepAlives = 0;
-  synSeen = false;
   finSeen = false;
   finFrame = 0;
   rstSeen = false;
-  /** Window scale from this side's SYN, -1 when none. */
-  wscale = -1;
   /** Pairs [from, to) of sequence space never captured; null until the first gap. */
   private holes: number[] | null = null;
   /** When nextSeq last moved forward. */
@@ -160,11 +157,9 @@ export class Direction {
     this.outOfOrder = 0;
     this.zeroWindows = 0;
     this.keepAlives = 0;
-    this.synSeen = false;
     this.finSeen = false;
     this.finFrame = 0;
     this.rstSeen = false;
-    this.wscale = -1;
     this.holes = null;
     this.nextSeqTime = 0;
     this.oooThreshold = OUT_OF_ORDER_WINDOW_S;

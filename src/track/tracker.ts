@@ -3,7 +3,6 @@ import { Connection, type RoleSource } from './connection.js';
 import { updateConnection } from './handshake.js';
 import { connectionKey, endpointKey } from './key.js';
 import { ConnectionTable } from './table.js';
-import { zeekConnState } from './zeek.js';
 
 export interface TrackerOptions {
   /** Cap on live connections (memory bound). */
@@ -171,7 +170,7 @@ export class Tracker {
   }
 
   private isClosed(c: Connection): boolean {
-    return c.rstBy !== null || (c.client.finSeen && c.server.finSeen) || (c.firstFin !== null && c.client.rstSeen);
+    return c.rstBy !== null || (c.client.finSeen && c.server.finSeen);
   }
 
   private create(key: number, s: Segment): Connection {
@@ -268,4 +267,3 @@ export class Tracker {
   }
 }
 
-export { zeekConnState };

@@ -17,7 +17,7 @@ export const have = (p: string): boolean => existsSync(p.startsWith('/') ? p : `
 /** The report and its HTML, in process (the CLI's pipeline plus the ladders' second read). */
 export async function htmlOf(paths: string[]): Promise<{ report: Report; html: string }> {
   const { report } = await analyzeCaptures(paths);
-  return { report, html: renderHtml(report, await collectLadders(report)) };
+  return { report, html: renderHtml(report, await collectLadders(report, {})) };
 }
 
 /** The HTML parsed as XML (it is XHTML-compatible); throws on any well-formedness error. */
