@@ -10,6 +10,9 @@ export class TimestampScale {
   private readonly nsPerUnit: number;
   private readonly binaryShift: number;
   private readonly bigUnits: bigint;
+  private cachedHi = -1;
+  private cachedSec = 0;
+  private cachedRem = 0;
 
   constructor(
     readonly tsresol: number,
@@ -31,11 +34,27 @@ export class TimestampScale {
 
   /** Writes seconds and nanoseconds of the count hi:lo into out[0], out[1]. */
   convert(hi: number, lo: number, out: Float64Array): void {
-    if (this.binaryShift < 0 && this.nsPerUnit > 0 && hi < 0x200000) {
-      const units = hi * 4294967296 + lo;
-      const sec = Math.floor(units / this.decimalUnits);
-      out[0] = sec + this.offsetSec;
-      out[1] = (units - sec * this.decimalUnits) * this.nsPerUnit;
+    if (this.binaryShift < 0 && this.nsPerUnit > 0) {
+      if (hi < 0x200000) {
+        const units = hi * 4294967296 + lo;
+        const sec = Math.floor(units / this.decimalUnits);
+        out[0] = sec + this.offsetSec;
+        out[1] = (units - sec * this.decimalUnits) * this.nsPerUnit;
+        return;
+      }
+      // Nanosecond counts pass 2^53 today. hi changes every 4.3 s of capture at most: split hi·2^32 into
+      // whole seconds and a remainder once per change (BigInt), then the rest is exact in doubles.
+      if (hi !== this.cachedHi) {
+        const h = BigInt(hi) << 32n;
+        const sec = h / this.bigUnits;
+        this.cachedHi = hi;
+        this.cachedSec = Number(sec);
+        this.cachedRem = Number(h - sec * this.bigUnits);
+      }
+      const rem = this.cachedRem + lo;
+      const extra = Math.floor(rem / this.decimalUnits);
+      out[0] = this.cachedSec + extra + this.offsetSec;
+      out[1] = (rem - extra * this.decimalUnits) * this.nsPerUnit;
       return;
     }
     const units = (BigInt(hi) << 32n) | BigInt(lo);
