@@ -8,6 +8,7 @@
 //   tcpdiag read          readCapture with an empty sink
 //   tcpdiag read+decode   readCapture + Decoder.decode of every frame into one Segment
 //   tcpdiag track         trackCapture (read + decode + connection tracking)
+//   tcpdiag track-recycle the same with { recycle: true }, as the CLI runs it
 //   tcpdump -r F -w /dev/null
 //   cat F > /dev/null
 // Each tcpdiag job runs in a fresh `node` process; "in-process" is the time
@@ -17,16 +18,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CACHE } from './bench/tile.mjs';
-import { machine, parseOptions, textTable, usage } from './bench/lib.mjs';
+import { machine, parseOptions, snapshotBuild, textTable, usage } from './bench/lib.mjs';
 import { READ_ALIGN, READ_HEAD, readBenchRows, runReadBench, trackDetails } from './bench/read.mjs';
 
 const SPEC = {
   packets: { type: 'number', default: 2e6, help: 'size of the tiled capture, packets (at least)' },
   reps: { type: 'number', default: 5, help: 'repetitions of each job' },
   cpu: { type: 'string', default: '1', help: "CPU to pin every job to (taskset), or 'none'" },
-  modes: { type: 'list', default: ['read', 'decode', 'track'], help: 'tcpdiag passes to run (read, decode, track)' },
+  modes: { type: 'list', default: ['read', 'decode', 'track', 'track-recycle'], help: 'tcpdiag passes to run (read, decode, track, track-recycle)' },
   noPeers: { type: 'flag', help: 'skip tcpdump and cat' },
-  dist: { type: 'string', default: undefined, help: 'compiled tree to measure (default <repo>/dist)' },
+  dist: { type: 'string', default: undefined, help: 'compiled tree to measure (default: a copy of <repo>/dist taken at the start)' },
   cache: { type: 'string', default: DEFAULT_CACHE, help: 'where tiled captures and results live' },
   json: { type: 'string', default: undefined, help: 'also write the results as JSON here' },
 };
@@ -50,7 +51,7 @@ const res = await runReadBench({
   cpu: o.cpu === 'none' ? null : Number(o.cpu),
   modes: o.modes,
   peers: !o.noPeers,
-  dist: o.dist,
+  dist: o.dist ?? join(snapshotBuild(), 'dist'),
   cache: o.cache,
 });
 console.log(`\n${m.cpuModel}, ${m.nproc} CPUs, ${m.memGiB.toFixed(0)} GiB, Node ${m.node}, load ${m.loadavg}, ${m.date}`);

@@ -29,7 +29,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CACHE, DEFAULT_LAB, DEFAULT_MIX, DEFAULT_OFFSET_MS, ensureTiled } from './bench/tile.mjs';
-import { REPO, fmt, machine, mdTable, measure, parseOptions, summary, toolVersions, usage, which } from './bench/lib.mjs';
+import { REPO, fmt, machine, mdTable, measure, parseOptions, snapshotBuild, summary, toolVersions, usage, which } from './bench/lib.mjs';
 import { READ_ALIGN, READ_HEAD, readBenchRows, runReadBench, trackDetails } from './bench/read.mjs';
 
 const SPEC = {
@@ -46,6 +46,7 @@ const SPEC = {
   sanityCopies: { type: 'number', default: 64, help: 'copies per scenario in the sanity check (16 for the floods)' },
   cache: { type: 'string', default: DEFAULT_CACHE, help: 'tiled captures and results' },
   out: { type: 'string', default: join(REPO, 'BENCHMARKS.md'), help: "markdown report ('-' = none)" },
+  noSnapshot: { type: 'flag', help: 'run dist/ in place instead of a copy taken at the start' },
 };
 
 let o;
@@ -60,9 +61,12 @@ if (o.help) {
   process.exit(0);
 }
 const cpu = o.cpu === 'none' ? null : Number(o.cpu);
+// One build for the whole run: others may rebuild dist/ while it runs.
+const buildRoot = o.noSnapshot ? REPO : snapshotBuild();
+const build = { dist: join(buildRoot, 'dist'), bin: join(buildRoot, 'bin', 'tcpdiag.js') };
 const log = (m) => process.stderr.write(m + '\n');
 const node = process.execPath;
-const BIN = join(REPO, 'bin', 'tcpdiag.js');
+const BIN = build.bin;
 const PROBE = join(DEFAULT_LAB, 'accept-overflow-abort0', 'server.pcap');
 const CHILD = join(REPO, 'scripts', 'bench', 'read-child.mjs');
 
@@ -97,7 +101,7 @@ async function probe(id) {
   const c = ALL[id];
   if (!c) return `unknown command ${id}`;
   if (c.bin && !which(c.bin)) return `${c.bin} is not installed`;
-  if (c.tcpdiag && !existsSync(join(REPO, 'dist', 'cli', 'main.js'))) return 'dist/cli/main.js missing (build first)';
+  if (c.tcpdiag && !existsSync(join(build.dist, 'cli', 'main.js'))) return 'dist/cli/main.js missing (build first)';
   const m = await measure(c.argv(PROBE), { stdout: 'pipe', timeoutS: 120 });
   if (!okCode(c, m.code) || m.timedOut) {
     const why = m.stderr.trim().split('\n').filter(Boolean).slice(-1)[0] ?? '';
@@ -177,7 +181,7 @@ for (const f of files) {
 let read = null;
 if (!o.skipRead) {
   try {
-    read = await runReadBench({ packets: 2e6, reps: o.readReps, cpu, cache: o.cache, log });
+    read = await runReadBench({ packets: 2e6, reps: o.readReps, cpu, cache: o.cache, dist: build.dist, log });
   } catch (e) {
     read = { error: e.message };
     log(`bench: read benchmark failed: ${e.message}`);
@@ -199,7 +203,7 @@ if (!o.skip20m) {
     big.runs.push({ what: analyze.label, ok, wallMs: m.wallMs, maxRssKB: m.maxRssKB, note: ok ? `${fmt.rate(big.manifest.packets / (m.wallMs / 1000))}` : m.timedOut ? 'timed out' : `exit ${m.code}` });
   }
   log('bench: memory check: trackCapture (read + decode + track) on the big file');
-  const m = await measure([node, CHILD, 'track', t.path], { stdout: 'pipe', cpu, timeoutS: Math.max(o.timeoutS, 3600) });
+  const m = await measure([node, CHILD, 'track', t.path, build.dist], { stdout: 'pipe', cpu, timeoutS: Math.max(o.timeoutS, 3600) });
   let extra = '';
   if (m.code === 0) {
     const r = JSON.parse(m.stdout.trim().split('\n').pop());
@@ -211,10 +215,23 @@ if (!o.skip20m) {
 // ------------------------------------------------------------ sanity check
 
 const FLOOD = new Set(['syn-flood-cookies', 'syn-flood-nocookies']);
-const SANITY_SCENARIOS = ['accept-overflow-abort0', 'accept-overflow-abort1', 'slow-acceptor-abort0', 'slow-acceptor-abort1', 'healthy', 'syn-flood-cookies'];
+// One scenario alone, and pairs sharing the listener (copies alternate): a pair shows whether the
+// diagnosis of one scenario's connections depends on what else the listener saw.
+const SANITY_SETS = [
+  ['accept-overflow-abort0'],
+  ['accept-overflow-abort1'],
+  ['slow-acceptor-abort0'],
+  ['slow-acceptor-abort1'],
+  ['healthy'],
+  ['syn-flood-cookies'],
+  ['syn-flood-nocookies'],
+  ['slow-acceptor-abort1', 'healthy-lossy'],
+  ['slow-acceptor-abort1', 'syn-flood-cookies'],
+  ['slow-acceptor-abort1', 'syn-flood-nocookies'],
+];
 
 async function trackCount(file) {
-  const m = await measure([node, CHILD, 'track', file], { stdout: 'pipe', timeoutS: 1800 });
+  const m = await measure([node, CHILD, 'track', file, build.dist], { stdout: 'pipe', timeoutS: 1800 });
   if (m.code !== 0) throw new Error(`track-child failed on ${file}: ${m.stderr.trim().split('\n').pop()}`);
   return JSON.parse(m.stdout.trim().split('\n').pop());
 }
@@ -252,23 +269,27 @@ if (!o.skipSanity) {
     single.set(name, await trackCount(p));
     singleOverflow.set(name, await overflowCount(p));
   }
-  for (const name of SANITY_SCENARIOS) {
-    const k = FLOOD.has(name) ? Math.min(16, o.sanityCopies) : o.sanityCopies;
-    const t = ensureTiled({ copies: k, mix: [[name, 1]], cache: o.cache, log });
+  for (const names of SANITY_SETS) {
+    const flood = names.some((n) => FLOOD.has(n));
+    // 16 copies of a flood are ~49 000 half-open connections: under the tracker's cap.
+    const k = (flood ? Math.min(16, o.sanityCopies) : o.sanityCopies) * names.length;
+    const t = ensureTiled({ copies: k, mix: names.map((n) => [n, 1]), cache: o.cache, log });
     const r = await trackCount(t.path);
-    const one = single.get(name);
+    const each = k / names.length;
+    const one = names.reduce((a, n) => a + single.get(n).connections, 0);
+    const ov1s = names.map((n) => singleOverflow.get(n));
+    const ov1 = ov1s.includes(null) ? null : ov1s.reduce((a, v) => a + v, 0);
     const ov = await overflowCount(t.path);
-    const ov1 = singleOverflow.get(name);
     sanity.perScenario.push({
-      name,
-      copies: k,
-      one: one.connections,
+      name: names.join(' + '),
+      copies: names.length > 1 ? `${each} each` : each,
+      one,
       tiled: r.connections,
       evictions: r.evictions,
-      ok: r.connections === k * one.connections,
+      ok: r.connections === each * one,
       overflowOne: ov1,
       overflowTiled: ov,
-      overflowOk: ov === null || ov1 === null ? null : ov === k * ov1,
+      overflowOk: ov === null || ov1 === null ? null : ov === each * ov1,
     });
   }
   // The smallest benchmark file: expected = sum over sources of copies x connections of one copy.
@@ -322,7 +343,8 @@ function ratioRows() {
         const b = res.rows.find((r) => r.id === p);
         if (!a?.wall) return 'n/a';
         if (!b?.wall) return '—';
-        return fmt.ratio(a.wall.median / b.wall.median);
+        const cpu = a.cpu && b.cpu && b.cpu.median > 0 ? ` (CPU ${fmt.ratio(a.cpu.median / b.cpu.median)})` : '';
+        return `${fmt.ratio(a.wall.median / b.wall.median)}${cpu}`;
       });
       rows.push([`${ALL[t].label}`, res.size, ...cells]);
     }
@@ -336,7 +358,7 @@ const P = (s = '') => lines.push(s);
 P(`Generated by \`npm run bench\` (scripts/bench.mjs) on ${mach.date.slice(0, 19).replace('T', ' ')} UTC, in ${((Date.now() - started) / 60000).toFixed(1)} min.`);
 P();
 P(`- Machine: ${mach.cpuModel}, ${mach.nproc} CPUs (nproc), ${mach.memGiB.toFixed(1)} GiB RAM, ${mach.kernel}; load average at start ${mach.loadavg}, at end ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (other work on the machine inflates wall times; CPU user+sys is less sensitive to it)`);
-P(`- Node ${mach.node}; tcpdiag at ${mach.git}${mach.gitDirty ? ' with uncommitted changes in src/' : ''} (the dist/ build present at run time)`);
+P(`- Node ${mach.node}; tcpdiag at ${mach.git}${mach.gitDirty ? ' with uncommitted changes in src/' : ''}: the dist/ build present at the start${o.noSnapshot ? '' : ', copied so the whole run measures one build'} (dist/ built ${mach.distBuilt})`);
 P(`- Peers: ${Object.entries(tools).map(([k, v]) => `${k} ${v ?? 'not installed'}`).join(', ')}`);
 P(`- Every command pinned to ${cpu === null ? 'no CPU (unpinned)' : `CPU ${cpu} (taskset)`}, stdout to /dev/null, page cache warm; ${o.reps} repetitions interleaved; wall time = whole process (startup included), median; spread = (max − min) / median; peak RSS from GNU time -v.`);
 P(`- Captures: tiled from the lab captures (scripts/bench/tile.mjs, offset ${DEFAULT_OFFSET_MS} ms per copy), cached in ${o.cache}.`);
@@ -359,7 +381,7 @@ for (const res of results) {
 if (results.length) {
   P('### tcpdiag time ÷ peer time');
   P();
-  P('Below 1 means tcpdiag is faster. Peers do different work: tshark dissects every layer, tcptrace builds per-connection statistics, tcpdump only copies records, cat only reads.');
+  P('Wall-time ratio, and in brackets the ratio of CPU time (user + sys). Below 1 means tcpdiag is faster. Peers do different work: tshark dissects every layer, tcptrace builds per-connection statistics, tcpdump only copies records, cat only reads.');
   P();
   P(mdTable(RATIO_HEAD, ratioRows(), 'llrrrr'));
   P();
@@ -385,15 +407,17 @@ if (read) {
 if (big) {
   P(`### Memory check (${fmt.n(big.manifest.packets)} packets, ${(big.manifest.bytes / 1e9).toFixed(1)} GB)`);
   P();
-  if (!commands.find((c) => c.id === 'analyze')) P('`tcpdiag analyze` is **not available yet**; trackCapture (read + decode + track) stands in.');
-  P();
+  if (!commands.find((c) => c.id === 'analyze')) {
+    P('`tcpdiag analyze` is **not available yet**; trackCapture (read + decode + track) stands in.');
+    P();
+  }
   P(mdTable(['run', 'wall', 'peak RSS', 'note'], big.runs.map((r) => [r.what, r.ok ? fmt.ms(r.wallMs) : 'failed', fmt.mb(r.maxRssKB), r.note]), 'lrrl'));
   P();
 }
 if (sanity) {
   P('### Tiling sanity check');
   P();
-  P('k copies of one capture must give k times its connections (trackCapture), and k times its overflowed connections (analyze findings, `accept-queue-overflow`) once analyze exists.');
+  P('k copies of one capture must give k times its connections (trackCapture), and k times its overflowed connections (analyze findings, `accept-queue-overflow`) once analyze exists. For a pair, k copies of each alternate on the same listener, and "1 copy" is the sum of one copy of each.');
   P();
   P(mdTable(
     ['source', 'copies', 'connections: 1 copy', 'k copies', 'evictions', 'ok', 'overflowed: 1 copy', 'k copies', 'ok'],

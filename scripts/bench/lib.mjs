@@ -2,7 +2,7 @@
 // and peak RSS, statistics, machine facts, table formatting.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,20 @@ export function which(cmd) {
 const tmp = mkdtempSync(join(tmpdir(), 'tcpdiag-bench-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 let seq = 0;
+// Commands run in their own process group (for timeouts); pass Ctrl-C on to them.
+const running = new Set();
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    for (const pid of running) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    process.exit(130);
+  });
+}
 
 /**
  * Runs argv (no shell), stdout to /dev/null unless `stdout` is 'pipe' or a
@@ -44,7 +58,9 @@ export function measure(argv, { stdout = 'null', cpu = null, timeoutS = 900, env
   }
   return new Promise((res) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(full[0], full.slice(1), { stdio: ['ignore', outMode, 'pipe'], env: env ?? process.env });
+    // Own process group, so a timeout can end the command and not only GNU time.
+    const child = spawn(full[0], full.slice(1), { stdio: ['ignore', outMode, 'pipe'], env: env ?? process.env, detached: true });
+    running.add(child.pid);
     let out = '';
     let err = '';
     if (outMode === 'pipe') child.stdout.on('data', (d) => (out += d));
@@ -54,10 +70,14 @@ export function measure(argv, { stdout = 'null', cpu = null, timeoutS = 900, env
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      // Only this child (GNU time forwards the signal to the command).
-      child.kill('SIGTERM');
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
     }, timeoutS * 1000);
     child.on('close', (code, signal) => {
+      running.delete(child.pid);
       clearTimeout(timer);
       const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
       if (outFd !== null) closeSync(outFd);
@@ -79,6 +99,21 @@ export function measure(argv, { stdout = 'null', cpu = null, timeoutS = 900, env
       res({ wallMs, cpuMs, maxRssKB, code: exit, signal, stdout: out, stderr: err, timedOut });
     });
   });
+}
+
+/**
+ * Copies bin/, dist/, schema/ and package.json to a temporary directory (node_modules linked), so a
+ * whole run measures one build even when dist/ is rebuilt meanwhile. Returns the copy's root
+ * (root/dist, root/bin/tcpdiag.js); removed at exit.
+ */
+export function snapshotBuild() {
+  const root = join(tmp, 'build');
+  mkdirSync(root, { recursive: true });
+  for (const d of ['bin', 'dist', 'schema', 'package.json']) {
+    if (existsSync(join(REPO, d))) cpSync(join(REPO, d), join(root, d), { recursive: true });
+  }
+  symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
+  return root;
 }
 
 export function median(xs) {
@@ -118,6 +153,7 @@ export function machine() {
     date: new Date().toISOString(),
     loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
     git: sh(`git -C ${REPO} rev-parse --short HEAD`),
+    distBuilt: existsSync(join(REPO, 'dist', 'track', 'run.js')) ? statSync(join(REPO, 'dist', 'track', 'run.js')).mtime.toISOString().slice(0, 19).replace('T', ' ') + ' UTC' : 'missing',
     gitDirty: (sh(`git -C ${REPO} status --porcelain -- src`) ?? '') !== '',
   };
 }
@@ -189,7 +225,7 @@ export function parseOptions(argv, spec) {
 
 export function usage(name, spec) {
   const lines = Object.entries(spec).map(([k, d]) => {
-    const flag = '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+    const flag = '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()).replace(/([a-z])(\d)/g, '$1-$2');
     return `  ${(flag + (d.type === 'flag' ? '' : ' ' + (d.type === 'list' ? 'a,b' : 'X'))).padEnd(28)} ${d.help}${d.default !== undefined && d.type !== 'flag' ? ` (default ${Array.isArray(d.default) ? d.default.join(',') : d.default})` : ''}`;
   });
   return `usage: ${name} [options]\n${lines.join('\n')}`;

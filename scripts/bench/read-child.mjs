@@ -7,6 +7,7 @@
 // MODE: read   - readCapture with a sink that only counts frames
 //       decode - readCapture + Decoder.decode of every frame into one Segment
 //       track  - trackCapture (read + decode + connection tracking), no-op onConnection
+//       track-recycle - the same with { recycle: true } (Connection objects reused, as the CLI does)
 // DIST: the compiled tree to load (default <repo>/dist).
 // `ms` is the time inside this process around the pass (no startup, no module loading),
 // `cpuMs` the CPU time (user + sys, all threads) spent in it.
@@ -42,12 +43,14 @@ if (mode === 'read') {
   out.packets = r.frames;
   out.tcp = dec.counts.tcp;
   out.error = r.error ? r.error.message : null;
-} else if (mode === 'track') {
+} else if (mode === 'track' || mode === 'track-recycle') {
   const { trackCapture } = await load('track/run.js');
   let emitted = 0;
+  // track-recycle: finished Connection objects are reused, as the CLI runs the tracker.
+  const opts = mode === 'track-recycle' ? { recycle: true } : {};
   c0 = process.cpuUsage();
   t0 = performance.now();
-  const s = await trackCapture(file, () => { emitted++; });
+  const s = await trackCapture(file, () => { emitted++; }, opts);
   out.ms = performance.now() - t0;
   out.packets = s.packets;
   out.tcp = s.tcp;
@@ -57,7 +60,7 @@ if (mode === 'read') {
   out.peakLive = s.peakLiveConnections;
   out.error = s.error;
 } else {
-  console.error(`read-child: unknown mode ${mode} (read | decode | track)`);
+  console.error(`read-child: unknown mode ${mode} (read | decode | track | track-recycle)`);
   process.exit(2);
 }
 {

@@ -2,7 +2,7 @@ import { formatAddress, formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
 import type { CaptureSummary } from '../track/run.js';
 import { SEVERITY_RANK, type Finding } from './finding.js';
-import { listenerFindings } from './findings.js';
+import { isFlood, listenerFindings } from './findings.js';
 import { ListenerStats } from './listener.js';
 import { classify, type ConnectionFacts } from './signatures.js';
 import { VantageEstimator, type Vantage } from './vantage.js';
@@ -107,7 +107,7 @@ export class Analyzer {
         listener: l.listener,
         connections: l.connections,
         completed: l.completed,
-        overflowed: l.affectedRecovered + l.affectedFailed,
+        overflowed: l.affectedRecovered + l.affectedFailed + (isFlood(l) ? 0 : l.halfOpenDropped),
         refused: l.refused,
         halfOpen: l.halfOpen,
         appResets: l.appResets,

@@ -49,6 +49,9 @@ export class ListenerStats {
   halfOpen = 0;
   halfOpenCookies = 0;
   halfOpenSynDrops = 0;
+  /** Half-open connections whose SYNs went unanswered: failed connects, or a flood's spoofed SYNs. */
+  halfOpenDropped = 0;
+  halfOpenDropTimes: number[] = [];
   sources = new Set<string>();
   sourcesCapped = false;
   syncookieConns = 0;
@@ -135,10 +138,14 @@ export class ListenerStats {
     // One event per affected connection, at the first moment it met the full queue.
     if (f.ignoredHandshake) {
       this.event(synDropped ? c.synTime : c.handshakeAckTime, sig.includes('reset-after-handshake') ? 'reset' : 'ignored');
+    } else if (synDropped && halfOpen) {
+      // Never answered at all: an overflow victim, unless these are a flood's spoofed SYNs (decided at the end).
+      this.halfOpenDropped++;
+      if (this.halfOpenDropTimes.length < MAX_SAMPLES) this.halfOpenDropTimes.push(c.synTime);
     } else if (synDropped) {
       this.event(c.synTime, 'syn-drop');
     }
-    if (f.ignoredHandshake || synDropped) {
+    if (f.ignoredHandshake || (synDropped && !halfOpen)) {
       const score =
         (sig.includes('reset-after-handshake') ? 6 : 0) +
         (sig.includes('synack-retransmit-after-ack') ? 6 : 0) +

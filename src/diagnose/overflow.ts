@@ -100,7 +100,9 @@ export function overflowShown(l: ListenerStats, vantage: Vantage, flood: boolean
 export function acceptQueueOverflow(l: ListenerStats, vantage: Vantage, flood: boolean): Finding {
   const synDrops = flood ? 0 : l.unansweredSyns;
   const abort: Finding['abortOnOverflow'] = l.resetConns > 0 ? '1' : l.synAckAfterAckConns > 0 ? '0' : 'unknown';
-  const affected = l.affectedRecovered + l.affectedFailed;
+  // Without a flood, SYNs that were never answered are connects the full queue made fail.
+  const failed = l.affectedFailed + (flood ? 0 : l.halfOpenDropped);
+  const affected = l.affectedRecovered + failed;
   const dropped = l.droppedAfterHandshake + synDrops;
   const latency = latencySummary(l.addedLatency, l.baseline);
   const queue = acceptQueueEstimate(l.handshakeTimes, l.handshakeOverflowed);
@@ -120,7 +122,7 @@ export function acceptQueueOverflow(l: ListenerStats, vantage: Vantage, flood: b
     ['handshakes ignored', String(l.ignoredHandshakes - l.resetConns)],
     ['resets after handshake', String(l.resetConns)],
     ['tcp_abort_on_overflow', abort === 'unknown' ? 'unknown (only syncookie handshakes were dropped, which the kernel drops silently under either setting)' : abort],
-    ['recovered / failed', `${l.affectedRecovered} / ${l.affectedFailed}`],
+    ['recovered / failed', `${l.affectedRecovered} / ${failed}`],
   ];
   if (latency) figures.push(['latency added (p50 / p90 / max)', `${latency.p50.toFixed(3)} s / ${latency.p90.toFixed(3)} s / ${latency.max.toFixed(3)} s`]);
   if (queue !== null) figures.push(['accept queue held (estimate)', `${queue} connections (listen backlog ≈ ${queue - 1}; the kernel holds backlog + 1)`]);
@@ -156,7 +158,7 @@ export function acceptQueueOverflow(l: ListenerStats, vantage: Vantage, flood: b
     figures,
     firstTime: l.firstAffected,
     lastTime: l.lastAffected,
-    episodes: episodesOf(l.events.map((e) => e.time)),
+    episodes: episodesOf([...l.events.map((e) => e.time), ...(flood ? [] : l.halfOpenDropTimes)]),
     evidence: { connections: l.overflowEvidence.list, filter },
     fix,
     confirm,
@@ -168,7 +170,7 @@ export function acceptQueueOverflow(l: ListenerStats, vantage: Vantage, flood: b
     synDrops,
     ignoredHandshakes: l.ignoredHandshakes,
     recovered: l.affectedRecovered,
-    failed: l.affectedFailed,
+    failed,
     addedLatency: latency,
     latencyHistogram: latencyHistogram(l.addedLatency, l.baseline),
     acceptQueueEstimate: queue,
