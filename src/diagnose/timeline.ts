@@ -58,7 +58,8 @@ export class Timeline {
 
   result(listener: string, from: number, to: number): ListenerTimeline {
     const span = Math.max(to - from, FINE_S);
-    const bucket = NICE_S.find((b) => span / b <= MAX_BUCKETS) ?? 86400;
+    // Past the nicest sizes (a capture whose clock jumps by centuries) the bucket simply grows.
+    const bucket = NICE_S.find((b) => span / b <= MAX_BUCKETS) ?? Math.ceil(span / MAX_BUCKETS);
     const start = Math.floor(from / bucket) * bucket;
     const n = Math.max(1, Math.ceil((to - start) / bucket + 1e-9));
     const series = Object.fromEntries(SERIES.map((s) => [s, new Array<number>(n).fill(0)])) as Record<SeriesName, number[]>;
