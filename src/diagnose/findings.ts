@@ -32,9 +32,14 @@ function simple(
   };
 }
 
+/**
+ * Many handshakes left half-open after a single SYN that was never retried (a spoofed source has
+ * nobody to retry), from many sources. Real clients behind a full queue retry their SYNs, and a busy
+ * listener may have far more good connections than the flood: no ratio to the total.
+ */
 export function isFlood(l: ListenerStats): boolean {
   const sources = l.sources.size;
-  return l.halfOpen >= FLOOD_MIN_HALF_OPEN && (sources >= FLOOD_MIN_SOURCES || l.halfOpen >= 10 * FLOOD_MIN_HALF_OPEN) && l.halfOpen * 2 >= l.connections;
+  return l.halfOpenOneSyn >= FLOOD_MIN_HALF_OPEN && (sources >= FLOOD_MIN_SOURCES || l.halfOpenOneSyn >= 10 * FLOOD_MIN_HALF_OPEN);
 }
 
 function synFlood(l: ListenerStats): Finding {

@@ -47,9 +47,11 @@ export class ListenerStats {
   handshakeOverflowed: boolean[] = [];
   // SYN flood.
   halfOpen = 0;
+  /** Half-open after a single SYN that was never retried: the flood pattern. */
+  halfOpenOneSyn = 0;
   halfOpenCookies = 0;
   halfOpenSynDrops = 0;
-  /** Half-open connections whose SYNs went unanswered: failed connects, or a flood's spoofed SYNs. */
+  /** Single-SYN half-open connections left unanswered: failed connects, or a flood's spoofed SYNs. */
   halfOpenDropped = 0;
   halfOpenDropTimes: number[] = [];
   sources = new Set<string>();
@@ -106,6 +108,9 @@ export class ListenerStats {
     }
 
     const halfOpen = c.synCount > 0 && c.handshakeAckFrame === 0 && c.rstBy === null && c.client.packets - c.client.duplicates === c.synCount;
+    // One SYN, never retried, never completed: what a spoofed source sends. Real clients retry theirs.
+    const spoofLike = halfOpen && c.synCount === 1;
+    if (spoofLike) this.halfOpenOneSyn++;
     if (halfOpen) {
       this.halfOpen++;
       if (sig.includes('syncookie')) this.halfOpenCookies++;
@@ -138,14 +143,14 @@ export class ListenerStats {
     // One event per affected connection, at the first moment it met the full queue.
     if (f.ignoredHandshake) {
       this.event(synDropped ? c.synTime : c.handshakeAckTime, sig.includes('reset-after-handshake') ? 'reset' : 'ignored');
-    } else if (synDropped && halfOpen) {
+    } else if (synDropped && spoofLike) {
       // Never answered at all: an overflow victim, unless these are a flood's spoofed SYNs (decided at the end).
       this.halfOpenDropped++;
       if (this.halfOpenDropTimes.length < MAX_SAMPLES) this.halfOpenDropTimes.push(c.synTime);
     } else if (synDropped) {
       this.event(c.synTime, 'syn-drop');
     }
-    if (f.ignoredHandshake || (synDropped && !halfOpen)) {
+    if (f.ignoredHandshake || (synDropped && !spoofLike)) {
       const score =
         (sig.includes('reset-after-handshake') ? 6 : 0) +
         (sig.includes('synack-retransmit-after-ack') ? 6 : 0) +
