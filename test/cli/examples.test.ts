@@ -61,4 +61,11 @@ describe('every example runs as shown', () => {
     if (!/--output/.test(cmd)) expect(r.stdout.length).toBeGreaterThan(0);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
   });
+
+  it('the README shows the real output of its first example', () => {
+    const md = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const shown = /```text\n([\s\S]*?)\n {2}\.\.\.\n```/.exec(md)![1]!.split('\n');
+    const r = run('tcpdiag analyze fixtures/lab/accept-overflow-abort0-server.pcap');
+    expect(r.stdout.split('\n').slice(0, shown.length)).toEqual(shown);
+  });
 });
