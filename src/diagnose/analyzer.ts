@@ -1,5 +1,6 @@
 import { formatAddress, formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
+import { endpointKey } from '../track/key.js';
 import type { CaptureSummary } from '../track/run.js';
 import { SEVERITY_RANK, type Finding } from './finding.js';
 import { isFlood, listenerFindings } from './findings.js';
@@ -47,6 +48,7 @@ export interface ListenerOutcome {
 /** connections → signatures → per-listener findings. Feed it finished connections as they come. */
 export class Analyzer {
   private readonly listeners = new Map<string, ListenerStats>();
+  private readonly byHash = new Map<number, ListenerStats>();
   private readonly vantage = new VantageEstimator();
   private readonly keepListeners: Set<string> | null;
   private readonly keepPorts: Set<number> | null;
@@ -68,6 +70,13 @@ export class Analyzer {
     const facts = classify(c);
     c.signatures = facts.signatures;
     this.vantage.add(c);
+    // Most connections go to a listener seen before: find it by number, without building its name.
+    const hash = endpointKey(c.s0, c.s1, c.s2, c.s3, c.sPort);
+    const known = this.byHash.get(hash);
+    if (known && known.serves(c)) {
+      known.add(c, facts);
+      return facts;
+    }
     let key = formatEndpoint(c.ipVersion, c.s0, c.s1, c.s2, c.s3, c.sPort);
     let l = this.listeners.get(key);
     if (!l) {
@@ -77,6 +86,10 @@ export class Analyzer {
         l = new ListenerStats(key, formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3));
         this.listeners.set(key, l);
       }
+    }
+    if (!known && key !== '*') {
+      l.identify(c);
+      this.byHash.set(hash, l);
     }
     l.add(c, facts);
     return facts;

@@ -80,6 +80,25 @@ export class ListenerStats {
     readonly address: string,
   ) {}
 
+  // The server endpoint in numbers, to recognise its connections without formatting their address.
+  private w0 = 0;
+  private w1 = 0;
+  private w2 = 0;
+  private w3 = 0;
+  private port = -1;
+
+  identify(c: Connection): void {
+    this.w0 = c.s0;
+    this.w1 = c.s1;
+    this.w2 = c.s2;
+    this.w3 = c.s3;
+    this.port = c.sPort;
+  }
+
+  serves(c: Connection): boolean {
+    return c.sPort === this.port && c.s3 === this.w3 && c.s2 === this.w2 && c.s1 === this.w1 && c.s0 === this.w0;
+  }
+
   add(c: Connection, f: ConnectionFacts): void {
     const sig = f.signatures;
     this.connections++;

@@ -45,8 +45,10 @@ export class Timeline {
     if (c.synCount > 0) {
       this.add(c.synTime, 0);
       // The timeline keeps at most the first dozen SYN times of a connection; enough for any real client.
-      const times = c.synTimes;
-      for (let i = 1; i < times.length && i < c.synCount; i++) this.add(times[i]!, 1);
+      if (c.synCount > 1) {
+        const times = c.synTimes;
+        for (let i = 1; i < times.length && i < c.synCount; i++) this.add(times[i]!, 1);
+      }
     }
     if (c.handshakeAckFrame !== 0) {
       if (reset) this.add(c.handshakeAckTime, 4);
