@@ -1,6 +1,6 @@
 import { Decoded, type Segment } from './segment.js';
 import { decodeTcp } from './tcp.js';
-import type { DecodeStats } from './stats.js';
+import { NumberedKind, type DecodeStats } from './stats.js';
 
 const PROTO_TCP = 6;
 const IPV4_MAPPED = 0xffff;
@@ -42,7 +42,9 @@ function decodeIpv4(b: Uint8Array, p: number, end: number, wireEnd: number, s: S
       if (depth >= MAX_TUNNEL_DEPTH) return Decoded.Malformed;
       return decodeIp(b, p + ihl, end, p + total, s, st, depth + 1);
     }
-    st.count(proto === 17 ? 'udp' : proto === 1 ? 'icmp' : `ip-proto-${proto}`);
+    if (proto === 17) st.count('udp');
+    else if (proto === 1) st.count('icmp');
+    else st.countNumbered(NumberedKind.IpProtocol, proto);
     return Decoded.OtherIp;
   }
   s.ipVersion = 4;
@@ -122,7 +124,11 @@ function decodeIpv6(b: Uint8Array, p: number, end: number, wireEnd: number, s: S
       if (depth >= MAX_TUNNEL_DEPTH) return Decoded.Malformed;
       return decodeIp(b, q, end, packetEnd, s, st, depth + 1);
     }
-    st.count(next === 17 ? 'udp' : next === 58 ? 'icmpv6' : next === 50 ? 'esp' : next === 59 ? 'ipv6-no-next-header' : `ip-proto-${next}`);
+    if (next === 17) st.count('udp');
+    else if (next === 58) st.count('icmpv6');
+    else if (next === 50) st.count('esp');
+    else if (next === 59) st.count('ipv6-no-next-header');
+    else st.countNumbered(NumberedKind.IpProtocol, next);
     return Decoded.OtherIp;
   }
   s.ipVersion = 6;

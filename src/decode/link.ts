@@ -1,7 +1,7 @@
 import { Decoded, type Segment } from './segment.js';
 import { decodeIp } from './ip.js';
 import { LINKTYPE_CUSTOM_BLOCK } from '../capture/pcapng.js';
-import type { DecodeStats } from './stats.js';
+import { NumberedKind, type DecodeStats } from './stats.js';
 
 export const LINKTYPE_NULL = 0;
 export const LINKTYPE_ETHERNET = 1;
@@ -47,7 +47,9 @@ function fromEtherType(b: Uint8Array, p: number, type: number, end: number, wire
   }
   s.vlan = vlan;
   if (type === ETH_IPV4 || type === ETH_IPV6) return decodeIp(b, p, end, wireEnd, s, st);
-  st.count(type === 0x0806 ? 'arp' : type < 0x0600 ? 'llc' : `ethertype-0x${type.toString(16).padStart(4, '0')}`);
+  if (type === 0x0806) st.count('arp');
+  else if (type < 0x0600) st.count('llc');
+  else st.countNumbered(NumberedKind.EtherType, type);
   return Decoded.NonIp;
 }
 
@@ -56,7 +58,7 @@ function fromAddressFamily(b: Uint8Array, p: number, family: number, end: number
   s.vlan = 0;
   // IPv6 is 24 on NetBSD/OpenBSD/FreeBSD-old, 28 on FreeBSD, 30 on macOS.
   if (family === 2 || family === 24 || family === 28 || family === 30) return decodeIp(b, p, end, wireEnd, s, st);
-  st.count(`af-${family}`);
+  st.countNumbered(NumberedKind.AddressFamily, family);
   return Decoded.NonIp;
 }
 
@@ -94,7 +96,8 @@ export function decodeLink(linkType: number, b: Uint8Array, p: number, end: numb
       st.count('pcapng-custom-block');
       return Decoded.NonIp;
     default:
-      st.count(linkType < 0 ? 'undeclared-interface' : `linktype-${linkType}`);
+      if (linkType < 0) st.count('undeclared-interface');
+      else st.countNumbered(NumberedKind.LinkType, linkType);
       return linkType < 0 ? Decoded.Malformed : Decoded.NonIp;
   }
 }

@@ -327,13 +327,13 @@ describe('reader + decoder vs tshark 4.0.17, frame by frame', () => {
       expect(want.length).toBeGreaterThan(0);
       expect(cmp.notTcp.map((x) => x.tshark), `${rel}: ${exc.why}`).toEqual(want);
       for (const x of cmp.notTcp) expect(x.decoded, `${rel} frame ${x.tshark}`).toBe(exc.ours);
-      expect(dec.decoder.stats.kinds.get(exc.statKind), `${rel}: stats ${exc.statKind}`).toBe(want.length);
+      expect(dec.decoder.stats.toObject()[exc.statKind], `${rel}: stats ${exc.statKind}`).toBe(want.length);
     }
 
     // Custom blocks: exactly the named frames, each counted by the decoder as non-IP of its own kind.
     const custom = CUSTOM_BLOCK_FRAMES[rel] ?? [];
     expect(cmp.customBlockFrames, `${rel}: custom-block frames`).toEqual(custom);
-    expect(dec.decoder.stats.kinds.get('pcapng-custom-block') ?? 0, `${rel}: stats pcapng-custom-block`).toBe(custom.length);
+    expect(dec.decoder.stats.toObject()['pcapng-custom-block'] ?? 0, `${rel}: stats pcapng-custom-block`).toBe(custom.length);
 
     // The decoder's counters add up to the frames read, and its TCP count is the TCP frames.
     const c = dec.decoder.counts;
@@ -381,7 +381,7 @@ describe('pcapng custom blocks: frames of their own, numbered as tshark numbers 
     const blocks = walkPcapng(readFileSync(fixture(rel))).filter((b) => PCAPNG_CUSTOM_BLOCKS.has(b.type));
     expect([1, 7, 10].map((n) => Number(rows[n - 1]!['frame.cap_len']))).toEqual(blocks.map((b) => b.length - 16));
     // All three are non-IP frames of their own kind.
-    expect(dec.decoder.stats.kinds.get('pcapng-custom-block')).toBe(3);
+    expect(dec.decoder.stats.toObject()['pcapng-custom-block']).toBe(3);
     expect([1, 7, 10].map((n) => dec.frames[n - 1]!.decoded)).toEqual([Decoded.NonIp, Decoded.NonIp, Decoded.NonIp]);
   });
 
