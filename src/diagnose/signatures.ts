@@ -104,7 +104,9 @@ export function classify(c: Connection): ConnectionFacts {
     // Every client segment from the handshake ACK to the server's first answer was dropped, except the one
     // that finally found room (the answer is an ACK); a reset answers the segment that overflowed.
     const n = c.clientSegsBeforeAnswer;
-    droppedAfterHandshake = c.serverAnswerFrame !== 0 && !resetAfterHandshake && c.rstFrame !== c.serverAnswerFrame ? Math.max(0, n - 1) : n;
+    // An overflow reset answers a segment that overflowed; any other answer (an ACK once there was room,
+    // or the listener's RST after the request expired) answers one that got through to a socket.
+    droppedAfterHandshake = c.serverAnswerFrame !== 0 && !resetAfterHandshake ? Math.max(0, n - 1) : n;
   }
   let unansweredSyns = 0;
   // A SYN the host answered with a RST or with a bare ACK (TIME_WAIT) was not dropped.
