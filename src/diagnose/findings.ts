@@ -1,6 +1,6 @@
 import type { Finding, FindingId, Severity } from './finding.js';
 import type { ListenerStats } from './listener.js';
-import { acceptQueueOverflow, overflowShown } from './overflow.js';
+import { acceptQueueOverflow, overflowShown, port } from './overflow.js';
 import type { Vantage } from './vantage.js';
 import type { EvidencePicker } from './evidence.js';
 
@@ -8,9 +8,6 @@ import type { EvidencePicker } from './evidence.js';
 const FLOOD_MIN_HALF_OPEN = 100;
 const FLOOD_MIN_SOURCES = 20;
 
-function port(listener: string): string {
-  return listener.slice(listener.lastIndexOf(':') + 1);
-}
 
 function simple(
   id: FindingId,

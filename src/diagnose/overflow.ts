@@ -11,9 +11,14 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
+/** The median of healthy connections' time to first answer: what the overflow's latency is measured above. */
+function baselineOf(baseline: number[]): number {
+  return baseline.length > 0 ? quantile([...baseline].sort((a, b) => a - b), 0.5) : 0;
+}
+
 export function latencySummary(samples: number[], baseline: number[]): LatencySummary | null {
   if (samples.length === 0) return null;
-  const base = baseline.length > 0 ? quantile([...baseline].sort((a, b) => a - b), 0.5) : 0;
+  const base = baselineOf(baseline);
   const s = samples.map((x) => Math.max(0, x - base)).sort((a, b) => a - b);
   return { p50: quantile(s, 0.5), p90: quantile(s, 0.9), max: s[s.length - 1]!, samples: s.length };
 }
@@ -23,7 +28,7 @@ const LATENCY_EDGES = [0, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128];
 
 export function latencyHistogram(samples: number[], baseline: number[]): { edges: number[]; counts: number[] } | null {
   if (samples.length === 0) return null;
-  const base = baseline.length > 0 ? quantile([...baseline].sort((a, b) => a - b), 0.5) : 0;
+  const base = baselineOf(baseline);
   const counts = new Array<number>(LATENCY_EDGES.length).fill(0);
   for (const x of samples) {
     const v = Math.max(0, x - base);
@@ -81,7 +86,8 @@ export function peakPerSecond(times: number[]): number {
   return best;
 }
 
-function port(listener: string): string {
+/** The port of an `ip:port` / `[ip]:port` listener. */
+export function port(listener: string): string {
   return listener.slice(listener.lastIndexOf(':') + 1);
 }
 

@@ -9,30 +9,23 @@
 import type { EvidenceConnection } from '../diagnose/evidence.js';
 import type { LoggedPacket } from '../track/connection.js';
 import { escapeHtml } from './html-escape.js';
+import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../decode/segment.js';
 import { n2, shortDuration, tag } from './svg-common.js';
 
 export const LADDER_CAP = 40;
 
-const FIN = 1;
-const SYN = 2;
-const RST = 4;
-const PSH = 8;
-const ACK = 16;
-const URG = 32;
-const ECE = 64;
-const CWR = 128;
 
 /** tcpdump's flag notation: `S`, `S.`, `.`, `P.`, `R`, `R.`, `F.`, `SEW`. */
 export function tcpFlags(flags: number): string {
   let s = '';
-  if (flags & FIN) s += 'F';
-  if (flags & SYN) s += 'S';
-  if (flags & RST) s += 'R';
-  if (flags & PSH) s += 'P';
-  if (flags & URG) s += 'U';
-  if (flags & ECE) s += 'E';
-  if (flags & CWR) s += 'W';
-  if (flags & ACK) s += '.';
+  if (flags & TCP_FIN) s += 'F';
+  if (flags & TCP_SYN) s += 'S';
+  if (flags & TCP_RST) s += 'R';
+  if (flags & TCP_PSH) s += 'P';
+  if (flags & TCP_URG) s += 'U';
+  if (flags & TCP_ECE) s += 'E';
+  if (flags & TCP_CWR) s += 'W';
+  if (flags & TCP_ACK) s += '.';
   return `[${s || 'none'}]`;
 }
 
@@ -51,7 +44,7 @@ export function ladderRows(packets: LoggedPacket[]): LadderRow[] {
   if (ps.length === 0) return [];
   const t0 = ps[0]!.time;
   const isn = (fromClient: boolean): number | null => {
-    const syn = ps.find((p) => p.fromClient === fromClient && p.flags & SYN);
+    const syn = ps.find((p) => p.fromClient === fromClient && p.flags & TCP_SYN);
     if (syn) return syn.seq;
     const any = ps.find((p) => p.fromClient === fromClient);
     return any ? any.seq : null;
@@ -64,7 +57,7 @@ export function ladderRows(packets: LoggedPacket[]): LadderRow[] {
     const peer = p.fromClient ? sIsn : cIsn;
     const seq = rel(p.seq, own);
     const parts = [p.len > 0 ? `seq ${seq}:${(seq + p.len) >>> 0}` : `seq ${seq}`];
-    if (p.flags & ACK) parts.push(`ack ${rel(p.ack, peer)}`);
+    if (p.flags & TCP_ACK) parts.push(`ack ${rel(p.ack, peer)}`);
     if (p.len > 0) parts.push(`len ${p.len}`);
     return { packet: p, rel: p.time - t0, flags: tcpFlags(p.flags), detail: parts.join(' ') };
   });
@@ -90,7 +83,7 @@ export function ladderGaps(e: EvidenceConnection, rows: LadderRow[], overflow = 
   const syn = at(e.frames.syn);
   const synAck = at(e.frames.synAck);
   if (syn && synAck) {
-    const resent = rows.filter((r) => r.packet.fromClient && r.packet.flags & SYN && !(r.packet.flags & ACK) && r.packet.frame < synAck.packet.frame).length - 1;
+    const resent = rows.filter((r) => r.packet.fromClient && r.packet.flags & TCP_SYN && !(r.packet.flags & TCP_ACK) && r.packet.frame < synAck.packet.frame).length - 1;
     if (resent > 0) {
       const d = synAck.packet.time - syn.packet.time;
       out.push({
@@ -106,7 +99,7 @@ export function ladderGaps(e: EvidenceConnection, rows: LadderRow[], overflow = 
   const endFrame = e.frames.serverAnswer ?? e.frames.rst;
   if (ack && endFrame !== undefined && endFrame > ack.packet.frame) {
     const end = at(endFrame);
-    const isRst = end ? (end.packet.flags & RST) !== 0 : e.frames.rst === endFrame;
+    const isRst = end ? (end.packet.flags & TCP_RST) !== 0 : e.frames.rst === endFrame;
     const d = end ? end.packet.time - ack.packet.time : NaN;
     out.push({
       from: ack.packet.frame,
@@ -187,7 +180,7 @@ export function ladderSvg(e: EvidenceConnection, packets: LoggedPacket[], id: st
     const [x1, x2] = pk.fromClient ? [CX, SX] : [SX, CX];
     const dir = pk.fromClient ? 1 : -1;
     const resent = resentLabel(pk);
-    const cls = ['pkt', pk.fromClient ? 'c2s' : 's2c', pk.resent === 1 ? 'resent' : pk.resent === 2 ? 'dup' : '', pk.flags & RST ? 'rst' : '', events.has(pk.frame) ? 'event' : '']
+    const cls = ['pkt', pk.fromClient ? 'c2s' : 's2c', pk.resent === 1 ? 'resent' : pk.resent === 2 ? 'dup' : '', pk.flags & TCP_RST ? 'rst' : '', events.has(pk.frame) ? 'event' : '']
       .filter(Boolean)
       .join(' ');
     const label = `${r.flags} ${r.detail}${resent ? ` (${resent})` : ''}`;

@@ -1,3 +1,5 @@
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/segment.js';
+
 /** Zeek's endpoint states (analyzer/protocol/tcp/TCP_Endpoint.h). */
 export const INACTIVE = 0;
 export const SYN_SENT = 1;
@@ -39,7 +41,6 @@ export interface ZeekEndpoints {
   serverPrev: number;
 }
 
-const F_FIN = 0x01, F_SYN = 0x02, F_RST = 0x04, F_ACK = 0x10;
 
 /**
  * One step of Zeek's TCP endpoint state machine (TCPSessionAdapter::
@@ -57,8 +58,8 @@ export function zeekStep(z: ZeekEndpoints, fromClient: boolean, flags: number, l
   let next = me;
   switch (start) {
     case INACTIVE:
-      if (flags & F_SYN) {
-        if (fromClient) next = flags & F_ACK ? SYN_ACK_SENT : SYN_SENT;
+      if (flags & TCP_SYN) {
+        if (fromClient) next = flags & TCP_ACK ? SYN_ACK_SENT : SYN_SENT;
         else {
           if (peer === SYN_SENT) {
             peerPrev = peer;
@@ -67,24 +68,24 @@ export function zeekStep(z: ZeekEndpoints, fromClient: boolean, flags: number, l
           next = ESTABLISHED;
         }
       }
-      if (flags & F_FIN) next = CLOSED;
-      if (flags & F_RST) next = RESET;
+      if (flags & TCP_FIN) next = CLOSED;
+      if (flags & TCP_RST) next = RESET;
       if (next === INACTIVE) {
         if (!fromClient && len === 0 && origState === SYN_SENT) {
           // An ACK to a SYN before the SYN-ACK: not a partial connection.
-        } else if ((flags & F_ACK) && peer === ESTABLISHED) next = ESTABLISHED;
+        } else if ((flags & TCP_ACK) && peer === ESTABLISHED) next = ESTABLISHED;
         else next = PARTIAL;
       }
       break;
     case SYN_SENT:
     case SYN_ACK_SENT:
-      if (flags & F_FIN) next = CLOSED;
-      if (flags & F_RST) next = RESET;
+      if (flags & TCP_FIN) next = CLOSED;
+      if (flags & TCP_RST) next = RESET;
       break;
     case ESTABLISHED:
     case PARTIAL:
-      if ((flags & F_SYN) && start === PARTIAL && peer === INACTIVE && !(flags & F_ACK)) next = SYN_SENT;
-      if ((flags & F_FIN) && !(flags & F_RST)) {
+      if ((flags & TCP_SYN) && start === PARTIAL && peer === INACTIVE && !(flags & TCP_ACK)) next = SYN_SENT;
+      if ((flags & TCP_FIN) && !(flags & TCP_RST)) {
         next = CLOSED;
         // A FIN then RST from the peer was a normal close after all.
         if (peer === RESET && peerPrev === CLOSED) {
@@ -92,10 +93,10 @@ export function zeekStep(z: ZeekEndpoints, fromClient: boolean, flags: number, l
           peer = CLOSED;
         }
       }
-      if (flags & F_RST) next = RESET;
+      if (flags & TCP_RST) next = RESET;
       break;
     case CLOSED:
-      if ((flags & F_RST) && peer !== CLOSED) next = RESET;
+      if ((flags & TCP_RST) && peer !== CLOSED) next = RESET;
       break;
     default:
       break;
