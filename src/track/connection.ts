@@ -1,4 +1,7 @@
+import { OPT_SACK_PERM, OPT_TIMESTAMP } from '../decode/segment.js';
 import { Direction } from './direction.js';
+import { CB, Fl, HISTORY_MAX, RoleCode, Side, W } from './layout.js';
+import type { Slots } from './slots.js';
 
 /** How the client/server roles were decided, weakest last (Zeek's `^` covers the last three). */
 export type RoleSource = 'syn' | 'synack' | 'listener' | 'port';
@@ -27,14 +30,15 @@ export interface LoggedPacket {
   resent: number;
 }
 
-// Handshake events are kept as flat frame/time pairs (0 frame = not seen): an object per event would
-// cost more than the numbers it holds, for every live connection.
+// Handshake events are flat frame/time pairs (0 frame = not seen), as the tracker keeps them.
 
-const MAX_TIMELINE = 12;
+const ROLES: readonly RoleSource[] = ['syn', 'synack', 'listener', 'port'];
+const SIDES = [null, 'client', 'server'] as const;
 
 /**
- * One TCP connection, the unit every later stage reads (Zeek's connection
- * record). Addresses are 4 words each, IPv4 as ::ffff:a.b.c.d.
+ * One finished TCP connection, the unit every later stage reads (Zeek's
+ * connection record), copied out of the tracker's slot when it finishes.
+ * Addresses are 4 words each, IPv4 as ::ffff:a.b.c.d.
  */
 export class Connection {
   /** Order of creation, from 1. */
@@ -44,10 +48,6 @@ export class Connection {
   c0 = 0; c1 = 0; c2 = 0; c3 = 0; cPort = 0;
   s0 = 0; s1 = 0; s2 = 0; s3 = 0; sPort = 0;
   roleSource: RoleSource = 'syn';
-  /** Collision chain in the connection table. */
-  next: Connection | null = null;
-  /** Capture time the table last moved this key to the fresh end of its LRU. */
-  touched = 0;
 
   firstFrame = 0;
   lastFrame = 0;
@@ -76,6 +76,8 @@ export class Connection {
   /** Frame, time pairs of the SYN-ACKs after the first, capped; null until there is one. */
   private synAckMore: number[] | null = null;
   synAckCount = 0;
+  /** Time of the latest SYN-ACK (0 when none). */
+  lastSynAckTime = 0;
   /** SYN-ACKs sent again after the client's handshake ACK had been seen. */
   synAckAfterAck = 0;
   /** SYN-ACKs seen before the SYN (capture reordering). */
@@ -137,7 +139,6 @@ export class Connection {
 
   // Zeek.
   history = '';
-  private historySeen = 0;
   clientState = 0;
   serverState = 0;
   clientPrev = 0;
@@ -148,25 +149,6 @@ export class Connection {
 
   /** Diagnosis results, filled downstream. */
   signatures: string[] = [];
-
-  addHistory(letter: string, bit: number): void {
-    if (this.historySeen & bit) return;
-    this.historySeen |= bit;
-    this.history += letter;
-  }
-
-  // Most connections have one SYN and one SYN-ACK: the first is in `syn`/`synAck`, arrays only for more.
-  pushSyn(frame: number, time: number): void {
-    if (this.synCount <= 1) return;
-    const more = (this.synMore ??= []);
-    if (more.length < MAX_TIMELINE * 2) more.push(frame, time);
-  }
-
-  pushSynAck(frame: number, time: number): void {
-    if (this.synAckCount <= 1) return;
-    const more = (this.synAckMore ??= []);
-    if (more.length < MAX_TIMELINE * 2) more.push(frame, time);
-  }
 
   /** Frames of every SYN with the connection's ISN (the first and its retransmits), capped. */
   get synFrames(): number[] {
@@ -186,11 +168,6 @@ export class Connection {
     return this.synAckCount === 0 ? [] : [this.synAckTime, ...odds(this.synAckMore)];
   }
 
-  /** Time of the latest SYN-ACK so far (0 when none). */
-  get lastSynAckTime(): number {
-    const m = this.synAckMore;
-    return m && m.length ? m[m.length - 1]! : this.synAckCount ? this.synAckTime : 0;
-  }
 
   get synRetransmits(): number {
     return this.synCount > 0 ? this.synCount - 1 : 0;
@@ -221,8 +198,6 @@ export class Connection {
     this.s3 = 0;
     this.sPort = 0;
     this.roleSource = 'syn';
-    this.next = null;
-    this.touched = 0;
     this.firstFrame = 0;
     this.lastFrame = 0;
     this.firstTime = 0;
@@ -241,6 +216,7 @@ export class Connection {
     this.synAckTime = 0;
     this.synAckMore = null;
     this.synAckCount = 0;
+    this.lastSynAckTime = 0;
     this.synAckAfterAck = 0;
     this.synAckBeforeSyn = false;
     this.synAnsweredByAck = false;
@@ -277,7 +253,6 @@ export class Connection {
     this.finishedAt = 0;
     this.evicted = false;
     this.history = '';
-    this.historySeen = 0;
     this.clientState = 0;
     this.serverState = 0;
     this.clientPrev = 0;
@@ -286,6 +261,97 @@ export class Connection {
     this.signatures = NO_SIGNATURES;
     this.client.reset();
     this.server.reset();
+    return this;
+  }
+
+  /**
+   * Copies a live slot of the tracker into this record. The slot's side
+   * arrays (SYN timelines, logged packets) are handed over, not copied: the
+   * slot is released right after.
+   */
+  fill(st: Slots, slot: number, finishedAt: number): this {
+    const { I, U, F } = st;
+    const b = slot * W.Size;
+    const fb = slot * Fl.Size;
+    const bits = I[b + W.Bits]!;
+    this.id = I[b + W.Id]!;
+    this.vlan = I[b + W.Vlan]!;
+    this.ipVersion = I[b + W.IpVersion] === 6 ? 6 : 4;
+    this.c0 = U[b + W.C0]!;
+    this.c1 = U[b + W.C1]!;
+    this.c2 = U[b + W.C2]!;
+    this.c3 = U[b + W.C3]!;
+    this.cPort = I[b + W.CPort]!;
+    this.s0 = U[b + W.S0]!;
+    this.s1 = U[b + W.S1]!;
+    this.s2 = U[b + W.S2]!;
+    this.s3 = U[b + W.S3]!;
+    this.sPort = I[b + W.SPort]!;
+    this.roleSource = ROLES[I[b + W.Role]! as RoleCode]!;
+    this.firstFrame = U[b + W.FirstFrame]!;
+    this.lastFrame = U[b + W.LastFrame]!;
+    this.firstTime = F[fb + Fl.FirstTime]!;
+    this.lastTime = F[fb + Fl.LastTime]!;
+    this.firstTsSec = U[b + W.FirstTsSec]!;
+    this.firstTsNsec = I[b + W.FirstTsNsec]!;
+    this.lastTsSec = U[b + W.LastTsSec]!;
+    this.lastTsNsec = I[b + W.LastTsNsec]!;
+    this.client.fill(st, slot, false);
+    this.server.fill(st, slot, true);
+    this.synFrame = U[b + W.SynFrame]!;
+    this.synTime = F[fb + Fl.SynTime]!;
+    this.synMore = st.synMore[slot] ?? null;
+    this.synCount = I[b + W.SynCount]!;
+    this.lastSynTime = F[fb + Fl.LastSynTime]!;
+    this.synNewIsn = I[b + W.SynNewIsn]!;
+    this.synAckFrame = U[b + W.SynAckFrame]!;
+    this.synAckTime = F[fb + Fl.SynAckTime]!;
+    this.synAckMore = st.synAckMore[slot] ?? null;
+    this.synAckCount = I[b + W.SynAckCount]!;
+    this.lastSynAckTime = F[fb + Fl.LastSynAckTime]!;
+    this.synAckAfterAck = I[b + W.SynAckAfterAck]!;
+    this.synAckBeforeSyn = (bits & CB.SynAckBeforeSyn) !== 0;
+    this.synAnsweredByAck = (bits & CB.SynAnsweredByAck) !== 0;
+    this.handshakeAckFrame = U[b + W.HsAckFrame]!;
+    this.handshakeAckTime = F[fb + Fl.HsAckTime]!;
+    this.clientFirstDataFrame = U[b + W.ClientDataFrame]!;
+    this.clientFirstDataTime = F[fb + Fl.ClientDataTime]!;
+    this.serverDataAckFrame = U[b + W.ServerDataAckFrame]!;
+    this.serverDataAckTime = F[fb + Fl.ServerDataAckTime]!;
+    this.serverFirstDataFrame = U[b + W.ServerDataFrame]!;
+    this.serverFirstDataTime = F[fb + Fl.ServerDataTime]!;
+    this.serverAnswerFrame = U[b + W.ServerAnswerFrame]!;
+    this.serverAnswerTime = F[fb + Fl.ServerAnswerTime]!;
+    this.clientSegsBeforeAnswer = I[b + W.ClientSegsBeforeAnswer]!;
+    this.clientRetransBeforeAnswer = I[b + W.ClientRetransBeforeAnswer]!;
+    this.synRetransBeforeAnswer = I[b + W.SynRetransBeforeAnswer]!;
+    this.synOptions = bits & CB.SynOptions ? options(I[b + W.SynMss]!, I[b + W.SynWscale]!, I[b + W.SynMask]!, U[b + W.SynTsVal]!) : null;
+    this.synAckOptions = bits & CB.SynAckOptions ? options(I[b + W.SaMss]!, I[b + W.SaWscale]!, I[b + W.SaMask]!, U[b + W.SaTsVal]!) : null;
+    this.synAckSameTsVal = (bits & CB.SynAckSameTsVal) !== 0;
+    this.firstFin = SIDES[I[b + W.FirstFin]! as Side]!;
+    this.finFrame = U[b + W.FinFrame]!;
+    this.finTime = F[fb + Fl.FinTime]!;
+    this.rstBy = SIDES[I[b + W.RstBy]! as Side]!;
+    this.rstFrame = U[b + W.RstFrame]!;
+    this.rstTime = F[fb + Fl.RstTime]!;
+    this.rstHasAck = (bits & CB.RstHasAck) !== 0;
+    this.rstSeq = U[b + W.RstSeq]!;
+    this.rstSeqVsPeerAck = I[b + W.RstSeqVsPeerAck]!;
+    this.rstAfterServerData = (bits & CB.RstAfterServerData) !== 0;
+    this.rstAnswersSyn = (bits & CB.RstAnswersSyn) !== 0;
+    this.reusedBy = U[b + W.ReusedBy]!;
+    this.reusesEarlier = (bits & CB.ReusesEarlier) !== 0;
+    this.finished = true;
+    this.finishedAt = finishedAt;
+    this.evicted = (bits & CB.Evicted) !== 0;
+    const h = slot * HISTORY_MAX;
+    this.history = String.fromCharCode(...st.H.subarray(h, h + I[b + W.HistLen]!));
+    this.clientState = I[b + W.ZClient]!;
+    this.serverState = I[b + W.ZServer]!;
+    this.clientPrev = I[b + W.ZClientPrev]!;
+    this.serverPrev = I[b + W.ZServerPrev]!;
+    this.packets = st.logged[slot] ?? null;
+    this.signatures = NO_SIGNATURES;
     return this;
   }
 
@@ -307,3 +373,14 @@ function odds(a: number[] | null): number[] {
 }
 
 const NO_SIGNATURES: string[] = [];
+
+function options(mss: number, wscale: number, mask: number, tsVal: number): HandshakeOptions {
+  return {
+    mss,
+    wscale,
+    sackPerm: (mask & OPT_SACK_PERM) !== 0,
+    timestamps: (mask & OPT_TIMESTAMP) !== 0,
+    tsVal,
+    mask,
+  };
+}

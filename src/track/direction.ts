@@ -1,4 +1,6 @@
 import { TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
+import { DB, DF, DW, Fl, W } from './layout.js';
+import { OUT_OF_ORDER_WINDOW_S, type Slots } from './slots.js';
 
 /** 32-bit sequence distance a - b, as a signed number. */
 export function seqDiff(a: number, b: number): number {
@@ -9,12 +11,10 @@ export function seqDiff(a: number, b: number): number {
 const MAX_HOLES = 8;
 /** The same packet captured twice (two taps, a bridge and its port) arrives within this. */
 const DUPLICATE_WINDOW_S = 0.001;
-/** Wireshark's out-of-order window when it has no RTT to go by. */
-const OUT_OF_ORDER_WINDOW_S = 0.003;
 
 /**
- * What one side of a connection sent, in the words tcptrace and Wireshark
- * use. Sequence numbers are kept raw (32-bit) and compared with wrap-around.
+ * What one side of a finished connection sent, in the words tcptrace and
+ * Wireshark use. Sequence numbers are raw (32-bit).
  */
 export class Direction {
   packets = 0;
@@ -37,109 +37,10 @@ export class Direction {
   finSeen = false;
   finFrame = 0;
   rstSeen = false;
-  /** Pairs [from, to) of sequence space never captured; null until the first gap. */
-  private holes: number[] | null = null;
-  /** When nextSeq last moved forward. */
-  private nextSeqTime = 0;
-  /** The connection's first round trip (Wireshark's ts_first_rtt), set once the handshake completes. */
-  oooThreshold = OUT_OF_ORDER_WINDOW_S;
-  /** Hole bytes given up on when the hole list was full. */
-  private lostHoleBytes = 0;
-  private lastIpId = -2;
-  private lastSeq = 0;
-  private lastLen = -1;
-  private lastFlags = 0;
-  private lastAck = 0;
-  private lastTime = 0;
-
   /** Bytes never captured: holes in the sequence space that nothing filled. */
-  get gapBytes(): number {
-    let n = this.lostHoleBytes;
-    const h = this.holes;
-    if (h) for (let i = 0; i < h.length; i += 2) n += seqDiff(h[i + 1]!, h[i]!);
-    return n;
-  }
-
-  /**
-   * Accounts one segment. Returns 1 when it is a capture duplicate, 2 when it
-   * re-sends bytes (or a SYN/FIN) already sent, 0 otherwise.
-   */
-  add(s: Segment): number {
-    this.packets++;
-    const len = s.payloadLen;
-    const f = s.flags;
-    const dup =
-      s.seq === this.lastSeq && len === this.lastLen && f === this.lastFlags && s.ack === this.lastAck &&
-      (s.ipId === this.lastIpId) && s.time - this.lastTime < DUPLICATE_WINDOW_S && s.time >= this.lastTime;
-    this.lastIpId = s.ipId;
-    this.lastSeq = s.seq;
-    this.lastLen = len;
-    this.lastFlags = f;
-    this.lastAck = s.ack;
-    this.lastTime = s.time;
-    if (dup) {
-      this.duplicates++;
-      return 1;
-    }
-    this.bytes += len;
-    if (s.window === 0 && !(f & (TCP_RST | TCP_SYN))) this.zeroWindows++;
-    if (f & TCP_RST) {
-      this.rstSeen = true;
-      return 0;
-    }
-    let seqLen = len;
-    if (f & TCP_SYN) {
-      seqLen++;
-      if (!this.isnSet) {
-        this.isn = s.seq;
-        this.isnSet = true;
-      }
-    }
-    if (f & TCP_FIN) {
-      seqLen++;
-      if (!this.finSeen) {
-        this.finSeen = true;
-        this.finFrame = s.frame;
-      }
-    }
-    if (!this.seqSet) {
-      this.seqSet = true;
-      this.nextSeq = (s.seq + seqLen) >>> 0;
-      this.uniqueBytes += len;
-      return 0;
-    }
-    const ahead = seqDiff(s.seq, this.nextSeq);
-    if (ahead >= 0) {
-      // Even a bare ACK ahead of what was seen proves bytes (or a FIN) went by uncaptured.
-      if (ahead > 0) this.addHole(this.nextSeq, s.seq);
-      if (ahead > 0 || seqLen > 0) this.nextSeqTime = s.time;
-      this.nextSeq = (s.seq + seqLen) >>> 0;
-      this.uniqueBytes += len;
-      return 0;
-    }
-    if (seqLen === 0) return 0;
-    // Keep-alive: one byte (or none) just below what was sent, carrying nothing new.
-    if (len <= 1 && !(f & (TCP_SYN | TCP_FIN)) && ahead === -1) {
-      this.keepAlives++;
-      return 0;
-    }
-    const end = (s.seq + seqLen) >>> 0;
-    // Bytes never captured before count once, whatever this segment is called.
-    if (this.fillHole(s.seq, end)) this.uniqueBytes += len;
-    // Wireshark's rule: behind the highest sequence and within the connection's first RTT of the
-    // segment that set it, it is out of order; otherwise a retransmission.
-    const reordered = s.time - this.nextSeqTime < this.oooThreshold && end !== this.nextSeq;
-    if (seqDiff(end, this.nextSeq) > 0) {
-      this.uniqueBytes += seqDiff(end, this.nextSeq);
-      this.nextSeq = end;
-    }
-    if (reordered) {
-      this.outOfOrder++;
-      return 0;
-    }
-    this.retransmits++;
-    return 2;
-  }
+  gapBytes = 0;
+  /** The connection's first round trip (Wireshark's ts_first_rtt), once the handshake completed. */
+  oooThreshold = OUT_OF_ORDER_WINDOW_S;
 
   /** Back to a new direction's state (every field, in declaration order; a test checks it). */
   reset(): void {
@@ -160,56 +61,170 @@ export class Direction {
     this.finSeen = false;
     this.finFrame = 0;
     this.rstSeen = false;
-    this.holes = null;
-    this.nextSeqTime = 0;
+    this.gapBytes = 0;
     this.oooThreshold = OUT_OF_ORDER_WINDOW_S;
-    this.lostHoleBytes = 0;
-    this.lastIpId = -2;
-    this.lastSeq = 0;
-    this.lastLen = -1;
-    this.lastFlags = 0;
-    this.lastAck = 0;
-    this.lastTime = 0;
   }
 
-  ackSeen(ack: number): void {
-    if (!this.ackSet || seqDiff(ack, this.highestAck) > 0) {
-      this.highestAck = ack;
-      this.ackSet = true;
+  /** Copies one direction of a live slot. */
+  fill(st: Slots, slot: number, server: boolean): void {
+    const d = slot * W.Size + (server ? W.Server : W.Client);
+    const f = slot * Fl.Size + (server ? Fl.Server : Fl.Client);
+    const { I, U, F } = st;
+    const bits = I[d + DW.Bits]!;
+    this.packets = I[d + DW.Packets]!;
+    this.bytes = F[f + DF.Bytes]!;
+    this.uniqueBytes = F[f + DF.UniqueBytes]!;
+    this.isn = U[d + DW.Isn]!;
+    this.isnSet = (bits & DB.IsnSet) !== 0;
+    this.nextSeq = U[d + DW.NextSeq]!;
+    this.seqSet = (bits & DB.SeqSet) !== 0;
+    this.highestAck = U[d + DW.HighestAck]!;
+    this.ackSet = (bits & DB.AckSet) !== 0;
+    this.retransmits = I[d + DW.Retransmits]!;
+    this.duplicates = I[d + DW.Duplicates]!;
+    this.outOfOrder = I[d + DW.OutOfOrder]!;
+    this.zeroWindows = I[d + DW.ZeroWindows]!;
+    this.keepAlives = I[d + DW.KeepAlives]!;
+    this.finSeen = (bits & DB.FinSeen) !== 0;
+    this.finFrame = U[d + DW.FinFrame]!;
+    this.rstSeen = (bits & DB.RstSeen) !== 0;
+    let gap = F[f + DF.LostHoleBytes]!;
+    const h = st.holes[slot * 2 + (server ? 1 : 0)];
+    if (h) for (let i = 0; i < h.length; i += 2) gap += seqDiff(h[i + 1]!, h[i]!);
+    this.gapBytes = gap;
+    this.oooThreshold = F[f + DF.OooThreshold]!;
+  }
+}
+
+/**
+ * Accounts one segment to one direction of a live slot. Returns 1 when it is
+ * a capture duplicate, 2 when it re-sends bytes (or a SYN/FIN) already sent,
+ * 0 otherwise.
+ */
+export function addToDirection(st: Slots, slot: number, server: boolean, s: Segment): number {
+  const I = st.I;
+  const U = st.U;
+  const F = st.F;
+  const d = slot * W.Size + (server ? W.Server : W.Client);
+  const fd = slot * Fl.Size + (server ? Fl.Server : Fl.Client);
+  I[d + DW.Packets]!++;
+  const len = s.payloadLen;
+  const f = s.flags;
+  const dup =
+    s.seq === U[d + DW.LastSeq] && len === I[d + DW.LastLen] && f === I[d + DW.LastFlags] && s.ack === U[d + DW.LastAck] &&
+    s.ipId === I[d + DW.LastIpId] && s.time - F[fd + DF.LastTime]! < DUPLICATE_WINDOW_S && s.time >= F[fd + DF.LastTime]!;
+  I[d + DW.LastIpId] = s.ipId;
+  U[d + DW.LastSeq] = s.seq;
+  I[d + DW.LastLen] = len;
+  I[d + DW.LastFlags] = f;
+  U[d + DW.LastAck] = s.ack;
+  F[fd + DF.LastTime] = s.time;
+  if (dup) {
+    I[d + DW.Duplicates]!++;
+    return 1;
+  }
+  F[fd + DF.Bytes] += len;
+  if (s.window === 0 && !(f & (TCP_RST | TCP_SYN))) I[d + DW.ZeroWindows]!++;
+  let bits = I[d + DW.Bits]!;
+  if (f & TCP_RST) {
+    I[d + DW.Bits] = bits | DB.RstSeen;
+    return 0;
+  }
+  let seqLen = len;
+  if (f & TCP_SYN) {
+    seqLen++;
+    if (!(bits & DB.IsnSet)) {
+      U[d + DW.Isn] = s.seq;
+      bits |= DB.IsnSet;
     }
   }
-
-  private addHole(from: number, to: number): void {
-    const h = (this.holes ??= []);
-    if (h.length >= MAX_HOLES * 2) {
-      this.lostHoleBytes += seqDiff(to, from);
-      return;
+  if (f & TCP_FIN) {
+    seqLen++;
+    if (!(bits & DB.FinSeen)) {
+      bits |= DB.FinSeen;
+      U[d + DW.FinFrame] = s.frame;
     }
-    h.push(from, to);
   }
+  if (!(bits & DB.SeqSet)) {
+    I[d + DW.Bits] = bits | DB.SeqSet;
+    U[d + DW.NextSeq] = s.seq + seqLen;
+    F[fd + DF.UniqueBytes] += len;
+    return 0;
+  }
+  I[d + DW.Bits] = bits;
+  const nextSeq = U[d + DW.NextSeq]!;
+  const ahead = seqDiff(s.seq, nextSeq);
+  if (ahead >= 0) {
+    // Even a bare ACK ahead of what was seen proves bytes (or a FIN) went by uncaptured.
+    if (ahead > 0) addHole(st, slot * 2 + (server ? 1 : 0), fd, nextSeq, s.seq);
+    if (ahead > 0 || seqLen > 0) F[fd + DF.NextSeqTime] = s.time;
+    U[d + DW.NextSeq] = s.seq + seqLen;
+    F[fd + DF.UniqueBytes] += len;
+    return 0;
+  }
+  if (seqLen === 0) return 0;
+  // Keep-alive: one byte (or none) just below what was sent, carrying nothing new.
+  if (len <= 1 && !(f & (TCP_SYN | TCP_FIN)) && ahead === -1) {
+    I[d + DW.KeepAlives]!++;
+    return 0;
+  }
+  const end = (s.seq + seqLen) >>> 0;
+  // Bytes never captured before count once, whatever this segment is called.
+  const holes = st.holes[slot * 2 + (server ? 1 : 0)];
+  if (holes && fillHole(st, holes, fd, s.seq, end)) F[fd + DF.UniqueBytes] += len;
+  // Wireshark's rule: behind the highest sequence and within the connection's first RTT of the
+  // segment that set it, it is out of order; otherwise a retransmission.
+  const reordered = s.time - F[fd + DF.NextSeqTime]! < F[fd + DF.OooThreshold]! && end !== nextSeq;
+  if (seqDiff(end, nextSeq) > 0) {
+    F[fd + DF.UniqueBytes] += seqDiff(end, nextSeq);
+    U[d + DW.NextSeq] = end;
+  }
+  if (reordered) {
+    I[d + DW.OutOfOrder]!++;
+    return 0;
+  }
+  I[d + DW.Retransmits]!++;
+  return 2;
+}
 
-  /** Whether [from, to) starts in a hole (never-captured bytes); the part it covers is filled. */
-  private fillHole(from: number, to: number): boolean {
-    const h = this.holes;
-    if (!h) return false;
-    for (let i = 0; i < h.length; i += 2) {
-      const a = h[i]!;
-      const b = h[i + 1]!;
-      if (seqDiff(from, a) >= 0 && seqDiff(from, b) < 0) {
-        const end = seqDiff(to, b) > 0 ? b : to;
-        if (from === a && end === b) h.splice(i, 2);
-        else if (from === a) h[i] = end;
-        else if (end === b) h[i + 1] = from;
-        else if (h.length < MAX_HOLES * 2) {
-          h[i + 1] = from;
-          h.push(end, b);
-        } else {
-          this.lostHoleBytes += seqDiff(b, end);
-          h[i + 1] = from;
-        }
-        return true;
+/** The highest ACK a direction has sent. */
+export function ackSeen(st: Slots, slot: number, server: boolean, ack: number): void {
+  const d = slot * W.Size + (server ? W.Server : W.Client);
+  const bits = st.I[d + DW.Bits]!;
+  if (!(bits & DB.AckSet) || seqDiff(ack, st.U[d + DW.HighestAck]!) > 0) {
+    st.U[d + DW.HighestAck] = ack;
+    st.I[d + DW.Bits] = bits | DB.AckSet;
+  }
+}
+
+function addHole(st: Slots, at: number, fd: number, from: number, to: number): void {
+  const h = (st.holes[at] ??= []);
+  if (h.length >= MAX_HOLES * 2) {
+    st.F[fd + DF.LostHoleBytes] += seqDiff(to, from);
+    return;
+  }
+  h.push(from, to);
+}
+
+/** Whether [from, to) starts in a hole (never-captured bytes); the part it covers is filled. */
+function fillHole(st: Slots, h: number[], fd: number, from: number, to: number): boolean {
+  for (let i = 0; i < h.length; i += 2) {
+    const a = h[i]!;
+    const b = h[i + 1]!;
+    if (seqDiff(from, a) >= 0 && seqDiff(from, b) < 0) {
+      const end = seqDiff(to, b) > 0 ? b : to;
+      if (from === a && end === b) h.splice(i, 2);
+      else if (from === a) h[i] = end;
+      else if (end === b) h[i + 1] = from;
+      else if (h.length < MAX_HOLES * 2) {
+        h[i + 1] = from;
+        h.push(end, b);
+      } else {
+        st.F[fd + DF.LostHoleBytes] += seqDiff(b, end);
+        h[i + 1] = from;
       }
+      return true;
     }
-    return false;
   }
+  return false;
 }

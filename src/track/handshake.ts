@@ -1,163 +1,197 @@
-import { OPT_SACK_PERM, OPT_TIMESTAMP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
-import type { Connection, HandshakeOptions } from './connection.js';
-import { seqDiff } from './direction.js';
+import { OPT_TIMESTAMP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
+import { ackSeen, addToDirection, seqDiff } from './direction.js';
+import { CB, DB, DF, DW, Fl, HISTORY_MAX, Side, W } from './layout.js';
+import type { Slots } from './slots.js';
 import { zeekStep } from './zeek.js';
 
 /** A SYN-ACK re-sent this soon after the ACK was on its way before the server saw the ACK. */
 const CROSSING_MIN_S = 0.1;
 /** A ladder diagram stops being readable long before this. */
 const MAX_LOGGED = 200;
+/** Retransmitted SYNs and SYN-ACKs whose frame and time are kept (the counts go on). */
+const MAX_TIMELINE = 12;
 
-function options(s: Segment): HandshakeOptions {
-  return {
-    mss: s.mss,
-    wscale: s.wscale,
-    sackPerm: (s.optionMask & OPT_SACK_PERM) !== 0,
-    timestamps: (s.optionMask & OPT_TIMESTAMP) !== 0,
-    tsVal: s.tsVal,
-    mask: s.optionMask,
-  };
+// History letter bits: one per letter and side (the server's shifted by 16).
+const H_SYN = 1, H_SYNACK = 2, H_ACK = 4, H_DATA = 8, H_FIN = 16, H_RST = 32, H_RETRANS = 64, H_ZEROWIN = 128, H_MULTI = 256;
+// Zeek's letters are upper case for the originator; 32 makes them lower case for the responder.
+const S = 83, H = 72, A = 65, D = 68, FF = 70, R = 82, T = 84, WW = 87, Q = 81;
+
+/** Appends a Zeek history letter the first time it happens on that side. */
+export function addHistory(st: Slots, slot: number, letter: number, bit: number): void {
+  const b = slot * W.Size;
+  const seen = st.I[b + W.HistSeen]!;
+  if (seen & bit) return;
+  st.I[b + W.HistSeen] = seen | bit;
+  const n = st.I[b + W.HistLen]!;
+  if (n >= HISTORY_MAX) return;
+  st.H[slot * HISTORY_MAX + n] = letter;
+  st.I[b + W.HistLen] = n + 1;
 }
 
-// History letter bits: one per letter and side.
-const H_SYN = 1, H_SYNACK = 2, H_ACK = 4, H_DATA = 8, H_FIN = 16, H_RST = 32, H_RETRANS = 64, H_ZEROWIN = 128, H_MULTI = 256;
-
-const UPPER = { S: 'S', H: 'H', A: 'A', D: 'D', F: 'F', R: 'R', T: 'T', W: 'W', Q: 'Q' };
-const LOWER = { S: 's', H: 'h', A: 'a', D: 'd', F: 'f', R: 'r', T: 't', W: 'w', Q: 'q' };
-
-function history(c: Connection, fromClient: boolean, s: Segment, resent: boolean): void {
+function history(st: Slots, slot: number, fromClient: boolean, s: Segment, resent: boolean): void {
   const f = s.flags;
   const shift = fromClient ? 0 : 16;
-  const L = fromClient ? UPPER : LOWER;
-  if ((f & TCP_SYN) && (f & (TCP_FIN | TCP_RST))) c.addHistory(L.Q, H_MULTI << shift);
+  const lower = fromClient ? 0 : 32;
+  if ((f & TCP_SYN) && (f & (TCP_FIN | TCP_RST))) addHistory(st, slot, Q + lower, H_MULTI << shift);
   if (f & TCP_SYN) {
-    if (f & TCP_ACK) c.addHistory(L.H, H_SYNACK << shift);
-    else c.addHistory(L.S, H_SYN << shift);
+    if (f & TCP_ACK) addHistory(st, slot, H + lower, H_SYNACK << shift);
+    else addHistory(st, slot, S + lower, H_SYN << shift);
   }
-  if (f & TCP_FIN) c.addHistory(L.F, H_FIN << shift);
-  if (f & TCP_RST) c.addHistory(L.R, H_RST << shift);
-  if ((f & TCP_ACK) && s.payloadLen === 0 && !(f & (TCP_SYN | TCP_FIN | TCP_RST))) c.addHistory(L.A, H_ACK << shift);
+  if (f & TCP_FIN) addHistory(st, slot, FF + lower, H_FIN << shift);
+  if (f & TCP_RST) addHistory(st, slot, R + lower, H_RST << shift);
+  if ((f & TCP_ACK) && s.payloadLen === 0 && !(f & (TCP_SYN | TCP_FIN | TCP_RST))) addHistory(st, slot, A + lower, H_ACK << shift);
   if (s.payloadLen > 0) {
-    c.addHistory(L.D, H_DATA << shift);
-    if (resent) c.addHistory(L.T, H_RETRANS << shift);
+    addHistory(st, slot, D + lower, H_DATA << shift);
+    if (resent) addHistory(st, slot, T + lower, H_RETRANS << shift);
   }
-  if (s.window === 0 && !(f & (TCP_SYN | TCP_RST))) c.addHistory(L.W, H_ZEROWIN << shift);
+  if (s.window === 0 && !(f & (TCP_SYN | TCP_RST))) addHistory(st, slot, WW + lower, H_ZEROWIN << shift);
+}
+
+function pushTimeline(more: (number[] | undefined)[], slot: number, frame: number, time: number): void {
+  const m = (more[slot] ??= []);
+  if (m.length < MAX_TIMELINE * 2) m.push(frame, time);
 }
 
 /**
- * Updates one connection with one segment: counters per direction, the
+ * Updates one live connection with one segment: counters per direction, the
  * handshake timeline, the end, and Zeek's history and states.
  */
-export function updateConnection(c: Connection, s: Segment, fromClient: boolean): void {
-  const dir = fromClient ? c.client : c.server;
-  const peer = fromClient ? c.server : c.client;
+export function updateConnection(st: Slots, slot: number, s: Segment, fromClient: boolean): void {
+  const server = !fromClient;
   const f = s.flags;
-  const r = dir.add(s);
-  if (c.packets && c.packets.length < MAX_LOGGED) {
-    c.packets.push({ frame: s.frame, time: s.time, fromClient, flags: f, seq: s.seq, ack: s.ack, len: s.payloadLen, resent: r === 2 ? 1 : r === 1 ? 2 : 0 });
+  const r = addToDirection(st, slot, server, s);
+  const log = st.logged[slot];
+  if (log && log.length < MAX_LOGGED) {
+    log.push({ frame: s.frame, time: s.time, fromClient, flags: f, seq: s.seq, ack: s.ack, len: s.payloadLen, resent: r === 2 ? 1 : r === 1 ? 2 : 0 });
   }
-  const dup = r === 1;
-  if (f & TCP_ACK) dir.ackSeen(s.ack);
-  if (s.time > c.lastTime) {
-    c.lastTime = s.time;
-    c.lastTsSec = s.tsSec;
-    c.lastTsNsec = s.tsNsec;
+  if (f & TCP_ACK) ackSeen(st, slot, server, s.ack);
+  const I = st.I;
+  const U = st.U;
+  const F = st.F;
+  const b = slot * W.Size;
+  const fb = slot * Fl.Size;
+  if (s.time > F[fb + Fl.LastTime]!) {
+    F[fb + Fl.LastTime] = s.time;
+    U[b + W.LastTsSec] = s.tsSec;
+    I[b + W.LastTsNsec] = s.tsNsec;
   }
-  c.lastFrame = s.frame;
-  history(c, fromClient, s, r !== 0);
-  if (dup) return;
-  zeekStep(c, fromClient, f, s.payloadLen);
+  U[b + W.LastFrame] = s.frame;
+  history(st, slot, fromClient, s, r !== 0);
+  if (r === 1) return;
+  zeekStep(I, b + W.ZClient, fromClient, f, s.payloadLen);
 
   if (f & TCP_SYN) {
     if (fromClient && !(f & TCP_ACK)) {
-      if (c.synCount === 0) {
-        c.synFrame = s.frame;
-        c.synTime = s.time;
-        c.synOptions = options(s);
-      } else if (c.synAckCount === 0) {
-        c.synRetransBeforeAnswer++;
+      const n = I[b + W.SynCount]!;
+      const answered = I[b + W.SynAckCount]! > 0;
+      if (n === 0) {
+        U[b + W.SynFrame] = s.frame;
+        F[fb + Fl.SynTime] = s.time;
+        I[b + W.SynMss] = s.mss;
+        I[b + W.SynWscale] = s.wscale;
+        I[b + W.SynMask] = s.optionMask;
+        U[b + W.SynTsVal] = s.tsVal;
+        I[b + W.Bits] = I[b + W.Bits]! | CB.SynOptions;
+      } else {
+        if (!answered) I[b + W.SynRetransBeforeAnswer]!++;
+        pushTimeline(st.synMore, slot, s.frame, s.time);
       }
-      c.synCount++;
-      if (c.synAckCount === 0) c.lastSynTime = s.time;
-      c.pushSyn(s.frame, s.time);
+      I[b + W.SynCount] = n + 1;
+      if (!answered) F[fb + Fl.LastSynTime] = s.time;
     } else if (!fromClient && (f & TCP_ACK)) {
-      if (c.synAckCount === 0) {
-        c.synAckFrame = s.frame;
-        c.synAckTime = s.time;
-        c.synAckOptions = options(s);
-        if (c.synCount === 0) c.synAckBeforeSyn = true;
+      const n = I[b + W.SynAckCount]!;
+      if (n === 0) {
+        U[b + W.SynAckFrame] = s.frame;
+        F[fb + Fl.SynAckTime] = s.time;
+        I[b + W.SaMss] = s.mss;
+        I[b + W.SaWscale] = s.wscale;
+        I[b + W.SaMask] = s.optionMask;
+        U[b + W.SaTsVal] = s.tsVal;
+        let bits = I[b + W.Bits]! | CB.SynAckOptions;
+        if (I[b + W.SynCount] === 0) bits |= CB.SynAckBeforeSyn;
+        I[b + W.Bits] = bits;
       } else {
         // Only one sent after the server could have had the ACK: at a client-side capture a SYN-ACK right
         // behind the ACK crossed it on the wire (sent for a retransmitted SYN), it does not ignore it.
-        if (c.handshakeAckFrame !== 0 && s.time - c.handshakeAckTime >= Math.max(CROSSING_MIN_S, 1.5 * (c.synAckTime - c.lastSynTime))) c.synAckAfterAck++;
-        if (c.synAckOptions && s.tsVal === c.synAckOptions.tsVal && c.synAckOptions.timestamps) c.synAckSameTsVal = true;
+        if (
+          U[b + W.HsAckFrame] !== 0 &&
+          s.time - F[fb + Fl.HsAckTime]! >= Math.max(CROSSING_MIN_S, 1.5 * (F[fb + Fl.SynAckTime]! - F[fb + Fl.LastSynTime]!))
+        ) I[b + W.SynAckAfterAck]!++;
+        if (s.tsVal === U[b + W.SaTsVal] && (I[b + W.SaMask]! & OPT_TIMESTAMP)) I[b + W.Bits] = I[b + W.Bits]! | CB.SynAckSameTsVal;
+        pushTimeline(st.synAckMore, slot, s.frame, s.time);
       }
-      c.synAckCount++;
-      c.pushSynAck(s.frame, s.time);
+      I[b + W.SynAckCount] = n + 1;
+      F[fb + Fl.LastSynAckTime] = s.time;
     }
     return;
   }
 
   if (f & TCP_RST) {
-    if (c.rstBy === null) {
-      c.rstBy = fromClient ? 'client' : 'server';
-      c.rstFrame = s.frame;
-      c.rstTime = s.time;
-      c.rstHasAck = (f & TCP_ACK) !== 0;
-      c.rstSeq = s.seq;
-      c.rstSeqVsPeerAck = peer.ackSet ? seqDiff(s.seq, peer.highestAck) : 0x7fffffff;
+    if (I[b + W.RstBy] === Side.None) {
+      I[b + W.RstBy] = fromClient ? Side.Client : Side.Server;
+      U[b + W.RstFrame] = s.frame;
+      F[fb + Fl.RstTime] = s.time;
+      let bits = I[b + W.Bits]!;
+      if (f & TCP_ACK) bits |= CB.RstHasAck;
+      U[b + W.RstSeq] = s.seq;
+      const peer = b + (fromClient ? W.Server : W.Client);
+      I[b + W.RstSeqVsPeerAck] = I[peer + DW.Bits]! & DB.AckSet ? seqDiff(s.seq, U[peer + DW.HighestAck]!) : 0x7fffffff;
       if (!fromClient) {
-        c.rstAfterServerData = c.serverDataAckFrame !== 0 || c.serverFirstDataFrame !== 0;
-        c.rstAnswersSyn = c.synAckCount === 0 && c.client.isnSet && (f & TCP_ACK) !== 0 && s.ack === ((c.client.isn + 1) >>> 0);
+        if (U[b + W.ServerDataAckFrame] !== 0 || U[b + W.ServerDataFrame] !== 0) bits |= CB.RstAfterServerData;
+        if (
+          I[b + W.SynAckCount] === 0 && (I[b + W.Client + DW.Bits]! & DB.IsnSet) && (f & TCP_ACK) &&
+          s.ack === ((U[b + W.Client + DW.Isn]! + 1) >>> 0)
+        ) bits |= CB.RstAnswersSyn;
       }
+      I[b + W.Bits] = bits;
     }
-    if (!fromClient && c.handshakeAckFrame !== 0 && c.serverAnswerFrame === 0) {
-      c.serverAnswerFrame = s.frame;
-      c.serverAnswerTime = s.time;
+    if (!fromClient && U[b + W.HsAckFrame] !== 0 && U[b + W.ServerAnswerFrame] === 0) {
+      U[b + W.ServerAnswerFrame] = s.frame;
+      F[fb + Fl.ServerAnswerTime] = s.time;
     }
     return;
   }
 
   if (fromClient) {
-    if (c.handshakeAckFrame === 0 && (f & TCP_ACK) && c.synAckCount > 0 && s.ack === ((c.server.isn + 1) >>> 0)) {
-      c.handshakeAckFrame = s.frame;
-      c.handshakeAckTime = s.time;
+    if (
+      U[b + W.HsAckFrame] === 0 && (f & TCP_ACK) && I[b + W.SynAckCount]! > 0 &&
+      s.ack === ((U[b + W.Server + DW.Isn]! + 1) >>> 0)
+    ) {
+      U[b + W.HsAckFrame] = s.frame;
+      F[fb + Fl.HsAckTime] = s.time;
       // From the latest SYN or SYN-ACK to the handshake ACK, as Wireshark measures its first RTT.
-      const lastSynAck = c.lastSynAckTime;
-      const rtt = s.time - Math.max(c.lastSynTime, lastSynAck);
-      if (rtt > 0) c.client.oooThreshold = c.server.oooThreshold = rtt;
+      const rtt = s.time - Math.max(F[fb + Fl.LastSynTime]!, F[fb + Fl.LastSynAckTime]!);
+      if (rtt > 0) F[fb + Fl.Client + DF.OooThreshold] = F[fb + Fl.Server + DF.OooThreshold] = rtt;
     }
-    if (s.payloadLen > 0 && c.clientFirstDataFrame === 0) {
-      c.clientFirstDataFrame = s.frame;
-      c.clientFirstDataTime = s.time;
+    if (s.payloadLen > 0 && U[b + W.ClientDataFrame] === 0) {
+      U[b + W.ClientDataFrame] = s.frame;
+      F[fb + Fl.ClientDataTime] = s.time;
     }
-    if (c.handshakeAckFrame !== 0 && c.serverAnswerFrame === 0) {
-      c.clientSegsBeforeAnswer++;
-      if (r === 2) c.clientRetransBeforeAnswer++;
+    if (U[b + W.HsAckFrame] !== 0 && U[b + W.ServerAnswerFrame] === 0) {
+      I[b + W.ClientSegsBeforeAnswer]!++;
+      if (r === 2) I[b + W.ClientRetransBeforeAnswer]!++;
     }
   } else {
-    if (c.synAckCount === 0 && c.synCount > 0 && (f & TCP_ACK)) c.synAnsweredByAck = true;
-    if (c.handshakeAckFrame !== 0 && c.serverAnswerFrame === 0) {
-      c.serverAnswerFrame = s.frame;
-      c.serverAnswerTime = s.time;
+    if (I[b + W.SynAckCount] === 0 && I[b + W.SynCount]! > 0 && (f & TCP_ACK)) I[b + W.Bits] = I[b + W.Bits]! | CB.SynAnsweredByAck;
+    if (U[b + W.HsAckFrame] !== 0 && U[b + W.ServerAnswerFrame] === 0) {
+      U[b + W.ServerAnswerFrame] = s.frame;
+      F[fb + Fl.ServerAnswerTime] = s.time;
     }
-    if (s.payloadLen > 0 && c.serverFirstDataFrame === 0) {
-      c.serverFirstDataFrame = s.frame;
-      c.serverFirstDataTime = s.time;
+    if (s.payloadLen > 0 && U[b + W.ServerDataFrame] === 0) {
+      U[b + W.ServerDataFrame] = s.frame;
+      F[fb + Fl.ServerDataTime] = s.time;
     }
     if (
-      (f & TCP_ACK) && c.clientFirstDataFrame !== 0 && c.serverDataAckFrame === 0 &&
-      seqDiff(s.ack, (c.client.isn + 1) >>> 0) > 0
+      (f & TCP_ACK) && U[b + W.ClientDataFrame] !== 0 && U[b + W.ServerDataAckFrame] === 0 &&
+      seqDiff(s.ack, (U[b + W.Client + DW.Isn]! + 1) >>> 0) > 0
     ) {
-      c.serverDataAckFrame = s.frame;
-      c.serverDataAckTime = s.time;
+      U[b + W.ServerDataAckFrame] = s.frame;
+      F[fb + Fl.ServerDataAckTime] = s.time;
     }
   }
-  if (f & TCP_FIN) {
-    if (c.firstFin === null) {
-      c.firstFin = fromClient ? 'client' : 'server';
-      c.finFrame = s.frame;
-      c.finTime = s.time;
-    }
+  if ((f & TCP_FIN) && I[b + W.FirstFin] === Side.None) {
+    I[b + W.FirstFin] = fromClient ? Side.Client : Side.Server;
+    U[b + W.FinFrame] = s.frame;
+    F[fb + Fl.FinTime] = s.time;
   }
 }

@@ -1,160 +1,193 @@
+import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Segment } from '../decode/segment.js';
-import { Connection } from './connection.js';
+import { CB, Fl, W } from './layout.js';
+import { Slots } from './slots.js';
 
 export interface TableOptions {
   /** Live connections at most; past it the least recently active is finalised early (an eviction). */
   maxConnections: number;
+  /** Seed of the bucket hash; random unless a test fixes it. */
+  seed?: number;
 }
 
 /**
- * Connections sharing one key at most. The key hash is not secret (and for
- * one server it is only as strong as a 32-bit endpoint hash): a crafted flood
- * could put every connection under one key, where the cap on keys would not
- * hold and every lookup would walk the whole chain.
+ * Connections sharing one key at most. The key hash (key.ts) is public and
+ * invertible: a crafted flood could put every connection under one key, where
+ * every lookup would walk them all.
  */
 const MAX_CHAIN = 8;
 const TOUCH_EVERY_S = 1;
 
+// murmur3's finaliser, as in key.ts.
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /**
- * The live connections, keyed by a 52-bit number per 4-tuple + VLAN, with a
- * collision chain behind each key. lru-cache bounds it; `onEvict` hears of
- * every connection dropped to stay within the bound.
+ * The live connections: slots (slots.ts) found by a chained hash of their
+ * 30-bit key, bounded and ordered by lru-cache (slot → id). The bucket hash is
+ * seeded per table, so a capture written in advance cannot aim its
+ * connections at one bucket; connections sharing a whole key are held to
+ * MAX_CHAIN. `onEvict` hears of every connection dropped to stay within the
+ * bounds, after it has left the table.
  */
 export class ConnectionTable {
-  private readonly lru: LRUCache<number, Connection>;
-  private readonly max: number;
+  readonly slots: Slots;
+  private buckets: Int32Array;
+  private mask: number;
+  private readonly seed: number;
+  private readonly lru: LRUCache<number, number>;
   private readonly maxChain: number;
-  /**
-   * The same key → chain head mapping as the LRU, for the per-packet lookup:
-   * a plain Map get costs a fraction of lru-cache's peek. The LRU keeps the
-   * order and the bound; every change goes to both.
-   */
-  private readonly index = new Map<number, Connection>();
-  /** Connections in the table, chains included: what the cap bounds. */
-  private live = 0;
   evictions = 0;
+  /** Set by find(): whether the segment was sent by the connection's client. */
+  lastFromClient = true;
 
-  constructor(opts: TableOptions, private readonly onEvict: (c: Connection) => void) {
-    this.max = opts.maxConnections;
-    this.maxChain = Math.max(1, Math.min(MAX_CHAIN, opts.maxConnections));
-    this.lru = new LRUCache<number, Connection>({
-      max: opts.maxConnections,
-      dispose: (head, key, reason) => {
+  constructor(opts: TableOptions, private readonly onEvict: (slot: number) => void) {
+    const max = Math.max(1, opts.maxConnections);
+    // One more than the cap: a new connection takes its slot before the LRU evicts the oldest.
+    this.slots = new Slots(max + 1);
+    this.maxChain = Math.min(MAX_CHAIN, max);
+    this.seed = opts.seed ?? randomBytes(4).readUInt32LE(0);
+    this.buckets = new Int32Array(0);
+    this.mask = 0;
+    this.rehash();
+    this.lru = new LRUCache<number, number>({
+      max,
+      dispose: (_id, slot, reason) => {
         if (reason !== 'evict') return;
-        this.index.delete(key);
-        for (let c: Connection | null = head; c; c = c.next) this.evict(c);
+        this.unlink(slot);
+        this.evict(slot);
       },
     });
   }
 
-  /** Live connections (not keys: a key may hold a short chain). */
+  /** Live connections. */
   get size(): number {
-    return this.live;
+    return this.lru.size;
   }
 
-  private evict(c: Connection): void {
-    this.live--;
-    this.evictions++;
-    c.evicted = true;
-    this.onEvict(c);
+  /** A cleared slot for a new connection, not yet in the table. */
+  alloc(): number {
+    const slot = this.slots.alloc();
+    if (this.slots.capacity * 2 > this.buckets.length) this.rehash();
+    return slot;
   }
 
-  /** The connection of this segment and whether the segment comes from its client; null when unknown. */
-  find(key: number, s: Segment): Connection | null {
-    // Recency only needs to be about right (idle expiry is checked once a capture second): a key is
-    // moved to the fresh end of the LRU once per capture second, and only peeked at in between.
-    const head = this.index.get(key);
-    if (head && s.time - head.touched >= TOUCH_EVERY_S) {
-      head.touched = s.time;
-      this.lru.get(key);
-    }
-    for (let c = head ?? null; c; c = c.next) {
-      if (c.vlan !== s.vlan) continue;
+  /** The slot of this segment's connection, or -1; sets lastFromClient. */
+  find(key: number, s: Segment): number {
+    const I = this.slots.I;
+    const U = this.slots.U;
+    for (let slot = this.buckets[mix(key ^ this.seed) & this.mask]!; slot >= 0; slot = I[slot * W.Size + W.Next]!) {
+      const b = slot * W.Size;
+      if (I[b + W.Key] !== key || I[b + W.Vlan] !== s.vlan) continue;
       if (
-        c.cPort === s.srcPort && c.sPort === s.dstPort &&
-        c.c3 === s.src3 && c.s3 === s.dst3 && c.c2 === s.src2 && c.s2 === s.dst2 &&
-        c.c1 === s.src1 && c.s1 === s.dst1 && c.c0 === s.src0 && c.s0 === s.dst0
+        U[b + W.CPort] === s.srcPort && U[b + W.SPort] === s.dstPort &&
+        U[b + W.C3] === s.src3 && U[b + W.S3] === s.dst3 && U[b + W.C2] === s.src2 && U[b + W.S2] === s.dst2 &&
+        U[b + W.C1] === s.src1 && U[b + W.S1] === s.dst1 && U[b + W.C0] === s.src0 && U[b + W.S0] === s.dst0
       ) {
         this.lastFromClient = true;
-        return c;
-      }
-      if (
-        c.cPort === s.dstPort && c.sPort === s.srcPort &&
-        c.c3 === s.dst3 && c.s3 === s.src3 && c.c2 === s.dst2 && c.s2 === s.src2 &&
-        c.c1 === s.dst1 && c.s1 === s.src1 && c.c0 === s.dst0 && c.s0 === s.src0
+      } else if (
+        U[b + W.CPort] === s.dstPort && U[b + W.SPort] === s.srcPort &&
+        U[b + W.C3] === s.dst3 && U[b + W.S3] === s.src3 && U[b + W.C2] === s.dst2 && U[b + W.S2] === s.src2 &&
+        U[b + W.C1] === s.dst1 && U[b + W.S1] === s.src1 && U[b + W.C0] === s.dst0 && U[b + W.S0] === s.src0
       ) {
         this.lastFromClient = false;
-        return c;
+      } else continue;
+      // Recency only needs to be about right (idle expiry is checked once a capture second).
+      const F = this.slots.F;
+      const t = slot * Fl.Size + Fl.Touched;
+      if (s.time - F[t]! >= TOUCH_EVERY_S) {
+        F[t] = s.time;
+        this.lru.get(slot);
       }
+      return slot;
     }
-    return null;
+    return -1;
   }
 
-  /** Set by find(): whether the segment was sent by the connection's client. */
-  lastFromClient = true;
-
-  add(key: number, c: Connection): void {
-    let head = this.index.get(key) ?? null;
-    // A full chain gives up its oldest member (the last: new ones go in front), so a lookup walks maxChain at most.
+  /** Puts a filled slot (W.Key, W.Id and the addresses set) into the table; may evict others. */
+  add(slot: number): void {
+    const I = this.slots.I;
+    const key = I[slot * W.Size + W.Key]!;
+    const bucket = mix(key ^ this.seed) & this.mask;
+    // A full chain of one key gives up its oldest member (the last: new ones go in front).
     let n = 0;
-    for (let p = head; p; p = p.next) n++;
-    if (head && n >= this.maxChain) {
-      if (n === 1) {
-        this.lru.delete(key);
-        this.index.delete(key);
-        this.evict(head);
-        head = null;
-      } else {
-        let p = head;
-        while (p.next!.next) p = p.next!;
-        const last = p.next!;
-        p.next = null;
-        this.evict(last);
+    let oldest = -1;
+    for (let p = this.buckets[bucket]!; p >= 0; p = I[p * W.Size + W.Next]!) {
+      if (I[p * W.Size + W.Key] === key) {
+        n++;
+        oldest = p;
       }
     }
-    c.next = head;
-    this.lru.set(key, c);
-    this.index.set(key, c);
-    this.live++;
-    // The LRU counts keys; chains can take the connections past the cap: drop the least recently used keys.
-    while (this.live > this.max && this.lru.size > 1) this.lru.pop();
+    if (n >= this.maxChain) {
+      this.remove(oldest);
+      this.evict(oldest);
+    }
+    I[slot * W.Size + W.Next] = this.buckets[bucket]!;
+    this.buckets[bucket] = slot;
+    this.slots.F[slot * Fl.Size + Fl.Touched] = this.slots.F[slot * Fl.Size + Fl.FirstTime]!;
+    this.lru.set(slot, I[slot * W.Size + W.Id]!);
   }
 
-  remove(key: number, c: Connection): void {
-    const head = this.index.get(key);
-    if (!head) return;
-    if (head === c) {
-      if (c.next) {
-        this.lru.set(key, c.next, { noUpdateTTL: true });
-        this.index.set(key, c.next);
-      } else {
-        this.lru.delete(key);
-        this.index.delete(key);
-      }
-      this.live--;
+  remove(slot: number): void {
+    this.unlink(slot);
+    this.lru.delete(slot);
+  }
+
+  /** Live slots from least to most recently active. */
+  oldestFirst(): IterableIterator<number> {
+    return this.lru.rkeys();
+  }
+
+  private unlink(slot: number): void {
+    const I = this.slots.I;
+    const bucket = mix(I[slot * W.Size + W.Key]! ^ this.seed) & this.mask;
+    let p = this.buckets[bucket]!;
+    if (p === slot) {
+      this.buckets[bucket] = I[slot * W.Size + W.Next]!;
     } else {
-      for (let p = head; p.next; p = p.next) {
-        if (p.next === c) {
-          p.next = c.next;
-          this.live--;
+      while (p >= 0) {
+        const next = I[p * W.Size + W.Next]!;
+        if (next === slot) {
+          I[p * W.Size + W.Next] = I[slot * W.Size + W.Next]!;
           break;
         }
+        p = next;
       }
     }
-    c.next = null;
+    I[slot * W.Size + W.Next] = -1;
   }
 
-  /** Connections from least to most recently active, with their keys. */
-  *oldestFirst(): Generator<[number, Connection]> {
-    for (const entry of this.lru.rentries()) {
-      const k = entry[0] as number;
-      for (let c: Connection | null = entry[1] as Connection; c; c = c.next) yield [k, c];
+  private evict(slot: number): void {
+    this.evictions++;
+    const I = this.slots.I;
+    I[slot * W.Size + W.Bits] = I[slot * W.Size + W.Bits]! | CB.Evicted;
+    this.onEvict(slot);
+  }
+
+  /** Twice as many buckets as slots; chains keep their order (newest first). */
+  private rehash(): void {
+    const n = Math.max(16, 2 ** Math.ceil(Math.log2(this.slots.capacity * 2)));
+    const old = this.buckets;
+    this.buckets = new Int32Array(n).fill(-1);
+    this.mask = n - 1;
+    const I = this.slots.I;
+    const chain: number[] = [];
+    for (let i = 0; i < old.length; i++) {
+      chain.length = 0;
+      for (let p = old[i]!; p >= 0; p = I[p * W.Size + W.Next]!) chain.push(p);
+      for (let j = chain.length - 1; j >= 0; j--) {
+        const slot = chain[j]!;
+        const bucket = mix(I[slot * W.Size + W.Key]! ^ this.seed) & this.mask;
+        I[slot * W.Size + W.Next] = this.buckets[bucket]!;
+        this.buckets[bucket] = slot;
+      }
     }
-  }
-
-  /** Every connection, for the end of input. */
-  *all(): Generator<[number, Connection]> {
-    yield* this.oldestFirst();
   }
 }

@@ -1,7 +1,8 @@
 import { TCP_ACK, TCP_SYN, type Segment } from '../decode/segment.js';
-import { Connection, type RoleSource } from './connection.js';
-import { updateConnection } from './handshake.js';
+import { Connection } from './connection.js';
+import { addHistory, updateConnection } from './handshake.js';
 import { connectionKey, endpointKey } from './key.js';
+import { CB, DB, DW, Fl, RoleCode, Side, W } from './layout.js';
 import { ConnectionTable } from './table.js';
 
 export interface TrackerOptions {
@@ -14,18 +15,18 @@ export interface TrackerOptions {
   /** Connection ids (order of creation) whose packets are logged one by one. */
   logPackets?: ReadonlySet<number>;
   /**
-   * Reuse a connection object once `emit` has returned: far less garbage to
-   * collect. Only for consumers that keep nothing of the object itself.
+   * Hand every finished connection downstream in one reused object, valid
+   * until `emit` returns. Only for consumers that keep nothing of the object
+   * itself.
    */
   recycle?: boolean;
+  /** Seed of the table's bucket hash; random unless a test fixes it. */
+  hashSeed?: number;
 }
 
-// Enough spare objects to absorb bursts of finished connections; the rest go to the GC.
-const POOL_MAX = 8192;
-
 /**
- * About 1 KB per live connection with its timeline: 100 000 of them keep the
- * table near 100 MB, well under the 200 MB the project promises.
+ * About 650 bytes of typed arrays per live connection (layout.ts): 100 000 of
+ * them take 65 MB, well under the 200 MB the project promises.
  */
 export const DEFAULT_MAX_CONNECTIONS = 100_000;
 /** Longer than the longest gap between SYN retransmits (64 s), so a slow connect stays one connection. */
@@ -47,18 +48,19 @@ export interface TrackerStats {
 /**
  * Turns segments into connections and hands each one downstream as soon as
  * it is finished: closed (after a hold), idle, reopened, evicted, or at the
- * end of input.
+ * end of input. Live connections are slots in typed arrays (slots.ts); a
+ * Connection object is made only when one finishes.
  */
 export class Tracker {
   private readonly table: ConnectionTable;
   private readonly idleTimeout: number;
   private readonly closeHold: number;
   private readonly logPackets: ReadonlySet<number> | undefined;
-  private readonly pool: Connection[] | null;
+  /** The one object every finished connection is copied into, when recycling. */
+  private readonly reused: Connection | null;
   private readonly listeners = new Set<number>();
-  private closing: Connection[] = [];
-  private closingKeys: number[] = [];
-  /** Ids of the connections queued in `closing`: a recycled object in the queue no longer matches. */
+  /** Slots of closed connections in the order they closed, with their ids (a reused slot no longer matches). */
+  private closing: number[] = [];
   private closingIds: number[] = [];
   private closingHead = 0;
   /** Queue length that triggers compactClosing(); twice the table's cap, so compacting costs O(1) per close. */
@@ -75,11 +77,10 @@ export class Tracker {
     this.idleTimeout = opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
     this.closeHold = opts.closeHold ?? DEFAULT_CLOSE_HOLD;
     this.logPackets = opts.logPackets;
-    this.pool = opts.recycle ? [] : null;
-    this.closingLimit = 2 * (opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
-    this.table = new ConnectionTable({ maxConnections: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS }, (c) =>
-      this.finish(c),
-    );
+    this.reused = opts.recycle ? new Connection() : null;
+    const max = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    this.closingLimit = 2 * max;
+    this.table = new ConnectionTable({ maxConnections: max, seed: opts.hashSeed }, (slot) => this.finish(slot));
   }
 
   get stats(): TrackerStats {
@@ -94,176 +95,189 @@ export class Tracker {
       this.nextSweep = this.now + SWEEP_EVERY;
     }
     const key = connectionKey(s);
-    let c = this.table.find(key, s);
+    let slot = this.table.find(key, s);
     let fromClient = this.table.lastFromClient;
-    if (c && fromClient && (s.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && c.client.isnSet && s.seq !== c.client.isn) {
-      if (this.startsNewConnection(c, s)) {
-        c.reusedBy = s.frame;
-        this.table.remove(key, c);
-        this.finish(c);
-        const fresh = this.create(key, s);
-        fresh.reusesEarlier = true;
-        c = fresh;
-        fromClient = true;
-      } else {
-        // The client gave up on its ISN and tries again on the same port before any answer.
-        c.synNewIsn++;
-        c.client.isn = s.seq;
-        c.client.nextSeq = (s.seq + 1) >>> 0;
+    if (slot >= 0 && fromClient && (s.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+      const st = this.table.slots;
+      const c = slot * W.Size + W.Client;
+      if (st.I[c + DW.Bits]! & DB.IsnSet && s.seq !== st.U[c + DW.Isn]) {
+        if (this.startsNewConnection(slot, s)) {
+          st.U[slot * W.Size + W.ReusedBy] = s.frame;
+          this.table.remove(slot);
+          this.finish(slot);
+          slot = this.create(key, s);
+          const I = this.table.slots.I;
+          I[slot * W.Size + W.Bits] = I[slot * W.Size + W.Bits]! | CB.ReusesEarlier;
+          fromClient = true;
+        } else {
+          // The client gave up on its ISN and tries again on the same port before any answer.
+          st.I[slot * W.Size + W.SynNewIsn]!++;
+          st.U[c + DW.Isn] = s.seq;
+          st.U[c + DW.NextSeq] = s.seq + 1;
+        }
       }
-    } else if (!c) {
-      c = this.create(key, s);
-      fromClient = c.cPort === s.srcPort && c.c3 === s.src3 && c.c0 === s.src0 && c.c1 === s.src1 && c.c2 === s.src2;
+    } else if (slot < 0) {
+      slot = this.create(key, s);
+      const U = this.table.slots.U;
+      const b = slot * W.Size;
+      fromClient = U[b + W.CPort] === s.srcPort && U[b + W.C3] === s.src3 && U[b + W.C0] === s.src0 && U[b + W.C1] === s.src1 && U[b + W.C2] === s.src2;
     }
     if (!fromClient && (s.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && this.listeners.size < MAX_LISTENERS) {
       this.listeners.add(endpointKey(s.src0, s.src1, s.src2, s.src3, s.srcPort));
     }
-    const wasClosed = this.isClosed(c);
-    updateConnection(c, s, fromClient);
-    if (!wasClosed && this.isClosed(c)) {
-      this.closing.push(c);
-      this.closingKeys.push(key);
-      this.closingIds.push(c.id);
+    const st = this.table.slots;
+    const wasClosed = this.isClosed(slot);
+    updateConnection(st, slot, s, fromClient);
+    if (!wasClosed && this.isClosed(slot)) {
+      this.closing.push(slot);
+      this.closingIds.push(st.I[slot * W.Size + W.Id]!);
       if (this.closing.length - this.closingHead > this.closingLimit) this.compactClosing();
     }
   }
 
-  /** Finalises everything still open. */
+  /** Finalises everything still open, least recently active first. */
   end(): void {
-    const rest = [...this.table.all()];
-    for (const [key, c] of rest) {
-      this.table.remove(key, c);
-      this.finish(c);
+    for (const slot of [...this.table.oldestFirst()]) {
+      this.table.remove(slot);
+      this.finish(slot);
     }
     this.closing = [];
-    this.closingKeys = [];
     this.closingIds = [];
     this.closingHead = 0;
+  }
+
+  /** Whether the queued close still names the connection in that slot. */
+  private stillQueued(i: number): boolean {
+    return this.table.slots.I[this.closing[i]! * W.Size + W.Id] === this.closingIds[i];
   }
 
   /**
    * Drops the closed connections already handed on (evicted or reused) from
    * the close queue. Without it, a flood of refused connections inside one
-   * close hold (or with time stuck behind a clock step) would keep every one
-   * of them alive there, past the table's cap. What stays is in the table,
-   * so at most maxConnections.
+   * close hold (or with time stuck behind a clock step) would keep growing
+   * the queue past the table's cap. What stays is in the table, so at most
+   * maxConnections.
    */
   private compactClosing(): void {
     let n = 0;
     for (let i = this.closingHead; i < this.closing.length; i++) {
-      const c = this.closing[i]!;
-      if (c.finished || c.id !== this.closingIds[i]) continue;
-      this.closing[n] = c;
-      this.closingKeys[n] = this.closingKeys[i]!;
+      if (!this.stillQueued(i)) continue;
+      this.closing[n] = this.closing[i]!;
       this.closingIds[n] = this.closingIds[i]!;
       n++;
     }
     this.closing.length = n;
-    this.closingKeys.length = n;
     this.closingIds.length = n;
     this.closingHead = 0;
     this.closingLimit = Math.max(this.closingLimit, 2 * n);
   }
 
-  private startsNewConnection(c: Connection, s: Segment): boolean {
-    return this.isClosed(c) || c.handshakeAckFrame !== 0 || s.time - c.lastTime > REUSE_IDLE;
+  private startsNewConnection(slot: number, s: Segment): boolean {
+    const st = this.table.slots;
+    return this.isClosed(slot) || st.U[slot * W.Size + W.HsAckFrame] !== 0 || s.time - st.F[slot * Fl.Size + Fl.LastTime]! > REUSE_IDLE;
   }
 
-  private isClosed(c: Connection): boolean {
-    return c.rstBy !== null || (c.client.finSeen && c.server.finSeen);
+  private isClosed(slot: number): boolean {
+    const I = this.table.slots.I;
+    const b = slot * W.Size;
+    return I[b + W.RstBy] !== Side.None || (I[b + W.Client + DW.Bits]! & I[b + W.Server + DW.Bits]! & DB.FinSeen) !== 0;
   }
 
-  private create(key: number, s: Segment): Connection {
-    const spare = this.pool?.pop();
-    const c = spare ? spare.reset() : new Connection();
-    c.id = this.nextId++;
-    c.vlan = s.vlan;
-    c.ipVersion = s.ipVersion;
+  private create(key: number, s: Segment): number {
+    const slot = this.table.alloc();
+    const st = this.table.slots;
+    const I = st.I;
+    const U = st.U;
+    const b = slot * W.Size;
+    const id = this.nextId++;
+    I[b + W.Id] = id;
+    I[b + W.Key] = key;
+    I[b + W.Vlan] = s.vlan;
+    I[b + W.IpVersion] = s.ipVersion;
     const f = s.flags & (TCP_SYN | TCP_ACK);
     let clientIsSource: boolean;
-    let role: RoleSource;
+    let role: RoleCode;
     if (f === TCP_SYN) {
       clientIsSource = true;
-      role = 'syn';
+      role = RoleCode.Syn;
     } else if (f === (TCP_SYN | TCP_ACK)) {
       clientIsSource = false;
-      role = 'synack';
+      role = RoleCode.SynAck;
     } else if (this.listeners.has(endpointKey(s.dst0, s.dst1, s.dst2, s.dst3, s.dstPort))) {
       clientIsSource = true;
-      role = 'listener';
+      role = RoleCode.Listener;
     } else if (this.listeners.has(endpointKey(s.src0, s.src1, s.src2, s.src3, s.srcPort))) {
       clientIsSource = false;
-      role = 'listener';
+      role = RoleCode.Listener;
     } else {
       clientIsSource = s.srcPort > s.dstPort;
-      role = 'port';
+      role = RoleCode.Port;
     }
-    c.roleSource = role;
+    I[b + W.Role] = role;
     if (clientIsSource) {
-      c.c0 = s.src0; c.c1 = s.src1; c.c2 = s.src2; c.c3 = s.src3; c.cPort = s.srcPort;
-      c.s0 = s.dst0; c.s1 = s.dst1; c.s2 = s.dst2; c.s3 = s.dst3; c.sPort = s.dstPort;
+      U[b + W.C0] = s.src0; U[b + W.C1] = s.src1; U[b + W.C2] = s.src2; U[b + W.C3] = s.src3; U[b + W.CPort] = s.srcPort;
+      U[b + W.S0] = s.dst0; U[b + W.S1] = s.dst1; U[b + W.S2] = s.dst2; U[b + W.S3] = s.dst3; U[b + W.SPort] = s.dstPort;
     } else {
-      c.c0 = s.dst0; c.c1 = s.dst1; c.c2 = s.dst2; c.c3 = s.dst3; c.cPort = s.dstPort;
-      c.s0 = s.src0; c.s1 = s.src1; c.s2 = s.src2; c.s3 = s.src3; c.sPort = s.srcPort;
+      U[b + W.C0] = s.dst0; U[b + W.C1] = s.dst1; U[b + W.C2] = s.dst2; U[b + W.C3] = s.dst3; U[b + W.CPort] = s.dstPort;
+      U[b + W.S0] = s.src0; U[b + W.S1] = s.src1; U[b + W.S2] = s.src2; U[b + W.S3] = s.src3; U[b + W.SPort] = s.srcPort;
       // Zeek marks a connection whose first packet came from the responder as flipped.
-      c.history = '^';
+      addHistory(st, slot, 94 /* ^ */, 1 << 31);
     }
-    c.firstFrame = s.frame;
-    c.firstTime = s.time;
-    c.touched = s.time;
-    c.lastTime = s.time;
-    c.firstTsSec = s.tsSec;
-    c.firstTsNsec = s.tsNsec;
-    c.lastTsSec = s.tsSec;
-    c.lastTsNsec = s.tsNsec;
-    if (this.logPackets?.has(c.id)) c.packets = [];
-    this.table.add(key, c);
+    U[b + W.FirstFrame] = s.frame;
+    U[b + W.FirstTsSec] = s.tsSec;
+    I[b + W.FirstTsNsec] = s.tsNsec;
+    U[b + W.LastTsSec] = s.tsSec;
+    I[b + W.LastTsNsec] = s.tsNsec;
+    const F = st.F;
+    F[slot * Fl.Size + Fl.FirstTime] = s.time;
+    F[slot * Fl.Size + Fl.LastTime] = s.time;
+    if (this.logPackets?.has(id)) st.logged[slot] = [];
+    this.table.add(slot);
     if (this.table.size > this.peakLive) this.peakLive = this.table.size;
-    return c;
+    return slot;
   }
 
-  private finish(c: Connection): void {
-    if (c.finished) return;
-    c.finished = true;
-    c.finishedAt = this.now > c.lastTime ? this.now : c.lastTime;
+  /** Hands a connection that has left the table downstream and frees its slot. */
+  private finish(slot: number): void {
+    const st = this.table.slots;
+    const lastTime = st.F[slot * Fl.Size + Fl.LastTime]!;
+    const c = (this.reused ?? new Connection()).fill(st, slot, this.now > lastTime ? this.now : lastTime);
+    st.release(slot);
     this.emit(c);
-    if (this.pool && this.pool.length < POOL_MAX) this.pool.push(c);
   }
 
   private sweep(): void {
     const now = this.now;
+    const st = this.table.slots;
     // Closed connections, in the order they closed.
     const holdUntil = now - this.closeHold;
     while (this.closingHead < this.closing.length) {
-      const c = this.closing[this.closingHead]!;
-      // Already gone (reopened, evicted, or finished and recycled for another connection).
-      if (c.finished || c.id !== this.closingIds[this.closingHead]) {
+      // Already gone (reopened, evicted, or finished and the slot reused).
+      if (!this.stillQueued(this.closingHead)) {
         this.closingHead++;
         continue;
       }
-      if (c.lastTime > holdUntil) break;
-      const key = this.closingKeys[this.closingHead]!;
+      const slot = this.closing[this.closingHead]!;
+      if (st.F[slot * Fl.Size + Fl.LastTime]! > holdUntil) break;
       this.closingHead++;
-      this.table.remove(key, c);
-      this.finish(c);
+      this.table.remove(slot);
+      this.finish(slot);
     }
     if (this.closingHead > 4096 && this.closingHead * 2 > this.closing.length) {
       this.closing = this.closing.slice(this.closingHead);
-      this.closingKeys = this.closingKeys.slice(this.closingHead);
       this.closingIds = this.closingIds.slice(this.closingHead);
       this.closingHead = 0;
     }
     // Idle ones: the table's least recently used end holds the oldest.
     const idleBefore = now - this.idleTimeout;
-    const idle: [number, Connection][] = [];
-    for (const [key, c] of this.table.oldestFirst()) {
-      if (c.lastTime > idleBefore) break;
-      idle.push([key, c]);
+    const idle: number[] = [];
+    for (const slot of this.table.oldestFirst()) {
+      if (st.F[slot * Fl.Size + Fl.LastTime]! > idleBefore) break;
+      idle.push(slot);
     }
-    for (const [key, c] of idle) {
-      this.table.remove(key, c);
-      this.finish(c);
+    for (const slot of idle) {
+      this.table.remove(slot);
+      this.finish(slot);
     }
   }
 }
-

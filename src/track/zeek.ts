@@ -33,26 +33,23 @@ export function zeekConnState(os: number, rs: number, history: string, origBytes
   return 'OTH';
 }
 
-/** Both endpoints' states and the states before their last change (Zeek keeps prev_state for one rule). */
-export interface ZeekEndpoints {
-  clientState: number;
-  serverState: number;
-  clientPrev: number;
-  serverPrev: number;
-}
-
-
 /**
  * One step of Zeek's TCP endpoint state machine (TCPSessionAdapter::
  * UpdateStateMachine and its Update*State helpers), for a segment sent by the
- * client (originator) or the server.
+ * client (originator) or the server. `z[at..at+3]` hold the client's state,
+ * the server's, and the states before their last change (Zeek keeps
+ * prev_state for one rule).
  */
-export function zeekStep(z: ZeekEndpoints, fromClient: boolean, flags: number, len: number): void {
+export function zeekStep(z: Int32Array, at: number, fromClient: boolean, flags: number, len: number): void {
   // Plain locals, no closures: this runs for every packet.
-  let me = fromClient ? z.clientState : z.serverState;
-  let mePrev = fromClient ? z.clientPrev : z.serverPrev;
-  let peer = fromClient ? z.serverState : z.clientState;
-  let peerPrev = fromClient ? z.serverPrev : z.clientPrev;
+  const c = z[at]!;
+  const s = z[at + 1]!;
+  const cp = z[at + 2]!;
+  const sp = z[at + 3]!;
+  let me = fromClient ? c : s;
+  let mePrev = fromClient ? cp : sp;
+  let peer = fromClient ? s : c;
+  let peerPrev = fromClient ? sp : cp;
   const origState = fromClient ? me : peer;
   const start = me;
   let next = me;
@@ -106,8 +103,8 @@ export function zeekStep(z: ZeekEndpoints, fromClient: boolean, flags: number, l
     me = next;
   }
   if (fromClient) {
-    z.clientState = me; z.clientPrev = mePrev; z.serverState = peer; z.serverPrev = peerPrev;
+    z[at] = me; z[at + 2] = mePrev; z[at + 1] = peer; z[at + 3] = peerPrev;
   } else {
-    z.serverState = me; z.serverPrev = mePrev; z.clientState = peer; z.clientPrev = peerPrev;
+    z[at + 1] = me; z[at + 3] = mePrev; z[at] = peer; z[at + 2] = peerPrev;
   }
 }

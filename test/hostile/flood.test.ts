@@ -13,6 +13,7 @@ import { Tracker } from '../../src/track/tracker.js';
 import { connectionKey } from '../../src/track/key.js';
 import { Connection } from '../../src/track/connection.js';
 import { ConnectionTable } from '../../src/track/table.js';
+import { W } from '../../src/track/layout.js';
 
 const SERVER = 0x0a000002; // 10.0.0.2
 
@@ -40,6 +41,7 @@ function spoof(s: Segment, n: number, t: number): void {
 /** Private state a flood could grow, read for the test only. */
 function internals(t: Tracker): { closing: number; listeners: number; table: number } {
   const x = t as unknown as { closing: unknown[]; closingHead: number; listeners: Set<number>; table: { size: number } };
+  // The close queue holds slot numbers and ids, the table typed-array slots: counted, not sized in bytes.
   return { closing: x.closing.length - x.closingHead, listeners: x.listeners.size, table: x.table.size };
 }
 
@@ -118,21 +120,26 @@ describe('SYN flood through the Tracker', () => {
 
   it('connections colliding on one table key: the chain stays short, the cap holds, each is emitted once', () => {
     const N = 20_000;
-    const evicted: Connection[] = [];
-    const table = new ConnectionTable({ maxConnections: 1000 }, (c) => evicted.push(c));
+    const evicted: number[] = [];
+    const table: ConnectionTable = new ConnectionTable({ maxConnections: 1000 }, (slot) => {
+      evicted.push(table.slots.I[slot * W.Size + W.Id]!);
+      table.slots.release(slot);
+    });
     let maxLive = 0;
     for (let i = 0; i < N; i++) {
-      const c = new Connection();
-      c.id = i + 1;
-      table.add(42, c);
+      const slot = table.alloc();
+      table.slots.I[slot * W.Size + W.Id] = i + 1;
+      table.slots.I[slot * W.Size + W.Key] = 42;
+      table.add(slot);
       maxLive = Math.max(maxLive, table.size);
     }
     expect(maxLive).toBeLessThanOrEqual(8);
     expect(table.evictions).toBe(N - table.size);
     expect(evicted).toHaveLength(N - table.size);
-    expect(new Set(evicted.map((c) => c.id)).size).toBe(evicted.length);
+    expect(new Set(evicted).size).toBe(evicted.length);
     // The oldest go first; the newest stay.
-    expect([...table.all()].map(([, c]) => c.id).sort((a, b) => a - b)).toEqual(Array.from({ length: table.size }, (_, i) => N - table.size + 1 + i));
+    const live = [...table.oldestFirst()].map((slot) => table.slots.I[slot * W.Size + W.Id]!);
+    expect(live.sort((a, b) => a - b)).toEqual(Array.from({ length: table.size }, (_, i) => N - table.size + 1 + i));
   });
 
   it('a flood crafted to collide on one table key is held to the cap too (hash flooding)', (ctx) => {

@@ -1,0 +1,165 @@
+// Where each number of a live connection sits in the tracker's typed arrays (see slots.ts).
+//
+// A live connection is a slot: W.Size 32-bit words (read as Int32 or Uint32: sequence numbers,
+// frame numbers and addresses are unsigned) and Fl.Size float64 words (times and byte counts that
+// can pass 2^32). Keeping per-packet state in flat arrays, not objects, is what lets the tracker
+// run without garbage collection pauses and in a memory bound that does not depend on V8's heap.
+
+/** 32-bit words of one direction of a connection. */
+export const enum DW {
+  Packets,
+  Isn,
+  NextSeq,
+  HighestAck,
+  Bits,
+  Retransmits,
+  Duplicates,
+  OutOfOrder,
+  ZeroWindows,
+  KeepAlives,
+  FinFrame,
+  LastIpId,
+  LastSeq,
+  LastLen,
+  LastFlags,
+  LastAck,
+  Size,
+}
+
+/** Bits of DW.Bits. */
+export const enum DB {
+  IsnSet = 1,
+  SeqSet = 2,
+  AckSet = 4,
+  FinSeen = 8,
+  RstSeen = 16,
+}
+
+/** Float64 words of one direction. */
+export const enum DF {
+  Bytes,
+  UniqueBytes,
+  NextSeqTime,
+  OooThreshold,
+  LostHoleBytes,
+  LastTime,
+  Size,
+}
+
+/** 32-bit words of a connection; 0 is what a new connection starts with unless slots.ts says otherwise. */
+export const enum W {
+  /** Order of creation, from 1; 0 marks a free slot. */
+  Id,
+  Vlan,
+  IpVersion,
+  C0, C1, C2, C3, CPort,
+  S0, S1, S2, S3, SPort,
+  /** RoleCode. */
+  Role,
+  /** The 30-bit connection key (key.ts). */
+  Key,
+  /** Next slot in the same hash bucket, -1 at the end. */
+  Next,
+  FirstFrame,
+  LastFrame,
+  FirstTsSec,
+  FirstTsNsec,
+  LastTsSec,
+  LastTsNsec,
+  SynFrame,
+  SynCount,
+  SynNewIsn,
+  SynAckFrame,
+  SynAckCount,
+  SynAckAfterAck,
+  /** CB bits. */
+  Bits,
+  HsAckFrame,
+  ClientDataFrame,
+  ServerDataAckFrame,
+  ServerDataFrame,
+  ServerAnswerFrame,
+  ClientSegsBeforeAnswer,
+  ClientRetransBeforeAnswer,
+  SynRetransBeforeAnswer,
+  SynMss,
+  SynWscale,
+  SynMask,
+  SynTsVal,
+  SaMss,
+  SaWscale,
+  SaMask,
+  SaTsVal,
+  /** Side code: 0 none, 1 client, 2 server. */
+  FirstFin,
+  FinFrame,
+  RstBy,
+  RstFrame,
+  RstSeq,
+  RstSeqVsPeerAck,
+  ReusedBy,
+  HistSeen,
+  HistLen,
+  /** Zeek endpoint states, in the order zeekStep reads them. */
+  ZClient,
+  ZServer,
+  ZClientPrev,
+  ZServerPrev,
+  Client,
+  Server = Client + DW.Size,
+  Size = Server + DW.Size,
+}
+
+/** Bits of W.Bits. */
+export const enum CB {
+  SynAckBeforeSyn = 1,
+  SynAnsweredByAck = 2,
+  SynAckSameTsVal = 4,
+  RstHasAck = 8,
+  RstAfterServerData = 16,
+  RstAnswersSyn = 32,
+  ReusesEarlier = 64,
+  Evicted = 128,
+  SynOptions = 256,
+  SynAckOptions = 512,
+}
+
+/** Float64 words of a connection. */
+export const enum Fl {
+  /** Capture time the table last moved this slot to the fresh end of its LRU. */
+  Touched,
+  FirstTime,
+  LastTime,
+  SynTime,
+  LastSynTime,
+  SynAckTime,
+  LastSynAckTime,
+  HsAckTime,
+  ClientDataTime,
+  ServerDataAckTime,
+  ServerDataTime,
+  ServerAnswerTime,
+  FinTime,
+  RstTime,
+  Client,
+  Server = Client + DF.Size,
+  Size = Server + DF.Size,
+}
+
+/** Zeek history letters a connection can collect: '^' and 9 per side. */
+export const HISTORY_MAX = 20;
+
+/** W.Role values, in RoleSource's order. */
+export const enum RoleCode {
+  Syn,
+  SynAck,
+  Listener,
+  Port,
+}
+
+/** W.FirstFin and W.RstBy values. */
+export const enum Side {
+  None,
+  Client,
+  Server,
+}

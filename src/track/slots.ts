@@ -1,0 +1,116 @@
+import type { LoggedPacket } from './connection.js';
+import { DF, DW, Fl, HISTORY_MAX, W } from './layout.js';
+
+/** Wireshark's out-of-order window when it has no RTT to go by. */
+export const OUT_OF_ORDER_WINDOW_S = 0.003;
+
+const FIRST_CAPACITY = 1024;
+
+/**
+ * The live connections' state, one slot each, in typed arrays that grow by
+ * doubling up to a fixed capacity. `I` and `U` are two views of one buffer
+ * (signed and unsigned words); a slot's words are contiguous so one
+ * connection's packet touches few cache lines. Anything rare or variable in
+ * size (retransmitted SYN frames, sequence holes, logged packets) lives in
+ * plain arrays beside them, indexed by slot.
+ *
+ * Growing replaces the arrays: read `I`, `U`, `F` again after `alloc()`.
+ */
+export class Slots {
+  I: Int32Array;
+  U: Uint32Array;
+  F: Float64Array;
+  /** Zeek history letters as char codes, HISTORY_MAX per slot. */
+  H: Uint8Array;
+  capacity: number;
+  private readonly maxCapacity: number;
+  private free: Int32Array;
+  private freeTop = 0;
+  /** Slots ever handed out; slots past it are untouched. */
+  private used = 0;
+  /** Frame, time pairs of SYNs after the first, per slot. */
+  synMore: (number[] | undefined)[] = [];
+  synAckMore: (number[] | undefined)[] = [];
+  /** Sequence holes [from, to) per slot and direction (slot * 2 + 0 client, + 1 server). */
+  holes: (number[] | undefined)[] = [];
+  logged: (LoggedPacket[] | undefined)[] = [];
+
+  constructor(maxCapacity: number) {
+    this.maxCapacity = Math.max(1, maxCapacity);
+    this.capacity = Math.min(FIRST_CAPACITY, this.maxCapacity);
+    const buf = new ArrayBuffer(this.capacity * W.Size * 4);
+    this.I = new Int32Array(buf);
+    this.U = new Uint32Array(buf);
+    this.F = new Float64Array(this.capacity * Fl.Size);
+    this.H = new Uint8Array(this.capacity * HISTORY_MAX);
+    this.free = new Int32Array(this.capacity);
+  }
+
+  /** Whether a slot can be handed out without growing past the maximum. */
+  get full(): boolean {
+    return this.freeTop === 0 && this.used >= this.maxCapacity;
+  }
+
+  /** A cleared slot; -1 when all maxCapacity are in use. May replace the arrays. */
+  alloc(): number {
+    let slot: number;
+    if (this.freeTop > 0) slot = this.free[--this.freeTop]!;
+    else {
+      if (this.used === this.capacity) {
+        if (this.capacity >= this.maxCapacity) return -1;
+        this.grow();
+      }
+      slot = this.used++;
+    }
+    this.clear(slot);
+    return slot;
+  }
+
+  release(slot: number): void {
+    this.I[slot * W.Size + W.Id] = 0;
+    this.synMore[slot] = undefined;
+    this.synAckMore[slot] = undefined;
+    this.holes[slot * 2] = undefined;
+    this.holes[slot * 2 + 1] = undefined;
+    this.logged[slot] = undefined;
+    this.free[this.freeTop++] = slot;
+  }
+
+  /** Slots in use, for the end of input and for tests. */
+  get live(): number {
+    return this.used - this.freeTop;
+  }
+
+  private clear(slot: number): void {
+    const b = slot * W.Size;
+    this.I.fill(0, b, b + W.Size);
+    this.I[b + W.Next] = -1;
+    this.I[b + W.Client + DW.LastIpId] = -2;
+    this.I[b + W.Server + DW.LastIpId] = -2;
+    this.I[b + W.Client + DW.LastLen] = -1;
+    this.I[b + W.Server + DW.LastLen] = -1;
+    const f = slot * Fl.Size;
+    this.F.fill(0, f, f + Fl.Size);
+    this.F[f + Fl.Client + DF.OooThreshold] = OUT_OF_ORDER_WINDOW_S;
+    this.F[f + Fl.Server + DF.OooThreshold] = OUT_OF_ORDER_WINDOW_S;
+  }
+
+  private grow(): void {
+    const cap = Math.min(this.maxCapacity, this.capacity * 2);
+    const buf = new ArrayBuffer(cap * W.Size * 4);
+    const I = new Int32Array(buf);
+    I.set(this.I);
+    this.I = I;
+    this.U = new Uint32Array(buf);
+    const F = new Float64Array(cap * Fl.Size);
+    F.set(this.F);
+    this.F = F;
+    const H = new Uint8Array(cap * HISTORY_MAX);
+    H.set(this.H);
+    this.H = H;
+    const free = new Int32Array(cap);
+    free.set(this.free);
+    this.free = free;
+    this.capacity = cap;
+  }
+}
