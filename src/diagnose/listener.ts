@@ -1,17 +1,13 @@
 import type { Connection } from '../track/connection.js';
+import { endpointKey } from '../track/key.js';
 import { EvidencePicker } from './evidence.js';
+import { Samples } from './samples.js';
 import { Timeline } from './timeline.js';
 import type { ConnectionFacts } from './signatures.js';
 
 // A flood of spoofed sources must not make the source set the memory problem it measures.
 const MAX_SOURCES = 100_000;
 const MAX_SAMPLES = 200_000;
-
-/** One overflow-related moment: when a connection met the full queue, and how. */
-export interface OverflowEvent {
-  time: number;
-  kind: 'syn-drop' | 'ignored' | 'reset';
-}
 
 /**
  * Everything the findings need about one server ip:port, accumulated one
@@ -39,12 +35,13 @@ export class ListenerStats {
   synDropConns = 0;
   affectedRecovered = 0;
   affectedFailed = 0;
-  addedLatency: number[] = [];
-  baseline: number[] = [];
-  events: OverflowEvent[] = [];
-  /** Handshakes completed: time and whether the server ignored or reset it. */
-  handshakeTimes: number[] = [];
-  handshakeOverflowed: boolean[] = [];
+  readonly addedLatency = new Samples(MAX_SAMPLES);
+  readonly baseline = new Samples(4096);
+  /** When each affected connection first met the full queue. */
+  readonly events = new Samples(MAX_SAMPLES);
+  /** Handshakes completed: time, and 1 when the server ignored or reset it (else 0). */
+  readonly handshakeTimes = new Samples(MAX_SAMPLES);
+  readonly handshakeOverflowed = new Samples(MAX_SAMPLES);
   // SYN flood.
   halfOpen = 0;
   /** Half-open after a single SYN that was never retried: the flood pattern. */
@@ -53,8 +50,9 @@ export class ListenerStats {
   halfOpenSynDrops = 0;
   /** Single-SYN half-open connections left unanswered: failed connects, or a flood's spoofed SYNs. */
   halfOpenDropped = 0;
-  halfOpenDropTimes: number[] = [];
-  sources = new Set<string>();
+  readonly halfOpenDropTimes = new Samples(MAX_SAMPLES);
+  /** Distinct half-open sources: the IPv4 address itself, a hash of an IPv6 one. */
+  readonly sources = new Set<number>();
   sourcesCapped = false;
   syncookieConns = 0;
   // Others.
@@ -107,10 +105,7 @@ export class ListenerStats {
     if (c.synAckCount > 0) this.answered++;
     if (c.handshakeAckFrame !== 0) {
       this.completed++;
-      if (this.handshakeTimes.length < MAX_SAMPLES) {
-        this.handshakeTimes.push(c.handshakeAckTime);
-        this.handshakeOverflowed.push(f.ignoredHandshake);
-      }
+      if (this.handshakeTimes.push(c.handshakeAckTime)) this.handshakeOverflowed.push(f.ignoredHandshake ? 1 : 0);
     }
     if (sig.includes('syncookie')) this.syncookieConns++;
     if (sig.includes('refused')) {
@@ -134,7 +129,7 @@ export class ListenerStats {
       this.halfOpen++;
       if (sig.includes('syncookie')) this.halfOpenCookies++;
       this.halfOpenSynDrops += f.unansweredSyns;
-      if (this.sources.size < MAX_SOURCES) this.sources.add(`${c.c0}:${c.c1}:${c.c2}:${c.c3}`);
+      if (this.sources.size < MAX_SOURCES) this.sources.add(c.ipVersion === 4 ? c.c3 : endpointKey(c.c0, c.c1, c.c2, c.c3, 0));
       else this.sourcesCapped = true;
       this.floodEvidence.offer(c.synAckCount > 0 ? 2 : 1, c, sig);
     }
@@ -161,13 +156,13 @@ export class ListenerStats {
     }
     // One event per affected connection, at the first moment it met the full queue.
     if (f.ignoredHandshake) {
-      this.event(synDropped ? c.synTime : c.handshakeAckTime, sig.includes('reset-after-handshake') ? 'reset' : 'ignored');
+      this.event(synDropped ? c.synTime : c.handshakeAckTime);
     } else if (synDropped && spoofLike) {
       // Never answered at all: an overflow victim, unless these are a flood's spoofed SYNs (decided at the end).
       this.halfOpenDropped++;
-      if (this.halfOpenDropTimes.length < MAX_SAMPLES) this.halfOpenDropTimes.push(c.synTime);
+      this.halfOpenDropTimes.push(c.synTime);
     } else if (synDropped) {
-      this.event(c.synTime, 'syn-drop');
+      this.event(c.synTime);
     }
     if (f.ignoredHandshake || (synDropped && !spoofLike)) {
       const score =
@@ -179,10 +174,10 @@ export class ListenerStats {
       if (f.recovered) this.affectedRecovered++;
       else this.affectedFailed++;
       const d = firstAnswerDelay(c);
-      if (f.recovered && !Number.isNaN(d) && this.addedLatency.length < MAX_SAMPLES) this.addedLatency.push(d);
+      if (f.recovered && !Number.isNaN(d)) this.addedLatency.push(d);
     } else if (c.handshakeAckFrame !== 0 && !halfOpen) {
       const d = firstAnswerDelay(c);
-      if (!Number.isNaN(d) && this.baseline.length < 4096) this.baseline.push(d);
+      if (!Number.isNaN(d)) this.baseline.push(d);
     }
     this.timeline.addConnection(c, f.ignoredHandshake, sig.includes('reset-after-handshake') || sig.includes('reset-by-application'), sig.includes('refused'));
     if (!f.ignoredHandshake && (sig.includes('synack-retransmit') || (sig.includes('syn-retransmit') && c.synAckCount > 0))) {
@@ -191,10 +186,10 @@ export class ListenerStats {
     }
   }
 
-  private event(time: number, kind: OverflowEvent['kind']): void {
+  private event(time: number): void {
     if (time < this.firstAffected) this.firstAffected = time;
     if (time > this.lastAffected) this.lastAffected = time;
-    if (this.events.length < MAX_SAMPLES) this.events.push({ time, kind });
+    this.events.push(time);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Episode, Finding, LatencySummary } from './finding.js';
 import type { ListenerStats } from './listener.js';
+import type { Samples } from './samples.js';
 import type { Vantage } from './vantage.js';
 
 /** Events further apart than this belong to separate episodes. */
@@ -7,30 +8,32 @@ const EPISODE_GAP_S = 2;
 /** A queue filled by one burst fills within this. */
 const BURST_FILL_S = 0.5;
 
-function quantile(sorted: number[], q: number): number {
+function quantile(sorted: ArrayLike<number>, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 /** The median of healthy connections' time to first answer: what the overflow's latency is measured above. */
-function baselineOf(baseline: number[]): number {
-  return baseline.length > 0 ? quantile([...baseline].sort((a, b) => a - b), 0.5) : 0;
+function baselineOf(baseline: Samples): number {
+  return baseline.length > 0 ? quantile(baseline.sorted(), 0.5) : 0;
 }
 
-export function latencySummary(samples: number[], baseline: number[]): LatencySummary | null {
+export function latencySummary(samples: Samples, baseline: Samples): LatencySummary | null {
   if (samples.length === 0) return null;
   const base = baselineOf(baseline);
-  const s = samples.map((x) => Math.max(0, x - base)).sort((a, b) => a - b);
-  return { p50: quantile(s, 0.5), p90: quantile(s, 0.9), max: s[s.length - 1]!, samples: s.length };
+  // Subtracting one number keeps the order.
+  const s = samples.sorted();
+  const at = (q: number) => Math.max(0, quantile(s, q) - base);
+  return { p50: at(0.5), p90: at(0.9), max: at(1), samples: s.length };
 }
 
 // Edges a person reads at a glance: sub-second, then the SYN/data retransmit scale.
 const LATENCY_EDGES = [0, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128];
 
-export function latencyHistogram(samples: number[], baseline: number[]): { edges: number[]; counts: number[] } | null {
+export function latencyHistogram(samples: Samples, baseline: Samples): { edges: number[]; counts: number[] } | null {
   if (samples.length === 0) return null;
   const base = baselineOf(baseline);
   const counts = new Array<number>(LATENCY_EDGES.length).fill(0);
-  for (const x of samples) {
+  for (const x of samples.view()) {
     const v = Math.max(0, x - base);
     let i = LATENCY_EDGES.length - 1;
     while (i > 0 && v < LATENCY_EDGES[i]!) i--;
@@ -39,9 +42,9 @@ export function latencyHistogram(samples: number[], baseline: number[]): { edges
   return { edges: LATENCY_EDGES.slice(), counts };
 }
 
-export function episodesOf(times: number[]): Episode[] {
+export function episodesOf(times: Float64Array): Episode[] {
   if (times.length === 0) return [];
-  const t = [...times].sort((a, b) => a - b);
+  const t = times.slice().sort();
   const out: Episode[] = [];
   let cur: Episode = { start: t[0]!, end: t[0]!, connections: 1 };
   for (let i = 1; i < t.length; i++) {
@@ -62,9 +65,11 @@ export function episodesOf(times: number[]): Episode[] {
  * the server ignored: the accept queue's size as the capture shows it (the
  * kernel holds backlog + 1, kernel.md §1.1).
  */
-export function acceptQueueEstimate(times: number[], overflowed: boolean[]): number | null {
-  const idx = times.map((_, i) => i).sort((a, b) => times[a]! - times[b]!);
-  const first = idx.findIndex((i) => overflowed[i]);
+export function acceptQueueEstimate(handshakes: Samples, overflowedFlags: Samples): number | null {
+  const times = handshakes.view();
+  const overflowed = overflowedFlags.view();
+  const idx = Array.from(times, (_, i) => i).sort((a, b) => times[a]! - times[b]! || a - b);
+  const first = idx.findIndex((i) => overflowed[i] === 1);
   if (first <= 0) return null;
   let start = first;
   while (start > 0 && times[idx[start]!]! - times[idx[start - 1]!]! < 1) start--;
@@ -76,8 +81,8 @@ export function acceptQueueEstimate(times: number[], overflowed: boolean[]): num
   return n > 0 ? n : null;
 }
 
-export function peakPerSecond(times: number[]): number {
-  const t = [...times].sort((a, b) => a - b);
+export function peakPerSecond(times: Samples): number {
+  const t = times.sorted();
   let best = 0;
   for (let i = 0, j = 0; i < t.length; i++) {
     while (t[i]! - t[j]! >= 1) j++;
@@ -164,7 +169,7 @@ export function acceptQueueOverflow(l: ListenerStats, vantage: Vantage, flood: b
     figures,
     firstTime: l.firstAffected,
     lastTime: l.lastAffected,
-    episodes: episodesOf([...l.events.map((e) => e.time), ...(flood ? [] : l.halfOpenDropTimes)]),
+    episodes: episodesOf(flood ? l.events.view() : concat(l.events.view(), l.halfOpenDropTimes.view())),
     evidence: { connections: l.overflowEvidence.list, filter },
     fix,
     confirm,
@@ -182,4 +187,11 @@ export function acceptQueueOverflow(l: ListenerStats, vantage: Vantage, flood: b
     acceptQueueEstimate: queue,
     peakHandshakesPerSecond: peak,
   };
+}
+
+function concat(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }

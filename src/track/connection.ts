@@ -1,6 +1,7 @@
 import { OPT_SACK_PERM, OPT_TIMESTAMP } from '../decode/segment.js';
 import { Direction } from './direction.js';
-import { CB, Fl, HISTORY_MAX, RoleCode, Side, W } from './layout.js';
+import { historyString } from './history.js';
+import { CB, Fl, RoleCode, Side, W } from './layout.js';
 import type { Slots } from './slots.js';
 
 /** How the client/server roles were decided, weakest last (Zeek's `^` covers the last three). */
@@ -344,8 +345,7 @@ export class Connection {
     this.finished = true;
     this.finishedAt = finishedAt;
     this.evicted = (bits & CB.Evicted) !== 0;
-    const h = slot * HISTORY_MAX;
-    this.history = String.fromCharCode(...st.H.subarray(h, h + I[b + W.HistLen]!));
+    this.history = historyString(I, b);
     this.clientState = I[b + W.ZClient]!;
     this.serverState = I[b + W.ZServer]!;
     this.clientPrev = I[b + W.ZClientPrev]!;

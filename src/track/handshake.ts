@@ -1,6 +1,7 @@
 import { OPT_TIMESTAMP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
 import { ackSeen, addToDirection, seqDiff } from './direction.js';
-import { CB, DB, DF, DW, Fl, HISTORY_MAX, Side, W } from './layout.js';
+import { addHistory } from './history.js';
+import { CB, DB, DF, DW, Fl, Side, W } from './layout.js';
 import type { Slots } from './slots.js';
 import { zeekStep } from './zeek.js';
 
@@ -10,42 +11,6 @@ const CROSSING_MIN_S = 0.1;
 const MAX_LOGGED = 200;
 /** Retransmitted SYNs and SYN-ACKs whose frame and time are kept (the counts go on). */
 const MAX_TIMELINE = 12;
-
-// History letter bits: one per letter and side (the server's shifted by 16).
-const H_SYN = 1, H_SYNACK = 2, H_ACK = 4, H_DATA = 8, H_FIN = 16, H_RST = 32, H_RETRANS = 64, H_ZEROWIN = 128, H_MULTI = 256;
-// Zeek's letters are upper case for the originator; 32 makes them lower case for the responder.
-const S = 83, H = 72, A = 65, D = 68, FF = 70, R = 82, T = 84, WW = 87, Q = 81;
-
-/** Appends a Zeek history letter the first time it happens on that side. */
-export function addHistory(st: Slots, slot: number, letter: number, bit: number): void {
-  const b = slot * W.Size;
-  const seen = st.I[b + W.HistSeen]!;
-  if (seen & bit) return;
-  st.I[b + W.HistSeen] = seen | bit;
-  const n = st.I[b + W.HistLen]!;
-  if (n >= HISTORY_MAX) return;
-  st.H[slot * HISTORY_MAX + n] = letter;
-  st.I[b + W.HistLen] = n + 1;
-}
-
-function history(st: Slots, slot: number, fromClient: boolean, s: Segment, resent: boolean): void {
-  const f = s.flags;
-  const shift = fromClient ? 0 : 16;
-  const lower = fromClient ? 0 : 32;
-  if ((f & TCP_SYN) && (f & (TCP_FIN | TCP_RST))) addHistory(st, slot, Q + lower, H_MULTI << shift);
-  if (f & TCP_SYN) {
-    if (f & TCP_ACK) addHistory(st, slot, H + lower, H_SYNACK << shift);
-    else addHistory(st, slot, S + lower, H_SYN << shift);
-  }
-  if (f & TCP_FIN) addHistory(st, slot, FF + lower, H_FIN << shift);
-  if (f & TCP_RST) addHistory(st, slot, R + lower, H_RST << shift);
-  if ((f & TCP_ACK) && s.payloadLen === 0 && !(f & (TCP_SYN | TCP_FIN | TCP_RST))) addHistory(st, slot, A + lower, H_ACK << shift);
-  if (s.payloadLen > 0) {
-    addHistory(st, slot, D + lower, H_DATA << shift);
-    if (resent) addHistory(st, slot, T + lower, H_RETRANS << shift);
-  }
-  if (s.window === 0 && !(f & (TCP_SYN | TCP_RST))) addHistory(st, slot, WW + lower, H_ZEROWIN << shift);
-}
 
 function pushTimeline(more: (number[] | undefined)[], slot: number, frame: number, time: number): void {
   const m = (more[slot] ??= []);
@@ -76,7 +41,7 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
     I[b + W.LastTsNsec] = s.tsNsec;
   }
   U[b + W.LastFrame] = s.frame;
-  history(st, slot, fromClient, s, r !== 0);
+  addHistory(I, b, fromClient, s, r !== 0);
   if (r === 1) return;
   zeekStep(I, b + W.ZClient, fromClient, f, s.payloadLen);
 

@@ -10,13 +10,20 @@ function mix(h: number): number {
   return h >>> 0;
 }
 
-function endpointHash(a0: number, a1: number, a2: number, a3: number, port: number, seed: number): number {
-  let h = seed;
-  h = mix(h ^ a0);
-  h = mix(h ^ a1);
-  h = mix(h ^ a2);
-  h = mix(h ^ a3);
-  return mix(h ^ port);
+function prefixHash(a0: number, a1: number, a2: number, seed: number): number {
+  return mix(mix(mix(seed ^ a0) ^ a1) ^ a2);
+}
+
+const CONNECTION_SEED = 0x9e3779b9;
+const LISTENER_SEED = 0x2545f491;
+// Every IPv4 address shares its first three words (::ffff:): their part of the hash is computed once.
+const V4 = 0xffff;
+const V4_CONNECTION = prefixHash(0, 0, V4, CONNECTION_SEED);
+const V4_LISTENER = prefixHash(0, 0, V4, LISTENER_SEED);
+
+function endpointHash(a0: number, a1: number, a2: number, a3: number, port: number, seed: number, v4: number): number {
+  const h = a0 === 0 && a1 === 0 && a2 === V4 ? v4 : prefixHash(a0, a1, a2, seed);
+  return mix(mix(h ^ a3) ^ port);
 }
 
 /**
@@ -25,13 +32,13 @@ function endpointHash(a0: number, a1: number, a2: number, a3: number, port: numb
  * packet, a fast Map key); collisions are resolved by the table's chains.
  */
 export function connectionKey(s: Segment): number {
-  const a = endpointHash(s.src0, s.src1, s.src2, s.src3, s.srcPort, 0x9e3779b9);
-  const b = endpointHash(s.dst0, s.dst1, s.dst2, s.dst3, s.dstPort, 0x9e3779b9);
+  const a = endpointHash(s.src0, s.src1, s.src2, s.src3, s.srcPort, CONNECTION_SEED, V4_CONNECTION);
+  const b = endpointHash(s.dst0, s.dst1, s.dst2, s.dst3, s.dstPort, CONNECTION_SEED, V4_CONNECTION);
   // Order-independent: sum and xor of the two endpoint hashes.
   return mix(((a + b + s.vlan) >>> 0) ^ Math.imul(a ^ b, 0x27d4eb2d)) & 0x3fffffff;
 }
 
 /** A 30-bit number naming a server endpoint (address + port), for the set of known listeners. */
 export function endpointKey(a0: number, a1: number, a2: number, a3: number, port: number): number {
-  return endpointHash(a0, a1, a2, a3, port, 0x2545f491) & 0x3fffffff;
+  return endpointHash(a0, a1, a2, a3, port, LISTENER_SEED, V4_LISTENER) & 0x3fffffff;
 }

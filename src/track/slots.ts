@@ -1,5 +1,5 @@
 import type { LoggedPacket } from './connection.js';
-import { DF, DW, Fl, HISTORY_MAX, W } from './layout.js';
+import { DF, DW, Fl, W } from './layout.js';
 
 /** Wireshark's out-of-order window when it has no RTT to go by. */
 export const OUT_OF_ORDER_WINDOW_S = 0.003;
@@ -20,8 +20,6 @@ export class Slots {
   I: Int32Array;
   U: Uint32Array;
   F: Float64Array;
-  /** Zeek history letters as char codes, HISTORY_MAX per slot. */
-  H: Uint8Array;
   capacity: number;
   private readonly maxCapacity: number;
   private free: Int32Array;
@@ -42,7 +40,6 @@ export class Slots {
     this.I = new Int32Array(buf);
     this.U = new Uint32Array(buf);
     this.F = new Float64Array(this.capacity * Fl.Size);
-    this.H = new Uint8Array(this.capacity * HISTORY_MAX);
     this.free = new Int32Array(this.capacity);
   }
 
@@ -105,9 +102,6 @@ export class Slots {
     const F = new Float64Array(cap * Fl.Size);
     F.set(this.F);
     this.F = F;
-    const H = new Uint8Array(cap * HISTORY_MAX);
-    H.set(this.H);
-    this.H = H;
     const free = new Int32Array(cap);
     free.set(this.free);
     this.free = free;

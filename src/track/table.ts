@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Segment } from '../decode/segment.js';
-import { CB, Fl, W } from './layout.js';
+import { CB, W } from './layout.js';
 import { Slots } from './slots.js';
 
 export interface TableOptions {
@@ -17,7 +17,6 @@ export interface TableOptions {
  * every lookup would walk them all.
  */
 const MAX_CHAIN = 8;
-const TOUCH_EVERY_S = 1;
 
 // murmur3's finaliser, as in key.ts.
 function mix(h: number): number {
@@ -100,10 +99,8 @@ export class ConnectionTable {
         this.lastFromClient = false;
       } else continue;
       // Recency only needs to be about right (idle expiry is checked once a capture second).
-      const F = this.slots.F;
-      const t = slot * Fl.Size + Fl.Touched;
-      if (s.time - F[t]! >= TOUCH_EVERY_S) {
-        F[t] = s.time;
+      if (U[b + W.TouchedSec] !== s.tsSec) {
+        U[b + W.TouchedSec] = s.tsSec;
         this.lru.get(slot);
       }
       return slot;
@@ -131,7 +128,7 @@ export class ConnectionTable {
     }
     I[slot * W.Size + W.Next] = this.buckets[bucket]!;
     this.buckets[bucket] = slot;
-    this.slots.F[slot * Fl.Size + Fl.Touched] = this.slots.F[slot * Fl.Size + Fl.FirstTime]!;
+    this.slots.U[slot * W.Size + W.TouchedSec] = this.slots.U[slot * W.Size + W.FirstTsSec]!;
     this.lru.set(slot, I[slot * W.Size + W.Id]!);
   }
 

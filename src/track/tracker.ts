@@ -1,6 +1,7 @@
 import { TCP_ACK, TCP_SYN, type Segment } from '../decode/segment.js';
 import { Connection } from './connection.js';
-import { addHistory, updateConnection } from './handshake.js';
+import { updateConnection } from './handshake.js';
+import { flipHistory } from './history.js';
 import { connectionKey, endpointKey } from './key.js';
 import { CB, DB, DW, Fl, RoleCode, Side, W } from './layout.js';
 import { ConnectionTable } from './table.js';
@@ -221,7 +222,7 @@ export class Tracker {
       U[b + W.C0] = s.dst0; U[b + W.C1] = s.dst1; U[b + W.C2] = s.dst2; U[b + W.C3] = s.dst3; U[b + W.CPort] = s.dstPort;
       U[b + W.S0] = s.src0; U[b + W.S1] = s.src1; U[b + W.S2] = s.src2; U[b + W.S3] = s.src3; U[b + W.SPort] = s.srcPort;
       // Zeek marks a connection whose first packet came from the responder as flipped.
-      addHistory(st, slot, 94 /* ^ */, 1 << 31);
+      flipHistory(I, b);
     }
     U[b + W.FirstFrame] = s.frame;
     U[b + W.FirstTsSec] = s.tsSec;
