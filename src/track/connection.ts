@@ -182,93 +182,11 @@ export class Connection {
     return this.roleSource !== 'syn';
   }
 
-  /** Back to a new connection's state, keeping the object (and its two Directions). */
-  reset(): this {
-    // Every field, in declaration order (a test checks this against a new Connection).
-    this.id = 0;
-    this.vlan = 0;
-    this.ipVersion = 4;
-    this.c0 = 0;
-    this.c1 = 0;
-    this.c2 = 0;
-    this.c3 = 0;
-    this.cPort = 0;
-    this.s0 = 0;
-    this.s1 = 0;
-    this.s2 = 0;
-    this.s3 = 0;
-    this.sPort = 0;
-    this.roleSource = 'syn';
-    this.firstFrame = 0;
-    this.lastFrame = 0;
-    this.firstTime = 0;
-    this.lastTime = 0;
-    this.firstTsSec = 0;
-    this.firstTsNsec = 0;
-    this.lastTsSec = 0;
-    this.lastTsNsec = 0;
-    this.synFrame = 0;
-    this.synTime = 0;
-    this.synMore = null;
-    this.synCount = 0;
-    this.lastSynTime = 0;
-    this.synNewIsn = 0;
-    this.synAckFrame = 0;
-    this.synAckTime = 0;
-    this.synAckMore = null;
-    this.synAckCount = 0;
-    this.lastSynAckTime = 0;
-    this.synAckAfterAck = 0;
-    this.synAckBeforeSyn = false;
-    this.synAnsweredByAck = false;
-    this.handshakeAckFrame = 0;
-    this.handshakeAckTime = 0;
-    this.clientFirstDataFrame = 0;
-    this.clientFirstDataTime = 0;
-    this.serverDataAckFrame = 0;
-    this.serverDataAckTime = 0;
-    this.serverFirstDataFrame = 0;
-    this.serverFirstDataTime = 0;
-    this.serverAnswerFrame = 0;
-    this.serverAnswerTime = 0;
-    this.clientSegsBeforeAnswer = 0;
-    this.clientRetransBeforeAnswer = 0;
-    this.synRetransBeforeAnswer = 0;
-    this.synOptions = null;
-    this.synAckOptions = null;
-    this.synAckSameTsVal = false;
-    this.firstFin = null;
-    this.finFrame = 0;
-    this.finTime = 0;
-    this.rstBy = null;
-    this.rstFrame = 0;
-    this.rstTime = 0;
-    this.rstHasAck = false;
-    this.rstSeq = 0;
-    this.rstSeqVsPeerAck = 0;
-    this.rstAfterServerData = false;
-    this.rstAnswersSyn = false;
-    this.reusedBy = 0;
-    this.reusesEarlier = false;
-    this.finished = false;
-    this.finishedAt = 0;
-    this.evicted = false;
-    this.history = '';
-    this.clientState = 0;
-    this.serverState = 0;
-    this.clientPrev = 0;
-    this.serverPrev = 0;
-    this.packets = null;
-    this.signatures = NO_SIGNATURES;
-    this.client.reset();
-    this.server.reset();
-    return this;
-  }
-
   /**
-   * Copies a live slot of the tracker into this record. The slot's side
-   * arrays (SYN timelines, logged packets) are handed over, not copied: the
-   * slot is released right after.
+   * Copies a live slot of the tracker into this record, every field (so a
+   * recycled record keeps nothing of its last connection; a test checks it).
+   * The slot's side arrays (SYN timelines, logged packets) are handed over,
+   * not copied: the slot is released right after.
    */
   fill(st: Slots, slot: number, finishedAt: number): this {
     const { I, U, F } = st;

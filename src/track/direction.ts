@@ -42,29 +42,6 @@ export class Direction {
   /** The connection's first round trip (Wireshark's ts_first_rtt), once the handshake completed. */
   oooThreshold = OUT_OF_ORDER_WINDOW_S;
 
-  /** Back to a new direction's state (every field, in declaration order; a test checks it). */
-  reset(): void {
-    this.packets = 0;
-    this.bytes = 0;
-    this.uniqueBytes = 0;
-    this.isn = 0;
-    this.isnSet = false;
-    this.nextSeq = 0;
-    this.seqSet = false;
-    this.highestAck = 0;
-    this.ackSet = false;
-    this.retransmits = 0;
-    this.duplicates = 0;
-    this.outOfOrder = 0;
-    this.zeroWindows = 0;
-    this.keepAlives = 0;
-    this.finSeen = false;
-    this.finFrame = 0;
-    this.rstSeen = false;
-    this.gapBytes = 0;
-    this.oooThreshold = OUT_OF_ORDER_WINDOW_S;
-  }
-
   /** Copies one direction of a live slot. */
   fill(st: Slots, slot: number, server: boolean): void {
     const d = slot * W.Size + (server ? W.Server : W.Client);

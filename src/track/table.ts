@@ -17,6 +17,8 @@ export interface TableOptions {
  * every lookup would walk them all.
  */
 const MAX_CHAIN = 8;
+/** lru-cache's get/set take an options object and default it to a new {} on every call; pass one. */
+const NO_OPTIONS = {};
 
 // murmur3's finaliser, as in key.ts.
 function mix(h: number): number {
@@ -101,7 +103,7 @@ export class ConnectionTable {
       // Recency only needs to be about right (idle expiry is checked once a capture second).
       if (U[b + W.TouchedSec] !== s.tsSec) {
         U[b + W.TouchedSec] = s.tsSec;
-        this.lru.get(slot);
+        this.lru.get(slot, NO_OPTIONS);
       }
       return slot;
     }
@@ -129,7 +131,7 @@ export class ConnectionTable {
     I[slot * W.Size + W.Next] = this.buckets[bucket]!;
     this.buckets[bucket] = slot;
     this.slots.U[slot * W.Size + W.TouchedSec] = this.slots.U[slot * W.Size + W.FirstTsSec]!;
-    this.lru.set(slot, I[slot * W.Size + W.Id]!);
+    this.lru.set(slot, I[slot * W.Size + W.Id]!, NO_OPTIONS);
   }
 
   remove(slot: number): void {

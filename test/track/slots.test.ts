@@ -1,0 +1,77 @@
+// The typed-array connection table grows by doubling and rehashes while connections are open: every
+// connection must come out whole whatever the growth and the bucket seed.
+import { describe, expect, it } from 'vitest';
+import { newSegment, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, type Segment } from '../../src/decode/segment.js';
+import type { Connection } from '../../src/track/connection.js';
+import { zeekConnState } from '../../src/track/zeek.js';
+import { Tracker } from '../../src/track/tracker.js';
+
+const N = 5000;
+
+/** Step k of connection i's exchange, from the client (true) or the server. */
+function step(s: Segment, i: number, k: number, frame: number): void {
+  const fromClient = k === 0 || k === 2 || k === 3 || k === 6;
+  const c = { a: (0x0a000000 + i) >>> 0, p: 10000 + (i % 50000) };
+  const srv = { a: 0xc0a80001, p: 443 };
+  const [src, dst] = fromClient ? [c, srv] : [srv, c];
+  s.src0 = s.src1 = s.dst0 = s.dst1 = 0;
+  s.src2 = s.dst2 = 0xffff;
+  s.src3 = src.a;
+  s.dst3 = dst.a;
+  s.srcPort = src.p;
+  s.dstPort = dst.p;
+  s.ipId = frame & 0xffff;
+  s.window = 65535;
+  s.frame = frame;
+  s.time = 1_700_000_000 + frame * 1e-4;
+  s.tsSec = Math.floor(s.time);
+  const cIsn = 1000 * i;
+  const sIsn = 5000 * i + 7;
+  // SYN, SYN-ACK, ACK, data(100), ACK, FIN, FIN, ACK
+  const table: [number, number, number, number][] = [
+    [TCP_SYN, cIsn, 0, 0],
+    [TCP_SYN | TCP_ACK, sIsn, cIsn + 1, 0],
+    [TCP_ACK, cIsn + 1, sIsn + 1, 0],
+    [TCP_ACK | TCP_PSH, cIsn + 1, sIsn + 1, 100],
+    [TCP_ACK, sIsn + 1, cIsn + 101, 0],
+    [TCP_FIN | TCP_ACK, sIsn + 1, cIsn + 101, 0],
+    [TCP_FIN | TCP_ACK, cIsn + 101, sIsn + 2, 0],
+    [TCP_ACK, sIsn + 2, cIsn + 102, 0],
+  ];
+  const [flags, seq, ack, len] = table[k]!;
+  s.flags = flags;
+  s.seq = seq >>> 0;
+  s.ack = ack >>> 0;
+  s.payloadLen = len;
+}
+
+describe('connection table growth', () => {
+  for (const seed of [1, 0xdeadbeef]) {
+    it(`${N} connections open at once (table grows 1024 → 8192 mid-handshake), seed ${seed}: each comes out whole`, () => {
+      const out: { id: number; state: string; history: string; cp: number; sp: number; bytes: number; cPort: number }[] = [];
+      const t = new Tracker((c: Connection) => {
+        out.push({
+          id: c.id,
+          state: zeekConnState(c.clientState, c.serverState, c.history, c.client.bytes, c.server.bytes),
+          history: c.history,
+          cp: c.client.packets,
+          sp: c.server.packets,
+          bytes: c.client.bytes,
+          cPort: c.cPort,
+        });
+      }, { hashSeed: seed });
+      const s = newSegment();
+      let frame = 1;
+      // Every connection's step k before any connection's step k + 1: all N are live together.
+      for (let k = 0; k < 8; k++) for (let i = 0; i < N; i++) {
+        step(s, i, k, frame++);
+        t.add(s);
+      }
+      t.end();
+      expect(t.stats.peakLive).toBe(N);
+      expect(out).toHaveLength(N);
+      const bad = out.filter((o) => o.state !== 'SF' || o.history !== 'ShADafF' || o.cp !== 4 || o.sp !== 4 || o.bytes !== 100 || o.cPort !== 10000 + ((o.id - 1) % 50000));
+      expect(bad).toEqual([]);
+    });
+  }
+});
