@@ -68,17 +68,21 @@ export function episodesOf(times: Float64Array): Episode[] {
 export function acceptQueueEstimate(handshakes: Samples, overflowedFlags: Samples): number | null {
   const times = handshakes.view();
   const overflowed = overflowedFlags.view();
-  const idx = Array.from(times, (_, i) => i).sort((a, b) => times[a]! - times[b]! || a - b);
-  const first = idx.findIndex((i) => overflowed[i] === 1);
-  if (first <= 0) return null;
+  // The first ignored handshake in time order (the earlier one of equal times), and its place in that order.
+  let f = -1;
+  for (let i = 0; i < times.length; i++) if (overflowed[i] === 1 && (f < 0 || times[i]! < times[f]!)) f = i;
+  if (f < 0) return null;
+  let first = 0;
+  for (let i = 0; i < times.length; i++) if (times[i]! < times[f]! || (times[i] === times[f] && i < f)) first++;
+  if (first === 0) return null;
+  const t = handshakes.sorted();
   let start = first;
-  while (start > 0 && times[idx[start]!]! - times[idx[start - 1]!]! < 1) start--;
+  while (start > 0 && t[start]! - t[start - 1]! < 1) start--;
   // Only a burst from idle that fills the queue at once tells its size; under a steady rate accepts
   // drain it all along and the count would be meaningless.
-  if (times[idx[first]!]! - times[idx[start]!]! > BURST_FILL_S) return null;
-  let n = 0;
-  for (let k = start; k < first; k++) if (!overflowed[idx[k]!]) n++;
-  return n > 0 ? n : null;
+  if (t[first]! - t[start]! > BURST_FILL_S) return null;
+  // Everything before the first ignored one completed normally.
+  return first > start ? first - start : null;
 }
 
 export function peakPerSecond(times: Samples): number {
@@ -195,3 +199,4 @@ function concat(a: Float64Array, b: Float64Array): Float64Array {
   out.set(b, a.length);
   return out;
 }
+
