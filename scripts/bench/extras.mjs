@@ -48,7 +48,7 @@ P();
 
 // --jobs on two captures.
 const big = ['tiled-1m', 'tiled-500k']
-  .map((p) => execFileSync('bash', ['-c', `ls ${CACHE}/${p}-*.pcap 2>/dev/null | head -1`], { encoding: 'utf8' }).trim())
+  .map((p) => execFileSync('bash', ['-c', `ls ${CACHE}/${p}-*.pcap 2>/dev/null | grep -v -- -twin | head -1`], { encoding: 'utf8' }).trim())
   .find((f) => f && existsSync(f));
 if (big) {
   // A second name for the same bytes: analyze reads a path given twice only once.
