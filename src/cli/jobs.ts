@@ -10,9 +10,11 @@ export function defaultJobs(): number {
 }
 
 /**
- * Runs every capture through the pipeline, up to `jobs` at a time on worker
- * threads, and returns the results in input order. stdin (`-`) belongs to the
- * main thread, and one capture gains nothing from a worker: those run here.
+ * Runs every capture through the pipeline, up to `jobs` at a time: the main
+ * thread takes captures from the queue like `jobs - 1` worker threads do (one
+ * isolate fewer to start and to keep in memory). Results come back in input
+ * order. stdin (`-`) belongs to the main thread, and one capture gains
+ * nothing from a worker: those run here.
  */
 export async function runCaptures(
   paths: string[],
@@ -29,11 +31,15 @@ export async function runCaptures(
   }
   const { quiet: _quiet, ...workerOpts } = opts;
   const queue = [...parallel];
-  const size = Math.min(jobs, queue.length);
+  const size = Math.min(jobs, queue.length) - 1;
   const workers = Array.from({ length: size }, () => new Worker(new URL('./capture-worker.js', import.meta.url)));
+  const local = async () => {
+    for (let t = queue.shift(); t; t = queue.shift()) results[t.i] = await runCapture(t.p, filter, opts);
+  };
   try {
-    await Promise.all(
-      workers.map(
+    await Promise.all([
+      local(),
+      ...workers.map(
         (w) =>
           new Promise<void>((resolve, reject) => {
             const next = () => {
@@ -51,7 +57,7 @@ export async function runCaptures(
             next();
           }),
       ),
-    );
+    ]);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
