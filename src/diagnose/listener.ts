@@ -1,7 +1,7 @@
 import type { Connection } from '../track/connection.js';
 import { endpointKey } from '../track/key.js';
 import { EvidencePicker } from './evidence.js';
-import { Samples } from './samples.js';
+import { NumberSet, Samples } from './samples.js';
 import { Timeline } from './timeline.js';
 import type { ConnectionFacts } from './signatures.js';
 
@@ -52,7 +52,7 @@ export class ListenerStats {
   halfOpenDropped = 0;
   readonly halfOpenDropTimes = new Samples(MAX_SAMPLES);
   /** Distinct half-open sources: the IPv4 address itself, a hash of an IPv6 one. */
-  readonly sources = new Set<number>();
+  readonly sources = new NumberSet(MAX_SOURCES);
   sourcesCapped = false;
   syncookieConns = 0;
   // Others.
@@ -129,8 +129,7 @@ export class ListenerStats {
       this.halfOpen++;
       if (sig.includes('syncookie')) this.halfOpenCookies++;
       this.halfOpenSynDrops += f.unansweredSyns;
-      if (this.sources.size < MAX_SOURCES) this.sources.add(c.ipVersion === 4 ? c.c3 : endpointKey(c.c0, c.c1, c.c2, c.c3, 0));
-      else this.sourcesCapped = true;
+      if (!this.sources.add(c.ipVersion === 4 ? c.c3 : endpointKey(c.c0, c.c1, c.c2, c.c3, 0))) this.sourcesCapped = true;
       this.floodEvidence.offer(c.synAckCount > 0 ? 2 : 1, c, sig);
     }
     if (sig.includes('syn-unanswered')) this.unansweredEvidence.offer(c.synCount, c, sig);

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { mix } from '../track/key.js';
+
 /**
  * A capped list of numbers in a Float64Array: a listener keeps up to
  * hundreds of thousands of times and delays, and as JS arrays they would be
@@ -35,5 +38,58 @@ export class Samples {
   /** A sorted copy (numeric order). */
   sorted(): Float64Array {
     return this.data.slice(0, this.length).sort();
+  }
+}
+
+/**
+ * A capped set of 32-bit numbers (open addressing in a Uint32Array, linear
+ * probing): counts distinct flood sources without a heap object per source.
+ * The hash is seeded per set: the sources are the attacker's choice.
+ */
+export class NumberSet {
+  private slots: Uint32Array;
+  private readonly seed = randomBytes(4).readUInt32LE(0);
+  /** Whether 0 is in the set (0 marks an empty slot). */
+  private zero = false;
+  size = 0;
+
+  constructor(readonly cap: number) {
+    this.slots = new Uint32Array(64);
+  }
+
+  /** Adds x (taken as uint32) unless the cap is reached; returns false when it was full and x is new. */
+  add(x: number): boolean {
+    x >>>= 0;
+    if (x === 0) {
+      if (this.zero) return true;
+      if (this.size >= this.cap) return false;
+      this.zero = true;
+      this.size++;
+      return true;
+    }
+    const mask = this.slots.length - 1;
+    for (let i = mix(x ^ this.seed) & mask; ; i = (i + 1) & mask) {
+      const v = this.slots[i]!;
+      if (v === x) return true;
+      if (v === 0) {
+        if (this.size >= this.cap) return false;
+        this.slots[i] = x;
+        this.size++;
+        if (this.size * 2 > this.slots.length) this.grow();
+        return true;
+      }
+    }
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Uint32Array(old.length * 2);
+    const mask = this.slots.length - 1;
+    for (const x of old) {
+      if (x === 0) continue;
+      let i = mix(x ^ this.seed) & mask;
+      while (this.slots[i] !== 0) i = (i + 1) & mask;
+      this.slots[i] = x;
+    }
   }
 }

@@ -1,7 +1,7 @@
 import type { Segment } from '../decode/segment.js';
 
 // murmur3's finaliser: cheap and spreads the low bits of ports and addresses well.
-function mix(h: number): number {
+export function mix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Segment } from '../decode/segment.js';
+import { mix } from './key.js';
 import { CB, W } from './layout.js';
 import { Slots } from './slots.js';
 
@@ -19,16 +20,6 @@ export interface TableOptions {
 const MAX_CHAIN = 8;
 /** lru-cache's get/set take an options object and default it to a new {} on every call; pass one. */
 const NO_OPTIONS = {};
-
-// murmur3's finaliser, as in key.ts.
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /**
  * The live connections: slots (slots.ts) found by a chained hash of their

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { NumberSet, Samples } from '../../src/diagnose/samples.js';
+
+describe('Samples', () => {
+  it('keeps values in order up to its cap, through growth, and sorts a copy', () => {
+    const s = new Samples(1000);
+    for (let i = 0; i < 1200; i++) expect(s.push((i * 7919) % 1009)).toBe(i < 1000);
+    expect(s.length).toBe(1000);
+    expect(s.full).toBe(true);
+    expect(s.view()[999]).toBe((999 * 7919) % 1009);
+    const sorted = s.sorted();
+    expect([...sorted]).toEqual([...s.view()].sort((a, b) => a - b));
+    expect(s.view()[0]).toBe(0);
+    expect(s.view()[1]).toBe(7919 % 1009);
+  });
+});
+
+describe('NumberSet', () => {
+  it('counts distinct uint32 values (0 and 2^32 - 1 included) up to its cap', () => {
+    const set = new NumberSet(50_000);
+    const seen = new Set<number>();
+    let x = 1;
+    for (let i = 0; i < 40_000; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      const v = i % 3 === 0 ? x & 0xfff : x;
+      expect(set.add(v)).toBe(true);
+      seen.add(v >>> 0);
+    }
+    expect(set.add(0)).toBe(true);
+    expect(set.add(0xffffffff)).toBe(true);
+    seen.add(0);
+    seen.add(0xffffffff);
+    expect(set.size).toBe(seen.size);
+  });
+
+  it('refuses new values past the cap, still knows the ones it holds', () => {
+    const set = new NumberSet(3);
+    expect([set.add(10), set.add(20), set.add(10), set.add(0), set.add(30), set.add(20)]).toEqual([true, true, true, true, false, true]);
+    expect(set.size).toBe(3);
+  });
+
+  it('sources crafted to share their low bits do not make adding quadratic', () => {
+    const set = new NumberSet(100_000);
+    const t0 = performance.now();
+    for (let i = 0; i < 100_000; i++) set.add(i * 4096);
+    expect(set.size).toBe(100_000);
+    // A clustered table would take minutes; this is a guard against that, not a benchmark.
+    expect(performance.now() - t0).toBeLessThan(5000);
+  });
+});
