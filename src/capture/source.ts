@@ -140,22 +140,25 @@ export async function openSource(path: string, chunkBytes = CHUNK_BYTES): Promis
 }
 
 /**
- * A regular, uncompressed file read into one buffer reused for every chunk:
- * no 4 MiB allocation per read for the GC to reclaim. The reader is done with
- * a chunk (it copies a record that spans two) before it asks for the next.
+ * A regular, uncompressed file read into two buffers reused in turn: no 4 MiB
+ * allocation per read for the GC to reclaim, and the next chunk is read (on
+ * libuv's thread pool, so on the other core) while the reader parses this
+ * one. The reader is done with a chunk (it copies a record that spans two)
+ * before it asks for the next, so the buffer it had is free to refill.
  * Null for a gzip file, which goes through the stream path.
  */
 async function openPlainFile(path: string, size: number, chunkBytes: number): Promise<ByteSource | null> {
   const fh: FileHandle = await open(path, 'r');
-  const buf = Buffer.allocUnsafe(Math.max(2, Math.min(chunkBytes, Math.max(size, 2))));
+  const len = Math.max(2, Math.min(chunkBytes, Math.max(size, 2)));
+  let cur = Buffer.allocUnsafe(len);
   let first: number;
   try {
-    first = (await fh.read(buf, 0, buf.length, 0)).bytesRead;
+    first = (await fh.read(cur, 0, cur.length, 0)).bytesRead;
   } catch (e) {
     await fh.close();
     throw e;
   }
-  if (first >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+  if (first >= 2 && cur[0] === 0x1f && cur[1] === 0x8b) {
     await fh.close();
     return null;
   }
@@ -168,14 +171,29 @@ async function openPlainFile(path: string, size: number, chunkBytes: number): Pr
     }
   };
   async function* chunks(): AsyncGenerator<Uint8Array> {
+    // A file read whole by the first read needs no second buffer.
+    let next = read >= size ? null : Buffer.allocUnsafe(len);
+    let pending: Promise<{ bytesRead: number }> | null = null;
     try {
       let n = first;
       while (n > 0) {
-        yield buf.subarray(0, n);
-        n = (await fh.read(buf, 0, buf.length, read)).bytesRead;
+        if (next) pending = fh.read(next, 0, next.length, read);
+        yield cur.subarray(0, n);
+        if (!pending) {
+          n = (await fh.read(cur, 0, cur.length, read)).bytesRead;
+          read += n;
+          continue;
+        }
+        n = (await pending).bytesRead;
+        pending = null;
         read += n;
+        const done = cur;
+        cur = next!;
+        next = done;
       }
     } finally {
+      // A reader that stopped early leaves a read in flight: let it finish before the file closes.
+      if (pending) await pending.catch(() => undefined);
       close();
     }
   }
