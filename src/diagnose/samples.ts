@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mix } from '../track/key.js';
 
 /**
@@ -48,7 +47,7 @@ export class Samples {
  */
 export class NumberSet {
   private slots: Uint32Array;
-  private readonly seed = randomBytes(4).readUInt32LE(0);
+  private readonly seed = (Math.random() * 2 ** 32) >>> 0;
   /** Whether 0 is in the set (0 marks an empty slot). */
   private zero = false;
   size = 0;

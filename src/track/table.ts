@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Segment } from '../decode/segment.js';
 import { mix } from './key.js';
@@ -45,7 +44,9 @@ export class ConnectionTable {
     // One more than the cap: a new connection takes its slot before the LRU evicts the oldest.
     this.slots = new Slots(max + 1);
     this.maxChain = Math.min(MAX_CHAIN, max);
-    this.seed = opts.seed ?? randomBytes(4).readUInt32LE(0);
+    // Math.random is seeded from the OS per process: unpredictable to whoever wrote the capture, and it
+    // spares loading node:crypto at start-up.
+    this.seed = opts.seed ?? (Math.random() * 2 ** 32) >>> 0;
     this.buckets = new Int32Array(0);
     this.mask = 0;
     this.rehash();
