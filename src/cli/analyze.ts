@@ -7,7 +7,7 @@ import { renderJunit } from '../report/junit.js';
 import { renderHtml } from '../report/html.js';
 import { collectLadders } from './ladders.js';
 import { makeColor } from './color.js';
-import { FAIL_ON, parseListener, parsePort, parsePositive, parseTimeBound, type FailOn } from './options.js';
+import { FAIL_ON, parseListener, parseMaxConnections, parsePort, parsePositive, parseTimeBound, type FailOn } from './options.js';
 import { Output } from './output.js';
 import { unreadable } from './run-capture.js';
 import { defaultJobs, runCaptures } from './jobs.js';
@@ -123,7 +123,7 @@ export function addAnalyzeCommand(program: Command, version: string): void {
     .option('--since <time>', 'ignore packets before TIME (ISO 8601, or seconds from the start)', parseTimeBound)
     .option('--until <time>', 'ignore packets after TIME (ISO 8601, or seconds from the start)', parseTimeBound)
     .option('--no-color', 'no colour even on a terminal')
-    .option('--max-connections <n>', 'cap on live connections (memory bound)', parsePositive)
+    .option('--max-connections <n>', 'cap on live connections (memory bound)', parseMaxConnections)
     .option('-j, --jobs <n>', 'captures analysed in parallel (default: the number of cores)', parsePositive)
     .addHelpText(
       'after',

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { flowRecord, type FlowRecord } from '../report/flow.js';
 import { stripControl } from '../report/escape.js';
 import type { TimeBound } from '../track/run.js';
-import { parseListener, parsePort, parsePositive, parseTimeBound } from './options.js';
+import { parseListener, parseMaxConnections, parsePort, parseTimeBound } from './options.js';
 import { Output } from './output.js';
 import { runCapture, unreadable } from './run-capture.js';
 
@@ -112,7 +112,7 @@ export function addFlowsCommand(program: Command): void {
     .option('--port <n>', 'keep only servers on this port (repeatable)', parsePort)
     .option('--since <time>', 'ignore packets before TIME (ISO 8601, or seconds from the start)', parseTimeBound)
     .option('--until <time>', 'ignore packets after TIME (ISO 8601, or seconds from the start)', parseTimeBound)
-    .option('--max-connections <n>', 'cap on live connections (memory bound)', parsePositive)
+    .option('--max-connections <n>', 'cap on live connections (memory bound)', parseMaxConnections)
     .addHelpText(
       'after',
       `

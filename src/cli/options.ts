@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import type { TimeBound } from '../track/run.js';
+import { MAX_CONNECTIONS_LIMIT } from '../track/tracker.js';
 
 /** `--since 30` (seconds from the capture's start) or `--since 2026-11-21T10:00:00Z`. */
 export function parseTimeBound(v: string): TimeBound {
@@ -27,6 +28,18 @@ export function parseListener(v: string, previous: string[] = []): string[] {
 export function parsePositive(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`'${v}' is not a positive whole number`);
+  return n;
+}
+
+/**
+ * --max-connections: lru-cache allocates its lists for the whole cap up front, so an absurd cap fails
+ * at once, with V8's fatal out-of-memory abort rather than an error.
+ */
+export function parseMaxConnections(v: string): number {
+  const n = parsePositive(v);
+  if (n > MAX_CONNECTIONS_LIMIT) {
+    throw new InvalidArgumentError(`'${v}' is more than ${MAX_CONNECTIONS_LIMIT} live connections (about ${Math.round((MAX_CONNECTIONS_LIMIT * 600) / 1e9)} GB of tracker state)`);
+  }
   return n;
 }
 

@@ -52,6 +52,15 @@ describe('exit codes', () => {
     expect(tcpdiag(['bogus']).code).toBe(2);
   });
 
+  it('refuses a --max-connections too large to allocate, with a message instead of an out-of-memory abort', () => {
+    for (const cmd of ['analyze', 'flows']) {
+      const r = tcpdiag([cmd, OVERFLOW, '--max-connections', '1000000000']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/'1000000000' is more than 10000000 live connections/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it('reads a partial capture up to the fault and says so', () => {
     const r = tcpdiag(['analyze', 'fixtures/public/tls_DER-incomplete-header.pcap', '--format', 'json']);
     expect(r.code).toBe(0);
