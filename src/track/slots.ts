@@ -4,11 +4,16 @@ import { DF, DW, Fl, W } from './layout.js';
 /** Wireshark's out-of-order window when it has no RTT to go by. */
 export const OUT_OF_ORDER_WINDOW_S = 0.003;
 
-const FIRST_CAPACITY = 1024;
+/**
+ * Slots allocated at once. The arrays are zero-filled by the OS page by page as they are first
+ * written, so slots never used cost address space, not memory; growing later copies the arrays
+ * and briefly holds both, so only caps above this grow (the 100 000 default never does).
+ */
+const FIRST_CAPACITY = 131072;
 
 /**
- * The live connections' state, one slot each, in typed arrays that grow by
- * doubling up to a fixed capacity. `I` and `U` are two views of one buffer
+ * The live connections' state, one slot each, in typed arrays allocated for
+ * up to FIRST_CAPACITY slots and grown by doubling past that. `I` and `U` are two views of one buffer
  * (signed and unsigned words); a slot's words are contiguous so one
  * connection's packet touches few cache lines. Anything rare or variable in
  * size (retransmitted SYN frames, sequence holes, logged packets) lives in

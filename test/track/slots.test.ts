@@ -6,7 +6,8 @@ import type { Connection } from '../../src/track/connection.js';
 import { zeekConnState } from '../../src/track/zeek.js';
 import { Tracker } from '../../src/track/tracker.js';
 
-const N = 5000;
+// More than the 131 072 slots allocated at first: the arrays grow and the table rehashes mid-handshake.
+const N = 140_000;
 
 /** Step k of connection i's exchange, from the client (true) or the server. */
 function step(s: Segment, i: number, k: number, frame: number): void {
@@ -23,7 +24,7 @@ function step(s: Segment, i: number, k: number, frame: number): void {
   s.ipId = frame & 0xffff;
   s.window = 65535;
   s.frame = frame;
-  s.time = 1_700_000_000 + frame * 1e-4;
+  s.time = 1_700_000_000 + frame * 1e-6;
   s.tsSec = Math.floor(s.time);
   const cIsn = 1000 * i;
   const sIsn = 5000 * i + 7;
@@ -47,8 +48,8 @@ function step(s: Segment, i: number, k: number, frame: number): void {
 
 describe('connection table growth', () => {
   for (const seed of [1, 0xdeadbeef]) {
-    it(`${N} connections open at once (table grows 1024 → 8192 mid-handshake), seed ${seed}: each comes out whole`, () => {
-      const out: { id: number; state: string; history: string; cp: number; sp: number; bytes: number; cPort: number }[] = [];
+    it(`${N} connections open at once (the slot arrays grow, the table rehashes), seed ${seed}: each comes out whole`, () => {
+      const out: { id: number; state: string; history: string; cp: number; sp: number; bytes: number; cPort: number; first: number; syn: number; last: number }[] = [];
       const t = new Tracker((c: Connection) => {
         out.push({
           id: c.id,
@@ -58,8 +59,11 @@ describe('connection table growth', () => {
           sp: c.server.packets,
           bytes: c.client.bytes,
           cPort: c.cPort,
+          first: c.firstTime,
+          syn: c.synTime,
+          last: c.lastTime,
         });
-      }, { hashSeed: seed });
+      }, { hashSeed: seed, maxConnections: 200_000 });
       const s = newSegment();
       let frame = 1;
       // Every connection's step k before any connection's step k + 1: all N are live together.
@@ -70,8 +74,11 @@ describe('connection table growth', () => {
       t.end();
       expect(t.stats.peakLive).toBe(N);
       expect(out).toHaveLength(N);
-      const bad = out.filter((o) => o.state !== 'SF' || o.history !== 'ShADafF' || o.cp !== 4 || o.sp !== 4 || o.bytes !== 100 || o.cPort !== 10000 + ((o.id - 1) % 50000));
+      const bad = out.filter((o) => o.state !== 'SF' || o.history !== 'ShADafF' || o.cp !== 4 || o.sp !== 4 || o.bytes !== 100 || o.cPort !== 10000 + ((o.id - 1) % 50000) ||
+          // Written before the arrays grew (the SYN) and after (the last ACK).
+          o.first !== 1_700_000_000 + o.id * 1e-6 || o.syn !== o.first || o.last !== 1_700_000_000 + (7 * N + o.id) * 1e-6,
+      );
       expect(bad).toEqual([]);
-    });
+    }, 60_000);
   }
 });
