@@ -244,8 +244,8 @@ export class Connection {
     this.clientSegsBeforeAnswer = I[b + W.ClientSegsBeforeAnswer]!;
     this.clientRetransBeforeAnswer = I[b + W.ClientRetransBeforeAnswer]!;
     this.synRetransBeforeAnswer = I[b + W.SynRetransBeforeAnswer]!;
-    this.synOptions = bits & CB.SynOptions ? options(I[b + W.SynMss]!, I[b + W.SynWscale]!, I[b + W.SynMask]!, U[b + W.SynTsVal]!) : null;
-    this.synAckOptions = bits & CB.SynAckOptions ? options(I[b + W.SaMss]!, I[b + W.SaWscale]!, I[b + W.SaMask]!, U[b + W.SaTsVal]!) : null;
+    this.synOptions = bits & CB.SynOptions ? options(st, b + W.SynMss) : null;
+    this.synAckOptions = bits & CB.SynAckOptions ? options(st, b + W.SaMss) : null;
     this.synAckSameTsVal = (bits & CB.SynAckSameTsVal) !== 0;
     this.firstFin = SIDES[I[b + W.FirstFin]! as Side]!;
     this.finFrame = U[b + W.FinFrame]!;
@@ -292,13 +292,15 @@ function odds(a: number[] | null): number[] {
 
 const NO_SIGNATURES: string[] = [];
 
-function options(mss: number, wscale: number, mask: number, tsVal: number): HandshakeOptions {
+/** The four option words from W.SynMss or W.SaMss (handshake.ts recordOptions). */
+function options(st: Slots, at: number): HandshakeOptions {
+  const mask = st.I[at + 2]!;
   return {
-    mss,
-    wscale,
+    mss: st.I[at]!,
+    wscale: st.I[at + 1]!,
     sackPerm: (mask & OPT_SACK_PERM) !== 0,
     timestamps: (mask & OPT_TIMESTAMP) !== 0,
-    tsVal,
+    tsVal: st.U[at + 3]!,
     mask,
   };
 }

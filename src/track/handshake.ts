@@ -12,6 +12,14 @@ const MAX_LOGGED = 200;
 /** Retransmitted SYNs and SYN-ACKs whose frame and time are kept (the counts go on). */
 const MAX_TIMELINE = 12;
 
+/** MSS, window scale, option bits and TSval of a SYN or SYN-ACK, in the four words from W.SynMss or W.SaMss. */
+function recordOptions(st: Slots, at: number, s: Segment): void {
+  st.I[at] = s.mss;
+  st.I[at + 1] = s.wscale;
+  st.I[at + 2] = s.optionMask;
+  st.U[at + 3] = s.tsVal;
+}
+
 function pushTimeline(more: (number[] | undefined)[], slot: number, frame: number, time: number): void {
   const m = (more[slot] ??= []);
   if (m.length < MAX_TIMELINE * 2) m.push(frame, time);
@@ -52,10 +60,7 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
       if (n === 0) {
         U[b + W.SynFrame] = s.frame;
         F[fb + Fl.SynTime] = s.time;
-        I[b + W.SynMss] = s.mss;
-        I[b + W.SynWscale] = s.wscale;
-        I[b + W.SynMask] = s.optionMask;
-        U[b + W.SynTsVal] = s.tsVal;
+        recordOptions(st, b + W.SynMss, s);
         I[b + W.Bits] = I[b + W.Bits]! | CB.SynOptions;
       } else {
         if (!answered) I[b + W.SynRetransBeforeAnswer]!++;
@@ -68,10 +73,7 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
       if (n === 0) {
         U[b + W.SynAckFrame] = s.frame;
         F[fb + Fl.SynAckTime] = s.time;
-        I[b + W.SaMss] = s.mss;
-        I[b + W.SaWscale] = s.wscale;
-        I[b + W.SaMask] = s.optionMask;
-        U[b + W.SaTsVal] = s.tsVal;
+        recordOptions(st, b + W.SaMss, s);
         let bits = I[b + W.Bits]! | CB.SynAckOptions;
         if (I[b + W.SynCount] === 0) bits |= CB.SynAckBeforeSyn;
         I[b + W.Bits] = bits;

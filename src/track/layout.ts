@@ -106,6 +106,7 @@ export const enum W {
   SynAckFrame,
   SynAckAfterAck,
   SynRetransBeforeAnswer,
+  /** Options of the SYN and of the SYN-ACK: four words each, in this order (handshake.ts recordOptions). */
   SynMss,
   SynWscale,
   SynMask,
