@@ -177,7 +177,11 @@ async function openPlainFile(path: string, size: number, chunkBytes: number): Pr
     try {
       let n = first;
       while (n > 0) {
-        if (next) pending = fh.read(next, 0, next.length, read);
+        if (next) {
+          pending = fh.read(next, 0, next.length, read);
+          // Its failure is thrown below, where it is awaited; until then it must not count as unhandled.
+          pending.catch(() => undefined);
+        }
         yield cur.subarray(0, n);
         if (!pending) {
           n = (await fh.read(cur, 0, cur.length, read)).bytesRead;
@@ -193,7 +197,7 @@ async function openPlainFile(path: string, size: number, chunkBytes: number): Pr
       }
     } finally {
       // A reader that stopped early leaves a read in flight: let it finish before the file closes.
-      if (pending) await pending.catch(() => undefined);
+      if (pending) await pending.then(() => undefined, () => undefined);
       close();
     }
   }

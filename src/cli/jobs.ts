@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { ListenerFilter } from '../diagnose/analyzer.js';
 import type { RunOptions } from '../track/run.js';
 import type { CaptureTask } from './capture-worker.js';
-import { runCapture, type CaptureRun } from './run-capture.js';
+import { favourMemory, runCapture, type CaptureRun } from './run-capture.js';
 
 export function defaultJobs(): number {
   return availableParallelism();
@@ -33,9 +33,13 @@ export async function runCaptures(
   const queue = [...parallel];
   const size = Math.min(jobs, queue.length) - 1;
   const workers = Array.from({ length: size }, () => new Worker(new URL('./capture-worker.js', import.meta.url)));
+  let failed = false;
+  // Quiet like the workers: a progress bar for one of several captures would mislead.
   const local = async () => {
-    for (let t = queue.shift(); t; t = queue.shift()) results[t.i] = await runCapture(t.p, filter, opts);
+    for (let t = queue.shift(); t && !failed; t = queue.shift()) results[t.i] = await runCapture(t.p, filter, { ...opts, quiet: true });
   };
+  // The V8 flag is process-wide: set it here, on the main thread, before any worker starts.
+  favourMemory();
   try {
     await Promise.all([
       local(),
@@ -49,11 +53,17 @@ export async function runCaptures(
               w.postMessage(task);
             };
             w.on('message', (m: { index: number; result?: CaptureRun; error?: string }) => {
-              if (m.error !== undefined) return reject(new Error(m.error));
+              if (m.error !== undefined) {
+                failed = true;
+                return reject(new Error(m.error));
+              }
               results[m.index] = m.result!;
               next();
             });
-            w.on('error', reject);
+            w.on('error', (e) => {
+              failed = true;
+              reject(e);
+            });
             next();
           }),
       ),

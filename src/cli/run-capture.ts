@@ -1,4 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
 import { Analyzer, type Analysis, type ListenerFilter } from '../diagnose/analyzer.js';
 import type { Connection } from '../track/connection.js';
 import { trackCapture, type CaptureSummary, type RunOptions } from '../track/run.js';
@@ -15,12 +16,14 @@ let memoryFavoured = false;
  * The live state of a run is small and bounded (typed-array connection table,
  * capped samples), but by default V8 lets garbage pile up to several times it
  * before a full collection. --optimize-for-size makes it collect sooner and
- * keeps peak RSS near the live size (BENCHMARKS.md: 2 M packets, about 175 MB
- * down to 138 MB, for about a tenth more CPU). Set here, not at start-up, so
+ * keeps peak RSS near the live size (BENCHMARKS.md: about 40 MB less at 2 M
+ * packets, for about a tenth more CPU). Set here, not at start-up, so
  * that it does not slow the loading of the program.
  */
-function favourMemory(): void {
-  if (memoryFavoured) return;
+export function favourMemory(): void {
+  // Flags are process-wide and set at run time only from the main thread (runCaptures sets it before
+  // starting workers): Node warns that changing them while other threads run is unpredictable.
+  if (memoryFavoured || !isMainThread) return;
   memoryFavoured = true;
   setFlagsFromString('--optimize-for-size');
 }

@@ -1,5 +1,4 @@
 import type { Connection } from '../track/connection.js';
-import { endpointKey } from '../track/key.js';
 import { EvidencePicker } from './evidence.js';
 import { NumberSet, Samples } from './samples.js';
 import { Timeline } from './timeline.js';
@@ -51,7 +50,7 @@ export class ListenerStats {
   /** Single-SYN half-open connections left unanswered: failed connects, or a flood's spoofed SYNs. */
   halfOpenDropped = 0;
   readonly halfOpenDropTimes = new Samples(MAX_SAMPLES);
-  /** Distinct half-open sources: the IPv4 address itself, a hash of an IPv6 one. */
+  /** Distinct half-open sources: the IPv4 address itself, a seeded hash of an IPv6 one. */
   readonly sources = new NumberSet(MAX_SOURCES);
   sourcesCapped = false;
   syncookieConns = 0;
@@ -129,7 +128,7 @@ export class ListenerStats {
       this.halfOpen++;
       if (sig.includes('syncookie')) this.halfOpenCookies++;
       this.halfOpenSynDrops += f.unansweredSyns;
-      if (!this.sources.add(c.ipVersion === 4 ? c.c3 : endpointKey(c.c0, c.c1, c.c2, c.c3, 0))) this.sourcesCapped = true;
+      if (!(c.ipVersion === 4 ? this.sources.add(c.c3) : this.sources.add128(c.c0, c.c1, c.c2, c.c3))) this.sourcesCapped = true;
       this.floodEvidence.offer(c.synAckCount > 0 ? 2 : 1, c, sig);
     }
     if (sig.includes('syn-unanswered')) this.unansweredEvidence.offer(c.synCount, c, sig);

@@ -5,28 +5,27 @@ import { mix } from '../track/key.js';
  * hundreds of thousands of times and delays, and as JS arrays they would be
  * garbage-collected heap (boxed, regrown) rather than one flat buffer.
  */
+// A listener has six sample lists and a capture can have 20 000 listeners (a port scan): nothing is
+// allocated until a list gets its first value.
+const NO_SAMPLES = new Float64Array(0);
+const FIRST_SIZE = 16;
+
 export class Samples {
-  private data: Float64Array;
+  private data = NO_SAMPLES;
   length = 0;
 
-  constructor(readonly cap: number) {
-    this.data = new Float64Array(Math.min(cap, 256));
-  }
+  constructor(readonly cap: number) {}
 
   /** Adds x unless the cap is reached; returns whether it was kept. */
   push(x: number): boolean {
     if (this.length >= this.cap) return false;
     if (this.length === this.data.length) {
-      const bigger = new Float64Array(Math.min(this.cap, this.data.length * 2));
+      const bigger = new Float64Array(Math.min(this.cap, Math.max(FIRST_SIZE, this.data.length * 2)));
       bigger.set(this.data);
       this.data = bigger;
     }
     this.data[this.length++] = x;
     return true;
-  }
-
-  get full(): boolean {
-    return this.length >= this.cap;
   }
 
   /** The samples, in the order added (a view: valid until the next push). */
@@ -40,21 +39,21 @@ export class Samples {
   }
 }
 
+const NO_NUMBERS = new Uint32Array(0);
+
 /**
  * A capped set of 32-bit numbers (open addressing in a Uint32Array, linear
  * probing): counts distinct flood sources without a heap object per source.
  * The hash is seeded per set: the sources are the attacker's choice.
  */
 export class NumberSet {
-  private slots: Uint32Array;
+  private slots = NO_NUMBERS;
   private readonly seed = (Math.random() * 2 ** 32) >>> 0;
   /** Whether 0 is in the set (0 marks an empty slot). */
   private zero = false;
   size = 0;
 
-  constructor(readonly cap: number) {
-    this.slots = new Uint32Array(64);
-  }
+  constructor(readonly cap: number) {}
 
   /** Adds x (taken as uint32) unless the cap is reached; returns false when it was full and x is new. */
   add(x: number): boolean {
@@ -66,6 +65,7 @@ export class NumberSet {
       this.size++;
       return true;
     }
+    if (this.slots.length === 0) this.slots = new Uint32Array(FIRST_SIZE);
     const mask = this.slots.length - 1;
     for (let i = mix(x ^ this.seed) & mask; ; i = (i + 1) & mask) {
       const v = this.slots[i]!;
@@ -78,6 +78,15 @@ export class NumberSet {
         return true;
       }
     }
+  }
+
+  /**
+   * Adds a 128-bit value (an IPv6 address) by a 32-bit hash seeded like the set, so a capture cannot
+   * be made to collide its sources and look like fewer. Two distinct values share a hash with odds of
+   * about size / 2^32.
+   */
+  add128(a0: number, a1: number, a2: number, a3: number): boolean {
+    return this.add(mix(mix(mix(mix(~this.seed ^ a0) ^ a1) ^ a2) ^ a3));
   }
 
   private grow(): void {

@@ -211,10 +211,10 @@ export class Connection {
     this.lastFrame = U[b + W.LastFrame]!;
     this.firstTime = F[fb + Fl.FirstTime]!;
     this.lastTime = F[fb + Fl.LastTime]!;
-    this.firstTsSec = U[b + W.FirstTsSec]!;
-    this.firstTsNsec = I[b + W.FirstTsNsec]!;
-    this.lastTsSec = U[b + W.LastTsSec]!;
-    this.lastTsNsec = I[b + W.LastTsNsec]!;
+    this.firstTsSec = F[fb + Fl.FirstTsSec]!;
+    this.firstTsNsec = F[fb + Fl.FirstTsNsec]!;
+    this.lastTsSec = F[fb + Fl.LastTsSec]!;
+    this.lastTsNsec = F[fb + Fl.LastTsNsec]!;
     this.client.fill(st, slot, false);
     this.server.fill(st, slot, true);
     this.synFrame = U[b + W.SynFrame]!;

@@ -45,8 +45,8 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
   const fb = slot * Fl.Size;
   if (s.time > F[fb + Fl.LastTime]!) {
     F[fb + Fl.LastTime] = s.time;
-    U[b + W.LastTsSec] = s.tsSec;
-    I[b + W.LastTsNsec] = s.tsNsec;
+    F[fb + Fl.LastTsSec] = s.tsSec;
+    F[fb + Fl.LastTsNsec] = s.tsNsec;
   }
   U[b + W.LastFrame] = s.frame;
   addHistory(I, b, fromClient, s, r !== 0);

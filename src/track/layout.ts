@@ -48,8 +48,9 @@ export const enum DF {
 
 /**
  * 32-bit words of a connection; 0 is what a new connection starts with unless
- * slots.ts says otherwise. Ordered by use: the first 16 words (one cache line)
- * are read by every lookup, the next 16 by almost every packet.
+ * slots.ts says otherwise. Ordered by use: the first 16 words (64 bytes) are
+ * read by every lookup, the next 16 by almost every packet. Capture
+ * timestamps are not here: pcapng seconds can pass 2^32 (Fl holds them).
  */
 export const enum W {
   /** Order of creation, from 1; 0 marks a free slot. */
@@ -62,12 +63,8 @@ export const enum W {
   CPort, SPort,
   C0, C1, C2, C3,
   S0, S1, S2, S3,
-  /** Capture second the table last moved this slot to the fresh end of its LRU. */
-  TouchedSec,
   LastFrame,
 
-  LastTsSec,
-  LastTsNsec,
   /** CB bits. */
   Bits,
   HistSeen,
@@ -99,8 +96,6 @@ export const enum W {
   /** RoleCode. */
   Role,
   FirstFrame,
-  FirstTsSec,
-  FirstTsNsec,
   SynFrame,
   SynNewIsn,
   SynAckFrame,
@@ -142,6 +137,13 @@ export const enum CB {
 /** Float64 words of a connection, the per-packet ones first. */
 export const enum Fl {
   LastTime,
+  /** Capture time the table last moved this slot to the fresh end of its LRU. */
+  Touched,
+  /** The raw timestamps of the first and last packet, for exact times in the output. */
+  FirstTsSec,
+  FirstTsNsec,
+  LastTsSec,
+  LastTsNsec,
   Client,
   Server = Client + DF.Size,
   FirstTime = Server + DF.Size,

@@ -48,18 +48,17 @@ export class Slots {
     this.free = new Int32Array(this.capacity);
   }
 
-  /** Whether a slot can be handed out without growing past the maximum. */
-  get full(): boolean {
-    return this.freeTop === 0 && this.used >= this.maxCapacity;
-  }
-
-  /** A cleared slot; -1 when all maxCapacity are in use. May replace the arrays. */
+  /**
+   * A cleared slot. May replace the arrays. The table holds one slot more than
+   * its cap of live connections and evicts before it needs another, so running
+   * out is a bug, not a full table.
+   */
   alloc(): number {
     let slot: number;
     if (this.freeTop > 0) slot = this.free[--this.freeTop]!;
     else {
       if (this.used === this.capacity) {
-        if (this.capacity >= this.maxCapacity) return -1;
+        if (this.capacity >= this.maxCapacity) throw new Error(`connection slots exhausted (${this.maxCapacity})`);
         this.grow();
       }
       slot = this.used++;

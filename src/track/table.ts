@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Segment } from '../decode/segment.js';
 import { mix } from './key.js';
-import { CB, W } from './layout.js';
+import { CB, Fl, W } from './layout.js';
 import { Slots } from './slots.js';
 
 export interface TableOptions {
@@ -19,6 +19,7 @@ export interface TableOptions {
 const MAX_CHAIN = 8;
 /** lru-cache's get/set take an options object and default it to a new {} on every call; pass one. */
 const NO_OPTIONS = {};
+const TOUCH_EVERY_S = 1;
 
 /**
  * The live connections: slots (slots.ts) found by a chained hash of their
@@ -92,9 +93,12 @@ export class ConnectionTable {
       ) {
         this.lastFromClient = false;
       } else continue;
-      // Recency only needs to be about right (idle expiry is checked once a capture second).
-      if (U[b + W.TouchedSec] !== s.tsSec) {
-        U[b + W.TouchedSec] = s.tsSec;
+      // Recency only needs to be about right (idle expiry is checked once a capture second): a slot is
+      // moved to the fresh end of the LRU once a capture second at most.
+      const F = this.slots.F;
+      const touched = slot * Fl.Size + Fl.Touched;
+      if (s.time - F[touched]! >= TOUCH_EVERY_S) {
+        F[touched] = s.time;
         this.lru.get(slot, NO_OPTIONS);
       }
       return slot;
@@ -122,7 +126,7 @@ export class ConnectionTable {
     }
     I[slot * W.Size + W.Next] = this.buckets[bucket]!;
     this.buckets[bucket] = slot;
-    this.slots.U[slot * W.Size + W.TouchedSec] = this.slots.U[slot * W.Size + W.FirstTsSec]!;
+    this.slots.F[slot * Fl.Size + Fl.Touched] = this.slots.F[slot * Fl.Size + Fl.FirstTime]!;
     this.lru.set(slot, I[slot * W.Size + W.Id]!, NO_OPTIONS);
   }
 

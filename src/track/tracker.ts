@@ -227,13 +227,11 @@ export class Tracker {
       flipHistory(I, b);
     }
     U[b + W.FirstFrame] = s.frame;
-    U[b + W.FirstTsSec] = s.tsSec;
-    I[b + W.FirstTsNsec] = s.tsNsec;
-    U[b + W.LastTsSec] = s.tsSec;
-    I[b + W.LastTsNsec] = s.tsNsec;
     const F = st.F;
-    F[slot * Fl.Size + Fl.FirstTime] = s.time;
-    F[slot * Fl.Size + Fl.LastTime] = s.time;
+    const fb = slot * Fl.Size;
+    F[fb + Fl.FirstTsSec] = F[fb + Fl.LastTsSec] = s.tsSec;
+    F[fb + Fl.FirstTsNsec] = F[fb + Fl.LastTsNsec] = s.tsNsec;
+    F[fb + Fl.FirstTime] = F[fb + Fl.LastTime] = s.time;
     if (this.logPackets?.has(id)) st.logged[slot] = [];
     this.table.add(slot);
     if (this.table.size > this.peakLive) this.peakLive = this.table.size;

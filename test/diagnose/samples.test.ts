@@ -6,7 +6,6 @@ describe('Samples', () => {
     const s = new Samples(1000);
     for (let i = 0; i < 1200; i++) expect(s.push((i * 7919) % 1009)).toBe(i < 1000);
     expect(s.length).toBe(1000);
-    expect(s.full).toBe(true);
     expect(s.view()[999]).toBe((999 * 7919) % 1009);
     const sorted = s.sorted();
     expect([...sorted]).toEqual([...s.view()].sort((a, b) => a - b));
@@ -15,7 +14,28 @@ describe('Samples', () => {
   });
 });
 
+describe('memory before the first value', () => {
+  it('20,000 listeners worth of empty sample lists and source sets allocate no buffers', () => {
+    const before = process.memoryUsage().arrayBuffers;
+    const kept: unknown[] = [];
+    for (let i = 0; i < 20_000; i++) kept.push([new Samples(200_000), new Samples(200_000), new Samples(4096), new NumberSet(100_000)]);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1 << 20);
+    expect(kept).toHaveLength(20_000);
+  });
+});
+
 describe('NumberSet', () => {
+  it('counts IPv6 sources that differ only in their last word, or only in their first', () => {
+    const set = new NumberSet(100_000);
+    for (let i = 0; i < 20_000; i++) set.add128(0x20010db8, 0, 0, i);
+    for (let i = 0; i < 20_000; i++) set.add128(i, 0, 0, 1);
+    for (let i = 0; i < 20_000; i++) set.add128(0x20010db8, 0, 0, i);
+    // 40,000 distinct addresses (the third loop repeats the first); a 32-bit hash may merge a pair by
+    // chance (odds about 40,000 / 2^32 per address).
+    expect(set.size).toBeGreaterThanOrEqual(39_990);
+    expect(set.size).toBeLessThanOrEqual(40_000);
+  });
+
   it('counts distinct uint32 values (0 and 2^32 - 1 included) up to its cap', () => {
     const set = new NumberSet(50_000);
     const seen = new Set<number>();

@@ -82,3 +82,21 @@ describe('connection table growth', () => {
     }, 60_000);
   }
 });
+
+describe('capture timestamps', () => {
+  it('seconds past 2^32 (pcapng if_tsoffset) and large fractions come out as they went in', () => {
+    const got: Connection[] = [];
+    const t = new Tracker((c) => got.push(c));
+    const s = newSegment();
+    for (const [k, sec, nsec] of [[0, 2 ** 33 + 5, 999_999_999], [1, 2 ** 33 + 7, 4_000_000_000]] as const) {
+      step(s, 1, k, k + 1);
+      s.tsSec = sec;
+      s.tsNsec = nsec;
+      s.time = sec + nsec * 1e-9;
+      t.add(s);
+    }
+    t.end();
+    expect(got).toHaveLength(1);
+    expect([got[0]!.firstTsSec, got[0]!.firstTsNsec, got[0]!.lastTsSec, got[0]!.lastTsNsec]).toEqual([2 ** 33 + 5, 999_999_999, 2 ** 33 + 7, 4_000_000_000]);
+  });
+});
