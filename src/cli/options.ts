@@ -31,10 +31,7 @@ export function parsePositive(v: string): number {
   return n;
 }
 
-/**
- * --max-connections: lru-cache allocates its lists for the whole cap up front, so an absurd cap fails
- * at once, with V8's fatal out-of-memory abort rather than an error.
- */
+/** --max-connections, checked here for a usage error rather than the tracker's RangeError. */
 export function parseMaxConnections(v: string): number {
   const n = parsePositive(v);
   if (n > MAX_CONNECTIONS_LIMIT) {

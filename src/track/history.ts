@@ -7,7 +7,7 @@ const LETTERS = '^SHADFRTWQshadfrtwq';
 const PER_WORD = 6;
 const LOWER = 9;
 const S = 2, H = 3, A = 4, D = 5, F = 6, R = 7, T = 8, WW = 9, Q = 10;
-export const HISTORY_FLIPPED = 1;
+const HISTORY_FLIPPED = 1;
 
 // Bits of W.HistSeen, one per letter and side (the server's shifted by 16), so each letter is added once.
 const H_SYN = 1, H_SYNACK = 2, H_ACK = 4, H_DATA = 8, H_FIN = 16, H_RST = 32, H_RETRANS = 64, H_ZEROWIN = 128, H_MULTI = 256;

@@ -77,11 +77,6 @@ export class Slots {
     this.free[this.freeTop++] = slot;
   }
 
-  /** Slots in use, for the end of input and for tests. */
-  get live(): number {
-    return this.used - this.freeTop;
-  }
-
   private clear(slot: number): void {
     const b = slot * W.Size;
     const I = this.I;

@@ -17,6 +17,8 @@ export interface TableOptions {
  * every lookup would walk them all.
  */
 const MAX_CHAIN = 8;
+/** The largest cap on live connections: lru-cache allocates its lists for the whole cap at once. */
+export const MAX_CONNECTIONS_LIMIT = 10_000_000;
 /** lru-cache's get/set take an options object and default it to a new {} on every call; pass one. */
 const NO_OPTIONS = {};
 const TOUCH_EVERY_S = 1;
@@ -41,6 +43,10 @@ export class ConnectionTable {
   lastFromClient = true;
 
   constructor(opts: TableOptions, private readonly onEvict: (slot: number) => void) {
+    if (opts.maxConnections > MAX_CONNECTIONS_LIMIT) {
+      // lru-cache allocates its lists for the whole cap at once: past this, V8 aborts the process.
+      throw new RangeError(`at most ${MAX_CONNECTIONS_LIMIT} live connections, not ${opts.maxConnections}`);
+    }
     const max = Math.max(1, opts.maxConnections);
     // One more than the cap: a new connection takes its slot before the LRU evicts the oldest.
     this.slots = new Slots(max + 1);

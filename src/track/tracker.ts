@@ -30,8 +30,7 @@ export interface TrackerOptions {
  * take 60 MB, well under the 200 MB the project promises.
  */
 export const DEFAULT_MAX_CONNECTIONS = 100_000;
-/** The largest cap the CLI accepts: lru-cache allocates its lists for the whole cap at once. */
-export const MAX_CONNECTIONS_LIMIT = 10_000_000;
+export { MAX_CONNECTIONS_LIMIT } from './table.js';
 /** Longer than the longest gap between SYN retransmits (64 s), so a slow connect stays one connection. */
 export const DEFAULT_IDLE_TIMEOUT = 120;
 /** Zeek's tcp_close_delay. */

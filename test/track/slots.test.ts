@@ -83,6 +83,12 @@ describe('connection table growth', () => {
   }
 });
 
+describe('the cap on live connections', () => {
+  it('a cap lru-cache could not allocate is a RangeError, not an out-of-memory abort', () => {
+    expect(() => new Tracker(() => {}, { maxConnections: 1e9 })).toThrow(RangeError);
+  });
+});
+
 describe('capture timestamps', () => {
   it('seconds past 2^32 (pcapng if_tsoffset) and large fractions come out as they went in', () => {
     const got: Connection[] = [];
