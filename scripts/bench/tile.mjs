@@ -465,9 +465,11 @@ export function sizeLabel(packets) {
 function paramsHash(params, lab) {
   const h = createHash('sha256');
   h.update(JSON.stringify({ v: TILE_VERSION, ...params }));
+  // By content, not mtime: the lab folder is copied afresh for every session, and a new name for the
+  // same bytes would rebuild every cached file (the 20 M one is several GB).
   for (const [name] of params.mix) {
-    const st = statSync(join(lab, name, 'server.pcap'));
-    h.update(`${name}:${st.size}:${st.mtimeMs}`);
+    h.update(`${name}:`);
+    h.update(readFileSync(join(lab, name, 'server.pcap')));
   }
   return h.digest('hex').slice(0, 10);
 }

@@ -47,7 +47,7 @@ function firstSynAckAfterAck(c: Connection): number {
   return 0;
 }
 
-function describe(c: Connection, sig: SignatureId[]): string {
+function describe(c: Connection, sig: readonly SignatureId[]): string {
   const parts: string[] = [];
   if (c.synRetransBeforeAnswer > 0) {
     parts.push(`SYN sent ${c.synRetransBeforeAnswer + 1} times` + (c.synAckCount > 0 ? `, answered after ${secs(c.synAckTime - c.synTime)}` : ', never answered'));
@@ -70,7 +70,7 @@ function describe(c: Connection, sig: SignatureId[]): string {
   return parts.join('; ');
 }
 
-export function evidenceOf(c: Connection, sig: SignatureId[]): EvidenceConnection {
+export function evidenceOf(c: Connection, sig: readonly SignatureId[]): EvidenceConnection {
   const frames: EvidenceConnection['frames'] = {};
   if (c.synFrame) frames.syn = c.synFrame;
   if (c.synAckFrame) frames.synAck = c.synAckFrame;
@@ -87,7 +87,7 @@ export function evidenceOf(c: Connection, sig: SignatureId[]): EvidenceConnectio
     firstFrame: c.firstFrame,
     lastFrame: c.lastFrame,
     frames,
-    signatures: sig,
+    signatures: [...sig],
     filter: wiresharkFilter(c),
     note: describe(c, sig),
   };
@@ -98,7 +98,7 @@ export class EvidencePicker {
   private items: { score: number; frame: number; ev: EvidenceConnection }[] = [];
   constructor(private readonly keep = 5) {}
 
-  offer(score: number, c: Connection, sig: SignatureId[]): void {
+  offer(score: number, c: Connection, sig: readonly SignatureId[]): void {
     const items = this.items;
     if (items.length >= this.keep) {
       const worst = items[items.length - 1]!;

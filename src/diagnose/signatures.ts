@@ -28,7 +28,7 @@ const RESET_WITHIN_S = 1;
 
 /** Derived facts that both the signatures and the listener findings use. */
 export interface ConnectionFacts {
-  signatures: SignatureId[];
+  signatures: readonly SignatureId[];
   /** The server ignored a completed handshake (ACK and/or data dropped) or reset it: accept-queue overflow evidence. */
   ignoredHandshake: boolean;
   /** SYNs the server did not answer (captured, no SYN-ACK for them). */
@@ -38,6 +38,39 @@ export interface ConnectionFacts {
   /** The connection got through in the end (data ACKed, or the server spoke). */
   recovered: boolean;
 }
+
+/**
+ * Signatures as bits while a connection is classified; the list for each set
+ * of bits is made once and shared by every connection with that set (a few
+ * dozen sets in a capture, nobody changes a connection's list). The list comes
+ * out in SIGNATURES order, which is the order classify() finds them in.
+ */
+class SignatureList {
+  private bits = 0;
+
+  clear(): void {
+    this.bits = 0;
+  }
+
+  push(id: SignatureId): void {
+    this.bits |= 1 << SIGNATURES.indexOf(id);
+  }
+
+  list(): SignatureId[] {
+    let out = LISTS[this.bits];
+    if (out === undefined) {
+      out = [];
+      for (let i = 0; i < SIGNATURES.length; i++) if (this.bits & (1 << i)) out.push(SIGNATURES[i]!);
+      LISTS[this.bits] = out;
+    }
+    return out;
+  }
+}
+
+const LISTS: (SignatureId[] | undefined)[] = new Array(1 << SIGNATURES.length);
+
+/** classify()'s scratch list: it runs to the end without calling out, so one serves every call. */
+const found = new SignatureList();
 
 /** Whether the SYN-ACK looks like a syncookie (kernel.md §5). */
 function looksLikeSyncookie(c: Connection): boolean {
@@ -63,7 +96,8 @@ function looksLikeSyncookie(c: Connection): boolean {
  * connections) is the listener findings' business.
  */
 export function classify(c: Connection): ConnectionFacts {
-  const sig: SignatureId[] = [];
+  const sig = found;
+  sig.clear();
   const synAnswered = c.synAckCount > 0;
   if (c.synRetransBeforeAnswer > 0) sig.push('syn-retransmit');
   if (c.rstAnswersSyn) sig.push('refused');
@@ -115,5 +149,5 @@ export function classify(c: Connection): ConnectionFacts {
   // an expired request goes silent (kernel.md §2.2).
   const recovered =
     c.serverDataAckFrame !== 0 || c.serverFirstDataFrame !== 0 || (c.handshakeAckFrame !== 0 && c.clientFirstDataFrame === 0 && c.serverAnswerFrame !== 0 && !serverRst);
-  return { signatures: sig, ignoredHandshake, unansweredSyns, droppedAfterHandshake, recovered };
+  return { signatures: sig.list(), ignoredHandshake, unansweredSyns, droppedAfterHandshake, recovered };
 }

@@ -45,10 +45,8 @@ export class Timeline {
     if (c.synCount > 0) {
       this.add(c.synTime, 0);
       // The timeline keeps at most the first dozen SYN times of a connection; enough for any real client.
-      if (c.synCount > 1) {
-        const times = c.synTimes;
-        for (let i = 1; i < times.length && i < c.synCount; i++) this.add(times[i]!, 1);
-      }
+      const n = Math.min(c.recordedSynRetransmits, c.synCount - 1);
+      for (let i = 0; i < n; i++) this.add(c.synRetransmitTime(i), 1);
     }
     if (c.handshakeAckFrame !== 0) {
       if (reset) this.add(c.handshakeAckTime, 4);

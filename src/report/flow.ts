@@ -38,7 +38,7 @@ export interface FlowRecord {
   end: { how: 'fin' | 'rst' | 'rst+ack' | 'open'; by: 'client' | 'server' | null; frame: number | null };
   firstFrame: number;
   lastFrame: number;
-  signatures: string[];
+  signatures: readonly string[];
 }
 
 export interface DirectionStats {

@@ -149,7 +149,7 @@ export class Connection {
   packets: LoggedPacket[] | null = null;
 
   /** Diagnosis results, filled downstream. */
-  signatures: string[] = [];
+  signatures: readonly string[] = [];
 
   /** Frames of every SYN with the connection's ISN (the first and its retransmits), capped. */
   get synFrames(): number[] {
@@ -158,6 +158,16 @@ export class Connection {
 
   get synTimes(): number[] {
     return this.synCount === 0 ? [] : [this.synTime, ...odds(this.synMore)];
+  }
+
+  /** SYNs after the first whose frame and time were kept (at most a dozen). */
+  get recordedSynRetransmits(): number {
+    return this.synMore ? this.synMore.length / 2 : 0;
+  }
+
+  /** The time of the i-th kept SYN after the first (synTimes[i + 1], without building the list). */
+  synRetransmitTime(i: number): number {
+    return this.synMore![i * 2 + 1]!;
   }
 
   /** Frames of every SYN-ACK (the first and its retransmits), capped. */
@@ -219,13 +229,14 @@ export class Connection {
     this.server.fill(st, slot, true);
     this.synFrame = U[b + W.SynFrame]!;
     this.synTime = F[fb + Fl.SynTime]!;
-    this.synMore = st.synMore[slot] ?? null;
+    const extras = st.hasExtras(slot);
+    this.synMore = extras ? st.synMore[slot] ?? null : null;
     this.synCount = I[b + W.SynCount]!;
     this.lastSynTime = F[fb + Fl.LastSynTime]!;
     this.synNewIsn = I[b + W.SynNewIsn]!;
     this.synAckFrame = U[b + W.SynAckFrame]!;
     this.synAckTime = F[fb + Fl.SynAckTime]!;
-    this.synAckMore = st.synAckMore[slot] ?? null;
+    this.synAckMore = extras ? st.synAckMore[slot] ?? null : null;
     this.synAckCount = I[b + W.SynAckCount]!;
     this.lastSynAckTime = F[fb + Fl.LastSynAckTime]!;
     this.synAckAfterAck = I[b + W.SynAckAfterAck]!;
@@ -244,8 +255,9 @@ export class Connection {
     this.clientSegsBeforeAnswer = I[b + W.ClientSegsBeforeAnswer]!;
     this.clientRetransBeforeAnswer = I[b + W.ClientRetransBeforeAnswer]!;
     this.synRetransBeforeAnswer = I[b + W.SynRetransBeforeAnswer]!;
-    this.synOptions = bits & CB.SynOptions ? options(st, b + W.SynMss) : null;
-    this.synAckOptions = bits & CB.SynAckOptions ? options(st, b + W.SaMss) : null;
+    // A record filled again (recycled) writes into the option objects of its last connection.
+    this.synOptions = bits & CB.SynOptions ? options(st, b + W.SynMss, this.synOptions) : null;
+    this.synAckOptions = bits & CB.SynAckOptions ? options(st, b + W.SaMss, this.synAckOptions) : null;
     this.synAckSameTsVal = (bits & CB.SynAckSameTsVal) !== 0;
     this.firstFin = SIDES[I[b + W.FirstFin]! as Side]!;
     this.finFrame = U[b + W.FinFrame]!;
@@ -268,7 +280,7 @@ export class Connection {
     this.serverState = I[b + W.ZServer]!;
     this.clientPrev = I[b + W.ZClientPrev]!;
     this.serverPrev = I[b + W.ZServerPrev]!;
-    this.packets = st.logged[slot] ?? null;
+    this.packets = extras ? st.logged[slot] ?? null : null;
     this.signatures = NO_SIGNATURES;
     return this;
   }
@@ -292,15 +304,18 @@ function odds(a: number[] | null): number[] {
 
 const NO_SIGNATURES: string[] = [];
 
-/** The four option words from W.SynMss or W.SaMss (handshake.ts recordOptions). */
-function options(st: Slots, at: number): HandshakeOptions {
+/**
+ * The four option words from W.SynMss or W.SaMss (handshake.ts recordOptions),
+ * written into `into` when a recycled record has one from its last connection.
+ */
+function options(st: Slots, at: number, into: HandshakeOptions | null): HandshakeOptions {
   const mask = st.I[at + 2]!;
-  return {
-    mss: st.I[at]!,
-    wscale: st.I[at + 1]!,
-    sackPerm: (mask & OPT_SACK_PERM) !== 0,
-    timestamps: (mask & OPT_TIMESTAMP) !== 0,
-    tsVal: st.U[at + 3]!,
-    mask,
-  };
+  const o = into ?? { mss: 0, wscale: 0, sackPerm: false, timestamps: false, tsVal: 0, mask: 0 };
+  o.mss = st.I[at]!;
+  o.wscale = st.I[at + 1]!;
+  o.sackPerm = (mask & OPT_SACK_PERM) !== 0;
+  o.timestamps = (mask & OPT_TIMESTAMP) !== 0;
+  o.tsVal = st.U[at + 3]!;
+  o.mask = mask;
+  return o;
 }

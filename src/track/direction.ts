@@ -66,7 +66,7 @@ export class Direction {
     this.finFrame = U[d + DW.FinFrame]!;
     this.rstSeen = (bits & DB.RstSeen) !== 0;
     let gap = F[f + DF.LostHoleBytes]!;
-    const h = st.holes[slot * 2 + (server ? 1 : 0)];
+    const h = st.hasExtras(slot) ? st.holes[slot * 2 + (server ? 1 : 0)] : undefined;
     if (h) for (let i = 0; i < h.length; i += 2) gap += seqDiff(h[i + 1]!, h[i]!);
     this.gapBytes = gap;
     this.oooThreshold = F[f + DF.OooThreshold]!;
@@ -147,7 +147,7 @@ export function addToDirection(st: Slots, slot: number, server: boolean, s: Segm
   }
   const end = (s.seq + seqLen) >>> 0;
   // Bytes never captured before count once, whatever this segment is called.
-  const holes = st.holes[slot * 2 + (server ? 1 : 0)];
+  const holes = st.hasExtras(slot) ? st.holes[slot * 2 + (server ? 1 : 0)] : undefined;
   if (holes && fillHole(st, holes, fd, s.seq, end)) F[fd + DF.UniqueBytes] += len;
   // Wireshark's rule: behind the highest sequence and within the connection's first RTT of the
   // segment that set it, it is out of order; otherwise a retransmission.
@@ -175,6 +175,7 @@ export function ackSeen(st: Slots, slot: number, server: boolean, ack: number): 
 }
 
 function addHole(st: Slots, at: number, fd: number, from: number, to: number): void {
+  st.markExtras(at >> 1);
   const h = (st.holes[at] ??= []);
   if (h.length >= MAX_HOLES * 2) {
     st.F[fd + DF.LostHoleBytes] += seqDiff(to, from);

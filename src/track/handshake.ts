@@ -20,7 +20,8 @@ function recordOptions(st: Slots, at: number, s: Segment): void {
   st.U[at + 3] = s.tsVal;
 }
 
-function pushTimeline(more: (number[] | undefined)[], slot: number, frame: number, time: number): void {
+function pushTimeline(st: Slots, more: (number[] | undefined)[], slot: number, frame: number, time: number): void {
+  st.markExtras(slot);
   const m = (more[slot] ??= []);
   if (m.length < MAX_TIMELINE * 2) m.push(frame, time);
 }
@@ -33,7 +34,7 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
   const server = !fromClient;
   const f = s.flags;
   const r = addToDirection(st, slot, server, s);
-  const log = st.logged[slot];
+  const log = st.hasExtras(slot) ? st.logged[slot] : undefined;
   if (log && log.length < MAX_LOGGED) {
     log.push({ frame: s.frame, time: s.time, fromClient, flags: f, seq: s.seq, ack: s.ack, len: s.payloadLen, resent: r === 2 ? 1 : r === 1 ? 2 : 0 });
   }
@@ -64,7 +65,7 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
         I[b + W.Bits] = I[b + W.Bits]! | CB.SynOptions;
       } else {
         if (!answered) I[b + W.SynRetransBeforeAnswer]!++;
-        pushTimeline(st.synMore, slot, s.frame, s.time);
+        pushTimeline(st, st.synMore, slot, s.frame, s.time);
       }
       I[b + W.SynCount] = n + 1;
       if (!answered) F[fb + Fl.LastSynTime] = s.time;
@@ -85,7 +86,7 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
           s.time - F[fb + Fl.HsAckTime]! >= Math.max(CROSSING_MIN_S, 1.5 * (F[fb + Fl.SynAckTime]! - F[fb + Fl.LastSynTime]!))
         ) I[b + W.SynAckAfterAck]!++;
         if (s.tsVal === U[b + W.SaTsVal] && (I[b + W.SaMask]! & OPT_TIMESTAMP)) I[b + W.Bits] = I[b + W.Bits]! | CB.SynAckSameTsVal;
-        pushTimeline(st.synAckMore, slot, s.frame, s.time);
+        pushTimeline(st, st.synAckMore, slot, s.frame, s.time);
       }
       I[b + W.SynAckCount] = n + 1;
       F[fb + Fl.LastSynAckTime] = s.time;

@@ -1,8 +1,8 @@
 // Where each number of a live connection sits in the tracker's typed arrays (see slots.ts).
 //
-// A live connection is a slot: W.Size 32-bit words (read as Int32 or Uint32: sequence numbers,
-// frame numbers and addresses are unsigned) and Fl.Size float64 words (times and byte counts that
-// can pass 2^32). Keeping per-packet state in flat arrays, not objects, is what lets the tracker
+// A live connection is a slot of 600 bytes, read as W.Size 32-bit words (Int32 or Uint32: sequence
+// numbers, frame numbers and addresses are unsigned) and, in the same bytes, as Fl.Size float64 words
+// (times and byte counts that can pass 2^32). Keeping per-packet state in flat arrays, not objects, is what lets the tracker
 // run without garbage collection pauses and in a memory bound that does not depend on V8's heap.
 
 /** 32-bit words of one direction of a connection. */
@@ -48,9 +48,12 @@ export const enum DF {
 
 /**
  * 32-bit words of a connection; 0 is what a new connection starts with unless
- * slots.ts says otherwise. Ordered by use: the first 16 words (64 bytes) are
- * read by every lookup, the next 16 by almost every packet. Capture
- * timestamps are not here: pcapng seconds can pass 2^32 (Fl holds them).
+ * slots.ts says otherwise. The same slot holds the Fl doubles: the two enums
+ * share its bytes and must not overlap. Ordered by use, so that one packet
+ * touches the slot's first 384 bytes (six cache lines, one after another):
+ * what every lookup reads (words 0-15), both directions (16-47), the other
+ * per-packet words (48-63) and the per-packet doubles (Fl, words 64-95). The
+ * rest is read about once a connection (handshake timeline, options, the end).
  */
 export const enum W {
   /** Order of creation, from 1; 0 marks a free slot. */
@@ -63,10 +66,15 @@ export const enum W {
   CPort, SPort,
   C0, C1, C2, C3,
   S0, S1, S2, S3,
-  LastFrame,
-
   /** CB bits. */
   Bits,
+  /** Side code: 0 none, 1 client, 2 server. */
+  RstBy,
+
+  Client = 16,
+  Server = Client + DW.Size,
+
+  LastFrame = 48,
   HistSeen,
   HistLen,
   /** Zeek endpoint states, in the order zeekStep reads them. */
@@ -74,22 +82,22 @@ export const enum W {
   ZServer,
   ZClientPrev,
   ZServerPrev,
-  HsAckFrame,
-  ServerAnswerFrame,
-  ClientDataFrame,
-  ServerDataFrame,
-  ServerDataAckFrame,
-  SynCount,
-  SynAckCount,
-
   /** Zeek history letters, six to a word (history.ts). */
   Hist0,
   Hist1,
   Hist2,
   Hist3,
-  /** Side code: 0 none, 1 client, 2 server. */
   FirstFin,
-  RstBy,
+  HsAckFrame,
+  ServerAnswerFrame,
+  ClientDataFrame,
+  ServerDataFrame,
+
+  // Words 64-95: Fl.LastTime to the server's DF block.
+
+  ServerDataAckFrame = 96,
+  SynCount,
+  SynAckCount,
   ClientSegsBeforeAnswer,
   ClientRetransBeforeAnswer,
   IpVersion,
@@ -101,6 +109,11 @@ export const enum W {
   SynAckFrame,
   SynAckAfterAck,
   SynRetransBeforeAnswer,
+  FinFrame,
+  RstFrame,
+  RstSeq,
+  RstSeqVsPeerAck,
+  ReusedBy,
   /** Options of the SYN and of the SYN-ACK: four words each, in this order (handshake.ts recordOptions). */
   SynMss,
   SynWscale,
@@ -110,14 +123,10 @@ export const enum W {
   SaWscale,
   SaMask,
   SaTsVal,
-  FinFrame,
-  RstFrame,
-  RstSeq,
-  RstSeqVsPeerAck,
-  ReusedBy,
-  Client,
-  Server = Client + DW.Size,
-  Size = Server + DW.Size,
+
+  // Words 122-149: Fl.FirstTsSec to Fl.RstTime.
+
+  Size = 150,
 }
 
 /** Bits of W.Bits. */
@@ -132,21 +141,24 @@ export const enum CB {
   Evicted = 128,
   SynOptions = 256,
   SynAckOptions = 512,
+  /** Something of the slot is in Slots' side arrays (timelines, holes, logged packets): most slots never are. */
+  Extras = 1024,
 }
 
-/** Float64 words of a connection, the per-packet ones first. */
+/** Float64 words of a connection, counted in doubles from the start of its slot (see W). */
 export const enum Fl {
-  LastTime,
+  LastTime = 32,
   /** Capture time the table last moved this slot to the fresh end of its LRU. */
   Touched,
-  /** The raw timestamps of the first and last packet, for exact times in the output. */
-  FirstTsSec,
-  FirstTsNsec,
   LastTsSec,
   LastTsNsec,
   Client,
   Server = Client + DF.Size,
-  FirstTime = Server + DF.Size,
+
+  /** The raw timestamps of the first and last packet, for exact times in the output. */
+  FirstTsSec = 61,
+  FirstTsNsec,
+  FirstTime,
   SynTime,
   LastSynTime,
   SynAckTime,
@@ -158,6 +170,7 @@ export const enum Fl {
   ServerAnswerTime,
   FinTime,
   RstTime,
+  /** W.Size / 2: the slot again, in doubles. */
   Size,
 }
 

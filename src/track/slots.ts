@@ -1,5 +1,5 @@
 import type { LoggedPacket } from './connection.js';
-import { DF, DW, Fl, W } from './layout.js';
+import { CB, DF, DW, Fl, W } from './layout.js';
 
 /** Wireshark's out-of-order window when it has no RTT to go by. */
 export const OUT_OF_ORDER_WINDOW_S = 0.003;
@@ -12,9 +12,10 @@ export const OUT_OF_ORDER_WINDOW_S = 0.003;
 const FIRST_CAPACITY = 131072;
 
 /**
- * The live connections' state, one slot each, in typed arrays allocated for
- * up to FIRST_CAPACITY slots and grown by doubling past that. `I` and `U` are two views of one buffer
- * (signed and unsigned words); a slot's words are contiguous so one
+ * The live connections' state, one slot each, in one buffer allocated for up
+ * to FIRST_CAPACITY slots and grown by doubling past that. `I`, `U` and `F`
+ * are three views of it (signed words, unsigned words, doubles); a slot is
+ * W.Size words in a row, its per-packet numbers first (layout.ts), so one
  * connection's packet touches few cache lines. Anything rare or variable in
  * size (retransmitted SYN frames, sequence holes, logged packets) lives in
  * plain arrays beside them, indexed by slot.
@@ -44,7 +45,7 @@ export class Slots {
     const buf = new ArrayBuffer(this.capacity * W.Size * 4);
     this.I = new Int32Array(buf);
     this.U = new Uint32Array(buf);
-    this.F = new Float64Array(this.capacity * Fl.Size);
+    this.F = new Float64Array(buf);
     this.free = new Int32Array(this.capacity);
   }
 
@@ -67,8 +68,23 @@ export class Slots {
     return slot;
   }
 
+  /** Notes that the slot has something in the side arrays, so that release() and readers look there. */
+  markExtras(slot: number): void {
+    const at = slot * W.Size + W.Bits;
+    this.I[at] = this.I[at]! | CB.Extras;
+  }
+
+  /** Whether anything of the slot is in the side arrays (each is a cache miss to look at). */
+  hasExtras(slot: number): boolean {
+    return (this.I[slot * W.Size + W.Bits]! & CB.Extras) !== 0;
+  }
+
   release(slot: number): void {
     this.I[slot * W.Size + W.Id] = 0;
+    if (!this.hasExtras(slot)) {
+      this.free[this.freeTop++] = slot;
+      return;
+    }
     this.synMore[slot] = undefined;
     this.synAckMore[slot] = undefined;
     this.holes[slot * 2] = undefined;
@@ -81,6 +97,7 @@ export class Slots {
     const b = slot * W.Size;
     const I = this.I;
     // A plain loop: TypedArray.fill on a range this short costs more in the call than in the stores.
+    // The words cover the slot's doubles too (all-zero bits are 0.0).
     for (let i = b; i < b + W.Size; i++) I[i] = 0;
     this.I[b + W.Next] = -1;
     this.I[b + W.Client + DW.LastIpId] = -2;
@@ -88,8 +105,6 @@ export class Slots {
     this.I[b + W.Client + DW.LastLen] = -1;
     this.I[b + W.Server + DW.LastLen] = -1;
     const f = slot * Fl.Size;
-    const F = this.F;
-    for (let i = f; i < f + Fl.Size; i++) F[i] = 0;
     this.F[f + Fl.Client + DF.OooThreshold] = OUT_OF_ORDER_WINDOW_S;
     this.F[f + Fl.Server + DF.OooThreshold] = OUT_OF_ORDER_WINDOW_S;
   }
@@ -101,9 +116,7 @@ export class Slots {
     I.set(this.I);
     this.I = I;
     this.U = new Uint32Array(buf);
-    const F = new Float64Array(cap * Fl.Size);
-    F.set(this.F);
-    this.F = F;
+    this.F = new Float64Array(buf);
     const free = new Int32Array(cap);
     free.set(this.free);
     this.free = free;

@@ -2,6 +2,7 @@ import { TCP_ACK, TCP_SYN, type Segment } from '../decode/segment.js';
 import { Connection } from './connection.js';
 import { updateConnection } from './handshake.js';
 import { flipHistory } from './history.js';
+import { CloseQueue } from './close-queue.js';
 import { connectionKey, endpointKey } from './key.js';
 import { CB, DB, DW, Fl, RoleCode, Side, W } from './layout.js';
 import { ConnectionTable } from './table.js';
@@ -61,10 +62,8 @@ export class Tracker {
   /** The one object every finished connection is copied into, when recycling. */
   private readonly reused: Connection | null;
   private readonly listeners = new Set<number>();
-  /** Slots of closed connections in the order they closed, with their ids (a reused slot no longer matches). */
-  private closing: number[] = [];
-  private closingIds: number[] = [];
-  private closingHead = 0;
+  /** Closed connections in the order they closed, with their ids (a reused slot no longer matches). */
+  private readonly closing = new CloseQueue();
   /** Queue length that triggers compactClosing(); twice the table's cap, so compacting costs O(1) per close. */
   private closingLimit: number;
   private now = -Infinity;
@@ -131,9 +130,8 @@ export class Tracker {
     const wasClosed = this.isClosed(slot);
     updateConnection(st, slot, s, fromClient);
     if (!wasClosed && this.isClosed(slot)) {
-      this.closing.push(slot);
-      this.closingIds.push(st.I[slot * W.Size + W.Id]!);
-      if (this.closing.length - this.closingHead > this.closingLimit) this.compactClosing();
+      this.closing.push(slot, st.I[slot * W.Size + W.Id]!);
+      if (this.closing.size > this.closingLimit) this.compactClosing();
     }
   }
 
@@ -143,14 +141,12 @@ export class Tracker {
       this.table.remove(slot);
       this.finish(slot);
     }
-    this.closing = [];
-    this.closingIds = [];
-    this.closingHead = 0;
+    this.closing.clear();
   }
 
-  /** Whether the queued close still names the connection in that slot. */
-  private stillQueued(i: number): boolean {
-    return this.table.slots.I[this.closing[i]! * W.Size + W.Id] === this.closingIds[i];
+  /** Whether a queued close still names the connection in that slot. */
+  private stillQueued(slot: number, id: number): boolean {
+    return this.table.slots.I[slot * W.Size + W.Id] === id;
   }
 
   /**
@@ -161,17 +157,8 @@ export class Tracker {
    * maxConnections.
    */
   private compactClosing(): void {
-    let n = 0;
-    for (let i = this.closingHead; i < this.closing.length; i++) {
-      if (!this.stillQueued(i)) continue;
-      this.closing[n] = this.closing[i]!;
-      this.closingIds[n] = this.closingIds[i]!;
-      n++;
-    }
-    this.closing.length = n;
-    this.closingIds.length = n;
-    this.closingHead = 0;
-    this.closingLimit = Math.max(this.closingLimit, 2 * n);
+    this.closing.filter((slot, id) => this.stillQueued(slot, id));
+    this.closingLimit = Math.max(this.closingLimit, 2 * this.closing.size);
   }
 
   private startsNewConnection(slot: number, s: Segment): boolean {
@@ -231,7 +218,10 @@ export class Tracker {
     F[fb + Fl.FirstTsSec] = F[fb + Fl.LastTsSec] = s.tsSec;
     F[fb + Fl.FirstTsNsec] = F[fb + Fl.LastTsNsec] = s.tsNsec;
     F[fb + Fl.FirstTime] = F[fb + Fl.LastTime] = s.time;
-    if (this.logPackets?.has(id)) st.logged[slot] = [];
+    if (this.logPackets?.has(id)) {
+      st.logged[slot] = [];
+      st.markExtras(slot);
+    }
     this.table.add(slot);
     if (this.table.size > this.peakLive) this.peakLive = this.table.size;
     return slot;
@@ -251,22 +241,18 @@ export class Tracker {
     const st = this.table.slots;
     // Closed connections, in the order they closed.
     const holdUntil = now - this.closeHold;
-    while (this.closingHead < this.closing.length) {
+    const closing = this.closing;
+    while (closing.size > 0) {
+      const slot = closing.firstSlot();
       // Already gone (reopened, evicted, or finished and the slot reused).
-      if (!this.stillQueued(this.closingHead)) {
-        this.closingHead++;
+      if (!this.stillQueued(slot, closing.firstId())) {
+        closing.shift();
         continue;
       }
-      const slot = this.closing[this.closingHead]!;
       if (st.F[slot * Fl.Size + Fl.LastTime]! > holdUntil) break;
-      this.closingHead++;
+      closing.shift();
       this.table.remove(slot);
       this.finish(slot);
-    }
-    if (this.closingHead > 4096 && this.closingHead * 2 > this.closing.length) {
-      this.closing = this.closing.slice(this.closingHead);
-      this.closingIds = this.closingIds.slice(this.closingHead);
-      this.closingHead = 0;
     }
     // Idle ones: the table's least recently used end holds the oldest.
     const idleBefore = now - this.idleTimeout;

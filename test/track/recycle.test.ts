@@ -15,7 +15,8 @@ describe('recycled connections', () => {
   it('fill() assigns every field of the record and of its Directions', () => {
     let emitted: Connection | null = null;
     const t = new Tracker((c) => (emitted = c), { recycle: true });
-    // Poison the reused record: whatever fill() leaves alone stays 'stale'.
+    // Poison the reused record: whatever fill() leaves alone stays 'stale'. The option objects are
+    // records of their own that fill() writes into again, so they are poisoned inside.
     const reused = (t as unknown as { reused: Connection }).reused;
     const poison = (o: object) => {
       for (const k of Object.keys(o)) if (k !== 'client' && k !== 'server') (o as Record<string, unknown>)[k] = 'stale';
@@ -23,6 +24,9 @@ describe('recycled connections', () => {
     poison(reused);
     poison(reused.client);
     poison(reused.server);
+    const staleOptions = () => ({ mss: 'stale', wscale: 'stale', sackPerm: 'stale', timestamps: 'stale', tsVal: 'stale', mask: 'stale' });
+    (reused as unknown as Record<string, unknown>).synOptions = staleOptions();
+    (reused as unknown as Record<string, unknown>).synAckOptions = staleOptions();
     const s = newSegment();
     s.src3 = 0x0a000001;
     s.dst3 = 0x0a000002;
@@ -36,7 +40,14 @@ describe('recycled connections', () => {
     t.end();
     expect(emitted).toBe(reused);
     const left = (o: object, at: string) => Object.entries(o).filter(([, v]) => v === 'stale').map(([k]) => at + k);
-    expect([...left(reused, ''), ...left(reused.client, 'client.'), ...left(reused.server, 'server.')]).toEqual([]);
+    expect(reused.synOptions).not.toBeNull();
+    expect([
+      ...left(reused, ''),
+      ...left(reused.client, 'client.'),
+      ...left(reused.server, 'server.'),
+      ...left(reused.synOptions!, 'synOptions.'),
+    ]).toEqual([]);
+    expect(reused.synAckOptions).toBeNull();
     expect(Object.keys(reused)).toEqual(Object.keys(new Connection()));
   });
 
