@@ -11,7 +11,7 @@
 // --interval bytes on average, so small figures are estimates (±1 sample).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { DEFAULT_CACHE, ensureTiled } from './tile.mjs';
@@ -67,6 +67,10 @@ try {
 } catch {
   // Not a tiled capture: count from the track child's own line if there is one.
   packets = o.command === 'track' ? JSON.parse(r.stdout.trim()).packets : 0;
+}
+if (!existsSync(out)) {
+  console.error(`alloc: no profile written (did the run end before --after ${o.after} ms?)`);
+  process.exit(1);
 }
 const profile = JSON.parse(readFileSync(out, 'utf8'));
 rmSync(dir, { recursive: true, force: true });
