@@ -84,9 +84,16 @@ export function isoTime(sec: number, nsec: number): string {
     s = -MAX_DATE_S;
     ns = 0;
   }
-  const whole = new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, '');
-  return `${whole}.${pad(ns, 9)}Z`;
+  // `flows` formats a time or two per connection, and neighbours share their second: format each second once.
+  if (s !== lastSecond) {
+    lastSecond = s;
+    lastWhole = new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, '');
+  }
+  return `${lastWhole}.${pad(ns, 9)}Z`;
 }
+
+let lastSecond = NaN;
+let lastWhole = '';
 
 export function timeOf(sec: number, nsec: number): Time {
   return { iso: isoTime(sec, nsec), epoch: sec + nsec / 1e9 };
