@@ -1,9 +1,10 @@
+import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ListenerFilter } from '../diagnose/analyzer.js';
 import type { RunOptions } from '../track/run.js';
 import type { CaptureTask } from './capture-worker.js';
-import { favourMemory, runCapture, type CaptureRun } from './run-capture.js';
+import { favourMemory, holdYoungGeneration, runCapture, type CaptureRun } from './run-capture.js';
 
 export function defaultJobs(): number {
   return availableParallelism();
@@ -32,15 +33,19 @@ export async function runCaptures(
   const { quiet: _quiet, ...workerOpts } = opts;
   const queue = [...parallel];
   const size = Math.min(jobs, queue.length) - 1;
+  // The V8 flags are process-wide: set them here, on the main thread, before any worker starts.
+  favourMemory();
   const workers = Array.from({ length: size }, () => new Worker(new URL('./capture-worker.js', import.meta.url)));
   let failed = false;
   // Quiet like the workers: a progress bar for one of several captures would mislead.
   const local = async () => {
     for (let t = queue.shift(); t && !failed; t = queue.shift()) results[t.i] = await runCapture(t.p, filter, { ...opts, quiet: true });
   };
-  // The V8 flag is process-wide: set it here, on the main thread, before any worker starts.
-  favourMemory();
   try {
+    // Each worker's isolate resets the young generation's growth factor as it comes up (~20 ms): set it
+    // again before any capture starts, or the main thread's young generation grows in the meantime.
+    await Promise.all(workers.map((w) => once(w, 'online')));
+    holdYoungGeneration();
     await Promise.all([
       local(),
       ...workers.map(

@@ -30,6 +30,16 @@ export function favourMemory(): void {
   if (memoryFavoured || !isMainThread) return;
   memoryFavoured = true;
   setFlagsFromString('--optimize-for-size');
+  holdYoungGeneration();
+}
+
+/**
+ * The growth factor of 1 again: V8 raises a factor below 2 back to 2 each time
+ * an isolate is set up, so starting a worker thread undoes it for every thread
+ * (the flag is process-wide). runCaptures calls this once its workers run.
+ */
+export function holdYoungGeneration(): void {
+  if (!isMainThread) return;
   setFlagsFromString('--semi-space-growth-factor=1');
 }
 
