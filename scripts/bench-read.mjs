@@ -18,7 +18,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CACHE } from './bench/tile.mjs';
-import { machine, parseOptions, snapshotBuild, textTable, usage } from './bench/lib.mjs';
+import { commandLine, machine, snapshotBuild, textTable } from './bench/lib.mjs';
 import { READ_ALIGN, READ_HEAD, readBenchRows, runReadBench, trackDetails } from './bench/read.mjs';
 
 const SPEC = {
@@ -32,17 +32,7 @@ const SPEC = {
   json: { type: 'string', default: undefined, help: 'also write the results as JSON here' },
 };
 
-let o;
-try {
-  o = parseOptions(process.argv.slice(2), SPEC);
-} catch (e) {
-  console.error(`${e.message}\n${usage('node scripts/bench-read.mjs', SPEC)}`);
-  process.exit(2);
-}
-if (o.help) {
-  console.log(usage('node scripts/bench-read.mjs', SPEC));
-  process.exit(0);
-}
+const o = commandLine('node scripts/bench-read.mjs', SPEC);
 
 const m = machine();
 const res = await runReadBench({

@@ -29,7 +29,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CACHE, DEFAULT_LAB, DEFAULT_MIX, DEFAULT_OFFSET_MS, ensureTiled } from './bench/tile.mjs';
-import { REPO, fmt, machine, mdTable, measure, parseOptions, snapshotBuild, summary, toolVersions, usage, which } from './bench/lib.mjs';
+import { REPO, commandLine, fmt, machine, mdTable, measure, snapshotBuild, summary, toolVersions, which } from './bench/lib.mjs';
 import { READ_ALIGN, READ_HEAD, readBenchRows, runReadBench, trackDetails } from './bench/read.mjs';
 
 const SPEC = {
@@ -49,17 +49,7 @@ const SPEC = {
   noSnapshot: { type: 'flag', help: 'run dist/ in place instead of a copy taken at the start' },
 };
 
-let o;
-try {
-  o = parseOptions(process.argv.slice(2), SPEC);
-} catch (e) {
-  console.error(`${e.message}\n${usage('node scripts/bench.mjs', SPEC)}`);
-  process.exit(2);
-}
-if (o.help) {
-  console.log(usage('node scripts/bench.mjs', SPEC));
-  process.exit(0);
-}
+const o = commandLine('node scripts/bench.mjs', SPEC);
 const cpu = o.cpu === 'none' ? null : Number(o.cpu);
 // One build for the whole run: others may rebuild dist/ while it runs.
 const buildRoot = o.noSnapshot ? REPO : snapshotBuild();

@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { DEFAULT_CACHE, ensureTiled } from './tile.mjs';
-import { REPO, parseOptions, textTable, usage } from './lib.mjs';
+import { REPO, commandLine, textTable } from './lib.mjs';
 
 const SPEC = {
   packets: { type: 'number', default: 5e5, help: 'tiled capture size' },
@@ -27,11 +27,7 @@ const SPEC = {
   cache: { type: 'string', default: DEFAULT_CACHE, help: 'tiled capture cache' },
 };
 
-const o = parseOptions(process.argv.slice(2), SPEC);
-if (o.help) {
-  console.log(usage('node scripts/bench/alloc.mjs', SPEC));
-  process.exit(0);
-}
+const o = commandLine('node scripts/bench/alloc.mjs', SPEC);
 const file = o.file ?? ensureTiled({ packets: o.packets, cache: o.cache }).path;
 const dir = mkdtempSync(join(tmpdir(), 'tcpdiag-alloc-'));
 const out = join(dir, 'alloc.json');

@@ -223,6 +223,25 @@ export function parseOptions(argv, spec) {
   return o;
 }
 
+/**
+ * The options of a script's command line (`parseOptions`): a bad one ends the
+ * script with its message and the usage (exit 2), --help with the usage (exit 0).
+ */
+export function commandLine(name, spec, argv = process.argv.slice(2)) {
+  let o;
+  try {
+    o = parseOptions(argv, spec);
+  } catch (e) {
+    console.error(`${e.message}\n${usage(name, spec)}`);
+    process.exit(2);
+  }
+  if (o.help) {
+    console.log(usage(name, spec));
+    process.exit(0);
+  }
+  return o;
+}
+
 export function usage(name, spec) {
   const lines = Object.entries(spec).map(([k, d]) => {
     const flag = '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()).replace(/([a-z])(\d)/g, '$1-$2');

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DEFAULT_CACHE, ensureTiled } from './tile.mjs';
-import { REPO, parseOptions, textTable, usage } from './lib.mjs';
+import { REPO, commandLine, textTable } from './lib.mjs';
 
 const SPEC = {
   mode: { type: 'string', default: 'track', help: 'read | decode | track' },
@@ -24,11 +24,7 @@ const SPEC = {
   cache: { type: 'string', default: DEFAULT_CACHE, help: 'tiled capture cache' },
 };
 
-const o = parseOptions(process.argv.slice(2), SPEC);
-if (o.help) {
-  console.log(usage('node scripts/bench/profile.mjs', SPEC));
-  process.exit(0);
-}
+const o = commandLine('node scripts/bench/profile.mjs', SPEC);
 const file = o.file ?? ensureTiled({ packets: o.packets, cache: o.cache }).path;
 mkdirSync(o.out, { recursive: true });
 const before = new Set(readdirSync(o.out));
