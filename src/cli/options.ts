@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import type { TimeBound } from '../track/run.js';
-import { MAX_CONNECTIONS_LIMIT } from '../track/tracker.js';
+import { MAX_CONNECTIONS_LIMIT, SLOT_BYTES } from '../track/tracker.js';
 
 /** `--since 30` (seconds from the capture's start) or `--since 2026-11-21T10:00:00Z`. */
 export function parseTimeBound(v: string): TimeBound {
@@ -35,7 +35,7 @@ export function parsePositive(v: string): number {
 export function parseMaxConnections(v: string): number {
   const n = parsePositive(v);
   if (n > MAX_CONNECTIONS_LIMIT) {
-    throw new InvalidArgumentError(`'${v}' is more than ${MAX_CONNECTIONS_LIMIT} live connections (about ${Math.round((MAX_CONNECTIONS_LIMIT * 600) / 1e9)} GB of tracker state)`);
+    throw new InvalidArgumentError(`'${v}' is more than ${MAX_CONNECTIONS_LIMIT} live connections (about ${Math.round((MAX_CONNECTIONS_LIMIT * SLOT_BYTES) / 1e9)} GB of tracker state)`);
   }
   return n;
 }

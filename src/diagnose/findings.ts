@@ -8,7 +8,6 @@ import type { EvidencePicker } from './evidence.js';
 const FLOOD_MIN_HALF_OPEN = 100;
 const FLOOD_MIN_SOURCES = 20;
 
-
 function simple(
   id: FindingId,
   severity: Severity,

@@ -14,7 +14,6 @@ import { n2, shortDuration, tag } from './svg-common.js';
 
 export const LADDER_CAP = 40;
 
-
 /** tcpdump's flag notation: `S`, `S.`, `.`, `P.`, `R`, `R.`, `F.`, `SEW`. */
 export function tcpFlags(flags: number): string {
   let s = '';

@@ -66,7 +66,7 @@ export class Direction {
     this.finFrame = U[d + DW.FinFrame]!;
     this.rstSeen = (bits & DB.RstSeen) !== 0;
     let gap = F[f + DF.LostHoleBytes]!;
-    const h = st.hasExtras(slot) ? st.holes[slot * 2 + (server ? 1 : 0)] : undefined;
+    const h = st.holesOf(slot, server);
     if (h) for (let i = 0; i < h.length; i += 2) gap += seqDiff(h[i + 1]!, h[i]!);
     this.gapBytes = gap;
     this.oooThreshold = F[f + DF.OooThreshold]!;
@@ -133,7 +133,7 @@ export function addToDirection(st: Slots, slot: number, server: boolean, s: Segm
   const ahead = seqDiff(s.seq, nextSeq);
   if (ahead >= 0) {
     // Even a bare ACK ahead of what was seen proves bytes (or a FIN) went by uncaptured.
-    if (ahead > 0) addHole(st, slot * 2 + (server ? 1 : 0), fd, nextSeq, s.seq);
+    if (ahead > 0) addHole(st, slot, server, fd, nextSeq, s.seq);
     if (ahead > 0 || seqLen > 0) F[fd + DF.NextSeqTime] = s.time;
     U[d + DW.NextSeq] = s.seq + seqLen;
     F[fd + DF.UniqueBytes] += len;
@@ -147,7 +147,7 @@ export function addToDirection(st: Slots, slot: number, server: boolean, s: Segm
   }
   const end = (s.seq + seqLen) >>> 0;
   // Bytes never captured before count once, whatever this segment is called.
-  const holes = st.hasExtras(slot) ? st.holes[slot * 2 + (server ? 1 : 0)] : undefined;
+  const holes = st.holesOf(slot, server);
   if (holes && fillHole(st, holes, fd, s.seq, end)) F[fd + DF.UniqueBytes] += len;
   // Wireshark's rule: behind the highest sequence and within the connection's first RTT of the
   // segment that set it, it is out of order; otherwise a retransmission.
@@ -174,9 +174,8 @@ export function ackSeen(st: Slots, slot: number, server: boolean, ack: number): 
   }
 }
 
-function addHole(st: Slots, at: number, fd: number, from: number, to: number): void {
-  st.markExtras(at >> 1);
-  const h = (st.holes[at] ??= []);
+function addHole(st: Slots, slot: number, server: boolean, fd: number, from: number, to: number): void {
+  const h = st.newHoles(slot, server);
   if (h.length >= MAX_HOLES * 2) {
     st.F[fd + DF.LostHoleBytes] += seqDiff(to, from);
     return;

@@ -11,6 +11,9 @@ export const OUT_OF_ORDER_WINDOW_S = 0.003;
  */
 const FIRST_CAPACITY = 131072;
 
+/** Bytes of one live connection. */
+export const SLOT_BYTES = W.Size * 4;
+
 /**
  * The live connections' state, one slot each, in one buffer allocated for up
  * to FIRST_CAPACITY slots and grown by doubling past that. `I`, `U` and `F`
@@ -77,6 +80,17 @@ export class Slots {
   /** Whether anything of the slot is in the side arrays (each is a cache miss to look at). */
   hasExtras(slot: number): boolean {
     return (this.I[slot * W.Size + W.Bits]! & CB.Extras) !== 0;
+  }
+
+  /** The sequence holes of one direction of a slot, if it has any. */
+  holesOf(slot: number, server: boolean): number[] | undefined {
+    return this.hasExtras(slot) ? this.holes[slot * 2 + (server ? 1 : 0)] : undefined;
+  }
+
+  /** The hole list of one direction, made on first use. */
+  newHoles(slot: number, server: boolean): number[] {
+    this.markExtras(slot);
+    return (this.holes[slot * 2 + (server ? 1 : 0)] ??= []);
   }
 
   release(slot: number): void {

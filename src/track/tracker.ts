@@ -32,6 +32,7 @@ export interface TrackerOptions {
  */
 export const DEFAULT_MAX_CONNECTIONS = 100_000;
 export { MAX_CONNECTIONS_LIMIT } from './table.js';
+export { SLOT_BYTES } from './slots.js';
 /** Longer than the longest gap between SYN retransmits (64 s), so a slow connect stays one connection. */
 export const DEFAULT_IDLE_TIMEOUT = 120;
 /** Zeek's tcp_close_delay. */
