@@ -60,15 +60,20 @@ function detect(head: Uint8Array, sink: FrameSink): { parser: RecordParser; skip
   throw new CaptureError(describeMagic(head), 0, 1);
 }
 
-/** A copy of view[from..]: Buffer's slice() would only be another view of the buffer the source reuses. */
+/**
+ * A copy of view[from..]: Buffer's slice() would only be another view of the buffer the source reuses.
+ * A Buffer like the chunks the sources yield: the parser and the decoders then always see one kind of
+ * array, and V8 does not throw away their optimised code at the first record that spans two chunks.
+ */
 function copyOf(view: Uint8Array, from: number): Uint8Array {
-  const out = new Uint8Array(view.length - from);
+  const out = Buffer.allocUnsafe(view.length - from);
   out.set(view.subarray(from));
   return out;
 }
 
+/** A Buffer, like copyOf. */
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
+  const out = Buffer.allocUnsafe(a.length + b.length);
   out.set(a, 0);
   out.set(b, a.length);
   return out;

@@ -230,13 +230,13 @@ export class Connection {
     this.synFrame = U[b + W.SynFrame]!;
     this.synTime = F[fb + Fl.SynTime]!;
     const extras = st.hasExtras(slot);
-    this.synMore = extras ? st.synMore[slot] ?? null : null;
+    this.synMore = extras ? st.synMore.get(slot) ?? null : null;
     this.synCount = I[b + W.SynCount]!;
     this.lastSynTime = F[fb + Fl.LastSynTime]!;
     this.synNewIsn = I[b + W.SynNewIsn]!;
     this.synAckFrame = U[b + W.SynAckFrame]!;
     this.synAckTime = F[fb + Fl.SynAckTime]!;
-    this.synAckMore = extras ? st.synAckMore[slot] ?? null : null;
+    this.synAckMore = extras ? st.synAckMore.get(slot) ?? null : null;
     this.synAckCount = I[b + W.SynAckCount]!;
     this.lastSynAckTime = F[fb + Fl.LastSynAckTime]!;
     this.synAckAfterAck = I[b + W.SynAckAfterAck]!;
@@ -280,7 +280,7 @@ export class Connection {
     this.serverState = I[b + W.ZServer]!;
     this.clientPrev = I[b + W.ZClientPrev]!;
     this.serverPrev = I[b + W.ZServerPrev]!;
-    this.packets = extras ? st.logged[slot] ?? null : null;
+    this.packets = extras ? st.logged.get(slot) ?? null : null;
     this.signatures = NO_SIGNATURES;
     return this;
   }

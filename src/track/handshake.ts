@@ -20,9 +20,10 @@ function recordOptions(st: Slots, at: number, s: Segment): void {
   st.U[at + 3] = s.tsVal;
 }
 
-function pushTimeline(st: Slots, more: (number[] | undefined)[], slot: number, frame: number, time: number): void {
+function pushTimeline(st: Slots, more: Map<number, number[]>, slot: number, frame: number, time: number): void {
   st.markExtras(slot);
-  const m = (more[slot] ??= []);
+  let m = more.get(slot);
+  if (!m) more.set(slot, (m = []));
   if (m.length < MAX_TIMELINE * 2) m.push(frame, time);
 }
 
@@ -34,7 +35,7 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
   const server = !fromClient;
   const f = s.flags;
   const r = addToDirection(st, slot, server, s);
-  const log = st.hasExtras(slot) ? st.logged[slot] : undefined;
+  const log = st.hasExtras(slot) ? st.logged.get(slot) : undefined;
   if (log && log.length < MAX_LOGGED) {
     log.push({ frame: s.frame, time: s.time, fromClient, flags: f, seq: s.seq, ack: s.ack, len: s.payloadLen, resent: r === 2 ? 1 : r === 1 ? 2 : 0 });
   }

@@ -35,12 +35,14 @@ export class Slots {
   private freeTop = 0;
   /** Slots ever handed out; slots past it are untouched. */
   private used = 0;
+  // Maps, not arrays indexed by slot: a sparse array changes its elements kind and backing store as
+  // slots come and go, and each change throws away the optimised code of every function reading it.
   /** Frame, time pairs of SYNs after the first, per slot. */
-  synMore: (number[] | undefined)[] = [];
-  synAckMore: (number[] | undefined)[] = [];
+  readonly synMore = new Map<number, number[]>();
+  readonly synAckMore = new Map<number, number[]>();
   /** Sequence holes [from, to) per slot and direction (slot * 2 + 0 client, + 1 server). */
-  holes: (number[] | undefined)[] = [];
-  logged: (LoggedPacket[] | undefined)[] = [];
+  readonly holes = new Map<number, number[]>();
+  readonly logged = new Map<number, LoggedPacket[]>();
 
   constructor(maxCapacity: number) {
     this.maxCapacity = Math.max(1, maxCapacity);
@@ -84,13 +86,16 @@ export class Slots {
 
   /** The sequence holes of one direction of a slot, if it has any. */
   holesOf(slot: number, server: boolean): number[] | undefined {
-    return this.hasExtras(slot) ? this.holes[slot * 2 + (server ? 1 : 0)] : undefined;
+    return this.hasExtras(slot) ? this.holes.get(slot * 2 + (server ? 1 : 0)) : undefined;
   }
 
   /** The hole list of one direction, made on first use. */
   newHoles(slot: number, server: boolean): number[] {
     this.markExtras(slot);
-    return (this.holes[slot * 2 + (server ? 1 : 0)] ??= []);
+    const at = slot * 2 + (server ? 1 : 0);
+    let h = this.holes.get(at);
+    if (!h) this.holes.set(at, (h = []));
+    return h;
   }
 
   release(slot: number): void {
@@ -99,11 +104,11 @@ export class Slots {
       this.free[this.freeTop++] = slot;
       return;
     }
-    this.synMore[slot] = undefined;
-    this.synAckMore[slot] = undefined;
-    this.holes[slot * 2] = undefined;
-    this.holes[slot * 2 + 1] = undefined;
-    this.logged[slot] = undefined;
+    this.synMore.delete(slot);
+    this.synAckMore.delete(slot);
+    this.holes.delete(slot * 2);
+    this.holes.delete(slot * 2 + 1);
+    this.logged.delete(slot);
     this.free[this.freeTop++] = slot;
   }
 

@@ -96,11 +96,13 @@ export class Tracker {
       this.sweep();
       this.nextSweep = this.now + SWEEP_EVERY;
     }
+    // Read once here, not inside the rare branches below: a property read that has never run when V8
+    // optimises this function makes it throw the optimised code away the first time it does.
+    const st = this.table.slots;
     const key = connectionKey(s);
     let slot = this.table.find(key, s);
     let fromClient = this.table.lastFromClient;
     if (slot >= 0 && fromClient && (s.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
-      const st = this.table.slots;
       const c = slot * W.Size + W.Client;
       if (st.I[c + DW.Bits]! & DB.IsnSet && s.seq !== st.U[c + DW.Isn]) {
         if (this.startsNewConnection(slot, s)) {
@@ -108,7 +110,7 @@ export class Tracker {
           this.table.remove(slot);
           this.finish(slot);
           slot = this.create(key, s);
-          const I = this.table.slots.I;
+          const I = st.I;
           I[slot * W.Size + W.Bits] = I[slot * W.Size + W.Bits]! | CB.ReusesEarlier;
           fromClient = true;
         } else {
@@ -120,14 +122,13 @@ export class Tracker {
       }
     } else if (slot < 0) {
       slot = this.create(key, s);
-      const U = this.table.slots.U;
+      const U = st.U;
       const b = slot * W.Size;
       fromClient = U[b + W.CPort] === s.srcPort && U[b + W.C3] === s.src3 && U[b + W.C0] === s.src0 && U[b + W.C1] === s.src1 && U[b + W.C2] === s.src2;
     }
     if (!fromClient && (s.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && this.listeners.size < MAX_LISTENERS) {
       this.listeners.add(endpointKey(s.src0, s.src1, s.src2, s.src3, s.srcPort));
     }
-    const st = this.table.slots;
     const wasClosed = this.isClosed(slot);
     updateConnection(st, slot, s, fromClient);
     if (!wasClosed && this.isClosed(slot)) {
@@ -220,7 +221,7 @@ export class Tracker {
     F[fb + Fl.FirstTsNsec] = F[fb + Fl.LastTsNsec] = s.tsNsec;
     F[fb + Fl.FirstTime] = F[fb + Fl.LastTime] = s.time;
     if (this.logPackets?.has(id)) {
-      st.logged[slot] = [];
+      st.logged.set(slot, []);
       st.markExtras(slot);
     }
     this.table.add(slot);
