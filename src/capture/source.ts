@@ -3,8 +3,12 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 
-/** Chunks of 4 MiB: few enough reads that the per-chunk cost vanishes, small enough to stay flat in memory. */
-export const CHUNK_BYTES = 4 * 1024 * 1024;
+/**
+ * Chunks of 1 MiB: few enough reads that the per-chunk cost vanishes. Larger chunks read no faster,
+ * and their copies push the connection table out of the shared cache: with 4 MiB, `analyze` took ~5%
+ * more CPU and 6 MB more memory (BENCHMARKS.md).
+ */
+export const CHUNK_BYTES = 1024 * 1024;
 const GZIP_CHUNK_BYTES = 64 * 1024;
 
 export interface ByteSource {
@@ -140,7 +144,7 @@ export async function openSource(path: string, chunkBytes = CHUNK_BYTES): Promis
 }
 
 /**
- * A regular, uncompressed file read into two buffers reused in turn: no 4 MiB
+ * A regular, uncompressed file read into two buffers reused in turn: no
  * allocation per read for the GC to reclaim, and the next chunk is read (on
  * libuv's thread pool, so on the other core) while the reader parses this
  * one. The reader is done with a chunk (it copies a record that spans two)
