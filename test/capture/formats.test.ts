@@ -501,10 +501,11 @@ describe('chunk boundaries change nothing (ReadOptions.chunkBytes)', () => {
 
   // The decoders see one kind of array only: a record pieced together across chunks used to come as a
   // plain Uint8Array among Buffers, and V8 threw away the optimised parser and decoders at the first one.
-  it.skipIf(!haveLab)('every frame comes in a Buffer, records pieced together across chunks too', async () => {
-    for (const path of [big, `${LAB}server.pcapng`]) {
+  it('every frame comes in a Buffer, records pieced together across chunks too', async () => {
+    for (const rel of ['lab/accept-overflow-abort0-server.pcap', 'public/pcapng-example.pcapng']) {
       const kinds = new Map<string, number>();
-      await collect(path, { chunkBytes: 1500 }, (f) => kinds.set(f.buf.constructor.name, (kinds.get(f.buf.constructor.name) ?? 0) + 1));
+      const c = await collect(fixture(rel), { chunkBytes: 1500 }, (f) => kinds.set(f.buf.constructor.name, (kinds.get(f.buf.constructor.name) ?? 0) + 1));
+      expect(c.frames.length).toBeGreaterThan(50);
       expect([...kinds.keys()]).toEqual(['Buffer']);
     }
   });
