@@ -195,7 +195,7 @@ export class Connection {
   /**
    * Copies a live slot of the tracker into this record, every field (so a
    * recycled record keeps nothing of its last connection; a test checks it).
-   * The slot's side arrays (SYN timelines, logged packets) are handed over,
+   * The slot's side lists (SYN timelines, logged packets) are handed over,
    * not copied: the slot is released right after.
    */
   fill(st: Slots, slot: number, finishedAt: number): this {

@@ -21,9 +21,7 @@ function recordOptions(st: Slots, at: number, s: Segment): void {
 }
 
 function pushTimeline(st: Slots, more: Map<number, number[]>, slot: number, frame: number, time: number): void {
-  st.markExtras(slot);
-  let m = more.get(slot);
-  if (!m) more.set(slot, (m = []));
+  const m = st.listIn(more, slot);
   if (m.length < MAX_TIMELINE * 2) m.push(frame, time);
 }
 

@@ -141,7 +141,7 @@ export const enum CB {
   Evicted = 128,
   SynOptions = 256,
   SynAckOptions = 512,
-  /** Something of the slot is in Slots' side arrays (timelines, holes, logged packets): most slots never are. */
+  /** Something of the slot is in Slots' side Maps (timelines, holes, logged packets): most slots never are. */
   Extras = 1024,
 }
 

@@ -21,7 +21,7 @@ export const SLOT_BYTES = W.Size * 4;
  * W.Size words in a row, its per-packet numbers first (layout.ts), so one
  * connection's packet touches few cache lines. Anything rare or variable in
  * size (retransmitted SYN frames, sequence holes, logged packets) lives in
- * plain arrays beside them, indexed by slot.
+ * Maps beside them, keyed by slot, and the slot's CB.Extras bit says so.
  *
  * Growing replaces the arrays: read `I`, `U`, `F` again after `alloc()`.
  */
@@ -73,13 +73,13 @@ export class Slots {
     return slot;
   }
 
-  /** Notes that the slot has something in the side arrays, so that release() and readers look there. */
+  /** Notes that the slot has something in the side Maps, so that release() and readers look there. */
   markExtras(slot: number): void {
     const at = slot * W.Size + W.Bits;
     this.I[at] = this.I[at]! | CB.Extras;
   }
 
-  /** Whether anything of the slot is in the side arrays (each is a cache miss to look at). */
+  /** Whether anything of the slot is in the side Maps (each is a cache miss to look at). */
   hasExtras(slot: number): boolean {
     return (this.I[slot * W.Size + W.Bits]! & CB.Extras) !== 0;
   }
@@ -91,24 +91,26 @@ export class Slots {
 
   /** The hole list of one direction, made on first use. */
   newHoles(slot: number, server: boolean): number[] {
+    return this.listIn(this.holes, slot, slot * 2 + (server ? 1 : 0));
+  }
+
+  /** The list one of the side Maps holds for a slot under `key` (the slot unless said), made on first use. */
+  listIn<T>(side: Map<number, T[]>, slot: number, key = slot): T[] {
     this.markExtras(slot);
-    const at = slot * 2 + (server ? 1 : 0);
-    let h = this.holes.get(at);
-    if (!h) this.holes.set(at, (h = []));
-    return h;
+    let list = side.get(key);
+    if (!list) side.set(key, (list = []));
+    return list;
   }
 
   release(slot: number): void {
     this.I[slot * W.Size + W.Id] = 0;
-    if (!this.hasExtras(slot)) {
-      this.free[this.freeTop++] = slot;
-      return;
+    if (this.hasExtras(slot)) {
+      this.synMore.delete(slot);
+      this.synAckMore.delete(slot);
+      this.holes.delete(slot * 2);
+      this.holes.delete(slot * 2 + 1);
+      this.logged.delete(slot);
     }
-    this.synMore.delete(slot);
-    this.synAckMore.delete(slot);
-    this.holes.delete(slot * 2);
-    this.holes.delete(slot * 2 + 1);
-    this.logged.delete(slot);
     this.free[this.freeTop++] = slot;
   }
 

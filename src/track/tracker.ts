@@ -220,10 +220,7 @@ export class Tracker {
     F[fb + Fl.FirstTsSec] = F[fb + Fl.LastTsSec] = s.tsSec;
     F[fb + Fl.FirstTsNsec] = F[fb + Fl.LastTsNsec] = s.tsNsec;
     F[fb + Fl.FirstTime] = F[fb + Fl.LastTime] = s.time;
-    if (this.logPackets?.has(id)) {
-      st.logged.set(slot, []);
-      st.markExtras(slot);
-    }
+    if (this.logPackets?.has(id)) st.listIn(st.logged, slot);
     this.table.add(slot);
     if (this.table.size > this.peakLive) this.peakLive = this.table.size;
     return slot;
