@@ -188,7 +188,6 @@ describe('SYN flood through the Tracker', () => {
     // still covers the chain bound.
     if (connectionKey(s) !== key) ctx.skip();
     let maxLive = 0;
-    const t0 = performance.now();
     for (let i = 0; i < N; i++) {
       craft(i);
       expect(connectionKey(s)).toBe(key);
@@ -202,7 +201,6 @@ describe('SYN flood through the Tracker', () => {
     let wrong = 0;
     for (let id = 1; id <= N; id++) if (seen[id] !== 1) wrong++;
     expect(wrong).toBe(0);
-    expect(performance.now() - t0).toBeLessThan(5000);
   });
 
   it('SYN-ACKs from 200,000 distinct servers do not grow the listener set without bound', () => {
