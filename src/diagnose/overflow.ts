@@ -17,9 +17,9 @@ function baselineOf(baseline: Samples): number {
   return baseline.length > 0 ? quantile(baseline.sorted(), 0.5) : 0;
 }
 
-export function latencySummary(samples: Samples, baseline: Samples): LatencySummary | null {
+/** `base`: baselineOf() the listener's healthy connections. */
+export function latencySummary(samples: Samples, base: number): LatencySummary | null {
   if (samples.length === 0) return null;
-  const base = baselineOf(baseline);
   // Subtracting one number keeps the order.
   const s = samples.sorted();
   const at = (q: number) => Math.max(0, quantile(s, q) - base);
@@ -29,9 +29,8 @@ export function latencySummary(samples: Samples, baseline: Samples): LatencySumm
 // Edges a person reads at a glance: sub-second, then the SYN/data retransmit scale.
 const LATENCY_EDGES = [0, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128];
 
-export function latencyHistogram(samples: Samples, baseline: Samples): { edges: number[]; counts: number[] } | null {
+export function latencyHistogram(samples: Samples, base: number): { edges: number[]; counts: number[] } | null {
   if (samples.length === 0) return null;
-  const base = baselineOf(baseline);
   const counts = new Array<number>(LATENCY_EDGES.length).fill(0);
   for (const x of samples.view()) {
     const v = Math.max(0, x - base);
@@ -65,7 +64,11 @@ export function episodesOf(times: Float64Array): Episode[] {
  * the server ignored: the accept queue's size as the capture shows it (the
  * kernel holds backlog + 1, kernel.md §1.1).
  */
-export function acceptQueueEstimate(handshakes: Samples, overflowedFlags: Samples): number | null {
+export function acceptQueueEstimate(
+  handshakes: Samples,
+  overflowedFlags: Samples,
+  sorted: Float64Array = handshakes.sorted(),
+): number | null {
   const times = handshakes.view();
   const overflowed = overflowedFlags.view();
   // The first ignored handshake in time order (the earlier one of equal times), and its place in that order.
@@ -75,7 +78,7 @@ export function acceptQueueEstimate(handshakes: Samples, overflowedFlags: Sample
   let first = 0;
   for (let i = 0; i < times.length; i++) if (times[i]! < times[f]! || (times[i] === times[f] && i < f)) first++;
   if (first === 0) return null;
-  const t = handshakes.sorted();
+  const t = sorted;
   let start = first;
   while (start > 0 && t[start]! - t[start - 1]! < 1) start--;
   // Only a burst from idle that fills the queue at once tells its size; under a steady rate accepts
@@ -85,8 +88,8 @@ export function acceptQueueEstimate(handshakes: Samples, overflowedFlags: Sample
   return first > start ? first - start : null;
 }
 
-export function peakPerSecond(times: Samples): number {
-  const t = times.sorted();
+/** `t`: the times in numeric order. */
+export function peakPerSecond(t: ArrayLike<number>): number {
   let best = 0;
   for (let i = 0, j = 0; i < t.length; i++) {
     while (t[i]! - t[j]! >= 1) j++;
@@ -119,9 +122,12 @@ export function acceptQueueOverflow(l: ListenerStats, vantage: Vantage, flood: b
   const failed = l.affectedFailed + (flood ? 0 : l.halfOpenDropped);
   const affected = l.affectedRecovered + failed;
   const dropped = l.droppedAfterHandshake + synDrops;
-  const latency = latencySummary(l.addedLatency, l.baseline);
-  const queue = acceptQueueEstimate(l.handshakeTimes, l.handshakeOverflowed);
-  const peak = peakPerSecond(l.handshakeTimes);
+  // Each list sorted once: a listener keeps up to 200 000 handshakes.
+  const base = baselineOf(l.baseline);
+  const latency = latencySummary(l.addedLatency, base);
+  const handshakesSorted = l.handshakeTimes.sorted();
+  const queue = acceptQueueEstimate(l.handshakeTimes, l.handshakeOverflowed, handshakesSorted);
+  const peak = peakPerSecond(handshakesSorted);
   const p = port(l.listener);
   const how: string[] = [];
   if (l.synAckAfterAckConns > 0) how.push(`ignored ${l.synAckAfterAckConns} completed handshakes and re-sent their SYN-ACKs`);
@@ -187,7 +193,7 @@ export function acceptQueueOverflow(l: ListenerStats, vantage: Vantage, flood: b
     recovered: l.affectedRecovered,
     failed,
     addedLatency: latency,
-    latencyHistogram: latencyHistogram(l.addedLatency, l.baseline),
+    latencyHistogram: latencyHistogram(l.addedLatency, base),
     acceptQueueEstimate: queue,
     peakHandshakesPerSecond: peak,
   };
