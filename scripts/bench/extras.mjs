@@ -2,6 +2,8 @@
 // The measurements the main benchmark does not make, with the same tools (scripts/bench/lib.mjs):
 //   - start-up: `tcpdiag --help` and `tcpdiag analyze` on a small capture (issue 5: under 200 ms);
 //   - --jobs: two captures on two cores against one at a time (issue 6: at most 60% of the serial time);
+//   - the most a split of the tracker over two cores could give: read + decode + track of the 2 M
+//     file in one process against two processes at once, each tracking half the connections;
 //   - a million spoofed SYNs (scripts/make-syn-flood.mjs): peak RSS and the eviction warning (issue 7).
 // Writes its tables into BENCHMARKS.md between the extras markers.
 //   node scripts/bench/extras.mjs [--reps N]
@@ -79,6 +81,36 @@ for (const big of bigs) {
 }
 if (bigs.length === 0) {
   P('No tiled capture in the cache: run `npm run bench` first for the --jobs measurement.');
+  P();
+}
+
+// The best case of a tracker split over both cores by connection hash: two processes at once, each
+// reading and decoding the whole capture and tracking the connections of its half (read-child.mjs
+// track-half0/1), against one process tracking all (as the CLI does). No merge, no analysis: a bound.
+const two = bigs.find((b) => b.includes('tiled-2m'));
+if (two) {
+  const child = join(ROOT, 'scripts/bench/read-child.mjs');
+  const pass = (mode) => [node, child, mode, two, join(build, 'dist')];
+  const one = [];
+  const split = [];
+  for (let i = 0; i < reps; i++) {
+    one.push(await measure(pass('track-recycle'), { stdout: 'pipe' }));
+    split.push(await Promise.all([measure(pass('track-half0'), { stdout: 'pipe' }), measure(pass('track-half1'), { stdout: 'pipe' })]));
+  }
+  const conns = (r) => JSON.parse(r.stdout).connections;
+  const whole = conns(one[0]);
+  const halves = conns(split[0][0]) + conns(split[0][1]);
+  const oneWall = median(one.map((r) => r.wallMs));
+  const splitWall = median(split.map(([a, b]) => Math.max(a.wallMs, b.wallMs)));
+  const oneCpu = median(one.map((r) => r.cpuMs ?? NaN));
+  const splitCpu = median(split.map(([a, b]) => (a.cpuMs ?? NaN) + (b.cpuMs ?? NaN)));
+  const pkts = JSON.parse(one[0].stdout).packets;
+  P(`Read + decode + track of \`${two.split('/').pop()}\` (${pkts.toLocaleString('en-US')} packets), not pinned, alternating: one process tracking every connection, against two processes at once that each read and decode the whole capture and track the connections of one half (by a hash of addresses and ports; ${whole.toLocaleString('en-US')} connections in one, ${halves.toLocaleString('en-US')} in the two halves). The most a tracker split over both cores could give, before merging the halves and analysing:`);
+  P();
+  P('| run | wall (s) | CPU user+sys (s) | packets/s (wall) |');
+  P('| --- | ---: | ---: | ---: |');
+  P(`| one process | ${(oneWall / 1000).toFixed(2)} | ${(oneCpu / 1000).toFixed(2)} | ${(pkts / (oneWall / 1000) / 1e6).toFixed(2)} M/s |`);
+  P(`| two halves at once | ${(splitWall / 1000).toFixed(2)} | ${(splitCpu / 1000).toFixed(2)} | ${(pkts / (splitWall / 1000) / 1e6).toFixed(2)} M/s |`);
   P();
 }
 

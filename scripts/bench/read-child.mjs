@@ -8,6 +8,9 @@
 //       decode - readCapture + Decoder.decode of every frame into one Segment
 //       track  - trackCapture (read + decode + connection tracking), no-op onConnection
 //       track-recycle - the same with { recycle: true } (Connection objects reused, as the CLI does)
+//       track-half0, track-half1 - read + decode every frame, track (recycling) only the connections
+//               whose addresses and ports hash to that half: one of the two processes a two-core
+//               split of the tracker would need (bench/extras.mjs runs both at once)
 // DIST: the compiled tree to load (default <repo>/dist).
 // `ms` is the time inside this process around the pass (no startup, no module loading),
 // `cpuMs` the CPU time (user + sys, all threads) spent in it.
@@ -59,8 +62,37 @@ if (mode === 'read') {
   out.evictions = s.evictions;
   out.peakLive = s.peakLiveConnections;
   out.error = s.error;
+} else if (mode === 'track-half0' || mode === 'track-half1') {
+  const { readCapture } = await load('capture/reader.js');
+  const { Decoder } = await load('decode/decoder.js');
+  const { newSegment } = await load('decode/segment.js');
+  const { Tracker } = await load('track/tracker.js');
+  const half = mode === 'track-half0' ? 0 : 1;
+  const seg = newSegment();
+  const dec = new Decoder(seg);
+  let emitted = 0;
+  const tracker = new Tracker(() => { emitted++; }, { recycle: true });
+  c0 = process.cpuUsage();
+  t0 = performance.now();
+  const r = await readCapture(file, {
+    onFrame(f) {
+      if (dec.decode(f) !== 0) return;
+      // The same for both directions, so each connection stays whole in one half.
+      let x = seg.src0 ^ seg.dst0 ^ seg.src3 ^ seg.dst3 ^ seg.srcPort ^ seg.dstPort;
+      x ^= x >>> 16;
+      x ^= x >>> 8;
+      if ((x & 1) === half) tracker.add(seg);
+    },
+  });
+  tracker.end();
+  out.ms = performance.now() - t0;
+  out.packets = r.frames;
+  out.tcp = dec.counts.tcp;
+  out.connections = tracker.stats.connections;
+  out.emitted = emitted;
+  out.error = r.error ? r.error.message : null;
 } else {
-  console.error(`read-child: unknown mode ${mode} (read | decode | track | track-recycle)`);
+  console.error(`read-child: unknown mode ${mode} (read | decode | track | track-recycle | track-half0 | track-half1)`);
   process.exit(2);
 }
 {
