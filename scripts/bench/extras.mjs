@@ -11,11 +11,11 @@ import { existsSync, readFileSync, writeFileSync, statSync, symlinkSync } from '
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import { measure, median, snapshotBuild, machine } from './lib.mjs';
+import { commandLine, measure, median, snapshotBuild, machine } from './lib.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CACHE = process.env.TCPDIAG_BENCH_CACHE ?? '/work/.bench-cache';
-const reps = Number(process.argv[process.argv.indexOf('--reps') + 1] || 0) || 5;
+const { reps } = commandLine('node scripts/bench/extras.mjs', { reps: { type: 'number', default: 5, help: 'repetitions of each measurement' } });
 
 const build = snapshotBuild();
 const bin = join(build, 'bin/tcpdiag.js');

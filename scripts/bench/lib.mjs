@@ -217,6 +217,7 @@ export function parseOptions(argv, spec) {
     else {
       if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
       const v = argv[++i];
+      if (d.type === 'number' && (v.trim() === '' || !Number.isFinite(Number(v)))) throw new Error(`${a}: not a number: ${v}`);
       o[name] = d.type === 'number' ? Number(v) : d.type === 'list' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v;
     }
   }

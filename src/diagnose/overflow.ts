@@ -78,17 +78,16 @@ export function acceptQueueEstimate(
   let first = 0;
   for (let i = 0; i < times.length; i++) if (times[i]! < times[f]! || (times[i] === times[f] && i < f)) first++;
   if (first === 0) return null;
-  const t = sorted;
   let start = first;
-  while (start > 0 && t[start]! - t[start - 1]! < 1) start--;
+  while (start > 0 && sorted[start]! - sorted[start - 1]! < 1) start--;
   // Only a burst from idle that fills the queue at once tells its size; under a steady rate accepts
   // drain it all along and the count would be meaningless.
-  if (t[first]! - t[start]! > BURST_FILL_S) return null;
+  if (sorted[first]! - sorted[start]! > BURST_FILL_S) return null;
   // Everything before the first ignored one completed normally.
   return first > start ? first - start : null;
 }
 
-/** `t`: the times in numeric order. */
+/** The most handshakes within any one second; `t`: their times in numeric order. */
 export function peakPerSecond(t: ArrayLike<number>): number {
   let best = 0;
   for (let i = 0, j = 0; i < t.length; i++) {

@@ -64,6 +64,10 @@ function pad(n: number, w: number): string {
 // Date's own range (±8.64e15 ms); a capture can claim more (a 64-bit count of seconds).
 const MAX_DATE_S = 8.64e12;
 
+// isoTime's last second and its formatted text.
+let lastSecond = NaN;
+let lastWhole = '';
+
 /**
  * ISO 8601 in UTC with nanoseconds, from whole seconds and nanoseconds (no
  * float rounding). A nanosecond field of a second or more is carried into the
@@ -91,9 +95,6 @@ export function isoTime(sec: number, nsec: number): string {
   }
   return `${lastWhole}.${pad(ns, 9)}Z`;
 }
-
-let lastSecond = NaN;
-let lastWhole = '';
 
 export function timeOf(sec: number, nsec: number): Time {
   return { iso: isoTime(sec, nsec), epoch: sec + nsec / 1e9 };

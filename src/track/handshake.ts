@@ -33,7 +33,8 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
   const server = !fromClient;
   const f = s.flags;
   const r = addToDirection(st, slot, server, s);
-  const log = st.hasExtras(slot) ? st.logged.get(slot) : undefined;
+  // Logging is asked for a few connections at most (--log-packets): most runs never look.
+  const log = st.logged.size !== 0 && st.hasExtras(slot) ? st.logged.get(slot) : undefined;
   if (log && log.length < MAX_LOGGED) {
     log.push({ frame: s.frame, time: s.time, fromClient, flags: f, seq: s.seq, ack: s.ack, len: s.payloadLen, resent: r === 2 ? 1 : r === 1 ? 2 : 0 });
   }
