@@ -89,7 +89,7 @@ export function listenerFindings(l: ListenerStats, vantage: Vantage): Finding[] 
       `${l.refused} connection attempt${l.refused > 1 ? 's' : ''} to ${l.listener} ${l.refused > 1 ? 'were' : 'was'} refused: the host answered the SYN with RST+ACK, so nothing was listening on port ${p} (or a firewall rejected it).`,
       [['refused', String(l.refused)], ['answered handshakes', String(l.answered)]],
       l.refusedEvidence,
-      `tcp.srcport==${p} && tcp.flags.reset==1 && tcp.flags.ack==1 && tcp.seq==0`,
+      `tcp.srcport==${p} && tcp.flags.reset==1 && tcp.flags.ack==1 && tcp.seq_raw==0`,
       [`Check that the service is running and bound to ${l.listener} (not only to 127.0.0.1), and that clients use the right port.`],
       [`ss -lnt 'sport = :${p}'   # is anything listening?`, 'nstat -az TcpOutRsts TcpAttemptFails'],
     );

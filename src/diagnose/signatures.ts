@@ -19,6 +19,13 @@ export type SignatureId = (typeof SIGNATURES)[number];
 const SYNACK_RTO = 1.0;
 /** A little slack on that, for timer granularity and the ≤4.3 200 ms quantum. */
 const SYNACK_RTO_SLACK = 0.5;
+/**
+ * A capture that ends (a file rotated by tcpdump -C/-G, a cut, --until) within this long after a SYN
+ * never showed whether it was answered: not a dropped SYN. Short, because a listening kernel answers in
+ * microseconds (4–21 µs in the lab captures) and a SYN dropped 0.35 ms before the end of kernel-lab's
+ * ackov1b was counted by the kernel as a ListenOverflow.
+ */
+const SYN_ANSWER_DUE = 0.0001;
 /** The shortest client retransmission timeout Linux uses (TCP_RTO_MIN). */
 const CLIENT_RTO_MIN = 0.2;
 /** An overflow reset answers the handshake ACK or the data right behind it, within these many client segments. */
@@ -99,9 +106,11 @@ export function classify(c: Connection): ConnectionFacts {
   const sig = found;
   sig.clear();
   const synAnswered = c.synAckCount > 0;
+  // The capture (or --until) ended before the SYN's answer was due: not a dropped SYN, just an unseen answer.
+  const answerNotDue = !synAnswered && !c.evicted && c.synCount > 0 && c.finishedAt - c.lastSynTime < SYN_ANSWER_DUE;
   if (c.synRetransBeforeAnswer > 0) sig.push('syn-retransmit');
   if (c.rstAnswersSyn) sig.push('refused');
-  else if (c.synCount > 0 && !synAnswered && !c.synAnsweredByAck) sig.push('syn-unanswered');
+  else if (c.synCount > (answerNotDue ? 1 : 0) && !synAnswered && !c.synAnsweredByAck) sig.push('syn-unanswered');
   const afterAck = c.synAckAfterAck;
   if (c.synAckRetransmits - afterAck > 0) sig.push('synack-retransmit');
   if (afterAck > 0) sig.push('synack-retransmit-after-ack');
@@ -144,7 +153,10 @@ export function classify(c: Connection): ConnectionFacts {
   }
   let unansweredSyns = 0;
   // A SYN the host answered with a RST or with a bare ACK (TIME_WAIT) was not dropped.
-  if (c.synCount > 0 && !c.synAnsweredByAck) unansweredSyns = synAnswered ? c.synRetransBeforeAnswer : c.rstAnswersSyn ? 0 : c.synCount;
+  if (c.synCount > 0 && !c.synAnsweredByAck) {
+    // The SYNs before the last one went unanswered; the last one's answer was not yet due.
+    unansweredSyns = synAnswered ? c.synRetransBeforeAnswer : c.rstAnswersSyn ? 0 : answerNotDue ? c.synCount - 1 : c.synCount;
+  }
   // Without client data (a server-speaks-first protocol) only an answer from the server shows recovery:
   // an expired request goes silent (kernel.md §2.2).
   const recovered =

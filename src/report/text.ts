@@ -84,7 +84,11 @@ export function renderText(r: Report, color: ChalkInstance, quiet: boolean): str
     const fs = r.findings.filter((f) => f.capture === c.path);
     if (!quiet) blocks.push(captureLine(c, color));
     for (const f of fs) blocks.push(findingText(f, color));
-    if (!quiet && fs.length === 0 && !(c.error && c.packets === 0)) blocks.push(color.green('  no findings: every handshake was answered normally'));
+    if (quiet || fs.length > 0 || (c.error && c.packets === 0)) continue;
+    const completed = c.listeners.reduce((sum, l) => sum + l.completed, 0);
+    if (c.listeners.length === 0) blocks.push(color.yellow(`  nothing to diagnose: no TCP connection${kept.length ? ' matched the filters' : ' in the capture'}`));
+    else if (completed === 0) blocks.push(color.yellow('  no findings, but no handshake was seen to complete: too little to judge by'));
+    else blocks.push(color.green('  no findings: every handshake was answered normally'));
   }
   return blocks.length ? blocks.join('\n\n') + '\n' : '';
 }

@@ -104,6 +104,10 @@ export async function trackCapture(
   if (decoder.badOptionFrames > 0) {
     warnings.push(`${decoder.badOptionFrames} TCP segments carried malformed options (first: frame ${decoder.firstBadOptionFrame}); decoded up to the bad option`);
   }
+  if (c.tcp === 0 && r.frames > 0) {
+    // Said outright: a report without findings would otherwise read as a clean bill of health.
+    warnings.push(`no TCP segment was decoded from ${r.frames} packets (link type ${r.linkTypes.map(linkTypeName).join(', ') || 'none'}): nothing to diagnose`);
+  }
   const ts = tracker.stats;
   if (ts.evictions > 0) {
     warnings.push(`the connection table was full: ${ts.evictions} connections were finalised early (evicted); their diagnosis may be incomplete`);

@@ -33,6 +33,23 @@ describe('exit codes', () => {
     expect(tcpdiag(['analyze', OVERFLOW, '--fail-on', 'never']).code).toBe(0);
   });
 
+  it('says when there was nothing to diagnose, rather than that every handshake was answered normally', () => {
+    const healthy = tcpdiag(['analyze', HEALTHY]);
+    expect(healthy.stdout).toContain('no findings: every handshake was answered normally');
+    // The overflow capture's listener is on 8080: a filter for port 80 keeps nothing.
+    const filtered = tcpdiag(['analyze', OVERFLOW, '--port', '80']);
+    expect(filtered.code).toBe(0);
+    expect(filtered.stdout).toContain('nothing to diagnose: no TCP connection matched the filters');
+    expect(filtered.stdout).not.toContain('answered normally');
+    // NFLOG (link type 239) is not decoded: 13 packets, none of them TCP to tcpdiag (tshark finds one connection).
+    const nflog = tcpdiag(['analyze', 'fixtures/public/nflog-http.pcap']);
+    expect(nflog.stdout).toContain('warning: no TCP segment was decoded from 13 packets (link type NFLOG): nothing to diagnose');
+    expect(nflog.stdout).toContain('nothing to diagnose: no TCP connection in the capture');
+    expect(JSON.parse(tcpdiag(['analyze', 'fixtures/public/nflog-http.pcap', '--format', 'json']).stdout).captures[0].warnings).toHaveLength(1);
+    // One SYN and the end of the capture: no handshake to judge by (tshark: 1 frame, [SYN]).
+    expect(tcpdiag(['analyze', 'fixtures/public/linktype_ipv6.pcap']).stdout).toContain('no findings, but no handshake was seen to complete');
+  });
+
   it('combines several captures: the worst wins', () => {
     expect(tcpdiag(['analyze', HEALTHY, OVERFLOW]).code).toBe(1);
   });
