@@ -106,11 +106,19 @@ export function classify(c: Connection): ConnectionFacts {
   const sig = found;
   sig.clear();
   const synAnswered = c.synAckCount > 0;
-  // The capture (or --until) ended before the SYN's answer was due: not a dropped SYN, just an unseen answer.
-  const answerNotDue = !synAnswered && !c.evicted && c.synCount > 0 && c.finishedAt - c.lastSynTime < SYN_ANSWER_DUE;
+  let unansweredSyns = 0;
+  // A SYN the host answered with a RST or with a bare ACK (TIME_WAIT) was not dropped.
+  if (c.synCount > 0 && !c.synAnsweredByAck) {
+    if (synAnswered) unansweredSyns = c.synRetransBeforeAnswer;
+    else if (!c.rstAnswersSyn) {
+      // The capture (or --until) ended before the last SYN's answer was due: an unseen answer, not a drop.
+      const answerNotDue = !c.evicted && c.finishedAt - c.lastSynTime < SYN_ANSWER_DUE;
+      unansweredSyns = c.synCount - (answerNotDue ? 1 : 0);
+    }
+  }
   if (c.synRetransBeforeAnswer > 0) sig.push('syn-retransmit');
   if (c.rstAnswersSyn) sig.push('refused');
-  else if (c.synCount > (answerNotDue ? 1 : 0) && !synAnswered && !c.synAnsweredByAck) sig.push('syn-unanswered');
+  else if (!synAnswered && unansweredSyns > 0) sig.push('syn-unanswered');
   const afterAck = c.synAckAfterAck;
   if (c.synAckRetransmits - afterAck > 0) sig.push('synack-retransmit');
   if (afterAck > 0) sig.push('synack-retransmit-after-ack');
@@ -150,12 +158,6 @@ export function classify(c: Connection): ConnectionFacts {
     // An overflow reset answers a segment that overflowed; any other answer (an ACK once there was room,
     // or the listener's RST after the request expired) answers one that got through to a socket.
     droppedAfterHandshake = c.serverAnswerFrame !== 0 && !resetAfterHandshake ? Math.max(0, n - 1) : n;
-  }
-  let unansweredSyns = 0;
-  // A SYN the host answered with a RST or with a bare ACK (TIME_WAIT) was not dropped.
-  if (c.synCount > 0 && !c.synAnsweredByAck) {
-    // The SYNs before the last one went unanswered; the last one's answer was not yet due.
-    unansweredSyns = synAnswered ? c.synRetransBeforeAnswer : c.rstAnswersSyn ? 0 : answerNotDue ? c.synCount - 1 : c.synCount;
   }
   // Without client data (a server-speaks-first protocol) only an answer from the server shows recovery:
   // an expired request goes silent (kernel.md §2.2).

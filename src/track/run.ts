@@ -104,9 +104,10 @@ export async function trackCapture(
   if (decoder.badOptionFrames > 0) {
     warnings.push(`${decoder.badOptionFrames} TCP segments carried malformed options (first: frame ${decoder.firstBadOptionFrame}); decoded up to the bad option`);
   }
+  const linkTypes = r.linkTypes.map(linkTypeName);
   if (c.tcp === 0 && r.frames > 0) {
     // Said outright: a report without findings would otherwise read as a clean bill of health.
-    warnings.push(`no TCP segment was decoded from ${r.frames} packets (link type ${r.linkTypes.map(linkTypeName).join(', ') || 'none'}): nothing to diagnose`);
+    warnings.push(`no TCP segment was decoded from ${r.frames} packets (link type ${linkTypes.join(', ') || 'none'}): nothing to diagnose`);
   }
   const ts = tracker.stats;
   if (ts.evictions > 0) {
@@ -116,7 +117,7 @@ export async function trackCapture(
     path,
     format: r.format,
     gzip: r.gzip,
-    linkTypes: r.linkTypes.map(linkTypeName),
+    linkTypes,
     packets: r.frames,
     tcp: c.tcp,
     otherIp: c.otherIp,
