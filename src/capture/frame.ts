@@ -21,6 +21,13 @@ export interface Frame {
   fileOffset: number;
 }
 
+/**
+ * Frame.linkType of a pcapng custom block: a record Wireshark numbers as a frame but that holds no packet.
+ * Negative, so it can never clash with a real LINKTYPE_ value; it lives here, beside Frame, because the
+ * decoder needs it and must not depend on one file format's reader.
+ */
+export const LINKTYPE_CUSTOM_BLOCK = -2;
+
 export type CaptureFormat = 'pcap' | 'pcapng';
 
 export interface FrameSink {

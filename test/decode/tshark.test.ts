@@ -16,7 +16,7 @@ import {
   type Segment,
 } from '../../src/decode/segment.js';
 import { formatAddress } from '../../src/decode/address.js';
-import { LINKTYPE_CUSTOM_BLOCK } from '../../src/capture/pcapng.js';
+import { LINKTYPE_CUSTOM_BLOCK } from '../../src/capture/frame.js';
 import {
   capinfosPackets,
   collect,
