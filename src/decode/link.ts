@@ -1,5 +1,6 @@
 import { Decoded, type Segment } from './segment.js';
 import { decodeIp } from './ip.js';
+import { decodeNflog } from './nflog.js';
 import { LINKTYPE_CUSTOM_BLOCK } from '../capture/frame.js';
 import { NumberedKind, type DecodeStats } from './stats.js';
 
@@ -12,6 +13,7 @@ export const LINKTYPE_LOOP = 108;
 export const LINKTYPE_LINUX_SLL = 113;
 export const LINKTYPE_IPV4 = 228;
 export const LINKTYPE_IPV6 = 229;
+export const LINKTYPE_NFLOG = 239;
 export const LINKTYPE_LINUX_SLL2 = 276;
 
 const ETH_IPV4 = 0x0800;
@@ -92,6 +94,8 @@ export function decodeLink(linkType: number, b: Uint8Array, p: number, end: numb
     case LINKTYPE_IPV6:
       s.vlan = 0;
       return decodeIp(b, p, end, wireEnd, s, st);
+    case LINKTYPE_NFLOG:
+      return decodeNflog(b, p, end, wireEnd, s, st);
     case LINKTYPE_CUSTOM_BLOCK:
       st.count('pcapng-custom-block');
       return Decoded.NonIp;
