@@ -1,12 +1,17 @@
 import { Decoded, type Segment } from './segment.js';
 import { decodeTcp } from './tcp.js';
 import { NumberedKind, type DecodeStats } from './stats.js';
+import { IPCOMP_CUT, IPCOMP_PACKET, ipcompPacket } from './ipcomp.js';
 
 const PROTO_TCP = 6;
 const IPV4_MAPPED = 0xffff;
 // More headers than any real packet carries: a chain longer than this loops or is hostile.
 const MAX_IPV6_EXTENSIONS = 16;
 const MAX_TUNNEL_DEPTH = 3;
+const PROTO_AH = 51;
+const PROTO_IPCOMP = 108;
+// Two AH headers (tunnel and transport SAs) is the most a real packet has.
+const MAX_IPV4_AH = 4;
 
 /**
  * `end` is the end of the captured bytes; `wireEnd` where the packet ended
@@ -32,16 +37,26 @@ function decodeIpv4(b: Uint8Array, p: number, end: number, wireEnd: number, s: S
   if (total < ihl || total > wireEnd - p) return Decoded.Malformed;
   if (end - p < ihl) return Decoded.Truncated;
   const fragOffset = ((b[p + 6]! & 0x1f) << 8) | b[p + 7]!;
-  const proto = b[p + 9]!;
+  let proto = b[p + 9]!;
   if (fragOffset !== 0) {
     st.count('ipv4-fragment');
     return Decoded.OtherIp;
   }
+  // AH authenticates without encrypting: the header it names next is readable, as in IPv6.
+  let q = p + ihl;
+  for (let i = 0; proto === PROTO_AH; i++) {
+    if (i >= MAX_IPV4_AH || p + total - q < 8) return Decoded.Malformed;
+    if (end - q < 8) return Decoded.Truncated;
+    proto = b[q]!;
+    q += (b[q + 1]! + 2) * 4;
+    if (q > p + total) return Decoded.Malformed;
+  }
   if (proto !== PROTO_TCP) {
     if (proto === 4 || proto === 41) {
       if (depth >= MAX_TUNNEL_DEPTH) return Decoded.Malformed;
-      return decodeIp(b, p + ihl, end, p + total, s, st, depth + 1);
+      return decodeIp(b, q, end, p + total, s, st, depth + 1);
     }
+    if (proto === PROTO_IPCOMP) return decompressed(b, p, q, end, p + total, s, st, depth);
     if (proto === 17) st.count('udp');
     else if (proto === 1) st.count('icmp');
     else st.countNumbered(NumberedKind.IpProtocol, proto);
@@ -57,7 +72,15 @@ function decodeIpv4(b: Uint8Array, p: number, end: number, wireEnd: number, s: S
   s.ipId = (b[p + 4]! << 8) | b[p + 5]!;
   s.ttl = b[p + 8]!;
   const tcpEnd = p + total < end ? p + total : end;
-  return decodeTcp(b, p + ihl, tcpEnd, total - ihl, s);
+  return decodeTcp(b, q, tcpEnd, p + total - q, s);
+}
+
+/** The packet behind an IPComp header (ipcomp.ts), decoded as the receiving kernel sees it after decompression. */
+function decompressed(b: Uint8Array, ip: number, q: number, end: number, packetEnd: number, s: Segment, st: DecodeStats, depth: number): Decoded {
+  if (depth >= MAX_TUNNEL_DEPTH) return Decoded.Malformed;
+  const n = ipcompPacket(b, ip, q, end, packetEnd, st);
+  if (n < 0) return n === IPCOMP_CUT ? Decoded.Truncated : Decoded.OtherIp;
+  return decodeIp(IPCOMP_PACKET, 0, n, n, s, st, depth + 1);
 }
 
 const OPT_LSRR = 131;
@@ -124,6 +147,7 @@ function decodeIpv6(b: Uint8Array, p: number, end: number, wireEnd: number, s: S
       if (depth >= MAX_TUNNEL_DEPTH) return Decoded.Malformed;
       return decodeIp(b, q, end, packetEnd, s, st, depth + 1);
     }
+    if (next === PROTO_IPCOMP) return decompressed(b, ip, q, end, packetEnd, s, st, depth);
     if (next === 17) st.count('udp');
     else if (next === 58) st.count('icmpv6');
     else if (next === 50) st.count('esp');

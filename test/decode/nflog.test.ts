@@ -3,30 +3,13 @@
 // capture from a big-endian host), with the payload cut by the logging rule's copy range, with a
 // non-IP family, without a payload attribute, and with a broken TLV length.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { Decoder } from '../../src/decode/decoder.js';
-import { Decoded, newSegment, TCP_SYN } from '../../src/decode/segment.js';
+import { Decoded, TCP_SYN } from '../../src/decode/segment.js';
 import { formatAddress } from '../../src/decode/address.js';
 import { LINKTYPE_NFLOG } from '../../src/decode/link.js';
-import { newFrame } from '../../src/capture/frame.js';
 import { fixture, readTshark } from '../capture/oracle.js';
+import { decodeRecord, pcapRecords } from './pcap-records.js';
 
 const REL = 'public/nflog-http.pcap';
-
-/** The records of a little-endian microsecond pcap (this fixture's format), copied out. */
-function records(path: string): Uint8Array[] {
-  const b = readFileSync(path);
-  expect(b.readUInt32LE(0)).toBe(0xa1b2c3d4);
-  expect(b.readUInt32LE(20)).toBe(LINKTYPE_NFLOG);
-  const out: Uint8Array[] = [];
-  for (let p = 24; p < b.length; ) {
-    const caplen = b.readUInt32LE(p + 8);
-    expect(b.readUInt32LE(p + 12)).toBe(caplen);
-    out.push(new Uint8Array(b.subarray(p + 16, p + 16 + caplen)));
-    p += 16 + caplen;
-  }
-  return out;
-}
 
 /** [offset, length, type] of each TLV, read little-endian (the fixture was captured on x86). */
 function tlvs(rec: Uint8Array): Array<[number, number, number]> {
@@ -40,23 +23,15 @@ function tlvs(rec: Uint8Array): Array<[number, number, number]> {
 }
 
 function decode(rec: Uint8Array, origLen = rec.length) {
-  const decoder = new Decoder(newSegment());
-  const f = newFrame();
-  f.number = 1;
-  f.linkType = LINKTYPE_NFLOG;
-  f.buf = rec;
-  f.offset = 0;
-  f.caplen = rec.length;
-  f.origLen = origLen;
-  const d = decoder.decode(f);
-  return { d, s: { ...decoder.segment }, stats: decoder.stats.toObject() };
+  return decodeRecord(LINKTYPE_NFLOG, rec, origLen);
 }
 
-const recs = records(fixture(REL));
+const { linkType, records: recs } = pcapRecords(fixture(REL));
 const rows = readTshark(REL)!;
 
 describe('NFLOG (link type 239)', () => {
   it('the fixture: 13 records, each with the payload as its last TLV (type 9), little-endian', () => {
+    expect(linkType).toBe(LINKTYPE_NFLOG);
     expect(recs.length).toBe(13);
     expect(rows.length).toBe(13);
     for (const r of recs) {
