@@ -41,11 +41,15 @@ describe('exit codes', () => {
     expect(filtered.code).toBe(0);
     expect(filtered.stdout).toContain('nothing to diagnose: no TCP connection matched the filters');
     expect(filtered.stdout).not.toContain('answered normally');
-    // NFLOG (link type 239) is not decoded: 13 packets, none of them TCP to tcpdiag (tshark finds one connection).
+    // One packet, not TCP (tshark: 1 frame, no tcp fields in expected/public__modified-format.pcap.tshark.tsv).
+    const noTcp = tcpdiag(['analyze', 'fixtures/public/modified-format.pcap']);
+    expect(noTcp.stdout).toContain('warning: no TCP segment was decoded from 1 packets (link type EN10MB): nothing to diagnose');
+    expect(noTcp.stdout).toContain('nothing to diagnose: no TCP connection in the capture');
+    expect(JSON.parse(tcpdiag(['analyze', 'fixtures/public/modified-format.pcap', '--format', 'json']).stdout).captures[0].warnings).toHaveLength(1);
+    // NFLOG (link type 239) is decoded since issue 17: tshark's one connection, 13 TCP packets, handshake complete.
     const nflog = tcpdiag(['analyze', 'fixtures/public/nflog-http.pcap']);
-    expect(nflog.stdout).toContain('warning: no TCP segment was decoded from 13 packets (link type NFLOG): nothing to diagnose');
-    expect(nflog.stdout).toContain('nothing to diagnose: no TCP connection in the capture');
-    expect(JSON.parse(tcpdiag(['analyze', 'fixtures/public/nflog-http.pcap', '--format', 'json']).stdout).captures[0].warnings).toHaveLength(1);
+    expect(nflog.stdout).toContain('13 packets (13 TCP,');
+    expect(nflog.stdout).toContain('no findings: every handshake was answered normally');
     // One SYN and the end of the capture: no handshake to judge by (tshark: 1 frame, [SYN]).
     expect(tcpdiag(['analyze', 'fixtures/public/linktype_ipv6.pcap']).stdout).toContain('no findings, but no handshake was seen to complete');
   });
