@@ -52,3 +52,24 @@ describe('inflateRaw', () => {
     expect(inflateRaw(Uint8Array.of(0x03, 0x02, 0x00), 0, 3, out, 0, out.length)).toBe(INFLATE_BAD);
   });
 });
+
+describe('inflateRaw on hostile input', () => {
+  it('random bytes, and real DEFLATE with one byte changed: a result or an error code, never a throw or a write past outEnd', () => {
+    let x = 99;
+    const rnd = () => (x = (x * 1103515245 + 12345) >>> 0) >>> 16;
+    const z = deflateRawSync(readFileSync(fixture('public/get.pcap')).subarray(0, 1500));
+    const guard = new Uint8Array(4096);
+    const results = new Set<number>();
+    for (let i = 0; i < 1000; i++) {
+      const input = i % 2 ? Uint8Array.from({ length: 1 + (rnd() % 300) }, rnd) : Uint8Array.from(z);
+      if (i % 2 === 0) input[rnd() % input.length] ^= 1 << (rnd() % 8);
+      guard.fill(0xee);
+      const n = inflateRaw(input, 0, input.length, guard, 0, 1500);
+      expect(n === INFLATE_CUT || n === INFLATE_BAD || n === INFLATE_TOO_BIG || (n >= 0 && n <= 1500)).toBe(true);
+      expect(guard.subarray(1500).every((v) => v === 0xee)).toBe(true);
+      results.add(n < 0 ? n : 0);
+    }
+    // All three failures were met, and some inputs inflated.
+    expect([...results].sort((a, b) => a - b)).toEqual([INFLATE_TOO_BIG, INFLATE_BAD, INFLATE_CUT, 0]);
+  });
+});
