@@ -6,7 +6,7 @@ import type { CatalogEntry } from './catalog/types.js';
 import { mdCode, mdInline, mdTable } from './markdown.js';
 import { bullet, makeStyle, wrap, type OutputFormat } from './output-style.js';
 
-const SOURCE_DOC = 'kernel.md';
+const SOURCE_DOC = 'docs/kernel.md';
 
 // Errors first in the list: they are what an operator in an incident looks for.
 const SEVERITY_RANK = { error: 0, warning: 1, info: 2 } as const;
@@ -30,7 +30,7 @@ function kindLabel(entry: CatalogEntry): string {
 
 function sourcesLine(entry: CatalogEntry): string {
   return entry.sources.length > 0
-    ? `Sources: ${SOURCE_DOC} (tcpdiag kernel notes) ${entry.sources.join(', ')}`
+    ? `Sources: ${SOURCE_DOC} (tcpdiag's kernel reference) ${entry.sources.join(', ')}`
     : 'Sources: tcpdiag itself';
 }
 

@@ -4,6 +4,7 @@ import type { ChalkInstance } from 'chalk';
 import { explainCommandFor } from './catalog.js';
 import type { CounterChange, HostReport, ListenerRow } from './host-report.js';
 import { bullet, makeStyle } from './output-style.js';
+import { citingKernelDoc, KERNEL_DOC } from './kernel-doc.js';
 
 export function renderHost(report: HostReport, format: 'text' | 'json', style: ChalkInstance = makeStyle(false)): string {
   if (format === 'json') return JSON.stringify(report, null, 2) + '\n';
@@ -24,7 +25,7 @@ export function renderHost(report: HostReport, format: 'text' | 'json', style: C
   out.push('', style.bold('Settings'));
   for (const s of report.sysctls) {
     const value = s.value === null ? 'unreadable' : String(s.value);
-    out.push(`  ${s.name.padEnd(31)} ${value.padStart(10)}  ${style.dim(s.note)}`);
+    out.push(`  ${s.name.padEnd(31)} ${value.padStart(10)}  ${style.dim(citingKernelDoc(s.note))}`);
   }
 
   out.push('', style.bold('Listeners (st=0A in /proc/net/tcp, tcp6)'));
@@ -45,8 +46,9 @@ export function renderHost(report: HostReport, format: 'text' | 'json', style: C
 
   if (report.notes.length > 0) {
     out.push('', style.bold('Notes'));
-    for (const n of report.notes) out.push(bullet(n));
+    for (const n of report.notes) out.push(bullet(citingKernelDoc(n)));
   }
+  out.push('', style.dim(`§ = a section of ${KERNEL_DOC}, tcpdiag's kernel reference (in the package and the repository)`));
   return out.join('\n') + '\n';
 }
 

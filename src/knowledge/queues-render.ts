@@ -5,6 +5,7 @@ import { mdInline, mdTable } from './markdown.js';
 import { bullet, makeStyle, wrap, type OutputFormat } from './output-style.js';
 import type { QueueReport, Setting } from './queues.js';
 import type { Rule } from './rule.js';
+import { citingKernelDoc, KERNEL_DOC } from './kernel-doc.js';
 
 export function renderQueues(report: QueueReport, format: OutputFormat, style: ChalkInstance = makeStyle(false)): string {
   if (format === 'json') return JSON.stringify(report, null, 2) + '\n';
@@ -38,7 +39,7 @@ function synQueueHeadline(report: QueueReport): string {
 }
 
 function ruleLine(rule: Rule): string {
-  return `${rule.text} [${rule.source}; ${rule.kernels}]`;
+  return `${rule.text} [${citingKernelDoc(rule.source)}; ${rule.kernels}]`;
 }
 
 function renderText(report: QueueReport, style: ChalkInstance): string {
@@ -70,15 +71,16 @@ function renderText(report: QueueReport, style: ChalkInstance): string {
 
   section('Settings used');
   for (const [name, setting] of settingRows(report)) {
-    const note = setting.note ? ` — ${setting.note}` : '';
+    const note = setting.note ? ` — ${citingKernelDoc(setting.note)}` : '';
     // The padded columns go in as the first-line prefix so wrapping cannot collapse them.
     out.push(wrap(`${setting.source}${note}`, ' '.repeat(43), 100, `  ${name.padEnd(31)} ${String(setting.value).padStart(6)}  `));
   }
 
   if (report.notes.length > 0) {
     section('Notes');
-    for (const note of report.notes) out.push(bullet(style.yellow(note)));
+    for (const note of report.notes) out.push(bullet(style.yellow(citingKernelDoc(note))));
   }
+  out.push('', style.dim(`§ = a section of ${KERNEL_DOC}, tcpdiag's kernel reference (in the package and the repository)`));
   return out.join('\n') + '\n';
 }
 
@@ -86,7 +88,7 @@ function renderMarkdown(report: QueueReport): string {
   const a = report.acceptQueue;
   const out: string[] = [];
   const rules = (list: Rule[]): void => {
-    for (const r of list) out.push(`- ${mdInline(r.text)} (${mdInline(r.source)}; ${mdInline(r.kernels)})`);
+    for (const r of list) out.push(`- ${mdInline(r.text)} (${mdInline(citingKernelDoc(r.source))}; ${mdInline(r.kernels)})`);
   };
   out.push(`# Listen queues for backlog ${report.settings.backlog.value} on ${mdInline(kernelLine(report))}`, '');
   out.push('## Accept queue', '', `Send-Q ${a.limit}; holds **${a.holds}** established connections before it is full.`, '');
@@ -106,13 +108,14 @@ function renderMarkdown(report: QueueReport): string {
       settingRows(report).map(([name, s]) => [
         mdInline(name),
         String(s.value),
-        mdInline(s.note ? `${s.source} — ${s.note}` : s.source),
+        mdInline(s.note ? `${s.source} — ${citingKernelDoc(s.note)}` : s.source),
       ]),
     ),
   );
   if (report.notes.length > 0) {
     out.push('', '## Notes', '');
-    for (const note of report.notes) out.push(`- ${mdInline(note)}`);
+    for (const note of report.notes) out.push(`- ${mdInline(citingKernelDoc(note))}`);
   }
+  out.push('', `§ = a section of \`${KERNEL_DOC}\`, tcpdiag's kernel reference (in the package and the repository).`);
   return out.join('\n') + '\n';
 }
