@@ -101,8 +101,18 @@ function symbol(t: Tree): number {
   let first = 0;
   let index = 0;
   for (let len = 1; len < 16; len++) {
-    code |= bits(1);
-    if (overrun) return -1;
+    // bits(1), inlined: this loop is most of the time spent inflating.
+    if (bitCount === 0) {
+      if (pos >= srcEnd) {
+        overrun = true;
+        return -1;
+      }
+      bitBuf = src[pos++]!;
+      bitCount = 8;
+    }
+    code |= bitBuf & 1;
+    bitBuf >>>= 1;
+    bitCount--;
     const count = t.counts[len]!;
     if (code - first < count) return t.symbols[index + code - first]!;
     index += count;
@@ -149,8 +159,12 @@ function readDynamicTrees(): boolean {
 /**
  * Inflates the raw DEFLATE stream in `input[start, end)` into `out` from `outStart`, at most up to
  * `outEnd`. Returns the number of bytes written, or INFLATE_CUT / INFLATE_BAD / INFLATE_TOO_BIG.
+ * With `stopAt`, it returns as soon as the output reaches that index (a caller that needs only the
+ * headers at the front), having checked the stream only that far.
  */
-export function inflateRaw(input: Uint8Array, start: number, end: number, out: Uint8Array, outStart: number, outEnd: number): number {
+export function inflateRaw(
+  input: Uint8Array, start: number, end: number, out: Uint8Array, outStart: number, outEnd: number, stopAt = outEnd + 1,
+): number {
   src = input;
   pos = start;
   srcEnd = end;
@@ -176,6 +190,7 @@ export function inflateRaw(input: Uint8Array, start: number, end: number, out: U
       if (outEnd - o < len) return INFLATE_TOO_BIG;
       // A loop, not out.set(input.subarray()): subarray would allocate a view per block.
       for (let i = 0; i < len; i++) out[o++] = input[pos++]!;
+      if (o >= stopAt) return o - outStart;
       continue;
     }
     if (type === 3) return INFLATE_BAD;
@@ -193,6 +208,7 @@ export function inflateRaw(input: Uint8Array, start: number, end: number, out: U
       if (sym < 256) {
         if (o >= outEnd) return INFLATE_TOO_BIG;
         out[o++] = sym;
+        if (o >= stopAt) return o - outStart;
         continue;
       }
       sym -= 257;
@@ -207,6 +223,7 @@ export function inflateRaw(input: Uint8Array, start: number, end: number, out: U
       if (outEnd - o < length) return INFLATE_TOO_BIG;
       // Byte by byte: a match may overlap the bytes it is producing.
       for (let i = 0; i < length; i++, o++) out[o] = out[o - back]!;
+      if (o >= stopAt) return o - outStart;
     }
   } while (!last);
   return o - outStart;

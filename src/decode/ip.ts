@@ -1,7 +1,7 @@
 import { Decoded, type Segment } from './segment.js';
 import { decodeTcp } from './tcp.js';
 import { NumberedKind, type DecodeStats } from './stats.js';
-import { IPCOMP_CUT, IPCOMP_PACKET, ipcompPacket } from './ipcomp.js';
+import { IPCOMP_CUT, IPCOMP_PACKET, ipcompPacket, ipcompWireLength } from './ipcomp.js';
 
 const PROTO_TCP = 6;
 const IPV4_MAPPED = 0xffff;
@@ -80,7 +80,7 @@ function decompressed(b: Uint8Array, ip: number, q: number, end: number, packetE
   if (depth >= MAX_TUNNEL_DEPTH) return Decoded.Malformed;
   const n = ipcompPacket(b, ip, q, end, packetEnd, st);
   if (n < 0) return n === IPCOMP_CUT ? Decoded.Truncated : Decoded.OtherIp;
-  return decodeIp(IPCOMP_PACKET, 0, n, n, s, st, depth + 1);
+  return decodeIp(IPCOMP_PACKET, 0, n, ipcompWireLength, s, st, depth + 1);
 }
 
 const OPT_LSRR = 131;

@@ -149,3 +149,25 @@ describe('IPv6 IPComp in transport mode', () => {
     });
   });
 });
+
+describe('IPComp in tunnel mode: only the headers are inflated', () => {
+  const ah = pcapRecords(fixture('public/AH-IPcomp-IPv6.pcap'));
+  const rows = readTshark('public/AH-IPcomp-IPv6.pcap')! as unknown as Array<Record<string, string>>;
+
+  it('frame 4 (1364 bytes of TCP payload behind IPComp) cut by a snaplen after 300 bytes: TCP, the stated length', () => {
+    const rec = ah.records[3]!;
+    expect(rows[3]!['tcp.len']).toBe('1364');
+    const whole = decodeRecord(LINKTYPE_ETHERNET, rec);
+    const cut = decodeRecord(LINKTYPE_ETHERNET, rec.slice(0, 300), rec.length);
+    expect(whole.d).toBe(Decoded.Tcp);
+    expect(cut.d).toBe(Decoded.Tcp);
+    expect(fields(cut.s)).toEqual(fields(whole.s));
+    expect(cut.s.payloadLen).toBe(1364);
+  });
+
+  it('cut inside the compressed headers: truncated', () => {
+    const rec = ah.records[3]!;
+    // Ethernet 14 + IPv6 40 + AH 24 + IPComp 4, then the DEFLATE stream: 20 bytes of it cannot hold the inner headers.
+    expect(decodeRecord(LINKTYPE_ETHERNET, rec.slice(0, 14 + 40 + 24 + 4 + 20), rec.length).d).toBe(Decoded.Truncated);
+  });
+});
