@@ -39,7 +39,7 @@ function synQueueHeadline(report: QueueReport): string {
 }
 
 function ruleLine(rule: Rule): string {
-  return `${rule.text} [${citingKernelDoc(rule.source)}; ${rule.kernels}]`;
+  return citingKernelDoc(`${rule.text} [${rule.source}; ${rule.kernels}]`);
 }
 
 function renderText(report: QueueReport, style: ChalkInstance): string {
@@ -88,7 +88,7 @@ function renderMarkdown(report: QueueReport): string {
   const a = report.acceptQueue;
   const out: string[] = [];
   const rules = (list: Rule[]): void => {
-    for (const r of list) out.push(`- ${mdInline(r.text)} (${mdInline(citingKernelDoc(r.source))}; ${mdInline(r.kernels)})`);
+    for (const r of list) out.push(citingKernelDoc(`- ${mdInline(r.text)} (${mdInline(r.source)}; ${mdInline(r.kernels)})`));
   };
   out.push(`# Listen queues for backlog ${report.settings.backlog.value} on ${mdInline(kernelLine(report))}`, '');
   out.push('## Accept queue', '', `Send-Q ${a.limit}; holds **${a.holds}** established connections before it is full.`, '');

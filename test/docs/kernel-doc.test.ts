@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { citingKernelDoc, KERNEL_DOC } from '../../src/knowledge/kernel-doc.js';
 import { renderEntry } from '../../src/knowledge/explain-render.js';
 import { findEntry } from '../../src/knowledge/catalog.js';
+import { computeQueues } from '../../src/knowledge/queues.js';
+import { renderQueues } from '../../src/knowledge/queues-render.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DOC = readFileSync(join(ROOT, KERNEL_DOC), 'utf8');
@@ -108,6 +110,12 @@ describe('docs/kernel.md', () => {
 
   it('what the commands print names the file as the user has it: docs/kernel.md', () => {
     expect(renderEntry(findEntry('accept-queue-overflow')!, 'text')).toMatch(/Sources: docs\/kernel\.md \(.*\) §\d/);
+    for (const format of ['text', 'markdown'] as const) {
+      const queues = renderQueues(computeQueues({ kernel: '6.1', backlog: 511 }), format);
+      expect(queues.match(/docs\/kernel\.md §\d/g)?.length, format).toBeGreaterThan(5);
+      expect(queues.replaceAll('docs/kernel.md', ''), format).not.toContain('kernel.md');
+      expect(queues, format).toContain(`§ = a section of ${format === 'markdown' ? '`docs/kernel.md`' : 'docs/kernel.md'}`);
+    }
     expect(citingKernelDoc('[kernel.md §2.1, §2.2]')).toBe('[docs/kernel.md §2.1, §2.2]');
     expect(citingKernelDoc('(docs/kernel.md §1.1)')).toBe('(docs/kernel.md §1.1)');
   });
