@@ -3,7 +3,7 @@ import { TCP_ACK, TCP_SYN } from '../decode/segment.js';
 import { hostDrops } from './host-drops.js';
 import { joinDirection } from './join.js';
 import type {
-  CaptureSpan, ConnectionFacts, Correlation, FateCounts, ListenerCorrelation, PacketEvent, PairCorrelation, Roles,
+  CaptureSpan, ConnectionCorrelation, Correlation, FateCounts, ListenerCorrelation, PacketEvent, PairCorrelation, Roles,
 } from './model.js';
 import { BYTES_PER_PACKET, DEFAULT_MAX_PACKETS, indexCapture, type IndexedConnection, type PacketIndex } from './packet-index.js';
 import { pairConnections, type ConnectionPair } from './pairing.js';
@@ -187,7 +187,7 @@ function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[],
     return l;
   };
 
-  const work: { c: IndexedConnection | null; s: IndexedConnection | null; by: ConnectionFacts['matchedBy'] }[] = oriented.map((p) => ({ ...p }));
+  const work: { c: IndexedConnection | null; s: IndexedConnection | null; by: ConnectionCorrelation['matchedBy'] }[] = oriented.map((p) => ({ ...p }));
   const pairedC = new Set(oriented.map((p) => p.c.id));
   const pairedS = new Set(oriented.map((p) => p.s.id));
   let onlyC = 0;
@@ -211,11 +211,11 @@ function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[],
   const resetAtHost = kindCounts();
   const delayToServer = new Samples();
   const delayToClient = new Samples();
-  const connections: ConnectionFacts[] = [];
+  const connections: ConnectionCorrelation[] = [];
   // Unanswered senders wait for the grace at the receiver's end, known once every delay is.
-  const unassigned: { facts: ConnectionFacts; l: ListenerState; toServer: boolean; i: number }[] = [];
+  const unassigned: { facts: ConnectionCorrelation; l: ListenerState; toServer: boolean; i: number }[] = [];
 
-  const addEvent = (facts: ConnectionFacts, e: PacketEvent) => {
+  const addEvent = (facts: ConnectionCorrelation, e: PacketEvent) => {
     if (facts.events.length < MAX_EVENTS) facts.events.push(e);
     else facts.eventsOmitted++;
   };
@@ -228,7 +228,7 @@ function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[],
     const flows = [];
     if (w.c) flows.push({ capture: C.path, client: clientOf(w.c), server: serverOf(w.c), firstFrame: w.c.firstFrame });
     if (w.s) flows.push({ capture: S.path, client: clientOf(w.s), server: serverOf(w.s), firstFrame: w.s.firstFrame });
-    const facts: ConnectionFacts = {
+    const facts: ConnectionCorrelation = {
       key: `${clientOf(ref)}>${serverOf(ref)}#${ref.isnClient === -1 ? '-' : ref.isnClient}`,
       isnClient: ref.isnClient === -1 ? null : ref.isnClient,
       isnServer: ref.isnServer === -1 ? (w.c && w.c.isnServer !== -1 ? w.c.isnServer : null) : ref.isnServer,

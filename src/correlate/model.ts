@@ -103,7 +103,7 @@ export interface FlowKey {
   firstFrame: number;
 }
 
-export interface ConnectionFacts {
+export interface ConnectionCorrelation {
   /** client>server#isnClient, in the server-side capture's terms (the client-side one when only it saw the connection). */
   key: string;
   isnClient: number | null;
@@ -141,5 +141,5 @@ export interface PairCorrelation extends HostCounts {
   /** Corrected for the clock offset. */
   oneWayDelay: DirectionDelay;
   listeners: ListenerCorrelation[];
-  connections: ConnectionFacts[];
+  connections: ConnectionCorrelation[];
 }

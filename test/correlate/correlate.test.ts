@@ -1,0 +1,262 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { correlate } from '../../src/correlate/correlate.js';
+import type { Correlation, PairCorrelation } from '../../src/correlate/model.js';
+import { natPcap, shiftPcap } from './pcap-edit.js';
+
+const DIR = fileURLToPath(new URL('../../fixtures/correlate/', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'tcpdiag-correlate-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const client = (s: string) => join(DIR, s, 'client.pcap.gz');
+const server = (s: string) => join(DIR, s, 'server.pcap.gz');
+interface Labels {
+  wire_loss_percent: number;
+  one_way_delay_ms: number;
+  kernel_counters_delta: Record<string, number>;
+  client_outcomes: Record<string, number>;
+}
+const labels = (s: string): Labels => JSON.parse(readFileSync(join(DIR, s, 'labels.json'), 'utf8'));
+const connectionsRun = (l: Labels) => Object.values(l.client_outcomes).reduce((a, b) => a + b, 0);
+
+interface Lost {
+  frame: number;
+  kind: string;
+}
+interface Oracle {
+  toServer: { sent: number; lost: Lost[]; byKind: Record<string, number> };
+  toClient: { sent: number; lost: Lost[]; byKind: Record<string, number> };
+}
+
+function onlyPair(r: Correlation): PairCorrelation {
+  expect(r.pairs).toHaveLength(1);
+  return r.pairs[0]!;
+}
+
+/** Every lost-on-path event of every connection, one direction, sorted by frame. */
+function lostEvents(p: PairCorrelation, direction: 'toServer' | 'toClient'): Lost[] {
+  const out: Lost[] = [];
+  for (const c of p.connections) {
+    expect(c.eventsOmitted).toBe(0);
+    for (const e of c.events) if (e.fate === 'lostOnPath' && e.direction === direction) out.push({ frame: e.frame, kind: e.kind });
+  }
+  return out.sort((a, b) => a.frame - b.frame);
+}
+
+function withoutZeros(k: Record<string, number>): Record<string, number> {
+  const { total: _t, ...rest } = k;
+  return Object.fromEntries(Object.entries(rest).filter(([, v]) => v > 0));
+}
+
+describe('healthy-lossy: 8% wire loss between the two captures', () => {
+  const s = 'healthy-lossy';
+  const oracle: Oracle = JSON.parse(readFileSync(join(DIR, s, 'tshark-lost.json'), 'utf8'));
+  const lab = labels(s);
+  let p: PairCorrelation;
+
+  it('pairs the two captures on every connection and tells client side from server side', async () => {
+    // Server capture first: the order of the inputs must not matter.
+    const r = await correlate([server(s), client(s)]);
+    p = onlyPair(r);
+    expect(r.unpaired).toEqual([]);
+    expect(p.connectionsMatched).toBe(connectionsRun(lab));
+    expect(p.connectionsMatched).toBe(150);
+    expect(p.matchedBy).toEqual({ 'tuple+isn': 150, 'nat+isn': 0, tuple: 0 });
+    expect(p.roles.clientSide).toBe(client(s));
+    expect(p.roles.serverSide).toBe(server(s));
+    expect(p.captures).toEqual([client(s), server(s)]);
+    expect(p.roles.decidedBy).toBe('handshake-timing');
+    // A round trip (2 × 10 ms) at the client, microseconds at the server.
+    expect(p.roles.synToSynAckMedian.clientSide!).toBeGreaterThan(0.02);
+    expect(p.roles.synToSynAckMedian.serverSide!).toBeLessThan(0.001);
+  });
+
+  it('finds exactly the packets the tshark count says were lost, by frame and kind, each way', () => {
+    expect(lostEvents(p, 'toServer')).toEqual(oracle.toServer.lost);
+    expect(lostEvents(p, 'toClient')).toEqual(oracle.toClient.lost);
+    expect(oracle.toServer.lost.length).toBe(58);
+    expect(oracle.toClient.lost.length).toBe(74);
+    expect(withoutZeros(p.lostOnPath.toServer)).toEqual(oracle.toServer.byKind);
+    expect(withoutZeros(p.lostOnPath.toClient)).toEqual(oracle.toClient.byKind);
+    expect(p.lostOnPath.toServer.syn).toBe(9);
+    expect(p.lostOnPath.toClient.synAck).toBe(10);
+    expect(p.packets.toServer).toEqual({ sent: oracle.toServer.sent, arrived: oracle.toServer.sent - 58, lostOnPath: 58, notComparable: 0, arrivedWithoutDeparture: 0 });
+    expect(p.packets.toClient).toEqual({ sent: oracle.toClient.sent, arrived: oracle.toClient.sent - 74, lostOnPath: 74, notComparable: 0, arrivedWithoutDeparture: 0 });
+  });
+
+  it('agrees with the server kernel: segments received and sent', () => {
+    const k = lab.kernel_counters_delta;
+    expect(p.packets.toServer.arrived).toBe(k.TcpInSegs);
+    expect(p.packets.toClient.sent).toBe(k.IpOutRequests);
+  });
+
+  it('sees no host drop where the kernel counted no overflow', () => {
+    expect(lab.kernel_counters_delta.TcpExtListenOverflows ?? 0).toBe(0);
+    expect(p.droppedAtHost.total).toBe(0);
+    expect(p.resetAtHost.total).toBe(0);
+  });
+
+  it('measures the bridge: 10 ms one way, clocks in step', () => {
+    expect(lab.one_way_delay_ms).toBe(10);
+    expect(p.pathDelay!).toBeGreaterThanOrEqual(0.010);
+    expect(p.pathDelay!).toBeLessThan(0.0105);
+    // Both captures were taken on one machine: one clock.
+    expect(Math.abs(p.clockOffset!)).toBeLessThan(0.001);
+    for (const d of [p.oneWayDelay.toServer, p.oneWayDelay.toClient]) {
+      expect(d.min!).toBeGreaterThan(0.0095);
+      expect(d.p50!).toBeGreaterThanOrEqual(0.010);
+      expect(d.p50!).toBeLessThan(0.011);
+    }
+    expect(p.oneWayDelay.toServer.count).toBe(p.packets.toServer.arrived);
+    expect(p.oneWayDelay.toClient.count).toBe(p.packets.toClient.arrived);
+  });
+
+  it('gives per-listener and per-connection facts that add up, with the keys flows needs', () => {
+    expect(p.listeners.map((l) => l.listener)).toEqual(['198.18.0.3:8080']);
+    const l = p.listeners[0]!;
+    expect(l.connections).toBe(150);
+    expect(l.lostOnPath).toEqual(p.lostOnPath);
+    expect(l.oneWayDelay).toEqual(p.oneWayDelay);
+    expect(p.connections).toHaveLength(150);
+    let toServer = 0;
+    let toClient = 0;
+    for (const c of p.connections) {
+      toServer += c.lostOnPath.toServer;
+      toClient += c.lostOnPath.toClient;
+      expect(c.flows.map((f) => f.capture)).toEqual([client(s), server(s)]);
+      expect(c.flows[0]!.client).toBe(c.flows[1]!.client);
+      expect(c.matchedBy).toBe('tuple+isn');
+    }
+    expect([toServer, toClient]).toEqual([58, 74]);
+    // The connection of lab/README.md's lossy slice: its SYN-ACK was lost on the wire.
+    const c37800 = p.connections.find((c) => c.flows[1]!.client === '198.18.0.2:37800')!;
+    expect(c37800.events.some((e) => e.fate === 'lostOnPath' && e.kind === 'synAck' && e.capture === 'serverSide')).toBe(true);
+  });
+
+  it('is plain JSON', async () => {
+    const r = await correlate([client(s), server(s)]);
+    expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+  });
+});
+
+describe('clock offset from the shared packets, never assumed', () => {
+  const s = 'healthy-lossy';
+  for (const [which, shift] of [['server', 5], ['server', -5], ['client', 5], ['client', -5]] as const) {
+    it(`${which} capture shifted by ${shift > 0 ? '+' : ''}${shift} s: offset found within 1 ms, same losses`, async () => {
+      const shifted = join(tmp, `${which}${shift}.pcap`);
+      shiftPcap(which === 'server' ? server(s) : client(s), shifted, shift);
+      const paths = which === 'server' ? [client(s), shifted] : [shifted, server(s)];
+      const p = onlyPair(await correlate(paths));
+      // Server-side clock minus client-side clock; the lab's true offset is 0 (one machine).
+      const expected = which === 'server' ? shift : -shift;
+      expect(Math.abs(p.clockOffset! - expected)).toBeLessThan(0.001);
+      expect(p.pathDelay!).toBeGreaterThanOrEqual(0.010);
+      expect(p.pathDelay!).toBeLessThan(0.0105);
+      expect(p.roles.serverSide).toBe(which === 'server' ? shifted : server(s));
+      expect(p.lostOnPath.toServer.total).toBe(58);
+      expect(p.lostOnPath.toClient.total).toBe(74);
+      expect(p.packets.toServer.notComparable + p.packets.toClient.notComparable).toBe(0);
+    });
+  }
+});
+
+describe('host drops at the server against TcpExtListenOverflows (no wire loss)', () => {
+  // Host drops counted from the captures, and the kernel's count of dropped segments.
+  // Measured: accept-overflow-abort0 163/163, accept-overflow-abort1 161/162,
+  // slow-acceptor-abort0 536/540, slow-acceptor-abort1 147 dropped + 49 reset / 196, synack-expire 83/83.
+  for (const s of ['accept-overflow-abort0', 'accept-overflow-abort1', 'slow-acceptor-abort0', 'slow-acceptor-abort1', 'synack-expire']) {
+    it(`${s}: within 5% of the kernel's count, path clean`, async () => {
+      const lab = labels(s);
+      const k = lab.kernel_counters_delta;
+      const p = onlyPair(await correlate([client(s), server(s)]));
+      expect(lab.wire_loss_percent).toBe(0);
+      expect(p.connectionsMatched).toBe(connectionsRun(lab));
+      expect(p.lostOnPath.toServer.total + p.lostOnPath.toClient.total).toBe(0);
+      expect(p.packets.toServer.arrived).toBe(k.TcpInSegs);
+      // ListenOverflows counts every segment the full accept queue cost, the reset ones included.
+      const host = p.droppedAtHost.total + p.resetAtHost.total;
+      const overflows = k.TcpExtListenOverflows!;
+      expect(overflows).toBeGreaterThan(50);
+      expect(Math.abs(host - overflows) / overflows).toBeLessThanOrEqual(0.05);
+      // A bare RST for each reset connection (tcp_abort_on_overflow=1), and none elsewhere.
+      expect(p.resetAtHost.total).toBe(k.TcpExtEmbryonicRsts ?? 0);
+      expect(p.resetAtHost.total).toBe(lab.client_outcomes.reset ?? 0);
+      const sum = p.connections.reduce((a, c) => a + c.droppedAtHost + c.resetAtHost, 0);
+      expect(sum).toBe(host);
+    });
+  }
+
+  it('accept-overflow-abort0 exactly: 24 handshake ACKs and 139 data segments ignored, no SYN dropped', async () => {
+    const p = onlyPair(await correlate([client('accept-overflow-abort0'), server('accept-overflow-abort0')]));
+    expect(withoutZeros(p.droppedAtHost)).toEqual({ ack: 24, data: 139 });
+    expect(p.droppedAtHost.total).toBe(labels('accept-overflow-abort0').kernel_counters_delta.TcpExtListenOverflows);
+  });
+
+  it('slow-acceptor-abort1 exactly: 147 SYNs dropped, 49 handshake ACKs answered by a RST', async () => {
+    const p = onlyPair(await correlate([client('slow-acceptor-abort1'), server('slow-acceptor-abort1')]));
+    expect(withoutZeros(p.droppedAtHost)).toEqual({ syn: 147 });
+    expect(withoutZeros(p.resetAtHost)).toEqual({ ack: 49 });
+    expect(p.droppedAtHost.total + p.resetAtHost.total).toBe(labels('slow-acceptor-abort1').kernel_counters_delta.TcpExtListenOverflows);
+  });
+});
+
+describe('controls and edges', () => {
+  for (const s of ['app-reset', 'refused']) {
+    it(`${s}: paired, nothing lost, nothing dropped (RSTs are answers, not drops)`, async () => {
+      const lab = labels(s);
+      const p = onlyPair(await correlate([client(s), server(s)]));
+      expect(p.connectionsMatched).toBe(connectionsRun(lab));
+      expect(p.lostOnPath.toServer.total + p.lostOnPath.toClient.total).toBe(0);
+      expect(p.droppedAtHost.total + p.resetAtHost.total).toBe(0);
+      expect(p.packets.toServer.arrived).toBe(lab.kernel_counters_delta.TcpInSegs);
+    });
+  }
+
+  it('through a source NAT in front of the client: paired by ISNs and the server endpoint', async () => {
+    const s = 'healthy-lossy';
+    const natted = join(tmp, 'nat-client.pcap');
+    natPcap(client(s), natted, '198.18.0.2', '10.9.8.7', 1000);
+    const p = onlyPair(await correlate([natted, server(s)]));
+    expect(p.matchedBy).toEqual({ 'tuple+isn': 0, 'nat+isn': 150, tuple: 0 });
+    expect(p.connectionsMatched).toBe(150);
+    expect(p.roles.clientSide).toBe(natted);
+    expect(p.lostOnPath.toServer.total).toBe(58);
+    expect(p.lostOnPath.toClient.total).toBe(74);
+    const c = p.connections[0]!;
+    expect(c.flows[0]!.client.startsWith('10.9.8.7:')).toBe(true);
+    expect(c.flows[1]!.client.startsWith('198.18.0.2:')).toBe(true);
+  });
+
+  it('captures of different traffic are not paired', async () => {
+    const r = await correlate([client('healthy-lossy'), server('app-reset'), client('app-reset')]);
+    expect(r.pairs).toHaveLength(1);
+    expect(r.pairs[0]!.captures).toEqual([client('app-reset'), server('app-reset')]);
+    expect(r.unpaired).toEqual([client('healthy-lossy')]);
+  });
+
+  it('a bounded index: packets past the bound are not comparable, never lost', async () => {
+    const s = 'healthy-lossy';
+    const oracle: Oracle = JSON.parse(readFileSync(join(DIR, s, 'tshark-lost.json'), 'utf8'));
+    const r = await correlate([client(s), server(s)], { maxPacketsPerCapture: 600 });
+    const p = onlyPair(r);
+    expect(r.captures.map((c) => [c.tcpPackets, c.indexFull])).toEqual([[600, true], [600, true]]);
+    expect(r.memory.maxPacketsPerCapture).toBe(600);
+    expect(p.packets.toServer.notComparable + p.packets.toClient.notComparable).toBeGreaterThan(0);
+    // Whatever it still calls lost is lost by the full count.
+    const lost = new Set(oracle.toServer.lost.map((l) => l.frame));
+    const found = lostEvents(p, 'toServer');
+    expect(found.length).toBeGreaterThan(0);
+    for (const l of found) expect(lost.has(l.frame)).toBe(true);
+    const lostC = new Set(oracle.toClient.lost.map((l) => l.frame));
+    for (const l of lostEvents(p, 'toClient')) expect(lostC.has(l.frame)).toBe(true);
+  });
+
+  it('a missing file is reported by name, not thrown', async () => {
+    const r = await correlate([join(tmp, 'nope.pcap'), client('refused')]);
+    expect(r.pairs).toEqual([]);
+    expect(r.captures[0]!.error).toMatch(/nope\.pcap: cannot open: no such file/);
+  });
+});

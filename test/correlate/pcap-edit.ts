@@ -1,0 +1,48 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+
+/**
+ * Writes a copy of a classic little-endian microsecond pcap (gzip or not) after `edit` has seen
+ * every record: `rec` is the record header's offset, `data` its first captured byte's.
+ */
+export function editPcap(src: string, dst: string, edit: (b: Buffer, rec: number, data: number, caplen: number) => void): void {
+  let b = readFileSync(src);
+  if (b[0] === 0x1f && b[1] === 0x8b) b = gunzipSync(b);
+  if (b.readUInt32LE(0) !== 0xa1b2c3d4) throw new Error(`${src}: not a little-endian microsecond pcap`);
+  let off = 24;
+  while (off + 16 <= b.length) {
+    const caplen = b.readUInt32LE(off + 8);
+    edit(b, off, off + 16, caplen);
+    off += 16 + caplen;
+  }
+  writeFileSync(dst, b);
+}
+
+/** Moves every timestamp by `seconds` (whole seconds, so the microseconds field stays as it is). */
+export function shiftPcap(src: string, dst: string, seconds: number): void {
+  editPcap(src, dst, (b, rec) => b.writeUInt32LE(b.readUInt32LE(rec) + seconds, rec));
+}
+
+/**
+ * A source NAT in front of the client, as seen from its own side: in an Ethernet/IPv4 capture,
+ * `from`'s address becomes `to` and its ports move by `portShift` (both directions). Checksums are
+ * left stale: tcpdiag does not check them.
+ */
+export function natPcap(src: string, dst: string, from: string, to: string, portShift: number): void {
+  const a = Buffer.from(from.split('.').map(Number));
+  const z = Buffer.from(to.split('.').map(Number));
+  editPcap(src, dst, (b, _rec, data) => {
+    if (b.readUInt16BE(data + 12) !== 0x0800) return;
+    const ip = data + 14;
+    const tcp = ip + (b[ip]! & 0x0f) * 4;
+    if (b[ip + 9] !== 6) return;
+    if (b.subarray(ip + 12, ip + 16).equals(a)) {
+      z.copy(b, ip + 12);
+      b.writeUInt16BE(b.readUInt16BE(tcp) + portShift, tcp);
+    }
+    if (b.subarray(ip + 16, ip + 20).equals(a)) {
+      z.copy(b, ip + 16);
+      b.writeUInt16BE(b.readUInt16BE(tcp + 2) + portShift, tcp + 2);
+    }
+  });
+}
