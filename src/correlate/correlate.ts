@@ -18,9 +18,12 @@ export interface CorrelateOptions {
   maxQueueing?: number;
   /** Connections two captures must share (by ISN) to be paired (default 1). */
   minConnections?: number;
+  /** Above this many departure × arrival pairings of one packet identity, a linear pass pairs them (default 4096; only tests change it). */
+  maxPairings?: number;
 }
 
 const MAX_EVENTS = 32;
+const MAX_PAIRINGS = 4096;
 /** Below the minimum one-way delay a match is still accepted by this much (timestamp jitter). */
 const EARLY_TOLERANCE = 0.001;
 
@@ -104,6 +107,7 @@ interface ListenerState {
 function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[], opts: CorrelateOptions): PairCorrelation {
   const answerWindow = opts.answerWindow ?? 1;
   const maxQueueing = opts.maxQueueing ?? 3;
+  const maxPairings = opts.maxPairings ?? MAX_PAIRINGS;
 
   // Roles from handshake timing.
   const gapsX: number[] = [];
@@ -256,21 +260,43 @@ function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[],
         f.sent += ps.length;
         const usedQ = new Uint8Array(qs.length);
         const usedP = new Uint8Array(ps.length);
-        const cands: { i: number; j: number; d: number }[] = [];
-        for (let i = 0; i < ps.length; i++) {
-          for (let j = 0; j < qs.length; j++) {
-            const d = Q.time[qs[j]!]! - P.time[ps[i]!]! + base;
-            if (d >= pathDelay - EARLY_TOLERANCE && d <= pathDelay + maxQueueing) cands.push({ i, j, d });
-          }
-        }
-        if (cands.length > 1) cands.sort((a, b) => Math.abs(a.d - pathDelay) - Math.abs(b.d - pathDelay));
-        for (const k of cands) {
-          if (usedP[k.i] || usedQ[k.j]) continue;
-          usedP[k.i] = 1;
-          usedQ[k.j] = 1;
+        const arrive = (i: number, j: number, d: number) => {
+          usedP[i] = 1;
+          usedQ[j] = 1;
           f.arrived++;
-          all.push(k.d);
-          mine.push(k.d);
+          all.push(d);
+          mine.push(d);
+        };
+        const lo = pathDelay - EARLY_TOLERANCE;
+        const hi = pathDelay + maxQueueing;
+        if (ps.length * qs.length <= maxPairings) {
+          // Copies of one identity: every departure–arrival pairing in the window, the closest to the path delay first.
+          const cands: { i: number; j: number; d: number }[] = [];
+          for (let i = 0; i < ps.length; i++) {
+            for (let j = 0; j < qs.length; j++) {
+              const d = Q.time[qs[j]!]! - P.time[ps[i]!]! + base;
+              if (d >= lo && d <= hi) cands.push({ i, j, d });
+            }
+          }
+          if (cands.length > 1) cands.sort((a, b) => Math.abs(a.d - pathDelay) - Math.abs(b.d - pathDelay));
+          for (const k of cands) if (!usedP[k.i] && !usedQ[k.j]) arrive(k.i, k.j, k.d);
+        } else {
+          // A pathological number of identical packets: each departure, in time order, takes the first free arrival in the window.
+          const pt = Array.from(ps.keys()).sort((a, b) => P.time[ps[a]!]! - P.time[ps[b]!]!);
+          const qt = Array.from(qs.keys()).sort((a, b) => Q.time[qs[a]!]! - Q.time[qs[b]!]!);
+          let from = 0;
+          for (const i of pt) {
+            while (from < qt.length && Q.time[qs[qt[from]!]!]! - P.time[ps[i]!]! + base < lo) from++;
+            for (let m = from; m < qt.length; m++) {
+              const j = qt[m]!;
+              const d = Q.time[qs[j]!]! - P.time[ps[i]!]! + base;
+              if (d > hi) break;
+              if (!usedQ[j]) {
+                arrive(i, j, d);
+                break;
+              }
+            }
+          }
         }
         for (let i = 0; i < ps.length; i++) if (!usedP[i]) unassigned.push({ facts, l, toServer, i: ps[i]! });
         for (let j = 0; j < qs.length; j++) {

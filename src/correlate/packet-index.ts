@@ -4,11 +4,17 @@ import { Decoder } from '../decode/decoder.js';
 import { Decoded, newSegment, TCP_ACK, TCP_SYN, type Segment } from '../decode/segment.js';
 
 /**
- * Bytes the index spends per TCP packet: time 8, connection 4, seq 4, ack 4, length 4, frame 4,
- * IP ID 4, flags 2, from-client 1 (35) — the arrays double as they fill, so up to 2×.
+ * Memory bound. Per TCP packet the index spends 35 bytes in typed arrays (time 8, connection 4,
+ * seq 4, ack 4, length 4, frame 4, IP ID 4, flags 2, from-client 1; the arrays grow by doubling,
+ * never past the bound) plus 4 in its connection's packet list after reading; per connection about
+ * 300 bytes (an object, two address arrays, a tuple-hash entry while reading). A connection has at
+ * least one packet, so `maxPackets` bounds both: at the default 2 million packets a capture costs at
+ * most ~80 MB of packets (~160 MB for the moment an array doubles) plus its connections. Packets past
+ * the bound are not indexed and the capture counts as ending at the last frame indexed: what the
+ * other capture sent later is "not comparable", never "lost". correlate() holds every capture's index
+ * at once (N captures: N times the bound).
  */
-export const BYTES_PER_PACKET = 35;
-/** Default bound: 2 million TCP packets per capture, ≤ 70 MB (≤ 140 MB while an array doubles). */
+export const BYTES_PER_PACKET = 39;
 export const DEFAULT_MAX_PACKETS = 2_000_000;
 
 /** One connection of one capture: a 4-tuple and, when its SYN or SYN-ACK was seen, its ISNs. */
@@ -132,8 +138,11 @@ export class PacketIndex {
     return c;
   }
 
+  /** Set by connectionOf: 1 when the segment went client → server (a field, not a returned object: nothing allocated per packet). */
+  private side = 0;
+
   /** Finds or starts the connection of s; a SYN with a new ISN on a known tuple starts a new one. */
-  private connectionOf(s: Segment): { c: IndexedConnection; fromClient: number } {
+  private connectionOf(s: Segment): IndexedConnection {
     const h = PacketIndex.hash(s);
     let list = this.byTuple.get(h);
     let current: IndexedConnection | null = null;
@@ -170,13 +179,14 @@ export class PacketIndex {
       if (current.isnServer === -1) current.isnServer = s.seq;
       if (current.isnClient === -1) current.isnClient = (s.ack - 1) >>> 0;
     }
-    return { c: current, fromClient: side };
+    this.side = side;
+    return current;
   }
 
   add(s: Segment): void {
     const i = this.count;
     this.ensure(i + 1);
-    const { c, fromClient } = this.connectionOf(s);
+    const c = this.connectionOf(s);
     this.time[i] = s.tsSec - this.baseSec + s.tsNsec * 1e-9;
     this.conn[i] = c.id;
     this.seq[i] = s.seq;
@@ -185,7 +195,7 @@ export class PacketIndex {
     this.frame[i] = s.frame;
     this.ipId[i] = s.ipId;
     this.flags[i] = s.flags;
-    this.fromClient[i] = fromClient;
+    this.fromClient[i] = this.side;
     this.count = i + 1;
   }
 

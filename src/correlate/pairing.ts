@@ -29,8 +29,8 @@ function tupleKey(c: IndexedConnection): string {
  * The connections two captures share. With a client ISN on both sides: the same 4-tuple and ISNs
  * (`tuple+isn`), or — through a NAT — the same ISNs and the same endpoint on the side the NAT did
  * not rewrite (`nat+isn`; when one side saw no SYN-ACK, the client ISN and that endpoint).
- * Connections whose handshake neither capture saw are paired by 4-tuple alone (`tuple`), and only
- * when the tuple names one connection in each capture. Each connection is used once.
+ * Connections whose handshake one capture missed are paired by 4-tuple alone (`tuple`), and only
+ * when the tuple names one unpaired connection in each capture. Each connection is used once.
  */
 export function pairConnections(a: PacketIndex, b: PacketIndex): ConnectionPair[] {
   const byIsn = new Map<number, IndexedConnection[]>();
@@ -47,43 +47,51 @@ export function pairConnections(a: PacketIndex, b: PacketIndex): ConnectionPair[
     else byTuple.set(k, [c]);
   }
   const used = new Uint8Array(b.connections.length);
-  const aTuples = new Map<string, number>();
-  for (const c of a.connections) {
-    const k = tupleKey(c);
-    aTuples.set(k, (aTuples.get(k) ?? 0) + 1);
-  }
+  const usedA = new Uint8Array(a.connections.length);
   const pairs: ConnectionPair[] = [];
   for (const x of a.connections) {
-    if (x.isnClient !== -1) {
-      const cands = byIsn.get(x.isnClient);
-      if (!cands) continue;
-      let best: IndexedConnection | null = null;
-      let by: MatchedBy = 'nat+isn';
-      for (const y of cands) {
-        if (used[y.id]) continue;
-        const isnS = x.isnServer === -1 || y.isnServer === -1 || x.isnServer === y.isnServer;
-        if (!isnS || x.vlan !== y.vlan || x.ipVersion !== y.ipVersion) continue;
-        const cl = sameClient(x, y);
-        const sv = sameServer(x, y);
-        if (cl && sv) {
-          best = y;
-          by = 'tuple+isn';
-          break;
-        }
-        if (!best && (cl || sv)) best = y;
+    if (x.isnClient === -1) continue;
+    const cands = byIsn.get(x.isnClient);
+    if (!cands) continue;
+    let best: IndexedConnection | null = null;
+    let by: MatchedBy = 'nat+isn';
+    for (const y of cands) {
+      if (used[y.id]) continue;
+      const isnS = x.isnServer === -1 || y.isnServer === -1 || x.isnServer === y.isnServer;
+      if (!isnS || x.vlan !== y.vlan || x.ipVersion !== y.ipVersion) continue;
+      const cl = sameClient(x, y);
+      const sv = sameServer(x, y);
+      if (cl && sv) {
+        best = y;
+        by = 'tuple+isn';
+        break;
       }
-      if (best) {
-        used[best.id] = 1;
-        pairs.push({ a: x, b: best, by });
-      }
-      continue;
+      if (!best && (cl || sv)) best = y;
     }
+    if (best) {
+      used[best.id] = 1;
+      usedA[x.id] = 1;
+      pairs.push({ a: x, b: best, by });
+    }
+  }
+  // A handshake one capture did not see (it started later): the 4-tuple alone, when it names one
+  // connection still unpaired on each side and at least one of the two has no ISN.
+  const restA = new Map<string, IndexedConnection[]>();
+  for (const x of a.connections) {
+    if (usedA[x.id]) continue;
     const k = tupleKey(x);
-    const cands = byTuple.get(k);
-    if (cands?.length === 1 && aTuples.get(k) === 1 && !used[cands[0]!.id]) {
-      used[cands[0]!.id] = 1;
-      pairs.push({ a: x, b: cands[0]!, by: 'tuple' });
-    }
+    const l = restA.get(k);
+    if (l) l.push(x);
+    else restA.set(k, [x]);
+  }
+  for (const [k, xs] of restA) {
+    const ys = byTuple.get(k)?.filter((y) => !used[y.id]);
+    if (xs.length !== 1 || ys?.length !== 1) continue;
+    const x = xs[0]!;
+    const y = ys[0]!;
+    if (x.isnClient !== -1 && y.isnClient !== -1) continue;
+    used[y.id] = 1;
+    pairs.push({ a: x, b: y, by: 'tuple' });
   }
   return pairs;
 }

@@ -46,3 +46,30 @@ export function natPcap(src: string, dst: string, from: string, to: string, port
     }
   });
 }
+
+/** Writes a copy of a classic little-endian pcap (gzip or not) with only the records `keep` accepts. */
+export function filterPcap(src: string, dst: string, keep: (b: Buffer, rec: number, data: number, caplen: number) => boolean): void {
+  let b = readFileSync(src);
+  if (b[0] === 0x1f && b[1] === 0x8b) b = gunzipSync(b);
+  const parts: Buffer[] = [b.subarray(0, 24)];
+  let off = 24;
+  while (off + 16 <= b.length) {
+    const caplen = b.readUInt32LE(off + 8);
+    if (keep(b, off, off + 16, caplen)) parts.push(b.subarray(off, off + 16 + caplen));
+    off += 16 + caplen;
+  }
+  writeFileSync(dst, Buffer.concat(parts));
+}
+
+/** TCP flags of an Ethernet/IPv4 record, -1 when it is something else. */
+export function tcpFlags(b: Buffer, data: number): number {
+  if (b.readUInt16BE(data + 12) !== 0x0800) return -1;
+  const ip = data + 14;
+  if (b[ip + 9] !== 6) return -1;
+  return b[ip + (b[ip]! & 0x0f) * 4 + 13]!;
+}
+
+/** Record time, epoch seconds. */
+export function recordTime(b: Buffer, rec: number): number {
+  return b.readUInt32LE(rec) + b.readUInt32LE(rec + 4) * 1e-6;
+}
