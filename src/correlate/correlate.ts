@@ -24,6 +24,8 @@ export interface CorrelateOptions {
 
 const MAX_EVENTS = 32;
 const MAX_PAIRINGS = 4096;
+/** Handshake gaps closer than this (1 µs) tell no side from the other. */
+const SAME_GAP = 1e-6;
 /** Below the minimum one-way delay a match is still accepted by this much (timestamp jitter). */
 const EARLY_TOLERANCE = 0.001;
 
@@ -135,14 +137,18 @@ function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[],
   let decidedBy: Roles['decidedBy'];
   const mx = median(gapsX);
   const my = median(gapsY);
-  if (mx !== null && my !== null && mx !== my) {
+  const h1 = (clientSent.min() - serverSent.max()) / 2;
+  const h2 = (serverSent.min() - clientSent.max()) / 2;
+  if (mx !== null && my !== null && Math.abs(mx - my) > SAME_GAP) {
     xIsClient = mx > my;
     decidedBy = 'handshake-timing';
-  } else {
-    const h1 = (clientSent.min() - serverSent.max()) / 2;
-    const h2 = (serverSent.min() - clientSent.max()) / 2;
+  } else if (h1 > 0 || h2 > 0) {
     xIsClient = !(h2 > h1);
     decidedBy = 'delay-structure';
+  } else {
+    // The same vantage point twice (or one capture in two formats): no side is nearer the server.
+    xIsClient = true;
+    decidedBy = 'undetermined';
   }
   const C = xIsClient ? x : y;
   const S = xIsClient ? y : x;

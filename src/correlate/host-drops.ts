@@ -12,8 +12,8 @@ function seqLess(a: number, b: number): boolean {
  * Which of the client's packets that reached the server the server's host dropped, read off the
  * server-side capture alone (the path does not enter: only packets the capture saw arrive count):
  *
- * - a SYN is dropped when the server sends neither SYN-ACK nor RST before the client's next packet
- *   of the connection arrives (or, for the last one, while the capture runs `answerWindow` on);
+ * - a SYN is dropped when the server sends nothing (SYN-ACK, RST, TIME_WAIT's ACK) before the client's
+ *   next packet of the connection arrives (or, for the last one, while the capture runs `answerWindow` on);
  * - between the SYN-ACK and the first packet of an established socket (ACK flag, no SYN, no RST),
  *   the client's ACKs, data and FINs were dropped when the server then re-sends its SYN-ACK (the
  *   request was never turned into a socket), when a later copy of the same data arrives before any
@@ -47,21 +47,11 @@ export function hostDrops(
     if (s.fromClient[i]) {
       if (f & TCP_RST) continue;
       if ((f & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
-        // Answered by the next server packet, if that is a SYN-ACK or RST and comes before the client's next packet.
-        let answered = false;
-        let next = false;
-        for (let m = k + 1; m < pk.length; m++) {
-          const j = pk[m]!;
-          if (s.fromClient[j]) {
-            next = true;
-            break;
-          }
-          const g = s.flags[j]!;
-          answered = (g & TCP_SYN) !== 0 || (g & TCP_RST) !== 0;
-          next = true;
-          break;
-        }
-        if (!answered && (next || end - t >= answerWindow)) onFate(i, 'dropped');
+        // Answered when the server's next packet (SYN-ACK, RST, or the bare ACK a TIME_WAIT socket
+        // gives) comes before the client's next one; a dropped SYN leaves nothing to send.
+        const next = k + 1 < pk.length ? pk[k + 1]! : -1;
+        const answered = next >= 0 && !s.fromClient[next];
+        if (!answered && (next >= 0 || end - t >= answerWindow)) onFate(i, 'dropped');
         continue;
       }
       const span = s.len[i]! + (f & TCP_FIN ? 1 : 0);

@@ -57,8 +57,10 @@ export interface Roles {
    * arrives, at the client's a round trip after the SYN left — the capture with the shorter median
    * SYN → SYN-ACK gap over the shared handshakes is the server side. `delay-structure`: no shared
    * handshake; the assignment whose minimum one-way delays give the larger (positive) path delay.
+   * `undetermined`: neither tells (two copies of one vantage point); the first capture is called the
+   * client side.
    */
-  decidedBy: 'handshake-timing' | 'delay-structure';
+  decidedBy: 'handshake-timing' | 'delay-structure' | 'undetermined';
   /** Median SYN → SYN-ACK gap in each capture (null when no handshake was shared). */
   synToSynAckMedian: { clientSide: number | null; serverSide: number | null };
   handshakes: number;

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { correlate } from '../../src/correlate/correlate.js';
+import { formatEndpoint } from '../../src/decode/address.js';
+import { trackCapture } from '../../src/track/run.js';
 import type { Correlation, PairCorrelation } from '../../src/correlate/model.js';
 import { filterPcap, natPcap, recordTime, shiftPcap, tcpFlags } from './pcap-edit.js';
 
@@ -137,6 +139,18 @@ describe('healthy-lossy: 8% wire loss between the two captures', () => {
     // The connection of lab/README.md's lossy slice: its SYN-ACK was lost on the wire.
     const c37800 = p.connections.find((c) => c.flows[1]!.client === '198.18.0.2:37800')!;
     expect(c37800.events.some((e) => e.fate === 'lostOnPath' && e.kind === 'synAck' && e.capture === 'serverSide')).toBe(true);
+  });
+
+  it("names each connection as the tracker does: every flow key is one of flows' rows", async () => {
+    for (const path of [client(s), server(s)]) {
+      const rows = new Set<string>();
+      await trackCapture(path, (c) => {
+        rows.add(`${formatEndpoint(c.ipVersion, c.c0, c.c1, c.c2, c.c3, c.cPort)} ${formatEndpoint(c.ipVersion, c.s0, c.s1, c.s2, c.s3, c.sPort)} ${c.firstFrame}`);
+      });
+      expect(rows.size).toBe(150);
+      const keys = p.connections.map((c) => c.flows.find((f) => f.capture === path)!).map((f) => `${f.client} ${f.server} ${f.firstFrame}`);
+      expect(new Set(keys)).toEqual(rows);
+    }
   });
 
   it('is plain JSON', async () => {
@@ -316,6 +330,17 @@ describe('controls and edges', () => {
     expect(p.connectionsMatched).toBeGreaterThan(130);
     expect(Math.abs(p.clockOffset! + 5)).toBeLessThan(0.001);
     expect(p.lostOnPath.toServer.syn).toBe(0);
+  });
+
+  it('the same capture twice: paired, nothing lost, and no side called the server', async () => {
+    const s = 'healthy-lossy';
+    const copy = join(tmp, 'server-copy.pcap');
+    shiftPcap(server(s), copy, 0);
+    const p = onlyPair(await correlate([server(s), copy]));
+    expect(p.roles.decidedBy).toBe('undetermined');
+    expect(p.pathDelay).toBe(0);
+    expect(p.clockOffset).toBe(0);
+    expect(p.lostOnPath.toServer.total + p.lostOnPath.toClient.total).toBe(0);
   });
 
   it('a missing file is reported by name, not thrown', async () => {
