@@ -1,16 +1,17 @@
 import { formatAddress, formatEndpoint } from '../decode/address.js';
-import { TCP_ACK, TCP_SYN } from '../decode/segment.js';
+import { estimateClock } from './clock.js';
+import { pairCopies } from './copies.js';
 import { hostDrops } from './host-drops.js';
 import { joinDirection } from './join.js';
 import type {
-  CaptureSpan, ConnectionCorrelation, Correlation, FateCounts, ListenerCorrelation, PacketEvent, PairCorrelation, Roles,
+  CaptureSpan, ConnectionCorrelation, Correlation, FateCounts, ListenerCorrelation, PacketEvent, PairCorrelation,
 } from './model.js';
 import { BYTES_PER_PACKET, DEFAULT_MAX_PACKETS, indexCapture, type IndexedConnection, type PacketIndex } from './packet-index.js';
 import { pairConnections, type ConnectionPair } from './pairing.js';
-import { countKind, kindCounts, kindOf, median, round9, Samples } from './stats.js';
+import { countKind, kindCounts, kindOf, round9, Samples } from './stats.js';
 
 export interface CorrelateOptions {
-  /** Bound of the packet index, per capture (default 2 million packets, ≤ 70 MB). */
+  /** Bound of the packet index, per capture (default 2 million packets, ~80 MB; see packet-index.ts). */
   maxPacketsPerCapture?: number;
   /** How long the server capture must go on after an unanswered packet to call it dropped (default 1 s). */
   answerWindow?: number;
@@ -24,8 +25,6 @@ export interface CorrelateOptions {
 
 const MAX_EVENTS = 32;
 const MAX_PAIRINGS = 4096;
-/** Handshake gaps closer than this (1 µs) tell no side from the other. */
-const SAME_GAP = 1e-6;
 /** Below the minimum one-way delay a match is still accepted by this much (timestamp jitter). */
 const EARLY_TOLERANCE = 0.001;
 
@@ -73,17 +72,6 @@ function span(x: PacketIndex): CaptureSpan {
   };
 }
 
-/** Seconds from the last client SYN to the first SYN-ACK in one capture; null without both. */
-function synToSynAck(p: PacketIndex, c: IndexedConnection): number | null {
-  let syn = -1;
-  for (const i of c.packets) {
-    const f = p.flags[i]! & (TCP_SYN | TCP_ACK);
-    if (f === TCP_SYN && p.fromClient[i]) syn = i;
-    else if (f === (TCP_SYN | TCP_ACK) && !p.fromClient[i]) return syn < 0 ? null : p.time[i]! - p.time[syn]!;
-  }
-  return null;
-}
-
 function serverOf(c: IndexedConnection): string {
   return formatEndpoint(c.ipVersion, c.server[0], c.server[1], c.server[2], c.server[3], c.serverPort);
 }
@@ -111,65 +99,10 @@ function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[],
   const maxQueueing = opts.maxQueueing ?? 3;
   const maxPairings = opts.maxPairings ?? MAX_PAIRINGS;
 
-  // Roles from handshake timing.
-  const gapsX: number[] = [];
-  const gapsY: number[] = [];
-  for (const p of shared) {
-    const gx = synToSynAck(x, p.a);
-    const gy = synToSynAck(y, p.b);
-    if (gx !== null && gy !== null) {
-      gapsX.push(gx);
-      gapsY.push(gy);
-    }
-  }
-  // Clock samples, as receiver-minus-sender in x → y terms: packets whose identity is unique in both.
-  const clientSent = new Samples(); // y - x for packets the client sent
-  const serverSent = new Samples(); // y - x for packets the server sent
-  const baseXY = y.baseSec - x.baseSec;
-  for (const p of shared) {
-    for (const dir of [1, 0]) {
-      joinDirection(x, p.a, y, p.b, dir, (xs, ys) => {
-        if (xs.length === 1 && ys.length === 1) (dir ? clientSent : serverSent).push(y.time[ys[0]!]! - x.time[xs[0]!]! + baseXY);
-      });
-    }
-  }
-  let xIsClient: boolean;
-  let decidedBy: Roles['decidedBy'];
-  const mx = median(gapsX);
-  const my = median(gapsY);
-  const h1 = (clientSent.min() - serverSent.max()) / 2;
-  const h2 = (serverSent.min() - clientSent.max()) / 2;
-  if (mx !== null && my !== null && Math.abs(mx - my) > SAME_GAP) {
-    xIsClient = mx > my;
-    decidedBy = 'handshake-timing';
-  } else if (h1 > 0 || h2 > 0) {
-    xIsClient = !(h2 > h1);
-    decidedBy = 'delay-structure';
-  } else {
-    // The same vantage point twice (or one capture in two formats): no side is nearer the server.
-    xIsClient = true;
-    decidedBy = 'undetermined';
-  }
+  const { xIsClient, roles, offset, pathDelay, hasClock, samples } = estimateClock(x, y, shared);
   const C = xIsClient ? x : y;
   const S = xIsClient ? y : x;
   const oriented = shared.map((p) => (xIsClient ? { c: p.a, s: p.b, by: p.by } : { c: p.b, s: p.a, by: p.by }));
-  // One-way delays as observed (receiver minus sender, each in its own clock).
-  const minToServer = xIsClient ? clientSent.min() : -clientSent.max();
-  const minToClient = xIsClient ? -serverSent.max() : serverSent.min();
-  const hasClock = clientSent.length > 0 && serverSent.length > 0;
-  const offset = hasClock ? (minToServer - minToClient) / 2 : 0;
-  const pathDelay = hasClock ? (minToServer + minToClient) / 2 : 0;
-
-  const roles: Roles = {
-    clientSide: C.path,
-    serverSide: S.path,
-    decidedBy,
-    synToSynAckMedian: {
-      clientSide: xIsClient ? (mx === null ? null : round9(mx)) : my === null ? null : round9(my),
-      serverSide: xIsClient ? (my === null ? null : round9(my)) : mx === null ? null : round9(mx),
-    },
-    handshakes: gapsX.length,
-  };
 
   // Scope: the listeners and client hosts the shared connections show.
   const listenerOfC = new Map<string, string>(); // server endpoint as C sees it → as S sees it
@@ -273,37 +206,7 @@ function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[],
           all.push(d);
           mine.push(d);
         };
-        const lo = pathDelay - EARLY_TOLERANCE;
-        const hi = pathDelay + maxQueueing;
-        if (ps.length * qs.length <= maxPairings) {
-          // Copies of one identity: every departure–arrival pairing in the window, the closest to the path delay first.
-          const cands: { i: number; j: number; d: number }[] = [];
-          for (let i = 0; i < ps.length; i++) {
-            for (let j = 0; j < qs.length; j++) {
-              const d = Q.time[qs[j]!]! - P.time[ps[i]!]! + base;
-              if (d >= lo && d <= hi) cands.push({ i, j, d });
-            }
-          }
-          if (cands.length > 1) cands.sort((a, b) => Math.abs(a.d - pathDelay) - Math.abs(b.d - pathDelay));
-          for (const k of cands) if (!usedP[k.i] && !usedQ[k.j]) arrive(k.i, k.j, k.d);
-        } else {
-          // A pathological number of identical packets: each departure, in time order, takes the first free arrival in the window.
-          const pt = Array.from(ps.keys()).sort((a, b) => P.time[ps[a]!]! - P.time[ps[b]!]!);
-          const qt = Array.from(qs.keys()).sort((a, b) => Q.time[qs[a]!]! - Q.time[qs[b]!]!);
-          let from = 0;
-          for (const i of pt) {
-            while (from < qt.length && Q.time[qs[qt[from]!]!]! - P.time[ps[i]!]! + base < lo) from++;
-            for (let m = from; m < qt.length; m++) {
-              const j = qt[m]!;
-              const d = Q.time[qs[j]!]! - P.time[ps[i]!]! + base;
-              if (d > hi) break;
-              if (!usedQ[j]) {
-                arrive(i, j, d);
-                break;
-              }
-            }
-          }
-        }
+        pairCopies(P, ps, Q, qs, { base, pathDelay, lo: pathDelay - EARLY_TOLERANCE, hi: pathDelay + maxQueueing, maxPairings }, usedP, usedQ, arrive);
         for (let i = 0; i < ps.length; i++) if (!usedP[i]) unassigned.push({ facts, l, toServer, i: ps[i]! });
         for (let j = 0; j < qs.length; j++) {
           if (usedQ[j]) continue;
@@ -372,7 +275,7 @@ function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[],
     connectionsOnlyIn: { clientSide: onlyC, serverSide: onlyS },
     clockOffset: hasClock ? round9(offset) : null,
     pathDelay: hasClock ? round9(pathDelay) : null,
-    clockSamples: { toServer: clientSent.length, toClient: serverSent.length },
+    clockSamples: samples,
     packets,
     lostOnPath,
     droppedAtHost,
