@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -341,6 +342,29 @@ describe('controls and edges', () => {
     expect(p.pathDelay).toBe(0);
     expect(p.clockOffset).toBe(0);
     expect(p.lostOnPath.toServer.total + p.lostOnPath.toClient.total).toBe(0);
+  });
+
+  it('a server capture cut mid-record: one-line error with the byte offset, the rest compared up to the cut', async () => {
+    const s = 'healthy-lossy';
+    const oracle: Oracle = JSON.parse(readFileSync(join(DIR, s, 'tshark-lost.json'), 'utf8'));
+    const whole = gunzipSync(readFileSync(server(s)));
+    const cutAt = Math.floor(whole.length / 2);
+    const cut = join(tmp, 'server-cut.pcap');
+    writeFileSync(cut, whole.subarray(0, cutAt));
+    const r = await correlate([client(s), cut]);
+    const p = onlyPair(r);
+    const e = r.captures[1]!.error!;
+    expect(e).toMatch(new RegExp(`^${cut.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*\\(byte offset \\d+, frame \\d+\\)$`));
+    expect(e).not.toContain('\n');
+    const end = r.captures[1]!.end!;
+    // Lost: the oracle's losses that would have reached the server before its capture stopped.
+    const expectLost = oracle.toServer.lost.filter((l) => l.time! + 0.0100 <= end - 0.002);
+    const found = lostEvents(p, 'toServer');
+    expect(found.length).toBeGreaterThanOrEqual(expectLost.length);
+    expect(found.length).toBeLessThan(58);
+    for (const l of frameAndKind(expectLost)) expect(found).toContainEqual(l);
+    for (const l of found) expect(frameAndKind(oracle.toServer.lost)).toContainEqual(l);
+    expect(p.packets.toServer.notComparable).toBeGreaterThan(100);
   });
 
   it('a missing file is reported by name, not thrown', async () => {
