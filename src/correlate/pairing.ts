@@ -21,8 +21,9 @@ function sameServer(x: IndexedConnection, y: IndexedConnection): boolean {
   return x.serverPort === y.serverPort && sameWords(x.server, y.server);
 }
 
+/** VLAN tags are left out: two vantage points often see one packet with and without its tag. */
 function tupleKey(c: IndexedConnection): string {
-  return `${c.vlan}|${c.client.join(',')}|${c.clientPort}|${c.server.join(',')}|${c.serverPort}`;
+  return `${c.client.join(',')}|${c.clientPort}|${c.server.join(',')}|${c.serverPort}`;
 }
 
 /**
@@ -58,7 +59,7 @@ export function pairConnections(a: PacketIndex, b: PacketIndex): ConnectionPair[
     for (const y of cands) {
       if (used[y.id]) continue;
       const isnS = x.isnServer === -1 || y.isnServer === -1 || x.isnServer === y.isnServer;
-      if (!isnS || x.vlan !== y.vlan || x.ipVersion !== y.ipVersion) continue;
+      if (!isnS || x.ipVersion !== y.ipVersion) continue;
       const cl = sameClient(x, y);
       const sv = sameServer(x, y);
       if (cl && sv) {

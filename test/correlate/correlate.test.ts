@@ -8,7 +8,7 @@ import { correlate } from '../../src/correlate/correlate.js';
 import { formatEndpoint } from '../../src/decode/address.js';
 import { trackCapture } from '../../src/track/run.js';
 import type { Correlation, PairCorrelation } from '../../src/correlate/model.js';
-import { filterPcap, natPcap, recordTime, shiftPcap, tcpFlags } from './pcap-edit.js';
+import { filterPcap, natPcap, recordTime, shiftPcap, tagPcap, tcpFlags } from './pcap-edit.js';
 
 const DIR = fileURLToPath(new URL('../../fixtures/correlate/', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'tcpdiag-correlate-'));
@@ -246,6 +246,18 @@ describe('controls and edges', () => {
     const c = p.connections[0]!;
     expect(c.flows[0]!.client.startsWith('10.9.8.7:')).toBe(true);
     expect(c.flows[1]!.client.startsWith('198.18.0.2:')).toBe(true);
+  });
+
+  it('one capture with VLAN tags (a trunk port), the other without: still the same connections', async () => {
+    const s = 'healthy-lossy';
+    const tagged = join(tmp, 'server-vlan.pcap');
+    tagPcap(server(s), tagged, 42);
+    const r = await correlate([client(s), tagged]);
+    const p = onlyPair(r);
+    expect(r.captures[1]!.tcpPackets).toBe(r.captures[1]!.frames);
+    expect(p.matchedBy['tuple+isn']).toBe(150);
+    expect(lostEvents(p, 'toServer')).toEqual(frameAndKind(JSON.parse(readFileSync(join(DIR, s, 'tshark-lost.json'), 'utf8')).toServer.lost));
+    expect(p.lostOnPath.toClient.total).toBe(74);
   });
 
   it('captures of different traffic are not paired', async () => {

@@ -73,3 +73,23 @@ export function tcpFlags(b: Buffer, data: number): number {
 export function recordTime(b: Buffer, rec: number): number {
   return b.readUInt32LE(rec) + b.readUInt32LE(rec + 4) * 1e-6;
 }
+
+/** Writes a copy with an 802.1Q tag (VLAN `vid`) inserted into every Ethernet record, as a trunk port would show it. */
+export function tagPcap(src: string, dst: string, vid: number): void {
+  let b = readFileSync(src);
+  if (b[0] === 0x1f && b[1] === 0x8b) b = gunzipSync(b);
+  const parts: Buffer[] = [b.subarray(0, 24)];
+  let off = 24;
+  while (off + 16 <= b.length) {
+    const caplen = b.readUInt32LE(off + 8);
+    const head = Buffer.from(b.subarray(off, off + 16));
+    head.writeUInt32LE(caplen + 4, 8);
+    head.writeUInt32LE(b.readUInt32LE(off + 12) + 4, 12);
+    const tag = Buffer.alloc(4);
+    tag.writeUInt16BE(0x8100, 0);
+    tag.writeUInt16BE(vid, 2);
+    parts.push(head, b.subarray(off + 16, off + 28), tag, b.subarray(off + 28, off + 16 + caplen));
+    off += 16 + caplen;
+  }
+  writeFileSync(dst, Buffer.concat(parts));
+}
