@@ -1,6 +1,6 @@
 import { formatAddress, formatEndpoint } from '../decode/address.js';
 import { estimateClock } from './clock.js';
-import { pairCopies } from './copies.js';
+import { coverResegmented, pairCopies } from './copies.js';
 import { hostDrops } from './host-drops.js';
 import { joinDirection } from './join.js';
 import type {
@@ -85,7 +85,7 @@ function clientHostOf(c: IndexedConnection): string {
 }
 
 function fates(): FateCounts {
-  return { sent: 0, arrived: 0, lostOnPath: 0, notComparable: 0, arrivedWithoutDeparture: 0 };
+  return { sent: 0, arrived: 0, arrivedResegmented: 0, lostOnPath: 0, notComparable: 0, arrivedWithoutDeparture: 0 };
 }
 
 interface ListenerState {
@@ -195,26 +195,34 @@ function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[],
       const f = toServer ? packets.toServer : packets.toClient;
       const all = toServer ? delayToServer : delayToClient;
       const mine = toServer ? l.toServer : l.toClient;
+      const window = { base, pathDelay, lo: pathDelay - EARLY_TOLERANCE, hi: pathDelay + maxQueueing, maxPairings };
+      const leftP: number[] = [];
+      const leftQ: number[] = [];
       joinDirection(P, pc, Q, qc, toServer ? 1 : 0, (ps, qs) => {
         f.sent += ps.length;
         const usedQ = new Uint8Array(qs.length);
         const usedP = new Uint8Array(ps.length);
-        const arrive = (i: number, j: number, d: number) => {
+        pairCopies(P, ps, Q, qs, window, usedP, usedQ, (i, j, d) => {
           usedP[i] = 1;
           usedQ[j] = 1;
           f.arrived++;
           all.push(d);
           mine.push(d);
-        };
-        pairCopies(P, ps, Q, qs, { base, pathDelay, lo: pathDelay - EARLY_TOLERANCE, hi: pathDelay + maxQueueing, maxPairings }, usedP, usedQ, arrive);
-        for (let i = 0; i < ps.length; i++) if (!usedP[i]) unassigned.push({ facts, l, toServer, i: ps[i]! });
-        for (let j = 0; j < qs.length; j++) {
-          if (usedQ[j]) continue;
-          // Departure time in the sender's clock had it left pathDelay earlier.
-          const t = Q.time[qs[j]!]! + base - pathDelay;
-          if (t >= P.start && t <= P.end) f.arrivedWithoutDeparture++;
-        }
+        });
+        for (let i = 0; i < ps.length; i++) if (!usedP[i]) leftP.push(ps[i]!);
+        for (let j = 0; j < qs.length; j++) if (!usedQ[j]) leftQ.push(qs[j]!);
       });
+      // Data cut up or merged on the way (TSO/GSO at the sender, GRO at the receiver, a middlebox).
+      const covered = coverResegmented(P, leftP, Q, leftQ, window);
+      f.arrived += covered.p.size;
+      f.arrivedResegmented += covered.p.size;
+      for (const i of leftP) if (!covered.p.has(i)) unassigned.push({ facts, l, toServer, i });
+      for (const j of leftQ) {
+        if (covered.q.has(j)) continue;
+        // Departure time in the sender's clock had it left pathDelay earlier.
+        const t = Q.time[j]! + base - pathDelay;
+        if (t >= P.start && t <= P.end) f.arrivedWithoutDeparture++;
+      }
     }
   }
 

@@ -41,6 +41,11 @@ export interface FateCounts {
   sent: number;
   /** Found in the receiver's capture. */
   arrived: number;
+  /**
+   * Of those, data found only as other segments covering its bytes with the same ack (TSO/GSO at the
+   * sender's capture, GRO at the receiver's, resegmenting middleboxes); their delays are not in oneWayDelay.
+   */
+  arrivedResegmented: number;
   /** Sent while the receiver's capture ran, never seen in it. */
   lostOnPath: number;
   /** Would have arrived outside the receiver's capture's time span: no verdict. */

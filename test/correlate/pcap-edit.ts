@@ -93,3 +93,47 @@ export function tagPcap(src: string, dst: string, vid: number): void {
   }
   writeFileSync(dst, Buffer.concat(parts));
 }
+
+/**
+ * Writes a copy in which every TCP data segment from `from` (Ethernet/IPv4) is cut in two, as a
+ * receiver sees a segment its sender's capture showed whole (TSO/GSO): same ack, the second half's
+ * seq moved on, IP ID + 1, PSH and FIN only on the second. Checksums stay stale.
+ */
+export function splitPcap(src: string, dst: string, from: string): void {
+  let b = readFileSync(src);
+  if (b[0] === 0x1f && b[1] === 0x8b) b = gunzipSync(b);
+  const addr = Buffer.from(from.split('.').map(Number));
+  const parts: Buffer[] = [b.subarray(0, 24)];
+  let off = 24;
+  while (off + 16 <= b.length) {
+    const caplen = b.readUInt32LE(off + 8);
+    const rec = b.subarray(off, off + 16 + caplen);
+    off += 16 + caplen;
+    const d = 16;
+    const ip = d + 14;
+    const ihl = (rec[ip]! & 0x0f) * 4;
+    const tcp = ip + ihl;
+    const thl = (rec[tcp + 12]! >> 4) * 4;
+    const total = rec.readUInt16BE(ip + 2);
+    const len = total - ihl - thl;
+    if (rec.readUInt16BE(d + 12) !== 0x0800 || rec[ip + 9] !== 6 || !rec.subarray(ip + 12, ip + 16).equals(addr) || len < 2 || caplen !== 14 + total) {
+      parts.push(rec);
+      continue;
+    }
+    const h = len >> 1;
+    const headers = rec.subarray(0, tcp + thl);
+    const payload = rec.subarray(tcp + thl);
+    const first = Buffer.concat([headers, payload.subarray(0, h)]);
+    const second = Buffer.concat([headers, payload.subarray(h)]);
+    for (const [r, n] of [[first, h], [second, len - h]] as const) {
+      r.writeUInt32LE(14 + ihl + thl + n, 8);
+      r.writeUInt32LE(14 + ihl + thl + n, 12);
+      r.writeUInt16BE(ihl + thl + n, ip + 2);
+    }
+    first[tcp + 13] = first[tcp + 13]! & ~0x09;
+    second.writeUInt32BE((second.readUInt32BE(tcp + 4) + h) >>> 0, tcp + 4);
+    second.writeUInt16BE((second.readUInt16BE(ip + 4) + 1) & 0xffff, ip + 4);
+    parts.push(first, second);
+  }
+  writeFileSync(dst, Buffer.concat(parts));
+}
