@@ -200,6 +200,19 @@ function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[],
       const leftQ: number[] = [];
       joinDirection(P, pc, Q, qc, toServer ? 1 : 0, (ps, qs) => {
         f.sent += ps.length;
+        if (ps.length === 1 && qs.length === 1) {
+          // The usual case, one departure and one arrival: nothing to allocate.
+          const d = Q.time[qs[0]!]! - P.time[ps[0]!]! + base;
+          if (d >= window.lo && d <= window.hi) {
+            f.arrived++;
+            all.push(d);
+            mine.push(d);
+          } else {
+            leftP.push(ps[0]!);
+            leftQ.push(qs[0]!);
+          }
+          return;
+        }
         const usedQ = new Uint8Array(qs.length);
         const usedP = new Uint8Array(ps.length);
         pairCopies(P, ps, Q, qs, window, usedP, usedQ, (i, j, d) => {
