@@ -5,6 +5,8 @@ import type { IndexedConnection, PacketIndex } from './packet-index.js';
 import type { ConnectionPair } from './pairing.js';
 import { median, round9, Samples } from './stats.js';
 
+/** With the IP ID, fewer than 1 in this many of the identities found without it: the IP ID was rewritten. */
+const IPID_REWRITTEN = 10;
 /** Handshake gaps closer than this (1 µs) tell no side from the other. */
 const SAME_GAP = 1e-6;
 
@@ -19,6 +21,8 @@ export interface ClockEstimate {
   /** Samples each way: without both, there is no clock to compare packets with. */
   hasClock: boolean;
   samples: { toServer: number; toClient: number };
+  /** False when the IP ID was found rewritten between the captures: packets are matched without it. */
+  withIpId: boolean;
 }
 
 /** Seconds from the last client SYN to the first SYN-ACK in one capture; null without both. */
@@ -51,15 +55,26 @@ export function estimateClock(x: PacketIndex, y: PacketIndex, shared: Connection
     }
   }
   // y minus x (whole seconds apart from the two bases, so no precision is lost).
-  const clientSent = new Samples();
-  const serverSent = new Samples();
-  const baseXY = y.baseSec - x.baseSec;
-  for (const p of shared) {
-    for (const dir of [1, 0]) {
-      joinDirection(x, p.a, y, p.b, dir, (xs, ys) => {
-        if (xs.length === 1 && ys.length === 1) (dir ? clientSent : serverSent).push(y.time[ys[0]!]! - x.time[xs[0]!]! + baseXY);
-      });
+  const sample = (withIpId: boolean) => {
+    const clientSent = new Samples();
+    const serverSent = new Samples();
+    const baseXY = y.baseSec - x.baseSec;
+    for (const p of shared) {
+      for (const dir of [1, 0]) {
+        joinDirection(x, p.a, y, p.b, dir, (xs, ys) => {
+          if (xs.length === 1 && ys.length === 1) (dir ? clientSent : serverSent).push(y.time[ys[0]!]! - x.time[xs[0]!]! + baseXY);
+        }, withIpId);
+      }
     }
+    return { clientSent, serverSent };
+  };
+  let withIpId = true;
+  let { clientSent, serverSent } = sample(true);
+  const without = sample(false);
+  // A NAT that rewrites the IP ID leaves almost no packet identical: then the IP ID is left out.
+  if ((clientSent.length + serverSent.length) * IPID_REWRITTEN < without.clientSent.length + without.serverSent.length) {
+    withIpId = false;
+    ({ clientSent, serverSent } = without);
   }
   let xIsClient: boolean;
   let decidedBy: Roles['decidedBy'];
@@ -96,5 +111,6 @@ export function estimateClock(x: PacketIndex, y: PacketIndex, shared: Connection
     pathDelay: hasClock ? (minToServer + minToClient) / 2 : 0,
     hasClock,
     samples: { toServer: clientSent.length, toClient: serverSent.length },
+    withIpId,
   };
 }

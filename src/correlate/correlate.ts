@@ -99,7 +99,7 @@ function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[],
   const maxQueueing = opts.maxQueueing ?? 3;
   const maxPairings = opts.maxPairings ?? MAX_PAIRINGS;
 
-  const { xIsClient, roles, offset, pathDelay, hasClock, samples } = estimateClock(x, y, shared);
+  const { xIsClient, roles, offset, pathDelay, hasClock, samples, withIpId } = estimateClock(x, y, shared);
   const C = xIsClient ? x : y;
   const S = xIsClient ? y : x;
   const oriented = shared.map((p) => (xIsClient ? { c: p.a, s: p.b, by: p.by } : { c: p.b, s: p.a, by: p.by }));
@@ -224,7 +224,7 @@ function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[],
         });
         for (let i = 0; i < ps.length; i++) if (!usedP[i]) leftP.push(ps[i]!);
         for (let j = 0; j < qs.length; j++) if (!usedQ[j]) leftQ.push(qs[j]!);
-      });
+      }, withIpId);
       // Data cut up or merged on the way (TSO/GSO at the sender, GRO at the receiver, a middlebox).
       const covered = coverResegmented(P, leftP, Q, leftQ, window);
       f.arrived += covered.p.size;
@@ -297,6 +297,7 @@ function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[],
     clockOffset: hasClock ? round9(offset) : null,
     pathDelay: hasClock ? round9(pathDelay) : null,
     clockSamples: samples,
+    matchedOnIpId: withIpId,
     packets,
     lostOnPath,
     droppedAtHost,

@@ -5,6 +5,7 @@ import type { IndexedConnection, PacketIndex } from './packet-index.js';
  * direction of a connection shows in either capture: `xs`/`ys` hold the packet indexes of that
  * identity in capture x and y (either may be empty), in capture order. Retransmissions with
  * the same IP ID and pure ACKs sent twice share an identity: the caller pairs them by time.
+ * `withIpId` false leaves the IP ID out (a NAT that rewrites it); time then tells more copies apart.
  */
 export function joinDirection(
   x: PacketIndex,
@@ -13,9 +14,11 @@ export function joinDirection(
   cy: IndexedConnection | null,
   fromClient: number,
   group: (xs: Int32Array, ys: Int32Array) => void,
+  withIpId = true,
 ): void {
-  const xs = sortedByIdentity(x, cx, fromClient);
-  const ys = sortedByIdentity(y, cy, fromClient);
+  const compare = withIpId ? compareWithIpId : compareWithoutIpId;
+  const xs = sortedByIdentity(x, cx, fromClient, compare);
+  const ys = sortedByIdentity(y, cy, fromClient, compare);
   let i = 0;
   let j = 0;
   while (i < xs.length || j < ys.length) {
@@ -39,18 +42,17 @@ export function joinDirection(
   }
 }
 
-function compare(p: PacketIndex, i: number, q: PacketIndex, j: number): number {
-  return (
-    p.seq[i]! - q.seq[j]! ||
-    p.ack[i]! - q.ack[j]! ||
-    p.flags[i]! - q.flags[j]! ||
-    p.len[i]! - q.len[j]! ||
-    p.ipId[i]! - q.ipId[j]! ||
-    0
-  );
+type Compare = (p: PacketIndex, i: number, q: PacketIndex, j: number) => number;
+
+function compareWithoutIpId(p: PacketIndex, i: number, q: PacketIndex, j: number): number {
+  return p.seq[i]! - q.seq[j]! || p.ack[i]! - q.ack[j]! || p.flags[i]! - q.flags[j]! || p.len[i]! - q.len[j]! || 0;
 }
 
-function sortedByIdentity(p: PacketIndex, c: IndexedConnection | null, fromClient: number): Int32Array {
+function compareWithIpId(p: PacketIndex, i: number, q: PacketIndex, j: number): number {
+  return compareWithoutIpId(p, i, q, j) || p.ipId[i]! - q.ipId[j]! || 0;
+}
+
+function sortedByIdentity(p: PacketIndex, c: IndexedConnection | null, fromClient: number, compare: Compare): Int32Array {
   if (!c) return new Int32Array(0);
   let n = 0;
   for (const i of c.packets) if (p.fromClient[i] === fromClient) n++;

@@ -143,6 +143,11 @@ export interface PairCorrelation extends HostCounts {
   pathDelay: number | null;
   /** Packets that identified themselves in both captures (unique identity), each way. */
   clockSamples: { toServer: number; toClient: number };
+  /**
+   * Packets are matched on tuple, seq, ack, flags, length and IP ID; false when the IP ID was found
+   * rewritten between the captures (fewer than 1 in 10 packets kept it) and was left out.
+   */
+  matchedOnIpId: boolean;
   packets: { toServer: FateCounts; toClient: FateCounts };
   lostOnPath: { toServer: KindCounts; toClient: KindCounts };
   /** Corrected for the clock offset. */

@@ -8,7 +8,7 @@ import { correlate } from '../../src/correlate/correlate.js';
 import { formatEndpoint } from '../../src/decode/address.js';
 import { trackCapture } from '../../src/track/run.js';
 import type { Correlation, PairCorrelation } from '../../src/correlate/model.js';
-import { filterPcap, natPcap, recordTime, shiftPcap, splitPcap, tagPcap, tcpFlags } from './pcap-edit.js';
+import { filterPcap, natPcap, recordTime, scrambleIpIdPcap, shiftPcap, splitPcap, tagPcap, tcpFlags } from './pcap-edit.js';
 
 const DIR = fileURLToPath(new URL('../../fixtures/correlate/', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'tcpdiag-correlate-'));
@@ -274,6 +274,22 @@ describe('controls and edges', () => {
     expect(lostEvents(p, 'toClient')).toEqual(frameAndKind(oracle.toClient.lost));
     expect(p.packets.toClient.arrivedWithoutDeparture).toBe(0);
     expect(p.lostOnPath.toServer.total).toBe(58);
+  });
+
+  it('IP IDs rewritten between the captures: matched without them, same losses', async () => {
+    const s = 'healthy-lossy';
+    const scrambled = join(tmp, 'client-ipid.pcap');
+    scrambleIpIdPcap(client(s), scrambled);
+    const plain = onlyPair(await correlate([client(s), server(s)]));
+    expect(plain.matchedOnIpId).toBe(true);
+    const p = onlyPair(await correlate([scrambled, server(s)]));
+    expect(p.matchedOnIpId).toBe(false);
+    const oracle: Oracle = JSON.parse(readFileSync(join(DIR, s, 'tshark-lost.json'), 'utf8'));
+    expect(lostEvents(p, 'toServer')).toEqual(frameAndKind(oracle.toServer.lost));
+    expect(lostEvents(p, 'toClient')).toEqual(frameAndKind(oracle.toClient.lost));
+    expect(p.lostOnPath.toServer.total).toBe(58);
+    expect(p.lostOnPath.toClient.total).toBe(74);
+    expect(Math.abs(p.clockOffset!)).toBeLessThan(0.001);
   });
 
   it('captures of different traffic are not paired', async () => {

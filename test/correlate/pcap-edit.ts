@@ -137,3 +137,11 @@ export function splitPcap(src: string, dst: string, from: string): void {
   }
   writeFileSync(dst, Buffer.concat(parts));
 }
+
+/** Writes a copy in which every IPv4 packet's IP ID is scrambled (x ^ 0x5a5a), as `scrub random-id` would. */
+export function scrambleIpIdPcap(src: string, dst: string): void {
+  editPcap(src, dst, (b, _rec, data) => {
+    if (b.readUInt16BE(data + 12) !== 0x0800) return;
+    b.writeUInt16BE(b.readUInt16BE(data + 18) ^ 0x5a5a, data + 18);
+  });
+}
