@@ -76,6 +76,10 @@ export interface DirectionDelay {
   toClient: Percentiles;
 }
 
+/**
+ * Read off the server-side capture, over the connections in the pair's scope: those the two
+ * captures share, plus those only one saw to the same listeners from the same client hosts.
+ */
 export interface HostCounts {
   /** Arrived at the server and never answered (see host-drops.ts for what counts as an answer). */
   droppedAtHost: KindCounts;
