@@ -17,6 +17,17 @@ function ms(s: number | null): string {
   return s < 0.001 ? `${Math.round(s * 1e6)} µs` : `${(s * 1000).toFixed(1)} ms`;
 }
 
+/**
+ * ` (byte offset N, frame M)` when reading stopped inside the capture's data; nothing when it never got
+ * there (a file that could not be opened, an empty file, one that is not a capture at all: its first
+ * bytes are named in the message). The offset alone when the file header itself was wrong past byte 0.
+ */
+export function errorLocation(c: Pick<CaptureReport, 'format' | 'errorOffset' | 'errorFrame'>): string {
+  if (c.errorOffset === null) return '';
+  if (c.format !== null && c.errorFrame !== null) return ` (byte offset ${c.errorOffset}, frame ${c.errorFrame})`;
+  return c.errorOffset > 0 ? ` (byte offset ${c.errorOffset})` : '';
+}
+
 export function captureLine(c: CaptureReport, color: ChalkInstance): string {
   const parts = [
     color.bold(stripControl(c.path)),
@@ -30,7 +41,7 @@ export function captureLine(c: CaptureReport, color: ChalkInstance): string {
   let line = parts.join('  ');
   if (c.error) {
     const what = c.packets > 0 ? 'partial: reading stopped' : 'unreadable';
-    line += `\n  ${color.red(what)}: ${stripControl(c.path)}: ${stripControl(c.error)} (byte offset ${c.errorOffset}, frame ${c.errorFrame})`;
+    line += `\n  ${color.red(what)}: ${stripControl(c.path)}: ${stripControl(c.error)}${errorLocation(c)}`;
   }
   for (const w of c.warnings) line += `\n  ${color.yellow('warning')}: ${stripControl(w)}`;
   return line;
