@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalIpv6, parseListener, parsePort, parseTimeBound, windowError } from '../../src/cli/options.js';
 import { colorWanted } from '../../src/cli/command.js';
 import { hostExitCode } from '../../src/cli/host.js';
-import { buildHostReport } from '../../src/knowledge/host-report.js';
+import { buildHostReport, type ListenerRow } from '../../src/knowledge/host-report.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/tcpdiag.js');
@@ -227,8 +227,8 @@ describe('host --fail-on', () => {
 
   it('exits 1 on a full queue (error) and a nearly full one (warning)', () => {
     const r = report(false);
-    const full = { ...r, listeners: [{ ...({} as never), state: 'full' as const }] };
-    const nearly = { ...r, listeners: [{ ...({} as never), state: 'nearly full' as const }] };
+    const full = { ...r, listeners: [{ state: 'full' } as ListenerRow] };
+    const nearly = { ...r, listeners: [{ state: 'nearly full' } as ListenerRow] };
     expect(hostExitCode(full, 'error')).toBe(1);
     expect(hostExitCode(nearly, 'error')).toBe(0);
     expect(hostExitCode(nearly, 'warning')).toBe(1);
