@@ -1,20 +1,10 @@
 import type { ChalkInstance } from 'chalk';
 import type { CaptureReport, FindingReport, Report } from './model.js';
 import { stripControl } from './escape.js';
+import { duration } from './units.js';
 
 function n(x: number): string {
   return x.toLocaleString('en-US');
-}
-
-function dur(s: number | null): string {
-  if (s === null) return '-';
-  if (s < 1) return `${(s * 1000).toFixed(1)} ms`;
-  return `${s.toFixed(1)} s`;
-}
-
-function ms(s: number | null): string {
-  if (s === null) return '-';
-  return s < 0.001 ? `${Math.round(s * 1e6)} µs` : `${(s * 1000).toFixed(1)} ms`;
 }
 
 /**
@@ -33,11 +23,11 @@ export function captureLine(c: CaptureReport, color: ChalkInstance): string {
     color.bold(stripControl(c.path)),
     `${c.format ?? 'unreadable'}${c.gzip ? '.gz' : ''} ${c.linkTypes.join(',')}`.trim(),
     `${n(c.packets)} packets (${n(c.tcp)} TCP, ${n(c.otherIp)} other IP, ${n(c.nonIp)} non-IP, ${n(c.truncated)} truncated, ${n(c.malformed)} malformed${c.outsideWindow ? `, ${n(c.outsideWindow)} outside --since/--until` : ''})`,
-    dur(c.duration),
+    duration(c.duration, { digits: 1, missing: '-' }),
     `${n(c.connections)} connections`,
   ];
   const v = c.vantage;
-  parts.push(`vantage: ${v.vantage}${v.synToSynAck !== null ? ` (SYN→SYN-ACK ${ms(v.synToSynAck)}, SYN-ACK→ACK ${ms(v.synAckToAck)})` : ''}`);
+  parts.push(`vantage: ${v.vantage}${v.synToSynAck !== null ? ` (SYN→SYN-ACK ${duration(v.synToSynAck)}, SYN-ACK→ACK ${duration(v.synAckToAck)})` : ''}`);
   let line = parts.join('  ');
   if (c.error) {
     const what = c.packets > 0 ? 'partial: reading stopped' : 'unreadable';
