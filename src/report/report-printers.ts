@@ -44,6 +44,6 @@ export function reportPrinter(format: ReportFormat, sink: Sink, o: ReportPrintOp
     case 'html':
       return documentPrinter(sink, (r) => renderHtml(r, o.ladders));
     case 'text':
-      return documentPrinter(sink, (r) => renderText(r, o.style.color, o.quiet));
+      return documentPrinter(sink, (r) => renderText(r, o.style.color, o.quiet, o.style.width));
   }
 }

@@ -42,17 +42,38 @@ function severityLabel(f: FindingReport, color: ChalkInstance): string {
   return f.severity === 'error' ? color.red.bold(s) : f.severity === 'warning' ? color.yellow.bold(s) : color.cyan(s);
 }
 
-export function findingText(f: FindingReport, color: ChalkInstance): string {
+/**
+ * Prose folded at `width` columns, continuation lines indented by `indent`; as it is when width is null
+ * (not a terminal: a file or a pipe keeps one line per item, for grep).
+ */
+export function fold(text: string, width: number | null, indent: string, first = indent): string {
+  if (width === null || first.length + text.length <= width) return first + text;
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(' ')) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line += (empty ? '' : ' ') + word;
+    empty = false;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
+export function findingText(f: FindingReport, color: ChalkInstance, width: number | null = null): string {
   const out: string[] = [];
   out.push(`${severityLabel(f, color)} ${color.bold(f.id)}  ${f.listener}  ${n(f.connections)} connection${f.connections === 1 ? '' : 's'}`);
-  out.push(`  ${f.verdict}`);
+  out.push(fold(f.verdict, width, '  '));
   const w = Math.max(...f.figures.map(([k]) => k.length), 0);
   for (const [k, v] of f.figures) out.push(`    ${k.padEnd(w)}  ${v}`);
   if (f.episodes.length > 0) {
     const eps = f.episodes.slice(0, 5).map((e) => `${e.start.iso} → ${e.end.iso} (${e.connections})`);
     out.push(`    ${'episodes'.padEnd(w)}  ${eps.join('; ')}${f.episodes.length > 5 ? `; +${f.episodes.length - 5} more` : ''}`);
   }
-  for (const c of f.caveats) out.push(`  ${color.dim('note:')} ${c}`);
+  // Folded on the plain prefix, then coloured: escape codes take no columns.
+  for (const c of f.caveats) out.push(fold(c, width, '        ', '  note: ').replace('note:', color.dim('note:')));
   if (f.evidence.connections.length > 0) {
     out.push('  Evidence:');
     for (const e of f.evidence.connections) {
@@ -65,7 +86,7 @@ export function findingText(f: FindingReport, color: ChalkInstance): string {
   if (f.evidence.filter) out.push(`    ${color.dim('all of it:')} ${f.evidence.filter}`);
   if (f.fix.length > 0) {
     out.push('  Fix:');
-    for (const x of f.fix) out.push(`    - ${x}`);
+    for (const x of f.fix) out.push(fold(x, width, '      ', '    - '));
   }
   if (f.confirm.length > 0) {
     out.push('  Confirm on the host:');
@@ -76,7 +97,7 @@ export function findingText(f: FindingReport, color: ChalkInstance): string {
 }
 
 /** The terminal report: per capture a summary line, then its findings, most severe first. */
-export function renderText(r: Report, color: ChalkInstance, quiet: boolean): string {
+export function renderText(r: Report, color: ChalkInstance, quiet: boolean, width: number | null = null): string {
   const blocks: string[] = [];
   const fl = r.filters;
   const kept = [...fl.listeners, ...fl.ports.map((p) => `port ${p}`), ...(fl.since ? [`since ${fl.since}`] : []), ...(fl.until ? [`until ${fl.until}`] : [])];
@@ -84,7 +105,7 @@ export function renderText(r: Report, color: ChalkInstance, quiet: boolean): str
   for (const c of r.captures) {
     const fs = r.findings.filter((f) => f.capture === c.path);
     if (!quiet) blocks.push(captureLine(c, color));
-    for (const f of fs) blocks.push(findingText(f, color));
+    for (const f of fs) blocks.push(findingText(f, color, width));
     if (quiet || fs.length > 0 || (c.error && c.packets === 0)) continue;
     const completed = c.listeners.reduce((sum, l) => sum + l.completed, 0);
     if (c.listeners.length === 0) blocks.push(color.yellow(`  nothing to diagnose: no TCP connection${kept.length ? ' matched the filters' : ' in the capture'}`));

@@ -13,6 +13,11 @@ import { canonicalIpv6, parseListener, parsePort, parseTimeBound, windowError } 
 import { colorWanted } from '../../src/cli/command.js';
 import { hostExitCode } from '../../src/cli/host.js';
 import { buildHostReport, type ListenerRow } from '../../src/knowledge/host-report.js';
+import { findEntry } from '../../src/knowledge/catalog.js';
+import { renderEntry } from '../../src/knowledge/explain-render.js';
+import { withWidth } from '../../src/knowledge/output-style.js';
+import { fold } from '../../src/report/text.js';
+import { Chalk } from 'chalk';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/tcpdiag.js');
@@ -260,5 +265,29 @@ describe('host --fail-on', () => {
     expect(error.exit).toBe(1);
     expect(never.moved).toContain('TcpExtListenOverflows');
     expect(never.exit).toBe(0);
+  });
+});
+
+describe('text on a terminal', () => {
+  it('folds prose at the width given, and leaves it on one line without one (files, pipes)', () => {
+    const text = 'the accept queue of this listener was full and the kernel dropped the final ACK of 163 handshakes';
+    expect(fold(text, null, '  ')).toBe(`  ${text}`);
+    const folded = fold(text, 40, '  ').split('\n');
+    expect(folded.length).toBeGreaterThan(2);
+    for (const line of folded) expect(line.length).toBeLessThanOrEqual(40);
+    expect(folded.every((l) => l.startsWith('  ') && !l.startsWith('   '))).toBe(true);
+    expect(folded.join(' ').replace(/\s+/g, ' ').trim()).toBe(text);
+  });
+
+  it('wraps explain, queues and host prose at the terminal width, at most 100 columns', () => {
+    const entry = findEntry('accept-queue-overflow')!;
+    const at = (w: number | null) => withWidth(w, () => renderEntry(entry, 'text', new Chalk({ level: 0 })));
+    // Commands, "see also" lines and the sources line are kept whole: a wrapped command cannot be pasted.
+    const prose = (s: string) => s.split('\n').filter((l) => !/^ {2}(\$ |tcpdiag explain )|Sources: /.test(l));
+    const widest = (s: string) => Math.max(...prose(s).map((l) => l.length));
+    expect(widest(at(60))).toBeLessThanOrEqual(60);
+    expect(widest(at(null))).toBeLessThanOrEqual(100);
+    expect(widest(at(null))).toBeGreaterThan(60);
+    expect(at(300)).toBe(at(null));
   });
 });
