@@ -34,7 +34,7 @@ export function addOutputOptions(cmd: Command, formats: readonly string[], what 
   return cmd
     .addOption(new Option('-f, --format <format>', 'output format').choices(formats).default(formats[0]))
     .option('-o, --output <file>', `write ${what} to FILE instead of stdout (- is stdout; a regular file is replaced atomically)`)
-    .addOption(new Option('--color <when>', 'colour text output: auto (a terminal without NO_COLOR or TERM=dumb), always, never').choices(COLOR_WHEN).default('auto'))
+    .addOption(new Option('--color <when>', 'when to colour text (auto: on a terminal, unless NO_COLOR is set or TERM=dumb)').choices(COLOR_WHEN).default('auto'))
     .option('--no-color', 'the same as --color never');
 }
 

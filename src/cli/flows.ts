@@ -7,7 +7,7 @@ import type { TimeBound } from '../track/run.js';
 import { addWindowOptions } from './analyze.js';
 import { action, addOutputOptions, subcommand, usageError, writeTo, type OutputOptions } from './command.js';
 import { parseListener, parseMaxConnections, parsePort, windowError } from './options.js';
-import { Output } from './output.js';
+import { Output, stdoutGone } from './output.js';
 import { runCapture, unreadable } from './run-capture.js';
 import { windowNote } from './window.js';
 
@@ -32,7 +32,8 @@ export async function flows(cmd: Command, paths: string[], o: FlowsOptions): Pro
         path,
         { listeners: o.listener, ports: o.port },
         { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections },
-        (c) => printer.print({ kind: 'flow', flow: flowRecord(path, c) }),
+        // Once stdout's reader has gone (`| head`), rows would only be formatted to be dropped.
+        (c) => (!out.toFile && stdoutGone()) || printer.print({ kind: 'flow', flow: flowRecord(path, c) }),
       );
       printer.print({ kind: 'capture-end', path, connections: summary.connections, packets: summary.packets });
       const where = errorLocation(summary);
