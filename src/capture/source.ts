@@ -68,6 +68,24 @@ async function* keepToTheEnd(stream: Readable): AsyncGenerator<Uint8Array> {
   }
 }
 
+// Compressions tcpdiag does not read, named so the user knows what to do instead of "not a capture".
+const OTHER_COMPRESSIONS: ReadonlyArray<{ magic: readonly number[]; name: string; tool: string }> = [
+  { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], name: 'xz', tool: 'xz -dc' },
+  { magic: [0x28, 0xb5, 0x2f, 0xfd], name: 'zstd', tool: 'zstd -dc' },
+  { magic: [0x42, 0x5a, 0x68], name: 'bzip2', tool: 'bzip2 -dc' },
+  { magic: [0x04, 0x22, 0x4d, 0x18], name: 'lz4', tool: 'lz4 -dc' },
+];
+
+/** Throws, naming the compression, when `head` starts like a compressed file other than gzip. */
+function refuseOtherCompression(head: Uint8Array, path: string): void {
+  for (const c of OTHER_COMPRESSIONS) {
+    if (head.length >= c.magic.length && c.magic.every((b, i) => head[i] === b)) {
+      const file = path === '-' ? 'FILE' : path;
+      throw new Error(`${c.name}-compressed: tcpdiag reads gzip but not ${c.name}; decompress it first (${c.tool} ${file} | tcpdiag analyze -)`);
+    }
+  }
+}
+
 /**
  * Opens a path or `-` (stdin). Gzip is recognised by its magic (1f 8b), not
  * by the file name, so a renamed or piped .gz works the same.
@@ -96,7 +114,15 @@ export async function openSource(path: string, chunkBytes = CHUNK_BYTES): Promis
     if (r.done) break;
     head = head ? Buffer.concat([head, r.value]) : r.value;
   }
-  if (head) rawRead += head.length;
+  if (head) {
+    rawRead += head.length;
+    try {
+      refuseOtherCompression(head, path);
+    } catch (e) {
+      if (raw !== process.stdin) raw.destroy();
+      throw e;
+    }
+  }
 
   async function* rawChunks(): AsyncGenerator<Buffer> {
     if (head) yield head;
@@ -165,6 +191,12 @@ async function openPlainFile(path: string, size: number, chunkBytes: number): Pr
   if (first >= 2 && cur[0] === 0x1f && cur[1] === 0x8b) {
     await fh.close();
     return null;
+  }
+  try {
+    refuseOtherCompression(cur.subarray(0, first), path);
+  } catch (e) {
+    await fh.close();
+    throw e;
   }
   let read = first;
   let closed = false;

@@ -1,29 +1,26 @@
-import { Command, Option } from 'commander';
-import { FINDING_IDS, SEVERITY_RANK } from '../diagnose/finding.js';
-import { captureReport, findingReport, newReport, type Report } from '../report/model.js';
-import { renderText } from '../report/text.js';
-import { renderMarkdown } from '../report/markdown.js';
-import { renderJunit } from '../report/junit.js';
-import { renderHtml } from '../report/html.js';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { SEVERITY_RANK } from '../diagnose/finding.js';
+import { captureReport, findingReport, newReport, type CaptureReport, type Report } from '../report/model.js';
+import { REPORT_FORMATS, reportPrinter, type ReportFormat } from '../report/report-printers.js';
+import { errorLocation } from '../report/text.js';
 import { collectLadders } from './ladders.js';
-import { makeColor } from './color.js';
-import { FAIL_ON, parseListener, parseMaxConnections, parsePort, parsePositive, parseTimeBound, type FailOn } from './options.js';
+import { action, addOutputOptions, subcommand, textStyle, usageError, writeTo, type OutputOptions } from './command.js';
+import { boundText, FAIL_ON, parseListener, parseMaxConnections, parsePort, parsePositive, parseTimeBound, windowError, type FailOn } from './options.js';
 import { Output } from './output.js';
 import { unreadable } from './run-capture.js';
 import { defaultJobs, runCaptures } from './jobs.js';
 import { stripControl } from '../report/escape.js';
 import type { TimeBound } from '../track/run.js';
+import { windowNote } from './window.js';
 
-interface AnalyzeOptions {
-  format: 'text' | 'json' | 'ndjson' | 'markdown' | 'junit' | 'html';
-  output?: string;
+interface AnalyzeOptions extends OutputOptions<ReportFormat> {
   quiet: boolean;
   failOn: FailOn;
   listener?: string[];
   port?: number[];
   since?: TimeBound;
   until?: TimeBound;
-  color: boolean;
   maxConnections?: number;
   jobs?: number;
 }
@@ -36,93 +33,78 @@ export function exitCode(r: Report, failOn: FailOn): number {
   return r.findings.some((f) => SEVERITY_RANK[f.severity] >= min) ? 1 : 0;
 }
 
-function githubAnnotations(r: Report): string {
+const annotationData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const annotationProperty = (s: string) => annotationData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+/** GitHub Actions workflow commands: a finding above info, and an input that could not be read at all. */
+export function githubAnnotations(r: Report): string {
   const lines: string[] = [];
+  for (const c of r.captures) {
+    if (c.error === null || c.packets > 0) continue;
+    lines.push(`::error title=${annotationProperty(`unreadable capture ${c.path}`)}::${annotationData(stripControl(`${c.path}: ${c.error}${errorLocation(c)}`))}`);
+  }
   for (const f of r.findings) {
     if (f.severity === 'info') continue;
-    const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-    const title = esc(`${f.id} ${f.listener}`).replace(/:/g, '%3A').replace(/,/g, '%2C');
-    lines.push(`::${f.severity === 'error' ? 'error' : 'warning'} title=${title}::${esc(stripControl(`${f.capture}: ${f.verdict}`))}`);
+    const title = annotationProperty(`${f.id} ${f.listener}`);
+    lines.push(`::${f.severity === 'error' ? 'error' : 'warning'} title=${title}::${annotationData(stripControl(`${f.capture}: ${f.verdict}`))}`);
   }
   return lines.length ? lines.join('\n') + '\n' : '';
 }
 
-export async function analyze(given: string[], o: AnalyzeOptions): Promise<number> {
-  // The same file twice would only report the same findings twice.
-  const paths = given.filter((p, i) => p === '-' || given.indexOf(p) === i);
-  const report = newReport(VERSION, { listeners: o.listener ?? [], ports: o.port ?? [], since: boundText(o.since), until: boundText(o.until) });
-  const runs = await runCaptures(
-    paths,
-    { listeners: o.listener, ports: o.port },
-    { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections },
-    o.jobs ?? defaultJobs(),
-  );
-  runs.forEach(({ summary, analysis }, i) => {
-    const path = paths[i]!;
-    report.captures.push(captureReport(summary, analysis));
-    for (const f of analysis.findings) report.findings.push(findingReport(path, f));
-    if (unreadable(summary)) {
-      process.stderr.write(`tcpdiag: ${stripControl(path)}: ${stripControl(summary.error ?? '')} (byte offset ${summary.errorOffset}, frame ${summary.errorFrame})\n`);
-    }
+export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions): Promise<number> {
+  const bad = windowError(o.since, o.until);
+  if (bad) usageError(cmd, bad);
+  // Opened first: a directory or an unwritable path fails before minutes of analysis, not after.
+  const out = new Output(o.output);
+  return writeTo(out, async () => {
+    // The same file twice would only report the same findings twice.
+    const paths = given.filter((p, i) => p === '-' || given.indexOf(p) === i);
+    const report = newReport(VERSION, { listeners: o.listener ?? [], ports: o.port ?? [], since: boundText(o.since), until: boundText(o.until) });
+    const runs = await runCaptures(
+      paths,
+      { listeners: o.listener, ports: o.port },
+      { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections },
+      o.jobs ?? defaultJobs(),
+    );
+    runs.forEach(({ summary, analysis }, i) => {
+      const path = paths[i]!;
+      const c: CaptureReport = captureReport(summary, analysis);
+      report.captures.push(c);
+      for (const f of analysis.findings) report.findings.push(findingReport(path, f));
+      if (unreadable(summary)) process.stderr.write(`tcpdiag analyze: ${stripControl(path)}: ${stripControl(summary.error ?? '')}${errorLocation(c)}\n`);
+      const note = windowNote(summary, o.since, o.until);
+      if (note) process.stderr.write(`tcpdiag analyze: ${stripControl(path)}: ${note}\n`);
+    });
+    const ladders = o.format === 'html' ? await collectLadders(report, { since: o.since, until: o.until, maxConnections: o.maxConnections }) : [];
+    const printer = reportPrinter(o.format, out, { style: textStyle(o, out), quiet: o.quiet, failOn: o.failOn, ladders });
+    printer.print(report);
+    printer.finish();
+    if (process.env.GITHUB_ACTIONS === 'true') process.stderr.write(githubAnnotations(report));
+    return exitCode(report, o.failOn);
   });
-  let text: string;
-  switch (o.format) {
-    case 'json':
-      text = JSON.stringify(report, null, 2) + '\n';
-      break;
-    case 'ndjson':
-      text = [
-        ...report.captures.map((c) => JSON.stringify({ type: 'capture', ...c })),
-        ...report.findings.map((f) => JSON.stringify({ type: 'finding', ...f })),
-      ].join('\n') + '\n';
-      break;
-    case 'markdown':
-      text = renderMarkdown(report);
-      break;
-    case 'junit':
-      text = renderJunit(report, o.failOn, FINDING_IDS);
-      break;
-    case 'html':
-      text = renderHtml(report, await collectLadders(report, { since: o.since, until: o.until, maxConnections: o.maxConnections }));
-      break;
-    default:
-      text = renderText(report, makeColor(o.color && !o.output), o.quiet);
-  }
-  const out = new Output(o.output ?? null);
-  try {
-    out.write(text);
-    out.commit();
-  } catch (e) {
-    out.abort();
-    throw e;
-  }
-  if (process.env.GITHUB_ACTIONS === 'true') process.stderr.write(githubAnnotations(report));
-  return exitCode(report, o.failOn);
 }
 
 let VERSION = '0.0.0';
 
-function boundText(b: TimeBound | undefined): string | null {
-  if (!b) return null;
-  if (b.fromStart !== undefined) return `${b.fromStart}`;
-  return b.epoch !== undefined ? new Date(b.epoch * 1000).toISOString() : null;
+/** Time options as analyze and flows take them. */
+export function addWindowOptions(cmd: Command): Command {
+  const help = 'ISO 8601 (no zone = UTC), +SECONDS from the capture start, or @EPOCH-SECONDS';
+  return cmd
+    .option('--since <time>', `ignore packets before TIME: ${help}`, parseTimeBound)
+    .option('--until <time>', `ignore packets after TIME: ${help}`, parseTimeBound);
 }
 
 export function addAnalyzeCommand(program: Command, version: string): void {
   VERSION = version;
-  program
-    .command('analyze')
+  const cmd = subcommand(program, 'analyze')
     .description('diagnose why TCP connections failed to open: verdict, evidence, fix')
-    .argument('<captures...>', 'pcap or pcapng files (gzip is fine), or - for stdin')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'ndjson', 'markdown', 'junit', 'html']).default('text'))
-    .option('-o, --output <file>', 'write the report to FILE (atomically) instead of stdout')
+    .argument('<captures...>', 'pcap or pcapng files (gzip is fine), or - for stdin');
+  addOutputOptions(cmd, REPORT_FORMATS, 'the report')
     .option('-q, --quiet', 'print findings only', false)
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices([...FAIL_ON]).default('error'))
-    .option('--listener <ip:port>', 'keep only this server (repeatable)', parseListener)
-    .option('--port <n>', 'keep only servers on this port (repeatable)', parsePort)
-    .option('--since <time>', 'ignore packets before TIME (ISO 8601, or seconds from the start)', parseTimeBound)
-    .option('--until <time>', 'ignore packets after TIME (ISO 8601, or seconds from the start)', parseTimeBound)
-    .option('--no-color', 'no colour even on a terminal')
+    .option('--listener <ip:port>', 'keep only this server (repeatable; IPv6 as [addr]:port)', parseListener)
+    .option('--port <n>', 'keep only servers on this port (repeatable)', parsePort);
+  addWindowOptions(cmd)
     .option('--max-connections <n>', 'cap on live connections (memory bound)', parseMaxConnections)
     .option('-j, --jobs <n>', 'captures analysed in parallel (default: the number of cores)', parsePositive)
     .addHelpText(
@@ -134,9 +116,8 @@ Examples:
   $ tcpdiag analyze fixtures/lab/accept-overflow-abort0-server.pcap
   $ tcpdump -i eth0 -w - 'tcp port 8080' | tcpdiag analyze -
   $ tcpdiag analyze loadtest-*.pcap.gz --format junit --output tcpdiag.xml --fail-on warning
-  $ tcpdiag analyze capture.pcapng --listener 10.0.0.5:443 --since 2026-11-21T10:00:00Z --format markdown`,
+  $ tcpdiag analyze capture.pcapng --listener 10.0.0.5:443 --since 2026-11-21T10:00:00Z --format markdown
+  $ tcpdiag analyze capture.pcap --since +30 --until +90`,
     )
-    .action(async (captures: string[], opts: AnalyzeOptions) => {
-      process.exitCode = await analyze(captures, opts);
-    });
+    .action(action('analyze', (captures: string[], opts: AnalyzeOptions) => analyze(cmd, captures, opts)));
 }

@@ -2,24 +2,21 @@
 
 import type { Command } from 'commander';
 import { findEntry, similarIds } from '../knowledge/catalog.js';
-import { emit, usageError } from '../knowledge/emit.js';
 import { renderEntry, renderList } from '../knowledge/explain-render.js';
-import { colourWanted, makeStyle, parseFormat } from '../knowledge/output-style.js';
-
-interface ExplainOptions {
-  format: string;
-  output?: string;
-}
+import { withWidth } from '../knowledge/output-style.js';
+import { documentPrinter } from '../report/printer.js';
+import { action, addOutputOptions, subcommand, textStyle, usageError, writeTo, type OutputOptions } from './command.js';
+import { Output } from './output.js';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
 
+type ExplainOptions = OutputOptions<(typeof FORMATS)[number]>;
+
 export function addExplainCommand(program: Command): void {
-  program
-    .command('explain')
+  const cmd = subcommand(program, 'explain')
     .description('explain a signature or finding: how it looks on the wire, what the kernel does, look-alikes, how to confirm and fix it')
-    .argument('[id]', 'signature or finding id; without it, list every id')
-    .option('--format <format>', 'text, markdown or json', 'text')
-    .option('--output <file>', 'write to FILE (atomically) instead of stdout')
+    .argument('[id]', 'signature or finding id; without it, list every id');
+  addOutputOptions(cmd, FORMATS)
     .addHelpText(
       'after',
       `
@@ -28,26 +25,24 @@ Examples:
   $ tcpdiag explain synack-retransmit-after-ack
   $ tcpdiag explain accept-queue-overflow --format markdown --output accept-queue-overflow.md`,
     )
-    .action(async (id: string | undefined, options: ExplainOptions) => {
-      process.exitCode = await runExplain(id, options);
-    });
+    .action(action('explain', (id: string | undefined, options: ExplainOptions) => runExplain(cmd, id, options)));
 }
 
-async function runExplain(id: string | undefined, options: ExplainOptions): Promise<number> {
-  const format = parseFormat(options.format, FORMATS);
-  if (!format) {
-    usageError('explain', `unknown format "${options.format}" (use ${FORMATS.join(', ')})`);
-    return 2;
-  }
-  const style = makeStyle(format === 'text' && colourWanted(options.output !== undefined));
-  if (id === undefined) return emit('explain', renderList(format, style), options.output);
-
-  const entry = findEntry(id);
-  if (!entry) {
+async function runExplain(cmd: Command, id: string | undefined, o: ExplainOptions): Promise<number> {
+  const entry = id === undefined ? undefined : findEntry(id);
+  if (id !== undefined && !entry) {
     const similar = similarIds(id);
     const hint = similar.length > 0 ? `close matches: ${similar.join(', ')}` : 'run `tcpdiag explain` for the list';
-    usageError('explain', `unknown id "${id}"; ${hint}`);
-    return 2;
+    usageError(cmd, `unknown id "${id}"; ${hint}`);
   }
-  return emit('explain', renderEntry(entry, format, style), options.output);
+  const out = new Output(o.output);
+  const style = textStyle(o, out);
+  const printer = documentPrinter(out, () =>
+    withWidth(style.width, () => (entry ? renderEntry(entry, o.format, style.color) : renderList(o.format, style.color))),
+  );
+  return writeTo(out, () => {
+    printer.print(undefined);
+    printer.finish();
+    return 0;
+  });
 }

@@ -3,8 +3,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Command } from 'commander';
-import { emit, parseIntegerOption, usageError } from '../knowledge/emit.js';
+import { Option, type Command } from 'commander';
 import {
   buildHostReport,
   DEFAULT_PROC_ROOT,
@@ -13,86 +12,109 @@ import {
   readHostSnapshot,
   readKernelRelease,
   readSysctls,
+  type HostReport,
 } from '../knowledge/host-report.js';
 import { renderHost } from '../knowledge/host-render.js';
-import { colourWanted, makeStyle, parseFormat } from '../knowledge/output-style.js';
-
-interface HostOptions {
-  interval: string;
-  port?: string;
-  procRoot?: string;
-  format: string;
-  output?: string;
-}
+import { withWidth } from '../knowledge/output-style.js';
+import { documentPrinter } from '../report/printer.js';
+import { action, addOutputOptions, subcommand, textStyle, usageError, writeTo, type OutputOptions } from './command.js';
+import { parseOnePort, secondsUpTo } from './options.js';
+import { Output } from './output.js';
 
 const FORMATS = ['text', 'json'] as const;
 const MAX_INTERVAL_SECONDS = 3600;
+const HOST_FAIL_ON = ['error', 'warning', 'never'] as const;
+type HostFailOn = (typeof HOST_FAIL_ON)[number];
+
+interface HostOptions extends OutputOptions<(typeof FORMATS)[number]> {
+  interval: number;
+  port?: number;
+  procRoot?: string;
+  failOn: HostFailOn;
+}
 
 export function addHostCommand(program: Command): void {
-  program
-    .command('host')
+  const cmd = subcommand(program, 'host')
     .description("read this machine's listen-queue counters twice and show what moved, the queue sysctls and every listener's accept queue (read-only, Linux)")
-    .option('--interval <seconds>', 'seconds between the two counter readings', '5')
-    .option('--port <n>', 'show only listeners on this local port')
+    .option('--interval <seconds>', 'seconds between the two counter readings', secondsUpTo(MAX_INTERVAL_SECONDS), 5)
+    .option('--port <n>', 'show only listeners on this local port', parseOnePort)
     .option('--proc-root <dir>', 'read /proc from here, e.g. /proc/PID for the network namespace of PID (default $TCPDIAG_PROC_ROOT or /proc)')
-    .option('--format <format>', 'text or json', 'text')
-    .option('--output <file>', 'write to FILE (atomically) instead of stdout')
+    .addOption(
+      new Option('--fail-on <level>', 'exit 1 on error: a listen-queue counter moved or a queue is full; on warning: also a queue nearly full')
+        .choices(HOST_FAIL_ON)
+        .default('never'),
+    );
+  addOutputOptions(cmd, FORMATS)
     .addHelpText(
       'after',
       `
+Exit codes: 0 nothing at or above --fail-on (default never), 1 something is, 2 /proc could not be read or usage error.
+
 Examples:
   $ tcpdiag host
-  $ tcpdiag host --interval 10 --port 8080
+  $ tcpdiag host --interval 10 --port 8080 --fail-on error
   $ sudo tcpdiag host --proc-root /proc/$(pgrep -o nginx) --format json   # the container's namespace`,
     )
-    .action(async (options: HostOptions) => {
-      process.exitCode = await runHost(options);
-    });
+    .action(action('host', (options: HostOptions) => runHost(cmd, options)));
 }
 
-async function runHost(options: HostOptions): Promise<number> {
-  const format = parseFormat(options.format, FORMATS);
-  if (!format) {
-    usageError('host', `unknown format "${options.format}" (use ${FORMATS.join(', ')})`);
-    return 2;
-  }
-  const interval = Number(options.interval);
-  if (!Number.isFinite(interval) || interval < 0 || interval > MAX_INTERVAL_SECONDS) {
-    usageError('host', `--interval must be a number of seconds from 0 to ${MAX_INTERVAL_SECONDS}, got "${options.interval}"`);
-    return 2;
-  }
-  const port = parseIntegerOption(options.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
-    usageError('host', `--port must be a port number from 1 to 65535, got "${options.port}"`);
-    return 2;
-  }
-  const procRoot = options.procRoot ?? procRootFromEnv();
-  if (process.platform !== 'linux' && procRoot === DEFAULT_PROC_ROOT) {
-    usageError('host', `reads /proc and works only on Linux (this is ${process.platform})`);
-    return 2;
-  }
+/** 1 when the host shows what --fail-on asks about: drops counted in the interval, a full (or nearly full) queue. */
+export function hostExitCode(r: HostReport, failOn: HostFailOn): number {
+  if (failOn === 'never') return 0;
+  const dropped = r.moved.length > 0 || r.listeners.some((l) => l.state === 'full');
+  const nearly = r.listeners.some((l) => l.state === 'nearly full');
+  return dropped || (failOn === 'warning' && nearly) ? 1 : 0;
+}
 
+async function runHost(cmd: Command, o: HostOptions): Promise<number> {
+  const procRoot = o.procRoot ?? procRootFromEnv();
+  if (process.platform !== 'linux' && procRoot === DEFAULT_PROC_ROOT) usageError(cmd, `reads /proc and works only on Linux (this is ${process.platform})`);
+  const out = new Output(o.output);
+  const style = textStyle(o, out);
+  return writeTo(out, async () => {
+    let report: HostReport;
+    try {
+      const before = await readHostSnapshot(procRoot);
+      await waitWithProgress(o.interval);
+      const after = await readHostSnapshot(procRoot);
+      const ss = ssFor(procRoot);
+      report = buildHostReport({
+        before,
+        after,
+        intervalSeconds: o.interval,
+        sysctls: await readSysctls(procRoot),
+        kernelRelease: await readKernelRelease(procRoot),
+        ssText: ss.text,
+        ...(ss.reason ? { ssMissingReason: ss.reason } : {}),
+        ...(o.port !== undefined ? { port: o.port } : {}),
+      });
+    } catch (err) {
+      if (!(err instanceof HostReadError)) throw err;
+      process.stderr.write(`tcpdiag host: ${err.message}\n`);
+      return 2;
+    }
+    const printer = documentPrinter(out, (r: HostReport) => withWidth(style.width, () => renderHost(r, o.format, style.color)));
+    printer.print(report);
+    printer.finish();
+    return hostExitCode(report, o.failOn);
+  });
+}
+
+/** The interval, with a countdown on a terminal's stderr so a 60 s wait does not look like a hang. */
+async function waitWithProgress(seconds: number): Promise<void> {
+  if (seconds <= 0) return;
+  if (!process.stderr.isTTY) {
+    await sleep(seconds * 1000);
+    return;
+  }
+  const end = Date.now() + seconds * 1000;
   try {
-    const before = await readHostSnapshot(procRoot);
-    await sleep(interval * 1000);
-    const after = await readHostSnapshot(procRoot);
-    const ss = ssFor(procRoot);
-    const report = buildHostReport({
-      before,
-      after,
-      intervalSeconds: interval,
-      sysctls: await readSysctls(procRoot),
-      kernelRelease: await readKernelRelease(procRoot),
-      ssText: ss.text,
-      ...(ss.reason ? { ssMissingReason: ss.reason } : {}),
-      ...(port !== undefined ? { port } : {}),
-    });
-    const style = makeStyle(format === 'text' && colourWanted(options.output !== undefined));
-    return await emit('host', renderHost(report, format, style), options.output);
-  } catch (err) {
-    if (!(err instanceof HostReadError)) throw err;
-    usageError('host', err.message);
-    return 2;
+    for (let left = end - Date.now(); left > 0; left = end - Date.now()) {
+      process.stderr.write(`\rreading the counters again in ${Math.ceil(left / 1000)} s (interval ${seconds} s)…\x1b[K`);
+      await sleep(Math.min(left, 1000));
+    }
+  } finally {
+    process.stderr.write('\r\x1b[K');
   }
 }
 

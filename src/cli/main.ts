@@ -5,6 +5,7 @@ import { addFlowsCommand } from './flows.js';
 import { addExplainCommand } from './explain.js';
 import { addQueuesCommand } from './queues.js';
 import { addHostCommand } from './host.js';
+import { guardStdout, OutputError, setStdoutCommand, writeStdout } from './output.js';
 
 function version(): string {
   try {
@@ -15,15 +16,27 @@ function version(): string {
   }
 }
 
+/** --help and --version exit 0; usage errors exit 2, as grep and ripgrep do. */
+export function exitCodeOf(e: CommanderError): number {
+  return e.exitCode === 0 ? 0 : 2;
+}
+
 export async function main(argv: string[]): Promise<number> {
+  guardStdout();
   const program = new Command('tcpdiag');
   const v = version();
+  let command = '';
   program
     .description('Reads packet captures and tells why TCP connections failed to open: accept-queue and SYN-queue overflow, SYN floods, refused ports, resets after the handshake.')
     .version(v, '-V, --version')
     .exitOverride()
-    .configureOutput({ outputError: (s, write) => write(s) })
-    .showHelpAfterError('(run tcpdiag --help for usage)');
+    // Help goes through the guarded stdout: `tcpdiag analyze --help | head -1` ends quietly.
+    .configureOutput({ writeOut: (s) => writeStdout(s), outputError: (s, write) => write(`tcpdiag: ${s.replace(/^error: /, '')}`) })
+    .showHelpAfterError('(run tcpdiag --help for usage)')
+    .hook('preAction', (_program, action) => {
+      command = action.name();
+      setStdoutCommand(command);
+    });
   addAnalyzeCommand(program, v);
   addFlowsCommand(program);
   addExplainCommand(program);
@@ -32,14 +45,16 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    if (e instanceof CommanderError) {
-      // --help and --version exit 0; usage errors exit 2, as grep and ripgrep do.
-      return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof CommanderError) return exitCodeOf(e);
+    const who = command ? `tcpdiag ${command}` : 'tcpdiag';
+    if (e instanceof OutputError) {
+      process.stderr.write(`${who}: ${e.message}\n`);
+      return 2;
     }
     const err = e as NodeJS.ErrnoException;
-    // A file we could not write (--output) or read: one line naming it, no stack trace.
+    // A file we could not read: one line naming it, no stack trace.
     const what = err.code && err.path ? `cannot ${err.syscall ?? 'use'} ${err.path}: ${err.code}` : err.message;
-    process.stderr.write(`tcpdiag: ${what}\n`);
+    process.stderr.write(`${who}: ${what}\n`);
     if (process.env.TCPDIAG_DEBUG) process.stderr.write(`${err.stack}\n`);
     return 2;
   }

@@ -1,34 +1,165 @@
+// Value checks for every command's options, in one style: each is a commander argument parser that
+// throws InvalidArgumentError with what is wrong, and commander reports it as a usage error (exit 2).
+
+import { isIPv4, isIPv6 } from 'node:net';
 import { InvalidArgumentError } from 'commander';
+import { formatAddress } from '../decode/address.js';
+import type { FailOn as JunitFailOn } from '../report/junit.js';
 import type { TimeBound } from '../track/run.js';
 import { MAX_CONNECTIONS_LIMIT, SLOT_BYTES } from '../track/tracker.js';
 
-/** `--since 30` (seconds from the capture's start) or `--since 2026-11-21T10:00:00Z`. */
+// ---- times ------------------------------------------------------------------------------------------
+
+// 2026-11-21, 2026-11-21T10:00, 2026-11-21T10:00:00.123456789, each with an optional Z or ±HH[:]MM.
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+function isoEpoch(v: string): number | null {
+  const m = ISO.exec(v.trim());
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone = 'Z'] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 60) return null;
+  let offset = 0;
+  if (zone.toUpperCase() !== 'Z') {
+    const z = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone)!;
+    const zh = Number(z[2]);
+    const zm = Number(z[3] ?? '0');
+    if (zh > 23 || zm > 59) return null;
+    offset = (z[1] === '-' ? -1 : 1) * (zh * 3600 + zm * 60);
+  }
+  const whole = Date.UTC(year, month - 1, day, hour, minute, second) / 1000;
+  return whole - offset + (frac ? Number(`0.${frac}`) : 0);
+}
+
+const TIME_HELP = 'use an ISO 8601 time (2026-11-21T10:00:00Z; without a zone it is UTC), +SECONDS from the start of the capture, or @EPOCH-SECONDS';
+
+/**
+ * `--since/--until`: ISO 8601 (a time without a zone is UTC, as tcpdiag prints times), `+S` seconds from
+ * the capture's first packet, `@S` epoch seconds. A bare number is refused: `-3` or `1795253382`
+ * could mean either, and guessing filtered away everything without a word.
+ */
 export function parseTimeBound(v: string): TimeBound {
-  if (/^\d+(\.\d+)?$/.test(v)) return { fromStart: Number(v) };
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new InvalidArgumentError(`'${v}' is neither seconds from the start of the capture nor an ISO 8601 time`);
-  return { epoch: t / 1000 };
+  const rel = /^\+(\d+(?:\.\d+)?)$/.exec(v);
+  if (rel) return { fromStart: Number(rel[1]) };
+  const epoch = /^@(\d+(?:\.\d+)?)$/.exec(v);
+  if (epoch) return { epoch: Number(epoch[1]) };
+  const iso = isoEpoch(v);
+  if (iso !== null) return { epoch: iso };
+  if (/^-?\d+(\.\d+)?$/.test(v)) throw new InvalidArgumentError(`a bare number is ambiguous: write +${v.replace(/^-/, '')} for seconds from the start, or @${v.replace(/^-/, '')} for epoch seconds`);
+  throw new InvalidArgumentError(`not a time: ${TIME_HELP}`);
 }
 
-export function parsePort(v: string, previous: number[] = []): number[] {
+/** A bound as the report shows it: as the user meant it. */
+export function boundText(b: TimeBound | undefined): string | null {
+  if (!b) return null;
+  if (b.fromStart !== undefined) return `+${b.fromStart}`;
+  return b.epoch !== undefined ? isoOfEpoch(b.epoch) : null;
+}
+
+function isoOfEpoch(t: number): string {
+  return Number.isFinite(t) && Math.abs(t) < 8.64e12 ? new Date(t * 1000).toISOString() : String(t);
+}
+
+/** `--since` after `--until`, when both are of the same kind (a mixed pair is checked against the capture). */
+export function windowError(since: TimeBound | undefined, until: TimeBound | undefined): string | null {
+  if (!since || !until) return null;
+  const a = since.epoch ?? since.fromStart;
+  const b = until.epoch ?? until.fromStart;
+  const sameKind = (since.epoch !== undefined) === (until.epoch !== undefined);
+  if (sameKind && a !== undefined && b !== undefined && a > b) {
+    return `--since ${boundText(since)} is after --until ${boundText(until)}: the window is empty`;
+  }
+  return null;
+}
+
+// ---- endpoints --------------------------------------------------------------------------------------
+
+function ipv6Groups(text: string): number[] | null {
+  if (!isIPv6(text) || text.includes('%')) return null;
+  let s = text.toLowerCase();
+  // An embedded IPv4 tail (::ffff:1.2.3.4) is two groups.
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    s = s.slice(0, v4.index) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const zeros = tail === undefined ? 0 : 8 - h.length - t.length;
+  const groups = [...h, ...Array<string>(zeros).fill('0'), ...t].map((g) => parseInt(g, 16));
+  return groups.length === 8 ? groups : null;
+}
+
+/** An IPv6 address in RFC 5952 form, as the report prints it: any valid spelling of it matches. */
+export function canonicalIpv6(text: string): string | null {
+  const g = ipv6Groups(text);
+  if (!g) return null;
+  const w = (i: number) => ((g[i]! << 16) | g[i + 1]!) >>> 0;
+  return formatAddress(6, w(0), w(2), w(4), w(6));
+}
+
+function portNumber(v: string): number | null {
+  if (!/^\d{1,5}$/.test(v)) return null;
   const p = Number(v);
-  if (!Number.isInteger(p) || p < 1 || p > 65535) throw new InvalidArgumentError(`'${v}' is not a TCP port (1-65535)`);
-  return [...previous, p];
+  return p >= 1 && p <= 65535 ? p : null;
 }
 
-/** `IP:PORT` or `[IPv6]:PORT`, normalised as the report prints listeners. */
-export function parseListener(v: string, previous: string[] = []): string[] {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(v);
-  if (!m) throw new InvalidArgumentError(`'${v}' is not IP:PORT (or [IPv6]:PORT)`);
-  const port = Number(m[3]);
-  if (port < 1 || port > 65535) throw new InvalidArgumentError(`'${v}' has no valid port`);
-  return [...previous, m[1] ? `[${m[1].toLowerCase()}]:${port}` : `${m[2]}:${port}`];
+/** `--port N`: a TCP port, 1 to 65535 (repeatable). */
+export function parsePort(v: string, previous: number[] = []): number[] {
+  return [...previous, parseOnePort(v)];
 }
+
+export function parseOnePort(v: string): number {
+  const p = portNumber(v);
+  if (p === null) throw new InvalidArgumentError('not a TCP port (a whole number from 1 to 65535)');
+  return p;
+}
+
+/** `IP:PORT` or `[IPv6]:PORT`, normalised as the report prints listeners (repeatable). */
+export function parseListener(v: string, previous: string[] = []): string[] {
+  const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):([^:]*)$/.exec(v);
+  if (!m) {
+    const hint = isIPv6(v.replace(/:\d+$/, '')) ? ' (write an IPv6 address in brackets: [2001:db8::1]:443)' : '';
+    throw new InvalidArgumentError(`not IP:PORT or [IPv6]:PORT${hint}`);
+  }
+  const port = portNumber(m[3]!);
+  if (port === null) throw new InvalidArgumentError(`'${m[3]}' is not a TCP port (1 to 65535)`);
+  if (m[1] !== undefined) {
+    const a = canonicalIpv6(m[1]);
+    if (a === null) throw new InvalidArgumentError(`'${m[1]}' is not an IPv6 address`);
+    return [...previous, `[${a}]:${port}`];
+  }
+  if (!isIPv4(m[2]!)) throw new InvalidArgumentError(`'${m[2]}' is not an IPv4 address (four numbers 0-255, as 10.0.0.5)`);
+  return [...previous, `${m[2]}:${port}`];
+}
+
+// ---- numbers ----------------------------------------------------------------------------------------
 
 export function parsePositive(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`'${v}' is not a positive whole number`);
-  return n;
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError('not a positive whole number');
+  return Number(v);
+}
+
+/** A whole number, negative allowed ("12abc" and "1.5" are errors, not 12 and 1). */
+export function parseInteger(v: string): number {
+  if (!/^-?\d+$/.test(v.trim())) throw new InvalidArgumentError('not an integer (a whole number, such as 511)');
+  return Number(v.trim());
+}
+
+/** Seconds from 0 to `max`, decimals allowed. */
+export function secondsUpTo(max: number): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!/^\d+(\.\d+)?$/.test(v.trim()) || n > max) throw new InvalidArgumentError(`not a number of seconds from 0 to ${max}`);
+    return n;
+  };
 }
 
 /** --max-connections, checked here for a usage error rather than the tracker's RangeError. */
@@ -40,5 +171,5 @@ export function parseMaxConnections(v: string): number {
   return n;
 }
 
-export const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
-export type FailOn = (typeof FAIL_ON)[number];
+export const FAIL_ON = ['error', 'warning', 'info', 'never'] as const satisfies readonly JunitFailOn[];
+export type FailOn = JunitFailOn;

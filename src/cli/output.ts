@@ -1,89 +1,344 @@
-import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  fstatSync,
+  ftruncateSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Sink } from '../report/printer.js';
 
 const FLUSH_BYTES = 256 * 1024;
 
+/** An output that cannot be written: named by the path the user gave, never by a temporary name. */
+export class OutputError extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`cannot write ${path}: ${reason}`);
+    this.name = 'OutputError';
+  }
+}
+
+const REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a component of the path is not a directory',
+  EISDIR: 'it is a directory',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EFBIG: 'file too large',
+  EIO: 'input/output error',
+  ENXIO: 'no reader on the other end (FIFO or device)',
+};
+
+/** "permission denied (EACCES)": what went wrong, in words, with the code to search for. */
+export function errnoReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (!code) return (e as Error).message ?? String(e);
+  return `${REASONS[code] ?? (e as Error).message} (${code})`;
+}
+
+// Temporary files not yet renamed into place, removed if the process is interrupted.
+const liveTemps = new Set<string>();
+let signalsHooked = false;
+
+function removeTemps(): void {
+  for (const t of liveTemps) {
+    try {
+      unlinkSync(t);
+    } catch {
+      // Already gone.
+    }
+  }
+  liveTemps.clear();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  removeTemps();
+  // Die of the signal as the default action would (exit status 128 + n), now that nothing is left behind.
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  process.kill(process.pid, signal);
+}
+
+function hookSignals(): void {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // process.exit() from anywhere (an ENOSPC on stdout) skips the finally blocks that would abort.
+  process.on('exit', removeTemps);
+}
+
+/** How a path given to --output is written. */
+type Mode =
+  /** stdout (no --output, or `--output -`). */
+  | { kind: 'stdout' }
+  /** A regular file (or a new one): a temporary file in the same folder, renamed over it at the end. */
+  | { kind: 'replace'; existing: Stats | null }
+  /** A device, FIFO, socket or symlink: opened and written in place, never replaced. */
+  | { kind: 'through' }
+  /** One of this process's open descriptors (/dev/stderr, /dev/fd/N): written as it is, at its offset. */
+  | { kind: 'fd'; fd: number };
+
+// /dev/stdout and its kin name a descriptor already open: reopening one that is a file would write from
+// its start (over what `>>` should append to), so they are written through the descriptor itself.
+const OWN_FD = /^(?:\/dev\/fd\/|\/proc\/self\/fd\/)(\d+)$/;
+const STD_NAMES: Record<string, number> = { '/dev/stdout': 1, '/dev/stderr': 2 };
+
+function modeOf(path: string): Mode {
+  if (path === '-') return { kind: 'stdout' };
+  const fd = STD_NAMES[path] ?? (OWN_FD.test(path) ? Number(OWN_FD.exec(path)![1]) : undefined);
+  if (fd === 1) return { kind: 'stdout' };
+  if (fd !== undefined) {
+    try {
+      fstatSync(fd);
+    } catch (e) {
+      throw new OutputError(path, errnoReason(e));
+    }
+    return { kind: 'fd', fd };
+  }
+  let st: Stats;
+  try {
+    st = lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'replace', existing: null };
+    throw new OutputError(path, errnoReason(e));
+  }
+  if (st.isDirectory()) throw new OutputError(path, 'it is a directory');
+  if (st.isSymbolicLink()) {
+    // A symlink to a directory is a directory to the user.
+    let target: Stats | null = null;
+    try {
+      target = statSync(path);
+    } catch {
+      // Dangling: opening it creates the target, or fails and says why.
+    }
+    if (target?.isDirectory()) throw new OutputError(path, 'it is a directory');
+    return { kind: 'through' };
+  }
+  if (st.isFile()) {
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (e) {
+      throw new OutputError(path, errnoReason(e));
+    }
+    return { kind: 'replace', existing: st };
+  }
+  return { kind: 'through' };
+}
+
 /**
- * Where a report goes: stdout, or a file written atomically (a temp file in
- * the same folder renamed into place on success), so a failed run never
- * leaves half a report. Writes are synchronous: output keeps pace with the
- * pipeline without buffering a whole flow table in memory.
+ * Where a command's output goes: stdout, or --output FILE. Opened before any
+ * work starts, so a directory or an unwritable path fails at once, named as the
+ * user gave it. A regular file is written to a temporary file in its folder and
+ * renamed over it on success (a failed run never leaves half a report; the old
+ * file's mode and owner are kept); a device, FIFO or symlink is written through
+ * and never replaced (`-o /dev/stdout` as root must not turn the symlink into a
+ * file). Temporary files are removed on SIGINT and SIGTERM. Writes to files are
+ * synchronous: output keeps pace with the pipeline without holding a whole flow
+ * table in memory.
+ *
+ * write-file-atomic (allowed as a dependency) was checked and does not fit: it
+ * follows symlinks and replaces their target (so a FIFO or /dev/stdout target
+ * would be replaced or fail), needs the whole text in memory (flows streams),
+ * cannot be opened before the analysis, and brings signal-exit along.
  */
-export class Output {
-  private fd: number;
-  private readonly tmp: string | null;
+export class Output implements Sink {
+  private fd = -1;
+  private tmp: string | null = null;
   private buf: string[] = [];
   private size = 0;
-  /** The reader of stdout went away (`| head`): stop writing, not an error. */
-  closed = false;
+  private written = 0;
+  private readonly mode: Mode;
+  private done = false;
 
-  constructor(private readonly path: string | null) {
-    if (path) {
-      this.tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
-      this.fd = openSync(this.tmp, 'w');
-    } else {
-      this.tmp = null;
-      this.fd = 1;
+  /** `path`: as the user gave it; undefined or `-` for stdout. */
+  constructor(private readonly path: string | undefined) {
+    this.mode = path === undefined ? { kind: 'stdout' } : modeOf(path);
+    if (this.mode.kind === 'replace') this.openTemp(path!, this.mode.existing);
+    else if (this.mode.kind === 'fd') this.fd = this.mode.fd;
+    else if (this.mode.kind === 'through') {
+      try {
+        // No O_TRUNC: a symlinked regular file keeps its old text until the new one is written (see commit).
+        this.fd = openSync(path!, constants.O_WRONLY | constants.O_CREAT, 0o666);
+      } catch (e) {
+        throw new OutputError(path!, errnoReason(e));
+      }
+    }
+  }
+
+  /** A file (not stdout): colour and terminal width do not apply. */
+  get toFile(): boolean {
+    return this.mode.kind !== 'stdout';
+  }
+
+  private openTemp(path: string, existing: Stats | null): void {
+    const tmp = join(dirname(path), `.${basename(path)}.tcpdiag-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+    hookSignals();
+    try {
+      this.fd = openSync(tmp, 'wx', existing ? existing.mode & 0o7777 : 0o666);
+    } catch (e) {
+      // The temporary file's name means nothing to the user: say the folder of their path is the problem.
+      throw new OutputError(path, errnoReason(e));
+    }
+    this.tmp = tmp;
+    liveTemps.add(tmp);
+    if (existing) {
+      try {
+        // openSync's mode passes through the umask: set it exactly. As root, give it the old owner too.
+        fchmodSync(this.fd, existing.mode & 0o7777);
+        if (process.getuid?.() === 0) fchownSync(this.fd, existing.uid, existing.gid);
+      } catch {
+        // Kept as far as allowed; the text still goes out.
+      }
     }
   }
 
   write(s: string): void {
-    if (this.closed) return;
     this.buf.push(s);
     this.size += s.length;
     if (this.size >= FLUSH_BYTES) this.flush();
   }
 
   flush(): void {
-    if (this.buf.length === 0 || this.closed) return;
-    const data = Buffer.from(this.buf.join(''));
+    if (this.buf.length === 0) return;
+    const text = this.buf.join('');
     this.buf = [];
     this.size = 0;
-    let off = 0;
-    while (off < data.length) {
-      try {
-        off += writeSync(this.fd, data, off);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') continue;
-        if (code === 'EPIPE') {
-          this.closed = true;
-          return;
-        }
-        throw e;
-      }
+    if (this.mode.kind === 'stdout') {
+      writeStdout(text);
+      return;
     }
+    const data = Buffer.from(text);
+    let off = 0;
+    try {
+      while (off < data.length) {
+        try {
+          off += writeSync(this.fd, data, off);
+        } catch (e) {
+          // A FIFO or device opened non-blocking by someone else: wait for room.
+          if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        }
+      }
+    } catch (e) {
+      throw new OutputError(this.path!, errnoReason(e));
+    }
+    this.written += data.length;
   }
 
-  /** Finishes the output: renames the temp file into place. */
+  /** Finishes the output: the temporary file is renamed into place. */
   commit(): void {
+    if (this.done) return;
     this.flush();
-    if (this.tmp && this.path) {
-      this.close();
-      renameSync(this.tmp, this.path);
+    this.done = true;
+    if (this.mode.kind === 'stdout') return;
+    if (this.mode.kind === 'fd') {
+      this.fd = -1; // not ours to close
+      return;
     }
+    if (this.mode.kind === 'through') {
+      try {
+        // Opened without O_TRUNC: cut a regular file behind a symlink to what was written now.
+        if (fstatSync(this.fd).isFile()) ftruncateSync(this.fd, this.written);
+      } catch (e) {
+        this.close();
+        throw new OutputError(this.path!, errnoReason(e));
+      }
+      this.close();
+      return;
+    }
+    this.close();
+    try {
+      renameSync(this.tmp!, this.path!);
+    } catch (e) {
+      this.abort();
+      throw new OutputError(this.path!, errnoReason(e));
+    }
+    liveTemps.delete(this.tmp!);
+    this.tmp = null;
   }
 
   /** Drops a half-written file (also when the rename into place is what failed). */
   abort(): void {
-    if (!this.tmp) return;
+    this.done = true;
+    this.buf = [];
+    if (this.mode.kind === 'fd') this.fd = -1;
     this.close();
+    if (!this.tmp) return;
     try {
       unlinkSync(this.tmp);
     } catch {
       // Already gone.
     }
+    liveTemps.delete(this.tmp);
+    this.tmp = null;
   }
 
-  private fdOpen = true;
-
   private close(): void {
-    if (!this.fdOpen) return;
-    this.fdOpen = false;
+    if (this.fd < 0) return;
     try {
       closeSync(this.fd);
     } catch {
       // Nothing left to flush.
+    } finally {
+      this.fd = -1;
     }
   }
+}
+
+// ---- stdout -----------------------------------------------------------------------------------------
+
+let stdoutClosed = false;
+let stdoutCommand = '';
+
+/**
+ * Writes to stdout through process.stdout (synchronous on Linux for files, pipes and terminals). Its
+ * errors arrive as events: see guardStdout. Once the reader has gone (`| head`), nothing more is written.
+ */
+export function writeStdout(text: string): void {
+  if (stdoutClosed) return;
+  process.stdout.write(text);
+}
+
+/** The reader of stdout went away: the rest of the output is not wanted. */
+export function stdoutGone(): boolean {
+  return stdoutClosed;
+}
+
+/**
+ * No stack trace for a stdout that cannot be written. EPIPE (the reader went away, as with `| head -1`)
+ * is not an error: output stops and the command exits as it would have. Anything else (ENOSPC on
+ * `> /dev/full`) is one line on stderr and exit 2. Node reports these as 'error' events, after the
+ * write call returned, so they are handled here rather than where the text was written.
+ */
+export function guardStdout(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (stdoutClosed) return;
+    stdoutClosed = true;
+    if (e.code === 'EPIPE') return;
+    const who = stdoutCommand ? `tcpdiag ${stdoutCommand}` : 'tcpdiag';
+    process.stderr.write(`${who}: cannot write to standard output: ${errnoReason(e)}\n`);
+    removeTemps();
+    process.exit(2);
+  });
+}
+
+/** The command whose output stdout carries, for guardStdout's message. */
+export function setStdoutCommand(name: string): void {
+  stdoutCommand = name;
 }

@@ -1,29 +1,30 @@
 // `tcpdiag queues`: effective accept-queue and SYN-queue sizes for a backlog, kernel and settings.
 
 import type { Command } from 'commander';
-import { emit, parseIntegerOption, usageError } from '../knowledge/emit.js';
 import { DEFAULT_PROC_ROOT, procRootFromEnv, readKernelRelease, readSysctls } from '../knowledge/host-report.js';
-import { colourWanted, makeStyle, parseFormat } from '../knowledge/output-style.js';
+import { withWidth } from '../knowledge/output-style.js';
 import { computeQueues, QueueInputError, type NumericSettingName, type QueueInput } from '../knowledge/queues.js';
 import { renderQueues } from '../knowledge/queues-render.js';
 import { DISTROS } from '../knowledge/distros.js';
+import { documentPrinter } from '../report/printer.js';
+import { action, addOutputOptions, subcommand, textStyle, usageError, writeTo, type OutputOptions } from './command.js';
+import { parseInteger } from './options.js';
+import { Output } from './output.js';
 
-interface QueuesOptions {
-  backlog?: string;
-  somaxconn?: string;
-  maxSynBacklog?: string;
-  syncookies?: string;
-  abortOnOverflow?: string;
-  synackRetries?: string;
+const FORMATS = ['text', 'markdown', 'json'] as const;
+
+interface QueuesOptions extends OutputOptions<(typeof FORMATS)[number]> {
+  backlog?: number;
+  somaxconn?: number;
+  maxSynBacklog?: number;
+  syncookies?: number;
+  abortOnOverflow?: number;
+  synackRetries?: number;
   kernel?: string;
   distro?: string;
   host?: boolean;
   procRoot?: string;
-  format: string;
-  output?: string;
 }
-
-const FORMATS = ['text', 'markdown', 'json'] as const;
 
 // Sysctl name → calculator field, for --host.
 const HOST_FIELDS: ReadonlyArray<[string, NumericSettingName]> = [
@@ -35,21 +36,19 @@ const HOST_FIELDS: ReadonlyArray<[string, NumericSettingName]> = [
 ];
 
 export function addQueuesCommand(program: Command): void {
-  program
-    .command('queues')
+  const cmd = subcommand(program, 'queues')
     .description('compute the effective accept-queue and SYN-queue sizes of a listener, and what happens when each is full')
-    .option('--backlog <n>', 'the backlog the application passes to listen() (negative = somaxconn)')
-    .option('--somaxconn <n>', 'net.core.somaxconn (default: the kernel default, 4096 since 5.4, 128 before)')
-    .option('--max-syn-backlog <n>', 'net.ipv4.tcp_max_syn_backlog')
-    .option('--syncookies <0|1|2>', 'net.ipv4.tcp_syncookies (default 1)')
-    .option('--abort-on-overflow <0|1>', 'net.ipv4.tcp_abort_on_overflow (default 0)')
-    .option('--synack-retries <n>', 'net.ipv4.tcp_synack_retries (default 5)')
+    .option('--backlog <n>', 'the backlog the application passes to listen() (negative = somaxconn); required', parseInteger)
+    .option('--somaxconn <n>', 'net.core.somaxconn (default: the kernel default, 4096 since 5.4, 128 before)', parseInteger)
+    .option('--max-syn-backlog <n>', 'net.ipv4.tcp_max_syn_backlog', parseInteger)
+    .option('--syncookies <0|1|2>', 'net.ipv4.tcp_syncookies (default 1)', parseInteger)
+    .option('--abort-on-overflow <0|1>', 'net.ipv4.tcp_abort_on_overflow (default 0)', parseInteger)
+    .option('--synack-retries <n>', 'net.ipv4.tcp_synack_retries (default 5)', parseInteger)
     .option('--kernel <version>', 'kernel version, e.g. 4.18 or 6.18.44 (default 6.18)')
     .option('--distro <name>', `sets the kernel of a distribution: ${DISTROS.map((d) => d.id).join(', ')}`)
     .option('--host', "take the settings and kernel from this machine's /proc/sys and uname -r")
-    .option('--proc-root <dir>', 'where /proc is, for --host (default $TCPDIAG_PROC_ROOT or /proc)')
-    .option('--format <format>', 'text, markdown or json', 'text')
-    .option('--output <file>', 'write to FILE (atomically) instead of stdout')
+    .option('--proc-root <dir>', 'where /proc is, for --host (default $TCPDIAG_PROC_ROOT or /proc)');
+  addOutputOptions(cmd, FORMATS)
     .addHelpText(
       'after',
       `
@@ -58,36 +57,23 @@ Examples:
   $ tcpdiag queues --backlog 128 --distro rhel7 --max-syn-backlog 2048
   $ tcpdiag queues --backlog 4096 --host --format json`,
     )
-    .action(async (options: QueuesOptions) => {
-      process.exitCode = await runQueues(options);
-    });
+    .action(action('queues', (options: QueuesOptions) => runQueues(cmd, options)));
 }
 
-async function runQueues(options: QueuesOptions): Promise<number> {
-  const format = parseFormat(options.format, FORMATS);
-  if (!format) {
-    usageError('queues', `unknown format "${options.format}" (use ${FORMATS.join(', ')})`);
-    return 2;
-  }
-  if (options.backlog === undefined) {
-    usageError('queues', '--backlog N is required (the value the application passes to listen())');
-    return 2;
-  }
-  const input: QueueInput = { backlog: parseIntegerOption(options.backlog)! };
-  const numeric: Array<[NumericSettingName, string | undefined]> = [
-    ['somaxconn', options.somaxconn],
-    ['maxSynBacklog', options.maxSynBacklog],
-    ['syncookies', options.syncookies],
-    ['abortOnOverflow', options.abortOnOverflow],
-    ['synackRetries', options.synackRetries],
+async function runQueues(cmd: Command, o: QueuesOptions): Promise<number> {
+  if (o.backlog === undefined) usageError(cmd, '--backlog N is required (the value the application passes to listen())');
+  const input: QueueInput = { backlog: o.backlog };
+  const numeric: Array<[NumericSettingName, number | undefined]> = [
+    ['somaxconn', o.somaxconn],
+    ['maxSynBacklog', o.maxSynBacklog],
+    ['syncookies', o.syncookies],
+    ['abortOnOverflow', o.abortOnOverflow],
+    ['synackRetries', o.synackRetries],
   ];
 
-  if (options.host) {
-    const procRoot = options.procRoot ?? procRootFromEnv();
-    if (process.platform !== 'linux' && procRoot === DEFAULT_PROC_ROOT) {
-      usageError('queues', `--host reads /proc and works only on Linux (this is ${process.platform})`);
-      return 2;
-    }
+  if (o.host) {
+    const procRoot = o.procRoot ?? procRootFromEnv();
+    if (process.platform !== 'linux' && procRoot === DEFAULT_PROC_ROOT) usageError(cmd, `--host reads /proc and works only on Linux (this is ${process.platform})`);
     const sysctls = await readSysctls(procRoot);
     const sources: QueueInput['sources'] = {};
     for (const [sysctl, field] of HOST_FIELDS) {
@@ -96,7 +82,7 @@ async function runQueues(options: QueuesOptions): Promise<number> {
       input[field] = value;
       sources[field] = 'host';
     }
-    if (options.kernel === undefined && options.distro === undefined) {
+    if (o.kernel === undefined && o.distro === undefined) {
       input.kernel = await readKernelRelease(procRoot);
       sources.kernel = 'host';
     }
@@ -104,21 +90,27 @@ async function runQueues(options: QueuesOptions): Promise<number> {
   }
 
   // Flags typed by the user win over values read with --host.
-  for (const [field, text] of numeric) {
-    if (text === undefined) continue;
-    input[field] = parseIntegerOption(text)!;
+  for (const [field, value] of numeric) {
+    if (value === undefined) continue;
+    input[field] = value;
     if (input.sources) delete input.sources[field];
   }
-  if (options.kernel !== undefined) input.kernel = options.kernel;
-  if (options.distro !== undefined) input.distro = options.distro;
+  if (o.kernel !== undefined) input.kernel = o.kernel;
+  if (o.distro !== undefined) input.distro = o.distro;
 
+  let report;
   try {
-    const report = computeQueues(input);
-    const style = makeStyle(format === 'text' && colourWanted(options.output !== undefined));
-    return await emit('queues', renderQueues(report, format, style), options.output);
+    report = computeQueues(input);
   } catch (err) {
     if (!(err instanceof QueueInputError)) throw err;
-    usageError('queues', err.message);
-    return 2;
+    usageError(cmd, err.message);
   }
+  const out = new Output(o.output);
+  const style = textStyle(o, out);
+  const printer = documentPrinter(out, (r: typeof report) => withWidth(style.width, () => renderQueues(r, o.format, style.color)));
+  return writeTo(out, () => {
+    printer.print(report);
+    printer.finish();
+    return 0;
+  });
 }

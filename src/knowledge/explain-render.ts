@@ -76,7 +76,7 @@ export function renderList(format: OutputFormat, style: ChalkInstance = makeStyl
   }
   const idWidth = Math.max(...CATALOG.map((e) => e.id.length)) + 2;
   const row = (e: CatalogEntry, severity: string): string =>
-    wrap(e.summary, ' '.repeat(idWidth + 11), 100, `  ${style.cyan(e.id.padEnd(idWidth))}${severity}`);
+    wrap(e.summary, ' '.repeat(idWidth + 11), undefined, `  ${style.cyan(e.id.padEnd(idWidth))}${severity}`);
   return [
     style.bold('Signatures (per connection)'),
     ...signatures.map((e) => row(e, ' '.repeat(9))),
@@ -119,8 +119,8 @@ function entryText(entry: CatalogEntry, style: ChalkInstance): string {
 
   heading('On the wire');
   paragraphs(entry.wire.pattern);
-  out.push('', wrap(entry.wire.server, '    ', 100, '  At the server: '));
-  out.push('', wrap(entry.wire.client, '    ', 100, '  At the client: '));
+  out.push('', wrap(entry.wire.server, '    ', undefined, '  At the server: '));
+  out.push('', wrap(entry.wire.client, '    ', undefined, '  At the client: '));
 
   heading('What the kernel does');
   paragraphs(entry.kernel);

@@ -73,7 +73,7 @@ function renderText(report: QueueReport, style: ChalkInstance): string {
   for (const [name, setting] of settingRows(report)) {
     const note = setting.note ? ` — ${citingKernelDoc(setting.note)}` : '';
     // The padded columns go in as the first-line prefix so wrapping cannot collapse them.
-    out.push(wrap(`${setting.source}${note}`, ' '.repeat(43), 100, `  ${name.padEnd(31)} ${String(setting.value).padStart(6)}  `));
+    out.push(wrap(`${setting.source}${note}`, ' '.repeat(43), undefined, `  ${name.padEnd(31)} ${String(setting.value).padStart(6)}  `));
   }
 
   if (report.notes.length > 0) {

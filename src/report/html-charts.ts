@@ -6,7 +6,8 @@
 import type { ListenerTimeline } from '../diagnose/timeline.js';
 import { escapeHtml } from './html-escape.js';
 import type { CaptureReport, FindingReport } from './model.js';
-import { bucketLabel, clock, int, seconds, stepDigits } from './svg-common.js';
+import { bucketLabel, clock, int, stepDigits } from './svg-common.js';
+import { duration } from './units.js';
 import { binLabels, histogramSvg, shownBins } from './svg-histogram.js';
 import { SERIES_LABELS, timelineSvg } from './svg-timeline.js';
 
@@ -46,7 +47,7 @@ function histogramFigure(f: FindingReport, id: string): string {
   const lat = f.addedLatency;
   const caption =
     `Latency the overflow added to the ${int(h.counts.reduce((a, b) => a + b, 0))} connections that recovered` +
-    (lat ? `: p50 ${escapeHtml(seconds(lat.p50))}, p90 ${escapeHtml(seconds(lat.p90))}, max ${escapeHtml(seconds(lat.max))}` : '') +
+    (lat ? `: p50 ${escapeHtml(duration(lat.p50))}, p90 ${escapeHtml(duration(lat.p90))}, max ${escapeHtml(duration(lat.max))}` : '') +
     '.';
   const rows = h.counts.slice(0, shown).map((c, i) => [escapeHtml(labels[i]!), int(c)]);
   if (shown < h.counts.length) rows.push([escapeHtml(`${labels[shown]!.split('–')[0]} s and more`), int(h.counts.slice(shown).reduce((a, b) => a + b, 0))]);

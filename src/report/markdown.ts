@@ -1,7 +1,7 @@
 import { SEVERITY_RANK, type Severity } from '../diagnose/finding.js';
 import type { EvidenceConnection } from '../diagnose/evidence.js';
 import { codeBlock, codeSpan, escapeMarkdown } from './escape.js';
-import { seconds } from './units.js';
+import { duration } from './units.js';
 import type { CaptureReport, FindingReport, Report, Time } from './model.js';
 
 /*
@@ -60,13 +60,13 @@ function captureSummary(c: CaptureReport, multi: boolean): string[] {
     `TCP ${c.tcp}, other IP ${c.otherIp}, non-IP ${c.nonIp}, truncated ${c.truncated}, malformed ${c.malformed}` +
       (c.outsideWindow > 0 ? `, outside --since/--until ${c.outsideWindow}` : ''),
   ]);
-  rows.push(['Duration', c.duration === null ? 'n/a' : seconds(c.duration)]);
+  rows.push(['Duration', c.duration === null ? 'n/a' : duration(c.duration)]);
   rows.push(['First packet', time(c.firstTime)]);
   rows.push(['Last packet', time(c.lastTime)]);
   const v = c.vantage;
   rows.push([
     'Vantage point',
-    `${v.vantage} (median SYN→SYN-ACK ${seconds(v.synToSynAck)}, SYN-ACK→ACK ${seconds(v.synAckToAck)}, over ${count(v.handshakes, 'clean handshake')})`,
+    `${v.vantage} (median SYN→SYN-ACK ${duration(v.synToSynAck)}, SYN-ACK→ACK ${duration(v.synAckToAck)}, over ${count(v.handshakes, 'clean handshake')})`,
   ]);
   rows.push(['TCP connections', String(c.connections) + (c.evictions > 0 ? ` (${c.evictions} evicted early)` : '')]);
   let status: string;
@@ -128,7 +128,7 @@ function findingDetail(f: FindingReport, n: number, multi: boolean): string[] {
   }
   if (f.episodes.length > 0) {
     out.push(`**Episodes** (${f.episodes.length}):`, '');
-    out.push(...table(['Start', 'End', 'Length', 'Connections'], f.episodes.map((e) => [time(e.start), time(e.end), seconds(e.end.epoch - e.start.epoch), String(e.connections)]), ['l', 'l', 'r', 'r']), '');
+    out.push(...table(['Start', 'End', 'Length', 'Connections'], f.episodes.map((e) => [time(e.start), time(e.end), duration(e.end.epoch - e.start.epoch), String(e.connections)]), ['l', 'l', 'r', 'r']), '');
   }
   if (f.evidence.connections.length > 0 || f.evidence.filter) {
     out.push('**Evidence**', '');

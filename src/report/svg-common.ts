@@ -15,17 +15,11 @@ export function int(x: number): string {
   return Math.round(x).toLocaleString('en-US');
 }
 
-export { seconds } from './units.js';
+import { duration, LABEL } from './units.js';
 
 /** A short duration for labels: `12 µs`, `3.9 ms`, `3.92 s`, `2 min 5 s`. */
 export function shortDuration(x: number): string {
-  if (!Number.isFinite(x)) return 'n/a';
-  const a = Math.abs(x);
-  if (a < 0.001) return `${Math.round(x * 1e6)} µs`;
-  if (a < 1) return `${(x * 1000).toFixed(1)} ms`;
-  if (a < 100) return `${x.toFixed(2)} s`;
-  const m = Math.floor(a / 60);
-  return `${m} min ${Math.round(a - m * 60)} s`;
+  return duration(x, LABEL);
 }
 
 /** A bucket width for labels: `0.5 s`, `1 min`, `1 h`. */

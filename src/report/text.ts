@@ -1,20 +1,21 @@
 import type { ChalkInstance } from 'chalk';
 import type { CaptureReport, FindingReport, Report } from './model.js';
 import { stripControl } from './escape.js';
+import { duration } from './units.js';
 
 function n(x: number): string {
   return x.toLocaleString('en-US');
 }
 
-function dur(s: number | null): string {
-  if (s === null) return '-';
-  if (s < 1) return `${(s * 1000).toFixed(1)} ms`;
-  return `${s.toFixed(1)} s`;
-}
-
-function ms(s: number | null): string {
-  if (s === null) return '-';
-  return s < 0.001 ? `${Math.round(s * 1e6)} µs` : `${(s * 1000).toFixed(1)} ms`;
+/**
+ * ` (byte offset N, frame M)` when reading stopped inside the capture's data; nothing when it never got
+ * there (a file that could not be opened, an empty file, one that is not a capture at all: its first
+ * bytes are named in the message). The offset alone when the file header itself was wrong past byte 0.
+ */
+export function errorLocation(c: Pick<CaptureReport, 'format' | 'errorOffset' | 'errorFrame'>): string {
+  if (c.errorOffset === null) return '';
+  if (c.format !== null && c.errorFrame !== null) return ` (byte offset ${c.errorOffset}, frame ${c.errorFrame})`;
+  return c.errorOffset > 0 ? ` (byte offset ${c.errorOffset})` : '';
 }
 
 export function captureLine(c: CaptureReport, color: ChalkInstance): string {
@@ -22,15 +23,15 @@ export function captureLine(c: CaptureReport, color: ChalkInstance): string {
     color.bold(stripControl(c.path)),
     `${c.format ?? 'unreadable'}${c.gzip ? '.gz' : ''} ${c.linkTypes.join(',')}`.trim(),
     `${n(c.packets)} packets (${n(c.tcp)} TCP, ${n(c.otherIp)} other IP, ${n(c.nonIp)} non-IP, ${n(c.truncated)} truncated, ${n(c.malformed)} malformed${c.outsideWindow ? `, ${n(c.outsideWindow)} outside --since/--until` : ''})`,
-    dur(c.duration),
+    duration(c.duration, { digits: 1, missing: '-' }),
     `${n(c.connections)} connections`,
   ];
   const v = c.vantage;
-  parts.push(`vantage: ${v.vantage}${v.synToSynAck !== null ? ` (SYN→SYN-ACK ${ms(v.synToSynAck)}, SYN-ACK→ACK ${ms(v.synAckToAck)})` : ''}`);
+  parts.push(`vantage: ${v.vantage}${v.synToSynAck !== null ? ` (SYN→SYN-ACK ${duration(v.synToSynAck)}, SYN-ACK→ACK ${duration(v.synAckToAck)})` : ''}`);
   let line = parts.join('  ');
   if (c.error) {
     const what = c.packets > 0 ? 'partial: reading stopped' : 'unreadable';
-    line += `\n  ${color.red(what)}: ${stripControl(c.path)}: ${stripControl(c.error)} (byte offset ${c.errorOffset}, frame ${c.errorFrame})`;
+    line += `\n  ${color.red(what)}: ${stripControl(c.path)}: ${stripControl(c.error)}${errorLocation(c)}`;
   }
   for (const w of c.warnings) line += `\n  ${color.yellow('warning')}: ${stripControl(w)}`;
   return line;
@@ -41,17 +42,38 @@ function severityLabel(f: FindingReport, color: ChalkInstance): string {
   return f.severity === 'error' ? color.red.bold(s) : f.severity === 'warning' ? color.yellow.bold(s) : color.cyan(s);
 }
 
-export function findingText(f: FindingReport, color: ChalkInstance): string {
+/**
+ * Prose folded at `width` columns, continuation lines indented by `indent`; as it is when width is null
+ * (not a terminal: a file or a pipe keeps one line per item, for grep).
+ */
+export function fold(text: string, width: number | null, indent: string, first = indent): string {
+  if (width === null || first.length + text.length <= width) return first + text;
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(' ')) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line += (empty ? '' : ' ') + word;
+    empty = false;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
+export function findingText(f: FindingReport, color: ChalkInstance, width: number | null = null): string {
   const out: string[] = [];
   out.push(`${severityLabel(f, color)} ${color.bold(f.id)}  ${f.listener}  ${n(f.connections)} connection${f.connections === 1 ? '' : 's'}`);
-  out.push(`  ${f.verdict}`);
+  out.push(fold(f.verdict, width, '  '));
   const w = Math.max(...f.figures.map(([k]) => k.length), 0);
   for (const [k, v] of f.figures) out.push(`    ${k.padEnd(w)}  ${v}`);
   if (f.episodes.length > 0) {
     const eps = f.episodes.slice(0, 5).map((e) => `${e.start.iso} → ${e.end.iso} (${e.connections})`);
     out.push(`    ${'episodes'.padEnd(w)}  ${eps.join('; ')}${f.episodes.length > 5 ? `; +${f.episodes.length - 5} more` : ''}`);
   }
-  for (const c of f.caveats) out.push(`  ${color.dim('note:')} ${c}`);
+  // Folded on the plain prefix, then coloured: escape codes take no columns.
+  for (const c of f.caveats) out.push(fold(c, width, '        ', '  note: ').replace('note:', color.dim('note:')));
   if (f.evidence.connections.length > 0) {
     out.push('  Evidence:');
     for (const e of f.evidence.connections) {
@@ -64,7 +86,7 @@ export function findingText(f: FindingReport, color: ChalkInstance): string {
   if (f.evidence.filter) out.push(`    ${color.dim('all of it:')} ${f.evidence.filter}`);
   if (f.fix.length > 0) {
     out.push('  Fix:');
-    for (const x of f.fix) out.push(`    - ${x}`);
+    for (const x of f.fix) out.push(fold(x, width, '      ', '    - '));
   }
   if (f.confirm.length > 0) {
     out.push('  Confirm on the host:');
@@ -75,7 +97,7 @@ export function findingText(f: FindingReport, color: ChalkInstance): string {
 }
 
 /** The terminal report: per capture a summary line, then its findings, most severe first. */
-export function renderText(r: Report, color: ChalkInstance, quiet: boolean): string {
+export function renderText(r: Report, color: ChalkInstance, quiet: boolean, width: number | null = null): string {
   const blocks: string[] = [];
   const fl = r.filters;
   const kept = [...fl.listeners, ...fl.ports.map((p) => `port ${p}`), ...(fl.since ? [`since ${fl.since}`] : []), ...(fl.until ? [`until ${fl.until}`] : [])];
@@ -83,7 +105,7 @@ export function renderText(r: Report, color: ChalkInstance, quiet: boolean): str
   for (const c of r.captures) {
     const fs = r.findings.filter((f) => f.capture === c.path);
     if (!quiet) blocks.push(captureLine(c, color));
-    for (const f of fs) blocks.push(findingText(f, color));
+    for (const f of fs) blocks.push(findingText(f, color, width));
     if (quiet || fs.length > 0 || (c.error && c.packets === 0)) continue;
     const completed = c.listeners.reduce((sum, l) => sum + l.completed, 0);
     if (c.listeners.length === 0) blocks.push(color.yellow(`  nothing to diagnose: no TCP connection${kept.length ? ' matched the filters' : ' in the capture'}`));

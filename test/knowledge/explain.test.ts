@@ -155,7 +155,8 @@ describe('tcpdiag explain command', () => {
     const r = await runCommand(addExplainCommand, ['explain', 'synack-retransmit-afterack']);
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    // The error, then the hint naming the subcommand's --help.
+    expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^tcpdiag explain: unknown id/), '(run tcpdiag explain --help for usage)']);
     expect(r.stderr).toContain('unknown id "synack-retransmit-afterack"');
     expect(r.stderr).toContain('synack-retransmit-after-ack');
   });
@@ -169,7 +170,7 @@ describe('tcpdiag explain command', () => {
   it('rejects an unknown format with exit 2', async () => {
     const r = await runCommand(addExplainCommand, ['explain', 'refused', '--format', 'html']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/unknown format "html"/);
+    expect(r.stderr).toMatch(/^tcpdiag explain: option '-f, --format <format>' argument 'html' is invalid\. Allowed choices are text, markdown, json\./);
   });
 
   it('writes --output atomically and leaves no temporary file', async () => {

@@ -50,10 +50,10 @@ describe('tcpdiag queues command', () => {
 
   it.each([
     [['queues'], /--backlog N is required/],
-    [['queues', '--backlog', 'many'], /--backlog must be an integer/],
+    [['queues', '--backlog', 'many'], /^tcpdiag queues: option '--backlog <n>' argument 'many' is invalid\. not an integer/],
     [['queues', '--backlog', '8', '--syncookies', '3'], /--syncookies must be one of 0, 1, 2/],
     [['queues', '--backlog', '8', '--distro', 'beos'], /unknown distro/],
-    [['queues', '--backlog', '8', '--format', 'yaml'], /unknown format/],
+    [['queues', '--backlog', '8', '--format', 'yaml'], /argument 'yaml' is invalid\. Allowed choices are text, markdown, json/],
   ])('rejects %j with exit 2', async (args, message) => {
     const r = await runCommand(addQueuesCommand, args);
     expect(r.exitCode).toBe(2);

@@ -1,5 +1,5 @@
 // Runs one of the knowledge subcommands in-process through commander and captures what it writes.
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { vi } from 'vitest';
 
 export interface CommandResult {
@@ -24,7 +24,13 @@ export async function runCommand(register: (program: Command) => void, args: str
   const previous = process.exitCode;
   process.exitCode = 0;
   try {
-    await program.parseAsync(['node', 'tcpdiag', ...args]);
+    try {
+      await program.parseAsync(['node', 'tcpdiag', ...args]);
+    } catch (e) {
+      // A usage error: commander has written it to stderr; main() turns it into exit 2.
+      if (!(e instanceof CommanderError)) throw e;
+      return { stdout, stderr, exitCode: e.exitCode === 0 ? 0 : 2 };
+    }
     return { stdout, stderr, exitCode: Number(process.exitCode ?? 0) };
   } finally {
     out.mockRestore();

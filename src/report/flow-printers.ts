@@ -1,0 +1,106 @@
+// `tcpdiag flows`' formats: one Printer per format, fed one flow at a time as connections finish, and
+// told when each capture is done.
+
+import { stripControl } from './escape.js';
+import type { FlowRecord } from './flow.js';
+import type { Printer, Sink } from './printer.js';
+
+export const FLOW_FORMATS = ['text', 'json', 'ndjson', 'csv'] as const;
+export type FlowFormat = (typeof FLOW_FORMATS)[number];
+
+/** What flows prints: each connection's record, and the end of each capture with its counts. */
+export type FlowsItem =
+  | { kind: 'flow'; flow: FlowRecord }
+  | { kind: 'capture-end'; path: string; connections: number; packets: number };
+
+const CSV_COLUMNS = [
+  'capture', 'id', 'client', 'server', 'start', 'duration', 'state', 'history', 'clientPackets', 'serverPackets',
+  'clientBytes', 'serverBytes', 'synToSynAck', 'synAckToAck', 'synRetransmits', 'synAckRetransmits',
+  'synAckRetransmitsAfterAck', 'clientRetransmits', 'serverRetransmits', 'end', 'firstFrame', 'lastFrame', 'signatures',
+] as const;
+
+function csvCell(v: unknown): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function csvRow(f: FlowRecord): string {
+  const cells = CSV_COLUMNS.map((k) => {
+    if (k === 'start') return f.start.iso;
+    if (k === 'end') return f.end.by ? `${f.end.how}:${f.end.by}` : f.end.how;
+    if (k === 'signatures') return f.signatures.join(' ');
+    return (f as unknown as Record<string, unknown>)[k];
+  });
+  return cells.map(csvCell).join(',') + '\n';
+}
+
+function sec(x: number | null): string {
+  return x === null ? '-' : x.toFixed(4);
+}
+
+const TEXT_HEAD = ['client', 'server', 'start', 'dur', 'state', 'history', 'pkts c/s', 'bytes c/s', 'syn→sa', 'sa→ack', 'rtx syn/sa/data', 'end', 'frames', 'signatures'];
+
+function textRow(f: FlowRecord): string[] {
+  return [
+    f.client, f.server, f.start.iso.slice(11, 23), f.duration.toFixed(3), f.state, f.history,
+    `${f.clientPackets}/${f.serverPackets}`, `${f.clientBytes}/${f.serverBytes}`, sec(f.synToSynAck), sec(f.synAckToAck),
+    `${f.synRetransmits}/${f.synAckRetransmits}/${f.clientRetransmits + f.serverRetransmits}`,
+    f.end.by ? `${f.end.how} by ${f.end.by}` : f.end.how, `${f.firstFrame}-${f.lastFrame}`, f.signatures.join(',') || '-',
+  ];
+}
+
+function table(rows: string[][]): string {
+  // A loop, not Math.max(...rows): a spread of a million rows overflows the call stack.
+  const w = TEXT_HEAD.map((h) => h.length);
+  for (const r of rows) for (let i = 0; i < w.length; i++) if (r[i]!.length > w[i]!) w[i] = r[i]!.length;
+  const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ').trimEnd() + '\n';
+  return fmt(TEXT_HEAD) + rows.map(fmt).join('');
+}
+
+/** A terminal table needs its column widths: it is the one format that holds a capture's rows until its end. */
+function textPrinter(sink: Sink, quiet: boolean): Printer<FlowsItem> {
+  let rows: string[][] = [];
+  return {
+    print(item) {
+      if (item.kind === 'flow') {
+        rows.push(textRow(item.flow).map(stripControl));
+        return;
+      }
+      if (!quiet) sink.write(`${stripControl(item.path)}: ${item.connections} connections, ${item.packets} packets\n`);
+      if (rows.length) sink.write(table(rows));
+      rows = [];
+    },
+    finish: () => undefined,
+  };
+}
+
+function jsonArrayPrinter(sink: Sink): Printer<FlowsItem> {
+  let first = true;
+  sink.write('[');
+  return {
+    print(item) {
+      if (item.kind !== 'flow') return;
+      sink.write((first ? '\n' : ',\n') + JSON.stringify(item.flow));
+      first = false;
+    },
+    finish: () => sink.write(first ? ']\n' : '\n]\n'),
+  };
+}
+
+/** Begins its output at once (a CSV header, a JSON array's bracket). */
+export function flowPrinter(format: FlowFormat, sink: Sink, o: { quiet: boolean }): Printer<FlowsItem> {
+  switch (format) {
+    case 'ndjson':
+      return {
+        print: (item) => item.kind === 'flow' && sink.write(JSON.stringify(item.flow) + '\n'),
+        finish: () => undefined,
+      };
+    case 'json':
+      return jsonArrayPrinter(sink);
+    case 'csv':
+      sink.write(CSV_COLUMNS.join(',') + '\n');
+      return { print: (item) => item.kind === 'flow' && sink.write(csvRow(item.flow)), finish: () => undefined };
+    case 'text':
+      return textPrinter(sink, o.quiet);
+  }
+}

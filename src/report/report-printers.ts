@@ -1,0 +1,49 @@
+// `tcpdiag analyze`'s formats, each a Printer of the whole Report.
+
+import { FINDING_IDS } from '../diagnose/finding.js';
+import { renderHtml } from './html.js';
+import { renderJunit, type FailOn } from './junit.js';
+import { renderMarkdown } from './markdown.js';
+import type { Ladder, Report } from './model.js';
+import { documentPrinter, jsonPrinter, type Printer, type Sink, type TextStyle } from './printer.js';
+import { renderText } from './text.js';
+
+export const REPORT_FORMATS = ['text', 'json', 'ndjson', 'markdown', 'junit', 'html'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export interface ReportPrintOptions {
+  style: TextStyle;
+  /** Text: findings only. */
+  quiet: boolean;
+  /** JUnit: the severity at which a finding's case fails. */
+  failOn: FailOn;
+  /** HTML: the evidence connections' packets, for the ladder diagrams. */
+  ladders: Ladder[];
+}
+
+/** One line per capture, then one per finding, each a JSON object with its `type`. */
+export function ndjsonReport(r: Report): string {
+  return (
+    [
+      ...r.captures.map((c) => JSON.stringify({ type: 'capture', ...c })),
+      ...r.findings.map((f) => JSON.stringify({ type: 'finding', ...f })),
+    ].join('\n') + '\n'
+  );
+}
+
+export function reportPrinter(format: ReportFormat, sink: Sink, o: ReportPrintOptions): Printer<Report> {
+  switch (format) {
+    case 'json':
+      return jsonPrinter(sink);
+    case 'ndjson':
+      return documentPrinter(sink, ndjsonReport);
+    case 'markdown':
+      return documentPrinter(sink, renderMarkdown);
+    case 'junit':
+      return documentPrinter(sink, (r) => renderJunit(r, o.failOn, FINDING_IDS));
+    case 'html':
+      return documentPrinter(sink, (r) => renderHtml(r, o.ladders));
+    case 'text':
+      return documentPrinter(sink, (r) => renderText(r, o.style.color, o.quiet, o.style.width));
+  }
+}

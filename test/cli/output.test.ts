@@ -1,0 +1,243 @@
+// Where output goes: stdout, files replaced atomically, devices, FIFOs and symlinks written through,
+// paths that cannot be written refused before the analysis, temporary files gone after a signal; and
+// no stack trace when stdout's reader goes away (EPIPE) or its disk is full (ENOSPC).
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { chmodSync, closeSync, createReadStream, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'bin/tcpdiag.js');
+const REFUSED = 'fixtures/lab/refused-server.pcap';
+const PROC_AFTER = 'fixtures/proc/after';
+const ENV = { ...process.env, NO_COLOR: '', FORCE_COLOR: '', GITHUB_ACTIONS: '' };
+
+function tcpdiag(args: string[], stdout: 'pipe' | number = 'pipe') {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: ENV, stdio: ['ignore', stdout, 'pipe'], encoding: 'utf8' });
+  return { code: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr };
+}
+
+function scratch(): string {
+  return mkdtempSync(join(tmpdir(), 'tcpdiag-output-'));
+}
+
+/** Started with stdin open and never fed: a run that reads stdin waits there until killed. */
+function waiting(args: string[]): ChildProcess {
+  return spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+async function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += String(d)));
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  return { code, signal, stderr };
+}
+
+async function until(test: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const expected = tcpdiag(['analyze', REFUSED, '--format', 'json']).stdout;
+
+describe('--output', () => {
+  it('- is stdout', () => {
+    const r = tcpdiag(['analyze', REFUSED, '--format', 'json', '--output', '-']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(expected);
+    expect(JSON.parse(r.stdout).findings[0].id).toBe('connection-refused');
+  });
+
+  it('replaces a regular file atomically, keeping its mode, and leaves no temporary file', () => {
+    const dir = scratch();
+    const file = join(dir, 'report.json');
+    writeFileSync(file, 'old report\n');
+    chmodSync(file, 0o640);
+    const before = statSync(file);
+    const r = tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', file]);
+    expect(r.code).toBe(0);
+    const after = statSync(file);
+    expect(readFileSync(file, 'utf8')).toBe(expected);
+    expect(after.mode & 0o7777).toBe(0o640);
+    // A new inode renamed over the old one: a reader of the old file never sees half a report.
+    expect(after.ino).not.toBe(before.ino);
+    expect(readdirSync(dir)).toEqual(['report.json']);
+  });
+
+  it('creates a new file with the default mode', () => {
+    const dir = scratch();
+    const file = join(dir, 'new.json');
+    expect(tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', file]).code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(expected);
+    expect(readdirSync(dir)).toEqual(['new.json']);
+  });
+
+  it('writes through a symlink and keeps it a symlink (its target gets the report, cut to its length)', () => {
+    const dir = scratch();
+    const target = join(dir, 'target.json');
+    const link = join(dir, 'link.json');
+    writeFileSync(target, 'x'.repeat(expected.length * 2));
+    symlinkSync(target, link);
+    expect(tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', link]).code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe(expected);
+    expect(readdirSync(dir).sort()).toEqual(['link.json', 'target.json']);
+  });
+
+  it('writes -o /dev/stdout to stdout and never replaces the symlink (this suite runs as root in CI)', () => {
+    expect(lstatSync('/dev/stdout').isSymbolicLink()).toBe(true);
+    const r = tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', '/dev/stdout']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(expected);
+    expect(lstatSync('/dev/stdout').isSymbolicLink()).toBe(true);
+  });
+
+  it('appends through -o /dev/stdout when stdout is a file opened for appending (>>)', () => {
+    const dir = scratch();
+    const file = join(dir, 'log');
+    writeFileSync(file, 'before\n');
+    const fd = openSync(file, 'a');
+    try {
+      expect(tcpdiag(['explain', 'refused', '-f', 'json', '-o', '/dev/stdout'], fd).code).toBe(0);
+    } finally {
+      closeSync(fd);
+    }
+    const text = readFileSync(file, 'utf8');
+    expect(text.startsWith('before\n{')).toBe(true);
+    expect(JSON.parse(text.slice('before\n'.length)).id).toBe('refused');
+  });
+
+  it('writes through a device and leaves it one', () => {
+    const r = tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', '/dev/null']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
+  });
+
+  it('writes through a FIFO to its reader', async () => {
+    const dir = scratch();
+    const fifo = join(dir, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const reader = createReadStream(fifo, 'utf8');
+    let got = '';
+    reader.on('data', (d) => (got += String(d)));
+    const done = once(reader, 'close');
+    const child = spawn(process.execPath, [BIN, 'analyze', REFUSED, '--format', 'json', '-o', fifo], { cwd: ROOT, env: ENV });
+    const r = await exitOf(child);
+    await done;
+    expect(r.code).toBe(0);
+    expect(got).toBe(expected);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+  });
+
+  it('refuses a directory before the analysis starts, naming the path given', async () => {
+    const dir = scratch();
+    // Reading stdin would wait for ever: an exit proves nothing was read.
+    const r = await exitOf(waiting(['analyze', '-', '-o', dir]));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`tcpdiag analyze: cannot write ${dir}: it is a directory\n`);
+  });
+
+  it.each([
+    ['flows', ['flows', '-', '-o']],
+    ['analyze', ['analyze', '-', '-o']],
+  ])('%s refuses an unwritable path before reading, naming it, not a temporary file', async (name, args) => {
+    const dir = scratch();
+    const notDir = join(dir, 'file');
+    writeFileSync(notDir, '');
+    const missing = join(dir, 'no', 'such', 'dir', 'out.json');
+    let r = await exitOf(waiting([...args, missing]));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`tcpdiag ${name}: cannot write ${missing}: no such file or directory (ENOENT)\n`);
+    r = await exitOf(waiting([...args, join(notDir, 'out.json')]));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`tcpdiag ${name}: cannot write ${join(notDir, 'out.json')}: a component of the path is not a directory (ENOTDIR)\n`);
+    expect(r.stderr).not.toMatch(/\.tmp|\n\s+at /);
+  });
+
+  it.runIf(process.getuid?.() !== 0)('refuses a read-only file before the analysis (not as root: root may write it)', async () => {
+    const dir = scratch();
+    const file = join(dir, 'ro.json');
+    writeFileSync(file, 'keep\n');
+    chmodSync(file, 0o444);
+    const r = await exitOf(waiting(['analyze', '-', '-o', file]));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`tcpdiag analyze: cannot write ${file}: permission denied (EACCES)\n`);
+    expect(readFileSync(file, 'utf8')).toBe('keep\n');
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('removes its temporary file on %s and dies of the signal', async (signal) => {
+    const dir = scratch();
+    const child = waiting(['analyze', '-', '-o', join(dir, 'report.json')]);
+    const exit = exitOf(child);
+    // The temporary file exists from the start: the run is waiting on stdin.
+    await until(() => readdirSync(dir).length === 1);
+    expect(readdirSync(dir)[0]).toMatch(/^\.report\.json\.tcpdiag-\d+-[0-9a-f]+\.tmp$/);
+    child.kill(signal);
+    const r = await exit;
+    expect(r.signal).toBe(signal);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(r.stderr).toBe('');
+  });
+});
+
+describe('stdout that cannot be written', () => {
+  /** Runs with stdout a pipe whose reader is gone before anything is written, as with `| head -1` on a long output. */
+  async function withClosedReader(args: string[]) {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.destroy();
+    return exitOf(child);
+  }
+
+  it.each([
+    [['analyze', '--help'], 0],
+    [['queues', '--help'], 0],
+    [['explain'], 0],
+    [['flows', REFUSED], 0],
+    [['analyze', REFUSED], 0],
+  ])('EPIPE on %j: a quiet exit, no stack trace', async (args, code) => {
+    const r = await withClosedReader(args);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(code);
+  });
+
+  it('`analyze --help | head -1` and `queues --help | head -1` print one line and nothing on stderr', () => {
+    for (const cmd of ['analyze', 'queues']) {
+      const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" ${cmd} --help | head -1`], { cwd: ROOT, encoding: 'utf8' });
+      expect(r.stdout).toBe(`Usage: tcpdiag ${cmd} [options]${cmd === 'analyze' ? ' <captures...>' : ''}\n`);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    }
+  });
+
+  it.each([
+    ['explain', ['explain']],
+    ['queues', ['queues', '--backlog', '511']],
+    ['host', ['host', '--interval', '0', '--proc-root', PROC_AFTER]],
+    ['analyze', ['analyze', REFUSED]],
+    ['flows', ['flows', REFUSED]],
+  ])('ENOSPC (> /dev/full) on %s: one line, exit 2', (name, args) => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = tcpdiag(args, full);
+      expect(r.stderr).toBe(`tcpdiag ${name}: cannot write to standard output: no space left on device (ENOSPC)\n`);
+      expect(r.code).toBe(2);
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  it('ENOSPC on an --output file: one line naming it, exit 2', () => {
+    const r = tcpdiag(['explain', '-o', '/dev/full']);
+    expect(r.stderr).toBe('tcpdiag explain: cannot write /dev/full: no space left on device (ENOSPC)\n');
+    expect(r.code).toBe(2);
+    expect(existsSync('/dev/full')).toBe(true);
+  });
+});
