@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { FINDING_IDS, SEVERITY_RANK } from '../diagnose/finding.js';
+import { FINDING_IDS } from '../diagnose/registry.js';
+import { SEVERITY_RANK } from '../diagnose/severity.js';
 import { captureReport, findingReport, newReport, type Report } from '../report/model.js';
 import { renderText } from '../report/text.js';
 import { renderMarkdown } from '../report/markdown.js';

@@ -5,7 +5,7 @@
  */
 import type { ListenerTimeline } from '../diagnose/timeline.js';
 import { escapeHtml } from './html-escape.js';
-import type { CaptureReport, FindingReport } from './model.js';
+import type { CaptureReport, FindingReport, FindingReportOf } from './model.js';
 import { bucketLabel, clock, int, seconds, stepDigits } from './svg-common.js';
 import { binLabels, histogramSvg, shownBins } from './svg-histogram.js';
 import { SERIES_LABELS, timelineSvg } from './svg-timeline.js';
@@ -38,7 +38,7 @@ function timelineTable(t: ListenerTimeline, episodes: FindingReport['episodes'])
   );
 }
 
-function histogramFigure(f: FindingReport, id: string): string {
+function histogramFigure(f: FindingReportOf<'accept-queue-overflow'>, id: string): string {
   const h = f.latencyHistogram;
   if (!h || h.counts.every((c) => c === 0)) return '';
   const labels = binLabels(h);
@@ -66,7 +66,7 @@ export function chartsSection(c: CaptureReport, findings: FindingReport[], ci: n
   const out: string[] = [];
   c.timelines.forEach((t, li) => {
     const fs = findings.filter((f) => f.listener === t.listener);
-    const overflow = fs.find((f) => f.id === 'accept-queue-overflow');
+    const overflow = fs.find((f): f is FindingReportOf<'accept-queue-overflow'> => f.id === 'accept-queue-overflow');
     const episodes = overflow?.episodes ?? [];
     const overflowStart = overflow ? (episodes[0]?.start ?? overflow.firstTime) : null;
     const id = `c${ci}-l${li}`;
