@@ -40,5 +40,4 @@ export function parseMaxConnections(v: string): number {
   return n;
 }
 
-export const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
-export type FailOn = (typeof FAIL_ON)[number];
+export { FAIL_ON, type FailOn } from '../diagnose/severity.js';

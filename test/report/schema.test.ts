@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FINDING_IDS } from '../../src/diagnose/finding.js';
+import { FINDING_IDS } from '../../src/diagnose/registry.js';
 import { SIGNATURES } from '../../src/diagnose/signatures.js';
 import { timeOf } from '../../src/report/model.js';
 import { analyzeCaptures, analyzeOne, asJson, LAB } from './pipeline.js';

@@ -4,13 +4,8 @@ import type { CaptureSummary } from '../../track/summary.js';
 import type { CaptureDetector, Where } from '../detector.js';
 import type { FindingCommon } from '../finding.js';
 
-export interface CaptureIncompleteFinding extends FindingCommon<'capture-incomplete'> {
-  /** The reader's message. */
-  error: string;
-  /** Where reading stopped, when the fault had a place in the file. */
-  errorOffset: number | null;
-  errorFrame: number | null;
-}
+/** The fault itself (message, byte offset, frame) is in the capture's summary; the verdict and figures name it. */
+export type CaptureIncompleteFinding = FindingCommon<'capture-incomplete'>;
 
 function advice(_at?: Where): string[] {
   return [
@@ -45,9 +40,6 @@ export const captureIncomplete: CaptureDetector<'capture-incomplete', CaptureInc
       fix: advice(),
       confirm: [`capinfos ${s.path}   # where the file ends and what it claims to hold`],
       explain: 'tcpdiag explain capture-incomplete', caveats: [],
-      error: s.error,
-      errorOffset: s.errorOffset,
-      errorFrame: s.errorFrame,
     };
   },
 
