@@ -11,6 +11,7 @@ import { ListenerBase } from './listener.js';
 import { captureDetectors, listenerDetectors, LISTENER_DETECTORS, type Finding } from './registry.js';
 import { SEVERITY_RANK } from './severity.js';
 import { classify, type ConnectionFacts } from './signatures.js';
+import { synAckAfterAck } from './synack-after-ack.js';
 import { VantageEstimator, type Vantage } from './vantage.js';
 import type { ListenerTimeline } from './timeline.js';
 
@@ -103,6 +104,8 @@ export class Analyzer {
 
   /** Classifies one connection (filling `c.signatures`) and adds it to its listener. */
   add(c: Connection): ConnectionFacts {
+    // The tracker records the SYN-ACK copies after the ACK; which ignored it is judged here, before the signatures.
+    c.synAckAfterAck = synAckAfterAck(c);
     const facts = classify(c);
     c.signatures = facts.signatures;
     this.vantage.add(c);
