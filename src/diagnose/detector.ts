@@ -26,8 +26,11 @@ export const ANY_LISTENER: Where = { listener: 'ADDR:PORT', port: 'PORT' };
 export interface FindingExplain extends Omit<CatalogEntry, 'id' | 'kind' | 'severity' | 'fix'> {
   /** A finding only, or also a per-connection signature of the same id. */
   kind: 'finding' | 'both';
-  /** For `both`: advice on the per-connection signature seen alone, beyond the listener finding's. */
-  signatureFix?: string[];
+  /**
+   * Notes on the fix that `tcpdiag explain` prints after the advice: what the report's advice leaves out
+   * (kernel details, the per-connection signature of a `both` id seen alone). They add to it, never restate it.
+   */
+  fixNotes?: string[];
 }
 
 /** What a listener detector's judge() may look at beyond its own state. */

@@ -15,8 +15,8 @@ export type { CatalogEntry, ConfirmStep, EntryKind, Severity } from './catalog/t
 
 /** A detector's explain entry, its advice shown for any listener (ADDR:PORT, PORT). */
 function findingEntry(d: AnyListenerDetector | AnyCaptureDetector): CatalogEntry {
-  const { signatureFix, ...entry } = d.explain;
-  return { id: d.id, ...entry, severity: d.severity, fix: [...d.advice(ANY_LISTENER), ...(signatureFix ?? [])] };
+  const { fixNotes, ...entry } = d.explain;
+  return { id: d.id, ...entry, severity: d.severity, fix: [...d.advice(ANY_LISTENER), ...(fixNotes ?? [])] };
 }
 
 const FINDING_ENTRIES: readonly CatalogEntry[] = DETECTORS.map(findingEntry);

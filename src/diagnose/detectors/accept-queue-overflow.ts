@@ -271,6 +271,10 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
       VANTAGE,
     ],
     confirm: [SS_STEP, NSTAT_STEP, NETSTAT_STEP, HOST_STEP, QUEUES_STEP],
+    fixNotes: [
+      'Raising only one of backlog and somaxconn changes nothing: the kernel uses the smaller for both queues (§1.1, ≥ 4.4). Calling listen() again on a listening socket also updates the limit (§1.1); afterwards `ss -lnt \'sport = :PORT\'` shows the new Send-Q.',
+      'With tcp_abort_on_overflow=0 a short burst costs the client a retransmission but the connection survives once there is room (§2.2); with 1 it is lost. It has no effect on connections opened by a syncookie (§2.5).',
+    ],
     kernels: [
       'Queue sizes: §1.1 for ≥ 4.4 (SYN queue `>=` up to 6.12, `>` from 6.13 and in stable backports); §1.2 for ≤ 4.3. somaxconn default 4096 from 5.4, 128 before.',
       'Behaviour at a full queue: 4.19 and 6.18 source; lab 6.18.44 (§2). SYN drop at a full accept queue: unconditional from 4.10 (and 3.16.81, 4.4.y); partial before (§4).',

@@ -65,7 +65,8 @@ function advice(at: Where, s?: SynFloodState): string[] {
   ];
   if (cookies === true) return [keep];
   if (cookies === false) return off;
-  return [`With syncookies answering: ${keep}`, ...off.map((x, i) => (i === 0 ? `With syncookies off: ${x}` : x))];
+  const lower = (x: string) => x[0]!.toLowerCase() + x.slice(1);
+  return [`If the listener answers with syncookies: ${lower(keep)}`, ...off.map((x, i) => (i === 0 ? `If it drops SYNs instead: ${lower(x)}` : x))];
 }
 
 export const synFlood: ListenerDetector<'syn-flood', SynFloodState, SynFloodFinding> = {
@@ -146,6 +147,9 @@ export const synFlood: ListenerDetector<'syn-flood', SynFloodState, SynFloodFind
       { command: 'dmesg | grep -i "SYN flooding"', text: 'The per-listener log line (§4).' },
       { command: "ss -tn state syn-recv 'sport = :PORT' | wc -l", text: 'The number of half-open requests (§8).' },
       QUEUES_STEP,
+    ],
+    fixNotes: [
+      'Do not turn syncookies off to "fix" the log message: they keep legitimate clients working while the SYN queue is full (§4, §5). With syncookies=0, also make sure tcp_max_syn_backlog is large, because of the ¾ rule (§1.1). tcp_syncookies=2 sends cookies for every SYN, at the cost of TCP options for clients without timestamps (§5).',
     ],
     kernels: ['SYN-queue logic: 6.x source (§4); lab 6.18.44 (synq0, synq1, synq2 runs). Queue sizes as in §1.1 (≥ 4.4) and §1.2 (≤ 4.3). Log text: §4.'],
     sources: ['§1.1', '§1.2', '§4', '§5', '§8'],

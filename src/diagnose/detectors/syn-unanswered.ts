@@ -73,7 +73,7 @@ export const synUnanswered: ListenerDetector<'syn-unanswered', SynUnansweredStat
       'An answer with RST+ACK instead is refused (nothing listening), not a queue problem.',
     ],
     confirm: [NSTAT_STEP, SS_STEP, HOST_STEP],
-    signatureFix: [
+    fixNotes: [
       'On single connections of a listener that answers others, follow the counters. `ListenOverflows` rising points to the application\'s accept rate (`tcpdiag explain accept-queue-overflow`). `TCPReqQFullDrop` rising points to a SYN burst with syncookies off (`tcpdiag explain syn-flood`). If neither moves, check firewalls, routes and whether the service is up.',
     ],
     kernels: [
