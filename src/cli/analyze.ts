@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { SEVERITY_RANK } from '../diagnose/finding.js';
+import { SEVERITY_RANK } from '../diagnose/severity.js';
 import { captureReport, findingReport, newReport, type CaptureReport, type Report } from '../report/model.js';
 import { REPORT_FORMATS, reportPrinter, type ReportFormat } from '../report/report-printers.js';
 import { errorLocation } from '../report/text.js';

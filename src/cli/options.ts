@@ -4,7 +4,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { InvalidArgumentError } from 'commander';
 import { formatAddress } from '../decode/address.js';
-import type { FailOn as JunitFailOn } from '../report/junit.js';
 import type { TimeBound } from '../track/run.js';
 import { MAX_CONNECTIONS_LIMIT, SLOT_BYTES } from '../track/tracker.js';
 
@@ -171,5 +170,4 @@ export function parseMaxConnections(v: string): number {
   return n;
 }
 
-export const FAIL_ON = ['error', 'warning', 'info', 'never'] as const satisfies readonly JunitFailOn[];
-export type FailOn = JunitFailOn;
+export { FAIL_ON, type FailOn } from '../diagnose/severity.js';

@@ -1,14 +1,13 @@
 import { setFlagsFromString } from 'node:v8';
 import { isMainThread } from 'node:worker_threads';
-import { Analyzer, type Analysis, type ListenerFilter } from '../diagnose/analyzer.js';
+import type { ListenerFilter } from '../diagnose/analyzer.js';
+import { runPipeline, type CaptureRun } from '../diagnose/pipeline.js';
 import type { Connection } from '../track/connection.js';
-import { trackCapture, type CaptureSummary, type RunOptions } from '../track/run.js';
+import type { RunOptions } from '../track/run.js';
+import type { CaptureSummary } from '../track/summary.js';
 import { Progress } from './progress.js';
 
-export interface CaptureRun {
-  summary: CaptureSummary;
-  analysis: Analysis;
-}
+export type { CaptureRun } from '../diagnose/pipeline.js';
 
 let memoryFavoured = false;
 
@@ -43,7 +42,7 @@ export function holdYoungGeneration(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
 }
 
-/** One capture through the whole pipeline; `each` sees every kept connection after its diagnosis. */
+/** One capture through the whole pipeline (runPipeline), with the CLI's memory settings and progress bar. */
 export async function runCapture(
   path: string,
   filter: ListenerFilter,
@@ -51,20 +50,13 @@ export async function runCapture(
   each?: (c: Connection) => void,
 ): Promise<CaptureRun> {
   favourMemory();
-  const analyzer = new Analyzer(filter);
-  const progress = new Progress(path, opts.quiet);
-  const summary = await trackCapture(
-    path,
-    (c) => {
-      if (!analyzer.wants(c)) return;
-      analyzer.add(c);
-      each?.(c);
-    },
-    // Nothing downstream keeps a connection object past its callback: let the tracker reuse them.
-    { ...opts, onProgress: progress.update, recycle: true },
-  );
-  progress.clear();
-  return { summary, analysis: analyzer.finish(summary) };
+  const { quiet, ...run } = opts;
+  const progress = new Progress(path, quiet);
+  try {
+    return await runPipeline(path, { ...run, filter, onProgress: progress.update }, each);
+  } finally {
+    progress.clear();
+  }
 }
 
 /** Nothing could be read from this input at all. */

@@ -1,11 +1,17 @@
 import { formatAddress, formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
 import { endpointKey } from '../track/key.js';
-import type { CaptureSummary } from '../track/run.js';
-import { SEVERITY_RANK, type Finding } from './finding.js';
-import { isFlood, listenerFindings } from './findings.js';
-import { ListenerStats } from './listener.js';
+import type { CaptureSummary } from '../track/summary.js';
+import type { JudgeContext } from './detector.js';
+import { acceptQueueOverflow, overflowedConnections } from './detectors/accept-queue-overflow.js';
+import { applicationResets } from './detectors/application-resets.js';
+import { isFlood, synFlood } from './detectors/syn-flood.js';
+import type { FindingCommon } from './finding.js';
+import { ListenerBase } from './listener.js';
+import { captureDetectors, listenerDetectors, LISTENER_DETECTORS, type Finding } from './registry.js';
+import { SEVERITY_RANK } from './severity.js';
 import { classify, type ConnectionFacts } from './signatures.js';
+import { synAckAfterAck } from './synack-after-ack.js';
 import { VantageEstimator, type Vantage } from './vantage.js';
 import type { ListenerTimeline } from './timeline.js';
 
@@ -45,10 +51,41 @@ export interface ListenerOutcome {
   appResets: number;
 }
 
+/** One server ip:port: the shared counts and each detector's own state, in registry order. */
+class Listener {
+  readonly states: unknown[] = listenerDetectors.map((d) => d.newState());
+
+  constructor(readonly base: ListenerBase) {}
+
+  add(c: Connection, f: ConnectionFacts): void {
+    const sig = f.signatures;
+    const refused = sig.includes('refused');
+    this.base.add(c, refused);
+    for (let i = 0; i < listenerDetectors.length; i++) listenerDetectors[i]!.observe(this.states[i], c, f, this.base);
+    this.base.timeline.addConnection(c, f.ignoredHandshake, sig.includes('reset-after-handshake') || sig.includes('reset-by-application'), refused);
+  }
+
+  stateOf<S>(d: { id: string }): S {
+    return this.states[INDEX.get(d.id)!] as S;
+  }
+
+  judge(vantage: Vantage): Finding[] {
+    const ctx: JudgeContext = { vantage, base: this.base, stateOf: (d) => this.stateOf(d) };
+    const out: FindingCommon[] = [];
+    for (let i = 0; i < listenerDetectors.length; i++) {
+      const f = listenerDetectors[i]!.judge(this.states[i], ctx);
+      if (f) out.push(f);
+    }
+    return out as Finding[];
+  }
+}
+
+const INDEX = new Map<string, number>(LISTENER_DETECTORS.map((d, i) => [d.id, i]));
+
 /** connections → signatures → per-listener findings. Feed it finished connections as they come. */
 export class Analyzer {
-  private readonly listeners = new Map<string, ListenerStats>();
-  private readonly byHash = new Map<number, ListenerStats>();
+  private readonly listeners = new Map<string, Listener>();
+  private readonly byHash = new Map<number, Listener>();
   private readonly vantage = new VantageEstimator();
   private readonly keepListeners: Set<string> | null;
   private readonly keepPorts: Set<number> | null;
@@ -67,13 +104,15 @@ export class Analyzer {
 
   /** Classifies one connection (filling `c.signatures`) and adds it to its listener. */
   add(c: Connection): ConnectionFacts {
+    // The tracker records the SYN-ACK copies after the ACK; which ignored it is judged here, before the signatures.
+    c.synAckAfterAck = synAckAfterAck(c);
     const facts = classify(c);
     c.signatures = facts.signatures;
     this.vantage.add(c);
     // Most connections go to a listener seen before: find it by number, without building its name.
     const hash = endpointKey(c.s0, c.s1, c.s2, c.s3, c.sPort);
     const known = this.byHash.get(hash);
-    if (known && known.serves(c)) {
+    if (known && known.base.serves(c)) {
       known.add(c, facts);
       return facts;
     }
@@ -83,12 +122,12 @@ export class Analyzer {
       if (this.listeners.size >= MAX_LISTENERS) key = '*';
       l = this.listeners.get(key);
       if (!l) {
-        l = new ListenerStats(key, formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3));
+        l = new Listener(new ListenerBase(key, formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3)));
         this.listeners.set(key, l);
       }
     }
     if (!known && key !== '*') {
-      l.identify(c);
+      l.base.identify(c);
       this.byHash.set(hash, l);
     }
     l.add(c, facts);
@@ -102,33 +141,20 @@ export class Analyzer {
     // Only when the timing could not tell server from client: a client in a data centre has sub-ms RTTs too.
     if (vantage === 'middle' && v.synToSynAck < 0.002 && v.synAckToAck < 0.002) vantage = 'local';
     const findings: Finding[] = [];
-    for (const l of this.listeners.values()) findings.push(...listenerFindings(l, vantage));
-    if (summary.evictions > 0) {
-      findings.push({
-        id: 'capture-evictions', severity: 'warning', listener: '*', connections: summary.evictions,
-        verdict: `The connection table was full: ${summary.evictions} connections were finalised early to stay within memory, so their diagnosis may be incomplete.`,
-        figures: [['evicted', String(summary.evictions)], ['peak live connections', String(summary.peakLiveConnections)]],
-        firstTime: NaN, lastTime: NaN, episodes: [], evidence: { connections: [], filter: '' },
-        fix: ['Analyse a shorter window (--since/--until) or one listener (--listener), or raise --max-connections.'],
-        confirm: [], explain: 'tcpdiag explain capture-evictions', caveats: [],
-      });
+    for (const l of this.listeners.values()) findings.push(...l.judge(vantage));
+    for (const d of captureDetectors) {
+      const f = d.judge(summary);
+      if (f) findings.push(f as Finding);
     }
     findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.connections - a.connections || a.listener.localeCompare(b.listener));
     const listeners = [...this.listeners.values()]
-      .sort((a, b) => b.connections - a.connections)
-      .map((l) => ({
-        listener: l.listener,
-        connections: l.connections,
-        completed: l.completed,
-        overflowed: l.affectedRecovered + l.affectedFailed + (isFlood(l) ? 0 : l.halfOpenDropped),
-        refused: l.refused,
-        halfOpen: l.halfOpen,
-        appResets: l.appResets,
-      }));
+      .sort((a, b) => b.base.connections - a.base.connections)
+      .map((l) => outcome(l));
     const withFindings = new Set(findings.map((f) => f.listener));
     const timelines = [...this.listeners.values()]
-      .filter((l) => withFindings.has(l.listener))
-      .map((l) => l.timeline.result(l.listener, firstTime(summary, l.firstTime), lastTime(summary, l.lastTime)));
+      .map((l) => l.base)
+      .filter((b) => withFindings.has(b.listener))
+      .map((b) => b.timeline.result(b.listener, firstTime(summary, b.firstTime), lastTime(summary, b.lastTime)));
     return {
       timelines,
       vantage: {
@@ -141,6 +167,20 @@ export class Analyzer {
       listeners,
     };
   }
+}
+
+/** The listener table's row: connections per outcome. */
+function outcome(l: Listener): ListenerOutcome {
+  const b = l.base;
+  return {
+    listener: b.listener,
+    connections: b.connections,
+    completed: b.completed,
+    overflowed: overflowedConnections(l.stateOf(acceptQueueOverflow), isFlood(l.stateOf(synFlood))),
+    refused: b.refused,
+    halfOpen: l.stateOf<ReturnType<typeof synFlood.newState>>(synFlood).halfOpen,
+    appResets: l.stateOf<ReturnType<typeof applicationResets.newState>>(applicationResets).resets,
+  };
 }
 
 /** The capture's own first time (so charts of all listeners share an axis), else the listener's. */

@@ -1,21 +1,7 @@
 import type { EvidenceConnection } from './evidence.js';
+import type { Severity } from './severity.js';
 
-export type Severity = 'error' | 'warning' | 'info';
-
-export const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
-
-/** Per-listener finding ids (the verdicts), stable across versions. */
-export const FINDING_IDS = [
-  'accept-queue-overflow',
-  'syn-flood',
-  'connection-refused',
-  'syn-unanswered',
-  'application-resets',
-  'handshake-loss',
-  'port-reuse',
-  'capture-evictions',
-] as const;
-export type FindingId = (typeof FINDING_IDS)[number];
+export { SEVERITY_RANK, type Severity } from './severity.js';
 
 /** A burst of trouble, in epoch seconds. */
 export interface Episode {
@@ -31,8 +17,13 @@ export interface LatencySummary {
   samples: number;
 }
 
-export interface Finding {
-  id: FindingId;
+/**
+ * What every finding carries. Each detector (detectors/<id>.ts) extends it
+ * with its own fields; `Finding` (registry.ts) is the union of them, told
+ * apart by `id`.
+ */
+export interface FindingCommon<Id extends string = string> {
+  id: Id;
   severity: Severity;
   /** Server `ip:port` (`[ip]:port` for IPv6), or `*` for capture-wide findings. */
   listener: string;
@@ -58,22 +49,4 @@ export interface Finding {
   explain: string;
   /** Notes on how sure the verdict is (vantage point, look-alikes). */
   caveats: string[];
-
-  // accept-queue-overflow
-  abortOnOverflow?: '0' | '1' | 'unknown';
-  droppedSegments?: number;
-  resets?: number;
-  synDrops?: number;
-  ignoredHandshakes?: number;
-  recovered?: number;
-  failed?: number;
-  addedLatency?: LatencySummary | null;
-  /** Histogram of the added latency of recovered connections: counts[i] fall in [edges[i], edges[i+1]) seconds, the last bin is open-ended. */
-  latencyHistogram?: { edges: number[]; counts: number[] } | null;
-  acceptQueueEstimate?: number | null;
-  peakHandshakesPerSecond?: number;
-  // syn-flood
-  syncookies?: boolean;
-  halfOpen?: number;
-  sources?: number;
 }

@@ -44,6 +44,12 @@ export interface ConnectionFacts {
   droppedAfterHandshake: number;
   /** The connection got through in the end (data ACKed, or the server spoke). */
   recovered: boolean;
+  /** Only SYNs from the client, no handshake ACK and no RST: a handshake left half-open. */
+  halfOpen: boolean;
+  /** Half-open after a single SYN that was never retried: what a spoofed source sends (real clients retry). */
+  singleSynHalfOpen: boolean;
+  /** SYNs of this connection went unanswered (not refused): dropped somewhere. */
+  synDropped: boolean;
 }
 
 /**
@@ -163,5 +169,15 @@ export function classify(c: Connection): ConnectionFacts {
   // an expired request goes silent (kernel.md §2.2).
   const recovered =
     c.serverDataAckFrame !== 0 || c.serverFirstDataFrame !== 0 || (c.handshakeAckFrame !== 0 && c.clientFirstDataFrame === 0 && c.serverAnswerFrame !== 0 && !serverRst);
-  return { signatures: sig.list(), ignoredHandshake, unansweredSyns, droppedAfterHandshake, recovered };
+  const halfOpen = c.synCount > 0 && c.handshakeAckFrame === 0 && c.rstBy === null && c.client.packets - c.client.duplicates === c.synCount;
+  return {
+    signatures: sig.list(),
+    ignoredHandshake,
+    unansweredSyns,
+    droppedAfterHandshake,
+    recovered,
+    halfOpen,
+    singleSynHalfOpen: halfOpen && c.synCount === 1,
+    synDropped: unansweredSyns > 0 && !c.rstAnswersSyn,
+  };
 }

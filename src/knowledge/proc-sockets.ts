@@ -3,6 +3,7 @@
 // limit (sk_max_ack_backlog) is not in /proc at all; only `ss` shows it, as Send-Q (kernel.md §8).
 
 import { endianness } from 'node:os';
+import { formatAddress } from '../decode/address.js';
 
 export const TCP_LISTEN = 0x0a;
 export const TCP_SYN_RECV = 0x03;
@@ -66,30 +67,12 @@ function decodeAddress(hex: string, littleEndian: boolean): string {
 }
 
 function formatIpv6(bytes: number[]): string {
-  const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) words.push((bytes[i]! << 8) | bytes[i + 1]!);
-  if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) {
+  // ss prints an IPv4-mapped address in mixed notation (RFC 5952 §5); the rest as the decoder does.
+  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
     return `::ffff:${bytes.slice(12).join('.')}`;
   }
-  // Longest run of zero words (length ≥ 2) becomes "::" (RFC 5952).
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLength && j - i >= 2) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hexWords = words.map((w) => w.toString(16));
-  if (bestStart < 0) return hexWords.join(':');
-  return `${hexWords.slice(0, bestStart).join(':')}::${hexWords.slice(bestStart + bestLength).join(':')}`;
+  const word = (i: number) => ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) >>> 0;
+  return formatAddress(6, word(0), word(4), word(8), word(12));
 }
 
 export interface SsListener {

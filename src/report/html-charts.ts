@@ -5,7 +5,7 @@
  */
 import type { ListenerTimeline } from '../diagnose/timeline.js';
 import { escapeHtml } from './html-escape.js';
-import type { CaptureReport, FindingReport } from './model.js';
+import type { CaptureReport, FindingReport, FindingReportOf } from './model.js';
 import { bucketLabel, clock, int, stepDigits } from './svg-common.js';
 import { duration } from './units.js';
 import { binLabels, histogramSvg, shownBins } from './svg-histogram.js';
@@ -39,7 +39,7 @@ function timelineTable(t: ListenerTimeline, episodes: FindingReport['episodes'])
   );
 }
 
-function histogramFigure(f: FindingReport, id: string): string {
+function histogramFigure(f: FindingReportOf<'accept-queue-overflow'>, id: string): string {
   const h = f.latencyHistogram;
   if (!h || h.counts.every((c) => c === 0)) return '';
   const labels = binLabels(h);
@@ -67,7 +67,7 @@ export function chartsSection(c: CaptureReport, findings: FindingReport[], ci: n
   const out: string[] = [];
   c.timelines.forEach((t, li) => {
     const fs = findings.filter((f) => f.listener === t.listener);
-    const overflow = fs.find((f) => f.id === 'accept-queue-overflow');
+    const overflow = fs.find((f): f is FindingReportOf<'accept-queue-overflow'> => f.id === 'accept-queue-overflow');
     const episodes = overflow?.episodes ?? [];
     const overflowStart = overflow ? (episodes[0]?.start ?? overflow.firstTime) : null;
     const id = `c${ci}-l${li}`;

@@ -1,4 +1,4 @@
-import { SEVERITY_RANK, type Severity } from '../diagnose/finding.js';
+import { SEVERITY_RANK, type Severity } from '../diagnose/severity.js';
 import { chartsSection } from './html-charts.js';
 import { escapeHtml } from './html-escape.js';
 import { captureSummary, captureTiles, findingDetail, listenerTable, verdictList } from './html-sections.js';

@@ -1,4 +1,5 @@
-import { SEVERITY_RANK } from '../diagnose/finding.js';
+import { FINDING_IDS } from '../diagnose/registry.js';
+import { failsAt, type FailOn } from '../diagnose/severity.js';
 import type { EvidenceConnection } from '../diagnose/evidence.js';
 import { escapeXml, escapeXmlAttr } from './escape.js';
 import { evidenceFrames } from './markdown.js';
@@ -14,9 +15,10 @@ import type { CaptureReport, FindingReport, Report } from './model.js';
  *    a <failure> when its severity is at or above failOn, passing (verdict in
  *    <system-out>) below it;
  *  - per check id without findings: one passing testcase `<id>`.
+ * The checks are the registry's finding ids (diagnose/registry.ts), in its order.
  */
 
-export type FailOn = 'error' | 'warning' | 'info' | 'never';
+export type { FailOn } from '../diagnose/severity.js';
 
 const attr = escapeXmlAttr;
 const text = escapeXml;
@@ -32,7 +34,7 @@ interface Case {
 }
 
 function fails(f: FindingReport, failOn: FailOn): boolean {
-  return failOn !== 'never' && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn];
+  return failsAt(f.severity, failOn);
 }
 
 function evidenceLine(e: EvidenceConnection): string[] {
@@ -126,7 +128,7 @@ function timestamp(c: CaptureReport): string | null {
   return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(iso) ? iso.slice(0, 19) : null;
 }
 
-export function renderJunit(r: Report, failOn: FailOn, checks: readonly string[]): string {
+export function renderJunit(r: Report, failOn: FailOn, checks: readonly string[] = FINDING_IDS): string {
   const suites: string[] = [];
   let tests = 0, failures = 0, errors = 0, skipped = 0;
   for (const c of r.captures) {

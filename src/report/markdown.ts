@@ -1,4 +1,4 @@
-import { SEVERITY_RANK, type Severity } from '../diagnose/finding.js';
+import { SEVERITY_RANK, type Severity } from '../diagnose/severity.js';
 import type { EvidenceConnection } from '../diagnose/evidence.js';
 import { codeBlock, codeSpan, escapeMarkdown } from './escape.js';
 import { duration } from './units.js';

@@ -1,7 +1,7 @@
 import type { Analysis, ListenerOutcome, VantageReport } from '../diagnose/analyzer.js';
 import type { ListenerTimeline } from '../diagnose/timeline.js';
-import type { Finding } from '../diagnose/finding.js';
-import type { CaptureSummary } from '../track/run.js';
+import type { Finding } from '../diagnose/registry.js';
+import type { CaptureSummary } from '../track/summary.js';
 import type { LoggedPacket } from '../track/connection.js';
 
 /** Packets of one evidence connection, for its ladder diagram. */
@@ -31,12 +31,19 @@ export interface CaptureReport extends Omit<CaptureSummary, 'firstTime' | 'lastT
   timelines: ListenerTimeline[];
 }
 
-export interface FindingReport extends Omit<Finding, 'firstTime' | 'lastTime' | 'episodes'> {
+/** Omit on each member of a union (plain Omit keeps only the fields every member has). */
+type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A finding as reported: times as ISO + epoch, and the capture it came from; a union by `id` like Finding. */
+export type FindingReport = OmitEach<Finding, 'firstTime' | 'lastTime' | 'episodes'> & {
   capture: string;
   firstTime: Time | null;
   lastTime: Time | null;
   episodes: { start: Time; end: Time; connections: number }[];
-}
+};
+
+/** The reported finding of one id. */
+export type FindingReportOf<Id extends FindingReport['id']> = Extract<FindingReport, { id: Id }>;
 
 /** What the run was told to keep (--listener, --port, --since, --until): a filtered report says so. */
 export interface ReportFilters {
@@ -126,7 +133,7 @@ export function findingReport(capture: string, f: Finding): FindingReport {
   const { firstTime, lastTime, episodes, ...rest } = f;
   return {
     capture,
-    ...rest,
+    ...(rest as OmitEach<Finding, 'firstTime' | 'lastTime' | 'episodes'>),
     firstTime: timeFromEpoch(firstTime),
     lastTime: timeFromEpoch(lastTime),
     episodes: episodes.map((e) => ({ start: timeFromEpoch(e.start)!, end: timeFromEpoch(e.end)!, connections: e.connections })),

@@ -1,6 +1,6 @@
 // `tcpdiag analyze`'s formats, each a Printer of the whole Report.
 
-import { FINDING_IDS } from '../diagnose/finding.js';
+import { FINDING_IDS } from '../diagnose/registry.js';
 import { renderHtml } from './html.js';
 import { renderJunit, type FailOn } from './junit.js';
 import { renderMarkdown } from './markdown.js';

@@ -79,7 +79,13 @@ export class Connection {
   synAckCount = 0;
   /** Time of the latest SYN-ACK (0 when none). */
   lastSynAckTime = 0;
-  /** SYN-ACKs sent again after the client's handshake ACK had been seen. */
+  /** SYN-ACK copies captured after the client's handshake ACK (crossing ones included). */
+  synAckCopiesAfterAck = 0;
+  /**
+   * SYN-ACKs the server sent again after it could have had the client's handshake ACK: the
+   * diagnosis's judgement of synAckCopiesAfterAck (diagnose/synack-after-ack.ts), filled downstream
+   * like `signatures`; 0 until then.
+   */
   synAckAfterAck = 0;
   /** SYN-ACKs seen before the SYN (capture reordering). */
   synAckBeforeSyn = false;
@@ -239,7 +245,8 @@ export class Connection {
     this.synAckMore = extras ? st.synAckMore.get(slot) ?? null : null;
     this.synAckCount = I[b + W.SynAckCount]!;
     this.lastSynAckTime = F[fb + Fl.LastSynAckTime]!;
-    this.synAckAfterAck = I[b + W.SynAckAfterAck]!;
+    this.synAckCopiesAfterAck = I[b + W.SynAckAfterAck]!;
+    this.synAckAfterAck = 0;
     this.synAckBeforeSyn = (bits & CB.SynAckBeforeSyn) !== 0;
     this.synAnsweredByAck = (bits & CB.SynAnsweredByAck) !== 0;
     this.handshakeAckFrame = U[b + W.HsAckFrame]!;

@@ -5,8 +5,6 @@ import { CB, DB, DF, DW, Fl, Side, W } from './layout.js';
 import type { Slots } from './slots.js';
 import { zeekStep } from './zeek.js';
 
-/** A SYN-ACK re-sent this soon after the ACK was on its way before the server saw the ACK. */
-const CROSSING_MIN_S = 0.1;
 /** A ladder diagram stops being readable long before this. */
 const MAX_LOGGED = 200;
 /** Retransmitted SYNs and SYN-ACKs whose frame and time are kept (the counts go on). */
@@ -79,12 +77,9 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
         if (I[b + W.SynCount] === 0) bits |= CB.SynAckBeforeSyn;
         I[b + W.Bits] = bits;
       } else {
-        // Only one sent after the server could have had the ACK: at a client-side capture a SYN-ACK right
-        // behind the ACK crossed it on the wire (sent for a retransmitted SYN), it does not ignore it.
-        if (
-          U[b + W.HsAckFrame] !== 0 &&
-          s.time - F[fb + Fl.HsAckTime]! >= Math.max(CROSSING_MIN_S, 1.5 * (F[fb + Fl.SynAckTime]! - F[fb + Fl.LastSynTime]!))
-        ) I[b + W.SynAckAfterAck]!++;
+        // Every copy seen after the handshake ACK; which of them ignored it is the diagnosis's judgement
+        // (diagnose/synack-after-ack.ts), from the copies' times kept below.
+        if (U[b + W.HsAckFrame] !== 0) I[b + W.SynAckAfterAck]!++;
         if (s.tsVal === U[b + W.SaTsVal] && (I[b + W.SaMask]! & OPT_TIMESTAMP)) I[b + W.Bits] = I[b + W.Bits]! | CB.SynAckSameTsVal;
         pushTimeline(st, st.synAckMore, slot, s.frame, s.time);
       }

@@ -18,7 +18,8 @@ const CONNECTION_SEED = 0x9e3779b9;
 const LISTENER_SEED = 0x2545f491;
 // Every IPv4 address shares its first three words (::ffff:): their part of the hash is computed once.
 const V4 = 0xffff;
-const V4_CONNECTION = prefixHash(0, 0, V4, CONNECTION_SEED);
+/** The connection hash's state after an IPv4 address's three shared words (exported for the hash-flooding test). */
+export const V4_CONNECTION = prefixHash(0, 0, V4, CONNECTION_SEED);
 const V4_LISTENER = prefixHash(0, 0, V4, LISTENER_SEED);
 
 function endpointHash(a0: number, a1: number, a2: number, a3: number, port: number, seed: number, v4: number): number {

@@ -107,6 +107,7 @@ export const enum W {
   SynFrame,
   SynNewIsn,
   SynAckFrame,
+  /** SYN-ACK copies seen after the handshake ACK (Connection.synAckCopiesAfterAck). */
   SynAckAfterAck,
   SynRetransBeforeAnswer,
   FinFrame,

@@ -4,7 +4,10 @@ import { Decoder } from '../decode/decoder.js';
 import { linkTypeName } from '../decode/link.js';
 import { Decoded, newSegment } from '../decode/segment.js';
 import type { Connection } from './connection.js';
+import type { CaptureSummary } from './summary.js';
 import { Tracker, type TrackerOptions } from './tracker.js';
+
+export type { CaptureSummary } from './summary.js';
 
 /** A time bound: absolute epoch seconds, or seconds from the capture's first frame. */
 export interface TimeBound {
@@ -18,36 +21,6 @@ export interface RunOptions extends TrackerOptions {
   onProgress?: (p: ReadProgress) => void;
   /** Read size; only tests change it (see ReadOptions). */
   chunkBytes?: number;
-}
-
-/** What every command prints about a capture; the JSON `captures[]` element. */
-export interface CaptureSummary {
-  path: string;
-  format: 'pcap' | 'pcapng' | null;
-  gzip: boolean;
-  linkTypes: string[];
-  /** Records read. */
-  packets: number;
-  tcp: number;
-  otherIp: number;
-  nonIp: number;
-  truncated: number;
-  malformed: number;
-  /** Frames left out by --since/--until (not decoded). */
-  outsideWindow: number;
-  partial: boolean;
-  error: string | null;
-  /** Where reading stopped, when it did. */
-  errorOffset: number | null;
-  errorFrame: number | null;
-  warnings: string[];
-  firstTime: { sec: number; nsec: number } | null;
-  lastTime: { sec: number; nsec: number } | null;
-  bytes: number;
-  otherKinds: Record<string, number>;
-  connections: number;
-  evictions: number;
-  peakLiveConnections: number;
 }
 
 const MAX_WARNINGS = 20;

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Analyzer, type Analysis } from '../../src/diagnose/analyzer.js';
+import type { Analysis } from '../../src/diagnose/analyzer.js';
+import { runPipeline } from '../../src/diagnose/pipeline.js';
 import type { ConnectionFacts } from '../../src/diagnose/signatures.js';
 import { formatEndpoint } from '../../src/decode/address.js';
 import type { Connection } from '../../src/track/connection.js';
-import { trackCapture, type CaptureSummary } from '../../src/track/run.js';
+import type { CaptureSummary } from '../../src/track/summary.js';
 
 export const LAB = fileURLToPath(new URL('../../../shared/captures/lab/', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
@@ -23,12 +24,13 @@ export interface Run {
   conns: ConnView[];
 }
 
-/** The whole pipeline in-process, keeping every connection for assertions. */
+/**
+ * The CLI's pipeline (runPipeline) in-process, keeping every connection for assertions: the one
+ * difference from the CLI is that connection records are not reused, since this keeps them.
+ */
 export async function run(path: string): Promise<Run> {
-  const analyzer = new Analyzer();
   const conns: ConnView[] = [];
-  const summary = await trackCapture(path, (c) => {
-    const facts = analyzer.add(c);
+  const { summary, analysis } = await runPipeline(path, { recycle: false }, (c, facts) => {
     conns.push({
       client: formatEndpoint(c.ipVersion, c.c0, c.c1, c.c2, c.c3, c.cPort),
       clientPort: c.cPort,
@@ -37,7 +39,7 @@ export async function run(path: string): Promise<Run> {
       c,
     });
   });
-  return { summary, analysis: analyzer.finish(summary), conns };
+  return { summary, analysis, conns };
 }
 
 export interface Labels {

@@ -8,18 +8,11 @@ import { CATALOG, catalogIds, explainCommandFor, findEntry, similarIds } from '.
 import { renderEntry, renderList } from '../../src/knowledge/explain-render.js';
 import { rawHtmlOutsideCode, runCommand } from './run-command.js';
 import { SIGNATURES } from '../../src/diagnose/signatures.js';
-import { FINDING_IDS } from '../../src/diagnose/finding.js';
+import { CAPTURE_DETECTORS, DETECTORS, FINDING_IDS } from '../../src/diagnose/registry.js';
 
-// The ids come from the diagnosis stage itself: one it emits without an entry here fails.
-const FINDINGS: Record<string, 'error' | 'warning' | 'info'> = {
-  'accept-queue-overflow': 'error',
-  'syn-flood': 'error',
-  'connection-refused': 'warning',
-  'application-resets': 'warning',
-  'handshake-loss': 'warning',
-  'port-reuse': 'info',
-  'capture-evictions': 'warning',
-};
+// The ids come from the diagnosis stage itself: one it emits without an entry here fails. Ids that are
+// both a per-connection signature and a per-listener finding have one entry, of kind `both`.
+const BOTH = new Set<string>(SIGNATURES.filter((s) => (FINDING_IDS as readonly string[]).includes(s)));
 
 describe('catalog', () => {
   it('has exactly the signature and finding ids, each once', () => {
@@ -28,12 +21,14 @@ describe('catalog', () => {
     expect(catalogIds()).toHaveLength(expected.size);
   });
 
-  it('gives findings their severity and kind; port-reuse is both', () => {
-    for (const [id, severity] of Object.entries(FINDINGS)) {
-      expect(findEntry(id)?.severity, id).toBe(severity);
-      expect(findEntry(id)?.kind, id).toBe(id === 'port-reuse' ? 'both' : 'finding');
+  it('gives findings their severity and kind; port-reuse and syn-unanswered are both', () => {
+    expect([...BOTH].sort()).toEqual(['port-reuse', 'syn-unanswered']);
+    for (const d of DETECTORS) {
+      expect(findEntry(d.id)?.severity, d.id).toBe(d.severity);
+      expect(findEntry(d.id)?.kind, d.id).toBe(BOTH.has(d.id) ? 'both' : 'finding');
     }
-    for (const id of SIGNATURES.filter((s) => s !== 'port-reuse')) {
+    expect(findEntry('syn-unanswered')?.severity).toBe('warning');
+    for (const id of SIGNATURES.filter((s) => !BOTH.has(s))) {
       expect(findEntry(id)).toMatchObject({ kind: 'signature' });
       expect(findEntry(id)?.severity, id).toBeUndefined();
     }
@@ -49,7 +44,9 @@ describe('catalog', () => {
   });
 
   it('cites kernel.md sections for every kernel behaviour entry', () => {
-    for (const e of CATALOG.filter((c) => c.id !== 'capture-evictions')) {
+    // Capture-wide findings are about the file or tcpdiag itself, not the kernel.
+    const aboutCapture = new Set<string>(CAPTURE_DETECTORS.map((d) => d.id));
+    for (const e of CATALOG.filter((c) => !aboutCapture.has(c.id))) {
       expect(e.sources.length, e.id).toBeGreaterThan(0);
       expect(e.kernels.join(' '), e.id).toMatch(/\d\.\d|all versions/);
     }
@@ -134,6 +131,9 @@ describe('rendering', () => {
     const list = renderList('text');
     expect(list.indexOf('accept-queue-overflow')).toBeLessThan(list.indexOf('handshake-loss'));
     expect(list.lastIndexOf('port-reuse')).toBeGreaterThan(list.indexOf('capture-evictions'));
+    // syn-unanswered is listed under findings too (it was a signature only, while analyze emitted it as a finding).
+    const findings = list.slice(list.indexOf('accept-queue-overflow'));
+    expect(findings).toContain('syn-unanswered');
   });
 });
 

@@ -5,7 +5,7 @@ import { Ajv } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import { FINDING_IDS } from '../../src/diagnose/finding.js';
+import { FINDING_IDS } from '../../src/diagnose/registry.js';
 import { renderHtml } from '../../src/report/html.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { renderMarkdown } from '../../src/report/markdown.js';

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FINDING_IDS } from '../../src/diagnose/finding.js';
+import { FINDING_IDS } from '../../src/diagnose/registry.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { newReport, type Report } from '../../src/report/model.js';
 import { analyzeCaptures, analyzeOne, LAB } from './pipeline.js';

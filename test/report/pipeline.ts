@@ -1,8 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { Analyzer } from '../../src/diagnose/analyzer.js';
+import { runPipeline } from '../../src/diagnose/pipeline.js';
 import { flowRecord, type FlowRecord } from '../../src/report/flow.js';
 import { captureReport, findingReport, newReport, type Report } from '../../src/report/model.js';
-import { trackCapture } from '../../src/track/run.js';
 
 export const LAB = {
   abort0: fileURLToPath(new URL('../../fixtures/lab/accept-overflow-abort0-server.pcap', import.meta.url)),
@@ -21,12 +20,8 @@ export async function analyzeCaptures(paths: string[]): Promise<Run> {
   const report: Report = newReport('0.0.0-test');
   const flows: FlowRecord[] = [];
   for (const path of paths) {
-    const analyzer = new Analyzer();
-    const summary = await trackCapture(path, (c) => {
-      analyzer.add(c);
-      flows.push(flowRecord(path, c));
-    });
-    const a = analyzer.finish(summary);
+    // As the CLI runs it (analyze and flows): records reused, each turned into its flow record at once.
+    const { summary, analysis: a } = await runPipeline(path, {}, (c) => flows.push(flowRecord(path, c)));
     report.captures.push(captureReport(summary, a));
     report.findings.push(...a.findings.map((f) => findingReport(path, f)));
   }

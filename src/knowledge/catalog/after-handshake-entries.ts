@@ -9,7 +9,7 @@ import {
   QUEUE_MODEL,
   SS_STEP,
   VANTAGE,
-} from './fragments.js';
+} from '../../diagnose/explain/fragments.js';
 import type { CatalogEntry } from './types.js';
 
 export const AFTER_HANDSHAKE_ENTRIES: readonly CatalogEntry[] = [
@@ -153,44 +153,6 @@ export const AFTER_HANDSHAKE_ENTRIES: readonly CatalogEntry[] = [
     ],
     sources: ['§2.5', '§4', '§5', '§10'],
     related: ['syn-flood', 'handshake-data-ignored'],
-  },
-  {
-    id: 'port-reuse',
-    kind: 'both',
-    severity: 'info',
-    title: 'New SYN on a recent connection\'s ports',
-    summary: 'A new SYN used the address/port pair of a connection seen shortly before (TIME_WAIT reuse); usually harmless.',
-    wire: {
-      pattern: [
-        'A SYN for the same four-tuple as an earlier connection in the trace. Wireshark labels it "[TCP Port numbers reused]" (`tcp.analysis.reused_ports`).',
-        'If the server still has the old connection in TIME_WAIT and the new SYN\'s seq or timestamp is newer, it is accepted. The SYN-ACK ISN is then the old connection\'s server snd_nxt + 65537, a strong fingerprint (lab: 1990538762 → 1990604299).',
-        'Otherwise the server answers with a bare ACK carrying the old numbers (Wireshark: "ACKed segment that wasn\'t captured"). The client answers that with an RST, which kills the TIME_WAIT, and its SYN retransmission 1 s later succeeds (§9).',
-      ],
-      server: 'An old four-tuple comes back within 60 s of closing.',
-      client: 'Usually nothing visible. In the rejected case, connect() takes an extra second.',
-    },
-    kernel: [
-      'TIME_WAIT lasts a fixed 60 s (`TCP_TIMEWAIT_LEN`), with no sysctl for it. `tcp_fin_timeout` is the lifetime of orphaned FIN_WAIT_2 sockets and does not shorten TIME_WAIT (§9, §11 pitfall 1).',
-      'A SYN hitting TIME_WAIT is accepted when its seq is beyond the old rcv_nxt or its timestamp is newer. Otherwise it gets an ACK with the old numbers, rate-limited (`TCPACKSkippedTimeWait`; PAWS rejects count `PAWSTimewait`, or `PAWSEstab` on older kernels). In the FIN_WAIT2 substate, a SYN with seq ≥ rcv_nxt gets an RST (§9).',
-      'A SYN accepted from TIME_WAIT skips the SYN-queue test but not the accept-queue test (§1.1).',
-      '`tcp_tw_reuse` only affects outgoing connect(): 0 off, 1 on, 2 loopback only, which is the default. Incoming SYNs to TIME_WAIT follow the rules above whatever it is set to. `tcp_tw_recycle` was removed in 4.12 (§9, §11 pitfall 13).',
-    ],
-    lookAlikes: [
-      'A SYN retransmission has the same ISN, while a reused port carries a new ISN after the old connection closed. tcpdiag keys connections by four-tuple and ISN.',
-      'As a listener finding (info), it means clients reuse ports quickly. It becomes a problem only when the ACK-then-RST exchange shows up and adds a second to connect().',
-    ],
-    confirm: [
-      { command: "ss -tan state time-wait '( sport = :PORT )' | wc -l", text: 'The number of TIME_WAIT entries on the server port.' },
-      { command: 'nstat -az TcpExtTWRecycled TcpExtPAWSEstab TcpExtTCPACKSkippedTimeWait', text: 'Counters for reuse and for rejected SYNs (§9; the exact meaning of TWRecycled is unverified).' },
-    ],
-    fix: [
-      'Usually nothing. If rejected reuse adds delay, keep TCP timestamps enabled at both ends, because newer timestamps let the SYN through, and have clients reuse connections (keep-alive, pooling) instead of opening new ones. Do not lower tcp_fin_timeout for this; it does not touch TIME_WAIT (§11 pitfall 1).',
-    ],
-    kernels: [
-      'TIME_WAIT 60 s and the SYN rules: 4.19 and 6.18 source, lab 6.18.44 (§9). tcp_tw_reuse=2 as default: ≈4.19/4.20, unverified (§12). tcp_tw_recycle removed in 4.12.',
-    ],
-    sources: ['§1.1', '§9', '§11'],
-    related: [],
   },
 ];
 

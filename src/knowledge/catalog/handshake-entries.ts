@@ -11,7 +11,7 @@ import {
   SYN_AT_FULL_QUEUES,
   SYNACK_TIMING,
   VANTAGE,
-} from './fragments.js';
+} from '../../diagnose/explain/fragments.js';
 import type { CatalogEntry } from './types.js';
 
 export const HANDSHAKE_ENTRIES: readonly CatalogEntry[] = [
@@ -49,39 +49,6 @@ export const HANDSHAKE_ENTRIES: readonly CatalogEntry[] = [
     ],
     sources: ['§3.3', '§4', '§6.1', '§10'],
     related: ['syn-unanswered', 'accept-queue-overflow', 'syn-flood', 'handshake-loss'],
-  },
-  {
-    id: 'syn-unanswered',
-    kind: 'signature',
-    title: 'No SYN-ACK ever seen',
-    summary: 'The client\'s SYN(s) never got a SYN-ACK or RST in the capture; the connection never opened.',
-    wire: {
-      pattern: [
-        'One or more SYNs with the same ISN, then nothing from the server. The client gives up when its retries run out or when the application\'s timeout fires.',
-        CLIENT_SYN_TIMING,
-      ],
-      server:
-        'The SYNs arrive and nothing leaves: the server\'s kernel or a local filter dropped them. If no SYN arrives at all, the loss is upstream.',
-      client: 'The SYNs leave and nothing comes back. The capture cannot say where they were lost.',
-    },
-    kernel: [
-      SYN_AT_FULL_QUEUES,
-      QUEUE_MODEL,
-      'Failure errno at the client: ETIMEDOUT (110), or a soft ICMP error such as EHOSTUNREACH if one was recorded (§6.1).',
-    ],
-    lookAlikes: [
-      'A firewall drop, a host that is down and a routing black hole all look the same on the wire (§4, §10). tcpdiag points at the listener\'s queues only when the same server port answered other SYNs at the same time. Otherwise it reports the SYNs as unanswered and leaves the cause open. Host counters are the only way to tell accept-queue overflow (`ListenOverflows`) from SYN-queue overflow (`TCPReqQFullDrop`).',
-      'An answer with RST+ACK instead is refused (nothing listening), not a queue problem.',
-    ],
-    confirm: [NSTAT_STEP, SS_STEP, HOST_STEP],
-    fix: [
-      'Follow the counters. `ListenOverflows` rising points to the application\'s accept rate (`tcpdiag explain accept-queue-overflow`). `TCPReqQFullDrop` rising points to a SYN burst with syncookies off (`tcpdiag explain syn-flood`). If neither moves, check firewalls, routes and whether the service is up.',
-    ],
-    kernels: [
-      'SYN drop at a full accept queue: ≥ 4.10 and backports (§4). ETIMEDOUT after ≈127 s on 3.7–6.4 and ≈131 s on ≥ 6.5 (§6.1).',
-    ],
-    sources: ['§4', '§6.1', '§10'],
-    related: ['syn-retransmit', 'accept-queue-overflow', 'syn-flood'],
   },
   {
     id: 'refused',

@@ -1,7 +1,7 @@
 // Paragraphs several catalog entries share. Each states the kernel.md section (§) and the kernel
 // versions it holds for, because an operator reading one entry must not need another to trust it.
 
-import type { ConfirmStep } from './types.js';
+import type { ConfirmStep } from './entry.js';
 
 export const QUEUE_MODEL =
   'Linux keeps two queues per listening socket. The SYN queue holds request socks: half-open connections whose SYN-ACK has been sent but whose final ACK has not arrived. The accept queue holds established connections waiting for the application to call accept(). Both limits are the same number, `sk_max_ack_backlog` = min(listen() backlog, `net.core.somaxconn`), and a negative backlog means somaxconn (§1.1, kernels ≥ 4.4). The accept queue only counts as full when it holds more than that number, so it holds backlog+1 (§1.1). The SYN queue is full at qlen ≥ limit on 4.4 to 6.12, and at qlen > limit from 6.13 (commit 3479c7549fb1, version inferred) and in stable kernels that took the backport, such as 6.1.y. `net.core.somaxconn` defaults to 4096 since 5.4 and was 128 before (§1.1).';

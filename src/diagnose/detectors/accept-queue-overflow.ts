@@ -1,0 +1,286 @@
+// The listener's accept queue was full: completed handshakes ignored or reset, SYNs dropped (kernel.md §1–§4).
+
+import type { Connection } from '../../track/connection.js';
+import { port, whereOf, type JudgeContext, type ListenerDetector, type Where } from '../detector.js';
+import { EvidencePicker } from '../evidence.js';
+import {
+  ABORT_0,
+  ABORT_1,
+  COOKIE_OVERFLOW,
+  HOST_STEP,
+  NETSTAT_STEP,
+  NSTAT_STEP,
+  OLD_SYN_QUEUE,
+  QUEUE_MODEL,
+  QUEUES_STEP,
+  SS_STEP,
+  SYN_AT_FULL_QUEUES,
+  SYNACK_TIMING,
+  VANTAGE,
+} from '../explain/fragments.js';
+import type { FindingCommon, LatencySummary } from '../finding.js';
+import { firstAnswerDelay, type ListenerBase } from '../listener.js';
+import { acceptQueueEstimate, baselineOf, concat, episodesOf, latencyHistogram, latencySummary, peakPerSecond } from '../overflow.js';
+import { Samples } from '../samples.js';
+import type { ConnectionFacts } from '../signatures.js';
+import type { Vantage } from '../vantage.js';
+import { isFlood, synFlood } from './syn-flood.js';
+
+const MAX_SAMPLES = 200_000;
+
+export interface AcceptQueueOverflowFinding extends FindingCommon<'accept-queue-overflow'> {
+  abortOnOverflow: '0' | '1' | 'unknown';
+  droppedSegments: number;
+  resets: number;
+  synDrops: number;
+  ignoredHandshakes: number;
+  recovered: number;
+  failed: number;
+  addedLatency: LatencySummary | null;
+  /** Histogram of the added latency of recovered connections: counts[i] fall in [edges[i], edges[i+1]) seconds, the last bin is open-ended. */
+  latencyHistogram: { edges: number[]; counts: number[] } | null;
+  acceptQueueEstimate: number | null;
+  peakHandshakesPerSecond: number;
+}
+
+export class AcceptQueueState {
+  ignoredHandshakes = 0;
+  /** Ignored with more than one lost segment could explain: ≥ 2 unanswered retransmissions, a re-sent SYN-ACK or a reset. */
+  strongIgnored = 0;
+  synAckAfterAckConns = 0;
+  cookieIgnoredConns = 0;
+  /** Data ignored with neither a re-sent SYN-ACK nor a syncookie to explain it. */
+  dataOnlyIgnoredConns = 0;
+  resetConns = 0;
+  droppedAfterHandshake = 0;
+  /** SYNs left unanswered (not refused), and the connections they belong to. */
+  unansweredSyns = 0;
+  synDropConns = 0;
+  affectedRecovered = 0;
+  affectedFailed = 0;
+  /** Single-SYN half-open connections left unanswered: failed connects, or a flood's spoofed SYNs (decided at the end). */
+  halfOpenDropped = 0;
+  syncookieConns = 0;
+  firstAffected = Infinity;
+  lastAffected = -Infinity;
+  readonly addedLatency = new Samples(MAX_SAMPLES);
+  readonly baseline = new Samples(4096);
+  /** When each affected connection first met the full queue. */
+  readonly events = new Samples(MAX_SAMPLES);
+  readonly halfOpenDropTimes = new Samples(MAX_SAMPLES);
+  /** Handshakes completed: time, and 1 when the server ignored or reset it (else 0). */
+  readonly handshakeTimes = new Samples(MAX_SAMPLES);
+  readonly handshakeOverflowed = new Samples(MAX_SAMPLES);
+  readonly evidence = new EvidencePicker();
+
+  event(time: number): void {
+    if (time < this.firstAffected) this.firstAffected = time;
+    if (time > this.lastAffected) this.lastAffected = time;
+    this.events.push(time);
+  }
+}
+
+/** The strongest signs first: a reset or a re-sent SYN-ACK, then data retransmitted unanswered (the more, the surer). */
+function score(c: Connection, f: ConnectionFacts): number {
+  const sig = f.signatures;
+  return (
+    (sig.includes('reset-after-handshake') ? 6 : 0) +
+    (sig.includes('synack-retransmit-after-ack') ? 6 : 0) +
+    (sig.includes('handshake-data-ignored') ? 4 + Math.min(c.clientRetransBeforeAnswer, 5) : 0) +
+    (f.synDropped ? 1 : 0)
+  );
+}
+
+/** Whether the listener's record shows an accept-queue overflow, weighed by where the capture was taken. */
+export function overflowShown(s: AcceptQueueState, base: ListenerBase, vantage: Vantage, flood: boolean): boolean {
+  const atServer = vantage === 'server' || vantage === 'local';
+  if (s.resetConns > 0) return true;
+  // "While it completed others": a listener that ignored its only handshake may just have lost the ACK.
+  const others = base.completed - s.ignoredHandshakes > 0;
+  // At the client, one re-sent SYN-ACK or one ignored data segment can be a lost ACK or a lost data segment.
+  if (others && (atServer ? s.ignoredHandshakes >= 1 : s.strongIgnored >= 2)) return true;
+  // SYNs seen by the server and left unanswered while it answered others: dropped for a full queue.
+  return atServer && !flood && s.synDropConns > 0 && base.answered > 0;
+}
+
+/** Connections the listener table counts as overflowed (without a flood, unanswered single SYNs are). */
+export function overflowedConnections(s: AcceptQueueState, flood: boolean): number {
+  return s.affectedRecovered + s.affectedFailed + (flood ? 0 : s.halfOpenDropped);
+}
+
+function advice(at: Where, peak?: number, syncookies = false): string[] {
+  const burst = peak === undefined ? '(tcpdiag analyze reports the peak handshakes per second)' : `(${peak} handshakes in one second here)`;
+  const fix = [
+    `Raise the accept queue: it is min(listen() backlog, net.core.somaxconn). Raise both together, e.g. \`sysctl -w net.core.somaxconn=4096\` (persist it in /etc/sysctl.d/) and pass a backlog of at least the peak burst ${burst} to listen() or the server's setting (nginx \`listen ${at.port} backlog=4096\`, HAProxy \`backlog\`, Java \`ServerSocket(port, backlog)\`, Go uses somaxconn).`,
+    'Accept faster: look for an event loop or acceptor thread that blocks (slow handlers, locks, GC pauses, too few workers); the queue only fills when accept() falls behind.',
+    'Keep net.ipv4.tcp_abort_on_overflow=0 in production: it turns a short stall into connection resets. Set it to 1 only briefly, as a debugging aid, to make silent overflows visible as resets.',
+  ];
+  if (syncookies || peak === undefined) {
+    fix.push(`${peak === undefined ? 'If syncookies were sent with no flood' : 'Syncookies were sent with no flood'}: a small backlog also caps the SYN queue (same min(backlog, somaxconn) limit), so raising the backlog stops them too.`);
+  }
+  return fix;
+}
+
+function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): AcceptQueueOverflowFinding | null {
+  const flood = isFlood(stateOf(synFlood));
+  if (!overflowShown(s, base, vantage, flood)) return null;
+  const synDrops = flood ? 0 : s.unansweredSyns;
+  const abort: AcceptQueueOverflowFinding['abortOnOverflow'] = s.resetConns > 0 ? '1' : s.synAckAfterAckConns > 0 ? '0' : 'unknown';
+  // Without a flood, SYNs that were never answered are connects the full queue made fail.
+  const failed = s.affectedFailed + (flood ? 0 : s.halfOpenDropped);
+  const affected = s.affectedRecovered + failed;
+  const dropped = s.droppedAfterHandshake + synDrops;
+  // Each list sorted once: a listener keeps up to 200 000 handshakes.
+  const baseDelay = baselineOf(s.baseline);
+  const latency = latencySummary(s.addedLatency, baseDelay);
+  const handshakesSorted = s.handshakeTimes.sorted();
+  const queue = acceptQueueEstimate(s.handshakeTimes, s.handshakeOverflowed, handshakesSorted);
+  const peak = peakPerSecond(handshakesSorted);
+  const p = port(base.listener);
+  const how: string[] = [];
+  if (s.synAckAfterAckConns > 0) how.push(`ignored ${s.synAckAfterAckConns} completed handshakes and re-sent their SYN-ACKs`);
+  if (s.cookieIgnoredConns > 0) how.push(`silently dropped the ACK and data of ${s.cookieIgnoredConns} syncookie handshakes`);
+  if (s.resetConns > 0) how.push(`reset ${s.resetConns} connections right after their handshake`);
+  if (s.dataOnlyIgnoredConns > 0) how.push(`left the data of ${s.dataOnlyIgnoredConns} more handshakes unanswered`);
+  if (synDrops > 0) how.push(`dropped ${synDrops} SYNs`);
+  const figures: [string, string][] = [
+    ['connections affected', `${affected} of ${base.connections}`],
+    ['dropped segments (≈ TcpExtListenOverflows)', String(dropped)],
+    ['SYNs dropped', String(synDrops)],
+    ['handshakes ignored', String(s.ignoredHandshakes - s.resetConns)],
+    ['resets after handshake', String(s.resetConns)],
+    ['tcp_abort_on_overflow', abort === 'unknown' ? 'unknown (only syncookie handshakes were dropped, which the kernel drops silently under either setting)' : abort],
+    ['recovered / failed', `${s.affectedRecovered} / ${failed}`],
+  ];
+  if (latency) figures.push(['latency added (p50 / p90 / max)', `${latency.p50.toFixed(3)} s / ${latency.p90.toFixed(3)} s / ${latency.max.toFixed(3)} s`]);
+  if (queue !== null) figures.push(['accept queue held (estimate)', `${queue} connections (listen backlog ≈ ${queue - 1}; the kernel holds backlog + 1)`]);
+  figures.push(['peak handshakes per second', String(peak)]);
+  const caveats: string[] = [];
+  if (vantage === 'client' || vantage === 'middle') {
+    caveats.push(`Captured at the ${vantage} side: a SYN-ACK re-sent after the client's ACK can also mean that ACK was lost after the capture point; the verdict rests on ${s.ignoredHandshakes} such connections${s.resetConns ? ' and the overflow resets' : ''}. Confirm with the counters above.`);
+  }
+  const filter = s.resetConns > 0
+    ? `tcp.srcport==${p} && tcp.flags.reset==1 && tcp.flags.ack==0`
+    : s.synAckAfterAckConns > 0
+      ? `tcp.srcport==${p} && tcp.flags.syn==1 && tcp.flags.ack==1 && tcp.analysis.retransmission`
+      : `tcp.dstport==${p} && tcp.analysis.retransmission`;
+  return {
+    id: 'accept-queue-overflow',
+    severity: 'error',
+    listener: base.listener,
+    connections: affected,
+    verdict: `The accept queue of ${base.listener} overflowed: the listener ${how.join(', ')} while it completed others — the application is not calling accept() fast enough for the connection rate (backlog too small or the acceptor stalled).`,
+    figures,
+    firstTime: s.firstAffected,
+    lastTime: s.lastAffected,
+    episodes: episodesOf(flood ? s.events.view() : concat(s.events.view(), s.halfOpenDropTimes.view())),
+    evidence: { connections: s.evidence.list, filter },
+    fix: advice(whereOf(base.listener), peak, s.syncookieConns > 0),
+    confirm: [
+      `ss -lnt 'sport = :${p}'   # Recv-Q = connections waiting for accept(); Send-Q = the queue limit; Recv-Q = Send-Q + 1 means full`,
+      'nstat -az TcpExtListenOverflows TcpExtListenDrops TcpExtTCPReqQFullDoCookies TcpExtSyncookiesSent   # overflow counters (per dropped segment, not per connection)',
+      'netstat -s | grep -i listen   # "times the listen queue of a socket overflowed"',
+    ],
+    explain: 'tcpdiag explain accept-queue-overflow',
+    caveats,
+    abortOnOverflow: abort,
+    droppedSegments: dropped,
+    resets: s.resetConns,
+    synDrops,
+    ignoredHandshakes: s.ignoredHandshakes,
+    recovered: s.affectedRecovered,
+    failed,
+    addedLatency: latency,
+    latencyHistogram: latencyHistogram(s.addedLatency, baseDelay),
+    acceptQueueEstimate: queue,
+    peakHandshakesPerSecond: peak,
+  };
+}
+
+export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', AcceptQueueState, AcceptQueueOverflowFinding> = {
+  scope: 'listener',
+  id: 'accept-queue-overflow',
+  severity: 'error',
+  advice: (at) => advice(at),
+  newState: () => new AcceptQueueState(),
+
+  observe(s: AcceptQueueState, c: Connection, f: ConnectionFacts): void {
+    const sig = f.signatures;
+    if (c.handshakeAckFrame !== 0 && s.handshakeTimes.push(c.handshakeAckTime)) s.handshakeOverflowed.push(f.ignoredHandshake ? 1 : 0);
+    if (sig.includes('syncookie')) s.syncookieConns++;
+    if (f.synDropped) {
+      s.unansweredSyns += f.unansweredSyns;
+      s.synDropConns++;
+    }
+    if (f.ignoredHandshake) {
+      s.ignoredHandshakes++;
+      // One unanswered retransmission can be a lost segment; more, a reset, or a re-sent SYN-ACK cannot.
+      if (c.clientRetransBeforeAnswer >= 2 || c.synAckAfterAck > 0 || sig.includes('reset-after-handshake')) s.strongIgnored++;
+      if (sig.includes('synack-retransmit-after-ack')) s.synAckAfterAckConns++;
+      if (sig.includes('handshake-data-ignored') && c.synAckAfterAck === 0) {
+        if (sig.includes('syncookie')) s.cookieIgnoredConns++;
+        else s.dataOnlyIgnoredConns++;
+      }
+      if (sig.includes('reset-after-handshake')) s.resetConns++;
+      s.droppedAfterHandshake += f.droppedAfterHandshake;
+      // One event per affected connection, at the first moment it met the full queue.
+      s.event(f.synDropped ? c.synTime : c.handshakeAckTime);
+    } else if (f.synDropped && f.singleSynHalfOpen) {
+      // Never answered at all: an overflow victim, unless these are a flood's spoofed SYNs (decided at the end).
+      s.halfOpenDropped++;
+      s.halfOpenDropTimes.push(c.synTime);
+    } else if (f.synDropped) {
+      s.event(c.synTime);
+    }
+    if (f.ignoredHandshake || (f.synDropped && !f.singleSynHalfOpen)) {
+      s.evidence.offer(score(c, f), c, sig);
+      if (f.recovered) s.affectedRecovered++;
+      else s.affectedFailed++;
+      const d = firstAnswerDelay(c);
+      if (f.recovered && !Number.isNaN(d)) s.addedLatency.push(d);
+    } else if (c.handshakeAckFrame !== 0 && !f.halfOpen) {
+      const d = firstAnswerDelay(c);
+      if (!Number.isNaN(d)) s.baseline.push(d);
+    }
+  },
+
+  judge,
+
+  explain: {
+    kind: 'finding',
+    title: 'Accept queue overflow',
+    summary: 'The listener\'s accept queue was full: completed handshakes were ignored or reset and new SYNs dropped, because the application did not accept() fast enough.',
+    wire: {
+      pattern: [
+        'Several connections to one server port show one or more of these signatures in the same period:\n' +
+          '- synack-retransmit-after-ack: the handshake ACK is ignored, SYN-ACK copies follow at 1, 3, 7 s, and the client\'s data is not ACKed (tcp_abort_on_overflow=0).\n' +
+          '- reset-after-handshake: a bare RST answers the handshake ACK (tcp_abort_on_overflow=1).\n' +
+          '- handshake-data-ignored: a cookie-opened connection whose data is met with silence.\n' +
+          '- syn-retransmit or syn-unanswered: SYNs dropped while the queue is full (≥ 4.10).',
+        'Connections that do get through show a delay of a few seconds, ending when the application accepts.',
+      ],
+      server: 'ACKs and data arrive and are not answered, or are answered by a bare RST. SYNs go unanswered in bursts, while other SYNs to the same port are answered.',
+      client: 'connect() succeeds but the first request hangs (abort=0) or fails with ECONNRESET (abort=1). New connections time out or take 1, 3, 7 s or more.',
+    },
+    kernel: [QUEUE_MODEL, ABORT_0, ABORT_1, COOKIE_OVERFLOW, SYN_AT_FULL_QUEUES, SYNACK_TIMING, OLD_SYN_QUEUE],
+    lookAlikes: [
+      'Path loss of the handshake ACK (handshake-loss) affects random connections and recovers at the next retransmission. Overflow affects many connections to the same listener at once, and their data stays un-ACKed until the application accepts.',
+      'A SYN flood fills the SYN queue (cookies, or TCPReqQFullDrop) with handshakes that are never completed. In an overflow the handshakes do complete, and the accept queue is what is full.',
+      'TCP_DEFER_ACCEPT drops bare ACKs but ACKs the first data at once (§2.6).',
+      'ListenDrops alone, or "SYNs to LISTEN sockets dropped", is not proof of SYN-queue overflow; it rises with every listener drop (§11 pitfall 4).',
+      VANTAGE,
+    ],
+    confirm: [SS_STEP, NSTAT_STEP, NETSTAT_STEP, HOST_STEP, QUEUES_STEP],
+    fixNotes: [
+      'Raising only one of backlog and somaxconn changes nothing: the kernel uses the smaller for both queues (§1.1, ≥ 4.4). Calling listen() again on a listening socket also updates the limit (§1.1); afterwards `ss -lnt \'sport = :PORT\'` shows the new Send-Q.',
+      'With tcp_abort_on_overflow=0 a short burst costs the client a retransmission but the connection survives once there is room (§2.2); with 1 it is lost. It has no effect on connections opened by a syncookie (§2.5).',
+    ],
+    kernels: [
+      'Queue sizes: §1.1 for ≥ 4.4 (SYN queue `>=` up to 6.12, `>` from 6.13 and in stable backports); §1.2 for ≤ 4.3. somaxconn default 4096 from 5.4, 128 before.',
+      'Behaviour at a full queue: 4.19 and 6.18 source; lab 6.18.44 (§2). SYN drop at a full accept queue: unconditional from 4.10 (and 3.16.81, 4.4.y); partial before (§4).',
+      'SYN-ACK schedule: ≥ 3.1, exact since 4.4 (§3.2).',
+    ],
+    sources: ['§1', '§2', '§3', '§4', '§8', '§10', '§11'],
+    related: ['synack-retransmit-after-ack', 'reset-after-handshake', 'handshake-data-ignored', 'syn-retransmit', 'syn-flood'],
+  },
+};
