@@ -13,6 +13,8 @@ import { unreadable } from './run-capture.js';
 import { defaultJobs, runCaptures } from './jobs.js';
 import { stripControl } from '../report/escape.js';
 import type { TimeBound } from '../track/run.js';
+import { attachCounters, readCounters, runCountingCookies } from './counters.js';
+import { renderCountersText } from '../report/counters-text.js';
 
 interface AnalyzeOptions {
   format: 'text' | 'json' | 'ndjson' | 'markdown' | 'junit' | 'html';
@@ -26,6 +28,7 @@ interface AnalyzeOptions {
   color: boolean;
   maxConnections?: number;
   jobs?: number;
+  counters?: string[];
 }
 
 /** 0: nothing at or above the threshold; 1: a finding is; 2: an input could not be read. */
@@ -51,7 +54,10 @@ export async function analyze(given: string[], o: AnalyzeOptions): Promise<numbe
   // The same file twice would only report the same findings twice.
   const paths = given.filter((p, i) => p === '-' || given.indexOf(p) === i);
   const report = newReport(VERSION, { listeners: o.listener ?? [], ports: o.port ?? [], since: boundText(o.since), until: boundText(o.until) });
-  const runs = await runCaptures(
+  const kernel = o.counters ? await readCounters(o.counters) : null;
+  if (o.counters && !kernel) return 2;
+  const cookies: number[] = [];
+  const runs = await (kernel ? runCountingCookies.bind(null, cookies) : runCaptures)(
     paths,
     { listeners: o.listener, ports: o.port },
     { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections },
@@ -65,6 +71,7 @@ export async function analyze(given: string[], o: AnalyzeOptions): Promise<numbe
       process.stderr.write(`tcpdiag: ${stripControl(path)}: ${stripControl(summary.error ?? '')} (byte offset ${summary.errorOffset}, frame ${summary.errorFrame})\n`);
     }
   });
+  if (kernel) attachCounters(report, kernel, cookies);
   let text: string;
   switch (o.format) {
     case 'json':
@@ -86,7 +93,7 @@ export async function analyze(given: string[], o: AnalyzeOptions): Promise<numbe
       text = renderHtml(report, await collectLadders(report, { since: o.since, until: o.until, maxConnections: o.maxConnections }));
       break;
     default:
-      text = renderText(report, makeColor(o.color && !o.output), o.quiet);
+      text = renderText(report, makeColor(o.color && !o.output), o.quiet) + renderCountersText(report, makeColor(o.color && !o.output));
   }
   const out = new Output(o.output ?? null);
   try {
@@ -125,6 +132,7 @@ export function addAnalyzeCommand(program: Command, version: string): void {
     .option('--no-color', 'no colour even on a terminal')
     .option('--max-connections <n>', 'cap on live connections (memory bound)', parseMaxConnections)
     .option('-j, --jobs <n>', 'captures analysed in parallel (default: the number of cores)', parsePositive)
+    .option('--counters <files...>', 'compare with the kernel counters: BEFORE AFTER (tcpdiag host --snapshot, nstat -az, netstat -s or /proc/net/netstat), or one file holding both')
     .addHelpText(
       'after',
       `

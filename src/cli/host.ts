@@ -16,6 +16,7 @@ import {
 } from '../knowledge/host-report.js';
 import { renderHost } from '../knowledge/host-render.js';
 import { colourWanted, makeStyle, parseFormat } from '../knowledge/output-style.js';
+import { writeSnapshot } from '../knowledge/counters/snapshot.js';
 
 interface HostOptions {
   interval: string;
@@ -23,6 +24,7 @@ interface HostOptions {
   procRoot?: string;
   format: string;
   output?: string;
+  snapshot?: string;
 }
 
 const FORMATS = ['text', 'json'] as const;
@@ -37,12 +39,14 @@ export function addHostCommand(program: Command): void {
     .option('--proc-root <dir>', 'read /proc from here, e.g. /proc/PID for the network namespace of PID (default $TCPDIAG_PROC_ROOT or /proc)')
     .option('--format <format>', 'text or json', 'text')
     .option('--output <file>', 'write to FILE (atomically) instead of stdout')
+    .option('--snapshot <file>', 'read once and write the counters, sysctls and listeners as JSON to FILE (- = stdout), for `tcpdiag analyze CAPTURE --counters BEFORE AFTER`')
     .addHelpText(
       'after',
       `
 Examples:
   $ tcpdiag host
   $ tcpdiag host --interval 10 --port 8080
+  $ tcpdiag host --snapshot before.json   # then capture, then --snapshot after.json
   $ sudo tcpdiag host --proc-root /proc/$(pgrep -o nginx) --format json   # the container's namespace`,
     )
     .action(async (options: HostOptions) => {
@@ -73,6 +77,7 @@ async function runHost(options: HostOptions): Promise<number> {
   }
 
   try {
+    if (options.snapshot !== undefined) return await writeSnapshot(options.snapshot, procRoot, ssFor(procRoot).text);
     const before = await readHostSnapshot(procRoot);
     await sleep(interval * 1000);
     const after = await readHostSnapshot(procRoot);
