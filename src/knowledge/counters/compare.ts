@@ -18,7 +18,7 @@
 //   bound, as a cookie SYN-ACK to a client with timestamps looks like any other once its handshake
 //   completes (§5).
 
-import type { KernelDelta } from './delta.js';
+import { counterDelta, type KernelDelta } from './delta.js';
 import { FORMAT_NAMES, type CounterReading } from './parse.js';
 
 /** Agreement: within 5 % of the larger number, and never closer than 2 (small counts). */
@@ -117,7 +117,7 @@ function s(n: number, one: string, many = `${one}s`): string {
 }
 
 export function compareCounters(side: CaptureSide, kd: KernelDelta): CountersReport {
-  const k = (name: string): number | null => kd.delta[name] ?? null;
+  const k = (name: string): number | null => counterDelta(kd, name);
   const cookiesSysctl = kd.sysctls?.['net.ipv4.tcp_syncookies'] ?? null;
   const abortSysctl = kd.sysctls?.['net.ipv4.tcp_abort_on_overflow'] ?? null;
 
@@ -266,27 +266,26 @@ function row(ctx: Context, name: string, what: string, capture: number | null, k
 function gapReasons(ctx: Context, capture: number, kernel: number): string[] {
   const { side, kd, timing } = ctx;
   const out: string[] = [];
+  const listenerFilters = side.filters.filter((f) => !/^--(since|until) /.test(f));
+  const timeFilters = side.filters.filter((f) => /^--(since|until) /.test(f));
+  if (timing.within === false) out.push(outsideText(ctx));
   if (kernel > capture) {
-    if (side.filters.length > 0) out.push(`The report was filtered (${side.filters.join(', ')}), but the counters cover every listener of the network namespace.`);
+    if (listenerFilters.length > 0) out.push(`The report was filtered (${listenerFilters.join(', ')}), but the counters cover every listener of the network namespace.`);
+    if (timeFilters.length > 0) out.push(`The report kept only part of the capture's time (${timeFilters.join(', ')}), but the counters cover the whole interval between the readings.`);
     out.push(`The counters are per network namespace, not per listener: drops at listeners this capture did not see count too (it saw ${s(side.listeners.length, 'listener')}${side.listeners.length ? `: ${side.listeners.slice(0, 3).join(', ')}${side.listeners.length > 3 ? ', …' : ''}` : ''}).`);
     if (timing.captureSeconds !== null && kd.seconds !== null && timing.captureSeconds < 0.9 * kd.seconds) {
       out.push(`The capture covered ${timing.captureSeconds.toFixed(1)} s of the ${kd.seconds.toFixed(1)} s between the readings: drops outside it are counted but not captured.`);
     } else if (kd.seconds === null) {
       out.push(`The counter files (${FORMAT_NAMES[kd.before.format]}) carry no time, so whether the capture covered the whole interval between the readings cannot be checked; use \`tcpdiag host --snapshot\`.`);
     }
-    out.push('Packets the capture tool itself dropped (tcpdump: "dropped by kernel") are missing from the capture.');
+    out.push('Packets the capture tool dropped (tcpdump: "dropped by kernel") are not in the capture either.');
   } else {
     if (kernel === 0) {
       out.push('The kernel counted none: these counters are not the capture\'s — another host, another network namespace (a capture in a pod against the host\'s counters will not agree), or another time.');
     } else {
       out.push('The counters are per network namespace: a capture in a pod (or on another host) compared with the host\'s counters will not agree.');
     }
-    if (timing.within === false) {
-      const bits: string[] = [];
-      if (timing.early > CLOCK_SLACK_S) bits.push(`began ${timing.early.toFixed(1)} s before BEFORE was read`);
-      if (timing.late > CLOCK_SLACK_S) bits.push(`ended ${timing.late.toFixed(1)} s after AFTER was read`);
-      out.push(`The capture ${bits.join(' and ')}: what it saw outside the interval is not in the difference.`);
-    } else if (kd.seconds === null) {
+    if (kd.seconds === null) {
       out.push('The counter files carry no time: check that BEFORE was read before the capture started and AFTER after it stopped.');
     }
     if (side.vantage === 'client' || side.vantage === 'middle') {
@@ -294,6 +293,20 @@ function gapReasons(ctx: Context, capture: number, kernel: number): string[] {
     }
   }
   return out;
+}
+
+function outsideText(ctx: Context): string {
+  const { side, kd, timing } = ctx;
+  const span = (a: number, b: number) => `${new Date(a * 1000).toISOString()} – ${new Date(b * 1000).toISOString()}`;
+  const b = kd.before.time!;
+  const a = kd.after.time!;
+  if (side.last! < b || side.first! > a) {
+    return `The capture (${span(side.first!, side.last!)}) and the readings (${span(b, a)}) do not overlap at all: these counters are from another time.`;
+  }
+  const bits: string[] = [];
+  if (timing.early > CLOCK_SLACK_S) bits.push(`began ${timing.early.toFixed(1)} s before BEFORE was read`);
+  if (timing.late > CLOCK_SLACK_S) bits.push(`ended ${timing.late.toFixed(1)} s after AFTER was read`);
+  return `The capture ${bits.join(' and ')}: what it saw outside the readings' interval is not in the difference.`;
 }
 
 function abortPolicy(side: CaptureSide, sysctl: number | null): CountersReport['abortOnOverflow'] {
@@ -310,16 +323,16 @@ function notesOf(ctx: Context, abort: CountersReport['abortOnOverflow']): string
   const { kd, side } = ctx;
   const notes: string[] = [];
   const where = kd.after.netns ? ` in network namespace ${kd.after.netns}${kd.after.hostname ? ` on ${kd.after.hostname}` : ''}` : '';
-  notes.push(`Counters are per network namespace: these were read${where || ' in one namespace'}; a capture taken in another (a pod, a container) is not compared with its own counters.`);
+  notes.push(`Counters are per network namespace: these were read${where || ' in one namespace'}. A capture taken in another namespace (a pod, a container) needs that namespace's counters: \`tcpdiag host --snapshot FILE --proc-root /proc/PID\`.`);
   if (kd.wentBackwards.length > 0) notes.push(`Went down between the readings (reset or another namespace): ${kd.wentBackwards.slice(0, 8).join(', ')}${kd.wentBackwards.length > 8 ? ', …' : ''}.`);
   if (kd.sysctlsChanged.length > 0) notes.push(`Sysctls changed between the readings: ${kd.sysctlsChanged.join(', ')}.`);
-  if (abort.source === 'sysctl') notes.push(`tcp_abort_on_overflow = ${abort.value} is read from the sysctls of the readings; the capture alone could not tell (no overflow reset and no SYN-ACK re-sent after the ACK; syncookie handshakes are dropped silently under either setting).`);
+  if (abort.source === 'sysctl' && abort.capture !== null) notes.push(`tcp_abort_on_overflow = ${abort.value} is read from the sysctls of the readings; the capture alone could not tell (no overflow reset and no SYN-ACK re-sent after the ACK; syncookie handshakes are dropped silently under either setting).`);
   if (abort.source === 'capture' && abort.sysctl !== null && String(abort.sysctl) !== abort.value) {
     notes.push(`The capture shows tcp_abort_on_overflow=${abort.value} behaviour, but the readings say ${abort.sysctl}: the sysctl changed during the capture, or the readings are from another namespace.`);
   }
   if (kd.sysctls === null) notes.push('These readings hold no sysctls (only `tcpdiag host --snapshot` records them), so the abort policy comes from the capture alone.');
-  if (side.findings.length === 0 && Object.values(kd.delta).length > 0 && (kd.delta['TcpExtListenOverflows'] ?? 0) + (kd.delta['TcpExtListenDrops'] ?? 0) > 0) {
-    notes.push('The kernel counted listener drops, but the capture shows no finding: the drops happened at listeners or times this capture does not cover.');
+  if (!side.findings.some((f) => f.id === 'accept-queue-overflow' || f.id === 'syn-flood') && (counterDelta(kd, 'TcpExtListenDrops') ?? 0) > 0) {
+    notes.push('The kernel counted listener drops, but the capture shows no queue overflow: the drops happened at listeners or times this capture does not cover, or the capture was taken in another network namespace.');
   }
   return notes;
 }

@@ -64,3 +64,14 @@ export function kernelDelta(before: CounterReading, after: CounterReading): Kern
     sysctlsChanged,
   };
 }
+
+/** after − before of one counter; null when a reading lacks it or it went down. */
+export function counterDelta(kd: KernelDelta, name: string): number | null {
+  const known = kd.delta[name];
+  if (known !== undefined) return known;
+  if (kd.wentBackwards.includes(name)) return null;
+  // Absent from both readings: 0 only where both formats leave zeros out.
+  const b = valueOf(kd.before, name);
+  const a = valueOf(kd.after, name);
+  return a !== undefined && b !== undefined ? a - b : null;
+}
