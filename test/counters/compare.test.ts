@@ -137,3 +137,22 @@ describe('mismatches are explained, not hidden', () => {
     expect(counters.compared['TcpExtSyncookiesSent']!.agree).toBe(false);
   });
 });
+
+describe('a real run: snapshot, capture, snapshot (fixtures/counters/live)', () => {
+  it.each([
+    ['abort0', 34, 35, 3, '0'],
+    ['abort1', 30, 30, 4, '1'],
+  ] as const)('%s: dropped segments %i in the capture, %i in the kernel', async (dir, seen, counted, cookies, abort) => {
+    const live = `${ROOT}fixtures/counters/live/${dir}/`;
+    const kd = await loadKernelDelta([`${live}before.json`, `${live}after.json`]);
+    const { counters, report } = withCounters(await run(`${live}server.pcap.gz`), kd);
+    expect(kd.before.netns).toMatch(/^net:\[\d+\]$/);
+    const lo = counters.compared['TcpExtListenOverflows']!;
+    expect([lo.capture, lo.kernel, lo.agree]).toEqual([seen, counted, true]);
+    expect(counters.compared['TcpExtSyncookiesSent']!.kernel).toBe(cookies);
+    expect(counters.compared['TcpExtEmbryonicRsts']!.kernel).toBe(0);
+    expect([counters.agree, counters.captureWithinInterval]).toEqual([true, true]);
+    expect(counters.abortOnOverflow).toEqual({ value: abort, source: 'sysctl', capture: 'unknown', sysctl: Number(abort) });
+    expect(report.findings[0]!.abortOnOverflow).toBe(abort);
+  });
+});
