@@ -145,3 +145,14 @@ describe('bad input: one line naming the file', () => {
     expect(() => kernelDelta(ra!, rb!)).toThrow(/give BEFORE first/);
   });
 });
+
+describe('netstat -s in another language or version', () => {
+  it('does not take an unknown sentence for a zero', () => {
+    const text = read(`${COUNTERS}netstat-s/after-accept-overflow-abort0.txt`).replace('times the listen queue of a socket overflowed', 'mal lief die Warteschlange über');
+    const [r] = parseCounterText(text, 'de.txt');
+    expect(r!.counters['TcpExtListenOverflows']).toBeUndefined();
+    expect(r!.absentIsZero).toEqual([]);
+    const [b] = parseCounterText(read(`${COUNTERS}netstat-s/before.txt`), 'before.txt');
+    expect(counterDelta(kernelDelta(b!, r!), 'TcpExtListenOverflows')).toBeNull();
+  });
+});

@@ -216,7 +216,9 @@ function parseNetstatText(text: string, file: string): Omit<CounterReading, 'fil
   if (Object.keys(parsed.counters).length === 0 && parsed.unknown.length > 0) {
     throw new CounterInputError(`${file}: no \`netstat -s\` sentence recognised (first: "${parsed.unknown[0]!.slice(0, 60)}"); run it as \`LC_ALL=C netstat -s\``);
   }
-  return bare('netstat-s', parsed.counters, parsed.sawTcpExt ? ['TcpExt'] : []);
+  // A sentence this table does not know (another net-tools version or language) may be a counter that
+  // is not 0: then an absent counter is unknown, not 0.
+  return bare('netstat-s', parsed.counters, parsed.sawTcpExt && parsed.unknown.length === 0 ? ['TcpExt'] : []);
 }
 
 // ---- raw /proc/net/netstat and /proc/net/snmp: "Prefix: names…" then "Prefix: values…"
