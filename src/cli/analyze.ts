@@ -13,6 +13,7 @@ import { defaultJobs, runCaptures } from './jobs.js';
 import { stripControl } from '../report/escape.js';
 import type { TimeBound } from '../track/run.js';
 import { windowNote } from './window.js';
+import { attachCounters, readCounters, runCountingCookies } from './counters.js';
 
 interface AnalyzeOptions extends OutputOptions<ReportFormat> {
   quiet: boolean;
@@ -23,6 +24,7 @@ interface AnalyzeOptions extends OutputOptions<ReportFormat> {
   until?: TimeBound;
   maxConnections?: number;
   jobs?: number;
+  counters?: string[];
 }
 
 /** 0: nothing at or above the threshold; 1: a finding is; 2: an input could not be read. */
@@ -60,7 +62,10 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
     // The same file twice would only report the same findings twice.
     const paths = given.filter((p, i) => p === '-' || given.indexOf(p) === i);
     const report = newReport(VERSION, { listeners: o.listener ?? [], ports: o.port ?? [], since: boundText(o.since), until: boundText(o.until) });
-    const runs = await runCaptures(
+    const kernel = o.counters ? await readCounters(o.counters) : null;
+    if (o.counters && !kernel) return 2;
+    const cookies: number[] = [];
+    const runs = await (kernel ? runCountingCookies.bind(null, cookies) : runCaptures)(
       paths,
       { listeners: o.listener, ports: o.port },
       { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections },
@@ -75,6 +80,7 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
       const note = windowNote(summary, o.since, o.until);
       if (note) process.stderr.write(`tcpdiag analyze: ${stripControl(path)}: ${note}\n`);
     });
+    if (kernel) attachCounters(report, kernel, cookies);
     const ladders = o.format === 'html' ? await collectLadders(report, { since: o.since, until: o.until, maxConnections: o.maxConnections }) : [];
     const printer = reportPrinter(o.format, out, { style: textStyle(o, out), quiet: o.quiet, failOn: o.failOn, ladders });
     printer.print(report);
@@ -107,6 +113,7 @@ export function addAnalyzeCommand(program: Command, version: string): void {
   addWindowOptions(cmd)
     .option('--max-connections <n>', 'cap on live connections (memory bound)', parseMaxConnections)
     .option('-j, --jobs <n>', 'captures analysed in parallel (default: the number of cores)', parsePositive)
+    .option('--counters <files...>', 'compare with the kernel counters: BEFORE AFTER (tcpdiag host --snapshot, nstat -az, netstat -s or /proc/net/netstat), or one file holding both')
     .addHelpText(
       'after',
       `

@@ -16,10 +16,11 @@ import {
 } from '../knowledge/host-report.js';
 import { renderHost } from '../knowledge/host-render.js';
 import { withWidth } from '../knowledge/output-style.js';
-import { documentPrinter } from '../report/printer.js';
+import { documentPrinter, jsonPrinter } from '../report/printer.js';
 import { action, addOutputOptions, subcommand, textStyle, usageError, writeTo, type OutputOptions } from './command.js';
 import { parseOnePort, secondsUpTo } from './options.js';
 import { Output } from './output.js';
+import { readSnapshot, snapshotWrittenNote } from '../knowledge/counters/snapshot.js';
 
 const FORMATS = ['text', 'json'] as const;
 const MAX_INTERVAL_SECONDS = 3600;
@@ -31,6 +32,7 @@ interface HostOptions extends OutputOptions<(typeof FORMATS)[number]> {
   port?: number;
   procRoot?: string;
   failOn: HostFailOn;
+  snapshot?: string;
 }
 
 export function addHostCommand(program: Command): void {
@@ -43,7 +45,8 @@ export function addHostCommand(program: Command): void {
       new Option('--fail-on <level>', 'exit 1 on error: a listen-queue counter moved or a queue is full; on warning: also a queue nearly full')
         .choices(HOST_FAIL_ON)
         .default('never'),
-    );
+    )
+    .option('--snapshot <file>', 'read once and write the counters, sysctls and listeners as JSON to FILE (- = stdout), for `tcpdiag analyze CAPTURE --counters BEFORE AFTER`');
   addOutputOptions(cmd, FORMATS)
     .addHelpText(
       'after',
@@ -53,6 +56,7 @@ Exit codes: 0 nothing at or above --fail-on (default never), 1 something is, 2 /
 Examples:
   $ tcpdiag host
   $ tcpdiag host --interval 10 --port 8080 --fail-on error
+  $ tcpdiag host --snapshot before.json   # then capture, then --snapshot after.json
   $ sudo tcpdiag host --proc-root /proc/$(pgrep -o nginx) --format json   # the container's namespace`,
     )
     .action(action('host', (options: HostOptions) => runHost(cmd, options)));
@@ -69,6 +73,7 @@ export function hostExitCode(r: HostReport, failOn: HostFailOn): number {
 async function runHost(cmd: Command, o: HostOptions): Promise<number> {
   const procRoot = o.procRoot ?? procRootFromEnv();
   if (process.platform !== 'linux' && procRoot === DEFAULT_PROC_ROOT) usageError(cmd, `reads /proc and works only on Linux (this is ${process.platform})`);
+  if (o.snapshot !== undefined) return writeSnapshot(o.snapshot, procRoot);
   const out = new Output(o.output);
   const style = textStyle(o, out);
   return writeTo(out, async () => {
@@ -138,4 +143,24 @@ function runSs(prefix: string[]): { text: string | null; reason?: string } {
   }
   if (result.status !== 0) return { text: null, reason: `${command} exited with status ${result.status}` };
   return { text: result.stdout };
+}
+
+/** `--snapshot FILE`: one reading as JSON (schema/snapshot.schema.json), written like any --output. */
+async function writeSnapshot(file: string, procRoot: string): Promise<number> {
+  const out = new Output(file);
+  return writeTo(out, async () => {
+    let snapshot;
+    try {
+      snapshot = await readSnapshot(procRoot, ssFor(procRoot).text);
+    } catch (err) {
+      if (!(err instanceof HostReadError)) throw err;
+      process.stderr.write(`tcpdiag host: ${err.message}\n`);
+      return 2;
+    }
+    const printer = jsonPrinter(out);
+    printer.print(snapshot);
+    printer.finish();
+    if (file !== '-') process.stderr.write(`tcpdiag host: ${snapshotWrittenNote(file, snapshot)}\n`);
+    return 0;
+  });
 }
