@@ -52,4 +52,5 @@ $T vlan $SHARED/healthy/client.pcap $SHARED/healthy/labels.json $OUT/vlan-health
 $T proxy $SHARED/healthy/server.pcap $SHARED/healthy/labels.json $SHARED/accept-overflow-abort0/client.pcap $SHARED/accept-overflow-abort0/labels.json $OUT/proxy-overflow-backend/capture.pcap.gz
 $T proxy $RUNS/defer-accept/server.pcap $RUNS/defer-accept/labels.json $RUNS/loss-15/client.pcap $RUNS/loss-15/labels.json $OUT/proxy-lossy-backend/capture.pcap.gz
 $T proxy $SHARED/accept-overflow-abort0/server.pcap $SHARED/accept-overflow-abort0/labels.json $RUNS/loss-8/client.pcap $RUNS/loss-8/labels.json $OUT/proxy-overflow-front-lossy-backend/capture.pcap.gz
+python3 scripts/lab/compact_labels.py $OUT/*/labels.json
 du -sh $OUT
