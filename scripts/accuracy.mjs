@@ -23,5 +23,5 @@ if (!existsSync(new URL('../dist/cli/main.js', import.meta.url))) {
   process.exit(2);
 }
 const sharedLab = args.includes('--no-shared') ? undefined : fileURLToPath(new URL('../../shared/captures/lab/', import.meta.url));
-const result = runScoreboard(root, { sharedLab, onItem: (s) => process.stderr.write(`  scored ${s.name}\n`) });
+const result = await runScoreboard(root, { sharedLab, onItem: (s) => process.stderr.write(`  scored ${s.name}\n`) });
 console.log(args.includes('--json') ? JSON.stringify(result.summary, null, 1) : formatScoreboard(result, root));

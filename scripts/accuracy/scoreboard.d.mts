@@ -78,9 +78,9 @@ export interface Scoreboard {
 
 export declare function truthFor(item: CorpusItem): Unit[];
 export declare function loadCorpus(root: string, options?: { sharedLab?: string }): CorpusItem[];
-export declare function runTcpdiag(root: string, path: string): { findings: any[]; captureVantage: string | null; flows: any[] };
+export declare function runTcpdiag(root: string, path: string): Promise<{ findings: any[]; captureVantage: string | null; flows: any[] }>;
 export declare function scoreItem(item: CorpusItem, output: { findings: any[]; captureVantage: string | null; flows: any[] }): ScoredItem;
 export declare function summarise(scored: ScoredItem[]): Summary;
-export declare function runScoreboard(root: string, options?: { sharedLab?: string; onItem?: (s: ScoredItem) => void }): Scoreboard;
+export declare function runScoreboard(root: string, options?: { sharedLab?: string; onItem?: (s: ScoredItem) => void; jobs?: number }): Promise<Scoreboard>;
 export declare function formatScoreboard(result: Scoreboard, root: string): string;
 export declare function relativeTo(root: string, path: string): string;

@@ -6,7 +6,7 @@
 // The corpus: fixtures/accuracy/<name>/ (real lab runs: server.pcap.gz + client.pcap.gz; transforms:
 // capture.pcap.gz; each with labels.json), fixtures/lab/<scenario>-<vantage>.pcap with
 // <scenario>.labels.json, and, when asked, ../shared/captures/lab/<scenario>/{server,client}.pcap.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -191,12 +191,24 @@ export function loadCorpus(root, { sharedLab } = {}) {
 
 // ------------------------------------------------------------------ running tcpdiag
 
-/** analyze --format json and flows --format ndjson of one capture, from the built CLI. */
-export function runTcpdiag(root, path) {
+function runCli(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (b) => out.push(b));
+    child.stderr.on('data', (b) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  });
+}
+
+/** analyze --format json and flows --format ndjson of one capture, from the built CLI (asynchronous, so a
+ * test worker's event loop stays free while the corpus runs). */
+export async function runTcpdiag(root, path) {
   const bin = join(root, 'bin/tcpdiag.js');
-  const analyze = spawnSync(process.execPath, [bin, 'analyze', path, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const [analyze, flows] = [await runCli([bin, 'analyze', path, '--format', 'json']), await runCli([bin, 'flows', path, '--format', 'ndjson'])];
   if (!analyze.stdout) throw new Error(`tcpdiag analyze ${path} printed nothing: ${analyze.stderr}`);
-  const flows = spawnSync(process.execPath, [bin, 'flows', path, '--format', 'ndjson'], { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (flows.status !== 0) throw new Error(`tcpdiag flows ${path} failed: ${flows.stderr}`);
   const report = JSON.parse(analyze.stdout);
   const rows = flows.stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
@@ -329,14 +341,19 @@ export function summarise(scored) {
   return { captures: scored.length, findings, resets, dropped, targets };
 }
 
-/** Run the whole scoreboard. */
-export function runScoreboard(root, { sharedLab, onItem } = {}) {
+/** Run the whole scoreboard, `jobs` captures at a time (default 2: the machine's cores are shared). */
+export async function runScoreboard(root, { sharedLab, onItem, jobs = 2 } = {}) {
   const corpus = loadCorpus(root, { sharedLab });
-  const scored = corpus.map((item) => {
-    const s = scoreItem(item, runTcpdiag(root, item.path));
-    onItem?.(s);
-    return s;
-  });
+  const scored = new Array(corpus.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < corpus.length) {
+      const i = next++;
+      scored[i] = scoreItem(corpus[i], await runTcpdiag(root, corpus[i].path));
+      onItem?.(scored[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
   return { scored, summary: summarise(scored) };
 }
 
