@@ -153,7 +153,12 @@ def duplicate(a):
     copies = []
     for t, i, _, d, o in frames:
         if rnd.random() < a.fraction:
-            copies.append((t + int(rnd.uniform(0.1, 2.0) * 1e6), i, 1, d, o))
+            # Not adjacent: when the next packet comes within 2 ms, the copy lands after it (as a copy from a
+            # second interface or a mirror port does); with nothing else within 2 ms it cannot help being adjacent.
+            low = 0.1
+            if i + 1 < len(frames) and frames[i + 1][0] - t < 1.999e6:
+                low = max(low, (frames[i + 1][0] - t) / 1e6 + 0.001)
+            copies.append((t + int(rnd.uniform(low, 2.0) * 1e6), i, 1, d, o))
     merged = sorted(frames + copies, key=lambda f: (f[0], f[2], f[1]))
     pos = {}
     for n, f in enumerate(merged):
@@ -163,7 +168,8 @@ def duplicate(a):
     write_pcap(a.output, cap)
     write_labels(a.output, labels, "duplicate", dict(seed=a.seed, fraction=a.fraction, delay_ms=[0.1, 2.0]),
                  dict(frames_in=len(frames), copies_added=len(copies), copies_adjacent_to_original=adjacent,
-                      note="each copy is byte-identical (same IP ID, seq, ack, flags, length), 0.1-2 ms after its original; "
+                      note="each copy is byte-identical (same IP ID, seq, ack, flags, length), 0.1-2 ms after its original and, "
+                           "when another packet comes within 2 ms, after that packet (copies_adjacent_to_original had none); "
                            "the network carried each packet once, so no copy is a retransmission"),
                  base_truth(labels, a.vantage))
 
