@@ -395,7 +395,10 @@ export function formatScoreboard({ scored, summary }, root) {
   out.push('Targets (issue 19):');
   for (const t of TARGETS) {
     const r = summary.targets[t.id];
-    const measured = r.measured === null ? 'n/a' : t.id === 'no-error-without-overflow' ? `${r.measured} error findings` : r.measured.toFixed(3);
+    const measured = r.measured === null ? 'n/a'
+      : t.id === 'no-error-without-overflow' ? `${r.measured} error findings`
+      : t.id.startsWith('dropped-') ? `worst ${(r.measured * 100).toFixed(1)}% off`
+      : r.measured.toFixed(3);
     out.push(`  [${r.met ? 'met    ' : 'NOT MET'}] ${t.text}: measured ${measured} (${r.detail})`);
   }
   return out.join('\n');
