@@ -44,7 +44,7 @@ beforeAll(async () => {
 describe('accuracy corpus', () => {
   it('is all in the repository and labels both outcomes at each vantage', () => {
     const corpus = loadCorpus(ROOT);
-    expect(corpus.length).toBe(57);
+    expect(corpus.length).toBeGreaterThanOrEqual(57); // 53 in fixtures/accuracy + 4 in fixtures/lab today
     const units = corpus.flatMap((item) => truthFor(item));
     for (const vantage of ['server', 'client', 'middle']) {
       expect(units.filter((u) => u.vantage === vantage && u.overflow).length, `${vantage} overflow`).toBeGreaterThan(1);
