@@ -1,0 +1,121 @@
+// The accuracy scoreboard of issue 19 on the corpus in the repository (fixtures/accuracy + fixtures/lab),
+// through the built CLI (`npm run build` first), with the same code as `npm run accuracy`.
+// Targets met today are asserted so they cannot regress. Targets not met today are listed in
+// EXPECTED_UNMET with the value measured when the list was written; each is an expected failure:
+// its test checks the target is still unmet, so once a change meets it that test fails and says to
+// move the target to MET_TODAY.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCorpus, runScoreboard, TARGETS, truthFor, type Scoreboard, type TargetId } from '../../scripts/accuracy/scoreboard.mjs';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+const MET_TODAY: TargetId[] = ['overflow-recall-middle', 'reset-precision'];
+
+const EXPECTED_UNMET: Partial<Record<TargetId, string>> = {
+  'no-error-without-overflow':
+    '2 error findings: ERROR accept-queue-overflow on filtered-client/server (one firewalled source) and on loss-20/client (20% path loss)',
+  'overflow-recall-server': '0.867 (13 of 15): missed on cut-start-overflow-abort0-server and vlan-overflow-abort0-server',
+  'overflow-recall-client': '0.833 (10 of 12): missed on cut-1s-slow-acceptor-abort0-client and stalled-synack1/client (read as handshake-loss)',
+  'reset-recall': '0.819 (145 of 177): dup-slow-acceptor-abort1-client finds 17 of its 49 (the same packets undoubled: 49 of 49)',
+  'dropped-server': 'worst 100% off: dup-overflow-abort1-server 257/162, vlan-overflow-abort0-server 0/163',
+  'dropped-client':
+    'worst 130% off: dup-slow-acceptor-abort1-client 404/196, overflow-loss-abort0/client 85/72, overflow-loss-abort1/client 145/63, ' +
+    'slow-acceptor-abort1/client 245/196, stalled-synack1/client 0/216',
+};
+
+/** Finding × vantage cells whose precision and recall are both 1 today: they must stay there. */
+const PERFECT_TODAY: [string, string][] = [
+  ['syn-flood', 'all'],
+  ['connection-refused', 'all'],
+  ['application-resets', 'all'],
+  ['accept-queue-overflow', 'middle'],
+  ['handshake-loss', 'middle'],
+];
+
+let board: Scoreboard;
+
+beforeAll(async () => {
+  if (!existsSync(new URL('../../dist/cli/main.js', import.meta.url))) throw new Error('dist/ is missing: run `npm run build` before this test');
+  board = await runScoreboard(ROOT);
+}, 900_000);
+
+describe('accuracy corpus', () => {
+  it('is all in the repository and labels both outcomes at each vantage', () => {
+    const corpus = loadCorpus(ROOT);
+    expect(corpus.length).toBeGreaterThanOrEqual(57); // 53 in fixtures/accuracy + 4 in fixtures/lab today
+    const units = corpus.flatMap((item) => truthFor(item));
+    for (const vantage of ['server', 'client', 'middle']) {
+      expect(units.filter((u) => u.vantage === vantage && u.overflow).length, `${vantage} overflow`).toBeGreaterThan(1);
+      expect(units.filter((u) => u.vantage === vantage && !u.overflow).length, `${vantage} no overflow`).toBeGreaterThan(1);
+    }
+  });
+
+  it('maps the kernel counters and client outcomes to the truth', () => {
+    const byName = new Map(loadCorpus(ROOT).map((i) => [i.name, i]));
+    const unit = (name: string) => truthFor(byName.get(name)!)[0]!;
+    expect(unit('accuracy/stalled-synack1/server')).toMatchObject({ overflow: true, listenOverflows: 216 });
+    expect(unit('accuracy/loss-20/client')).toMatchObject({ overflow: false, queueDrop: false, handshakeDropsOnPath: 58 });
+    expect(unit('accuracy/filtered-client/server').expected).toMatchObject({ 'accept-queue-overflow': false, 'syn-unanswered': true, 'handshake-loss': null });
+    expect(unit('accuracy/overflow-loss-abort1/client').resetPorts.size).toBe(15);
+    expect(unit('accuracy/app-reset/server').resetPorts.size).toBe(0); // ECONNRESET from an accepted connection: an application reset
+    expect(unit('accuracy/app-reset/server').expected['application-resets']).toBe(true);
+    expect(unit('accuracy/cut-start-overflow-abort0-server')).toMatchObject({ overflow: true, countersApply: false });
+    const proxy = truthFor(byName.get('accuracy/proxy-overflow-backend')!);
+    expect(proxy.map((u) => [u.listener, u.overflow])).toEqual([['198.18.0.3:8080', false], ['198.18.0.5:8080', true]]);
+    const refused = truthFor(byName.get('lab/refused/server')!);
+    expect(refused.map((u) => [u.listener, u.expected['connection-refused']])).toEqual([['198.18.0.3:8080', false], ['198.18.0.3:9', true]]);
+  });
+});
+
+describe('accuracy targets met today (must not regress)', () => {
+  for (const id of MET_TODAY) {
+    const text = TARGETS.find((t) => t.id === id)!.text;
+    it(text, () => {
+      const r = board.summary.targets[id];
+      expect(r.met, r.detail).toBe(true);
+    });
+  }
+
+  for (const [id, vantage] of PERFECT_TODAY) {
+    it(`${id} at ${vantage} vantage: precision and recall 1`, () => {
+      const cell = board.summary.findings.find((c) => c.id === id && c.vantage === vantage)!;
+      expect(cell.tp).toBeGreaterThan(0);
+      expect([cell.precision, cell.recall]).toEqual([1, 1]);
+    });
+  }
+
+  it('reset-after-handshake at the server: every ECONNRESET found, none invented', () => {
+    const c = board.summary.resets.find((r) => r.vantage === 'server')!;
+    expect(c).toMatchObject({ tp: 64, fp: 0, fn: 0 });
+  });
+
+  it('accept-queue-overflow found on every real server-side run that overflowed (no transform)', () => {
+    const rows = board.scored
+      .filter((s) => s.vantage === 'server' && !/^accuracy\/(dup|vlan|cut|caploss|proxy)-/.test(s.name))
+      .flatMap((s) => s.rows.filter((r) => r.id === 'accept-queue-overflow' && r.expected).map((r) => ({ name: s.name, reported: r.reported })));
+    expect(rows.length).toBeGreaterThanOrEqual(10);
+    expect(rows.filter((r) => !r.reported).map((r) => r.name)).toEqual([]);
+  });
+
+  it('droppedSegments matches ListenOverflows within 5% on every real server-side run (no transform)', () => {
+    const real = board.summary.dropped.filter((d) => d.vantage === 'server' && !/^accuracy\/(dup|vlan|cut|caploss|proxy)-/.test(d.name));
+    expect(real.length).toBeGreaterThanOrEqual(10);
+    for (const d of real) expect(d.relError, `${d.name}: ${d.droppedSegments} / ${d.listenOverflows}`).toBeLessThanOrEqual(0.05);
+  });
+});
+
+describe('accuracy targets not met today (expected failures; measured value in the name)', () => {
+  it('every target is either met today or listed here', () => {
+    expect(TARGETS.map((t) => t.id).sort()).toEqual([...MET_TODAY, ...Object.keys(EXPECTED_UNMET)].sort());
+  });
+  for (const [id, measured] of Object.entries(EXPECTED_UNMET) as [TargetId, string][]) {
+    const text = TARGETS.find((t) => t.id === id)!.text;
+    it(`NOT MET (expected failure): ${text} — measured ${measured}`, () => {
+      const r = board.summary.targets[id];
+      expect(r.measured, 'the target was not measured at all').not.toBeNull();
+      expect(r.met, `met now (${r.detail}): move ${id} to MET_TODAY so it cannot regress`).toBe(false);
+    });
+  }
+});
