@@ -1,13 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { Analyzer, type Analysis } from '../../src/diagnose/analyzer.js';
 import type { ConnectionFacts } from '../../src/diagnose/signatures.js';
 import { formatEndpoint } from '../../src/decode/address.js';
 import type { Connection } from '../../src/track/connection.js';
 import { trackCapture, type CaptureSummary } from '../../src/track/run.js';
+import { FIXTURES, labLabelsPath, requireFile } from './fixtures.js';
 
-export const LAB = fileURLToPath(new URL('../../../shared/captures/lab/', import.meta.url));
-export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+export { FIXTURES, labCapture } from './fixtures.js';
 
 export interface ConnView {
   client: string;
@@ -25,6 +24,7 @@ export interface Run {
 
 /** The whole pipeline in-process, keeping every connection for assertions. */
 export async function run(path: string): Promise<Run> {
+  requireFile(path);
   const analyzer = new Analyzer();
   const conns: ConnView[] = [];
   const summary = await trackCapture(path, (c) => {
@@ -37,6 +37,8 @@ export async function run(path: string): Promise<Run> {
       c,
     });
   });
+  // Nothing read at all is missing data, not an empty result to compare (0 == 0 passes anything).
+  if (summary.error !== null && summary.packets === 0) throw new Error(`${path} could not be read: ${summary.error}`);
   return { summary, analysis: analyzer.finish(summary), conns };
 }
 
@@ -50,9 +52,5 @@ export interface Labels {
 }
 
 export function labels(scenario: string): Labels {
-  return JSON.parse(readFileSync(`${LAB}${scenario}/labels.json`, 'utf8')) as Labels;
-}
-
-export function labAvailable(): boolean {
-  return existsSync(`${LAB}healthy/labels.json`);
+  return JSON.parse(readFileSync(labLabelsPath(scenario), 'utf8')) as Labels;
 }
