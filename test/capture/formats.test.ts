@@ -3,8 +3,7 @@
 // bytes of the file read by hand), the exact error of every broken file, and that chunk boundaries
 // (ReadOptions.chunkBytes) change nothing.
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { CHUNK_BYTES } from '../../src/capture/source.js';
 import { LINKTYPE_CUSTOM_BLOCK } from '../../src/capture/pcapng.js';
 import {
@@ -20,6 +19,7 @@ import {
   type Collected,
   type CopiedFrame,
 } from './oracle.js';
+import { gunzipped, labCapture } from '../helpers/fixtures.js';
 
 /** The frames as plain comparable values (bytes as hex), to diff two reads of the same data. */
 function summary(frames: CopiedFrame[]) {
@@ -467,9 +467,8 @@ describe('broken and foreign files: the exact fault, and every frame before it',
 });
 
 describe('chunk boundaries change nothing (ReadOptions.chunkBytes)', () => {
-  const LAB = fileURLToPath(new URL('../../../shared/captures/lab/slow-acceptor-abort1/', import.meta.url));
-  const big = `${LAB}server.pcap`;
-  const haveLab = existsSync(big);
+  // Plain copies of the gzipped lab captures: these tests are about the plain-file reader's chunks.
+  const lab = (file: string) => gunzipped(labCapture('slow-acceptor-abort1', file));
 
   it('the default chunk is 1 MiB', () => {
     expect(CHUNK_BYTES).toBe(1024 * 1024);
@@ -492,8 +491,8 @@ describe('chunk boundaries change nothing (ReadOptions.chunkBytes)', () => {
     return ref;
   };
 
-  it.skipIf(!haveLab)('slow-acceptor-abort1/server.pcap (435 KB, records across every boundary): 13, 100, 1500, 65536 bytes', async () => {
-    const ref = await check(big, [13, 100, 1500, 65536]);
+  it('slow-acceptor-abort1/server.pcap (435 KB, records across every boundary): 13, 100, 1500, 65536 bytes', async () => {
+    const ref = await check(lab('server.pcap'), [13, 100, 1500, 65536]);
     // Bigger than one small chunk by far, so records really straddle chunks.
     expect(ref.result.bytes).toBeGreaterThan(400_000);
     expect(ref.frames.length).toBeGreaterThan(1000);
@@ -510,15 +509,15 @@ describe('chunk boundaries change nothing (ReadOptions.chunkBytes)', () => {
     }
   });
 
-  it.skipIf(!haveLab)('slow-acceptor-abort1/server.pcapng: the same in small chunks, and the same frames as server.pcap', async () => {
-    const ng = await check(`${LAB}server.pcapng`, [29, 4096]);
-    const pcap = await collect(big);
+  it('slow-acceptor-abort1/server.pcapng: the same in small chunks, and the same frames as server.pcap', async () => {
+    const ng = await check(lab('server.pcapng'), [29, 4096]);
+    const pcap = await collect(lab('server.pcap'));
     expect(sameFrames(ng.frames, pcap.frames, ['number', 'tsSec', 'tsNsec', 'caplen', 'origLen', 'linkType'])).toEqual([]);
   });
 
-  it.skipIf(!haveLab)('slow-acceptor-abort1/client-nsec.pcap: nanosecond twin of client.pcap, same frames', async () => {
-    const ns = await check(`${LAB}client-nsec.pcap`, [31]);
-    const us = await collect(`${LAB}client.pcap`);
+  it('slow-acceptor-abort1/client-nsec.pcap: nanosecond twin of client.pcap, same frames', async () => {
+    const ns = await check(lab('client-nsec.pcap'), [31]);
+    const us = await collect(lab('client.pcap'));
     expect(sameFrames(ns.frames, us.frames, ['number', 'tsSec', 'tsNsec', 'caplen', 'origLen', 'linkType'])).toEqual([]);
   });
 

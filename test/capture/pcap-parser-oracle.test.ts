@@ -11,11 +11,11 @@
 // asserted as a difference (we refuse the file, as libpcap and tshark do).
 import { describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
-import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createReadStream, readdirSync, readFileSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { collect, fixture, type Collected } from './oracle.js';
+import { gunzipped, labCapture, labScenarios } from '../helpers/fixtures.js';
 
 const require = createRequire(import.meta.url);
 
@@ -98,13 +98,8 @@ const CORRUPT: Record<string, { good: number; message: RegExp }> = {
 };
 const REFUSED_BY_US = 'public/pcap-invalid-version-1.pcap';
 
-const SHARED_LAB = fileURLToPath(new URL('../../../shared/captures/lab/', import.meta.url));
-const sharedLab = existsSync(SHARED_LAB)
-  ? readdirSync(SHARED_LAB, { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .flatMap((d) => ['server.pcap', 'client.pcap'].map((f) => `${SHARED_LAB}${d.name}/${f}`))
-      .filter((p) => existsSync(p) && CLASSIC.has(magicOf(p)))
-  : [];
+/** Every lab capture (fixtures/lab-all, gzipped), as `scenario/side.pcap`; read from plain copies, as pcap-parser needs. */
+const lab = labScenarios().flatMap((s) => ['server.pcap', 'client.pcap'].map((f) => `${s}/${f}`));
 
 /** Compares our frames with pcap-parser's packets one by one; returns every difference. */
 function diff(name: string, ours: Collected, pp: PpResult, count: number): string[] {
@@ -209,12 +204,14 @@ describe('reader vs pcap-parser on every classic pcap fixture', () => {
   });
 });
 
-describe.skipIf(sharedLab.length === 0)('reader vs pcap-parser on the lab captures in /work/shared/captures/lab', () => {
-  it('found them (11 scenarios × server + client)', () => {
-    expect(sharedLab.length).toBe(22);
+describe('reader vs pcap-parser on the lab captures in fixtures/lab-all', () => {
+  it('found them (11 scenarios × server + client), all classic pcap', () => {
+    expect(lab.length).toBe(22);
   });
 
-  it.each(sharedLab.map((p) => [p.slice(SHARED_LAB.length), p]))('%s', async (_name, path) => {
+  it.each(lab)('%s', async (name) => {
+    const path = gunzipped(labCapture(name.split('/')[0]!, name.split('/')[1]!));
+    expect(CLASSIC.has(magicOf(path)), `${name} is classic pcap`).toBe(true);
     const pp = await parseWithPcapParser(createReadStream(path));
     const ours = await collect(path);
     expect(pp.error).toBeNull();

@@ -29,10 +29,14 @@ function helpExamples(): string[] {
   return out;
 }
 
-/** Only examples whose inputs are files of this repository can run here (not `capture.pcap`, not `tcpdump`). */
+/**
+ * Only examples whose inputs are files of this repository can run here (not `capture.pcap`, not `tcpdump`).
+ * An example naming a file under fixtures/ that is not there is an error, not an example to leave out.
+ */
 function runnable(cmd: string): boolean {
   if (/tcpdump|\bhost\b/.test(cmd)) return false;
   const files = cmd.split(/\s+/).filter((w) => /\.(pcap|pcapng|gz)$/.test(w));
+  for (const f of files) if (f.startsWith('fixtures/') && !existsSync(join(ROOT, f))) throw new Error(`example names a missing fixture: ${cmd}`);
   return files.every((f) => existsSync(join(ROOT, f)));
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labels, LAB, run } from '../helpers/pipeline.js';
+import { labCapture, labels, run } from '../helpers/pipeline.js';
 
 const OVERFLOW = ['accept-overflow-abort0', 'accept-overflow-abort1', 'slow-acceptor-abort0', 'slow-acceptor-abort1', 'synack-expire'];
 const CLEAN = ['healthy', 'healthy-lossy', 'app-reset'];
@@ -14,7 +14,7 @@ describe.each(CAPTURES)('lab %s/%s', (scenario, file) => {
   const l = labels(scenario);
   const listener = `${l.server.ip}:${l.server.port}`;
   const floodSyns = l.flood ? Number(l.flood[l.flood.indexOf('--count') + 1]) : 0;
-  const result = run(`${LAB}${scenario}/${file}`);
+  const result = run(labCapture(scenario, file));
 
   it('tracks one connection per client connection (plus each spoofed flood SYN)', async () => {
     const r = await result;

@@ -1,14 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import type { Analysis } from '../../src/diagnose/analyzer.js';
 import { runPipeline } from '../../src/diagnose/pipeline.js';
 import type { ConnectionFacts } from '../../src/diagnose/signatures.js';
 import { formatEndpoint } from '../../src/decode/address.js';
 import type { Connection } from '../../src/track/connection.js';
 import type { CaptureSummary } from '../../src/track/summary.js';
+import { FIXTURES, labLabelsPath, requireFile } from './fixtures.js';
 
-export const LAB = fileURLToPath(new URL('../../../shared/captures/lab/', import.meta.url));
-export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+export { FIXTURES, labCapture } from './fixtures.js';
 
 export interface ConnView {
   client: string;
@@ -29,6 +28,7 @@ export interface Run {
  * difference from the CLI is that connection records are not reused, since this keeps them.
  */
 export async function run(path: string): Promise<Run> {
+  requireFile(path);
   const conns: ConnView[] = [];
   const { summary, analysis } = await runPipeline(path, { recycle: false }, (c, facts) => {
     conns.push({
@@ -39,6 +39,8 @@ export async function run(path: string): Promise<Run> {
       c,
     });
   });
+  // Nothing read at all is missing data, not an empty result to compare (0 == 0 passes anything).
+  if (summary.error !== null && summary.packets === 0) throw new Error(`${path} could not be read: ${summary.error}`);
   return { summary, analysis, conns };
 }
 
@@ -52,9 +54,5 @@ export interface Labels {
 }
 
 export function labels(scenario: string): Labels {
-  return JSON.parse(readFileSync(`${LAB}${scenario}/labels.json`, 'utf8')) as Labels;
-}
-
-export function labAvailable(): boolean {
-  return existsSync(`${LAB}healthy/labels.json`);
+  return JSON.parse(readFileSync(labLabelsPath(scenario), 'utf8')) as Labels;
 }

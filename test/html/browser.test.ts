@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
-import { ABORT0, have, ROOT, SLOW_ABORT1 } from './helpers.js';
+import { ABORT0, ROOT, SLOW_ABORT1 } from './helpers.js';
 
 const CHROMIUM = process.env.TCPDIAG_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -126,7 +126,7 @@ describe('HTML report in headless Chromium', () => {
   ];
 
   for (const [name, capture] of cases) {
-    it.skipIf(skipReason !== null || (name === 'slow-acceptor-abort1' && !have(SLOW_ABORT1)))(`${name}: opens from disk, offline, with the report's episodes and times`, async (ctx) => {
+    it.skipIf(skipReason !== null)(`${name}: opens from disk, offline, with the report's episodes and times`, async (ctx) => {
       if (!browser) {
         console.warn(`[test/html/browser] ${name} skipped: no browser (${launchError})`);
         ctx.skip();

@@ -1,18 +1,14 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { collectLadders } from '../../src/cli/ladders.js';
 import { renderHtml } from '../../src/report/html.js';
 import type { Report } from '../../src/report/model.js';
+import { labCapture, ROOT } from '../helpers/fixtures.js';
 import { analyzeCaptures } from '../report/pipeline.js';
 import { findAll, parseXml, type XmlElement } from '../report/xml.js';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { ROOT };
 export const ABORT0 = 'fixtures/lab/accept-overflow-abort0-server.pcap';
-export const SHARED_LAB = fileURLToPath(new URL('../../../shared/captures/lab/', import.meta.url));
-export const SLOW_ABORT1 = `${SHARED_LAB}slow-acceptor-abort1/server.pcap`;
-export const SYN_FLOOD = `${SHARED_LAB}syn-flood-cookies/server.pcap`;
-
-export const have = (p: string): boolean => existsSync(p.startsWith('/') ? p : `${ROOT}${p}`);
+export const SLOW_ABORT1 = labCapture('slow-acceptor-abort1', 'server.pcap');
+export const SYN_FLOOD = labCapture('syn-flood-cookies', 'server.pcap');
 
 /** The report and its HTML, in process (the CLI's pipeline plus the ladders' second read). */
 export async function htmlOf(paths: string[]): Promise<{ report: Report; html: string }> {

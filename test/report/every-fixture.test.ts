@@ -10,6 +10,7 @@ import { renderHtml } from '../../src/report/html.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderText } from '../../src/report/text.js';
+import { TEST_ALL } from '../helpers/fixtures.js';
 import { analyzeCaptures } from './pipeline.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
@@ -31,8 +32,10 @@ const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../schema/repor
 
 // Every capture the project holds, broken ones included, through the whole pipeline and every renderer:
 // a capture with a clock that jumps by centuries once made the timeline allocate without bound.
-describe.each(captures(FIXTURES).map((p) => [p.slice(FIXTURES.length), p]))('%s', (_name, path) => {
-  it('analyses and renders in every format, and the report validates', async () => {
+// fixtures/lab-all (1.8 MB of gzip, 26 captures; test/diagnose/lab.test.ts analyses them in every run) in
+// `npm run test:all` only.
+describe.each(captures(FIXTURES).map((p) => [p.slice(FIXTURES.length), p]))('%s', (name, path) => {
+  it.skipIf(name.startsWith('lab-all/') && !TEST_ALL)('analyses and renders in every format, and the report validates', async () => {
     const { report } = await analyzeCaptures([path]);
     const c = report.captures[0]!;
     expect(c.tcp + c.otherIp + c.nonIp + c.truncated + c.malformed + c.outsideWindow).toBe(c.packets);

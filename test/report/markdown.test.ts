@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import type { Report } from '../../src/report/model.js';
+import { labCapture } from '../helpers/fixtures.js';
 import { analyzeCaptures, analyzeOne, LAB } from './pipeline.js';
 
 const HOSTILE_NAME = 'x|`<script>\u001b[31m.pcap';
-const HEALTHY = new URL('../../../shared/captures/lab/healthy/server.pcap', import.meta.url).pathname;
+const HEALTHY = labCapture('healthy', 'server.pcap');
 
 /** Unescaped pipes in a GFM table row (a pipe after an even run of backslashes). */
 function pipes(line: string): number {

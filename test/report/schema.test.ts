@@ -174,7 +174,7 @@ describe('real values from the lab labels', () => {
   });
 
   it('slow-acceptor-abort1: overflow with resets, abortOnOverflow 1, resets = client ECONNRESETs', async () => {
-    const l = labels('../../../shared/captures/lab/slow-acceptor-abort1/labels.json');
+    const l = labels('../../fixtures/lab-all/slow-acceptor-abort1/labels.json');
     const { report } = await analyzeOne(LAB.slowAbort1);
     const f = report.findings.find((x) => x.id === 'accept-queue-overflow')!;
     expect(f.listener).toBe('198.18.0.3:8080');

@@ -4,7 +4,7 @@ import { Connection } from '../../src/track/connection.js';
 import { newSegment, TCP_SYN } from '../../src/decode/segment.js';
 import { trackCapture } from '../../src/track/run.js';
 import { Tracker } from '../../src/track/tracker.js';
-import { LAB } from '../helpers/pipeline.js';
+import { labCapture } from '../helpers/pipeline.js';
 
 /** Every field of a finished connection, Directions included, as plain data. */
 function state(c: Connection): string {
@@ -54,7 +54,7 @@ describe('recycled connections', () => {
   it('one reused record, filled connection after connection, equals a new record each time, every field', async () => {
     // A capture with overflow stories (SYN and SYN-ACK retransmits, resets, data) next to plain ones,
     // so a record that held a long story is next filled with a short one.
-    const path = `${LAB}slow-acceptor-abort0/server.pcap`;
+    const path = labCapture('slow-acceptor-abort0', 'server.pcap');
     const runs: string[][] = [];
     const objects = new Set<Connection>();
     for (const recycle of [false, true]) {
@@ -71,7 +71,7 @@ describe('recycled connections', () => {
   });
 
   it('a run that recycles gives the same findings as one that does not', async () => {
-    const path = `${LAB}slow-acceptor-abort1/server.pcap`;
+    const path = labCapture('slow-acceptor-abort1', 'server.pcap');
     const results = [];
     for (const recycle of [false, true]) {
       const a = new Analyzer();

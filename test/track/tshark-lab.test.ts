@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, LAB, run } from '../helpers/pipeline.js';
+import { labScenarios } from '../helpers/fixtures.js';
+import { FIXTURES, labCapture, run } from '../helpers/pipeline.js';
 
 const SCENARIOS = [
   'accept-overflow-abort0', 'accept-overflow-abort1', 'app-reset', 'healthy', 'healthy-lossy', 'refused',
@@ -16,13 +17,18 @@ function tsv(path: string): Record<string, string>[] {
 const SYN = 0x002;
 const SYNACK = 0x012;
 
+it('fixtures/lab-all holds every lab scenario, and only those', () => {
+  expect(labScenarios()).toEqual([...SCENARIOS].sort());
+});
+
 describe.each(SCENARIOS.flatMap((s) => [[s, 'server'], [s, 'client']]))('tshark 4.0.17 on lab %s/%s', (scenario, side) => {
-  const result = run(`${LAB}${scenario}/${side}.pcap`);
+  const result = run(labCapture(scenario, `${side}.pcap`));
   const base = `${FIXTURES}expected/lab/${scenario}__${side}`;
 
   it('every connection has the SYNs and SYN-ACKs tshark shows for it', async () => {
     const r = await result;
     const rows = tsv(`${base}.handshake.tsv`);
+    expect(rows.length).toBeGreaterThan(0);
     expect(rows.length).toBe(r.conns.length);
     for (const row of rows) {
       const c = r.conns.find((x) => x.client === `${row.client_ip}:${row.client_port}` && x.server.endsWith(`:${row.server_port}`));
@@ -43,6 +49,7 @@ describe.each(SCENARIOS.flatMap((s) => [[s, 'server'], [s, 'client']]))('tshark 
       tshark.set(key, (tshark.get(key) ?? 0) + 1);
       void SYN;
     }
+    expect(r.conns.length).toBeGreaterThan(0);
     let compared = 0;
     for (const c of r.conns) {
       const ours = c.c.client.retransmits + c.c.server.retransmits;
