@@ -12,6 +12,7 @@ export const SLOW_SUITES = [
   'test/html/browser.test.ts', // headless Chromium
   'test/knowledge/host-netns.test.ts', // a real kernel in a network namespace, a 3 s interval (root only)
   'test/package/**', // npm pack, then an install of the tarball into an empty folder
+  'test/accuracy/scoreboard.test.ts', // the whole accuracy corpus through the CLI, ~60 captures
 ];
 
 export function config(all: boolean) {
