@@ -108,6 +108,16 @@ describe('docs/kernel.md', () => {
     expect(broken, broken.join('\n')).toEqual([]);
   });
 
+  it('its own cross-references (§2.2, §10.1, …) resolve too', () => {
+    const own = [...DOC.matchAll(CITATION)];
+    expect(own.length).toBeGreaterThan(40);
+    const broken = own.flatMap((m) => {
+      const why = unresolved(m[1]!, m[2] ? { kind: m[2].replace(/s$/, ''), n: Number(m[3]) } : null);
+      return why ? [`"${m[0]}": ${why}`] : [];
+    });
+    expect(broken, broken.join('\n')).toEqual([]);
+  });
+
   it('what the commands print names the file as the user has it: docs/kernel.md', () => {
     expect(renderEntry(findEntry('accept-queue-overflow')!, 'text')).toMatch(/Sources: docs\/kernel\.md \(.*\) §\d/);
     for (const format of ['text', 'markdown'] as const) {
