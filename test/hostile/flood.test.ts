@@ -14,6 +14,7 @@ import { connectionKey, mix, V4_CONNECTION } from '../../src/track/key.js';
 import { Connection } from '../../src/track/connection.js';
 import { ConnectionTable } from '../../src/track/table.js';
 import { W } from '../../src/track/layout.js';
+import { breathe } from '../helpers/breathe.js';
 
 const SERVER = 0x0a000002; // 10.0.0.2
 
@@ -46,7 +47,7 @@ function internals(t: Tracker): { closing: number; listeners: number; table: num
 }
 
 describe('SYN flood through the Tracker', () => {
-  it('1,000,000 distinct SYNs, cap 10,000: the table holds, 990,000 evictions, each connection emitted once', () => {
+  it('1,000,000 distinct SYNs, cap 10,000: the table holds, 990,000 evictions, each connection emitted once', async () => {
     const N = 1_000_000;
     const CAP = 10_000;
     const seen = new Uint8Array(N + 1);
@@ -69,6 +70,7 @@ describe('SYN flood through the Tracker', () => {
       spoof(s, i, 1_700_000_000 + i * 1e-6);
       tracker.add(s);
       if ((i & 0xfff) === 0) maxTable = Math.max(maxTable, internals(tracker).table);
+      if ((i & 0xffff) === 0) await breathe();
     }
     beforeEnd = emitted;
     tracker.end();
@@ -90,7 +92,7 @@ describe('SYN flood through the Tracker', () => {
     console.log(`flood: ${N} SYNs through the tracker in ${(ms / 1000).toFixed(1)} s`);
   }, 60_000);
 
-  it('refused connections inside one close hold do not pile up in the close queue', () => {
+  it('refused connections inside one close hold do not pile up in the close queue', async () => {
     // SYN, RST+ACK for 200,000 distinct clients at one timestamp: each closes, none can leave the close queue
     // by time (the hold never passes), so only evictions free them.
     const N = 200_000;
@@ -110,6 +112,7 @@ describe('SYN flood through the Tracker', () => {
       s.flags = TCP_RST | TCP_ACK;
       tracker.add(s);
       if ((i & 0xff) === 0) maxClosing = Math.max(maxClosing, internals(tracker).closing);
+      if ((i & 0xffff) === 0) await breathe();
     }
     expect(maxClosing).toBeLessThanOrEqual(2 * CAP + 1);
     tracker.end();
@@ -142,7 +145,7 @@ describe('SYN flood through the Tracker', () => {
     expect(live.sort((a, b) => a - b)).toEqual(Array.from({ length: table.size }, (_, i) => N - table.size + 1 + i));
   });
 
-  it('a flood crafted to collide on one table key is held to the cap too (hash flooding)', () => {
+  it('a flood crafted to collide on one table key is held to the cap too (hash flooding)', async (ctx) => {
     // The key hash (src/track/key.ts) is public and its mixing step invertible: for any source port there is
     // an IPv4 source address giving the same endpoint hash, so 20,000 SYNs can share one key. Without a bound
     // on the collision chain they would all stay live under one key, past the cap, and every lookup would walk
@@ -186,6 +189,7 @@ describe('SYN flood through the Tracker', () => {
       expect(connectionKey(s)).toBe(key);
       tracker.add(s);
       maxLive = Math.max(maxLive, internals(tracker).table);
+      if ((i & 0xffff) === 0) await breathe();
     }
     tracker.end();
     expect(maxLive).toBeLessThanOrEqual(8);
@@ -196,13 +200,14 @@ describe('SYN flood through the Tracker', () => {
     expect(wrong).toBe(0);
   });
 
-  it('SYN-ACKs from 200,000 distinct servers do not grow the listener set without bound', () => {
+  it('SYN-ACKs from 200,000 distinct servers do not grow the listener set without bound', async () => {
     const tracker = new Tracker(() => {}, { maxConnections: 1000 });
     const s = newSegment();
     for (let i = 0; i < 200_000; i++) {
       spoof(s, i, 1_700_000_000 + i * 1e-6);
       s.flags = TCP_SYN | TCP_ACK;
       tracker.add(s);
+      if ((i & 0xffff) === 0) await breathe();
     }
     expect(internals(tracker).listeners).toBeLessThanOrEqual(65536);
     tracker.end();
