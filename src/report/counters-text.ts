@@ -2,7 +2,7 @@
 // capture shows, whether they agree, and why not.
 
 import type { ChalkInstance } from 'chalk';
-import type { CountersReport } from '../knowledge/counters/compare.js';
+import type { CountersReport } from './counters-model.js';
 import type { Report } from './model.js';
 import { stripControl } from './escape.js';
 

@@ -22,10 +22,11 @@ import { counterDelta, type KernelDelta } from './delta.js';
 import { FORMAT_NAMES, type CounterReading } from './parse.js';
 
 /** Agreement: within 5 % of the larger number, and never closer than 2 (small counts). */
+export type { AbortPolicy, CounterRow, CountersReport, ReadingInfo, Relation } from '../../report/counters-model.js';
+import type { AbortPolicy, CounterRow, CountersReport, ReadingInfo, Relation } from '../../report/counters-model.js';
+
 export const TOLERANCE = { relative: 0.05, absolute: 2 } as const;
 
-export type Relation = 'equal' | 'lower-bound';
-export type AbortPolicy = '0' | '1' | 'unknown';
 
 export interface CaptureFinding {
   id: string;
@@ -53,41 +54,8 @@ export interface CaptureSide {
   syncookies: number | null;
 }
 
-export interface CounterRow {
-  /** What the capture number is. */
-  what: string;
-  capture: number | null;
-  kernel: number | null;
-  agree: boolean | null;
-  relation: Relation;
-  explanation: string;
-}
 
-export interface ReadingInfo {
-  file: string;
-  part: number | null;
-  format: string;
-  time: string | null;
-  hostname: string | null;
-  netns: string | null;
-}
 
-export interface CountersReport {
-  before: ReadingInfo;
-  after: ReadingInfo;
-  /** Seconds between the readings (snapshots only). */
-  intervalSeconds: number | null;
-  captureSeconds: number | null;
-  /** Whether the capture lies within the readings' interval; null without reading times. */
-  captureWithinInterval: boolean | null;
-  tolerance: { relative: number; absolute: number };
-  /** Keyed by counter name, in display order. */
-  compared: Record<string, CounterRow>;
-  /** All compared counters agree (true), one does not (false), nothing could be compared (null). */
-  agree: boolean | null;
-  abortOnOverflow: { value: AbortPolicy; source: 'capture' | 'sysctl' | 'none'; capture: AbortPolicy | null; sysctl: number | null };
-  notes: string[];
-}
 
 export function withinTolerance(capture: number, kernel: number): boolean {
   return Math.abs(capture - kernel) <= allowance(capture, kernel);
