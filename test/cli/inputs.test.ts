@@ -1,26 +1,17 @@
 // Inputs that cannot be read: named with the reason, a place only where there was one, an ::error
 // annotation under GitHub Actions; compressed files tcpdiag does not read are named as such.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { BIN, ROOT, runCli } from './run-cli.js';
 import { readCapture } from '../../src/capture/reader.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin/tcpdiag.js');
 const OVERFLOW = 'fixtures/lab/accept-overflow-abort0-server.pcap';
 
 function tcpdiag(args: string[], env: Record<string, string> = {}, input?: Buffer) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', GITHUB_ACTIONS: '', ...env },
-    encoding: 'utf8',
-    input,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCli(args, { env, input });
 }
 
 const sink = { onFrame: () => undefined };
@@ -38,15 +29,15 @@ describe('compressed files other than gzip', () => {
     const r = await readCapture(file, sink);
     expect(r.error?.message).toBe(`${name}-compressed: tcpdiag reads gzip but not ${name}; decompress it first (${tool} ${file} | tcpdiag analyze -)`);
     expect(r.frames).toBe(0);
-    const cli = tcpdiag(['analyze', '-'], {}, Buffer.concat([Buffer.from(magic), capture]));
+    const cli = (await tcpdiag(['analyze', '-'], {}, Buffer.concat([Buffer.from(magic), capture])));
     expect(cli.code).toBe(2);
     expect(cli.stderr).toBe(`tcpdiag analyze: -: ${name}-compressed: tcpdiag reads gzip but not ${name}; decompress it first (${tool} FILE | tcpdiag analyze -)\n`);
   });
 });
 
 describe('unreadable inputs', () => {
-  it('get an ::error annotation under GitHub Actions, beside the findings of the readable ones', () => {
-    const r = tcpdiag(['analyze', 'no/such/file.pcap', OVERFLOW], { GITHUB_ACTIONS: 'true' });
+  it('get an ::error annotation under GitHub Actions, beside the findings of the readable ones', async () => {
+    const r = (await tcpdiag(['analyze', 'no/such/file.pcap', OVERFLOW], { GITHUB_ACTIONS: 'true' }));
     expect(r.code).toBe(2);
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines[0]).toBe('tcpdiag analyze: no/such/file.pcap: cannot open: no such file');
@@ -54,11 +45,11 @@ describe('unreadable inputs', () => {
     expect(lines.some((l) => l.startsWith('::error title=accept-queue-overflow 198.18.0.3%3A8080::'))).toBe(true);
   });
 
-  it('carry no offset or frame in the text report when there was none, and do where there was', () => {
-    const missing = tcpdiag(['analyze', 'no/such/file.pcap']).stdout;
+  it('carry no offset or frame in the text report when there was none, and do where there was', async () => {
+    const missing = (await tcpdiag(['analyze', 'no/such/file.pcap'])).stdout;
     expect(missing).toContain('unreadable: no/such/file.pcap: cannot open: no such file\n');
     expect(missing).not.toContain('byte offset');
-    const partial = tcpdiag(['analyze', 'fixtures/public/tls_DER-incomplete-header.pcap']).stdout;
+    const partial = (await tcpdiag(['analyze', 'fixtures/public/tls_DER-incomplete-header.pcap'])).stdout;
     expect(partial).toMatch(/partial: reading stopped: .*\(byte offset 5035, frame 7\)/);
   });
 });

@@ -6,9 +6,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { BIN, ROOT, runCli } from './run-cli.js';
 import { canonicalIpv6, parseListener, parsePort, parseTimeBound, windowError } from '../../src/cli/options.js';
 import { colorWanted } from '../../src/cli/command.js';
 import { hostExitCode } from '../../src/cli/host.js';
@@ -19,24 +19,16 @@ import { withWidth } from '../../src/knowledge/output-style.js';
 import { fold } from '../../src/report/text.js';
 import { Chalk } from 'chalk';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin/tcpdiag.js');
 // attr.pcap: Redis on [::1]:6379 and 127.0.0.1:6379; first packet 2025-06-26T15:31:54.985978Z, last 15:31:59.084594Z.
 const ATTR = 'fixtures/public/attr.pcap';
 const REFUSED = 'fixtures/lab/refused-server.pcap';
 
 function tcpdiag(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', GITHUB_ACTIONS: '', ...env },
-    encoding: 'utf8',
-    input: '',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCli(args, { env });
 }
 
 describe('--since/--until', () => {
-  it('reads ISO 8601 times, a time without a zone as UTC', () => {
+  it('reads ISO 8601 times, a time without a zone as UTC', async () => {
     expect(parseTimeBound('2026-11-21T10:00:00Z')).toEqual({ epoch: 1795255200 });
     expect(parseTimeBound('2026-11-21T10:00:00')).toEqual({ epoch: 1795255200 });
     expect(parseTimeBound('2026-11-21 10:00')).toEqual({ epoch: 1795255200 });
@@ -46,7 +38,7 @@ describe('--since/--until', () => {
     expect(parseTimeBound('2026-11-21T10:00:00.25Z').epoch).toBeCloseTo(1795255200.25, 6);
   });
 
-  it('reads +S as seconds from the start and @S as epoch seconds', () => {
+  it('reads +S as seconds from the start and @S as epoch seconds', async () => {
     expect(parseTimeBound('+30')).toEqual({ fromStart: 30 });
     expect(parseTimeBound('+0.5')).toEqual({ fromStart: 0.5 });
     expect(parseTimeBound('@1795253382')).toEqual({ epoch: 1795253382 });
@@ -71,24 +63,24 @@ describe('--since/--until', () => {
     expect(windowError(parseTimeBound('+1'), parseTimeBound('@5'))).toBeNull();
   });
 
-  it('is a usage error on the command line: exit 2, the command named, the hint naming its --help', () => {
+  it('is a usage error on the command line: exit 2, the command named, the hint naming its --help', async () => {
     for (const cmd of ['analyze', 'flows']) {
-      const r = tcpdiag([cmd, REFUSED, '--since', '-3']);
+      const r = (await tcpdiag([cmd, REFUSED, '--since', '-3']));
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(
         `tcpdiag ${cmd}: option '--since <time>' argument '-3' is invalid. a bare number is ambiguous: write +3 for seconds from the start, or @3 for epoch seconds\n(run tcpdiag ${cmd} --help for usage)\n`,
       );
-      const after = tcpdiag([cmd, REFUSED, '--since', '+5', '--until', '+1']);
+      const after = (await tcpdiag([cmd, REFUSED, '--since', '+5', '--until', '+1']));
       expect(after.code).toBe(2);
       expect(after.stderr).toBe(`tcpdiag ${cmd}: --since +5 is after --until +1: the window is empty\n(run tcpdiag ${cmd} --help for usage)\n`);
     }
   });
 
-  it('keeps the window given in each form, and says when it is outside the capture', () => {
-    const all = JSON.parse(tcpdiag(['analyze', ATTR, '-f', 'json']).stdout).captures[0];
-    const relative = JSON.parse(tcpdiag(['analyze', ATTR, '-f', 'json', '--until', '+2']).stdout);
-    const iso = JSON.parse(tcpdiag(['analyze', ATTR, '-f', 'json', '--until', '2025-06-26T15:31:56.985978']).stdout);
-    const epoch = JSON.parse(tcpdiag(['analyze', ATTR, '-f', 'json', '--until', '@1750951916.985978']).stdout);
+  it('keeps the window given in each form, and says when it is outside the capture', async () => {
+    const all = JSON.parse((await tcpdiag(['analyze', ATTR, '-f', 'json'])).stdout).captures[0];
+    const relative = JSON.parse((await tcpdiag(['analyze', ATTR, '-f', 'json', '--until', '+2'])).stdout);
+    const iso = JSON.parse((await tcpdiag(['analyze', ATTR, '-f', 'json', '--until', '2025-06-26T15:31:56.985978'])).stdout);
+    const epoch = JSON.parse((await tcpdiag(['analyze', ATTR, '-f', 'json', '--until', '@1750951916.985978'])).stdout);
     expect(relative.filters.until).toBe('+2');
     expect(iso.filters.until).toBe('2025-06-26T15:31:56.985Z');
     const kept = relative.captures[0].packets - relative.captures[0].outsideWindow;
@@ -97,12 +89,12 @@ describe('--since/--until', () => {
     expect(iso.captures[0].outsideWindow).toBe(relative.captures[0].outsideWindow);
     expect(epoch.captures[0].outsideWindow).toBe(relative.captures[0].outsideWindow);
 
-    const outside = tcpdiag(['analyze', ATTR, '--since', '2026-01-01']);
+    const outside = (await tcpdiag(['analyze', ATTR, '--since', '2026-01-01']));
     expect(outside.code).toBe(0);
     expect(outside.stderr).toBe(
       `tcpdiag analyze: ${ATTR}: the --since/--until window (2026-01-01T00:00:00.000Z to the end) is outside the capture (2025-06-26T15:31:54.985978000Z to 2025-06-26T15:31:59.084594000Z): no packet was kept\n`,
     );
-    expect(tcpdiag(['flows', ATTR, '--until', '@1000']).stderr).toMatch(/window \(the start to 1970-01-01T00:16:40\.000Z\) is outside the capture/);
+    expect((await tcpdiag(['flows', ATTR, '--until', '@1000'])).stderr).toMatch(/window \(the start to 1970-01-01T00:16:40\.000Z\) is outside the capture/);
   });
 });
 
@@ -124,21 +116,21 @@ describe('--listener and --port', () => {
     expect(parseListener('10.0.0.5:443', ['[::1]:80'])).toEqual(['[::1]:80', '10.0.0.5:443']);
   });
 
-  it('match the capture\'s listener in any IPv6 spelling', () => {
+  it('match the capture\'s listener in any IPv6 spelling', async () => {
     for (const spelling of ['[::1]:6379', '[0:0:0:0:0:0:0:1]:6379', '[0000::0001]:6379']) {
-      const r = JSON.parse(tcpdiag(['analyze', ATTR, '-f', 'json', '--listener', spelling]).stdout);
+      const r = JSON.parse((await tcpdiag(['analyze', ATTR, '-f', 'json', '--listener', spelling])).stdout);
       expect(r.captures[0].listeners.map((l: { listener: string }) => l.listener)).toEqual(['[::1]:6379']);
     }
   });
 
-  it('are usage errors on the command line', () => {
-    const r = tcpdiag(['analyze', REFUSED, '--listener', '999.1.1.1:80']);
+  it('are usage errors on the command line', async () => {
+    const r = (await tcpdiag(['analyze', REFUSED, '--listener', '999.1.1.1:80']));
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       "tcpdiag analyze: option '--listener <ip:port>' argument '999.1.1.1:80' is invalid. '999.1.1.1' is not an IPv4 address (four numbers 0-255, as 10.0.0.5)\n(run tcpdiag analyze --help for usage)\n",
     );
-    expect(tcpdiag(['flows', REFUSED, '--port', '70000']).code).toBe(2);
-    expect(tcpdiag(['host', '--port', '0', '--interval', '0']).stderr).toMatch(/^tcpdiag host: option '--port <n>' argument '0' is invalid\. not a TCP port/);
+    expect((await tcpdiag(['flows', REFUSED, '--port', '70000'])).code).toBe(2);
+    expect((await tcpdiag(['host', '--port', '0', '--interval', '0'])).stderr).toMatch(/^tcpdiag host: option '--port <n>' argument '0' is invalid\. not a TCP port/);
   });
 });
 
@@ -151,8 +143,8 @@ describe('usage errors of every command', () => {
     ['queues', ['queues'], /^tcpdiag queues: --backlog N is required/],
     ['host', ['host', '--interval', 'soon'], /^tcpdiag host: option '--interval <seconds>' argument 'soon' is invalid\. not a number of seconds from 0 to 3600$/],
     ['host', ['host', '--fail-on', 'maybe'], /^tcpdiag host: option '--fail-on <level>' argument 'maybe' is invalid\. Allowed choices are error, warning, never\.$/],
-  ])('%s: %j', (name, args, message) => {
-    const r = tcpdiag(args);
+  ])('%s: %j', async (name, args, message) => {
+    const r = (await tcpdiag(args));
     expect(r.code).toBe(2);
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines[0]).toMatch(message);
@@ -161,13 +153,13 @@ describe('usage errors of every command', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('an unknown command names tcpdiag --help', () => {
-    expect(tcpdiag(['bogus']).stderr).toBe("tcpdiag: unknown command 'bogus'\n(run tcpdiag --help for usage)\n");
+  it('an unknown command names tcpdiag --help', async () => {
+    expect((await tcpdiag(['bogus'])).stderr).toBe("tcpdiag: unknown command 'bogus'\n(run tcpdiag --help for usage)\n");
   });
 
-  it('-f/--format, -o/--output and --color are on every command that writes output', () => {
+  it('-f/--format, -o/--output and --color are on every command that writes output', async () => {
     for (const cmd of ['analyze', 'flows', 'explain', 'queues', 'host']) {
-      const help = tcpdiag([cmd, '--help']).stdout;
+      const help = (await tcpdiag([cmd, '--help'])).stdout;
       for (const flag of ['-f, --format <format>', '-o, --output <file>', '--color <when>', '--no-color']) expect(help, `${cmd} ${flag}`).toContain(flag);
     }
   });
@@ -187,7 +179,7 @@ describe('colour', () => {
     }
   }
 
-  it('auto follows NO_COLOR, FORCE_COLOR and TERM=dumb; always and never are what they say; a file gets none on auto', () => {
+  it('auto follows NO_COLOR, FORCE_COLOR and TERM=dumb; always and never are what they say; a file gets none on auto', async () => {
     expect(withEnv({ FORCE_COLOR: '1', NO_COLOR: undefined, TERM: 'xterm' }, () => colorWanted('auto', false))).toBe(true);
     expect(withEnv({ FORCE_COLOR: '1', NO_COLOR: '1' }, () => colorWanted('auto', false))).toBe(false);
     expect(withEnv({ FORCE_COLOR: undefined, NO_COLOR: undefined, TERM: 'dumb' }, () => colorWanted('auto', false))).toBe(false);
@@ -197,16 +189,16 @@ describe('colour', () => {
     expect(withEnv({ FORCE_COLOR: '1' }, () => colorWanted(false, false))).toBe(false);
   });
 
-  it('on the command line: --color always colours even a pipe, --no-color and --color never do not', () => {
+  it('on the command line: --color always colours even a pipe, --no-color and --color never do not', async () => {
     // eslint-disable-next-line no-control-regex
     const ESC = /\x1b\[/;
     for (const cmd of [['analyze', REFUSED], ['explain', 'refused'], ['queues', '--backlog', '511']]) {
-      expect(tcpdiag([...cmd, '--color', 'always']).stdout, cmd[0]).toMatch(ESC);
-      expect(tcpdiag([...cmd, '--color', 'auto']).stdout).not.toMatch(ESC);
-      expect(tcpdiag([...cmd, '--no-color'], { FORCE_COLOR: '1' }).stdout).not.toMatch(ESC);
-      expect(tcpdiag([...cmd, '--color', 'never'], { FORCE_COLOR: '1' }).stdout).not.toMatch(ESC);
+      expect((await tcpdiag([...cmd, '--color', 'always'])).stdout, cmd[0]).toMatch(ESC);
+      expect((await tcpdiag([...cmd, '--color', 'auto'])).stdout).not.toMatch(ESC);
+      expect((await tcpdiag([...cmd, '--no-color'], { FORCE_COLOR: '1' })).stdout).not.toMatch(ESC);
+      expect((await tcpdiag([...cmd, '--color', 'never'], { FORCE_COLOR: '1' })).stdout).not.toMatch(ESC);
     }
-    expect(tcpdiag(['analyze', REFUSED, '--color', 'always', '-f', 'json']).stdout).not.toMatch(ESC);
+    expect((await tcpdiag(['analyze', REFUSED, '--color', 'always', '-f', 'json'])).stdout).not.toMatch(ESC);
   });
 });
 
@@ -222,7 +214,7 @@ describe('host --fail-on', () => {
       ssText: null,
     });
 
-  it('exits 1 on error when a listen-queue counter moved, 0 when none did or on never', () => {
+  it('exits 1 on error when a listen-queue counter moved, 0 when none did or on never', async () => {
     expect(report(true).moved.length).toBeGreaterThan(0);
     expect(hostExitCode(report(true), 'error')).toBe(1);
     expect(hostExitCode(report(true), 'never')).toBe(0);
@@ -230,7 +222,7 @@ describe('host --fail-on', () => {
     expect(hostExitCode(report(false), 'warning')).toBe(0);
   });
 
-  it('exits 1 on a full queue (error) and a nearly full one (warning)', () => {
+  it('exits 1 on a full queue (error) and a nearly full one (warning)', async () => {
     const r = report(false);
     const full = { ...r, listeners: [{ state: 'full' } as ListenerRow] };
     const nearly = { ...r, listeners: [{ state: 'nearly full' } as ListenerRow] };
@@ -269,7 +261,7 @@ describe('host --fail-on', () => {
 });
 
 describe('text on a terminal', () => {
-  it('folds prose at the width given, and leaves it on one line without one (files, pipes)', () => {
+  it('folds prose at the width given, and leaves it on one line without one (files, pipes)', async () => {
     const text = 'the accept queue of this listener was full and the kernel dropped the final ACK of 163 handshakes';
     expect(fold(text, null, '  ')).toBe(`  ${text}`);
     const folded = fold(text, 40, '  ').split('\n');
@@ -279,7 +271,7 @@ describe('text on a terminal', () => {
     expect(folded.join(' ').replace(/\s+/g, ' ').trim()).toBe(text);
   });
 
-  it('wraps explain, queues and host prose at the terminal width, at most 100 columns', () => {
+  it('wraps explain, queues and host prose at the terminal width, at most 100 columns', async () => {
     const entry = findEntry('accept-queue-overflow')!;
     const at = (w: number | null) => withWidth(w, () => renderEntry(entry, 'text', new Chalk({ level: 0 })));
     // Commands, "see also" lines and the sources line are kept whole: a wrapped command cannot be pasted.

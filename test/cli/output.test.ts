@@ -7,18 +7,15 @@ import { once } from 'node:events';
 import { chmodSync, closeSync, createReadStream, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { BIN, ROOT, runCli } from './run-cli.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin/tcpdiag.js');
 const REFUSED = 'fixtures/lab/refused-server.pcap';
 const PROC_AFTER = 'fixtures/proc/after';
 const ENV = { ...process.env, NO_COLOR: '', FORCE_COLOR: '', GITHUB_ACTIONS: '' };
 
-function tcpdiag(args: string[], stdout: 'pipe' | number = 'pipe') {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: ENV, stdio: ['ignore', stdout, 'pipe'], encoding: 'utf8' });
-  return { code: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr };
+function tcpdiag(args: string[], stdout?: number) {
+  return runCli(args, { stdout });
 }
 
 function scratch(): string {
@@ -45,23 +42,23 @@ async function until(test: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
-const expected = tcpdiag(['analyze', REFUSED, '--format', 'json']).stdout;
+const expected = (await tcpdiag(['analyze', REFUSED, '--format', 'json'])).stdout;
 
 describe('--output', () => {
-  it('- is stdout', () => {
-    const r = tcpdiag(['analyze', REFUSED, '--format', 'json', '--output', '-']);
+  it('- is stdout', async () => {
+    const r = (await tcpdiag(['analyze', REFUSED, '--format', 'json', '--output', '-']));
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(expected);
     expect(JSON.parse(r.stdout).findings[0].id).toBe('connection-refused');
   });
 
-  it('replaces a regular file atomically, keeping its mode, and leaves no temporary file', () => {
+  it('replaces a regular file atomically, keeping its mode, and leaves no temporary file', async () => {
     const dir = scratch();
     const file = join(dir, 'report.json');
     writeFileSync(file, 'old report\n');
     chmodSync(file, 0o640);
     const before = statSync(file);
-    const r = tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', file]);
+    const r = (await tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', file]));
     expect(r.code).toBe(0);
     const after = statSync(file);
     expect(readFileSync(file, 'utf8')).toBe(expected);
@@ -71,41 +68,41 @@ describe('--output', () => {
     expect(readdirSync(dir)).toEqual(['report.json']);
   });
 
-  it('creates a new file with the default mode', () => {
+  it('creates a new file with the default mode', async () => {
     const dir = scratch();
     const file = join(dir, 'new.json');
-    expect(tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', file]).code).toBe(0);
+    expect((await tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', file])).code).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(expected);
     expect(readdirSync(dir)).toEqual(['new.json']);
   });
 
-  it('writes through a symlink and keeps it a symlink (its target gets the report, cut to its length)', () => {
+  it('writes through a symlink and keeps it a symlink (its target gets the report, cut to its length)', async () => {
     const dir = scratch();
     const target = join(dir, 'target.json');
     const link = join(dir, 'link.json');
     writeFileSync(target, 'x'.repeat(expected.length * 2));
     symlinkSync(target, link);
-    expect(tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', link]).code).toBe(0);
+    expect((await tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', link])).code).toBe(0);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readFileSync(target, 'utf8')).toBe(expected);
     expect(readdirSync(dir).sort()).toEqual(['link.json', 'target.json']);
   });
 
-  it('writes -o /dev/stdout to stdout and never replaces the symlink (this suite runs as root in CI)', () => {
+  it('writes -o /dev/stdout to stdout and never replaces the symlink (this suite runs as root in CI)', async () => {
     expect(lstatSync('/dev/stdout').isSymbolicLink()).toBe(true);
-    const r = tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', '/dev/stdout']);
+    const r = (await tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', '/dev/stdout']));
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(expected);
     expect(lstatSync('/dev/stdout').isSymbolicLink()).toBe(true);
   });
 
-  it('appends through -o /dev/stdout when stdout is a file opened for appending (>>)', () => {
+  it('appends through -o /dev/stdout when stdout is a file opened for appending (>>)', async () => {
     const dir = scratch();
     const file = join(dir, 'log');
     writeFileSync(file, 'before\n');
     const fd = openSync(file, 'a');
     try {
-      expect(tcpdiag(['explain', 'refused', '-f', 'json', '-o', '/dev/stdout'], fd).code).toBe(0);
+      expect((await tcpdiag(['explain', 'refused', '-f', 'json', '-o', '/dev/stdout'], fd)).code).toBe(0);
     } finally {
       closeSync(fd);
     }
@@ -114,8 +111,8 @@ describe('--output', () => {
     expect(JSON.parse(text.slice('before\n'.length)).id).toBe('refused');
   });
 
-  it('writes through a device and leaves it one', () => {
-    const r = tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', '/dev/null']);
+  it('writes through a device and leaves it one', async () => {
+    const r = (await tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', '/dev/null']));
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
@@ -223,10 +220,10 @@ describe('stdout that cannot be written', () => {
     ['host', ['host', '--interval', '0', '--proc-root', PROC_AFTER]],
     ['analyze', ['analyze', REFUSED]],
     ['flows', ['flows', REFUSED]],
-  ])('ENOSPC (> /dev/full) on %s: one line, exit 2', (name, args) => {
+  ])('ENOSPC (> /dev/full) on %s: one line, exit 2', async (name, args) => {
     const full = openSync('/dev/full', 'w');
     try {
-      const r = tcpdiag(args, full);
+      const r = (await tcpdiag(args, full));
       expect(r.stderr).toBe(`tcpdiag ${name}: cannot write to standard output: no space left on device (ENOSPC)\n`);
       expect(r.code).toBe(2);
     } finally {
@@ -234,8 +231,8 @@ describe('stdout that cannot be written', () => {
     }
   });
 
-  it('ENOSPC on an --output file: one line naming it, exit 2', () => {
-    const r = tcpdiag(['explain', '-o', '/dev/full']);
+  it('ENOSPC on an --output file: one line naming it, exit 2', async () => {
+    const r = (await tcpdiag(['explain', '-o', '/dev/full']));
     expect(r.stderr).toBe('tcpdiag explain: cannot write /dev/full: no space left on device (ENOSPC)\n');
     expect(r.code).toBe(2);
     expect(existsSync('/dev/full')).toBe(true);
