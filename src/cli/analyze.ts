@@ -77,6 +77,11 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
       report.captures.push(c);
       for (const f of analysis.findings) report.findings.push(findingReport(path, f));
       if (unreadable(summary)) process.stderr.write(`tcpdiag analyze: ${stripControl(path)}: ${stripControl(summary.error ?? '')}${errorLocation(c)}\n`);
+      // A capture cut at a fault is said on stderr whatever the format and -q: a report that reads
+      // clean may only be clean up to the fault.
+      else if (summary.partial) {
+        process.stderr.write(`tcpdiag analyze: ${stripControl(path)}: incomplete, reading stopped at a fault${errorLocation(c)}: ${stripControl(summary.error ?? '')}; the report covers the ${summary.packets} packets before it\n`);
+      }
       const note = windowNote(summary, o.since, o.until);
       if (note) process.stderr.write(`tcpdiag analyze: ${stripControl(path)}: ${note}\n`);
     });

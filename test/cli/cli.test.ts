@@ -93,6 +93,12 @@ describe('exit codes', () => {
     expect(c.packets).toBe(6);
     expect(c.errorOffset).toBe(5035);
     expect(c.errorFrame).toBe(7);
+    // Said on stderr in every format, and counted as a warning finding.
+    expect(r.stderr).toContain('tls_DER-incomplete-header.pcap: incomplete, reading stopped at a fault (byte offset 5035, frame 7)');
+    expect(JSON.parse(r.stdout).findings.map((f: { id: string }) => f.id)).toContain('capture-incomplete');
+    const q = tcpdiag(['analyze', 'fixtures/public/tls_DER-incomplete-header.pcap', '-q', '--fail-on', 'warning']);
+    expect(q.code).toBe(1);
+    expect(q.stderr).toContain('the report covers the 6 packets before it');
   });
 });
 
