@@ -139,7 +139,7 @@ export class Tracker {
 
   /** Finalises everything still open, least recently active first. */
   end(): void {
-    for (const slot of [...this.table.oldestFirst()]) {
+    for (let slot = this.table.oldestSlot(); slot >= 0; slot = this.table.oldestSlot()) {
       this.table.remove(slot);
       this.finish(slot);
     }
@@ -255,12 +255,8 @@ export class Tracker {
     }
     // Idle ones: the table's least recently used end holds the oldest.
     const idleBefore = now - this.idleTimeout;
-    const idle: number[] = [];
-    for (const slot of this.table.oldestFirst()) {
+    for (let slot = this.table.oldestSlot(); slot >= 0; slot = this.table.oldestSlot()) {
       if (st.F[slot * Fl.Size + Fl.LastTime]! > idleBefore) break;
-      idle.push(slot);
-    }
-    for (const slot of idle) {
       this.table.remove(slot);
       this.finish(slot);
     }
