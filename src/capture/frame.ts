@@ -56,3 +56,6 @@ export class CaptureError extends Error {
     this.name = 'CaptureError';
   }
 }
+
+/** Frame.linkType of a pcapng custom block: a record Wireshark numbers as a frame but that holds no packet. */
+export const LINKTYPE_CUSTOM_BLOCK = -2;

@@ -1,4 +1,4 @@
-import { CaptureError, newFrame, type FrameSink } from './frame.js';
+import { CaptureError, LINKTYPE_CUSTOM_BLOCK, newFrame, type FrameSink } from './frame.js';
 import { hex32, u16be, u16le, u32be, u32le } from './bytes.js';
 import { MAX_PACKET_BYTES, type RecordParser } from './record-parser.js';
 import { TimestampScale } from './pcapng-timestamp.js';
@@ -11,8 +11,7 @@ const SPB = 3;
 const EPB = 6;
 const CUSTOM_COPYABLE = 0x00000bad;
 const CUSTOM_LOCAL = 0x40000bad;
-/** Frame.linkType of a pcapng custom block: a record Wireshark numbers as a frame but that holds no packet. */
-export const LINKTYPE_CUSTOM_BLOCK = -2;
+export { LINKTYPE_CUSTOM_BLOCK };
 // libpcap refuses blocks over 16 MiB; so do we, or a corrupt length would make us buffer gigabytes.
 const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
 // Real captures declare a handful of interfaces; a file of nothing but IDBs must not grow the table without end.

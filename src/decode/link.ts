@@ -1,6 +1,6 @@
 import { Decoded, type Segment } from './segment.js';
 import { decodeIp } from './ip.js';
-import { LINKTYPE_CUSTOM_BLOCK } from '../capture/pcapng.js';
+import { LINKTYPE_CUSTOM_BLOCK } from '../capture/frame.js';
 import { NumberedKind, type DecodeStats } from './stats.js';
 
 export const LINKTYPE_NULL = 0;

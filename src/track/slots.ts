@@ -1,4 +1,4 @@
-import type { LoggedPacket } from './connection.js';
+import type { LoggedPacket } from './logged-packet.js';
 import { CB, DF, DW, Fl, W } from './layout.js';
 
 /** Wireshark's out-of-order window when it has no RTT to go by. */

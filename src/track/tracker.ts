@@ -1,4 +1,4 @@
-import { TCP_ACK, TCP_SYN, type Segment } from '../decode/segment.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
 import { Connection } from './connection.js';
 import { updateConnection } from './handshake.js';
 import { flipHistory } from './history.js';
@@ -129,9 +129,11 @@ export class Tracker {
     if (!fromClient && (s.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && this.listeners.size < MAX_LISTENERS) {
       this.listeners.add(endpointKey(s.src0, s.src1, s.src2, s.src3, s.srcPort));
     }
-    const wasClosed = this.isClosed(slot);
+    // Only a FIN or a RST closes a connection: other segments skip both looks at the two directions.
+    const ends = (s.flags & (TCP_FIN | TCP_RST)) !== 0;
+    const wasClosed = ends && this.isClosed(slot);
     updateConnection(st, slot, s, fromClient);
-    if (!wasClosed && this.isClosed(slot)) {
+    if (ends && !wasClosed && this.isClosed(slot)) {
       this.closing.push(slot, st.I[slot * W.Size + W.Id]!);
       if (this.closing.size > this.closingLimit) this.compactClosing();
     }
