@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-concurrent-recompilation
 import { statSync } from 'node:fs';
 
 // The one-file bundle of `npm run build` starts ~50 ms sooner than the ~90 modules of dist/cli; a bundle

@@ -7,14 +7,15 @@
 //
 // Jobs: read | decode | track | track-recycle (scripts/bench/read-child.mjs of that build's dist),
 //       analyze (bin/tcpdiag.js analyze --format json F), flows (flows --format ndjson F),
-//       help (bin/tcpdiag.js --help), small (analyze --format json fixtures/public/get.pcap).
+//       help (bin/tcpdiag.js --help), small (analyze --format json fixtures/public/get.pcap),
+//       jobs1, jobs2 (analyze F and a second name of F, --jobs 1 or 2; with --cpu none).
 // A build may carry node flags after a colon: /tmp/b:--no-concurrent-recompilation.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commandLine, summary } from './lib.mjs';
+import { commandLine, shebangFlags, summary } from './lib.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const o = commandLine('node scripts/bench/ab.mjs', {
@@ -26,15 +27,25 @@ const o = commandLine('node scripts/bench/ab.mjs', {
 });
 
 const SMALL = join(REPO, 'fixtures/public/get.pcap');
+function twin() {
+  const t = `${o.file}.twin.pcap`;
+  if (!existsSync(t)) symlinkSync(o.file, t);
+  return t;
+}
 function command(build, flags, job) {
   const child = join(REPO, 'scripts/bench/read-child.mjs');
   const bin = join(build, 'bin/tcpdiag.js');
-  const node = ['node', ...flags];
+  // node with the flags of the bin's shebang (as a shell starts it) and the build's own.
+  const node = ['node', ...shebangFlags(bin), ...flags];
   switch (job) {
-    case 'analyze': return [...node, bin, 'analyze', '--format', 'json', o.file];
+    case 'analyze': return [...node, bin, 'analyze', '--format', 'json', '--fail-on', 'never', o.file];
     case 'flows': return [...node, bin, 'flows', '--format', 'ndjson', o.file];
     case 'help': return [...node, bin, '--help'];
-    case 'small': return [...node, bin, 'analyze', '--format', 'json', existsSync(SMALL) ? SMALL : o.file];
+    // Two captures (the file and a second name for it), --jobs 1 against --jobs 2: run these with --cpu none.
+    case 'jobs1':
+    case 'jobs2':
+      return [...node, bin, 'analyze', '--format', 'json', '--fail-on', 'never', '--jobs', job.slice(4), o.file, twin()];
+    case 'small': return [...node, bin, 'analyze', '--format', 'json', '--fail-on', 'never', existsSync(SMALL) ? SMALL : o.file];
     default: return [...node, child, job, o.file, join(build, 'dist')];
   }
 }
