@@ -60,14 +60,15 @@ export class Slots {
    * out is a bug, not a full table.
    */
   alloc(): number {
-    // A freed slot was cleared by release(), while its cache lines were still warm from the read of
-    // the finished connection: clearing it here would fetch all ten of them again to write zeros.
-    if (this.freeTop > 0) return this.free[--this.freeTop]!;
-    if (this.used === this.capacity) {
-      if (this.capacity >= this.maxCapacity) throw new Error(`connection slots exhausted (${this.maxCapacity})`);
-      this.grow();
+    let slot: number;
+    if (this.freeTop > 0) slot = this.free[--this.freeTop]!;
+    else {
+      if (this.used === this.capacity) {
+        if (this.capacity >= this.maxCapacity) throw new Error(`connection slots exhausted (${this.maxCapacity})`);
+        this.grow();
+      }
+      slot = this.used++;
     }
-    const slot = this.used++;
     this.clear(slot);
     return slot;
   }
@@ -101,8 +102,8 @@ export class Slots {
     return list;
   }
 
-  /** Frees a slot (its Id becomes 0) and clears it for its next connection. */
   release(slot: number): void {
+    this.I[slot * W.Size + W.Id] = 0;
     if (this.hasExtras(slot)) {
       this.synMore.delete(slot);
       this.synAckMore.delete(slot);
@@ -110,7 +111,6 @@ export class Slots {
       this.holes.delete(slot * 2 + 1);
       this.logged.delete(slot);
     }
-    this.clear(slot);
     this.free[this.freeTop++] = slot;
   }
 
