@@ -1,5 +1,17 @@
-#!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+#!/usr/bin/env -S node --no-concurrent-recompilation
+import { statSync } from 'node:fs';
+
+// The one-file bundle of `npm run build` starts ~50 ms sooner than the ~90 modules of dist/cli; a bundle
+// older than the compiled tree (tsc run alone since) is not used.
+const mtime = (p) => {
+  try {
+    return statSync(new URL(p, import.meta.url)).mtimeMs;
+  } catch {
+    return -1;
+  }
+};
+const entry = mtime('../dist/bundle/main.js') >= mtime('../dist/cli/main.js') ? '../dist/bundle/main.js' : '../dist/cli/main.js';
+const { main } = await import(entry);
 
 main(process.argv).then((code) => {
   process.exitCode = code;

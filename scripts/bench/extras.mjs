@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync, statSync, symlinkSync } from '
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import { commandLine, measure, median, snapshotBuild, machine } from './lib.mjs';
+import { commandLine, measure, median, snapshotBuild, machine, shebangFlags } from './lib.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CACHE = process.env.TCPDIAG_BENCH_CACHE ?? '/work/.bench-cache';
@@ -19,7 +19,8 @@ const { reps } = commandLine('node scripts/bench/extras.mjs', { reps: { type: 'n
 
 const build = snapshotBuild();
 const bin = join(build, 'bin/tcpdiag.js');
-const node = process.execPath;
+// node with the flags of the bin's shebang, as a shell starts it.
+const node = [process.execPath, ...shebangFlags(bin)];
 const out = [];
 const P = (s = '') => {
   out.push(s);
@@ -40,8 +41,8 @@ P();
 
 // Start-up.
 const small = join(ROOT, 'fixtures/public/get.pcap');
-const help = await med([node, bin, '--help']);
-const tiny = await med([node, bin, 'analyze', small]);
+const help = await med([...node, bin, '--help']);
+const tiny = await med([...node, bin, 'analyze', small]);
 P('| command | wall (ms) | target |');
 P('| --- | ---: | --- |');
 P(`| \`tcpdiag --help\` | ${help.wall.toFixed(0)} | < 200 ms: ${help.wall < 200 ? 'met' : 'not met'} |`);
@@ -59,7 +60,7 @@ for (const big of bigs) {
   const twin = big.replace(/\.pcap$/, '-twin.pcap');
   if (!existsSync(twin)) symlinkSync(big, twin);
   // Serial and parallel runs alternate, so a slow phase of the machine hits both alike.
-  const argv = (jobs) => [node, bin, 'analyze', big, twin, '--format', 'json', '--jobs', String(jobs)];
+  const argv = (jobs) => [...node, bin, 'analyze', big, twin, '--format', 'json', '--jobs', String(jobs)];
   const pairs = [];
   for (let i = 0; i < reps; i++) pairs.push([await measure(argv(1), { cpu: null }), await measure(argv(2), { cpu: null })]);
   const bad = pairs.flat().find((r) => r.code !== 0 && r.code !== 1);
@@ -90,7 +91,7 @@ if (bigs.length === 0) {
 const two = bigs.find((b) => b.includes('tiled-2m'));
 if (two) {
   const child = join(ROOT, 'scripts/bench/read-child.mjs');
-  const pass = (mode) => [node, child, mode, two, join(build, 'dist')];
+  const pass = (mode) => [process.execPath, child, mode, two, join(build, 'dist')];
   const one = [];
   const split = [];
   for (let i = 0; i < reps; i++) {
@@ -116,8 +117,8 @@ if (two) {
 
 // A million spoofed SYNs.
 const flood = join(CACHE, 'syn-flood-1m.pcap');
-if (!existsSync(flood)) execFileSync(node, [join(ROOT, 'scripts/make-syn-flood.mjs'), flood], { stdio: 'inherit' });
-const f = await med([node, bin, 'analyze', flood, '--format', 'json'], { stdout: 'pipe' });
+if (!existsSync(flood)) execFileSync(process.execPath, [join(ROOT, 'scripts/make-syn-flood.mjs'), flood], { stdio: 'inherit' });
+const f = await med([...node, bin, 'analyze', flood, '--format', 'json'], { stdout: 'pipe' });
 const rep = JSON.parse(f.runs[0].stdout);
 const cap = rep.captures[0];
 P(`A million spoofed SYNs (\`scripts/make-syn-flood.mjs\`, ${(statSync(flood).size / 1e6).toFixed(0)} MB): analyze took ${(f.wall / 1000).toFixed(2)} s, peak RSS ${(f.rss / 1024).toFixed(0)} MB; ${cap.connections} connections, ${cap.evictions} evicted, findings: ${rep.findings.map((x) => x.id).join(', ')}.`);

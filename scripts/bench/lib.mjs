@@ -250,3 +250,13 @@ export function usage(name, spec) {
   });
   return `usage: ${name} [options]\n${lines.join('\n')}`;
 }
+
+/**
+ * The node flags of a bin's shebang (`#!/usr/bin/env -S node --flag ...`): the benchmarks start the bin
+ * with process.execPath and these, which is what a shell running the bin does.
+ */
+export function shebangFlags(bin) {
+  const first = readFileSync(bin, 'utf8').split('\n', 1)[0];
+  const m = /^#!.*?\bnode\b(.*)$/.exec(first);
+  return m ? m[1].trim().split(/\s+/).filter(Boolean) : [];
+}

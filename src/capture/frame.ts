@@ -63,3 +63,4 @@ export class CaptureError extends Error {
     this.name = 'CaptureError';
   }
 }
+

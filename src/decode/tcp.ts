@@ -1,4 +1,4 @@
-import { Decoded, type Segment } from './segment.js';
+import { Decoded, OPT_TIMESTAMP, type Segment } from './segment.js';
 
 /**
  * Decodes the TCP header at `p`. `end` is the end of the captured bytes,
@@ -24,7 +24,12 @@ export function decodeTcp(b: Uint8Array, p: number, end: number, tcpLen: number,
   s.badOptions = false;
   const optEnd = p + hlen;
   s.optionsIncomplete = optEnd > end;
-  if (hlen > 20) decodeOptions(b, p + 20, optEnd < end ? optEnd : end, s);
+  if (hlen === 32 && optEnd <= end && b[p + 20] === 1 && b[p + 21] === 1 && b[p + 22] === 8 && b[p + 23] === 10) {
+    // NOP, NOP, timestamps: the options of nearly every segment after the handshake, read without the loop.
+    s.optionMask = OPT_TIMESTAMP;
+    s.tsVal = ((b[p + 24]! << 24) | (b[p + 25]! << 16) | (b[p + 26]! << 8) | b[p + 27]!) >>> 0;
+    s.tsEcr = ((b[p + 28]! << 24) | (b[p + 29]! << 16) | (b[p + 30]! << 8) | b[p + 31]!) >>> 0;
+  } else if (hlen > 20) decodeOptions(b, p + 20, optEnd < end ? optEnd : end, s);
   return Decoded.Tcp;
 }
 

@@ -2,7 +2,10 @@ import { OPT_SACK_PERM, OPT_TIMESTAMP } from '../decode/segment.js';
 import { Direction } from './direction.js';
 import { historyString } from './history.js';
 import { CB, Fl, RoleCode, Side, W } from './layout.js';
+import type { LoggedPacket } from './logged-packet.js';
 import type { Slots } from './slots.js';
+
+export type { LoggedPacket };
 
 /** How the client/server roles were decided, weakest last (Zeek's `^` covers the last three). */
 export type RoleSource = 'syn' | 'synack' | 'listener' | 'port';
@@ -16,19 +19,6 @@ export interface HandshakeOptions {
   tsVal: number;
   /** Bit per option kind present (see OPT_* in decode/segment). */
   mask: number;
-}
-
-/** One packet of a connection, kept only when asked for (the ladder diagrams of the evidence). */
-export interface LoggedPacket {
-  frame: number;
-  time: number;
-  fromClient: boolean;
-  flags: number;
-  seq: number;
-  ack: number;
-  len: number;
-  /** A retransmission (1) or a capture duplicate (2) in its direction; 0 otherwise. */
-  resent: number;
 }
 
 // Handshake events are flat frame/time pairs (0 frame = not seen), as the tracker keeps them.

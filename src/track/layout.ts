@@ -51,7 +51,7 @@ export const enum DF {
  * slots.ts says otherwise. The same slot holds the Fl doubles: the two enums
  * share its bytes and must not overlap. Ordered by use, so that one packet
  * touches the slot's first 384 bytes (six cache lines, one after another):
- * what every lookup reads (words 0-15), both directions (16-47), the other
+ * what every lookup reads (words 0-14; 15 is free), both directions (16-47), the other
  * per-packet words (48-63) and the per-packet doubles (Fl, words 64-95). The
  * rest is read about once a connection (handshake timeline, options, the end).
  */
@@ -60,8 +60,6 @@ export const enum W {
   Id,
   /** The 30-bit connection key (key.ts). */
   Key,
-  /** Next slot in the same hash bucket, -1 at the end. */
-  Next,
   Vlan,
   CPort, SPort,
   C0, C1, C2, C3,

@@ -1,4 +1,4 @@
-import type { LoggedPacket } from './connection.js';
+import type { LoggedPacket } from './logged-packet.js';
 import { CB, DF, DW, Fl, W } from './layout.js';
 
 /** Wireshark's out-of-order window when it has no RTT to go by. */
@@ -120,7 +120,6 @@ export class Slots {
     // A plain loop: TypedArray.fill on a range this short costs more in the call than in the stores.
     // The words cover the slot's doubles too (all-zero bits are 0.0).
     for (let i = b; i < b + W.Size; i++) I[i] = 0;
-    this.I[b + W.Next] = -1;
     this.I[b + W.Client + DW.LastIpId] = -2;
     this.I[b + W.Server + DW.LastIpId] = -2;
     this.I[b + W.Client + DW.LastLen] = -1;

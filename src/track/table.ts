@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import type { Segment } from '../decode/segment.js';
 import { mix } from './key.js';
 import { CB, Fl, W } from './layout.js';
@@ -7,7 +6,7 @@ import { Slots } from './slots.js';
 export interface TableOptions {
   /** Live connections at most; past it the least recently active is finalised early (an eviction). */
   maxConnections: number;
-  /** Seed of the bucket hash; random unless a test fixes it. */
+  /** Seed of the index hash; random unless a test fixes it. */
   seed?: number;
 }
 
@@ -17,75 +16,83 @@ export interface TableOptions {
  * every lookup would walk them all.
  */
 const MAX_CHAIN = 8;
-/** The largest cap on live connections: lru-cache allocates its lists for the whole cap at once. */
+/** The largest cap on live connections: the slots of a full table would take ~6 GB. */
 export const MAX_CONNECTIONS_LIMIT = 10_000_000;
-/** lru-cache's get/set take an options object and default it to a new {} on every call; pass one. */
-const NO_OPTIONS = {};
 const TOUCH_EVERY_S = 1;
+const EMPTY = -1;
 
 /**
- * The live connections: slots (slots.ts) found by a chained hash of their
- * 30-bit key, bounded and ordered by lru-cache (slot → id). The bucket hash is
- * seeded per table, so a capture written in advance cannot aim its
- * connections at one bucket; connections sharing a whole key are held to
- * MAX_CHAIN. `onEvict` hears of every connection dropped to stay within the
- * bounds, after it has left the table.
+ * The live connections: slots (slots.ts) found through an open-addressing
+ * index, bounded and ordered by a least-recently-used list.
+ *
+ * The index is one Int32Array of (key, slot) pairs, linear probing, at most
+ * half full, with backward-shift deletion (no tombstones, so probe runs stay
+ * as short as the load makes them). A probe compares the 30-bit key held in
+ * the index before it reads the slot: most probes never touch the slot. The
+ * probe's start is the key mixed with a per-table seed, so a capture written
+ * in advance cannot aim its connections at one run of the index; connections
+ * sharing a whole key are held to MAX_CHAIN.
+ *
+ * The recency order is a doubly linked list over slot numbers in two
+ * Int32Arrays (lru-cache did this with a Map beside it: ~18% more CPU for
+ * the whole tracker, BENCHMARKS.md). `onEvict` hears of every connection
+ * dropped to stay within the bounds, after it has left the table.
  */
 export class ConnectionTable {
   readonly slots: Slots;
-  private buckets: Int32Array;
+  private index: Int32Array;
   private mask: number;
   private readonly seed: number;
-  private readonly lru: LRUCache<number, number>;
+  private readonly max: number;
   private readonly maxChain: number;
+  /** Recency list: older and newer neighbour of each live slot, EMPTY at the ends. */
+  private older: Int32Array;
+  private newer: Int32Array;
+  private oldest = EMPTY;
+  private newest = EMPTY;
+  /** Live connections. */
+  size = 0;
   evictions = 0;
   /** Set by find(): whether the segment was sent by the connection's client. */
   lastFromClient = true;
 
   constructor(opts: TableOptions, private readonly onEvict: (slot: number) => void) {
     if (opts.maxConnections > MAX_CONNECTIONS_LIMIT) {
-      // lru-cache allocates its lists for the whole cap at once: past this, V8 aborts the process.
       throw new RangeError(`at most ${MAX_CONNECTIONS_LIMIT} live connections, not ${opts.maxConnections}`);
     }
     const max = Math.max(1, opts.maxConnections);
-    // One more than the cap: a new connection takes its slot before the LRU evicts the oldest.
+    this.max = max;
+    // One more than the cap: a new connection takes its slot before the oldest is evicted.
     this.slots = new Slots(max + 1);
     this.maxChain = Math.min(MAX_CHAIN, max);
     // Math.random is seeded from the OS per process: unpredictable to whoever wrote the capture, and it
     // spares loading node:crypto at start-up.
     this.seed = opts.seed ?? (Math.random() * 2 ** 32) >>> 0;
-    this.buckets = new Int32Array(0);
+    this.index = new Int32Array(0);
     this.mask = 0;
-    this.rehash();
-    this.lru = new LRUCache<number, number>({
-      max,
-      dispose: (_id, slot, reason) => {
-        if (reason !== 'evict') return;
-        this.unlink(slot);
-        this.evict(slot);
-      },
-    });
-  }
-
-  /** Live connections. */
-  get size(): number {
-    return this.lru.size;
+    this.older = new Int32Array(0);
+    this.newer = new Int32Array(0);
+    this.resize();
   }
 
   /** A cleared slot for a new connection, not yet in the table. */
   alloc(): number {
     const slot = this.slots.alloc();
-    if (this.slots.capacity * 2 > this.buckets.length) this.rehash();
+    if (this.slots.capacity > this.older.length) this.resize();
     return slot;
   }
 
   /** The slot of this segment's connection, or -1; sets lastFromClient. */
   find(key: number, s: Segment): number {
-    const I = this.slots.I;
+    const index = this.index;
+    const mask = this.mask;
     const U = this.slots.U;
-    for (let slot = this.buckets[mix(key ^ this.seed) & this.mask]!; slot >= 0; slot = I[slot * W.Size + W.Next]!) {
+    for (let i = mix(key ^ this.seed) & mask; ; i = (i + 1) & mask) {
+      const slot = index[2 * i + 1]!;
+      if (slot === EMPTY) return -1;
+      if (index[2 * i] !== key) continue;
       const b = slot * W.Size;
-      if (I[b + W.Key] !== key || I[b + W.Vlan] !== s.vlan) continue;
+      if (U[b + W.Vlan] !== s.vlan) continue;
       if (
         U[b + W.CPort] === s.srcPort && U[b + W.SPort] === s.dstPort &&
         U[b + W.C3] === s.src3 && U[b + W.S3] === s.dst3 && U[b + W.C2] === s.src2 && U[b + W.S2] === s.dst2 &&
@@ -100,69 +107,105 @@ export class ConnectionTable {
         this.lastFromClient = false;
       } else continue;
       // Recency only needs to be about right (idle expiry is checked once a capture second): a slot is
-      // moved to the fresh end of the LRU once a capture second at most.
+      // moved to the fresh end of the list once a capture second at most.
       const F = this.slots.F;
       const touched = slot * Fl.Size + Fl.Touched;
       if (s.time - F[touched]! >= TOUCH_EVERY_S) {
         F[touched] = s.time;
-        this.lru.get(slot, NO_OPTIONS);
+        this.unlist(slot);
+        this.append(slot);
       }
       return slot;
     }
-    return -1;
   }
 
   /** Puts a filled slot (W.Key, W.Id and the addresses set) into the table; may evict others. */
   add(slot: number): void {
     const I = this.slots.I;
     const key = I[slot * W.Size + W.Key]!;
-    const bucket = mix(key ^ this.seed) & this.mask;
-    // A full chain of one key gives up its oldest member (the last: new ones go in front).
+    const index = this.index;
+    const mask = this.mask;
+    // A full chain of one key gives up its oldest member (the lowest id: ids grow with creation).
     let n = 0;
     let oldest = -1;
-    for (let p = this.buckets[bucket]!; p >= 0; p = I[p * W.Size + W.Next]!) {
-      if (I[p * W.Size + W.Key] === key) {
-        n++;
+    let oldestId = 0;
+    let i = mix(key ^ this.seed) & mask;
+    for (; index[2 * i + 1] !== EMPTY; i = (i + 1) & mask) {
+      if (index[2 * i] !== key) continue;
+      const p = index[2 * i + 1]!;
+      const id = I[p * W.Size + W.Id]!;
+      if (n++ === 0 || id < oldestId) {
         oldest = p;
+        oldestId = id;
       }
     }
     if (n >= this.maxChain) {
       this.remove(oldest);
       this.evict(oldest);
+      // The removal may have shifted entries back: find the free place again.
+      for (i = mix(key ^ this.seed) & mask; index[2 * i + 1] !== EMPTY; i = (i + 1) & mask);
     }
-    I[slot * W.Size + W.Next] = this.buckets[bucket]!;
-    this.buckets[bucket] = slot;
+    index[2 * i] = key;
+    index[2 * i + 1] = slot;
     this.slots.F[slot * Fl.Size + Fl.Touched] = this.slots.F[slot * Fl.Size + Fl.FirstTime]!;
-    this.lru.set(slot, I[slot * W.Size + W.Id]!, NO_OPTIONS);
+    // Full: the least recently active connection makes room (after the new one is in, as lru-cache did).
+    if (this.size === this.max) {
+      const victim = this.oldest;
+      this.remove(victim);
+      this.evict(victim);
+    }
+    this.append(slot);
+    this.size++;
   }
 
   remove(slot: number): void {
-    this.unlink(slot);
-    this.lru.delete(slot);
-  }
-
-  /** Live slots from least to most recently active. */
-  oldestFirst(): IterableIterator<number> {
-    return this.lru.rkeys();
-  }
-
-  private unlink(slot: number): void {
-    const I = this.slots.I;
-    const bucket = mix(I[slot * W.Size + W.Key]! ^ this.seed) & this.mask;
-    let p = this.buckets[bucket]!;
-    if (p === slot) {
-      this.buckets[bucket] = I[slot * W.Size + W.Next]!;
-    } else {
-      while (p >= 0) {
-        const next = I[p * W.Size + W.Next]!;
-        if (next === slot) {
-          I[p * W.Size + W.Next] = I[slot * W.Size + W.Next]!;
-          break;
-        }
-        p = next;
-      }
+    const index = this.index;
+    const mask = this.mask;
+    const key = this.slots.I[slot * W.Size + W.Key]!;
+    let i = mix(key ^ this.seed) & mask;
+    while (index[2 * i + 1] !== slot) i = (i + 1) & mask;
+    // Backward shift: pull each later member of the run that may live at i back into the hole.
+    for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
+      const s = index[2 * j + 1]!;
+      if (s === EMPTY) break;
+      const home = mix(index[2 * j]! ^ this.seed) & mask;
+      // The entry stays when its home lies cyclically in (i, j].
+      if (i <= j ? i < home && home <= j : i < home || home <= j) continue;
+      index[2 * i] = index[2 * j]!;
+      index[2 * i + 1] = s;
+      i = j;
     }
-    I[slot * W.Size + W.Next] = -1;
+    index[2 * i + 1] = EMPTY;
+    this.unlist(slot);
+    this.size--;
+  }
+
+  /** The least recently active live slot, or -1. */
+  oldestSlot(): number {
+    return this.oldest;
+  }
+
+  /** Live slots from least to most recently active (tests and debugging; the tracker walks oldestSlot()). */
+  *oldestFirst(): IterableIterator<number> {
+    for (let s = this.oldest; s !== EMPTY; s = this.newer[s]!) yield s;
+  }
+
+  private append(slot: number): void {
+    const last = this.newest;
+    this.older[slot] = last;
+    this.newer[slot] = EMPTY;
+    if (last === EMPTY) this.oldest = slot;
+    else this.newer[last] = slot;
+    this.newest = slot;
+  }
+
+  private unlist(slot: number): void {
+    const o = this.older[slot]!;
+    const n = this.newer[slot]!;
+    if (o === EMPTY) this.oldest = n;
+    else this.newer[o] = n;
+    if (n === EMPTY) this.newest = o;
+    else this.older[n] = o;
   }
 
   private evict(slot: number): void {
@@ -172,23 +215,27 @@ export class ConnectionTable {
     this.onEvict(slot);
   }
 
-  /** Twice as many buckets as slots; chains keep their order (newest first). */
-  private rehash(): void {
-    const n = Math.max(16, 2 ** Math.ceil(Math.log2(this.slots.capacity * 2)));
-    const old = this.buckets;
-    this.buckets = new Int32Array(n).fill(-1);
-    this.mask = n - 1;
-    const I = this.slots.I;
-    const chain: number[] = [];
-    for (let i = 0; i < old.length; i++) {
-      chain.length = 0;
-      for (let p = old[i]!; p >= 0; p = I[p * W.Size + W.Next]!) chain.push(p);
-      for (let j = chain.length - 1; j >= 0; j--) {
-        const slot = chain[j]!;
-        const bucket = mix(I[slot * W.Size + W.Key]! ^ this.seed) & this.mask;
-        I[slot * W.Size + W.Next] = this.buckets[bucket]!;
-        this.buckets[bucket] = slot;
-      }
+  /** Index of twice as many pairs as slots (at most half full), recency lists as long as the slots. */
+  private resize(): void {
+    const cap = this.slots.capacity;
+    const older = new Int32Array(cap);
+    const newer = new Int32Array(cap);
+    older.set(this.older);
+    newer.set(this.newer);
+    this.older = older;
+    this.newer = newer;
+    const n = Math.max(16, 2 ** Math.ceil(Math.log2(cap * 2)));
+    const old = this.index;
+    const index = new Int32Array(2 * n).fill(EMPTY);
+    const mask = n - 1;
+    for (let j = 0; j < old.length; j += 2) {
+      if (old[j + 1] === EMPTY) continue;
+      let i = mix(old[j]! ^ this.seed) & mask;
+      while (index[2 * i + 1] !== EMPTY) i = (i + 1) & mask;
+      index[2 * i] = old[j]!;
+      index[2 * i + 1] = old[j + 1]!;
     }
+    this.index = index;
+    this.mask = mask;
   }
 }

@@ -1,4 +1,4 @@
-import { TCP_ACK, TCP_SYN, type Segment } from '../decode/segment.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
 import { Connection } from './connection.js';
 import { updateConnection } from './handshake.js';
 import { flipHistory } from './history.js';
@@ -129,9 +129,11 @@ export class Tracker {
     if (!fromClient && (s.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && this.listeners.size < MAX_LISTENERS) {
       this.listeners.add(endpointKey(s.src0, s.src1, s.src2, s.src3, s.srcPort));
     }
-    const wasClosed = this.isClosed(slot);
+    // Only a FIN or a RST closes a connection: other segments skip both looks at the two directions.
+    const ends = (s.flags & (TCP_FIN | TCP_RST)) !== 0;
+    const wasClosed = ends && this.isClosed(slot);
     updateConnection(st, slot, s, fromClient);
-    if (!wasClosed && this.isClosed(slot)) {
+    if (ends && !wasClosed && this.isClosed(slot)) {
       this.closing.push(slot, st.I[slot * W.Size + W.Id]!);
       if (this.closing.size > this.closingLimit) this.compactClosing();
     }
@@ -139,7 +141,7 @@ export class Tracker {
 
   /** Finalises everything still open, least recently active first. */
   end(): void {
-    for (const slot of [...this.table.oldestFirst()]) {
+    for (let slot = this.table.oldestSlot(); slot >= 0; slot = this.table.oldestSlot()) {
       this.table.remove(slot);
       this.finish(slot);
     }
@@ -255,12 +257,8 @@ export class Tracker {
     }
     // Idle ones: the table's least recently used end holds the oldest.
     const idleBefore = now - this.idleTimeout;
-    const idle: number[] = [];
-    for (const slot of this.table.oldestFirst()) {
+    for (let slot = this.table.oldestSlot(); slot >= 0; slot = this.table.oldestSlot()) {
       if (st.F[slot * Fl.Size + Fl.LastTime]! > idleBefore) break;
-      idle.push(slot);
-    }
-    for (const slot of idle) {
       this.table.remove(slot);
       this.finish(slot);
     }
