@@ -14,3 +14,23 @@ export async function correlateCaptures(command: string, paths: string[]): Promi
     return null;
   }
 }
+
+/** What `flows` adds to a row of a correlated capture. */
+export interface FlowFacts {
+  lostOnPath: { toServer: number; toClient: number };
+  droppedAtHost: number;
+  resetAtHost: number;
+}
+
+/** A row's correlation facts by its keys (capture path, client, server, first frame), from every pair. */
+export function flowFactsOf(c: Correlation | null): (capture: string, client: string, server: string, firstFrame: number) => FlowFacts | undefined {
+  const byKey = new Map<string, FlowFacts>();
+  for (const pair of c?.pairs ?? []) {
+    if (pair.clockOffset === null) continue;
+    for (const conn of pair.connections) {
+      const facts: FlowFacts = { lostOnPath: conn.lostOnPath, droppedAtHost: conn.droppedAtHost, resetAtHost: conn.resetAtHost };
+      for (const k of conn.flows) byKey.set(`${k.capture}\t${k.client}\t${k.server}\t${k.firstFrame}`, facts);
+    }
+  }
+  return (capture, client, server, firstFrame) => byKey.get(`${capture}\t${client}\t${server}\t${firstFrame}`);
+}

@@ -20,9 +20,12 @@ import { SEVERITY_RANK } from './severity.js';
 
 const KIND: Record<Kind, string> = { syn: 'SYN', synAck: 'SYN-ACK', ack: 'ACK', data: 'data', fin: 'FIN', rst: 'RST' };
 
+function kindList(k: KindCounts): string {
+  return (Object.keys(KIND) as Kind[]).filter((x) => k[x] > 0).map((x) => `${KIND[x]} ${k[x]}`).join(', ');
+}
+
 function kinds(k: KindCounts): string {
-  const parts = (Object.keys(KIND) as Kind[]).filter((x) => k[x] > 0).map((x) => `${KIND[x]} ${k[x]}`);
-  return parts.length ? `${k.total} (${parts.join(', ')})` : '0';
+  return k.total > 0 ? `${k.total} (${kindList(k)})` : '0';
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -52,7 +55,9 @@ function pathText(l: ListenerCorrelation): string {
 }
 
 function hostText(l: ListenerCorrelation): string {
-  return `dropped ${kinds(l.droppedAtHost)}` + (l.resetAtHost.total > 0 ? `, answered by a RST ${kinds(l.resetAtHost)}` : '');
+  const dropped = l.droppedAtHost.total > 0 ? `dropped: ${kindList(l.droppedAtHost)}` : '';
+  const reset = l.resetAtHost.total > 0 ? `answered by a RST: ${kindList(l.resetAtHost)}` : '';
+  return [dropped, reset].filter(Boolean).join('; ');
 }
 
 function pairName(pair: PairCorrelation): string {

@@ -22,7 +22,9 @@ function ms(s: number): string {
 
 function offsetText(s: number): string {
   const sign = s < 0 ? '-' : '+';
-  return Math.abs(s) < 1 ? `${sign}${ms(Math.abs(s))}` : `${sign}${Math.abs(s).toFixed(3)} s`;
+  const a = Math.abs(s);
+  if (a < 0.001) return `${sign}${Math.round(a * 1e6)} µs`;
+  return a < 1 ? `${sign}${ms(a)}` : `${sign}${a.toFixed(3)} s`;
 }
 
 function pairText(p: PairReport, color: ChalkInstance): string[] {
