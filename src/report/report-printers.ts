@@ -23,12 +23,13 @@ export interface ReportPrintOptions {
   ladders: Ladder[];
 }
 
-/** One line per capture, then one per finding, each a JSON object with its `type`. */
+/** One line per capture, then one per finding (then the correlation, if any), each a JSON object with its `type`. */
 export function ndjsonReport(r: Report): string {
   return (
     [
       ...r.captures.map((c) => JSON.stringify({ type: 'capture', ...c })),
       ...r.findings.map((f) => JSON.stringify({ type: 'finding', ...f })),
+      ...(r.correlation ? [JSON.stringify({ type: 'correlation', ...r.correlation })] : []),
     ].join('\n') + '\n'
   );
 }

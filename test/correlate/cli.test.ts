@@ -275,6 +275,14 @@ describe('analyze: when captures are read together', () => {
     expect(JSON.parse(one.stdout).correlation).toBeUndefined();
   });
 
+  it('ndjson: the correlation is its last line', () => {
+    const s = 'loss-3';
+    const lines = tcpdiag(['analyze', client(s), server(s), '--format', 'ndjson', '--fail-on', 'never']).stdout.trim().split('\n').map((x) => JSON.parse(x));
+    const { type, ...rest } = lines.at(-1);
+    expect(type).toBe('correlation');
+    expect(rest).toEqual(analyzeJson(s).correlation);
+  });
+
   it('captures of different traffic: listed as unpaired, verdicts untouched', () => {
     const r = tcpdiag(['analyze', server('loss-3'), server('overflow-loss-abort0'), '--format', 'json', '--fail-on', 'never']);
     const doc = JSON.parse(r.stdout);
