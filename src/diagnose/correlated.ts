@@ -168,7 +168,7 @@ function confirmLoss(f: HandshakeLossFinding, l: ListenerCorrelation, pair: Pair
     ...f,
     figures: [...f.figures, ['lost on the path to the server', kinds(l.lostOnPath.toServer)], ['lost on the path to the client', kinds(l.lostOnPath.toClient)], ['dropped at the server host', String(host)]],
     caveats: [
-      `Confirmed by correlating ${pairName(pair)}: the path lost ${plural(lost, 'handshake packet')} (SYN ${l.lostOnPath.toServer.syn} and ACK ${l.lostOnPath.toServer.ack} to the server, SYN-ACK ${l.lostOnPath.toClient.synAck} to the client; in all ${pathText(l)})` +
+      `Confirmed by correlating ${pairName(pair)}: the path lost SYN ${l.lostOnPath.toServer.syn} and ACK ${l.lostOnPath.toServer.ack} on the way to the server, SYN-ACK ${l.lostOnPath.toClient.synAck} on the way to the client (in all ${pathText(l)})` +
         (host === 0 ? ', and the server host dropped none: the accept queue is ruled out.' : `; the server host also dropped ${host}.`),
       ...f.caveats,
     ],
