@@ -14,6 +14,9 @@ import { stripControl } from '../report/escape.js';
 import type { TimeBound } from '../track/run.js';
 import { windowNote } from './window.js';
 import { attachCounters, readCounters, runCountingCookies } from './counters.js';
+import { correlateCaptures } from './correlation.js';
+import { applyCorrelation } from '../diagnose/correlated.js';
+import { correlationReport } from '../report/correlation.js';
 
 interface AnalyzeOptions extends OutputOptions<ReportFormat> {
   quiet: boolean;
@@ -25,6 +28,8 @@ interface AnalyzeOptions extends OutputOptions<ReportFormat> {
   maxConnections?: number;
   jobs?: number;
   counters?: string[];
+  /** false with --no-correlate. */
+  correlate: boolean;
 }
 
 /** 0: nothing at or above the threshold; 1: a finding is; 2: an input could not be read. */
@@ -65,17 +70,21 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
     const kernel = o.counters ? await readCounters(o.counters) : null;
     if (o.counters && !kernel) return 2;
     const cookies: number[] = [];
+    // Two or more files are read together as well (stdin cannot be read twice).
+    const correlating = o.correlate ? correlateCaptures('analyze', paths) : Promise.resolve(null);
     const runs = await (kernel ? runCountingCookies.bind(null, cookies) : runCaptures)(
       paths,
       { listeners: o.listener, ports: o.port },
       { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections },
       o.jobs ?? defaultJobs(),
     );
+    const correlation = await correlating;
     runs.forEach(({ summary, analysis }, i) => {
       const path = paths[i]!;
       const c: CaptureReport = captureReport(summary, analysis);
       report.captures.push(c);
-      for (const f of analysis.findings) report.findings.push(findingReport(path, f));
+      const findings = correlation ? applyCorrelation(path, analysis.findings, correlation) : analysis.findings;
+      for (const f of findings) report.findings.push(findingReport(path, f));
       if (unreadable(summary)) process.stderr.write(`tcpdiag analyze: ${stripControl(path)}: ${stripControl(summary.error ?? '')}${errorLocation(c)}\n`);
       // A capture cut at a fault is said on stderr whatever the format and -q: a report that reads
       // clean may only be clean up to the fault.
@@ -85,6 +94,7 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
       const note = windowNote(summary, o.since, o.until);
       if (note) process.stderr.write(`tcpdiag analyze: ${stripControl(path)}: ${note}\n`);
     });
+    if (correlation) report.correlation = correlationReport(correlation);
     if (kernel) attachCounters(report, kernel, cookies);
     const ladders = o.format === 'html' ? await collectLadders(report, { since: o.since, until: o.until, maxConnections: o.maxConnections }) : [];
     const printer = reportPrinter(o.format, out, { style: textStyle(o, out), quiet: o.quiet, failOn: o.failOn, ladders });
@@ -118,6 +128,7 @@ export function addAnalyzeCommand(program: Command, version: string): void {
   addWindowOptions(cmd)
     .option('--max-connections <n>', 'cap on live connections (memory bound)', parseMaxConnections)
     .option('-j, --jobs <n>', 'captures analysed in parallel (default: the number of cores)', parsePositive)
+    .option('--no-correlate', 'do not read two or more captures together (by default captures of the same traffic are paired: clock offset, packets lost on the path, dropped at the host)')
     .option('--counters <files...>', 'compare with the kernel counters: BEFORE AFTER (tcpdiag host --snapshot, nstat -az, netstat -s or /proc/net/netstat), or one file holding both')
     .addHelpText(
       'after',
@@ -129,7 +140,8 @@ Examples:
   $ tcpdump -i eth0 -w - 'tcp port 8080' | tcpdiag analyze -
   $ tcpdiag analyze loadtest-*.pcap.gz --format junit --output tcpdiag.xml --fail-on warning
   $ tcpdiag analyze capture.pcapng --listener 10.0.0.5:443 --since 2026-11-21T10:00:00Z --format markdown
-  $ tcpdiag analyze capture.pcap --since +30 --until +90`,
+  $ tcpdiag analyze capture.pcap --since +30 --until +90
+  $ tcpdiag analyze client.pcap server.pcap        # read together: lost on the path or dropped at the host`,
     )
     .action(action('analyze', (captures: string[], opts: AnalyzeOptions) => analyze(cmd, captures, opts)));
 }

@@ -10,6 +10,7 @@ import { parseListener, parseMaxConnections, parsePort, windowError } from './op
 import { Output, stdoutGone } from './output.js';
 import { runCapture, unreadable } from './run-capture.js';
 import { windowNote } from './window.js';
+import { correlateCaptures, flowFactsOf } from './correlation.js';
 
 interface FlowsOptions extends OutputOptions<FlowFormat> {
   quiet: boolean;
@@ -25,6 +26,8 @@ export async function flows(cmd: Command, paths: string[], o: FlowsOptions): Pro
   if (bad) usageError(cmd, bad);
   const out = new Output(o.output);
   return writeTo(out, async () => {
+    // Several capture files: each row of a correlated connection also says where its missing packets went.
+    const factsOf = flowFactsOf(o.format === 'json' || o.format === 'ndjson' ? await correlateCaptures('flows', paths) : null);
     const printer = flowPrinter(o.format, out, { quiet: o.quiet });
     let code = 0;
     for (const path of paths) {
@@ -33,7 +36,12 @@ export async function flows(cmd: Command, paths: string[], o: FlowsOptions): Pro
         { listeners: o.listener, ports: o.port },
         { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections },
         // Once stdout's reader has gone (`| head`), rows would only be formatted to be dropped.
-        (c) => (!out.toFile && stdoutGone()) || printer.print({ kind: 'flow', flow: flowRecord(path, c) }),
+        (c) => {
+          if (!out.toFile && stdoutGone()) return;
+          const flow = flowRecord(path, c);
+          const facts = factsOf(path, flow.client, flow.server, flow.firstFrame);
+          printer.print({ kind: 'flow', flow: facts ? { ...flow, ...facts } : flow });
+        },
       );
       printer.print({ kind: 'capture-end', path, connections: summary.connections, packets: summary.packets });
       const where = errorLocation(summary);

@@ -3,6 +3,7 @@ import type { ListenerTimeline } from '../diagnose/timeline.js';
 import type { Finding } from '../diagnose/registry.js';
 import type { CaptureSummary } from '../track/summary.js';
 import type { LoggedPacket } from '../track/connection.js';
+import type { CorrelationReport } from './correlation.js';
 
 /** Packets of one evidence connection, for its ladder diagram. */
 export interface Ladder {
@@ -62,6 +63,8 @@ export interface Report {
   filters: ReportFilters;
   captures: CaptureReport[];
   findings: FindingReport[];
+  /** Two or more captures read together (analyze with several files; absent with --no-correlate or one capture). */
+  correlation?: CorrelationReport;
 }
 
 function pad(n: number, w: number): string {

@@ -8,6 +8,7 @@ import type { Ladder, Report } from './model.js';
 import { documentPrinter, jsonPrinter, type Printer, type Sink, type TextStyle } from './printer.js';
 import { renderText } from './text.js';
 import { renderCountersText } from './counters-text.js';
+import { renderCorrelationText } from './correlation-text.js';
 
 export const REPORT_FORMATS = ['text', 'json', 'ndjson', 'markdown', 'junit', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -22,12 +23,13 @@ export interface ReportPrintOptions {
   ladders: Ladder[];
 }
 
-/** One line per capture, then one per finding, each a JSON object with its `type`. */
+/** One line per capture, then one per finding (then the correlation, if any), each a JSON object with its `type`. */
 export function ndjsonReport(r: Report): string {
   return (
     [
       ...r.captures.map((c) => JSON.stringify({ type: 'capture', ...c })),
       ...r.findings.map((f) => JSON.stringify({ type: 'finding', ...f })),
+      ...(r.correlation ? [JSON.stringify({ type: 'correlation', ...r.correlation })] : []),
     ].join('\n') + '\n'
   );
 }
@@ -45,6 +47,6 @@ export function reportPrinter(format: ReportFormat, sink: Sink, o: ReportPrintOp
     case 'html':
       return documentPrinter(sink, (r) => renderHtml(r, o.ladders));
     case 'text':
-      return documentPrinter(sink, (r) => renderText(r, o.style.color, o.quiet, o.style.width) + renderCountersText(r, o.style.color));
+      return documentPrinter(sink, (r) => renderText(r, o.style.color, o.quiet, o.style.width) + renderCorrelationText(r, o.style.color) + renderCountersText(r, o.style.color));
   }
 }
