@@ -5,6 +5,7 @@
  * content. Everything from the capture is escaped.
  */
 import type { EvidenceConnection } from '../diagnose/evidence.js';
+import { plural } from './numbers.js';
 import { escapeHtml, proseHtml } from './html-escape.js';
 import { scrollTable } from './html-charts.js';
 import { evidenceFrames } from './markdown.js';
@@ -12,12 +13,11 @@ import type { CaptureReport, FindingReport, Ladder, Time } from './model.js';
 import { clockOfIso, int } from './svg-common.js';
 import { duration } from './units.js';
 import { LADDER_CAP, ladderSvg } from './svg-ladder.js';
+import { OUTCOME_HEAD, outcomeRows } from './outcomes.js';
 
 const esc = escapeHtml;
 
-function count(n: number, one: string, many = `${one}s`): string {
-  return `${int(n)} ${n === 1 ? one : many}`;
-}
+const count = plural;
 
 function time(t: Time | null): string {
   return t ? `<time datetime="${esc(t.iso)}">${esc(t.iso || String(t.epoch))}</time>` : 'n/a';
@@ -185,8 +185,12 @@ export function findingDetail(f: FindingReport, n: number, multi: boolean, ladde
 export function listenerTable(c: CaptureReport): string {
   if (c.listeners.length === 0) return '<p>No TCP listeners seen.</p>';
   return scrollTable(
-    ['Listener', 'Connections', 'Completed', 'Overflowed', 'Refused', 'Half-open', 'App resets'],
-    c.listeners.map((l) => [`<code>${esc(l.listener)}</code>`, ...[l.connections, l.completed, l.overflowed, l.refused, l.halfOpen, l.appResets].map(int)]),
-    { numeric: [false, true, true, true, true, true, true], cls: 'outcomes' },
+    OUTCOME_HEAD.map(esc),
+    outcomeRows(c).map((r) => [`<code>${esc(r.listener)}</code>`, ...r.counts.map(int)]),
+    { numeric: OUTCOME_HEAD.map((_, i) => i > 0), cls: 'outcomes', caption: OUTCOME_CAPTION },
   );
 }
+
+const OUTCOME_CAPTION =
+  'Completed, ignored and reset split the handshakes the capture saw complete, as the timeline does; ' +
+  'overflowed counts every connection the full accept queue delayed or failed (its SYN drops included).';

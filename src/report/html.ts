@@ -1,5 +1,6 @@
 import { SEVERITY_RANK, type Severity } from '../diagnose/severity.js';
 import { chartsSection } from './html-charts.js';
+import { plural } from './numbers.js';
 import { escapeHtml } from './html-escape.js';
 import { captureSummary, captureTiles, findingDetail, listenerTable, verdictList } from './html-sections.js';
 import { STYLE } from './html-style.js';
@@ -17,9 +18,7 @@ import { int } from './svg-common.js';
 
 const esc = escapeHtml;
 
-function count(n: number, one: string, many = `${one}s`): string {
-  return `${int(n)} ${n === 1 ? one : many}`;
-}
+const count = plural;
 
 export function renderHtml(r: Report, ladders: Ladder[]): string {
   const multi = r.captures.length > 1;
