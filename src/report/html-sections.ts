@@ -108,7 +108,8 @@ export function verdictList(findings: FindingReport[], multi: boolean): string {
 const LADDER_KEY =
   '<p class="key">In the ladder diagrams each arrow is one packet: frame number, seconds since the connection\'s first packet, tcpdump flags, ' +
   'seq/ack relative to each side\'s first sequence number. <span class="k-resent">Highlighted, dashed</span> = re-sent (retransmission); ' +
-  '<span class="k-dup">dotted</span> = capture duplicate; brackets mark the waits, with their duration.</p>';
+  '<span class="k-dup">dotted</span> = capture duplicate; "RST again: answers #N" = the listener\'s new RST to a segment that arrived after its first RST ' +
+  '(with tcp_abort_on_overflow=1, the data behind the reset ACK), not a copy; brackets mark the waits, with their duration.</p>';
 
 function evidenceItem(e: EvidenceConnection, ladder: Ladder | undefined, id: string, overflow: boolean): string {
   const frames = evidenceFrames(e).map(([label, n]) => `${esc(label)} #${n}`);
