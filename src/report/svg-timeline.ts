@@ -74,18 +74,37 @@ interface LegendItem {
   kind: 'line' | 'band' | 'marker';
 }
 
-function legendRows(items: LegendItem[], width: number): { item: LegendItem; x: number; row: number }[] {
-  const out: { item: LegendItem; x: number; row: number }[] = [];
+/** A label in lines of at most `width` units, broken between words (a word longer than that keeps its line). */
+function wrapLabel(label: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const word of label.split(' ')) {
+    const cur = lines[lines.length - 1];
+    if (cur !== undefined && textWidth(`${cur} ${word}`, FONT) <= width) lines[lines.length - 1] = `${cur} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+/** Legend items left to right, wrapping to a new row; an item too long for a row takes several. */
+function legendRows(items: LegendItem[], width: number): { item: LegendItem; x: number; row: number; lines: string[] }[] {
+  const out: { item: LegendItem; x: number; row: number; lines: string[] }[] = [];
   let x = 0;
   let row = 0;
+  let next = 1;
   for (const item of items) {
-    const w = 26 + textWidth(item.label, FONT) + 18;
-    if (x > 0 && x + w > width) {
-      row++;
+    const lines = 26 + textWidth(item.label, FONT) > width ? wrapLabel(item.label, width - 26) : [item.label];
+    const w = 26 + Math.max(...lines.map((l) => textWidth(l, FONT))) + 18;
+    if (x > 0 && (x + w > width || lines.length > 1)) {
+      row = next;
       x = 0;
     }
-    out.push({ item, x, row });
+    out.push({ item, x, row, lines });
+    next = Math.max(next, row + lines.length);
     x += w;
+    if (lines.length > 1) {
+      row = next;
+      x = 0;
+    }
   }
   return out;
 }
@@ -115,7 +134,7 @@ export function timelineSvg(inp: TimelineInput): string {
   if (inp.episodes.length > 0) items.push({ cls: 'episode-key', label: 'queue full (first to last drop)', kind: 'band' });
   if (inp.overflowStart) items.push({ cls: 'overflow-start', label: 'first overflow', kind: 'marker' });
   const legend = legendRows(items, W - M.left - M.right);
-  const legendH = (Math.max(...legend.map((l) => l.row)) + 1) * LEGEND_ROW;
+  const legendH = Math.max(...legend.map((l) => l.row + l.lines.length)) * LEGEND_ROW;
   const top = M.top + legendH;
   const bottom = top + PLOT_H;
   const H = bottom + M.bottom;
@@ -143,14 +162,15 @@ export function timelineSvg(inp: TimelineInput): string {
   parts.push(tag('desc', { id: descId }, escapeHtml(desc)));
 
   // Legend.
-  for (const { item, x: lx, row } of legend) {
+  for (const { item, x: lx, row, lines: labelLines } of legend) {
     const gx = M.left + lx;
     const gy = 10 + row * LEGEND_ROW;
     let swatch: string;
     if (item.kind === 'band') swatch = tag('rect', { class: item.cls, x: gx, y: gy - 6, width: 20, height: 12 });
     else if (item.kind === 'marker') swatch = tag('line', { class: item.cls, x1: gx + 10, x2: gx + 10, y1: gy - 8, y2: gy + 8 });
     else swatch = tag('line', { class: `line ${item.cls}`, x1: gx, x2: gx + 20, y1: gy, y2: gy });
-    parts.push(tag('g', { class: 'legend-item' }, swatch + tag('text', { x: gx + 26, y: gy + 4 }, escapeHtml(item.label))));
+    const text = labelLines.map((l, i) => tag('text', { x: gx + 26, y: gy + 4 + i * LEGEND_ROW }, escapeHtml(l))).join('');
+    parts.push(tag('g', { class: 'legend-item' }, swatch + text));
   }
 
   // Grid and y axis.
