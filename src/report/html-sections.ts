@@ -64,7 +64,7 @@ export function captureSummary(c: CaptureReport, multi: boolean): string {
   rows.push(['Read', status]);
   const out = [`<section class="capture">`, `<h3>${multi ? 'Capture: ' : ''}<code class="path">${esc(c.path)}</code></h3>`, facts(rows)];
   if (c.warnings.length > 0) {
-    out.push(`<div class="warnings"><p>Warnings (${c.warnings.length}):</p><ul>${c.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></div>`);
+    out.push(`<div class="warnings"><p>Warnings (${int(c.warnings.length)}):</p><ul>${c.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></div>`);
   }
   out.push('</section>');
   return out.join('\n');
@@ -129,7 +129,7 @@ function evidenceItem(e: EvidenceConnection, ladder: Ladder | undefined, id: str
     out.push(`<details class="ladder-box" open="open"><summary>Ladder diagram (${count(n, 'packet')}${n > LADDER_CAP ? `, first ${LADDER_CAP} drawn` : ''})</summary>`);
     out.push(`<div class="scroll ladder-scroll">${ladderSvg(e, ladder.packets, `${id}-ladder`, { overflow })}</div>`);
     if (n > LADDER_CAP) {
-      out.push(`<p class="note">Only the first ${LADDER_CAP} of ${n} packets are drawn; open the capture in Wireshark with the filter above for the rest.</p>`);
+      out.push(`<p class="note">Only the first ${int(LADDER_CAP)} of ${int(n)} packets are drawn; open the capture in Wireshark with the filter above for the rest.</p>`);
     }
     out.push('</details>');
   }
@@ -150,7 +150,7 @@ export function findingDetail(f: FindingReport, n: number, multi: boolean, ladde
     out.push(scrollTable(['Figure', 'Value'], f.figures.map(([k, v]) => [proseHtml(k), proseHtml(v)]), { cls: 'figures' }));
   }
   if (f.episodes.length > 0) {
-    out.push(`<h4>Episodes (${f.episodes.length})</h4>`);
+    out.push(`<h4>Episodes (${int(f.episodes.length)})</h4>`);
     out.push(
       scrollTable(
         ['Start', 'End', 'Length', 'Connections'],
@@ -163,7 +163,7 @@ export function findingDetail(f: FindingReport, n: number, multi: boolean, ladde
     out.push('<h4>Evidence</h4>');
     if (f.evidence.filter) out.push(`<p>Wireshark display filter for the pattern: <code class="filter">${esc(f.evidence.filter)}</code></p>`);
     if (f.evidence.connections.length > 0) {
-      out.push(`<p>Example connections (${f.evidence.connections.length}):</p>`);
+      out.push(`<p>Example connections (${int(f.evidence.connections.length)}):</p>`);
       if (ladders.some((l) => l.capture === f.capture && f.evidence.connections.some((e) => e.id === l.connection))) out.push(LADDER_KEY);
       out.push('<ul class="evidence-list">');
       f.evidence.connections.forEach((e, i) => {

@@ -79,7 +79,7 @@ function captureSummary(c: CaptureReport, multi: boolean): string[] {
   rows.push(['Read', status]);
   out.push(...table(['Capture', 'Value'], rows));
   if (c.warnings.length > 0) {
-    out.push('', `Warnings (${c.warnings.length}):`, '');
+    out.push('', `Warnings (${num(c.warnings.length)}):`, '');
     for (const w of c.warnings) out.push(`- ${esc(w)}`);
   }
   out.push('');
@@ -128,14 +128,14 @@ function findingDetail(f: FindingReport, n: number, multi: boolean): string[] {
     out.push(...table(['Figure', 'Value'], f.figures.map(([k, v]) => [prose(k, true), prose(v, true)])), '');
   }
   if (f.episodes.length > 0) {
-    out.push(`**Episodes** (${f.episodes.length}):`, '');
+    out.push(`**Episodes** (${num(f.episodes.length)}):`, '');
     out.push(...table(['Start', 'End', 'Length', 'Connections'], f.episodes.map((e) => [time(e.start), time(e.end), duration(e.end.epoch - e.start.epoch), num(e.connections)]), ['l', 'l', 'r', 'r']), '');
   }
   if (f.evidence.connections.length > 0 || f.evidence.filter) {
     out.push('**Evidence**', '');
     if (f.evidence.filter) out.push(`Wireshark display filter for the pattern: ${codeSpan(f.evidence.filter)}`, '');
     if (f.evidence.connections.length > 0) {
-      out.push(`Example connections (${f.evidence.connections.length}):`, '');
+      out.push(`Example connections (${num(f.evidence.connections.length)}):`, '');
       for (const e of f.evidence.connections) out.push(...evidenceItem(e));
       out.push('');
     }

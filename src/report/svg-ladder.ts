@@ -11,6 +11,7 @@ import type { LoggedPacket } from '../track/connection.js';
 import { escapeHtml } from './html-escape.js';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../decode/segment.js';
 import { n2, shortDuration, tag } from './svg-common.js';
+import { formatCount, plural } from './numbers.js';
 
 export const LADDER_CAP = 40;
 
@@ -176,8 +177,8 @@ export function ladderSvg(e: EvidenceConnection, packets: LoggedPacket[], id: st
       'desc',
       { id: `${id}-desc` },
       escapeHtml(
-        `${all.length} packets, frames ${e.firstFrame} to ${e.lastFrame}` +
-          (more > 0 ? `, the first ${rows.length} drawn` : '') +
+        `${plural(all.length, 'packet')}, frames ${e.firstFrame} to ${e.lastFrame}` +
+          (more > 0 ? `, the first ${formatCount(rows.length)} drawn` : '') +
           `. ${gaps.map((g) => g.title).join('. ')}${gaps.length ? '.' : ''}`,
       ),
     ),
@@ -241,7 +242,7 @@ export function ladderSvg(e: EvidenceConnection, packets: LoggedPacket[], id: st
     p.push(tag('g', { class: g.cls }, tag('title', {}, escapeHtml(g.title)) + tag('path', { d, class: open ? 'bracket open' : 'bracket' }) + text));
   }
   if (more > 0) {
-    p.push(tag('text', { class: 'cut', x: (CX + SX) / 2, y: lastY + 36, 'text-anchor': 'middle' }, escapeHtml(`… ${more} more packet${more === 1 ? '' : 's'} not drawn (first ${rows.length} of ${all.length})`)));
+    p.push(tag('text', { class: 'cut', x: (CX + SX) / 2, y: lastY + 36, 'text-anchor': 'middle' }, escapeHtml(`… ${plural(more, 'more packet')} not drawn (first ${formatCount(rows.length)} of ${formatCount(all.length)})`)));
   }
   return tag(
     'svg',
