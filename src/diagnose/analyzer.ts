@@ -62,7 +62,7 @@ class Listener {
     const refused = sig.includes('refused');
     this.base.add(c, refused);
     for (let i = 0; i < listenerDetectors.length; i++) listenerDetectors[i]!.observe(this.states[i], c, f, this.base);
-    this.base.timeline.addConnection(c, f.ignoredHandshake, sig.includes('reset-after-handshake') || sig.includes('reset-by-application'), refused);
+    this.base.timeline.addConnection(c, f.ignoredHandshake, sig.includes('reset-after-handshake') || sig.includes('reset-by-application'), refused, f);
   }
 
   stateOf<S>(d: { id: string }): S {

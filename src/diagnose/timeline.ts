@@ -8,7 +8,7 @@ const MAX_BUCKETS = 120;
 // A week of 100 ms buckets is 6 M entries: past this many distinct fine buckets, new ones are not added.
 const MAX_FINE_BUCKETS = 200_000;
 
-export const SERIES = ['syns', 'synRetransmits', 'handshakes', 'ignored', 'resets', 'refused'] as const;
+export const SERIES = ['syns', 'synRetransmits', 'handshakes', 'ignored', 'resets', 'refused', 'segmentDrops', 'synDrops'] as const;
 export type SeriesName = (typeof SERIES)[number];
 
 export interface ListenerTimeline {
@@ -17,9 +17,23 @@ export interface ListenerTimeline {
   start: number;
   /** Bucket width in seconds. */
   bucket: number;
-  /** One count per bucket for each series. */
+  /**
+   * One count per bucket for each series. `segmentDrops` and `synDrops` are the segments the
+   * accept-queue-overflow finding counts as dropped (its droppedSegments): the client's handshake
+   * ACKs, data and data retransmits ignored by the full queue, and the SYNs left unanswered.
+   */
   series: Record<SeriesName, number[]>;
 }
+
+/** What the signatures found about one connection's drops (signatures.ts ConnectionFacts). */
+export interface DropFacts {
+  droppedAfterHandshake: number;
+  unansweredSyns: number;
+  synDropped: boolean;
+}
+
+const SEGMENT_DROPS = SERIES.indexOf('segmentDrops');
+const SYN_DROPS = SERIES.indexOf('synDrops');
 
 /** Per-listener counts over time: new SYNs, SYN retransmits, completed, ignored and reset handshakes, refusals. */
 export class Timeline {
@@ -41,7 +55,8 @@ export class Timeline {
     row[series]!++;
   }
 
-  addConnection(c: Connection, ignored: boolean, reset: boolean, refused: boolean): void {
+  addConnection(c: Connection, ignored: boolean, reset: boolean, refused: boolean, drops?: DropFacts): void {
+    if (drops) this.addDrops(c, drops);
     if (c.synCount > 0) {
       this.add(c.synTime, 0);
       // The timeline keeps at most the first dozen SYN times of a connection; enough for any real client.
@@ -54,6 +69,37 @@ export class Timeline {
       else this.add(c.handshakeAckTime, 2);
     } else if (reset) this.add(c.rstTime, 4);
     if (refused) this.add(c.rstTime, 5);
+  }
+
+  /**
+   * The dropped segments of one connection, at the times they were sent. The record keeps the SYN
+   * times, the handshake ACK's and the first data's, but only the number of the client's retransmits
+   * before the server answered: those are placed on the client's exponential backoff (each wait twice
+   * the one before) between its first data and the server's answer (or its last packet).
+   */
+  private addDrops(c: Connection, d: DropFacts): void {
+    if (d.synDropped && d.unansweredSyns > 0) {
+      // The unanswered SYNs are the first ones: a SYN-ACK, when one came, answered the last.
+      const kept = Math.min(c.recordedSynRetransmits, c.synCount - 1);
+      for (let i = 0; i < d.unansweredSyns; i++) this.add(i === 0 || kept === 0 ? c.synTime : c.synRetransmitTime(Math.min(i, kept) - 1), SYN_DROPS);
+    }
+    const n = d.droppedAfterHandshake;
+    if (n <= 0 || c.handshakeAckFrame === 0) return;
+    const ackT = c.handshakeAckTime;
+    const dataT = c.clientFirstDataFrame !== 0 ? c.clientFirstDataTime : ackT;
+    const end = c.serverAnswerFrame !== 0 ? c.serverAnswerTime : Math.max(c.lastTime, dataT);
+    const resent = Math.min(c.clientRetransBeforeAnswer, c.clientSegsBeforeAnswer);
+    const originals = c.clientSegsBeforeAnswer - resent;
+    let placed = 0;
+    for (let i = 0; i < originals && placed < n; i++, placed++) this.add(i === 0 ? ackT : dataT, SEGMENT_DROPS);
+    // 2^r - 1 over 2^resent - 1: the r-th retransmit's share of the wait under doubling timeouts.
+    const whole = 2 ** Math.min(resent, 30) - 1;
+    for (let r = 1; r <= resent && placed < n; r++, placed++) {
+      const share = whole > 0 ? (2 ** Math.min(r, 30) - 1) / whole : 1;
+      this.add(dataT + (end - dataT) * share, SEGMENT_DROPS);
+    }
+    // A count the segments do not explain (should not happen) still shows, at the first data.
+    for (; placed < n; placed++) this.add(dataT, SEGMENT_DROPS);
   }
 
   result(listener: string, from: number, to: number): ListenerTimeline {

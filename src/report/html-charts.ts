@@ -9,7 +9,9 @@ import type { CaptureReport, FindingReport, FindingReportOf } from './model.js';
 import { bucketLabel, clock, int, stepDigits } from './svg-common.js';
 import { duration } from './units.js';
 import { binLabels, histogramSvg, shownBins } from './svg-histogram.js';
-import { SERIES_LABELS, timelineSvg } from './svg-timeline.js';
+import { queueFullIntervals, SERIES_LABELS, timelineSvg } from './svg-timeline.js';
+import type { Time } from './model.js';
+import { plural } from './numbers.js';
 
 /** A table that scrolls sideways on a narrow screen. */
 export function scrollTable(head: string[], rows: string[][], opts: { numeric?: boolean[]; cls?: string; caption?: string } = {}): string {
@@ -19,23 +21,24 @@ export function scrollTable(head: string[], rows: string[][], opts: { numeric?: 
   return `<div class="scroll"><table${opts.cls ? ` class="${opts.cls}"` : ''}>${caption}<thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`;
 }
 
-function timelineTable(t: ListenerTimeline, episodes: FindingReport['episodes']): string {
+function timelineTable(t: ListenerTimeline, episodes: FindingReport['episodes'], last: Time | null): string {
   const n = t.series.syns.length;
+  const full = queueFullIntervals(t, episodes, last);
   const digits = stepDigits(t.bucket);
   const rows: string[][] = [];
   for (let i = 0; i < n; i++) {
     const from = t.start + i * t.bucket;
     const to = from + t.bucket;
-    const inEpisode = episodes.some((e) => e.start.epoch < to && e.end.epoch >= from);
+    const inEpisode = full.some((e) => e.start < to && e.end >= from);
     rows.push([
-      `${clock(from, digits)}${inEpisode ? ' <span class="tag ep">overflow</span>' : ''}`,
-      ...SERIES_LABELS.map(([k]) => int(t.series[k][i]!)),
+      `${clock(from, digits)}${inEpisode ? ' <span class="tag ep">queue full</span>' : ''}`,
+      ...SERIES_LABELS.map(([k]) => int(t.series[k]?.[i] ?? 0)),
     ]);
   }
   return scrollTable(
     [`Bucket start (UTC, ${escapeHtml(bucketLabel(t.bucket))} each)`, ...SERIES_LABELS.map(([, l]) => escapeHtml(l))],
     rows,
-    { numeric: [false, true, true, true, true, true, true], cls: 'data' },
+    { numeric: [false, ...SERIES_LABELS.map(() => true)], cls: 'data' },
   );
 }
 
@@ -75,15 +78,18 @@ export function chartsSection(c: CaptureReport, findings: FindingReport[], ci: n
     out.push(`<section class="listener" id="${id}" data-listener="${escapeHtml(t.listener)}">`);
     out.push(`<h3>${escapeHtml(t.listener)} ${verdicts}</h3>`);
     out.push(`<figure class="chart-figure">`);
-    out.push(`<div class="scroll chart-scroll">${timelineSvg({ timeline: t, first: c.firstTime, last: c.lastTime, episodes, overflowStart, id: `${id}-tl` })}</div>`);
+    // The same chart drawn twice, for a wide screen and for a phone: CSS shows one (no script).
+    const input = { timeline: t, first: c.firstTime, last: c.lastTime, episodes, overflowStart };
+    out.push(`<div class="chart-box tl-wide">${timelineSvg({ ...input, id: `${id}-tl` })}</div>`);
+    out.push(`<div class="chart-box tl-narrow">${timelineSvg({ ...input, id: `${id}-tln`, narrow: true })}</div>`);
     const ep = episodes.length;
     out.push(
-      `<figcaption>Handshakes on ${escapeHtml(t.listener)} per ${escapeHtml(bucketLabel(t.bucket))}` +
-        (ep > 0 ? `; ${ep} overflow episode${ep === 1 ? '' : 's'} shaded, the first overflow marked` : '') +
-        `. Hover a line${ep > 0 ? ' or band' : ''} for its figures.</figcaption>`,
+      `<figcaption>Handshakes and drops on ${escapeHtml(t.listener)} per ${escapeHtml(bucketLabel(t.bucket))}` +
+        (ep > 0 ? `; the accept queue shaded full from each overflow episode's start to its last drop (${plural(ep, 'episode')}), the first overflow marked` : '') +
+        `. Drop times: SYNs, handshake ACKs and first data as captured; the client's data retransmits on its doubling backoff up to the server's answer (the record counts them). Hover a line${ep > 0 ? ' or band' : ''} for its figures.</figcaption>`,
     );
     out.push(`<details><summary>Timeline as a table (${int(t.series.syns.length)} buckets)</summary>`);
-    out.push(timelineTable(t, episodes));
+    out.push(timelineTable(t, episodes, c.lastTime));
     out.push(`</details>`);
     out.push(`</figure>`);
     if (overflow) out.push(histogramFigure(overflow, `${id}-hist`));

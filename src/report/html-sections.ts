@@ -5,6 +5,7 @@
  * content. Everything from the capture is escaped.
  */
 import type { EvidenceConnection } from '../diagnose/evidence.js';
+import { plural } from './numbers.js';
 import { escapeHtml, proseHtml } from './html-escape.js';
 import { scrollTable } from './html-charts.js';
 import { evidenceFrames } from './markdown.js';
@@ -12,12 +13,11 @@ import type { CaptureReport, FindingReport, Ladder, Time } from './model.js';
 import { clockOfIso, int } from './svg-common.js';
 import { duration } from './units.js';
 import { LADDER_CAP, ladderSvg } from './svg-ladder.js';
+import { OUTCOME_HEAD, outcomeRows } from './outcomes.js';
 
 const esc = escapeHtml;
 
-function count(n: number, one: string, many = `${one}s`): string {
-  return `${int(n)} ${n === 1 ? one : many}`;
-}
+const count = plural;
 
 function time(t: Time | null): string {
   return t ? `<time datetime="${esc(t.iso)}">${esc(t.iso || String(t.epoch))}</time>` : 'n/a';
@@ -64,7 +64,7 @@ export function captureSummary(c: CaptureReport, multi: boolean): string {
   rows.push(['Read', status]);
   const out = [`<section class="capture">`, `<h3>${multi ? 'Capture: ' : ''}<code class="path">${esc(c.path)}</code></h3>`, facts(rows)];
   if (c.warnings.length > 0) {
-    out.push(`<div class="warnings"><p>Warnings (${c.warnings.length}):</p><ul>${c.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></div>`);
+    out.push(`<div class="warnings"><p>Warnings (${int(c.warnings.length)}):</p><ul>${c.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></div>`);
   }
   out.push('</section>');
   return out.join('\n');
@@ -108,7 +108,8 @@ export function verdictList(findings: FindingReport[], multi: boolean): string {
 const LADDER_KEY =
   '<p class="key">In the ladder diagrams each arrow is one packet: frame number, seconds since the connection\'s first packet, tcpdump flags, ' +
   'seq/ack relative to each side\'s first sequence number. <span class="k-resent">Highlighted, dashed</span> = re-sent (retransmission); ' +
-  '<span class="k-dup">dotted</span> = capture duplicate; brackets mark the waits, with their duration.</p>';
+  '<span class="k-dup">dotted</span> = capture duplicate; "RST again: answers #N" = the listener\'s new RST to a segment that arrived after its first RST ' +
+  '(with tcp_abort_on_overflow=1, the data behind the reset ACK), not a copy; brackets mark the waits, with their duration.</p>';
 
 function evidenceItem(e: EvidenceConnection, ladder: Ladder | undefined, id: string, overflow: boolean): string {
   const frames = evidenceFrames(e).map(([label, n]) => `${esc(label)} #${n}`);
@@ -128,7 +129,7 @@ function evidenceItem(e: EvidenceConnection, ladder: Ladder | undefined, id: str
     out.push(`<details class="ladder-box" open="open"><summary>Ladder diagram (${count(n, 'packet')}${n > LADDER_CAP ? `, first ${LADDER_CAP} drawn` : ''})</summary>`);
     out.push(`<div class="scroll ladder-scroll">${ladderSvg(e, ladder.packets, `${id}-ladder`, { overflow })}</div>`);
     if (n > LADDER_CAP) {
-      out.push(`<p class="note">Only the first ${LADDER_CAP} of ${n} packets are drawn; open the capture in Wireshark with the filter above for the rest.</p>`);
+      out.push(`<p class="note">Only the first ${int(LADDER_CAP)} of ${int(n)} packets are drawn; open the capture in Wireshark with the filter above for the rest.</p>`);
     }
     out.push('</details>');
   }
@@ -149,7 +150,7 @@ export function findingDetail(f: FindingReport, n: number, multi: boolean, ladde
     out.push(scrollTable(['Figure', 'Value'], f.figures.map(([k, v]) => [proseHtml(k), proseHtml(v)]), { cls: 'figures' }));
   }
   if (f.episodes.length > 0) {
-    out.push(`<h4>Episodes (${f.episodes.length})</h4>`);
+    out.push(`<h4>Episodes (${int(f.episodes.length)})</h4>`);
     out.push(
       scrollTable(
         ['Start', 'End', 'Length', 'Connections'],
@@ -162,7 +163,7 @@ export function findingDetail(f: FindingReport, n: number, multi: boolean, ladde
     out.push('<h4>Evidence</h4>');
     if (f.evidence.filter) out.push(`<p>Wireshark display filter for the pattern: <code class="filter">${esc(f.evidence.filter)}</code></p>`);
     if (f.evidence.connections.length > 0) {
-      out.push(`<p>Example connections (${f.evidence.connections.length}):</p>`);
+      out.push(`<p>Example connections (${int(f.evidence.connections.length)}):</p>`);
       if (ladders.some((l) => l.capture === f.capture && f.evidence.connections.some((e) => e.id === l.connection))) out.push(LADDER_KEY);
       out.push('<ul class="evidence-list">');
       f.evidence.connections.forEach((e, i) => {
@@ -185,8 +186,12 @@ export function findingDetail(f: FindingReport, n: number, multi: boolean, ladde
 export function listenerTable(c: CaptureReport): string {
   if (c.listeners.length === 0) return '<p>No TCP listeners seen.</p>';
   return scrollTable(
-    ['Listener', 'Connections', 'Completed', 'Overflowed', 'Refused', 'Half-open', 'App resets'],
-    c.listeners.map((l) => [`<code>${esc(l.listener)}</code>`, ...[l.connections, l.completed, l.overflowed, l.refused, l.halfOpen, l.appResets].map(int)]),
-    { numeric: [false, true, true, true, true, true, true], cls: 'outcomes' },
+    OUTCOME_HEAD.map(esc),
+    outcomeRows(c).map((r) => [`<code>${esc(r.listener)}</code>`, ...r.counts.map(int)]),
+    { numeric: OUTCOME_HEAD.map((_, i) => i > 0), cls: 'outcomes', caption: OUTCOME_CAPTION },
   );
 }
+
+const OUTCOME_CAPTION =
+  'Completed, ignored and reset split the handshakes the capture saw complete, as the timeline does; ' +
+  'overflowed counts every connection the full accept queue delayed or failed (its SYN drops included).';

@@ -11,7 +11,7 @@ export const STYLE = `
   --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --border: #d1d9e0; --panel: #f6f8fa; --panel2: #eef1f4;
   --link: #0969da; --code-bg: #eff2f5;
   --error: #cf222e; --error-bg: #ffebe9; --warning: #9a6700; --warning-bg: #fff8c5; --info: #0969da; --info-bg: #ddf4ff;
-  --s-syns: #2f6fde; --s-synRetransmits: #c26a00; --s-handshakes: #1a7f37; --s-ignored: #d1242f; --s-resets: #8250df; --s-refused: #6e7781;
+  --s-syns: #2f6fde; --s-synRetransmits: #c26a00; --s-handshakes: #1a7f37; --s-ignored: #d1242f; --s-resets: #8250df; --s-refused: #6e7781; --s-segmentDrops: #bf3989; --s-synDrops: #953800;
   --episode: rgba(209, 36, 47, 0.16); --episode-edge: rgba(209, 36, 47, 0.55); --marker: #a40e26;
   --grid: #e4e8ec; --axis: #8c959f; --resent-row: rgba(191, 135, 0, 0.16); --dup-row: rgba(110, 119, 129, 0.14);
   --bar: #2f6fde; --gap: #d1242f; --syn-gap: #c26a00;
@@ -21,7 +21,7 @@ export const STYLE = `
     --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --border: #3d444d; --panel: #151b23; --panel2: #1c232c;
     --link: #4493f8; --code-bg: #262c36;
     --error: #ff7b72; --error-bg: rgba(248, 81, 73, 0.16); --warning: #d29922; --warning-bg: rgba(187, 128, 9, 0.18); --info: #58a6ff; --info-bg: rgba(56, 139, 253, 0.16);
-    --s-syns: #58a6ff; --s-synRetransmits: #e3a03a; --s-handshakes: #3fb950; --s-ignored: #ff6e6e; --s-resets: #bc8cff; --s-refused: #9198a1;
+    --s-syns: #58a6ff; --s-synRetransmits: #e3a03a; --s-handshakes: #3fb950; --s-ignored: #ff6e6e; --s-resets: #bc8cff; --s-refused: #9198a1; --s-segmentDrops: #f778ba; --s-synDrops: #ffa657;
     --episode: rgba(255, 110, 110, 0.17); --episode-edge: rgba(255, 110, 110, 0.6); --marker: #ff9492;
     --grid: #262c36; --axis: #656c76; --resent-row: rgba(210, 153, 34, 0.18); --dup-row: rgba(145, 152, 161, 0.14);
     --bar: #58a6ff; --gap: #ff7b72; --syn-gap: #e3a03a;
@@ -97,6 +97,9 @@ svg path.line.s-syns { fill: var(--s-syns); fill-opacity: 0.12; }
 .s-ignored { stroke: var(--s-ignored); stroke-width: 2.5; }
 .s-resets { stroke: var(--s-resets); stroke-dasharray: 2 3; }
 .s-refused { stroke: var(--s-refused); stroke-dasharray: 8 3 2 3; }
+.s-segmentDrops { stroke: var(--s-segmentDrops); stroke-width: 2.5; }
+svg path.line.s-segmentDrops { fill: var(--s-segmentDrops); fill-opacity: 0.1; }
+.s-synDrops { stroke: var(--s-synDrops); stroke-width: 2.5; stroke-dasharray: 5 2; }
 svg .legend-item line { stroke-width: 3; }
 svg .legend-item .none { opacity: 0.35; }
 svg .legend-item text { font-size: 12px; }
@@ -136,7 +139,12 @@ svg.ladder .gap-note { fill: var(--gap); font-size: 11px; }
 svg.ladder .syn-gap .bracket { stroke: var(--syn-gap); }
 svg.ladder .syn-gap .gap-len, svg.ladder .syn-gap .gap-note { fill: var(--syn-gap); }
 svg.ladder .cut { fill: var(--muted); font-style: italic; }
-.chart-scroll svg.timeline { min-width: 540px; }
+.chart-box svg.timeline { display: block; width: 100%; height: auto; }
+.tl-narrow { display: none; }
+@media screen and (max-width: 560px) {
+  .tl-wide { display: none; }
+  .tl-narrow { display: block; }
+}
 .ladder-scroll svg.ladder { min-width: 440px; max-width: 640px; }
 ul.evidence-list { list-style: none; padding: 0; }
 li.evidence { border: 1px solid var(--border); border-radius: 8px; padding: 8px 14px; margin: 10px 0; }
@@ -166,7 +174,9 @@ footer { color: var(--muted); font-size: 0.85em; margin-top: 40px; border-top: 1
   body { font-size: 10.5pt; }
   main { max-width: none; padding: 0; }
   .scroll { overflow: visible; }
-  .chart-scroll svg.timeline, .ladder-scroll svg.ladder { min-width: 0; }
+  .ladder-scroll svg.ladder { min-width: 0; }
+  .tl-narrow { display: none; }
+  .tl-wide { display: block; }
   figure, li.evidence, li.verdict, tr { break-inside: avoid; page-break-inside: avoid; }
   h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
   summary { color: var(--fg); }

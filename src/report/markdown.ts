@@ -3,6 +3,8 @@ import type { EvidenceConnection } from '../diagnose/evidence.js';
 import { codeBlock, codeSpan, escapeMarkdown } from './escape.js';
 import { duration } from './units.js';
 import type { CaptureReport, FindingReport, Report, Time } from './model.js';
+import { formatCount, plural } from './numbers.js';
+import { OUTCOME_HEAD, outcomeRows } from './outcomes.js';
 
 /*
  * `tcpdiag analyze --format markdown`: a report to paste into a postmortem.
@@ -25,9 +27,8 @@ function prose(s: string, table = false): string {
   return out + esc(s.slice(last));
 }
 
-function count(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
+const count = plural;
+const num = formatCount;
 
 
 function time(t: Time | null): string {
@@ -54,11 +55,11 @@ function captureSummary(c: CaptureReport, multi: boolean): string[] {
   rows.push(['File', esc(c.path)]);
   rows.push(['Format', c.format ? `${c.format}${c.gzip ? ' (gzip)' : ''}` : 'unknown' + (c.gzip ? ' (gzip)' : '')]);
   rows.push(['Link types', c.linkTypes.length ? c.linkTypes.map(esc).join(', ') : 'none']);
-  rows.push(['Packets', String(c.packets)]);
+  rows.push(['Packets', num(c.packets)]);
   rows.push([
     'Decoded',
-    `TCP ${c.tcp}, other IP ${c.otherIp}, non-IP ${c.nonIp}, truncated ${c.truncated}, malformed ${c.malformed}` +
-      (c.outsideWindow > 0 ? `, outside --since/--until ${c.outsideWindow}` : ''),
+    `TCP ${num(c.tcp)}, other IP ${num(c.otherIp)}, non-IP ${num(c.nonIp)}, truncated ${num(c.truncated)}, malformed ${num(c.malformed)}` +
+      (c.outsideWindow > 0 ? `, outside --since/--until ${num(c.outsideWindow)}` : ''),
   ]);
   rows.push(['Duration', c.duration === null ? 'n/a' : duration(c.duration)]);
   rows.push(['First packet', time(c.firstTime)]);
@@ -68,7 +69,7 @@ function captureSummary(c: CaptureReport, multi: boolean): string[] {
     'Vantage point',
     `${v.vantage} (median SYN→SYN-ACK ${duration(v.synToSynAck)}, SYN-ACK→ACK ${duration(v.synAckToAck)}, over ${count(v.handshakes, 'clean handshake')})`,
   ]);
-  rows.push(['TCP connections', String(c.connections) + (c.evictions > 0 ? ` (${c.evictions} evicted early)` : '')]);
+  rows.push(['TCP connections', num(c.connections) + (c.evictions > 0 ? ` (${num(c.evictions)} evicted early)` : '')]);
   let status: string;
   if (c.error !== null && c.packets === 0) status = `**could not be read**: ${esc(c.error)}`;
   else if (c.partial || c.error !== null) {
@@ -78,7 +79,7 @@ function captureSummary(c: CaptureReport, multi: boolean): string[] {
   rows.push(['Read', status]);
   out.push(...table(['Capture', 'Value'], rows));
   if (c.warnings.length > 0) {
-    out.push('', `Warnings (${c.warnings.length}):`, '');
+    out.push('', `Warnings (${num(c.warnings.length)}):`, '');
     for (const w of c.warnings) out.push(`- ${esc(w)}`);
   }
   out.push('');
@@ -118,7 +119,7 @@ function findingDetail(f: FindingReport, n: number, multi: boolean): string[] {
   const out: string[] = [];
   out.push(`### ${n}. ${esc(f.id)} on ${esc(f.listener)} (${f.severity})`, '');
   out.push(`**Verdict:** ${prose(f.verdict)}`, '');
-  const facts = [`Connections affected: ${f.connections}`];
+  const facts = [`Connections affected: ${num(f.connections)}`];
   if (multi) facts.unshift(`Capture: ${esc(f.capture)}`);
   if (f.firstTime || f.lastTime) facts.push(`Seen: ${time(f.firstTime)} → ${time(f.lastTime)}`);
   for (const x of facts) out.push(`- ${x}`);
@@ -127,14 +128,14 @@ function findingDetail(f: FindingReport, n: number, multi: boolean): string[] {
     out.push(...table(['Figure', 'Value'], f.figures.map(([k, v]) => [prose(k, true), prose(v, true)])), '');
   }
   if (f.episodes.length > 0) {
-    out.push(`**Episodes** (${f.episodes.length}):`, '');
-    out.push(...table(['Start', 'End', 'Length', 'Connections'], f.episodes.map((e) => [time(e.start), time(e.end), duration(e.end.epoch - e.start.epoch), String(e.connections)]), ['l', 'l', 'r', 'r']), '');
+    out.push(`**Episodes** (${num(f.episodes.length)}):`, '');
+    out.push(...table(['Start', 'End', 'Length', 'Connections'], f.episodes.map((e) => [time(e.start), time(e.end), duration(e.end.epoch - e.start.epoch), num(e.connections)]), ['l', 'l', 'r', 'r']), '');
   }
   if (f.evidence.connections.length > 0 || f.evidence.filter) {
     out.push('**Evidence**', '');
     if (f.evidence.filter) out.push(`Wireshark display filter for the pattern: ${codeSpan(f.evidence.filter)}`, '');
     if (f.evidence.connections.length > 0) {
-      out.push(`Example connections (${f.evidence.connections.length}):`, '');
+      out.push(`Example connections (${num(f.evidence.connections.length)}):`, '');
       for (const e of f.evidence.connections) out.push(...evidenceItem(e));
       out.push('');
     }
@@ -160,9 +161,9 @@ function listenerTable(c: CaptureReport): string[] {
   if (c.listeners.length === 0) return ['No TCP listeners seen.', ''];
   return [
     ...table(
-      ['Listener', 'Connections', 'Completed', 'Overflowed', 'Refused', 'Half-open', 'App resets'],
-      c.listeners.map((l) => [esc(l.listener), ...[l.connections, l.completed, l.overflowed, l.refused, l.halfOpen, l.appResets].map(String)]),
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+      OUTCOME_HEAD,
+      outcomeRows(c).map((r) => [esc(r.listener), ...r.counts.map(formatCount)]),
+      OUTCOME_HEAD.map((_, i) => (i === 0 ? 'l' : 'r')),
     ),
     '',
   ];
@@ -206,7 +207,7 @@ export function renderMarkdown(r: Report): string {
       esc(f.id),
       ...(multi ? [esc(f.capture)] : []),
       esc(f.listener),
-      String(f.connections),
+      num(f.connections),
       prose(f.verdict, true),
     ]);
     out.push(...table(head, rows), '');

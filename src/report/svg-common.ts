@@ -12,8 +12,10 @@ export function n2(x: number): string {
 
 /** An integer with thousands separators. */
 export function int(x: number): string {
-  return Math.round(x).toLocaleString('en-US');
+  return formatCount(x);
 }
+
+import { formatCount } from './numbers.js';
 
 import { duration, LABEL } from './units.js';
 

@@ -11,6 +11,7 @@ import type { LoggedPacket } from '../track/connection.js';
 import { escapeHtml } from './html-escape.js';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../decode/segment.js';
 import { n2, shortDuration, tag } from './svg-common.js';
+import { formatCount, plural } from './numbers.js';
 
 export const LADDER_CAP = 40;
 
@@ -35,6 +36,14 @@ export interface LadderRow {
   flags: string;
   /** `seq 1:201 ack 1 len 200`, relative to each side's initial sequence number. */
   detail: string;
+  /**
+   * The packet's own resent mark, except for a RST the tracker took for a copy of the one before it
+   * while the peer sent a segment in between: that RST answers the new segment (the listener's second
+   * RST to the data behind the reset ACK, tcp_abort_on_overflow=1), so it is not re-sent (0).
+   */
+  resent: number;
+  /** The peer's segment a repeated RST answers (frame), else 0. */
+  answers: number;
 }
 
 /** Relative times and sequence numbers of a connection's packets, in frame order. */
@@ -51,20 +60,41 @@ export function ladderRows(packets: LoggedPacket[]): LadderRow[] {
   const cIsn = isn(true);
   const sIsn = isn(false);
   const rel = (x: number, base: number | null) => (base === null ? x : (x - base) >>> 0);
-  return ps.map((p) => {
+  const rows = ps.map((p): LadderRow => {
     const own = p.fromClient ? cIsn : sIsn;
     const peer = p.fromClient ? sIsn : cIsn;
     const seq = rel(p.seq, own);
     const parts = [p.len > 0 ? `seq ${seq}:${(seq + p.len) >>> 0}` : `seq ${seq}`];
     if (p.flags & TCP_ACK) parts.push(`ack ${rel(p.ack, peer)}`);
     if (p.len > 0) parts.push(`len ${p.len}`);
-    return { packet: p, rel: p.time - t0, flags: tcpFlags(p.flags), detail: parts.join(' ') };
+    return { packet: p, rel: p.time - t0, flags: tcpFlags(p.flags), detail: parts.join(' '), resent: p.resent, answers: 0 };
   });
+  // A repeated RST with a peer segment since the previous RST of its side answers that segment.
+  rows.forEach((r, i) => {
+    const p = r.packet;
+    if (!(p.flags & TCP_RST) || p.resent === 0) return;
+    let peer = 0;
+    for (let j = i - 1; j >= 0; j--) {
+      const q = rows[j]!.packet;
+      if (q.fromClient === p.fromClient) {
+        if (q.flags & TCP_RST) break;
+      } else if (peer === 0) peer = q.frame;
+    }
+    if (peer !== 0) {
+      r.resent = 0;
+      r.answers = peer;
+    }
+  });
+  return rows;
 }
 
-/** What a re-sent packet is: `re-sent` (a retransmission), `duplicate` (seen twice by the capture) or ''. */
-export function resentLabel(p: LoggedPacket): string {
-  return p.resent === 1 ? 're-sent' : p.resent === 2 ? 'duplicate' : '';
+/**
+ * What a packet repeats or answers: `re-sent` (a retransmission), `duplicate` (seen twice by the
+ * capture), `RST again: answers #N` (a listener's new RST to a segment that came after its first), or ''.
+ */
+export function resentLabel(r: Pick<LadderRow, 'resent' | 'answers'>): string {
+  if (r.answers !== 0) return `RST again: answers #${r.answers}`;
+  return r.resent === 1 ? 're-sent' : r.resent === 2 ? 'duplicate' : '';
 }
 
 interface Gap {
@@ -147,15 +177,15 @@ export function ladderSvg(e: EvidenceConnection, packets: LoggedPacket[], id: st
       'desc',
       { id: `${id}-desc` },
       escapeHtml(
-        `${all.length} packets, frames ${e.firstFrame} to ${e.lastFrame}` +
-          (more > 0 ? `, the first ${rows.length} drawn` : '') +
+        `${plural(all.length, 'packet')}, frames ${e.firstFrame} to ${e.lastFrame}` +
+          (more > 0 ? `, the first ${formatCount(rows.length)} drawn` : '') +
           `. ${gaps.map((g) => g.title).join('. ')}${gaps.length ? '.' : ''}`,
       ),
     ),
   );
   // Highlight rows of re-sent packets first, under everything.
   rows.forEach((r, i) => {
-    if (r.packet.resent) p.push(tag('rect', { class: r.packet.resent === 1 ? 'resent-row' : 'dup-row', x: 0, y: rowY(i) - ROW / 2 - 4, width: W, height: ROW }));
+    if (r.resent) p.push(tag('rect', { class: r.resent === 1 ? 'resent-row' : 'dup-row', x: 0, y: rowY(i) - ROW / 2 - 4, width: W, height: ROW }));
   });
   // Headers and the two lifelines.
   p.push(tag('text', { class: 'col-head', x: COL_X, y: TOP - 20 }, 'frame'));
@@ -178,8 +208,8 @@ export function ladderSvg(e: EvidenceConnection, packets: LoggedPacket[], id: st
     const pk = r.packet;
     const [x1, x2] = pk.fromClient ? [CX, SX] : [SX, CX];
     const dir = pk.fromClient ? 1 : -1;
-    const resent = resentLabel(pk);
-    const cls = ['pkt', pk.fromClient ? 'c2s' : 's2c', pk.resent === 1 ? 'resent' : pk.resent === 2 ? 'dup' : '', pk.flags & TCP_RST ? 'rst' : '', events.has(pk.frame) ? 'event' : '']
+    const resent = resentLabel(r);
+    const cls = ['pkt', pk.fromClient ? 'c2s' : 's2c', r.resent === 1 ? 'resent' : r.resent === 2 ? 'dup' : '', r.answers ? 'rst-again' : '', pk.flags & TCP_RST ? 'rst' : '', events.has(pk.frame) ? 'event' : '']
       .filter(Boolean)
       .join(' ');
     const label = `${r.flags} ${r.detail}${resent ? ` (${resent})` : ''}`;
@@ -212,7 +242,7 @@ export function ladderSvg(e: EvidenceConnection, packets: LoggedPacket[], id: st
     p.push(tag('g', { class: g.cls }, tag('title', {}, escapeHtml(g.title)) + tag('path', { d, class: open ? 'bracket open' : 'bracket' }) + text));
   }
   if (more > 0) {
-    p.push(tag('text', { class: 'cut', x: (CX + SX) / 2, y: lastY + 36, 'text-anchor': 'middle' }, escapeHtml(`… ${more} more packet${more === 1 ? '' : 's'} not drawn (first ${rows.length} of ${all.length})`)));
+    p.push(tag('text', { class: 'cut', x: (CX + SX) / 2, y: lastY + 36, 'text-anchor': 'middle' }, escapeHtml(`… ${plural(more, 'more packet')} not drawn (first ${formatCount(rows.length)} of ${formatCount(all.length)})`)));
   }
   return tag(
     'svg',

@@ -9,6 +9,7 @@
 import type { ListenerTimeline, SeriesName } from '../diagnose/timeline.js';
 import { escapeAttr, escapeHtml } from './html-escape.js';
 import type { Time } from './model.js';
+import { plural } from './numbers.js';
 import {
   bucketLabel, clock, clockOfIso, countTicks, int, n2, shortDuration, stepDigits, tag, textWidth, timeStep, timeTicks, utcDate,
 } from './svg-common.js';
@@ -20,7 +21,32 @@ export const SERIES_LABELS: [SeriesName, string][] = [
   ['ignored', 'ignored handshakes (overflow)'],
   ['resets', 'reset handshakes'],
   ['refused', 'refused (RST to SYN)'],
+  ['segmentDrops', 'client segments dropped (ignored ACKs, data retransmits)'],
+  ['synDrops', 'SYNs dropped'],
 ];
+
+/** The drops the accept-queue-overflow finding counts, per bucket: both drop series added. */
+export function dropsPerBucket(t: ListenerTimeline): number[] {
+  return t.series.syns.map((_, i) => (t.series.segmentDrops?.[i] ?? 0) + (t.series.synDrops?.[i] ?? 0));
+}
+
+/**
+ * The queue-full intervals to shade: one per overflow episode of the finding, from its start to its
+ * last drop (the drops of the buckets before the next episode starts), within the capture.
+ */
+export function queueFullIntervals(t: ListenerTimeline, episodes: TimelineInput['episodes'], last: Time | null): { start: number; end: number }[] {
+  const drops = dropsPerBucket(t);
+  const lastEpoch = last && Number.isFinite(last.epoch) ? last.epoch : Infinity;
+  return episodes.map((e, k) => {
+    const next = episodes[k + 1]?.start.epoch ?? Infinity;
+    let end = e.end.epoch;
+    drops.forEach((d, i) => {
+      const b0 = t.start + i * t.bucket;
+      if (d > 0 && b0 >= e.start.epoch - t.bucket && b0 < next) end = Math.max(end, Math.min(b0 + t.bucket, lastEpoch, next));
+    });
+    return { start: Math.min(e.start.epoch, end), end };
+  });
+}
 
 export interface TimelineInput {
   timeline: ListenerTimeline;
@@ -33,11 +59,12 @@ export interface TimelineInput {
   overflowStart: Time | null;
   /** Unique prefix for element ids. */
   id: string;
+  /** Drawn for a phone: 360 wide, the same content in more legend rows. */
+  narrow?: boolean;
 }
 
-const W = 800;
-const M = { left: 56, right: 18, top: 30, bottom: 58 };
-const PLOT_H = 230;
+const WIDE = { w: 800, m: { left: 56, right: 18, top: 30, bottom: 58 }, plotH: 230 };
+const NARROW = { w: 360, m: { left: 40, right: 10, top: 30, bottom: 72 }, plotH: 200 };
 const FONT = 12;
 const LEGEND_ROW = 20;
 
@@ -47,18 +74,37 @@ interface LegendItem {
   kind: 'line' | 'band' | 'marker';
 }
 
-function legendRows(items: LegendItem[], width: number): { item: LegendItem; x: number; row: number }[] {
-  const out: { item: LegendItem; x: number; row: number }[] = [];
+/** A label in lines of at most `width` units, broken between words (a word longer than that keeps its line). */
+function wrapLabel(label: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const word of label.split(' ')) {
+    const cur = lines[lines.length - 1];
+    if (cur !== undefined && textWidth(`${cur} ${word}`, FONT) <= width) lines[lines.length - 1] = `${cur} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+/** Legend items left to right, wrapping to a new row; an item too long for a row takes several. */
+function legendRows(items: LegendItem[], width: number): { item: LegendItem; x: number; row: number; lines: string[] }[] {
+  const out: { item: LegendItem; x: number; row: number; lines: string[] }[] = [];
   let x = 0;
   let row = 0;
+  let next = 1;
   for (const item of items) {
-    const w = 26 + textWidth(item.label, FONT) + 18;
-    if (x > 0 && x + w > width) {
-      row++;
+    const lines = 26 + textWidth(item.label, FONT) > width ? wrapLabel(item.label, width - 26) : [item.label];
+    const w = 26 + Math.max(...lines.map((l) => textWidth(l, FONT))) + 18;
+    if (x > 0 && (x + w > width || lines.length > 1)) {
+      row = next;
       x = 0;
     }
-    out.push({ item, x, row });
+    out.push({ item, x, row, lines });
+    next = Math.max(next, row + lines.length);
     x += w;
+    if (lines.length > 1) {
+      row = next;
+      x = 0;
+    }
   }
   return out;
 }
@@ -76,23 +122,25 @@ export function timeDomain(t: ListenerTimeline, first: Time | null, last: Time |
 
 export function timelineSvg(inp: TimelineInput): string {
   const t = inp.timeline;
+  const { w: W, m: M, plotH: PLOT_H } = inp.narrow ? NARROW : WIDE;
   const n = t.series.syns.length;
   const [from, to] = timeDomain(t, inp.first, inp.last);
   const plotW = W - M.left - M.right;
   const x = (e: number) => M.left + ((e - from) / (to - from)) * plotW;
 
-  const totals = SERIES_LABELS.map(([k]) => t.series[k].reduce((a, b) => a + b, 0));
+  const totals = SERIES_LABELS.map(([k]) => (t.series[k] ?? []).reduce((a, b) => a + b, 0));
+  const full = queueFullIntervals(t, inp.episodes, inp.last);
   const items: LegendItem[] = SERIES_LABELS.map(([k, label], i) => ({ cls: `s-${k}${totals[i] === 0 ? ' none' : ''}`, label: `${label}: ${int(totals[i]!)}`, kind: 'line' }));
-  if (inp.episodes.length > 0) items.push({ cls: 'episode-key', label: 'overflow episode', kind: 'band' });
+  if (inp.episodes.length > 0) items.push({ cls: 'episode-key', label: 'queue full (first to last drop)', kind: 'band' });
   if (inp.overflowStart) items.push({ cls: 'overflow-start', label: 'first overflow', kind: 'marker' });
   const legend = legendRows(items, W - M.left - M.right);
-  const legendH = (Math.max(...legend.map((l) => l.row)) + 1) * LEGEND_ROW;
+  const legendH = Math.max(...legend.map((l) => l.row + l.lines.length)) * LEGEND_ROW;
   const top = M.top + legendH;
   const bottom = top + PLOT_H;
   const H = bottom + M.bottom;
 
   let max = 0;
-  for (const [k] of SERIES_LABELS) for (const v of t.series[k]) max = Math.max(max, v);
+  for (const [k] of SERIES_LABELS) for (const v of t.series[k] ?? []) max = Math.max(max, v);
   const { top: yTop, ticks: yTicks } = countTicks(max);
   const y = (v: number) => bottom - (v / yTop) * PLOT_H;
 
@@ -107,21 +155,22 @@ export function timelineSvg(inp: TimelineInput): string {
     `Counts per ${bucketLabel(t.bucket)} from ${firstTxt} to ${lastTxt} UTC (${utcDate(from)}).`,
     `Totals: ${SERIES_LABELS.map(([, l], i) => `${l} ${int(totals[i]!)}`).join(', ')}.`,
     inp.episodes.length > 0
-      ? `Overflow episodes: ${inp.episodes.map((e) => `${clockOfIso(e.start.iso, e.start.epoch, 3)} to ${clockOfIso(e.end.iso, e.end.epoch, 3)} (${e.connections} connections)`).join('; ')}.`
+      ? `Accept queue full (overflow episode to its last drop): ${full.map((b, i) => `${clock(b.start, 3)} to ${clock(b.end, 3)} (${plural(inp.episodes[i]!.connections, 'connection')})`).join('; ')}.`
       : 'No accept-queue overflow episode.',
   ].join(' ');
   parts.push(tag('title', { id: titleId }, escapeHtml(`Timeline of ${t.listener}`)));
   parts.push(tag('desc', { id: descId }, escapeHtml(desc)));
 
   // Legend.
-  for (const { item, x: lx, row } of legend) {
+  for (const { item, x: lx, row, lines: labelLines } of legend) {
     const gx = M.left + lx;
     const gy = 10 + row * LEGEND_ROW;
     let swatch: string;
     if (item.kind === 'band') swatch = tag('rect', { class: item.cls, x: gx, y: gy - 6, width: 20, height: 12 });
     else if (item.kind === 'marker') swatch = tag('line', { class: item.cls, x1: gx + 10, x2: gx + 10, y1: gy - 8, y2: gy + 8 });
     else swatch = tag('line', { class: `line ${item.cls}`, x1: gx, x2: gx + 20, y1: gy, y2: gy });
-    parts.push(tag('g', { class: 'legend-item' }, swatch + tag('text', { x: gx + 26, y: gy + 4 }, escapeHtml(item.label))));
+    const text = labelLines.map((l, i) => tag('text', { x: gx + 26, y: gy + 4 + i * LEGEND_ROW }, escapeHtml(l))).join('');
+    parts.push(tag('g', { class: 'legend-item' }, swatch + text));
   }
 
   // Grid and y axis.
@@ -130,14 +179,17 @@ export function timelineSvg(inp: TimelineInput): string {
     yAxis.push(tag('line', { class: 'grid', x1: M.left, x2: W - M.right, y1: y(v), y2: y(v) }));
     yAxis.push(tag('text', { class: 'tick', x: M.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, int(v)));
   }
-  yAxis.push(tag('text', { class: 'axis-title', x: M.left - 6, y: top - 8, 'text-anchor': 'end' }, escapeHtml(`per ${bucketLabel(t.bucket)}`)));
+  yAxis.push(tag('text', { class: 'axis-title', x: 4, y: top - 8, 'text-anchor': 'start' }, escapeHtml(`per ${bucketLabel(t.bucket)}`)));
   parts.push(tag('g', { class: 'y-axis' }, yAxis.join('')));
 
   // Episode bands (under the lines).
   const bands = inp.episodes.map((e, i) => {
-    const x0 = Math.max(M.left, x(e.start.epoch));
-    const w = Math.max(3, x(e.end.epoch) - x0);
-    const title = `Overflow episode ${i + 1}: ${clockOfIso(e.start.iso, e.start.epoch, 3)} → ${clockOfIso(e.end.iso, e.end.epoch, 3)} UTC, ${shortDuration(e.end.epoch - e.start.epoch)}, ${e.connections} connections`;
+    const b = full[i]!;
+    const x0 = Math.max(M.left, x(b.start));
+    const w = Math.max(3, x(b.end) - x0);
+    const title =
+      `Accept queue full, episode ${i + 1}: ${clock(b.start, 3)} → ${clock(b.end, 3)} UTC (first to last drop), ${shortDuration(b.end - b.start)}, ` +
+      `${plural(e.connections, 'connection')} affected`;
     return tag('rect', { class: 'episode', x: x0, y: top, width: Math.min(w, W - M.right - x0 + 3), height: PLOT_H }, tag('title', {}, escapeHtml(title)));
   });
   parts.push(tag('g', { class: 'episodes' }, bands.join('')));
@@ -147,7 +199,7 @@ export function timelineSvg(inp: TimelineInput): string {
   const lines: string[] = [];
   SERIES_LABELS.forEach(([k, label], si) => {
     if (totals[si] === 0) return;
-    const v = t.series[k];
+    const v = t.series[k]!;
     let d = `M${n2(bx(0))} ${n2(y(0))}`;
     for (let i = 0; i < n; i++) d += `V${n2(y(v[i]!))}H${n2(bx(i + 1))}`;
     d += `V${n2(y(0))}`;
@@ -180,12 +232,11 @@ export function timelineSvg(inp: TimelineInput): string {
   }
   const d0 = utcDate(from);
   const d1 = utcDate(to);
-  xAxis.push(
-    tag(
-      'text',
-      { class: 'axis-title', x: M.left + plotW / 2, y: bottom + 42, 'text-anchor': 'middle' },
-      escapeHtml(`time (UTC, ${d0 === d1 ? d0 : `${d0} → ${d1}`}); first and last packet at the ends; ${bucketLabel(t.bucket)} buckets`),
-    ),
+  // One line on a wide chart; on a phone the same words in two.
+  const titleLines = [`time (UTC, ${d0 === d1 ? d0 : `${d0} → ${d1}`}); ${bucketLabel(t.bucket)} buckets`, 'first and last packet at the ends'];
+  const axisTitle = inp.narrow ? titleLines : [titleLines.join('; ')];
+  axisTitle.forEach((l, i) =>
+    xAxis.push(tag('text', { class: 'axis-title', x: M.left + plotW / 2, y: bottom + 42 + i * 16, 'text-anchor': 'middle' }, escapeHtml(l))),
   );
   parts.push(tag('g', { class: 'x-axis' }, xAxis.join('')));
 

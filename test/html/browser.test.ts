@@ -39,8 +39,9 @@ interface PwBrowser {
 }
 interface Pw { chromium: { launch(o: { executablePath: string; args: string[]; headless?: boolean }): Promise<PwBrowser> } }
 
+interface Box { left: number; right: number; top: number; bottom: number; width: number }
 interface Seen {
-  charts: { listener: string | null; bands: number[]; axis: string[] }[];
+  charts: { listener: string | null; bands: number[]; axis: string[]; box: Box; parts: { what: string; box: Box }[] }[];
   scripts: number;
   title: string;
   scrollWidth: number;
@@ -49,7 +50,10 @@ interface Seen {
 
 /** What the page shows, read in the browser (a string: the tests compile without the DOM types). */
 const SEEN = `({
-  charts: [...document.querySelectorAll('svg.timeline')].map((svg) => ({
+  charts: [...document.querySelectorAll('svg.timeline')].filter((svg) => svg.getBoundingClientRect().width > 0).map((svg) => ({
+    box: svg.getBoundingClientRect().toJSON(),
+    // Every drawn text and legend item, to find anything outside the picture or the screen.
+    parts: [...svg.querySelectorAll('text, .legend-item, rect.episode, path.line')].map((e) => ({ what: (e.textContent || e.getAttribute('class') || '').slice(0, 60), box: e.getBoundingClientRect().toJSON() })),
     listener: svg.getAttribute('data-listener'),
     bands: [...svg.querySelectorAll('rect.episode')].map((r) => r.getBoundingClientRect().width),
     axis: [...svg.querySelectorAll('.x-axis text')].map((t) => t.textContent || ''),
@@ -162,6 +166,19 @@ describe('HTML report in headless Chromium', () => {
           expect(chart.axis.some((t) => t.startsWith(cap.lastTime!.iso.slice(11, 19)))).toBe(true);
         }
         expect(seen.charts.some((c) => c.bands.length > 0)).toBe(true);
+        // Nothing clipped: the chart inside the viewport, and every text, legend item, band and line inside the chart.
+        for (const chart of seen.charts) {
+          expect(chart.box.left, `chart left at ${width}px`).toBeGreaterThanOrEqual(0);
+          expect(chart.box.right, `chart right at ${width}px`).toBeLessThanOrEqual(width);
+          for (const p of chart.parts) {
+            expect(p.box.left, `${p.what} left at ${width}px`).toBeGreaterThanOrEqual(chart.box.left - 0.5);
+            expect(p.box.right, `${p.what} right at ${width}px`).toBeLessThanOrEqual(chart.box.right + 0.5);
+            expect(p.box.top, `${p.what} top at ${width}px`).toBeGreaterThanOrEqual(chart.box.top - 0.5);
+            expect(p.box.bottom, `${p.what} bottom at ${width}px`).toBeLessThanOrEqual(chart.box.bottom + 0.5);
+          }
+          // Readable on a phone: the phone chart is drawn at about its own size (360 units in ~360 px).
+          if (width <= 390) expect(chart.box.width).toBeGreaterThan(300);
+        }
         expect(seen.ladders).toBe(b.report.findings.reduce((n, f) => n + f.evidence.connections.length, 0));
         if (name === 'hostile-name') expect(seen.title).toContain('x<script>alert(1)&amp;"\'.pcap');
         // Wide tables and diagrams scroll inside their box, never the page.

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/report/html.js';
 import { escapeAttr, escapeHtml } from '../../src/report/html-escape.js';
 import type { Report } from '../../src/report/model.js';
-import { findAll } from '../report/xml.js';
+import { findAll, type XmlElement } from '../report/xml.js';
 import { ABORT0, byClass, hasClass, htmlOf, parseHtml, plainText, ROOT, SLOW_ABORT1, SYN_FLOOD, textOf, unticked } from './helpers.js';
 import { TEST_ALL } from '../helpers/fixtures.js';
 
@@ -34,8 +34,17 @@ function checkReport(report: Report, html: string): void {
   walk(root);
   expect(new Set(all).size).toBe(all.length);
 
-  const charts = byClass(root, 'svg', 'timeline');
-  expect(charts).toHaveLength(report.captures.reduce((n, c) => n + c.timelines.length, 0));
+  // Each timeline drawn twice: for a wide screen and for a phone (CSS shows one).
+  const wide = byClass(root, 'div', 'tl-wide').flatMap((d) => byClass(d, 'svg', 'timeline'));
+  const narrow = byClass(root, 'div', 'tl-narrow').flatMap((d) => byClass(d, 'svg', 'timeline'));
+  const timelines = report.captures.reduce((n, c) => n + c.timelines.length, 0);
+  expect(byClass(root, 'svg', 'timeline')).toHaveLength(2 * timelines);
+  expect(wide).toHaveLength(timelines);
+  expect(narrow).toHaveLength(timelines);
+  for (const charts of [wide, narrow]) checkCharts(report, charts);
+}
+
+function checkCharts(report: Report, charts: XmlElement[]): void {
   let i = 0;
   for (const c of report.captures) {
     for (const t of c.timelines) {
@@ -131,7 +140,15 @@ describe('HTML report', () => {
     const outcomes = byClass(root, 'table', 'outcomes')[0]!;
     const row = findAll(findAll(outcomes, 'tbody')[0]!, 'tr')[0]!;
     const l = c.listeners[0]!;
-    expect(findAll(row, 'td').map(textOf)).toEqual([l.listener, ...[l.connections, l.completed, l.overflowed, l.refused, l.halfOpen, l.appResets].map(String)]);
+    // The handshakes seen complete (30, the labels' accepted_by_server) split as the chart splits them: 6 completed at once, 24 ignored.
+    const t = c.timelines[0]!;
+    const total = (k: keyof typeof t.series) => t.series[k].reduce((a, b) => a + b, 0);
+    expect(total('handshakes') + total('ignored') + total('resets')).toBe(l.completed);
+    expect(findAll(row, 'td').map(textOf)).toEqual([
+      l.listener,
+      ...[l.connections, total('handshakes'), total('ignored'), total('resets'), l.overflowed, l.refused, l.halfOpen, l.appResets].map(String),
+    ]);
+    expect([l.connections, l.completed, total('handshakes'), total('ignored')]).toEqual([30, 30, 6, 24]);
   });
 
   // Large captures (435 KB and 640 KB): in `npm run test:all` only.
@@ -158,7 +175,7 @@ describe('HTML report', () => {
       const { report, html } = await htmlOf([join(dir, 'garbage.pcap'), join(dir, 'empty.pcap'), `${ROOT}fixtures/lab/refused-server.pcap`]);
       checkReport(report, html);
       expect(plainText(html)).toContain('could not be read: not a pcap or pcapng capture');
-      expect(byClass(parseHtml(html), 'svg', 'timeline')).toHaveLength(1);
+      expect(byClass(parseHtml(html), 'svg', 'timeline')).toHaveLength(2); // wide and narrow
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

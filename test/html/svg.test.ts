@@ -35,7 +35,7 @@ describe('axis helpers', () => {
 
 function timeline(start: number, bucket: number, n: number): ListenerTimeline {
   const z = () => new Array<number>(n).fill(0);
-  const t: ListenerTimeline = { listener: '[2001:db8::1]:443', start, bucket, series: { syns: z(), synRetransmits: z(), handshakes: z(), ignored: z(), resets: z(), refused: z() } };
+  const t: ListenerTimeline = { listener: '[2001:db8::1]:443', start, bucket, series: { syns: z(), synRetransmits: z(), handshakes: z(), ignored: z(), resets: z(), refused: z(), segmentDrops: z(), synDrops: z() } };
   t.series.syns[0] = 5;
   t.series.ignored[1] = 3;
   return t;

@@ -125,7 +125,7 @@ describe('renderMarkdown on the lab captures', () => {
     expect(md).toContain('| Vantage point | server (median SYN→SYN-ACK 4 µs, SYN-ACK→ACK 22.1 ms, over 30 clean handshakes) |');
     expect(md).toContain('| First packet | 2026-11-21T09:27:39.328692000Z |');
     expect(md).toContain('| Decoded | TCP 439, other IP 0, non-IP 0, truncated 0, malformed 0 |');
-    expect(md).toContain('| 198.18.0.3:8080 | 30 | 30 | 24 | 0 | 0 | 0 |');
+    expect(md).toContain('| 198.18.0.3:8080 | 30 | 6 | 24 | 0 | 24 | 0 | 0 | 0 |');
     expect(md).not.toContain('No findings');
   });
 
@@ -135,8 +135,8 @@ describe('renderMarkdown on the lab captures', () => {
     checkDocument(md);
     expect(md).toContain('| 1 | warning | connection-refused | 198.18.0.3:9 | 20 |');
     expect(md).toContain('SYN #1, RST #2');
-    expect(md).toContain('| 198.18.0.3:9 | 20 | 0 | 0 | 20 | 0 | 0 |');
-    expect(md).toContain('| 198.18.0.3:8080 | 10 | 10 | 0 | 0 | 0 | 0 |');
+    expect(md).toContain('| 198.18.0.3:9 | 20 | 0 | 0 | 0 | 0 | 20 | 0 | 0 |');
+    expect(md).toContain('| 198.18.0.3:8080 | 10 | 10 | 0 | 0 | 0 | 0 | 0 | 0 |');
   });
 
   it('slow-acceptor-abort1 and app-reset render', async () => {
