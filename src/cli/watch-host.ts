@@ -32,6 +32,8 @@ export interface HostWindow {
   queues: QueueNow[];
   /** How far each counter moved in the window; null when the counters could not be read. */
   counters: Record<string, number> | null;
+  /** How far each moved since the watch began. */
+  total: Record<string, number> | null;
   /** Which half is missing, and why (not Linux, no permission). */
   missing: string | null;
 }
@@ -39,6 +41,7 @@ export interface HostWindow {
 /** Reads /proc between windows; `sample()` gives the window that just ended. */
 export class HostWatch {
   private last: CounterTable | null = null;
+  private first: CounterTable | null = null;
   private readonly why: string | null;
 
   constructor(
@@ -46,7 +49,7 @@ export class HostWatch {
     private readonly procRoot = '/proc',
   ) {
     this.why = process.platform === 'linux' ? null : `not Linux (${process.platform}): no kernel counters, the capture alone`;
-    if (!this.why) this.last = this.readCounters();
+    if (!this.why) this.first = this.last = this.readCounters();
   }
 
   /** Why the host half is missing (null: it is there). */
@@ -56,16 +59,19 @@ export class HostWatch {
   }
 
   sample(): HostWindow {
-    if (this.why) return { queues: [], counters: null, missing: this.why };
+    if (this.why) return { queues: [], counters: null, total: null, missing: this.why };
     const now = this.readCounters();
-    let counters: Record<string, number> | null = null;
-    if (now && this.last) {
-      counters = {};
-      for (const name of WATCH_COUNTERS) counters[name] = (now[name] ?? 0) - (this.last[name] ?? 0);
-    }
+    const moved = (from: CounterTable | null) => {
+      if (!now || !from) return null;
+      const d: Record<string, number> = {};
+      for (const name of WATCH_COUNTERS) d[name] = (now[name] ?? 0) - (from[name] ?? 0);
+      return d;
+    };
+    const counters = moved(this.last);
+    const total = moved(this.first);
     this.last = now ?? this.last;
     const queues = this.readQueues();
-    return { queues, counters, missing: counters ? null : this.missing };
+    return { queues, counters, total, missing: counters ? null : this.missing };
   }
 
   private readCounters(): CounterTable | null {

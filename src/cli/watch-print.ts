@@ -41,8 +41,12 @@ export function listenerLine(w: ListenerWindow, seconds: number): string {
   );
 }
 
-/** The host lines of a window: queue now, counters' movement, and whether the capture agrees. */
-export function hostLines(h: HostWindow, captureDrops: number): string[] {
+/**
+ * The host lines of a window: queue now, counters' movement, and whether the capture agrees, in the
+ * window and since the start (connections are counted when they finish, so a window's two numbers can
+ * lag each other by a connection's lifetime; the totals cannot).
+ */
+export function hostLines(h: HostWindow, captureDrops: number, captureTotal: number): string[] {
   const lines: string[] = [];
   if (h.queues.length) {
     lines.push('accept queue now: ' + h.queues.map((q) => `${q.address}:${q.port} ${q.recvQ}${q.sendQ !== null ? ` of ${q.sendQ}` : ' (limit unknown: ss missing)'}`).join(', '));
@@ -50,8 +54,10 @@ export function hostLines(h: HostWindow, captureDrops: number): string[] {
   if (h.counters) {
     const moved = WATCH_COUNTERS.map((c) => `${SHORT[c]} +${h.counters![c] ?? 0}`).join('  ');
     const k = h.counters.TcpExtListenOverflows ?? 0;
-    const verdict = agrees(captureDrops, k) ? 'agrees' : 'differs (connections are counted when they finish; see the end report)';
-    lines.push(`kernel: ${moved}; capture estimate ${captureDrops} dropped segments: ${verdict}`);
+    const kt = h.total?.TcpExtListenOverflows ?? 0;
+    const say = (c: number, kk: number) => `capture ${c} dropped segments vs ListenOverflows +${kk}: ${agrees(c, kk) ? 'agree' : 'differ'}`;
+    lines.push(`kernel: ${moved}`);
+    lines.push(`  window: ${say(captureDrops, k)}; since start: ${say(captureTotal, kt)}`);
   }
   if (h.missing) lines.push(`host half missing: ${h.missing}`);
   return lines;
@@ -67,6 +73,7 @@ function findingLine(f: FindingEvent, color: ChalkInstance): string {
 
 /** Text: appends; nothing for a window without traffic or host readings. */
 export function watchTextPrinter(sink: Sink & { flush(): void }, color: ChalkInstance): Printer<WatchEvent> {
+  let captureTotal = 0;
   return {
     print(e) {
       if (e.type === 'finding') sink.write(findingLine(e, color));
@@ -74,8 +81,9 @@ export function watchTextPrinter(sink: Sink & { flush(): void }, color: ChalkIns
         const seconds = e.end - e.start;
         const out: string[] = [];
         const captureDrops = e.listeners.reduce((s, w) => s + w.droppedSegments, 0);
+        captureTotal += captureDrops;
         for (const w of e.listeners) out.push(`${clock(e.start)}–${clock(e.end)}  ${listenerLine(w, seconds)}`);
-        if (e.host) for (const l of hostLines(e.host, captureDrops)) out.push(`${clock(e.start)}–${clock(e.end)}  ${l}`);
+        if (e.host) for (const l of hostLines(e.host, captureDrops, captureTotal)) out.push(`${clock(e.start)}–${clock(e.end)}  ${l}`);
         if (out.length) sink.write(out.join('\n') + '\n');
       }
       sink.flush();
