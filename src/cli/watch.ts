@@ -92,7 +92,11 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
       stopRequested = true;
       stopReason = why;
       if (capture) capture.stop();
-      else if (path === '-') process.stdin.destroy();
+      else if (path === '-') {
+        // The read ends by itself; nothing to throw (the tracker's end() must not meet a throw).
+        stopThrown = true;
+        process.stdin.destroy();
+      }
     };
     const onSignal = (sig: NodeJS.Signals) => stop(sig);
     process.on('SIGINT', onSignal);
