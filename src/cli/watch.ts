@@ -108,6 +108,16 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
       timers.push(setInterval(() => windows.advance(Date.now() / 1000), Math.min(1000, o.interval * 250)));
     }
     analyzer.beforeAdd = (c) => windows.advance(c.finishedAt);
+    analyzer.beforeFinish = (summary) => {
+      // Our own stop (a thrown stop, or stdin closed), not a fault of the capture.
+      if (stopRequested && stopThrown && summary.error !== null) {
+        summary.error = null;
+        summary.partial = false;
+        summary.errorOffset = null;
+        summary.errorFrame = null;
+      }
+      if (stopRequested) summary.warnings.push(`watch stopped by ${stopReason}: the report covers what was read until then`);
+    };
     let run: CaptureRun;
     try {
       run = await runPipeline(
@@ -139,14 +149,6 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
       return 2;
     }
     summary.path = label;
-    if (stopRequested && (stopThrown || path === '-') && summary.error !== null) {
-      // Our own stop, not a fault of the capture.
-      summary.error = null;
-      summary.partial = false;
-      summary.errorOffset = null;
-      summary.errorFrame = null;
-    }
-    if (stopRequested) summary.warnings.push(`watch stopped by ${stopReason}: the report covers what was read until then`);
     windows.close();
 
     const report: Report = newReport(VERSION, { listeners: [], ports: o.port !== undefined ? [o.port] : [], since: null, until: null });

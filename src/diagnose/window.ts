@@ -5,7 +5,8 @@
 // bounded state and one small record per (listener, finding) reported.
 
 import type { Connection } from '../track/connection.js';
-import { Analyzer } from './analyzer.js';
+import type { CaptureSummary } from '../track/summary.js';
+import { Analyzer, type Analysis } from './analyzer.js';
 import type { Finding } from './registry.js';
 import type { ConnectionFacts } from './signatures.js';
 
@@ -19,6 +20,14 @@ export class WatchedAnalyzer extends Analyzer {
   override add(c: Connection): ConnectionFacts {
     this.beforeAdd(c);
     return super.add(c);
+  }
+
+  /** Sees the summary before the capture-wide detectors judge it (watch clears the fault its own stop caused). */
+  beforeFinish: (summary: CaptureSummary) => void = () => undefined;
+
+  override finish(summary: CaptureSummary): Analysis {
+    this.beforeFinish(summary);
+    return super.finish(summary);
   }
 }
 

@@ -113,7 +113,7 @@ async function scenario(mode: 'stall' | 'accept'): Promise<{ events: Ev[]; burst
     const listener = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', LISTENER, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(listener);
     await lines(listener).waitFor('listening', 10_000);
-    const watch = spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, 'watch', '--port', String(PORT), '-i', 'lo', '--interval', String(INTERVAL), '--duration', '12s', '--format', 'ndjson', ...(process.env.TCPDIAG_WATCH_SAVE ? ['--save', `${process.env.TCPDIAG_WATCH_SAVE}-${mode}.pcap`] : [])], {
+    const watch = spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, 'watch', '--port', String(PORT), '-i', 'lo', '--interval', String(INTERVAL), '--duration', '40s', '--format', 'ndjson', ...(process.env.TCPDIAG_WATCH_SAVE ? ['--save', `${process.env.TCPDIAG_WATCH_SAVE}-${mode}.pcap`] : [])], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     children.push(watch);
@@ -125,6 +125,10 @@ async function scenario(mode: 'stall' | 'accept'): Promise<{ events: Ev[]; burst
     const c = lines(clients);
     await c.waitFor('closed', 15_000);
     const burstAt = Number(/burst ([\d.]+)/.exec(c.text())![1]);
+    // Ctrl-C once the burst is over (the client RSTs seen): watch stops tcpdump and prints the end.
+    // (\`ip netns exec\` execs the command: its pid is watch's.)
+    await new Promise((r) => setTimeout(r, 1000));
+    watch.kill('SIGINT');
     await exited(watch);
     return { events: out.text().trim().split('\n').map((l) => JSON.parse(l) as Ev), burstAt };
   } finally {
