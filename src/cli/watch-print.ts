@@ -71,24 +71,46 @@ function findingLine(f: FindingEvent, color: ChalkInstance): string {
   return `${head}: no new connection in this window (${f.connections} in all)\n`;
 }
 
-/** Text: appends; nothing for a window without traffic or host readings. */
-export function watchTextPrinter(sink: Sink & { flush(): void }, color: ChalkInstance): Printer<WatchEvent> {
+/**
+ * Text: appends; nothing for a window without traffic or host readings. On a terminal (`tty`) a status
+ * line at the bottom is redrawn after each window and wiped before anything else is written; piped, no
+ * status line, only appended lines.
+ */
+export function watchTextPrinter(sink: Sink & { flush(): void }, color: ChalkInstance, tty = false): Printer<WatchEvent> {
   let captureTotal = 0;
+  let status = false;
+  let windows = 0;
+  let connections = 0;
+  const write = (text: string) => {
+    if (status) sink.write('\r\x1b[K');
+    status = false;
+    sink.write(text);
+  };
   return {
     print(e) {
-      if (e.type === 'finding') sink.write(findingLine(e, color));
+      if (e.type === 'finding') write(findingLine(e, color));
       else {
+        windows++;
+        connections += e.listeners.reduce((s, w) => s + w.connections, 0);
         const seconds = e.end - e.start;
         const out: string[] = [];
         const captureDrops = e.listeners.reduce((s, w) => s + w.droppedSegments, 0);
         captureTotal += captureDrops;
         for (const w of e.listeners) out.push(`${clock(e.start)}–${clock(e.end)}  ${listenerLine(w, seconds)}`);
         if (e.host) for (const l of hostLines(e.host, captureDrops, captureTotal)) out.push(`${clock(e.start)}–${clock(e.end)}  ${l}`);
-        if (out.length) sink.write(out.join('\n') + '\n');
+        if (out.length) write(out.join('\n') + '\n');
+        if (tty) {
+          write(color.dim(`watching: ${windows} windows to ${clock(e.end)}, ${connections} connections finished (Ctrl-C: the full report)`));
+          status = true;
+        }
       }
       sink.flush();
     },
-    finish: () => sink.flush(),
+    finish: () => {
+      if (status) sink.write('\r\x1b[K');
+      status = false;
+      sink.flush();
+    },
   };
 }
 

@@ -58,7 +58,7 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
   return writeTo(out, async () => {
     favourMemory();
     const style = textStyle(o, out);
-    const printer: Printer<WatchEvent> = o.format === 'ndjson' ? watchNdjsonPrinter(out) : watchTextPrinter(out, style.color);
+    const printer: Printer<WatchEvent> = o.format === 'ndjson' ? watchNdjsonPrinter(out) : watchTextPrinter(out, style.color, !out.toFile && Boolean(process.stdout.isTTY));
     const analyzer = new WatchedAnalyzer(o.port !== undefined ? { ports: [o.port] } : {});
     let host: HostWatch | null = null;
     if (live) {
@@ -156,6 +156,7 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
     for (const f of run.analysis.findings) report.findings.push(findingReport(label, f));
     const code = exitCode(report, o.failOn);
     if (summary.error && summary.packets === 0) process.stderr.write(`tcpdiag watch: ${stripControl(label)}: ${stripControl(summary.error)}\n`);
+    printer.finish();
     if (o.format === 'ndjson') {
       out.write(JSON.stringify({ type: 'end', exitCode: code, report }) + '\n');
     } else {
@@ -164,7 +165,6 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
       p.print(report);
       p.finish();
     }
-    printer.finish();
     return code;
   });
 }
