@@ -90,8 +90,9 @@ export function startTcpdump(tcpdump: string, iface: string, port: number, save:
     child.on('close', (code, signal) => {
       if (bytes > 0 || signal) return finish(null);
       // No capture at all: tcpdump's own last line says why (no permission, no such interface).
-      const last = stderr.trim().split('\n').filter((l) => l && !/^(tcpdump: )?listening on|^\d+ packets/.test(l)).pop();
-      finish(`tcpdump failed (exit ${code})${last ? `: ${last.trim()}` : ''}`);
+      const lines = stderr.trim().split('\n').filter((l) => l && !/^(tcpdump: )?listening on|^\d+ packets/.test(l));
+      const why = lines.find((l) => l.startsWith('tcpdump: ')) ?? lines.pop();
+      finish(`tcpdump failed (exit ${code})${why ? `: ${why.trim()}` : ''}`);
     });
   });
   return {

@@ -102,6 +102,12 @@ describe('tcpdiag watch errors', () => {
     expect(r.stderr).toBe("tcpdiag watch: tcpdump not found on PATH; capture with it and pipe instead: tcpdump -i any -U -w - 'tcp port 8080' | tcpdiag watch -r -\n");
   });
 
+  it.skipIf(spawnSync('sh', ['-c', 'command -v tcpdump']).status !== 0)('tcpdump fails (no such interface): its reason and the pipe to run instead, exit 2', () => {
+    const r = tcpdiag(['watch', '--port', '8080', '-i', 'tcpdiag-nosuch0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^tcpdiag watch: tcpdump failed \(exit 1\): tcpdump: .*tcpdiag-nosuch0.*; run instead: tcpdump -i tcpdiag-nosuch0 -U -w - 'tcp port 8080' \| tcpdiag watch -r -\n$/);
+  });
+
   it('an unreadable capture: exit 2, one line', () => {
     const r = tcpdiag(['watch', '-r', 'fixtures/no-such.pcap']);
     expect(r.code).toBe(2);
