@@ -86,6 +86,7 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
     // connection to finish stops the read (a pipe that stays silent is closed).
     let stopRequested = false;
     let stopThrown = false;
+    let readAll = false;
     let stopReason = '';
     const stop = (why: string) => {
       if (stopRequested) return;
@@ -127,10 +128,15 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
           maxConnections: o.maxConnections,
           // Replay: --duration keeps the first seconds of capture time, as analyze --until +SECONDS.
           until: !live && o.duration ? { fromStart: o.duration } : undefined,
+          // Every byte of a file read: what finishes from here on comes from the tracker's end(), which a
+          // throw must not meet (the reader catches a throw only while it parses). A stop then just lets it end.
+          onProgress: (p) => {
+            if (p.totalBytes !== null && p.rawBytes >= p.totalBytes) readAll = true;
+          },
         },
         (c, facts) => {
           windows.count(c, facts);
-          if (stopRequested && !stopThrown && !live) {
+          if (stopRequested && !stopThrown && !live && !readAll) {
             stopThrown = true;
             throw new Error(STOP_MESSAGE);
           }
