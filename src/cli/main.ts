@@ -5,6 +5,7 @@ import { addFlowsCommand } from './flows.js';
 import { addExplainCommand } from './explain.js';
 import { addQueuesCommand } from './queues.js';
 import { addHostCommand } from './host.js';
+import { addWatchCommand } from './watch.js';
 import { guardStdout, OutputError, setStdoutCommand, writeStdout } from './output.js';
 
 function version(): string {
@@ -42,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   addExplainCommand(program);
   addQueuesCommand(program);
   addHostCommand(program);
+  addWatchCommand(program, v);
   try {
     await program.parseAsync(argv);
   } catch (e) {

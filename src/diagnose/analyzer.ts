@@ -89,6 +89,8 @@ export class Analyzer {
   private readonly vantage = new VantageEstimator();
   private readonly keepListeners: Set<string> | null;
   private readonly keepPorts: Set<number> | null;
+  /** The listener (`ip:port`, or `*`) the last add() counted its connection in: watch's windows count per listener. */
+  lastListener = '';
 
   constructor(filter: ListenerFilter = {}) {
     this.keepListeners = filter.listeners?.length ? new Set(filter.listeners) : null;
@@ -114,6 +116,7 @@ export class Analyzer {
     const known = this.byHash.get(hash);
     if (known && known.base.serves(c)) {
       known.add(c, facts);
+      this.lastListener = known.base.listener;
       return facts;
     }
     let key = formatEndpoint(c.ipVersion, c.s0, c.s1, c.s2, c.s3, c.sPort);
@@ -131,15 +134,36 @@ export class Analyzer {
       this.byHash.set(hash, l);
     }
     l.add(c, facts);
+    this.lastListener = l.base.listener;
     return facts;
   }
 
-  finish(summary: CaptureSummary): Analysis {
+  /** The vantage point as the timings so far show it. */
+  private vantageNow(): { vantage: Vantage; v: ReturnType<VantageEstimator['result']> } {
     const v = this.vantage.result();
     let vantage = v.vantage;
     // Both turnarounds local: the capture saw both ends on one host (loopback).
     // Only when the timing could not tell server from client: a client in a data centre has sub-ms RTTs too.
     if (vantage === 'middle' && v.synToSynAck < 0.002 && v.synAckToAck < 0.002) vantage = 'local';
+    return { vantage, v };
+  }
+
+  /**
+   * The per-listener findings of these listeners as finish() would judge them now, from the connections
+   * finished so far (`tcpdiag watch` asks once per window, for the listeners that window touched).
+   */
+  judgeNow(listeners: Iterable<string>): Finding[] {
+    const { vantage } = this.vantageNow();
+    const findings: Finding[] = [];
+    for (const key of listeners) {
+      const l = this.listeners.get(key);
+      if (l) findings.push(...l.judge(vantage));
+    }
+    return findings;
+  }
+
+  finish(summary: CaptureSummary): Analysis {
+    const { vantage, v } = this.vantageNow();
     const findings: Finding[] = [];
     for (const l of this.listeners.values()) findings.push(...l.judge(vantage));
     for (const d of captureDetectors) {

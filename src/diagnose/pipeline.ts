@@ -13,6 +13,8 @@ export interface CaptureRun {
 export interface PipelineOptions extends RunOptions {
   /** --listener / --port: connections to other servers are neither diagnosed nor shown. */
   filter?: ListenerFilter;
+  /** The analyzer to feed, for a caller that reads it as it goes (`tcpdiag watch`); else a new one for `filter`. */
+  analyzer?: Analyzer;
 }
 
 /**
@@ -29,8 +31,8 @@ export async function runPipeline(
   opts: PipelineOptions = {},
   each?: (c: Connection, facts: ConnectionFacts) => void,
 ): Promise<CaptureRun> {
-  const { filter, ...run } = opts;
-  const analyzer = new Analyzer(filter);
+  const { filter, analyzer: given, ...run } = opts;
+  const analyzer = given ?? new Analyzer(filter);
   const summary = await trackCapture(
     path,
     (c) => {

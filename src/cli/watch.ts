@@ -1,0 +1,208 @@
+// `tcpdiag watch`: the live incident mode. The same streaming analysis as analyze, read in windows of
+// --interval seconds of capture time (diagnose/window.ts), then analyze's report of everything seen.
+
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { runPipeline, type CaptureRun } from '../diagnose/pipeline.js';
+import { Windows, WatchedAnalyzer, type FindingEvent, type WindowEvent } from '../diagnose/window.js';
+import { captureReport, findingReport, newReport, type Report } from '../report/model.js';
+import { reportPrinter } from '../report/report-printers.js';
+import { stripControl } from '../report/escape.js';
+import type { Printer } from '../report/printer.js';
+import { exitCode } from './analyze.js';
+import { action, addOutputOptions, subcommand, textStyle, usageError, writeTo, type OutputOptions } from './command.js';
+import { FAIL_ON, parseMaxConnections, parseOnePort, type FailOn } from './options.js';
+import { Output } from './output.js';
+import { favourMemory } from './run-capture.js';
+import { HostWatch } from './watch-host.js';
+import { findOnPath, LiveError, pipeHint, startTcpdump, type LiveCapture } from './watch-live.js';
+import { WATCH_FORMATS, watchNdjsonPrinter, watchTextPrinter, type WatchEvent, type WatchFormat } from './watch-print.js';
+
+interface WatchOptions extends OutputOptions<WatchFormat> {
+  read?: string;
+  port?: number;
+  interface: string;
+  interval: number;
+  duration?: number;
+  save?: string;
+  quiet: boolean;
+  failOn: FailOn;
+  maxConnections?: number;
+}
+
+/** Seconds: 90, 2.5, 30s, 10m, 1h. */
+export function parseDuration(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(v.trim());
+  const n = m ? Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1) : NaN;
+  if (!m || !(n > 0)) throw new InvalidArgumentError('not a duration (such as 30, 30s, 10m or 1h)');
+  return n;
+}
+
+/** Thrown out of the pipeline's callback to stop reading (Ctrl-C on a replay); the reader records it as its fault. */
+const STOP_MESSAGE = 'tcpdiag watch: stopped';
+
+let VERSION = '0.0.0';
+
+export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
+  if (o.read === undefined && o.port === undefined) usageError(cmd, 'give -r FILE (or -r - for a pipe) to replay a capture, or --port N to watch this host');
+  if (o.read !== undefined && o.save) usageError(cmd, '--save is for --port (a live capture); a replayed file is already saved');
+  const live = o.read === undefined;
+  let tcpdump: string | null = null;
+  if (live) {
+    tcpdump = findOnPath('tcpdump');
+    if (!tcpdump) {
+      process.stderr.write(`tcpdiag watch: tcpdump not found on PATH; capture with it and pipe instead: ${pipeHint(o.interface, o.port!)}\n`);
+      return 2;
+    }
+  }
+  const out = new Output(o.output);
+  return writeTo(out, async () => {
+    favourMemory();
+    const style = textStyle(o, out);
+    const printer: Printer<WatchEvent> = o.format === 'ndjson' ? watchNdjsonPrinter(out) : watchTextPrinter(out, style.color, !out.toFile && Boolean(process.stdout.isTTY));
+    const analyzer = new WatchedAnalyzer(o.port !== undefined ? { ports: [o.port] } : {});
+    let host: HostWatch | null = null;
+    if (live) {
+      host = new HostWatch(o.port!);
+      if (host.missing && o.format === 'text') process.stderr.write(`tcpdiag watch: host half missing: ${host.missing}\n`);
+    }
+    const windows = new Windows(analyzer, o.interval, {
+      window: (w: WindowEvent) => printer.print(host ? { ...w, host: host.sample() } : w),
+      finding: (f: FindingEvent) => printer.print(f),
+    });
+    let capture: LiveCapture | null = null;
+    if (live) {
+      try {
+        capture = startTcpdump(tcpdump!, o.interface, o.port!, o.save);
+      } catch (e) {
+        if (!(e instanceof LiveError)) throw e;
+        process.stderr.write(`tcpdiag watch: ${e.message}; run instead: ${pipeHint(o.interface, o.port!)}\n`);
+        return 2;
+      }
+    }
+    const path = capture ? capture.path : o.read!;
+    const label = capture ? (o.save ?? `tcpdump -i ${o.interface} 'tcp port ${o.port}'`) : o.read!;
+
+    // Ending: --duration, Ctrl-C, SIGTERM. Live: tcpdump is stopped and its stream ends. Replay: the next
+    // connection to finish stops the read (a pipe that stays silent is closed).
+    let stopRequested = false;
+    let stopThrown = false;
+    let readAll = false;
+    let stopReason = '';
+    const stop = (why: string) => {
+      if (stopRequested) return;
+      stopRequested = true;
+      stopReason = why;
+      if (capture) capture.stop();
+      else if (path === '-') {
+        // The read ends by itself; nothing to throw (the tracker's end() must not meet a throw).
+        stopThrown = true;
+        process.stdin.destroy();
+      }
+    };
+    const onSignal = (sig: NodeJS.Signals) => stop(sig);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const timers: NodeJS.Timeout[] = [];
+    if (live) {
+      if (o.duration) timers.push(setTimeout(() => stop(`--duration ${o.duration}s`), o.duration * 1000));
+      // Live capture time is this host's clock: windows close on time even when nothing finishes.
+      timers.push(setInterval(() => windows.advance(Date.now() / 1000), Math.min(1000, o.interval * 250)));
+    }
+    analyzer.beforeAdd = (c) => windows.advance(c.finishedAt);
+    analyzer.beforeFinish = (summary) => {
+      // Our own stop (a thrown stop, or stdin closed), not a fault of the capture.
+      if (stopRequested && stopThrown && summary.error !== null) {
+        summary.error = null;
+        summary.partial = false;
+        summary.errorOffset = null;
+        summary.errorFrame = null;
+      }
+      if (stopRequested) summary.warnings.push(`watch stopped by ${stopReason}: the report covers what was read until then`);
+    };
+    let run: CaptureRun;
+    try {
+      run = await runPipeline(
+        path,
+        {
+          analyzer,
+          maxConnections: o.maxConnections,
+          // Replay: --duration keeps the first seconds of capture time, as analyze --until +SECONDS.
+          until: !live && o.duration ? { fromStart: o.duration } : undefined,
+          // Every byte of a file read: what finishes from here on comes from the tracker's end(), which a
+          // throw must not meet (the reader catches a throw only while it parses). A stop then just lets it end.
+          onProgress: (p) => {
+            if (p.totalBytes !== null && p.rawBytes >= p.totalBytes) readAll = true;
+          },
+        },
+        (c, facts) => {
+          windows.count(c, facts);
+          if (stopRequested && !stopThrown && !live && !readAll) {
+            stopThrown = true;
+            throw new Error(STOP_MESSAGE);
+          }
+        },
+      );
+    } finally {
+      for (const t of timers) clearTimeout(t);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    const failure = capture ? await capture.exited : null;
+    capture?.cleanup();
+    const summary = run.summary;
+    if (failure && summary.packets === 0) {
+      process.stderr.write(`tcpdiag watch: ${stripControl(failure)}; run instead: ${pipeHint(o.interface, o.port!)}\n`);
+      return 2;
+    }
+    summary.path = label;
+    windows.close();
+
+    const report: Report = newReport(VERSION, { listeners: [], ports: o.port !== undefined ? [o.port] : [], since: null, until: null });
+    report.captures.push(captureReport(summary, run.analysis));
+    for (const f of run.analysis.findings) report.findings.push(findingReport(label, f));
+    const code = exitCode(report, o.failOn);
+    if (summary.error && summary.packets === 0) process.stderr.write(`tcpdiag watch: ${stripControl(label)}: ${stripControl(summary.error)}\n`);
+    printer.finish();
+    if (o.format === 'ndjson') {
+      out.write(JSON.stringify({ type: 'end', exitCode: code, report }) + '\n');
+    } else {
+      out.write(`\n${style.color.bold('── end of watch: the full report ──')}\n`);
+      const p = reportPrinter('text', out, { style, quiet: o.quiet, failOn: o.failOn, ladders: [] });
+      p.print(report);
+      p.finish();
+    }
+    return code;
+  });
+}
+
+export function addWatchCommand(program: Command, version: string): void {
+  VERSION = version;
+  const cmd = subcommand(program, 'watch').description('live incident mode: the diagnosis every few seconds, from tcpdump or a replayed capture');
+  addOutputOptions(cmd, WATCH_FORMATS, 'the windows and the report')
+    .option('-r, --read <capture>', 'replay this capture (pcap/pcapng, gzip is fine; - for a pipe) as fast as it can be read')
+    .option('--port <n>', 'watch this port on this host (starts tcpdump); with -r, keep only servers on this port', parseOnePort)
+    .option('-i, --interface <if>', 'interface tcpdump captures on', 'any')
+    .option('--interval <seconds>', 'window length in seconds of capture time', parseDuration, 5)
+    .option('--duration <time>', 'stop after this long (30s, 10m, 1h); with -r, keep this much capture time', parseDuration)
+    .option('--save <file>', 'with --port: also write the capture to FILE as it is read')
+    .option('-q, --quiet', 'the closing report: findings only', false)
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices([...FAIL_ON]).default('error'))
+    .option('--max-connections <n>', 'cap on live connections (memory bound)', parseMaxConnections)
+    .addHelpText(
+      'after',
+      `
+Each window prints, per active listener, new SYNs, completed handshakes, SYN drops, ignored handshakes,
+resets and refusals per second (connections are counted in the window in which they finish). With --port,
+also the accept queue now and the movement of the listen-queue counters. A finding is printed when it
+starts, grows or ends. The end (input over, --duration, Ctrl-C) prints the analyze report.
+
+Exit codes: 0 no finding at or above --fail-on, 1 one is, 2 an input could not be read, tcpdump could
+not run, or usage error.
+
+Examples:
+  $ sudo tcpdiag watch --port 8080 --interval 5 --save incident.pcap
+  $ tcpdump -i any -U -w - 'tcp port 8080' | tcpdiag watch -r -
+  $ tcpdiag watch -r incident.pcap --format ndjson | jq 'select(.type == "finding")'`,
+    )
+    .action(action('watch', (opts: WatchOptions) => watch(cmd, opts)));
+}
