@@ -4,12 +4,13 @@ import { FINDING_IDS } from '../diagnose/registry.js';
 import { renderHtml } from './html.js';
 import { renderJunit, type FailOn } from './junit.js';
 import { renderMarkdown } from './markdown.js';
+import { renderSarif } from './sarif.js';
 import type { Ladder, Report } from './model.js';
 import { documentPrinter, jsonPrinter, type Printer, type Sink, type TextStyle } from './printer.js';
 import { renderText } from './text.js';
 import { renderCountersText } from './counters-text.js';
 
-export const REPORT_FORMATS = ['text', 'json', 'ndjson', 'markdown', 'junit', 'html'] as const;
+export const REPORT_FORMATS = ['text', 'json', 'ndjson', 'markdown', 'junit', 'sarif', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export interface ReportPrintOptions {
@@ -42,6 +43,8 @@ export function reportPrinter(format: ReportFormat, sink: Sink, o: ReportPrintOp
       return documentPrinter(sink, renderMarkdown);
     case 'junit':
       return documentPrinter(sink, (r) => renderJunit(r, o.failOn, FINDING_IDS));
+    case 'sarif':
+      return documentPrinter(sink, (r) => renderSarif(r));
     case 'html':
       return documentPrinter(sink, (r) => renderHtml(r, o.ladders));
     case 'text':
