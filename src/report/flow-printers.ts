@@ -4,6 +4,7 @@
 import { stripControl } from './escape.js';
 import type { FlowRecord } from './flow.js';
 import type { Printer, Sink } from './printer.js';
+import { count } from './units.js';
 
 export const FLOW_FORMATS = ['text', 'json', 'ndjson', 'csv'] as const;
 export type FlowFormat = (typeof FLOW_FORMATS)[number];
@@ -83,7 +84,7 @@ function textPrinter(sink: Sink, quiet: boolean): Printer<FlowsItem> {
         tagged ||= item.flow.vlan !== null;
         return;
       }
-      if (!quiet) sink.write(`${stripControl(item.path)}: ${item.connections} connections, ${item.packets} packets\n`);
+      if (!quiet) sink.write(`${stripControl(item.path)}: ${count(item.connections, 'connection')}, ${count(item.packets, 'packet')}\n`);
       if (rows.length) sink.write(table(rows, tagged ? vlans : null));
       rows = [];
       vlans = [];

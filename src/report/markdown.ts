@@ -1,7 +1,7 @@
 import { SEVERITY_RANK, type Severity } from '../diagnose/severity.js';
 import type { EvidenceConnection } from '../diagnose/evidence.js';
 import { codeBlock, codeSpan, escapeMarkdown } from './escape.js';
-import { duration } from './units.js';
+import { count, duration, figureValue, integer } from './units.js';
 import type { CaptureReport, FindingReport, Report, Time } from './model.js';
 
 /*
@@ -23,10 +23,6 @@ function prose(s: string, table = false): string {
     last = m.index! + m[0].length;
   }
   return out + esc(s.slice(last));
-}
-
-function count(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 
@@ -54,11 +50,11 @@ function captureSummary(c: CaptureReport, multi: boolean): string[] {
   rows.push(['File', esc(c.path)]);
   rows.push(['Format', c.format ? `${c.format}${c.gzip ? ' (gzip)' : ''}` : 'unknown' + (c.gzip ? ' (gzip)' : '')]);
   rows.push(['Link types', c.linkTypes.length ? c.linkTypes.map(esc).join(', ') : 'none']);
-  rows.push(['Packets', String(c.packets)]);
+  rows.push(['Packets', integer(c.packets)]);
   rows.push([
     'Decoded',
-    `TCP ${c.tcp}, other IP ${c.otherIp}, non-IP ${c.nonIp}, truncated ${c.truncated}, malformed ${c.malformed}` +
-      (c.outsideWindow > 0 ? `, outside --since/--until ${c.outsideWindow}` : ''),
+    `TCP ${integer(c.tcp)}, other IP ${integer(c.otherIp)}, non-IP ${integer(c.nonIp)}, truncated ${integer(c.truncated)}, malformed ${integer(c.malformed)}` +
+      (c.outsideWindow > 0 ? `, outside --since/--until ${integer(c.outsideWindow)}` : ''),
   ]);
   rows.push(['Duration', c.duration === null ? 'n/a' : duration(c.duration)]);
   rows.push(['First packet', time(c.firstTime)]);
@@ -68,7 +64,7 @@ function captureSummary(c: CaptureReport, multi: boolean): string[] {
     'Vantage point',
     `${v.vantage} (median SYN→SYN-ACK ${duration(v.synToSynAck)}, SYN-ACK→ACK ${duration(v.synAckToAck)}, over ${count(v.handshakes, 'clean handshake')})`,
   ]);
-  rows.push(['TCP connections', String(c.connections) + (c.evictions > 0 ? ` (${c.evictions} evicted early)` : '')]);
+  rows.push(['TCP connections', integer(c.connections) + (c.evictions > 0 ? ` (${integer(c.evictions)} evicted early)` : '')]);
   let status: string;
   if (c.error !== null && c.packets === 0) status = `**could not be read**: ${esc(c.error)}`;
   else if (c.partial || c.error !== null) {
@@ -118,17 +114,17 @@ function findingDetail(f: FindingReport, n: number, multi: boolean): string[] {
   const out: string[] = [];
   out.push(`### ${n}. ${esc(f.id)} on ${esc(f.listener)} (${f.severity})`, '');
   out.push(`**Verdict:** ${prose(f.verdict)}`, '');
-  const facts = [`Connections affected: ${f.connections}`];
+  const facts = [`Connections affected: ${integer(f.connections)}`];
   if (multi) facts.unshift(`Capture: ${esc(f.capture)}`);
   if (f.firstTime || f.lastTime) facts.push(`Seen: ${time(f.firstTime)} → ${time(f.lastTime)}`);
   for (const x of facts) out.push(`- ${x}`);
   out.push('');
   if (f.figures.length > 0) {
-    out.push(...table(['Figure', 'Value'], f.figures.map(([k, v]) => [prose(k, true), prose(v, true)])), '');
+    out.push(...table(['Figure', 'Value'], f.figures.map(([k, v]) => [prose(k, true), prose(figureValue(v), true)])), '');
   }
   if (f.episodes.length > 0) {
     out.push(`**Episodes** (${f.episodes.length}):`, '');
-    out.push(...table(['Start', 'End', 'Length', 'Connections'], f.episodes.map((e) => [time(e.start), time(e.end), duration(e.end.epoch - e.start.epoch), String(e.connections)]), ['l', 'l', 'r', 'r']), '');
+    out.push(...table(['Start', 'End', 'Length', 'Connections'], f.episodes.map((e) => [time(e.start), time(e.end), duration(e.end.epoch - e.start.epoch), integer(e.connections)]), ['l', 'l', 'r', 'r']), '');
   }
   if (f.evidence.connections.length > 0 || f.evidence.filter) {
     out.push('**Evidence**', '');
@@ -161,7 +157,7 @@ function listenerTable(c: CaptureReport): string[] {
   return [
     ...table(
       ['Listener', 'Connections', 'Completed', 'Overflowed', 'Refused', 'Half-open', 'App resets'],
-      c.listeners.map((l) => [esc(l.listener), ...[l.connections, l.completed, l.overflowed, l.refused, l.halfOpen, l.appResets].map(String)]),
+      c.listeners.map((l) => [esc(l.listener), ...[l.connections, l.completed, l.overflowed, l.refused, l.halfOpen, l.appResets].map(integer)]),
       ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
     '',
@@ -206,7 +202,7 @@ export function renderMarkdown(r: Report): string {
       esc(f.id),
       ...(multi ? [esc(f.capture)] : []),
       esc(f.listener),
-      String(f.connections),
+      integer(f.connections),
       prose(f.verdict, true),
     ]);
     out.push(...table(head, rows), '');

@@ -1,11 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { CaptureReport, FindingReport, Report } from './model.js';
 import { stripControl } from './escape.js';
-import { duration } from './units.js';
-
-function n(x: number): string {
-  return x.toLocaleString('en-US');
-}
+import { count, duration, figureValue, integer as n } from './units.js';
 
 /**
  * ` (byte offset N, frame M)` when reading stopped inside the capture's data; nothing when it never got
@@ -24,7 +20,7 @@ export function captureLine(c: CaptureReport, color: ChalkInstance): string {
     `${c.format ?? 'unreadable'}${c.gzip ? '.gz' : ''} ${c.linkTypes.join(',')}`.trim(),
     `${n(c.packets)} packets (${n(c.tcp)} TCP, ${n(c.otherIp)} other IP, ${n(c.nonIp)} non-IP, ${n(c.truncated)} truncated, ${n(c.malformed)} malformed${c.outsideWindow ? `, ${n(c.outsideWindow)} outside --since/--until` : ''})`,
     duration(c.duration, { digits: 1, missing: '-' }),
-    `${n(c.connections)} connections`,
+    count(c.connections, 'connection'),
   ];
   const v = c.vantage;
   parts.push(`vantage: ${v.vantage}${v.synToSynAck !== null ? ` (SYN→SYN-ACK ${duration(v.synToSynAck)}, SYN-ACK→ACK ${duration(v.synAckToAck)})` : ''}`);
@@ -64,10 +60,10 @@ export function fold(text: string, width: number | null, indent: string, first =
 
 export function findingText(f: FindingReport, color: ChalkInstance, width: number | null = null): string {
   const out: string[] = [];
-  out.push(`${severityLabel(f, color)} ${color.bold(f.id)}  ${f.listener}  ${n(f.connections)} connection${f.connections === 1 ? '' : 's'}`);
+  out.push(`${severityLabel(f, color)} ${color.bold(f.id)}  ${f.listener}  ${count(f.connections, 'connection')}`);
   out.push(fold(f.verdict, width, '  '));
   const w = Math.max(...f.figures.map(([k]) => k.length), 0);
-  for (const [k, v] of f.figures) out.push(`    ${k.padEnd(w)}  ${v}`);
+  for (const [k, v] of f.figures) out.push(`    ${k.padEnd(w)}  ${figureValue(v)}`);
   if (f.episodes.length > 0) {
     const eps = f.episodes.slice(0, 5).map((e) => `${e.start.iso} → ${e.end.iso} (${e.connections})`);
     out.push(`    ${'episodes'.padEnd(w)}  ${eps.join('; ')}${f.episodes.length > 5 ? `; +${f.episodes.length - 5} more` : ''}`);
