@@ -17,6 +17,8 @@ export interface ReportPrintOptions {
   style: TextStyle;
   /** Text: findings only. */
   quiet: boolean;
+  /** Text: the per-listener table across captures (default: when there are several). */
+  summary?: boolean;
   /** JUnit: the severity at which a finding's case fails. */
   failOn: FailOn;
   /** HTML: the evidence connections' packets, for the ladder diagrams. */
@@ -48,6 +50,6 @@ export function reportPrinter(format: ReportFormat, sink: Sink, o: ReportPrintOp
     case 'html':
       return documentPrinter(sink, (r) => renderHtml(r, o.ladders));
     case 'text':
-      return documentPrinter(sink, (r) => renderText(r, o.style.color, o.quiet, o.style.width) + renderCountersText(r, o.style.color));
+      return documentPrinter(sink, (r) => renderText(r, o.style.color, o.quiet, o.style.width, o.summary ?? (r.captures.length > 1 && !o.quiet)) + renderCountersText(r, o.style.color));
   }
 }

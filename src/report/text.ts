@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { CaptureReport, FindingReport, Report } from './model.js';
 import { stripControl } from './escape.js';
+import { renderSummaryText } from './summary.js';
 import { count, duration, figureValue, integer as n } from './units.js';
 
 /**
@@ -58,9 +59,11 @@ export function fold(text: string, width: number | null, indent: string, first =
   return lines.join('\n');
 }
 
-export function findingText(f: FindingReport, color: ChalkInstance, width: number | null = null): string {
+/** `withCapture`: the finding's line names its capture (a report of several captures). */
+export function findingText(f: FindingReport, color: ChalkInstance, width: number | null = null, withCapture = false): string {
   const out: string[] = [];
-  out.push(`${severityLabel(f, color)} ${color.bold(f.id)}  ${f.listener}  ${count(f.connections, 'connection')}`);
+  const where = withCapture ? `  ${color.dim('in')} ${stripControl(f.capture)}` : '';
+  out.push(`${severityLabel(f, color)} ${color.bold(f.id)}  ${f.listener}  ${count(f.connections, 'connection')}${where}`);
   out.push(fold(f.verdict, width, '  '));
   const w = Math.max(...f.figures.map(([k]) => k.length), 0);
   for (const [k, v] of f.figures) out.push(`    ${k.padEnd(w)}  ${figureValue(v)}`);
@@ -93,7 +96,7 @@ export function findingText(f: FindingReport, color: ChalkInstance, width: numbe
 }
 
 /** The terminal report: per capture a summary line, then its findings, most severe first. */
-export function renderText(r: Report, color: ChalkInstance, quiet: boolean, width: number | null = null): string {
+export function renderText(r: Report, color: ChalkInstance, quiet: boolean, width: number | null = null, summary = r.captures.length > 1 && !quiet): string {
   const blocks: string[] = [];
   const fl = r.filters;
   const kept = [...fl.listeners, ...fl.ports.map((p) => `port ${p}`), ...(fl.since ? [`since ${fl.since}`] : []), ...(fl.until ? [`until ${fl.until}`] : [])];
@@ -101,12 +104,16 @@ export function renderText(r: Report, color: ChalkInstance, quiet: boolean, widt
   for (const c of r.captures) {
     const fs = r.findings.filter((f) => f.capture === c.path);
     if (!quiet) blocks.push(captureLine(c, color));
-    for (const f of fs) blocks.push(findingText(f, color, width));
+    for (const f of fs) blocks.push(findingText(f, color, width, r.captures.length > 1));
     if (quiet || fs.length > 0 || (c.error && c.packets === 0)) continue;
     const completed = c.listeners.reduce((sum, l) => sum + l.completed, 0);
     if (c.listeners.length === 0) blocks.push(color.yellow(`  nothing to diagnose: no TCP connection${kept.length ? ' matched the filters' : ' in the capture'}`));
     else if (completed === 0) blocks.push(color.yellow('  no findings, but no handshake was seen to complete: too little to judge by'));
     else blocks.push(color.green('  no findings: every handshake was answered normally'));
+  }
+  if (summary) {
+    const table = renderSummaryText(r, color);
+    if (table) blocks.push(table.trimEnd());
   }
   return blocks.length ? blocks.join('\n\n') + '\n' : '';
 }
