@@ -52,6 +52,13 @@ export interface FlowRecord extends ZeekConnFields {
   /** SYN → SYN-ACK and SYN-ACK → handshake ACK, seconds (null when not seen). */
   synToSynAck: number | null;
   synAckToAck: number | null;
+  /**
+   * The same three durations in whole microseconds, numbers that round-trip (`synToSynAckUs: 4`, not
+   * `4.0531158447265625e-06`): exact for microsecond captures; nanosecond captures lose their last three digits.
+   */
+  durationUs: number;
+  synToSynAckUs: number | null;
+  synAckToAckUs: number | null;
   synRetransmits: number;
   synAckRetransmits: number;
   synAckRetransmitsAfterAck: number;
@@ -113,6 +120,14 @@ export function splitVlan(packed: number): { vlan: number | null; inner_vlan: nu
   return { vlan: (packed >>> 12) & 0xfff, inner_vlan: packed & 0xfff };
 }
 
+/**
+ * A difference of two float epoch times in whole microseconds. Epoch seconds of this century hold about
+ * a quarter of a microsecond in a double, so rounding recovers a microsecond capture's exact figure.
+ */
+export function microseconds(seconds: number): number {
+  return Math.round(seconds * 1e6);
+}
+
 export function flowRecord(capture: string, c: Connection): FlowRecord {
   let end: FlowRecord['end'] = { how: 'open', by: null, frame: null };
   if (c.rstBy) end = { how: c.rstHasAck ? 'rst+ack' : 'rst', by: c.rstBy, frame: c.rstFrame };
@@ -151,6 +166,9 @@ export function flowRecord(capture: string, c: Connection): FlowRecord {
     resp_bytes: c.server.uniqueBytes,
     synToSynAck: c.synFrame && c.synAckFrame ? c.synAckTime - c.synTime : null,
     synAckToAck: c.synAckFrame && c.handshakeAckFrame ? c.handshakeAckTime - c.synAckTime : null,
+    durationUs: microseconds(c.lastTime - c.firstTime),
+    synToSynAckUs: c.synFrame && c.synAckFrame ? microseconds(c.synAckTime - c.synTime) : null,
+    synAckToAckUs: c.synAckFrame && c.handshakeAckFrame ? microseconds(c.handshakeAckTime - c.synAckTime) : null,
     synRetransmits: c.synRetransmits,
     synAckRetransmits: c.synAckRetransmits,
     synAckRetransmitsAfterAck: c.synAckAfterAck,
