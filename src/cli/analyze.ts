@@ -8,6 +8,7 @@ import { collectLadders } from './ladders.js';
 import { action, addOutputOptions, subcommand, textStyle, usageError, writeTo, type OutputOptions } from './command.js';
 import { boundText, FAIL_ON, parseListener, parseMaxConnections, parsePort, parsePositive, parseTimeBound, windowError, type FailOn } from './options.js';
 import { Output } from './output.js';
+import { expandCapturePaths } from './capture-paths.js';
 import { unreadable } from './run-capture.js';
 import { defaultJobs, runCaptures } from './jobs.js';
 import { stripControl } from '../report/escape.js';
@@ -30,6 +31,8 @@ interface AnalyzeOptions extends OutputOptions<ReportFormat> {
   counters?: string[];
   /** false with --no-correlate. */
   correlate: boolean;
+  /** Text: the per-listener table across captures; undefined = when there are several. */
+  summary?: boolean;
 }
 
 /** 0: nothing at or above the threshold; 1: a finding is; 2: an input could not be read. */
@@ -64,8 +67,11 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
   // Opened first: a directory or an unwritable path fails before minutes of analysis, not after.
   const out = new Output(o.output);
   return writeTo(out, async () => {
+    const expanded = expandCapturePaths(given);
+    if ('error' in expanded) usageError(cmd, expanded.error);
+    const all = (expanded as { paths: string[] }).paths;
     // The same file twice would only report the same findings twice.
-    const paths = given.filter((p, i) => p === '-' || given.indexOf(p) === i);
+    const paths = all.filter((p, i) => p === '-' || all.indexOf(p) === i);
     const report = newReport(VERSION, { listeners: o.listener ?? [], ports: o.port ?? [], since: boundText(o.since), until: boundText(o.until) });
     const kernel = o.counters ? await readCounters(o.counters) : null;
     if (o.counters && !kernel) return 2;
@@ -97,7 +103,7 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
     if (correlation) report.correlation = correlationReport(correlation);
     if (kernel) attachCounters(report, kernel, cookies);
     const ladders = o.format === 'html' ? await collectLadders(report, { since: o.since, until: o.until, maxConnections: o.maxConnections }) : [];
-    const printer = reportPrinter(o.format, out, { style: textStyle(o, out), quiet: o.quiet, failOn: o.failOn, ladders });
+    const printer = reportPrinter(o.format, out, { style: textStyle(o, out), quiet: o.quiet, failOn: o.failOn, ladders, summary: o.summary });
     printer.print(report);
     printer.finish();
     if (process.env.GITHUB_ACTIONS === 'true') process.stderr.write(githubAnnotations(report));
@@ -119,9 +125,11 @@ export function addAnalyzeCommand(program: Command, version: string): void {
   VERSION = version;
   const cmd = subcommand(program, 'analyze')
     .description('diagnose why TCP connections failed to open: verdict, evidence, fix')
-    .argument('<captures...>', 'pcap or pcapng files (gzip is fine), or - for stdin');
+    .argument('<captures...>', 'pcap or pcapng files (gzip is fine), folders of them, or - for stdin');
   addOutputOptions(cmd, REPORT_FORMATS, 'the report')
     .option('-q, --quiet', 'print findings only', false)
+    .option('--summary', 'text: a table per listener across all captures (default with several captures)')
+    .option('--no-summary', 'text: no table across captures')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices([...FAIL_ON]).default('error'))
     .option('--listener <ip:port>', 'keep only this server (repeatable; IPv6 as [addr]:port)', parseListener)
     .option('--port <n>', 'keep only servers on this port (repeatable)', parsePort);

@@ -8,6 +8,7 @@ import { addWindowOptions } from './analyze.js';
 import { action, addOutputOptions, subcommand, usageError, writeTo, type OutputOptions } from './command.js';
 import { parseListener, parseMaxConnections, parsePort, windowError } from './options.js';
 import { Output, stdoutGone } from './output.js';
+import { expandCapturePaths } from './capture-paths.js';
 import { runCapture, unreadable } from './run-capture.js';
 import { windowNote } from './window.js';
 import { correlateCaptures, flowFactsOf } from './correlation.js';
@@ -21,9 +22,12 @@ interface FlowsOptions extends OutputOptions<FlowFormat> {
   maxConnections?: number;
 }
 
-export async function flows(cmd: Command, paths: string[], o: FlowsOptions): Promise<number> {
+export async function flows(cmd: Command, given: string[], o: FlowsOptions): Promise<number> {
   const bad = windowError(o.since, o.until);
   if (bad) usageError(cmd, bad);
+  const expanded = expandCapturePaths(given);
+  if ('error' in expanded) usageError(cmd, expanded.error);
+  const paths = (expanded as { paths: string[] }).paths;
   const out = new Output(o.output);
   return writeTo(out, async () => {
     // Several capture files: each row of a correlated connection also says where its missing packets went.
@@ -62,7 +66,7 @@ export async function flows(cmd: Command, paths: string[], o: FlowsOptions): Pro
 export function addFlowsCommand(program: Command): void {
   const cmd = subcommand(program, 'flows')
     .description('one row per TCP connection: Zeek-style state and history, handshake timing, retransmits, signatures')
-    .argument('<captures...>', 'pcap or pcapng files (gzip is fine), or - for stdin');
+    .argument('<captures...>', 'pcap or pcapng files (gzip is fine), folders of them, or - for stdin');
   addOutputOptions(cmd, FLOW_FORMATS, 'the rows')
     .option('-q, --quiet', 'rows only', false)
     .option('--listener <ip:port>', 'keep only this server (repeatable; IPv6 as [addr]:port)', parseListener)

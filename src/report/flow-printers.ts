@@ -4,6 +4,7 @@
 import { stripControl } from './escape.js';
 import type { FlowRecord } from './flow.js';
 import type { Printer, Sink } from './printer.js';
+import { count } from './units.js';
 
 export const FLOW_FORMATS = ['text', 'json', 'ndjson', 'csv'] as const;
 export type FlowFormat = (typeof FLOW_FORMATS)[number];
@@ -17,6 +18,8 @@ const CSV_COLUMNS = [
   'capture', 'id', 'client', 'server', 'start', 'duration', 'state', 'history', 'clientPackets', 'serverPackets',
   'clientBytes', 'serverBytes', 'synToSynAck', 'synAckToAck', 'synRetransmits', 'synAckRetransmits',
   'synAckRetransmitsAfterAck', 'clientRetransmits', 'serverRetransmits', 'end', 'firstFrame', 'lastFrame', 'signatures',
+  // Added later, at the end so that readers by position keep working.
+  'uid', 'vlan', 'inner_vlan',
 ] as const;
 
 function csvCell(v: unknown): string {
@@ -38,6 +41,12 @@ function sec(x: number | null): string {
   return x === null ? '-' : x.toFixed(4);
 }
 
+/** `42`, `10/20` for QinQ, `-` untagged. */
+export function vlanText(f: Pick<FlowRecord, 'vlan' | 'inner_vlan'>): string {
+  if (f.vlan === null) return '-';
+  return f.inner_vlan === null ? String(f.vlan) : `${f.vlan}/${f.inner_vlan}`;
+}
+
 const TEXT_HEAD = ['client', 'server', 'start', 'dur', 'state', 'history', 'pkts c/s', 'bytes c/s', 'syn→sa', 'sa→ack', 'rtx syn/sa/data', 'end', 'frames', 'signatures'];
 
 function textRow(f: FlowRecord): string[] {
@@ -49,26 +58,37 @@ function textRow(f: FlowRecord): string[] {
   ];
 }
 
-function table(rows: string[][]): string {
+/** The vlan column goes after the server's, in a capture that has a tagged connection. */
+const VLAN_AT = 2;
+
+function table(rows: string[][], vlans: string[] | null): string {
+  const head = vlans ? [...TEXT_HEAD.slice(0, VLAN_AT), 'vlan', ...TEXT_HEAD.slice(VLAN_AT)] : TEXT_HEAD;
+  if (vlans) rows = rows.map((r, i) => [...r.slice(0, VLAN_AT), vlans[i]!, ...r.slice(VLAN_AT)]);
   // A loop, not Math.max(...rows): a spread of a million rows overflows the call stack.
-  const w = TEXT_HEAD.map((h) => h.length);
+  const w = head.map((h) => h.length);
   for (const r of rows) for (let i = 0; i < w.length; i++) if (r[i]!.length > w[i]!) w[i] = r[i]!.length;
   const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ').trimEnd() + '\n';
-  return fmt(TEXT_HEAD) + rows.map(fmt).join('');
+  return fmt(head) + rows.map(fmt).join('');
 }
 
 /** A terminal table needs its column widths: it is the one format that holds a capture's rows until its end. */
 function textPrinter(sink: Sink, quiet: boolean): Printer<FlowsItem> {
   let rows: string[][] = [];
+  let vlans: string[] = [];
+  let tagged = false;
   return {
     print(item) {
       if (item.kind === 'flow') {
         rows.push(textRow(item.flow).map(stripControl));
+        vlans.push(vlanText(item.flow));
+        tagged ||= item.flow.vlan !== null;
         return;
       }
-      if (!quiet) sink.write(`${stripControl(item.path)}: ${item.connections} connections, ${item.packets} packets\n`);
-      if (rows.length) sink.write(table(rows));
+      if (!quiet) sink.write(`${stripControl(item.path)}: ${count(item.connections, 'connection')}, ${count(item.packets, 'packet')}\n`);
+      if (rows.length) sink.write(table(rows, tagged ? vlans : null));
       rows = [];
+      vlans = [];
+      tagged = false;
     },
     finish: () => undefined,
   };

@@ -1,16 +1,42 @@
-import { formatEndpoint } from '../decode/address.js';
+import { createHash } from 'node:crypto';
+import { formatAddress, formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
 import type { Direction } from '../track/direction.js';
 import { zeekConnState } from '../track/zeek.js';
 import { timeOf, type Time } from './model.js';
 
+/**
+ * The fields of Zeek's conn.log, named as Zeek names them, so that a table of flows joins with Zeek's
+ * logs (`uid`, `ts`, `id.orig_h`, ...). The originator is tcpdiag's client, the responder its server.
+ */
+export interface ZeekConnFields {
+  /** Stable per connection: the same capture path, first frame and tuple give the same uid (`C` + base62, as Zeek's). */
+  uid: string;
+  /** First packet, epoch seconds. */
+  ts: number;
+  'id.orig_h': string;
+  'id.orig_p': number;
+  'id.resp_h': string;
+  'id.resp_p': number;
+  /** Zeek conn_state (the same as `state`). */
+  conn_state: string;
+  orig_pkts: number;
+  resp_pkts: number;
+  /** Payload bytes, as Zeek counts them from the sequence numbers. */
+  orig_bytes: number;
+  resp_bytes: number;
+}
+
 /** One row of `tcpdiag flows`: a connection as Zeek's conn.log would have it, plus the handshake story. */
-export interface FlowRecord {
+export interface FlowRecord extends ZeekConnFields {
   capture: string;
   id: number;
   client: string;
   server: string;
+  /** The outer 802.1Q/802.1ad VLAN id (Zeek's `vlan`); null when untagged. */
   vlan: number | null;
+  /** The inner VLAN id of a QinQ frame (Zeek's `inner_vlan`); null with one tag or none. */
+  inner_vlan: number | null;
   start: Time;
   duration: number;
   /** Zeek conn_state. */
@@ -26,6 +52,13 @@ export interface FlowRecord {
   /** SYN → SYN-ACK and SYN-ACK → handshake ACK, seconds (null when not seen). */
   synToSynAck: number | null;
   synAckToAck: number | null;
+  /**
+   * The same three durations in whole microseconds, numbers that round-trip (`synToSynAckUs: 4`, not
+   * `4.0531158447265625e-06`): exact for microsecond captures; nanosecond captures lose their last three digits.
+   */
+  durationUs: number;
+  synToSynAckUs: number | null;
+  synAckToAckUs: number | null;
   synRetransmits: number;
   synAckRetransmits: number;
   synAckRetransmitsAfterAck: number;
@@ -63,27 +96,79 @@ function directionStats(d: Direction): DirectionStats {
   };
 }
 
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** 96 bits of a hash in base62 behind a `C`, like Zeek's uids (which are random; these are reproducible). */
+export function connectionUid(capture: string, firstFrame: number, tuple: string): string {
+  const h = createHash('sha256').update(`${capture}\u0000${firstFrame}\u0000${tuple}`).digest();
+  let n = (BigInt(h.readUInt32BE(0)) << 64n) | (BigInt(h.readUInt32BE(4)) << 32n) | BigInt(h.readUInt32BE(8));
+  let out = '';
+  while (n > 0n) {
+    out = BASE62[Number(n % 62n)]! + out;
+    n /= 62n;
+  }
+  return `C${out || '0'}`;
+}
+
+/**
+ * The tracker keeps the VLAN tags packed outer-first, 12 bits each, `(outer << 12) | inner`, 0 when untagged
+ * (decode/link.ts). Split again here; a tag of id 0 cannot be told from no tag in that form (see the report).
+ */
+export function splitVlan(packed: number): { vlan: number | null; inner_vlan: number | null } {
+  if (!packed) return { vlan: null, inner_vlan: null };
+  if (packed <= 0xfff) return { vlan: packed, inner_vlan: null };
+  return { vlan: (packed >>> 12) & 0xfff, inner_vlan: packed & 0xfff };
+}
+
+/**
+ * A difference of two float epoch times in whole microseconds. Epoch seconds of this century hold about
+ * a quarter of a microsecond in a double, so rounding recovers a microsecond capture's exact figure.
+ */
+export function microseconds(seconds: number): number {
+  return Math.round(seconds * 1e6);
+}
+
 export function flowRecord(capture: string, c: Connection): FlowRecord {
   let end: FlowRecord['end'] = { how: 'open', by: null, frame: null };
   if (c.rstBy) end = { how: c.rstHasAck ? 'rst+ack' : 'rst', by: c.rstBy, frame: c.rstFrame };
   else if (c.firstFin) end = { how: 'fin', by: c.firstFin, frame: c.finFrame };
+  const client = formatEndpoint(c.ipVersion, c.c0, c.c1, c.c2, c.c3, c.cPort);
+  const server = formatEndpoint(c.ipVersion, c.s0, c.s1, c.s2, c.s3, c.sPort);
+  const { vlan, inner_vlan } = splitVlan(c.vlan);
+  const start = timeOf(c.firstTsSec, c.firstTsNsec);
+  const state = zeekConnState(c.clientState, c.serverState, c.history, c.client.bytes, c.server.bytes);
   return {
     capture,
     id: c.id,
-    client: formatEndpoint(c.ipVersion, c.c0, c.c1, c.c2, c.c3, c.cPort),
-    server: formatEndpoint(c.ipVersion, c.s0, c.s1, c.s2, c.s3, c.sPort),
-    vlan: c.vlan || null,
-    start: timeOf(c.firstTsSec, c.firstTsNsec),
+    uid: connectionUid(capture, c.firstFrame, `${client} ${server} ${c.vlan}`),
+    ts: start.epoch,
+    'id.orig_h': formatAddress(c.ipVersion, c.c0, c.c1, c.c2, c.c3),
+    'id.orig_p': c.cPort,
+    'id.resp_h': formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3),
+    'id.resp_p': c.sPort,
+    client,
+    server,
+    vlan,
+    inner_vlan,
+    start,
     duration: c.lastTime - c.firstTime,
-    state: zeekConnState(c.clientState, c.serverState, c.history, c.client.bytes, c.server.bytes),
+    state,
+    conn_state: state,
     history: c.history,
     roles: c.roleSource,
     clientPackets: c.client.packets,
     serverPackets: c.server.packets,
     clientBytes: c.client.uniqueBytes,
     serverBytes: c.server.uniqueBytes,
+    orig_pkts: c.client.packets,
+    resp_pkts: c.server.packets,
+    orig_bytes: c.client.uniqueBytes,
+    resp_bytes: c.server.uniqueBytes,
     synToSynAck: c.synFrame && c.synAckFrame ? c.synAckTime - c.synTime : null,
     synAckToAck: c.synAckFrame && c.handshakeAckFrame ? c.handshakeAckTime - c.synAckTime : null,
+    durationUs: microseconds(c.lastTime - c.firstTime),
+    synToSynAckUs: c.synFrame && c.synAckFrame ? microseconds(c.synAckTime - c.synTime) : null,
+    synAckToAckUs: c.synAckFrame && c.handshakeAckFrame ? microseconds(c.handshakeAckTime - c.synAckTime) : null,
     synRetransmits: c.synRetransmits,
     synAckRetransmits: c.synAckRetransmits,
     synAckRetransmitsAfterAck: c.synAckAfterAck,

@@ -11,7 +11,7 @@ import { scrollTable } from './html-charts.js';
 import { evidenceFrames } from './markdown.js';
 import type { CaptureReport, FindingReport, Ladder, Time } from './model.js';
 import { clockOfIso, int } from './svg-common.js';
-import { duration } from './units.js';
+import { duration, figureValue } from './units.js';
 import { LADDER_CAP, ladderSvg } from './svg-ladder.js';
 import { OUTCOME_HEAD, outcomeRows } from './outcomes.js';
 
@@ -147,7 +147,7 @@ export function findingDetail(f: FindingReport, n: number, multi: boolean, ladde
   if (f.firstTime || f.lastTime) list.push(`Seen: ${time(f.firstTime)} → ${time(f.lastTime)}`);
   out.push(`<ul class="seen">${list.map((x) => `<li>${x}</li>`).join('')}</ul>`);
   if (f.figures.length > 0) {
-    out.push(scrollTable(['Figure', 'Value'], f.figures.map(([k, v]) => [proseHtml(k), proseHtml(v)]), { cls: 'figures' }));
+    out.push(scrollTable(['Figure', 'Value'], f.figures.map(([k, v]) => [proseHtml(k), proseHtml(figureValue(v))]), { cls: 'figures' }));
   }
   if (f.episodes.length > 0) {
     out.push(`<h4>Episodes (${int(f.episodes.length)})</h4>`);

@@ -1,7 +1,7 @@
 import { SEVERITY_RANK, type Severity } from '../diagnose/severity.js';
 import type { EvidenceConnection } from '../diagnose/evidence.js';
 import { codeBlock, codeSpan, escapeMarkdown } from './escape.js';
-import { duration } from './units.js';
+import { duration, figureValue } from './units.js';
 import type { CaptureReport, FindingReport, Report, Time } from './model.js';
 import { formatCount, plural } from './numbers.js';
 import { OUTCOME_HEAD, outcomeRows } from './outcomes.js';
@@ -125,7 +125,7 @@ function findingDetail(f: FindingReport, n: number, multi: boolean): string[] {
   for (const x of facts) out.push(`- ${x}`);
   out.push('');
   if (f.figures.length > 0) {
-    out.push(...table(['Figure', 'Value'], f.figures.map(([k, v]) => [prose(k, true), prose(v, true)])), '');
+    out.push(...table(['Figure', 'Value'], f.figures.map(([k, v]) => [prose(k, true), prose(figureValue(v), true)])), '');
   }
   if (f.episodes.length > 0) {
     out.push(`**Episodes** (${num(f.episodes.length)}):`, '');

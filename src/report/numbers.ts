@@ -1,15 +1,13 @@
-/**
- * Numbers as every report prints them: one Intl.NumberFormat (en-US digit
- * grouping, `3,000`), and a count with its noun in the right number.
- */
-const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+// The reports' one number format lives in units.ts (integer, count); these are its names in the
+// HTML, SVG and Markdown renderers.
+import { count, integer } from './units.js';
 
 /** An integer with thousands separators: `3,000`. */
 export function formatCount(n: number): string {
-  return COUNT.format(Math.round(n));
+  return integer(Math.round(n));
 }
 
 /** `1 connection`, `2 connections`, `3,000 connections`; `many` for irregular plurals. */
 export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${formatCount(n)} ${Math.round(n) === 1 ? one : many}`;
+  return count(Math.round(n), one, many);
 }

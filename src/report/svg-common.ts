@@ -10,14 +10,12 @@ export function n2(x: number): string {
   return Object.is(r, -0) ? '0' : String(r);
 }
 
-/** An integer with thousands separators. */
+import { duration, integer, LABEL } from './units.js';
+
+/** An integer with thousands separators (the reports' one format: units.ts). */
 export function int(x: number): string {
-  return formatCount(x);
+  return integer(Math.round(x));
 }
-
-import { formatCount } from './numbers.js';
-
-import { duration, LABEL } from './units.js';
 
 /** A short duration for labels: `12 µs`, `3.9 ms`, `3.92 s`, `2 min 5 s`. */
 export function shortDuration(x: number): string {

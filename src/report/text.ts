@@ -1,11 +1,8 @@
 import type { ChalkInstance } from 'chalk';
 import type { CaptureReport, FindingReport, Report } from './model.js';
 import { stripControl } from './escape.js';
-import { duration } from './units.js';
-
-function n(x: number): string {
-  return x.toLocaleString('en-US');
-}
+import { renderSummaryText } from './summary.js';
+import { count, duration, figureValue, integer as n } from './units.js';
 
 /**
  * ` (byte offset N, frame M)` when reading stopped inside the capture's data; nothing when it never got
@@ -24,7 +21,7 @@ export function captureLine(c: CaptureReport, color: ChalkInstance): string {
     `${c.format ?? 'unreadable'}${c.gzip ? '.gz' : ''} ${c.linkTypes.join(',')}`.trim(),
     `${n(c.packets)} packets (${n(c.tcp)} TCP, ${n(c.otherIp)} other IP, ${n(c.nonIp)} non-IP, ${n(c.truncated)} truncated, ${n(c.malformed)} malformed${c.outsideWindow ? `, ${n(c.outsideWindow)} outside --since/--until` : ''})`,
     duration(c.duration, { digits: 1, missing: '-' }),
-    `${n(c.connections)} connections`,
+    count(c.connections, 'connection'),
   ];
   const v = c.vantage;
   parts.push(`vantage: ${v.vantage}${v.synToSynAck !== null ? ` (SYN→SYN-ACK ${duration(v.synToSynAck)}, SYN-ACK→ACK ${duration(v.synAckToAck)})` : ''}`);
@@ -62,12 +59,14 @@ export function fold(text: string, width: number | null, indent: string, first =
   return lines.join('\n');
 }
 
-export function findingText(f: FindingReport, color: ChalkInstance, width: number | null = null): string {
+/** `withCapture`: the finding's line names its capture (a report of several captures). */
+export function findingText(f: FindingReport, color: ChalkInstance, width: number | null = null, withCapture = false): string {
   const out: string[] = [];
-  out.push(`${severityLabel(f, color)} ${color.bold(f.id)}  ${f.listener}  ${n(f.connections)} connection${f.connections === 1 ? '' : 's'}`);
+  const where = withCapture ? `  ${color.dim('in')} ${stripControl(f.capture)}` : '';
+  out.push(`${severityLabel(f, color)} ${color.bold(f.id)}  ${f.listener}  ${count(f.connections, 'connection')}${where}`);
   out.push(fold(f.verdict, width, '  '));
   const w = Math.max(...f.figures.map(([k]) => k.length), 0);
-  for (const [k, v] of f.figures) out.push(`    ${k.padEnd(w)}  ${v}`);
+  for (const [k, v] of f.figures) out.push(`    ${k.padEnd(w)}  ${figureValue(v)}`);
   if (f.episodes.length > 0) {
     const eps = f.episodes.slice(0, 5).map((e) => `${e.start.iso} → ${e.end.iso} (${e.connections})`);
     out.push(`    ${'episodes'.padEnd(w)}  ${eps.join('; ')}${f.episodes.length > 5 ? `; +${f.episodes.length - 5} more` : ''}`);
@@ -97,7 +96,7 @@ export function findingText(f: FindingReport, color: ChalkInstance, width: numbe
 }
 
 /** The terminal report: per capture a summary line, then its findings, most severe first. */
-export function renderText(r: Report, color: ChalkInstance, quiet: boolean, width: number | null = null): string {
+export function renderText(r: Report, color: ChalkInstance, quiet: boolean, width: number | null = null, summary = r.captures.length > 1 && !quiet): string {
   const blocks: string[] = [];
   const fl = r.filters;
   const kept = [...fl.listeners, ...fl.ports.map((p) => `port ${p}`), ...(fl.since ? [`since ${fl.since}`] : []), ...(fl.until ? [`until ${fl.until}`] : [])];
@@ -105,12 +104,16 @@ export function renderText(r: Report, color: ChalkInstance, quiet: boolean, widt
   for (const c of r.captures) {
     const fs = r.findings.filter((f) => f.capture === c.path);
     if (!quiet) blocks.push(captureLine(c, color));
-    for (const f of fs) blocks.push(findingText(f, color, width));
+    for (const f of fs) blocks.push(findingText(f, color, width, r.captures.length > 1));
     if (quiet || fs.length > 0 || (c.error && c.packets === 0)) continue;
     const completed = c.listeners.reduce((sum, l) => sum + l.completed, 0);
     if (c.listeners.length === 0) blocks.push(color.yellow(`  nothing to diagnose: no TCP connection${kept.length ? ' matched the filters' : ' in the capture'}`));
     else if (completed === 0) blocks.push(color.yellow('  no findings, but no handshake was seen to complete: too little to judge by'));
     else blocks.push(color.green('  no findings: every handshake was answered normally'));
+  }
+  if (summary) {
+    const table = renderSummaryText(r, color);
+    if (table) blocks.push(table.trimEnd());
   }
   return blocks.length ? blocks.join('\n\n') + '\n' : '';
 }

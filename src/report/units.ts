@@ -25,3 +25,27 @@ export function duration(x: number | null | undefined, style: DurationStyle = {}
 
 /** Short labels of charts: two decimals, minutes from 100 s. */
 export const LABEL: DurationStyle = { digits: 2, minutesFrom: 100 };
+
+// One way to write a count in every report: en-US digits grouped by thousands (`3,000`), whatever the
+// machine's locale, so that a header and the body of the same report agree and tests can compare text.
+const INTEGER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** A whole number as the reports write it: `3,000`. */
+export function integer(x: number): string {
+  return Number.isFinite(x) ? INTEGER.format(x) : String(x);
+}
+
+/** `1 connection`, `3,000 connections`: the count and the noun in the right number. */
+export function count(n: number, one: string, many = `${one}s`): string {
+  return `${integer(n)} ${n === 1 ? one : many}`;
+}
+
+/**
+ * A finding's key figure as printed: a bare count (`3000`, `24 of 30`) gets the same grouping as
+ * the report's own numbers; any other text (a duration, an explanation) is left as the detector wrote it.
+ */
+export function figureValue(v: string): string {
+  const m = /^(\d+)( of (\d+))?$/.exec(v);
+  if (!m) return v;
+  return integer(Number(m[1])) + (m[3] !== undefined ? ` of ${integer(Number(m[3]))}` : '');
+}

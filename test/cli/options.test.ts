@@ -136,7 +136,7 @@ describe('--listener and --port', () => {
 
 describe('usage errors of every command', () => {
   it.each([
-    ['analyze', ['analyze', REFUSED, '--format', 'yaml'], /^tcpdiag analyze: option '-f, --format <format>' argument 'yaml' is invalid\. Allowed choices are text, json, ndjson, markdown, junit, html\.$/],
+    ['analyze', ['analyze', REFUSED, '--format', 'yaml'], /^tcpdiag analyze: option '-f, --format <format>' argument 'yaml' is invalid\. Allowed choices are text, json, ndjson, markdown, junit, sarif, html\.$/],
     ['flows', ['flows', REFUSED, '-f', 'xml'], /^tcpdiag flows: option '-f, --format <format>' argument 'xml' is invalid\. Allowed choices are text, json, ndjson, csv\.$/],
     ['explain', ['explain', '--color', 'sometimes'], /^tcpdiag explain: option '--color <when>' argument 'sometimes' is invalid\. Allowed choices are auto, always, never\.$/],
     ['queues', ['queues', '--backlog', 'abc'], /^tcpdiag queues: option '--backlog <n>' argument 'abc' is invalid\. not an integer \(a whole number, such as 511\)$/],

@@ -1,0 +1,49 @@
+import { fileURLToPath } from 'node:url';
+import { Chalk } from 'chalk';
+import { describe, expect, it } from 'vitest';
+import { flowPrinter } from '../../src/report/flow-printers.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderText } from '../../src/report/text.js';
+import { count, figureValue, integer } from '../../src/report/units.js';
+import { analyzeOne } from './pipeline.js';
+
+const fixture = (rel: string) => fileURLToPath(new URL(`../../fixtures/${rel}`, import.meta.url));
+// syn-flood-nocookies: 3,040 connections to 198.18.0.3:8080, 3,000 of them the flood's half-open
+// handshakes (fixtures/expected/lab/syn-flood-nocookies__server.handshake.tsv: 3,040 rows).
+const FLOOD = fixture('accuracy/syn-flood-nocookies/server.pcap.gz');
+
+describe('numbers: one format, singular and plural right', () => {
+  it('groups thousands the same way whatever the locale', () => {
+    expect(integer(3000)).toBe('3,000');
+    expect(integer(1234567)).toBe('1,234,567');
+    expect(integer(0)).toBe('0');
+    expect(count(1, 'connection')).toBe('1 connection');
+    expect(count(0, 'connection')).toBe('0 connections');
+    expect(count(3000, 'connection')).toBe('3,000 connections');
+    expect(figureValue('3000')).toBe('3,000');
+    expect(figureValue('2945 of 3040')).toBe('2,945 of 3,040');
+    expect(figureValue('4.2 s')).toBe('4.2 s');
+    expect(figureValue('198.18.0.3:8080')).toBe('198.18.0.3:8080');
+  });
+
+  it('a SYN flood report writes 3,000 in its header and in its figures alike', async () => {
+    const { report } = await analyzeOne(FLOOD);
+    const text = renderText(report, new Chalk({ level: 0 }), false, null);
+    expect(text).toMatch(/syn-flood\s+198\.18\.0\.3:8080\s+3,000 connections/);
+    expect(text).toMatch(/half-open handshakes\s+3,000\n/);
+    expect(text).toContain('3,040 connections');
+    expect(text).not.toMatch(/half-open handshakes\s+3000\n/);
+    const md = renderMarkdown(report);
+    expect(md).toContain('| TCP connections | 3,040 |');
+    expect(md).toMatch(/\| half-open handshakes \| 3,000 \|/);
+  });
+
+  it('flows says 1 connection, not 1 connections', async () => {
+    const { flows } = await analyzeOne(fixture('public/get.pcap'));
+    let out = '';
+    const p = flowPrinter('text', { write: (s) => (out += s) }, { quiet: false });
+    for (const flow of flows) p.print({ kind: 'flow', flow });
+    p.print({ kind: 'capture-end', path: 'get.pcap', connections: flows.length, packets: 14 });
+    expect(out.split('\n')[0]).toBe('get.pcap: 1 connection, 14 packets');
+  });
+});
