@@ -1,0 +1,88 @@
+// Issue 19: each verdict weighed against its look-alikes (kernel.md §10.1), on the labelled accuracy corpus.
+// The labels (fixtures/accuracy/<run>/labels.json) hold the kernel's counters for each run.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runPipeline } from '../../src/diagnose/pipeline.js';
+import type { Finding } from '../../src/diagnose/registry.js';
+import { FIXTURES } from '../helpers/pipeline.js';
+
+const run = (name: string) => `${FIXTURES}accuracy/${name}.pcap.gz`;
+function counters(run: string): Record<string, number> {
+  return JSON.parse(readFileSync(`${FIXTURES}accuracy/${run}/labels.json`, 'utf8')).kernel_counters_delta;
+}
+async function findings(name: string): Promise<Finding[]> {
+  return (await runPipeline(run(name))).analysis.findings;
+}
+
+describe('every per-listener finding says how sure it is', () => {
+  it('confidence and alternatives on each listener finding; certain only without alternatives', async () => {
+    for (const name of ['loss-20/client', 'stalled-synack1/client', 'filtered-client/server', 'slow-acceptor-abort1/server']) {
+      const fs = (await findings(name)).filter((f) => f.listener !== '*');
+      expect(fs.length, name).toBeGreaterThan(0);
+      for (const f of fs) {
+        expect(['certain', 'likely', 'possible'], `${name} ${f.id}`).toContain(f.confidence);
+        expect(Array.isArray(f.alternatives)).toBe(true);
+        if (f.confidence !== 'certain') expect(f.alternatives!.length, `${name} ${f.id}`).toBeGreaterThan(0);
+        if (f.severity === 'error') expect(f.confidence).toBe('certain');
+      }
+    }
+  });
+});
+
+describe('queue drops against path loss at the client', () => {
+  it('loss-20/client (20% loss each way, ListenOverflows 0): handshake-loss, no overflow', async () => {
+    expect(counters('loss-20').TcpExtListenOverflows ?? 0).toBe(0);
+    const fs = await findings('loss-20/client');
+    expect(fs.map((f) => f.id)).not.toContain('accept-queue-overflow');
+    expect(fs.filter((f) => f.severity === 'error')).toEqual([]);
+    const loss = fs.find((f) => f.id === 'handshake-loss')!;
+    expect(loss.confidence).toBe('likely');
+    expect(loss.alternatives!.map((a) => a.cause)).toEqual(['accept-queue-overflow']);
+  });
+
+  it('loss-3, loss-8, loss-15 and healthy-lossy at the client: no overflow either', async () => {
+    for (const name of ['loss-3/client', 'loss-8/client', 'loss-15/client', 'healthy-lossy/client']) {
+      expect((await findings(name)).map((f) => f.id), name).not.toContain('accept-queue-overflow');
+    }
+  });
+
+  it('stalled-synack1/client: 27 connections with 8 unanswered SYNs each, answered in groups as the acceptor drains, are the overflow (216 SYNs = ListenOverflows 216)', async () => {
+    expect(counters('stalled-synack1').TcpExtListenOverflows).toBe(216);
+    const fs = await findings('stalled-synack1/client');
+    expect(fs.map((f) => f.id)).not.toContain('handshake-loss');
+    const f = fs.find((x) => x.id === 'accept-queue-overflow')!;
+    expect(f).toMatchObject({ severity: 'error', confidence: 'certain', synDrops: 216, droppedSegments: 216 });
+    expect(f.figures.find(([k]) => k.startsWith('answered together'))![1]).toBe('11 connections'); // the largest group answered within one second
+  });
+
+  it('overflow runs at the client still found beside real loss (overflow-loss-abort0/client)', async () => {
+    const f = (await findings('overflow-loss-abort0/client')).find((x) => x.id === 'accept-queue-overflow')!;
+    expect(f.severity).toBe('error');
+  });
+});
+
+describe('a filter against a full queue', () => {
+  it('filtered-client/server: one source never answered while the other is answered at once = syn-unanswered (filtered), not overflow', async () => {
+    expect(counters('filtered-client').TcpExtListenOverflows ?? 0).toBe(0);
+    const fs = await findings('filtered-client/server');
+    expect(fs.map((f) => f.id)).toEqual(['syn-unanswered']);
+    const f = fs[0]!;
+    expect(f).toMatchObject({ severity: 'warning', confidence: 'likely', connections: 6 });
+    expect(f.verdict).toContain('firewall');
+    expect(f.figures).toContainEqual(['sources never answered', '1']);
+  });
+
+  it('filtered-client/client: the same verdict from the client side (flows said syn-unanswered, analyze said nothing)', async () => {
+    const fs = await findings('filtered-client/client');
+    expect(fs.map((f) => f.id)).toEqual(['syn-unanswered']);
+    expect(fs[0]!.connections).toBe(6);
+  });
+});
+
+describe('"only syncookie handshakes were dropped" only when that happened', () => {
+  it('is not said when only SYNs were dropped (reuseport-slow/server)', async () => {
+    const f = (await findings('reuseport-slow/server')).find((x) => x.id === 'accept-queue-overflow')!;
+    const abort = f.figures.find(([k]) => k === 'tcp_abort_on_overflow')![1];
+    if (f.abortOnOverflow === 'unknown') expect(abort).not.toContain('syncookie');
+  });
+});
