@@ -116,14 +116,18 @@ export function classify(c: Connection): ConnectionFacts {
   // A SYN the host answered with a RST or with a bare ACK (TIME_WAIT) was not dropped.
   if (c.synCount > 0 && !c.synAnsweredByAck) {
     if (synAnswered) unansweredSyns = c.synRetransBeforeAnswer;
-    else if (!c.rstAnswersSyn) {
+    else if (!c.rstAnswersSyn && c.rstBy !== 'server') {
+      // A server RST with no SYN-ACK answered the SYN (a refusal, whatever its ack): not a drop (bug-3844).
       // The capture (or --until) ended before the last SYN's answer was due: an unseen answer, not a drop.
       const answerNotDue = !c.evicted && c.finishedAt - c.lastSynTime < SYN_ANSWER_DUE;
-      unansweredSyns = c.synCount - (answerNotDue ? 1 : 0);
+      // The client reset its own SYN before the server's answer was due (a scanner, connect() abandoned):
+      // the last SYN was not left unanswered by the server (syn-then-rst).
+      const clientGaveUp = c.rstBy === 'client' && c.rstTime - c.lastSynTime < SYNACK_RTO;
+      unansweredSyns = c.synCount - (answerNotDue || clientGaveUp ? 1 : 0);
     }
   }
   if (c.synRetransBeforeAnswer > 0) sig.push('syn-retransmit');
-  if (c.rstAnswersSyn) sig.push('refused');
+  if (c.rstAnswersSyn || (!synAnswered && c.rstBy === 'server' && c.synCount > 0)) sig.push('refused');
   else if (!synAnswered && unansweredSyns > 0) sig.push('syn-unanswered');
   const afterAck = c.synAckAfterAck;
   if (c.synAckRetransmits - afterAck > 0) sig.push('synack-retransmit');

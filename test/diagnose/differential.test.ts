@@ -86,3 +86,28 @@ describe('"only syncookie handshakes were dropped" only when that happened', () 
     if (f.abortOnOverflow === 'unknown') expect(abort).not.toContain('syncookie');
   });
 });
+
+describe('what was not dropped (issue 19 item 3)', () => {
+  const pub = (f: string) => `${FIXTURES}public/${f}`;
+
+  it('bug-3844: a SYN answered by a bare RST was refused, not dropped (tshark: RST ack 0 answers frame 1; flows: REJ)', async () => {
+    const { analysis } = await runPipeline(pub('bug-3844.pcap'));
+    const ids = analysis.findings.map((f) => f.id);
+    expect(ids).not.toContain('accept-queue-overflow');
+    expect(ids).toContain('connection-refused');
+    expect(analysis.findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+
+  it('tcp_handshake_synthetic: one unanswered SYN among 14 handshakes is not an overflow', async () => {
+    const { analysis } = await runPipeline(pub('tcp_handshake_synthetic.pcap'));
+    expect(analysis.findings.map((f) => f.id)).not.toContain('accept-queue-overflow');
+    expect(analysis.findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+
+  it('syn-then-rst: the client\'s own RST right after its SYN is no server failure (Zeek: SR, RSTOS0)', async () => {
+    for (const f of ['syn-then-rst.pcap', 'syn-then-ack-then-rst.pcap', 'syn-then-stuff-then-rst.pcap']) {
+      const { analysis } = await runPipeline(pub(f));
+      expect(analysis.findings.filter((x) => x.listener !== '*').map((x) => x.id), f).toEqual([]);
+    }
+  });
+});
