@@ -111,3 +111,28 @@ describe('what was not dropped (issue 19 item 3)', () => {
     }
   });
 });
+
+describe('numbers that match the findings (issue 19 item 8)', () => {
+  it('the listener table counts as overflowed only what an overflow finding attributes', async () => {
+    // syn-flood-nocookies/server: its drops were SYN-queue drops (TCPReqQFullDrop), no ListenOverflows.
+    expect(counters('syn-flood-nocookies').TcpExtListenOverflows ?? 0).toBe(0);
+    for (const name of ['syn-flood-nocookies/server', 'healthy-lossy/client', 'loss-20/client']) {
+      const { analysis } = await runPipeline(run(name));
+      expect(analysis.findings.map((f) => f.id), name).not.toContain('accept-queue-overflow');
+      expect(analysis.listeners.map((l) => l.overflowed), name).toEqual(analysis.listeners.map(() => 0));
+    }
+    const { analysis } = await runPipeline(`${FIXTURES}lab/accept-overflow-abort0-server.pcap`);
+    const f = analysis.findings.find((x) => x.id === 'accept-queue-overflow')!;
+    expect(analysis.listeners[0]!.overflowed).toBe(f.connections);
+  });
+
+  it('an episode spans first drop to last: accept-overflow-abort0/server drops for 30 s, one 30 s episode', async () => {
+    const { analysis } = await runPipeline(`${FIXTURES}lab/accept-overflow-abort0-server.pcap`);
+    const f = analysis.findings.find((x) => x.id === 'accept-queue-overflow')!;
+    expect(f.episodes).toHaveLength(1);
+    const e = f.episodes[0]!;
+    expect(e.end - e.start).toBeGreaterThan(29);
+    expect(e.end - e.start).toBeLessThan(31);
+    expect(e.connections).toBe(f.connections);
+  });
+});

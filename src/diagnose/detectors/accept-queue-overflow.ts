@@ -21,7 +21,7 @@ import {
 import { PathLoss, RunTally, SourceTally, type PathLossTest } from '../differential.js';
 import type { Alternative, Confidence, FindingCommon, LatencySummary } from '../finding.js';
 import { firstAnswerDelay, type ListenerBase } from '../listener.js';
-import { acceptQueueEstimate, baselineOf, concat, episodesOf, latencyHistogram, latencySummary, peakPerSecond } from '../overflow.js';
+import { acceptQueueEstimate, baselineOf, concat, episodesOfSpans, latencyHistogram, latencySummary, peakPerSecond } from '../overflow.js';
 import { Samples } from '../samples.js';
 import type { ConnectionFacts } from '../signatures.js';
 import type { Vantage } from '../vantage.js';
@@ -87,10 +87,14 @@ export class AcceptQueueState {
   /** When each connection whose SYNs went unanswered was finally answered. */
   readonly runAnswers = new Samples(4096);
 
-  event(time: number): void {
+  /** When each affected connection last met the full queue (its episode's end). */
+  readonly eventEnds = new Samples(MAX_SAMPLES);
+  readonly halfOpenDropEnds = new Samples(MAX_SAMPLES);
+
+  event(time: number, end = time): void {
     if (time < this.firstAffected) this.firstAffected = time;
-    if (time > this.lastAffected) this.lastAffected = time;
-    this.events.push(time);
+    if (end > this.lastAffected) this.lastAffected = end;
+    if (this.events.push(time)) this.eventEnds.push(end);
   }
 }
 
@@ -161,11 +165,6 @@ export function judgeOverflow(s: AcceptQueueState, base: ListenerBase, vantage: 
 /** Whether the listener's record shows an accept-queue overflow, weighed by where the capture was taken. */
 export function overflowShown(s: AcceptQueueState, base: ListenerBase, vantage: Vantage, flood: boolean): boolean {
   return judgeOverflow(s, base, vantage, flood).shown;
-}
-
-/** Connections the listener table counts as overflowed (without a flood, unanswered single SYNs are). */
-export function overflowedConnections(s: AcceptQueueState, flood: boolean): number {
-  return s.affectedRecovered + s.affectedFailed + (flood ? 0 : s.halfOpenDropped);
 }
 
 function advice(at: Where, peak?: number, syncookies = false): string[] {
@@ -241,7 +240,9 @@ function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): A
     figures,
     firstTime: s.firstAffected,
     lastTime: s.lastAffected,
-    episodes: episodesOf(flood ? s.events.view() : concat(s.events.view(), s.halfOpenDropTimes.view())),
+    episodes: flood
+      ? episodesOfSpans(s.events.view(), s.eventEnds.view())
+      : episodesOfSpans(concat(s.events.view(), s.halfOpenDropTimes.view()), concat(s.eventEnds.view(), s.halfOpenDropEnds.view())),
     evidence: { connections: s.evidence.list, filter },
     fix: advice(whereOf(base.listener), peak, s.syncookieConns > 0),
     confirm: [
@@ -301,13 +302,14 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
       if (sig.includes('reset-after-handshake')) s.resetConns++;
       s.droppedAfterHandshake += f.droppedAfterHandshake;
       // One event per affected connection, at the first moment it met the full queue.
-      s.event(f.synDropped ? c.synTime : c.handshakeAckTime);
+      // ...and until the last segment it dropped: the one before the answer, or the end of a failed connection.
+      s.event(f.synDropped ? c.synTime : c.handshakeAckTime, c.serverAnswerFrame !== 0 ? c.serverAnswerTime : c.lastTime);
     } else if (f.synDropped && f.singleSynHalfOpen) {
       // Never answered at all: an overflow victim, unless these are a flood's spoofed SYNs (decided at the end).
       s.halfOpenDropped++;
-      s.halfOpenDropTimes.push(c.synTime);
+      if (s.halfOpenDropTimes.push(c.synTime)) s.halfOpenDropEnds.push(c.lastSynTime);
     } else if (f.synDropped) {
-      s.event(c.synTime);
+      s.event(c.synTime, c.synAckCount > 0 ? c.synAckTime : c.lastSynTime);
     }
     if (f.ignoredHandshake || (f.synDropped && !f.singleSynHalfOpen)) {
       s.evidence.offer(score(c, f), c, sig);
