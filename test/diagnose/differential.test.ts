@@ -136,3 +136,13 @@ describe('numbers that match the findings (issue 19 item 8)', () => {
     expect(e.connections).toBe(f.connections);
   });
 });
+
+describe('the kernel\'s own details (issue 19 item 7)', () => {
+  it('abort=1 at the client: the data behind the reset ACK meets the bare listener, one drop not two (slow-acceptor-abort1/client = ListenOverflows 196)', async () => {
+    expect(counters('slow-acceptor-abort1').TcpExtListenOverflows).toBe(196);
+    for (const name of ['slow-acceptor-abort1/client', 'slow-acceptor-abort1/server']) {
+      const f = (await findings(name)).find((x) => x.id === 'accept-queue-overflow')!;
+      expect(f.droppedSegments, name).toBe(196);
+    }
+  });
+});
