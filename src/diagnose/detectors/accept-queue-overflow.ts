@@ -211,7 +211,7 @@ function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): A
     ['resets after handshake', String(s.resetConns)],
     ['tcp_abort_on_overflow', abort !== 'unknown' ? abort : s.cookieIgnoredConns > 0 && s.dataOnlyIgnoredConns === 0
       ? 'unknown (only syncookie handshakes were dropped, which the kernel drops silently under either setting)'
-      : 'unknown (no handshake was re-sent a SYN-ACK or reset: only SYNs or data were dropped, which the kernel does silently under either setting)'],
+      : 'unknown (no SYN-ACK was re-sent after an ACK and nothing was reset: only SYNs, data or syncookie handshakes were dropped, which the kernel does silently under either setting)'],
     ['recovered / failed', `${s.affectedRecovered} / ${failed}`],
   ];
   if (latency) figures.push(['latency added (p50 / p90 / max)', `${latency.p50.toFixed(3)} s / ${latency.p90.toFixed(3)} s / ${latency.max.toFixed(3)} s`]);
