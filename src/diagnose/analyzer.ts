@@ -3,9 +3,8 @@ import type { Connection } from '../track/connection.js';
 import { endpointKey } from '../track/key.js';
 import type { CaptureSummary } from '../track/summary.js';
 import type { JudgeContext } from './detector.js';
-import { acceptQueueOverflow, overflowedConnections } from './detectors/accept-queue-overflow.js';
 import { applicationResets } from './detectors/application-resets.js';
-import { isFlood, synFlood } from './detectors/syn-flood.js';
+import { synFlood } from './detectors/syn-flood.js';
 import type { FindingCommon } from './finding.js';
 import { ListenerBase } from './listener.js';
 import { captureDetectors, listenerDetectors, LISTENER_DETECTORS, type Finding } from './registry.js';
@@ -171,9 +170,11 @@ export class Analyzer {
       if (f) findings.push(f as Finding);
     }
     findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.connections - a.connections || a.listener.localeCompare(b.listener));
+    // The table counts as overflowed only the connections an accept-queue-overflow finding attributes.
+    const overflowed = new Map(findings.filter((f) => f.id === 'accept-queue-overflow').map((f) => [f.listener, f.connections]));
     const listeners = [...this.listeners.values()]
       .sort((a, b) => b.base.connections - a.base.connections)
-      .map((l) => outcome(l));
+      .map((l) => outcome(l, overflowed.get(l.base.listener) ?? 0));
     const withFindings = new Set(findings.map((f) => f.listener));
     const timelines = [...this.listeners.values()]
       .map((l) => l.base)
@@ -194,13 +195,13 @@ export class Analyzer {
 }
 
 /** The listener table's row: connections per outcome. */
-function outcome(l: Listener): ListenerOutcome {
+function outcome(l: Listener, overflowed: number): ListenerOutcome {
   const b = l.base;
   return {
     listener: b.listener,
     connections: b.connections,
     completed: b.completed,
-    overflowed: overflowedConnections(l.stateOf(acceptQueueOverflow), isFlood(l.stateOf(synFlood))),
+    overflowed,
     refused: b.refused,
     halfOpen: l.stateOf<ReturnType<typeof synFlood.newState>>(synFlood).halfOpen,
     appResets: l.stateOf<ReturnType<typeof applicationResets.newState>>(applicationResets).resets,

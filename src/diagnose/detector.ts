@@ -2,7 +2,7 @@ import type { Connection } from '../track/connection.js';
 import type { CaptureSummary } from '../track/summary.js';
 import type { EvidencePicker } from './evidence.js';
 import type { CatalogEntry } from './explain/entry.js';
-import type { FindingCommon } from './finding.js';
+import type { Alternative, Confidence, FindingCommon } from './finding.js';
 import type { ListenerBase } from './listener.js';
 import type { Severity } from './severity.js';
 import type { ConnectionFacts } from './signatures.js';
@@ -94,6 +94,9 @@ export function listenerFinding<Id extends string>(
     filter: string;
     fix: string[];
     confirm: string[];
+    /** `certain` unless the detector says otherwise (with the look-alikes it could not exclude). */
+    confidence?: Confidence;
+    alternatives?: Alternative[];
   },
 ): FindingCommon<Id> {
   return {
@@ -111,5 +114,7 @@ export function listenerFinding<Id extends string>(
     confirm: parts.confirm,
     explain: `tcpdiag explain ${d.id}`,
     caveats: [],
+    confidence: parts.confidence ?? 'certain',
+    alternatives: parts.alternatives ?? [],
   };
 }

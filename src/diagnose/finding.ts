@@ -10,6 +10,16 @@ export interface Episode {
   connections: number;
 }
 
+/** How sure a per-listener verdict is: `certain` when the evidence excludes the look-alikes, else `likely` or `possible`. */
+export type Confidence = 'certain' | 'likely' | 'possible';
+
+/** A look-alike the evidence could not exclude, and why not (what would settle it). */
+export interface Alternative {
+  /** The other cause, as a finding id where there is one (`handshake-loss`), else a short name (`filter`). */
+  cause: string;
+  why: string;
+}
+
 export interface LatencySummary {
   p50: number;
   p90: number;
@@ -49,4 +59,8 @@ export interface FindingCommon<Id extends string = string> {
   explain: string;
   /** Notes on how sure the verdict is (vantage point, look-alikes). */
   caveats: string[];
+  /** Per-listener findings only: how sure the verdict is. */
+  confidence?: Confidence;
+  /** Per-listener findings only: the look-alikes the evidence could not exclude (empty when certain). */
+  alternatives?: Alternative[];
 }

@@ -60,6 +60,30 @@ export function episodesOf(times: Float64Array): Episode[] {
 }
 
 /**
+ * Episodes from each affected connection's span, first drop to last (issue 19 item 8): a stall that
+ * keeps dropping the same connections' retransmits for 30 s is one 30 s episode, not a 10 ms one.
+ */
+export function episodesOfSpans(starts: Float64Array, ends: Float64Array): Episode[] {
+  if (starts.length === 0) return [];
+  const order = Array.from(starts.keys()).sort((a, b) => starts[a]! - starts[b]!);
+  const out: Episode[] = [];
+  let cur: Episode | null = null;
+  for (const i of order) {
+    const start = starts[i]!;
+    const end = Math.max(start, ends[i] ?? start);
+    if (cur && start - cur.end <= EPISODE_GAP_S) {
+      if (end > cur.end) cur.end = end;
+      cur.connections++;
+    } else {
+      if (cur) out.push(cur);
+      cur = { start, end, connections: 1 };
+    }
+  }
+  out.push(cur!);
+  return out;
+}
+
+/**
  * How many handshakes completed normally in the burst before the first one
  * the server ignored: the accept queue's size as the capture shows it (the
  * kernel holds backlog + 1, kernel.md §1.1).

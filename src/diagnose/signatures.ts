@@ -85,18 +85,18 @@ const LISTS: (SignatureId[] | undefined)[] = new Array(1 << SIGNATURES.length);
 /** classify()'s scratch list: it runs to the end without calling out, so one serves every call. */
 const found = new SignatureList();
 
-/** Whether the SYN-ACK looks like a syncookie (kernel.md §5). */
+/**
+ * Whether the SYN-ACK carries the syncookie fingerprint (kernel.md §5, issue 19 item 7): no request sock
+ * held it, so it is never re-sent although the handshake stayed open past the kernel's SYN-ACK timer
+ * (or re-sent with a frozen TSval). Options alone are no fingerprint: a server that simply offers only
+ * MSS (public/example2.pcap) answers like a cookie to a SYN without timestamps, and completes at once.
+ */
 function looksLikeSyncookie(c: Connection): boolean {
   if (c.synAckCount === 0 || !c.synAckOptions) return false;
-  const syn = c.synOptions;
-  const sa = c.synAckOptions;
-  // Options reduced: a client SYN without timestamps gets a cookie SYN-ACK with MSS only.
-  if (syn && !syn.timestamps && (syn.sackPerm || syn.wscale >= 0) && !sa.sackPerm && sa.wscale < 0 && sa.mss >= 0) return true;
   if (c.synAckRetransmits > 0) {
     // A re-sent SYN-ACK comes from a request sock, not a cookie; unless its TSval is frozen (cookie TSvals are).
     return c.synAckSameTsVal;
   }
-  // Never re-sent, though the handshake stayed open past the kernel's SYN-ACK timer: no request sock held it.
   const openUntil = c.serverAnswerFrame !== 0 ? c.serverAnswerTime : c.finishedAt;
   const waited = openUntil - c.synAckTime;
   const ackMissing = c.handshakeAckFrame === 0 || c.clientRetransBeforeAnswer > 0 || c.clientSegsBeforeAnswer > 2;
@@ -116,14 +116,18 @@ export function classify(c: Connection): ConnectionFacts {
   // A SYN the host answered with a RST or with a bare ACK (TIME_WAIT) was not dropped.
   if (c.synCount > 0 && !c.synAnsweredByAck) {
     if (synAnswered) unansweredSyns = c.synRetransBeforeAnswer;
-    else if (!c.rstAnswersSyn) {
+    else if (!c.rstAnswersSyn && c.rstBy !== 'server') {
+      // A server RST with no SYN-ACK answered the SYN (a refusal, whatever its ack): not a drop (bug-3844).
       // The capture (or --until) ended before the last SYN's answer was due: an unseen answer, not a drop.
       const answerNotDue = !c.evicted && c.finishedAt - c.lastSynTime < SYN_ANSWER_DUE;
-      unansweredSyns = c.synCount - (answerNotDue ? 1 : 0);
+      // The client reset its own SYN before the server's answer was due (a scanner, connect() abandoned):
+      // the last SYN was not left unanswered by the server (syn-then-rst).
+      const clientGaveUp = c.rstBy === 'client' && c.rstTime - c.lastSynTime < SYNACK_RTO;
+      unansweredSyns = c.synCount - (answerNotDue || clientGaveUp ? 1 : 0);
     }
   }
   if (c.synRetransBeforeAnswer > 0) sig.push('syn-retransmit');
-  if (c.rstAnswersSyn) sig.push('refused');
+  if (c.rstAnswersSyn || (!synAnswered && c.rstBy === 'server' && c.synCount > 0)) sig.push('refused');
   else if (!synAnswered && unansweredSyns > 0) sig.push('syn-unanswered');
   const afterAck = c.synAckAfterAck;
   if (c.synAckRetransmits - afterAck > 0) sig.push('synack-retransmit');
@@ -161,9 +165,11 @@ export function classify(c: Connection): ConnectionFacts {
     // Every client segment from the handshake ACK to the server's first answer was dropped, except the one
     // that finally found room (the answer is an ACK); a reset answers the segment that overflowed.
     const n = c.clientSegsBeforeAnswer;
-    // An overflow reset answers a segment that overflowed; any other answer (an ACK once there was room,
-    // or the listener's RST after the request expired) answers one that got through to a socket.
-    droppedAfterHandshake = c.serverAnswerFrame !== 0 && !resetAfterHandshake ? Math.max(0, n - 1) : n;
+    // An overflow reset answers the one segment that overflowed: the kernel removes the request with it, so
+    // the client data already in flight behind the ACK meets the bare listener (a second RST, no
+    // ListenOverflows; kernel.md §2.3, §2.4). Any other answer (an ACK once there was room, or the
+    // listener's RST after the request expired) answers one that got through to a socket.
+    droppedAfterHandshake = resetAfterHandshake ? 1 : c.serverAnswerFrame !== 0 ? Math.max(0, n - 1) : n;
   }
   // Without client data (a server-speaks-first protocol) only an answer from the server shows recovery:
   // an expired request goes silent (kernel.md §2.2).

@@ -173,6 +173,8 @@ export function findingDetail(f: FindingReport, n: number, multi: boolean, ladde
       out.push('</ul>');
     }
   }
+  if (f.confidence) out.push(`<p class="confidence">Confidence: <strong>${esc(f.confidence)}</strong></p>`);
+  if (f.alternatives?.length) out.push('<h4>Could also be</h4>', `<ul class="alternatives">${f.alternatives.map((a) => `<li><code>${esc(a.cause)}</code>: ${proseHtml(a.why)}</li>`).join('')}</ul>`);
   if (f.caveats.length > 0) out.push('<h4>Caveats</h4>', `<ul>${f.caveats.map((c) => `<li>${proseHtml(c)}</li>`).join('')}</ul>`);
   if (f.fix.length > 0) out.push('<h4>Fix</h4>', `<ul class="fix">${f.fix.map((x) => `<li>${proseHtml(x)}</li>`).join('')}</ul>`);
   if (f.confirm.length > 0) {

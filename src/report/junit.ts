@@ -58,6 +58,11 @@ function findingBody(f: FindingReport): string {
     if (f.evidence.filter) lines.push(`  Wireshark filter: ${f.evidence.filter}`);
     for (const e of f.evidence.connections) lines.push(...evidenceLine(e));
   }
+  if (f.confidence) lines.push('', `Confidence: ${f.confidence}`);
+  if (f.alternatives?.length) {
+    lines.push('', 'Could also be:');
+    for (const a of f.alternatives) lines.push(`  - ${a.cause}: ${a.why}`);
+  }
   if (f.caveats.length) {
     lines.push('', 'Caveats:');
     for (const c of f.caveats) lines.push(`  - ${c}`);

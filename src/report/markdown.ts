@@ -140,6 +140,12 @@ function findingDetail(f: FindingReport, n: number, multi: boolean): string[] {
       out.push('');
     }
   }
+  if (f.confidence) out.push(`**Confidence**: ${f.confidence}`, '');
+  if (f.alternatives?.length) {
+    out.push('**Could also be**', '');
+    for (const a of f.alternatives) out.push(`- ${codeSpan(a.cause)}: ${prose(a.why)}`);
+    out.push('');
+  }
   if (f.caveats.length > 0) {
     out.push('**Caveats**', '');
     for (const c of f.caveats) out.push(`- ${prose(c)}`);

@@ -73,6 +73,8 @@ export function findingText(f: FindingReport, color: ChalkInstance, width: numbe
   }
   // Folded on the plain prefix, then coloured: escape codes take no columns.
   for (const c of f.caveats) out.push(fold(c, width, '        ', '  note: ').replace('note:', color.dim('note:')));
+  if (f.confidence) out.push(`  ${color.dim('confidence:')} ${f.confidence}`);
+  for (const a of f.alternatives ?? []) out.push(fold(`${a.cause}: ${a.why}`, width, '          ', '    or: ').replace('or:', color.dim('or:')));
   if (f.evidence.connections.length > 0) {
     out.push('  Evidence:');
     for (const e of f.evidence.connections) {

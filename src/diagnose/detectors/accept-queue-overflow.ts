@@ -18,15 +18,21 @@ import {
   SYNACK_TIMING,
   VANTAGE,
 } from '../explain/fragments.js';
-import type { FindingCommon, LatencySummary } from '../finding.js';
+import { PathLoss, RunTally, SourceTally, type PathLossTest } from '../differential.js';
+import type { Alternative, Confidence, FindingCommon, LatencySummary } from '../finding.js';
 import { firstAnswerDelay, type ListenerBase } from '../listener.js';
-import { acceptQueueEstimate, baselineOf, concat, episodesOf, latencyHistogram, latencySummary, peakPerSecond } from '../overflow.js';
+import { acceptQueueEstimate, baselineOf, concat, episodesOfSpans, latencyHistogram, latencySummary, peakPerSecond } from '../overflow.js';
 import { Samples } from '../samples.js';
 import type { ConnectionFacts } from '../signatures.js';
 import type { Vantage } from '../vantage.js';
 import { isFlood, synFlood } from './syn-flood.js';
 
 const MAX_SAMPLES = 200_000;
+/**
+ * A full queue's drops end together when the acceptor drains it (kernel.md §10.1): connections whose
+ * unanswered runs were answered within this window of each other were held by the same stall.
+ */
+const DRAIN_WINDOW_S = 1;
 
 export interface AcceptQueueOverflowFinding extends FindingCommon<'accept-queue-overflow'> {
   abortOnOverflow: '0' | '1' | 'unknown';
@@ -72,11 +78,23 @@ export class AcceptQueueState {
   readonly handshakeTimes = new Samples(MAX_SAMPLES);
   readonly handshakeOverflowed = new Samples(MAX_SAMPLES);
   readonly evidence = new EvidencePicker();
+  /** The path's loss rate, measured on the server's data (never passes the listen queue). */
+  readonly pathLoss = new PathLoss();
+  /** Runs of unanswered handshake-phase attempts of the suspect connections. */
+  readonly runs = new RunTally();
+  /** Which sources had SYNs dropped, which were answered. */
+  readonly sources = new SourceTally();
+  /** When each connection whose SYNs went unanswered was finally answered. */
+  readonly runAnswers = new Samples(4096);
 
-  event(time: number): void {
+  /** When each affected connection last met the full queue (its episode's end). */
+  readonly eventEnds = new Samples(MAX_SAMPLES);
+  readonly halfOpenDropEnds = new Samples(MAX_SAMPLES);
+
+  event(time: number, end = time): void {
     if (time < this.firstAffected) this.firstAffected = time;
-    if (time > this.lastAffected) this.lastAffected = time;
-    this.events.push(time);
+    if (end > this.lastAffected) this.lastAffected = end;
+    if (this.events.push(time)) this.eventEnds.push(end);
   }
 }
 
@@ -91,21 +109,62 @@ function score(c: Connection, f: ConnectionFacts): number {
   );
 }
 
-/** Whether the listener's record shows an accept-queue overflow, weighed by where the capture was taken. */
-export function overflowShown(s: AcceptQueueState, base: ListenerBase, vantage: Vantage, flood: boolean): boolean {
-  const atServer = vantage === 'server' || vantage === 'local';
-  if (s.resetConns > 0) return true;
-  // "While it completed others": a listener that ignored its only handshake may just have lost the ACK.
-  const others = base.completed - s.ignoredHandshakes > 0;
-  // At the client, one re-sent SYN-ACK or one ignored data segment can be a lost ACK or a lost data segment.
-  if (others && (atServer ? s.ignoredHandshakes >= 1 : s.strongIgnored >= 2)) return true;
-  // SYNs seen by the server and left unanswered while it answered others: dropped for a full queue.
-  return atServer && !flood && s.synDropConns > 0 && base.answered > 0;
+/** What the evidence of one listener shows, and how sure it is (kernel.md §10.1). */
+export interface OverflowJudgement {
+  shown: boolean;
+  confidence: Confidence;
+  alternatives: Alternative[];
+  /** SYN drops are a filter's (one source never answered while others were): they are not the queue's. */
+  filtered: boolean;
+  loss: PathLossTest;
+  /** Connections whose unanswered runs were answered within one drain window. */
+  drainedTogether: number;
 }
 
-/** Connections the listener table counts as overflowed (without a flood, unanswered single SYNs are). */
-export function overflowedConnections(s: AcceptQueueState, flood: boolean): number {
-  return s.affectedRecovered + s.affectedFailed + (flood ? 0 : s.halfOpenDropped);
+/** The most connections answered within DRAIN_WINDOW_S of each other. */
+function drainedTogether(times: Samples): number {
+  const t = times.sorted();
+  let best = 0;
+  for (let i = 0, j = 0; i < t.length; i++) {
+    while (t[i]! - t[j]! > DRAIN_WINDOW_S) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+/** Whether the listener's record shows an accept-queue overflow, weighed by where the capture was taken and the look-alikes. */
+export function judgeOverflow(s: AcceptQueueState, base: ListenerBase, vantage: Vantage, flood: boolean): OverflowJudgement {
+  const atServer = vantage === 'server' || vantage === 'local';
+  const loss = s.runs.test(s.pathLoss, base.connections);
+  const filtered = s.sources.filtered();
+  const together = drainedTogether(s.runAnswers);
+  const no = (alternatives: Alternative[] = []): OverflowJudgement => ({ shown: false, confidence: 'possible', alternatives, filtered, loss, drainedTogether: together });
+  const yes = (confidence: Confidence, alternatives: Alternative[] = []): OverflowJudgement => ({ shown: true, confidence, alternatives, filtered, loss, drainedTogether: together });
+  // The abort=1 reset answers the handshake ACK itself: no path loss or filter sends it.
+  if (s.resetConns > 0) return yes('certain');
+  // "While it completed others": a listener that ignored its only handshake may just have lost the ACK.
+  const others = base.completed - s.ignoredHandshakes > 0;
+  // SYNs left unanswered while the listener answered others, from more than one connection, and not a filter's.
+  const synDrops = !flood && !filtered && s.synDropConns >= 2 && base.answered > 0;
+  if (atServer) {
+    if (others && s.ignoredHandshakes >= 1) return yes('certain');
+    return synDrops ? yes('certain') : no();
+  }
+  // At the client or in the middle every drop can be path loss after the capture point: only runs the
+  // measured loss rate cannot explain count (kernel.md §10.1).
+  if (!(others && s.ignoredHandshakes > 0) && !synDrops) return no();
+  if (!loss.excluded) return no();
+  // Ignored handshakes (SYN answered, ACK and data not) or runs that all ended when the acceptor drained:
+  // neither a filter nor the path does that.
+  if ((others && s.strongIgnored >= 2) || together >= 2) return yes('certain');
+  return yes('likely', [
+    { cause: 'filter', why: 'A firewall or rate limit in front of the server drops SYNs the same way; a client-side capture cannot see which. The server-side capture or the counters settle it.' },
+  ]);
+}
+
+/** Whether the listener's record shows an accept-queue overflow, weighed by where the capture was taken. */
+export function overflowShown(s: AcceptQueueState, base: ListenerBase, vantage: Vantage, flood: boolean): boolean {
+  return judgeOverflow(s, base, vantage, flood).shown;
 }
 
 function advice(at: Where, peak?: number, syncookies = false): string[] {
@@ -123,8 +182,9 @@ function advice(at: Where, peak?: number, syncookies = false): string[] {
 
 function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): AcceptQueueOverflowFinding | null {
   const flood = isFlood(stateOf(synFlood));
-  if (!overflowShown(s, base, vantage, flood)) return null;
-  const synDrops = flood ? 0 : s.unansweredSyns;
+  const j = judgeOverflow(s, base, vantage, flood);
+  if (!j.shown) return null;
+  const synDrops = flood || j.filtered ? 0 : s.unansweredSyns;
   const abort: AcceptQueueOverflowFinding['abortOnOverflow'] = s.resetConns > 0 ? '1' : s.synAckAfterAckConns > 0 ? '0' : 'unknown';
   // Without a flood, SYNs that were never answered are connects the full queue made fail.
   const failed = s.affectedFailed + (flood ? 0 : s.halfOpenDropped);
@@ -149,15 +209,21 @@ function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): A
     ['SYNs dropped', String(synDrops)],
     ['handshakes ignored', String(s.ignoredHandshakes - s.resetConns)],
     ['resets after handshake', String(s.resetConns)],
-    ['tcp_abort_on_overflow', abort === 'unknown' ? 'unknown (only syncookie handshakes were dropped, which the kernel drops silently under either setting)' : abort],
+    ['tcp_abort_on_overflow', abort !== 'unknown' ? abort : s.cookieIgnoredConns > 0 && s.dataOnlyIgnoredConns === 0
+      ? 'unknown (only syncookie handshakes were dropped, which the kernel drops silently under either setting)'
+      : 'unknown (no SYN-ACK was re-sent after an ACK and nothing was reset: only SYNs, data or syncookie handshakes were dropped, which the kernel does silently under either setting)'],
     ['recovered / failed', `${s.affectedRecovered} / ${failed}`],
   ];
   if (latency) figures.push(['latency added (p50 / p90 / max)', `${latency.p50.toFixed(3)} s / ${latency.p90.toFixed(3)} s / ${latency.max.toFixed(3)} s`]);
   if (queue !== null) figures.push(['accept queue held (estimate)', `${queue} connections (listen backlog ≈ ${queue - 1}; the kernel holds backlog + 1)`]);
   figures.push(['peak handshakes per second', String(peak)]);
   const caveats: string[] = [];
-  if (vantage === 'client' || vantage === 'middle') {
-    caveats.push(`Captured at the ${vantage} side: a SYN-ACK re-sent after the client's ACK can also mean that ACK was lost after the capture point; the verdict rests on ${s.ignoredHandshakes} such connections${s.resetConns ? ' and the overflow resets' : ''}. Confirm with the counters above.`);
+  if (vantage !== 'server' && vantage !== 'local') {
+    const l = j.loss;
+    figures.push(['path loss (server data re-sent)', `${(l.measuredRate * 100).toFixed(1)}% of ${l.segments} segments`]);
+    if (l.run > 0) figures.push(['unanswered runs path loss cannot explain', `${l.improbable} connections with ≥ ${l.run} attempts unanswered (path loss would give ${l.expected < 0.001 ? '< 0.001' : l.expected.toFixed(3)})`]);
+    if (j.drainedTogether >= 2) figures.push(['answered together (within 1 s, the acceptor draining)', `${j.drainedTogether} connections`]);
+    caveats.push(`Captured at the ${vantage} side: a drop seen here could also be loss after the capture point; the verdict rests on runs of unanswered attempts that the path loss measured in this capture (${(l.lossRate * 100).toFixed(1)}% per segment at most) cannot explain${s.resetConns ? ' and on the overflow resets' : ''}. Confirm with the counters above.`);
   }
   const filter = s.resetConns > 0
     ? `tcp.srcport==${p} && tcp.flags.reset==1 && tcp.flags.ack==0`
@@ -166,14 +232,17 @@ function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): A
       : `tcp.dstport==${p} && tcp.analysis.retransmission`;
   return {
     id: 'accept-queue-overflow',
-    severity: 'error',
+    // ERROR only when the evidence excludes the look-alikes; otherwise a warning that says what would settle it.
+    severity: j.confidence === 'certain' ? 'error' : 'warning',
     listener: base.listener,
     connections: affected,
-    verdict: `The accept queue of ${base.listener} overflowed: the listener ${how.join(', ')} while it completed others — the application is not calling accept() fast enough for the connection rate (backlog too small or the acceptor stalled).`,
+    verdict: `${j.confidence === 'certain' ? '' : 'Likely: '}The accept queue of ${base.listener} overflowed: the listener ${how.join(', ')} while it completed others — the application is not calling accept() fast enough for the connection rate (backlog too small or the acceptor stalled).`,
     figures,
     firstTime: s.firstAffected,
     lastTime: s.lastAffected,
-    episodes: episodesOf(flood ? s.events.view() : concat(s.events.view(), s.halfOpenDropTimes.view())),
+    episodes: flood
+      ? episodesOfSpans(s.events.view(), s.eventEnds.view())
+      : episodesOfSpans(concat(s.events.view(), s.halfOpenDropTimes.view()), concat(s.eventEnds.view(), s.halfOpenDropEnds.view())),
     evidence: { connections: s.evidence.list, filter },
     fix: advice(whereOf(base.listener), peak, s.syncookieConns > 0),
     confirm: [
@@ -183,6 +252,8 @@ function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): A
     ],
     explain: 'tcpdiag explain accept-queue-overflow',
     caveats,
+    confidence: j.confidence,
+    alternatives: j.alternatives,
     abortOnOverflow: abort,
     droppedSegments: dropped,
     resets: s.resetConns,
@@ -206,6 +277,13 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
 
   observe(s: AcceptQueueState, c: Connection, f: ConnectionFacts): void {
     const sig = f.signatures;
+    s.pathLoss.observe(c);
+    s.sources.observe(c, f.synDropped);
+    // Unanswered attempts in a row: the SYNs, then the ACK and the data the server ignored.
+    const ignoredRun = f.ignoredHandshake ? Math.max(1, c.clientRetransBeforeAnswer + 1, c.synAckAfterAck) : 0;
+    s.runs.add(f.unansweredSyns + ignoredRun);
+    if (f.synDropped && c.synAckCount > 0) s.runAnswers.push(c.synAckTime);
+    else if (f.ignoredHandshake && c.serverAnswerFrame !== 0) s.runAnswers.push(c.serverAnswerTime);
     if (c.handshakeAckFrame !== 0 && s.handshakeTimes.push(c.handshakeAckTime)) s.handshakeOverflowed.push(f.ignoredHandshake ? 1 : 0);
     if (sig.includes('syncookie')) s.syncookieConns++;
     if (f.synDropped) {
@@ -224,13 +302,14 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
       if (sig.includes('reset-after-handshake')) s.resetConns++;
       s.droppedAfterHandshake += f.droppedAfterHandshake;
       // One event per affected connection, at the first moment it met the full queue.
-      s.event(f.synDropped ? c.synTime : c.handshakeAckTime);
+      // ...and until the last segment it dropped: the one before the answer, or the end of a failed connection.
+      s.event(f.synDropped ? c.synTime : c.handshakeAckTime, c.serverAnswerFrame !== 0 ? c.serverAnswerTime : c.lastTime);
     } else if (f.synDropped && f.singleSynHalfOpen) {
       // Never answered at all: an overflow victim, unless these are a flood's spoofed SYNs (decided at the end).
       s.halfOpenDropped++;
-      s.halfOpenDropTimes.push(c.synTime);
+      if (s.halfOpenDropTimes.push(c.synTime)) s.halfOpenDropEnds.push(c.lastSynTime);
     } else if (f.synDropped) {
-      s.event(c.synTime);
+      s.event(c.synTime, c.synAckCount > 0 ? c.synAckTime : c.lastSynTime);
     }
     if (f.ignoredHandshake || (f.synDropped && !f.singleSynHalfOpen)) {
       s.evidence.offer(score(c, f), c, sig);

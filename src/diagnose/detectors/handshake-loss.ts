@@ -55,6 +55,12 @@ export const handshakeLoss: ListenerDetector<'handshake-loss', HandshakeLossStat
       filter: `tcp.port==${port(base.listener)} && tcp.flags.syn==1 && tcp.analysis.retransmission`,
       fix: advice(whereOf(base.listener)),
       confirm: ['ip -s link   # interface errors and drops', 'nstat -az TcpRetransSegs TcpExtTCPSynRetrans'],
+      // A queue that dropped a few handshakes could not be excluded when some were ignored, or from outside the server.
+      confidence: ignored > 0 || (vantage !== 'server' && vantage !== 'local') ? 'likely' : 'certain',
+      alternatives:
+        ignored > 0 || (vantage !== 'server' && vantage !== 'local')
+          ? [{ cause: 'accept-queue-overflow', why: `A full accept queue drops handshake ACKs and SYNs too; ${ignored > 0 ? `${ignored} handshake${ignored > 1 ? 's were' : ' was'} ignored after the ACK, too few to tell` : 'here the runs of unanswered attempts fit the path loss measured in this capture'}. TcpExtListenOverflows on the server (nstat) settles it.` }]
+          : [],
     });
   },
 

@@ -4,6 +4,7 @@ import { listenerFinding, port, whereOf, type ListenerDetector, type Where } fro
 import { EvidencePicker } from '../evidence.js';
 import { CLIENT_SYN_TIMING, HOST_STEP, NSTAT_STEP, QUEUE_MODEL, SS_STEP, SYN_AT_FULL_QUEUES } from '../explain/fragments.js';
 import type { FindingCommon } from '../finding.js';
+import { acceptQueueOverflow } from './accept-queue-overflow.js';
 import { isFlood, synFlood } from './syn-flood.js';
 
 export type SynUnansweredFinding = FindingCommon<'syn-unanswered'>;
@@ -36,17 +37,42 @@ export const synUnanswered: ListenerDetector<'syn-unanswered', SynUnansweredStat
   },
 
   judge(s, { base, stateOf }) {
-    // A listener that answered anything, or refused, is up: its unanswered SYNs are another finding's.
-    if (isFlood(stateOf(synFlood)) || base.answered !== 0 || base.refused !== 0 || s.connections === 0) return null;
+    if (isFlood(stateOf(synFlood)) || s.connections === 0) return null;
     const p = port(base.listener);
+    const confirm = [`ss -lnt 'sport = :${p}'`, 'iptables -L -n -v | grep -i drop   # or nft list ruleset'];
+    const filter = `tcp.dstport==${p} && tcp.flags.syn==1 && tcp.flags.ack==0`;
+    // A listener that answered other sources' SYNs, interleaved in time, while some sources were never
+    // answered: a full queue (≥ 4.10) drops every source alike, so these were filtered (kernel.md §10.1).
+    const sources = stateOf(acceptQueueOverflow).sources;
+    if (base.answered !== 0 && sources.filtered()) {
+      const d = sources.dropSources();
+      return listenerFinding(synUnanswered, base, {
+        connections: s.connections,
+        verdict: `The SYNs of ${d.neverAnswered} source${d.neverAnswered > 1 ? 's' : ''} to ${base.listener} were never answered (${s.syns} SYNs) while other sources' SYNs, interleaved in time, were answered at once: a firewall, security group or rate limit drops them, not a full listen queue (which drops every source alike).`,
+        figures: [['connections', String(s.connections)], ['SYNs', String(s.syns)], ['sources never answered', String(d.neverAnswered)], ['other sources answered at the first SYN meanwhile', String(sources.interleavedPromptAnswers())]],
+        evidence: s.evidence,
+        filter,
+        fix: ['Check the firewall rules, security groups and rate limits between these sources and the server (iptables/nft on the server, cloud security groups, load-balancer ACLs); the listen queue is not the problem.'],
+        confirm,
+        confidence: 'likely',
+        alternatives: [{ cause: 'path', why: 'A route that black-holes only these sources looks the same; the server-side capture (do the SYNs arrive?) and the firewall counters settle it.' }],
+      });
+    }
+    // A listener that answered anything, or refused, is up: its unanswered SYNs are another finding's.
+    if (base.answered !== 0 || base.refused !== 0) return null;
     return listenerFinding(synUnanswered, base, {
       connections: s.connections,
       verdict: `No SYN to ${base.listener} was ever answered (${s.syns} SYNs): the server is down, unreachable, or a firewall drops them silently.`,
       figures: [['connections', String(s.connections)], ['SYNs', String(s.syns)]],
       evidence: s.evidence,
-      filter: `tcp.dstport==${p} && tcp.flags.syn==1 && tcp.flags.ack==0`,
+      filter,
       fix: advice(whereOf(base.listener)),
-      confirm: [`ss -lnt 'sport = :${p}'`, 'iptables -L -n -v | grep -i drop   # or nft list ruleset'],
+      confirm,
+      confidence: 'possible',
+      alternatives: [
+        { cause: 'filter', why: 'A firewall that drops SYNs silently looks the same on the wire; its counters (iptables -L -n -v) settle it.' },
+        { cause: 'down', why: 'A host that is down or unreachable sends nothing either; `ss -lnt` on the server settles whether it listens.' },
+      ],
     });
   },
 

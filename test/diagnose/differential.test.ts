@@ -1,0 +1,148 @@
+// Issue 19: each verdict weighed against its look-alikes (kernel.md §10.1), on the labelled accuracy corpus.
+// The labels (fixtures/accuracy/<run>/labels.json) hold the kernel's counters for each run.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runPipeline } from '../../src/diagnose/pipeline.js';
+import type { Finding } from '../../src/diagnose/registry.js';
+import { FIXTURES } from '../helpers/pipeline.js';
+
+const run = (name: string) => `${FIXTURES}accuracy/${name}.pcap.gz`;
+function counters(run: string): Record<string, number> {
+  return JSON.parse(readFileSync(`${FIXTURES}accuracy/${run}/labels.json`, 'utf8')).kernel_counters_delta;
+}
+async function findings(name: string): Promise<Finding[]> {
+  return (await runPipeline(run(name))).analysis.findings;
+}
+
+describe('every per-listener finding says how sure it is', () => {
+  it('confidence and alternatives on each listener finding; certain only without alternatives', async () => {
+    for (const name of ['loss-20/client', 'stalled-synack1/client', 'filtered-client/server', 'slow-acceptor-abort1/server']) {
+      const fs = (await findings(name)).filter((f) => f.listener !== '*');
+      expect(fs.length, name).toBeGreaterThan(0);
+      for (const f of fs) {
+        expect(['certain', 'likely', 'possible'], `${name} ${f.id}`).toContain(f.confidence);
+        expect(Array.isArray(f.alternatives)).toBe(true);
+        if (f.confidence !== 'certain') expect(f.alternatives!.length, `${name} ${f.id}`).toBeGreaterThan(0);
+        if (f.severity === 'error') expect(f.confidence).toBe('certain');
+      }
+    }
+  });
+});
+
+describe('queue drops against path loss at the client', () => {
+  it('loss-20/client (20% loss each way, ListenOverflows 0): handshake-loss, no overflow', async () => {
+    expect(counters('loss-20').TcpExtListenOverflows ?? 0).toBe(0);
+    const fs = await findings('loss-20/client');
+    expect(fs.map((f) => f.id)).not.toContain('accept-queue-overflow');
+    expect(fs.filter((f) => f.severity === 'error')).toEqual([]);
+    const loss = fs.find((f) => f.id === 'handshake-loss')!;
+    expect(loss.confidence).toBe('likely');
+    expect(loss.alternatives!.map((a) => a.cause)).toEqual(['accept-queue-overflow']);
+  });
+
+  it('loss-3, loss-8, loss-15 and healthy-lossy at the client: no overflow either', async () => {
+    for (const name of ['loss-3/client', 'loss-8/client', 'loss-15/client', 'healthy-lossy/client']) {
+      expect((await findings(name)).map((f) => f.id), name).not.toContain('accept-queue-overflow');
+    }
+  });
+
+  it('stalled-synack1/client: 27 connections with 8 unanswered SYNs each, answered in groups as the acceptor drains, are the overflow (216 SYNs = ListenOverflows 216)', async () => {
+    expect(counters('stalled-synack1').TcpExtListenOverflows).toBe(216);
+    const fs = await findings('stalled-synack1/client');
+    expect(fs.map((f) => f.id)).not.toContain('handshake-loss');
+    const f = fs.find((x) => x.id === 'accept-queue-overflow')!;
+    expect(f).toMatchObject({ severity: 'error', confidence: 'certain', synDrops: 216, droppedSegments: 216 });
+    expect(f.figures.find(([k]) => k.startsWith('answered together'))![1]).toBe('11 connections'); // the largest group answered within one second
+  });
+
+  it('overflow runs at the client still found beside real loss (overflow-loss-abort0/client)', async () => {
+    const f = (await findings('overflow-loss-abort0/client')).find((x) => x.id === 'accept-queue-overflow')!;
+    expect(f.severity).toBe('error');
+  });
+});
+
+describe('a filter against a full queue', () => {
+  it('filtered-client/server: one source never answered while the other is answered at once = syn-unanswered (filtered), not overflow', async () => {
+    expect(counters('filtered-client').TcpExtListenOverflows ?? 0).toBe(0);
+    const fs = await findings('filtered-client/server');
+    expect(fs.map((f) => f.id)).toEqual(['syn-unanswered']);
+    const f = fs[0]!;
+    expect(f).toMatchObject({ severity: 'warning', confidence: 'likely', connections: 6 });
+    expect(f.verdict).toContain('firewall');
+    expect(f.figures).toContainEqual(['sources never answered', '1']);
+  });
+
+  it('filtered-client/client: the same verdict from the client side (flows said syn-unanswered, analyze said nothing)', async () => {
+    const fs = await findings('filtered-client/client');
+    expect(fs.map((f) => f.id)).toEqual(['syn-unanswered']);
+    expect(fs[0]!.connections).toBe(6);
+  });
+});
+
+describe('"only syncookie handshakes were dropped" only when that happened', () => {
+  it('is not said when only SYNs were dropped (reuseport-slow/server)', async () => {
+    const f = (await findings('reuseport-slow/server')).find((x) => x.id === 'accept-queue-overflow')!;
+    const abort = f.figures.find(([k]) => k === 'tcp_abort_on_overflow')![1];
+    if (f.abortOnOverflow === 'unknown') expect(abort).not.toContain('syncookie');
+  });
+});
+
+describe('what was not dropped (issue 19 item 3)', () => {
+  const pub = (f: string) => `${FIXTURES}public/${f}`;
+
+  it('bug-3844: a SYN answered by a bare RST was refused, not dropped (tshark: RST ack 0 answers frame 1; flows: REJ)', async () => {
+    const { analysis } = await runPipeline(pub('bug-3844.pcap'));
+    const ids = analysis.findings.map((f) => f.id);
+    expect(ids).not.toContain('accept-queue-overflow');
+    expect(ids).toContain('connection-refused');
+    expect(analysis.findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+
+  it('tcp_handshake_synthetic: one unanswered SYN among 14 handshakes is not an overflow', async () => {
+    const { analysis } = await runPipeline(pub('tcp_handshake_synthetic.pcap'));
+    expect(analysis.findings.map((f) => f.id)).not.toContain('accept-queue-overflow');
+    expect(analysis.findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+
+  it('syn-then-rst: the client\'s own RST right after its SYN is no server failure (Zeek: SR, RSTOS0)', async () => {
+    for (const f of ['syn-then-rst.pcap', 'syn-then-ack-then-rst.pcap', 'syn-then-stuff-then-rst.pcap']) {
+      const { analysis } = await runPipeline(pub(f));
+      expect(analysis.findings.filter((x) => x.listener !== '*').map((x) => x.id), f).toEqual([]);
+    }
+  });
+});
+
+describe('numbers that match the findings (issue 19 item 8)', () => {
+  it('the listener table counts as overflowed only what an overflow finding attributes', async () => {
+    // syn-flood-nocookies/server: its drops were SYN-queue drops (TCPReqQFullDrop), no ListenOverflows.
+    expect(counters('syn-flood-nocookies').TcpExtListenOverflows ?? 0).toBe(0);
+    for (const name of ['syn-flood-nocookies/server', 'healthy-lossy/client', 'loss-20/client']) {
+      const { analysis } = await runPipeline(run(name));
+      expect(analysis.findings.map((f) => f.id), name).not.toContain('accept-queue-overflow');
+      expect(analysis.listeners.map((l) => l.overflowed), name).toEqual(analysis.listeners.map(() => 0));
+    }
+    const { analysis } = await runPipeline(`${FIXTURES}lab/accept-overflow-abort0-server.pcap`);
+    const f = analysis.findings.find((x) => x.id === 'accept-queue-overflow')!;
+    expect(analysis.listeners[0]!.overflowed).toBe(f.connections);
+  });
+
+  it('an episode spans first drop to last: accept-overflow-abort0/server drops for 30 s, one 30 s episode', async () => {
+    const { analysis } = await runPipeline(`${FIXTURES}lab/accept-overflow-abort0-server.pcap`);
+    const f = analysis.findings.find((x) => x.id === 'accept-queue-overflow')!;
+    expect(f.episodes).toHaveLength(1);
+    const e = f.episodes[0]!;
+    expect(e.end - e.start).toBeGreaterThan(29);
+    expect(e.end - e.start).toBeLessThan(31);
+    expect(e.connections).toBe(f.connections);
+  });
+});
+
+describe('the kernel\'s own details (issue 19 item 7)', () => {
+  it('abort=1 at the client: the data behind the reset ACK meets the bare listener, one drop not two (slow-acceptor-abort1/client = ListenOverflows 196)', async () => {
+    expect(counters('slow-acceptor-abort1').TcpExtListenOverflows).toBe(196);
+    for (const name of ['slow-acceptor-abort1/client', 'slow-acceptor-abort1/server']) {
+      const f = (await findings(name)).find((x) => x.id === 'accept-queue-overflow')!;
+      expect(f.droppedSegments, name).toBe(196);
+    }
+  });
+});
