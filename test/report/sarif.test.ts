@@ -103,12 +103,15 @@ describe('analyze --format sarif', () => {
     expect(again.locations[0].physicalLocation.artifactLocation.index).toBe(1);
   });
 
-  it('keeps a finding field it does not know in the properties', async () => {
+  it('keeps every finding field in the properties (confidence and alternatives among them)', async () => {
     const { report } = await analyzeOne(LAB.refused);
-    const extended = { ...report, findings: report.findings.map((f) => ({ ...f, confidence: 0.9 })) };
-    const doc = JSON.parse(renderSarif(extended));
+    const extended = { ...report, findings: report.findings.map((f) => ({ ...f, unknownField: 0.9 })) };
+    const doc = JSON.parse(renderSarif(extended as typeof report));
     expectValid(doc);
-    expect(doc.runs[0].results[0].properties.confidence).toBe(0.9);
+    expect(doc.runs[0].results[0].properties.unknownField).toBe(0.9);
+    const plain = JSON.parse(renderSarif(report));
+    expect(plain.runs[0].results[0].properties.confidence).toBe(report.findings[0]!.confidence);
+    expect(report.findings[0]!.confidence).toMatch(/^(certain|likely|possible)$/);
   });
 
   it('writes relative paths as relative URIs, absolute ones as file URIs', () => {
