@@ -39,11 +39,14 @@ export function queueFullIntervals(t: ListenerTimeline, episodes: TimelineInput[
   const lastEpoch = last && Number.isFinite(last.epoch) ? last.epoch : Infinity;
   return episodes.map((e, k) => {
     const next = episodes[k + 1]?.start.epoch ?? Infinity;
-    let end = e.end.epoch;
+    // The episode runs until its connections were answered (the queue had room again by then); the
+    // band stops at the last bucket with a drop, so it shows when the queue was seen full.
+    let end = -Infinity;
     drops.forEach((d, i) => {
       const b0 = t.start + i * t.bucket;
       if (d > 0 && b0 >= e.start.epoch - t.bucket && b0 < next) end = Math.max(end, Math.min(b0 + t.bucket, lastEpoch, next));
     });
+    if (end === -Infinity) end = e.end.epoch;
     return { start: Math.min(e.start.epoch, end), end };
   });
 }
