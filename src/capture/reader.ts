@@ -36,7 +36,8 @@ function describeMagic(b: Uint8Array): string {
     return 'not a pcap or pcapng capture (it is a Solaris snoop file; convert it with editcap -F pcap)';
   }
   if (b.length < 4) return `not a pcap or pcapng capture (only ${b.length} bytes)`;
-  const printable = b.subarray(0, Math.min(b.length, 64)).every((c) => c === 9 || c === 10 || c === 13 || (c >= 32 && c < 127));
+  // Only the first 24 bytes: `detect` is sure of no more, and the message must not depend on the read size.
+  const printable = b.subarray(0, Math.min(b.length, 24)).every((c) => c === 9 || c === 10 || c === 13 || (c >= 32 && c < 127));
   const what = printable ? ', it looks like text' : '';
   return `not a pcap or pcapng capture (magic 0x${hex32(u32be(b, 0))}${what})`;
 }

@@ -64,9 +64,10 @@ describe('npm pack, installed into an empty folder', () => {
     const r = await exec(bin, ['analyze', overflow, refused], { cwd: app, env: { ...ENV, NO_COLOR: '1' } });
     expect(r.stderr).toBe('');
     expect(r.code, 'exit 1: an error-level finding').toBe(1);
-    expect(r.stdout).toMatch(/^ERROR\s+accept-queue-overflow\s+198\.18\.0\.3:8080\s+24 connections$/m);
+    // Two captures: each finding line names the capture it came from.
+    expect(r.stdout).toMatch(/^ERROR\s+accept-queue-overflow\s+198\.18\.0\.3:8080\s+24 connections\s+in \S*accept-overflow-abort0-server\.pcap$/m);
     expect(r.stdout).toMatch(/dropped segments \(≈ TcpExtListenOverflows\)\s+163$/m);
-    expect(r.stdout).toMatch(/^WARNING\s+connection-refused\s+198\.18\.0\.3:9\s+20 connections$/m);
+    expect(r.stdout).toMatch(/^WARNING\s+connection-refused\s+198\.18\.0\.3:9\s+20 connections\s+in \S*refused\/server\.pcap\.gz$/m);
     const v = await exec(bin, ['--version'], { cwd: app });
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   }, 240_000);
