@@ -14,6 +14,8 @@ export const SLOW_SUITES = [
   'test/watch/netns.test.ts', // watch --port on a real listener in a network namespace, tcpdump (root only)
   'test/package/**', // npm pack, then an install of the tarball into an empty folder
   'test/accuracy/scoreboard.test.ts', // the whole accuracy corpus through the CLI, ~60 captures
+  'test/correlate/cli.test.ts', // analyze/flows of every correlated lab pair through the CLI, ~10 s
+  'test/capture/formats.test.ts', // every capture at 1-, 5- and 97-byte read sizes, ~10 s
 ];
 
 export function config(all: boolean) {
