@@ -19,6 +19,11 @@ function clock(t: number): string {
   return new Date(t * 1000).toISOString().slice(11, 19);
 }
 
+/** HH:MM:SS.mmm (UTC) of epoch seconds. */
+function clockMs(t: number): string {
+  return new Date(t * 1000).toISOString().slice(11, 23);
+}
+
 function rate(n: number, seconds: number): string {
   const r = n / seconds;
   return r === 0 ? '0' : r >= 10 ? r.toFixed(0) : r.toFixed(1);
@@ -37,7 +42,7 @@ export function listenerLine(w: ListenerWindow, seconds: number): string {
     `${stripControl(w.listener)}  SYN ${rate(w.syns, seconds)}/s  handshakes ${rate(w.completed, seconds)}/s` +
     `  SYN drops ${rate(w.synDrops, seconds)}/s  ignored ${rate(w.ignored, seconds)}/s` +
     `  resets ${rate(w.overflowResets + w.appResets, seconds)}/s  refused ${rate(w.refused, seconds)}/s` +
-    `  (${w.connections} conn)`
+    `  dropped segments ${w.droppedSegments}  (${w.connections} finished)`
   );
 }
 
@@ -66,7 +71,8 @@ export function hostLines(h: HostWindow, captureDrops: number, captureTotal: num
 function findingLine(f: FindingEvent, color: ChalkInstance): string {
   const sev = f.severity === 'error' ? color.red(f.severity) : f.severity === 'warning' ? color.yellow(f.severity) : f.severity;
   const head = `${clock(f.windowEnd)} ${color.bold(f.id)} ${f.change} at ${stripControl(f.listener)} [${sev}]`;
-  if (f.change === 'started') return `${head}: ${f.connections} connections\n  ${stripControl(f.verdict)}\n`;
+  const began = f.began !== null ? ` (first at ${clockMs(f.began)})` : '';
+  if (f.change === 'started') return `${head}: ${f.connections} connections${began}\n  ${stripControl(f.verdict)}\n`;
   if (f.change === 'grew') return `${head}: +${f.added}, ${f.connections} connections\n  ${stripControl(f.verdict)}\n`;
   return `${head}: no new connection in this window (${f.connections} in all)\n`;
 }

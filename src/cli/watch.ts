@@ -13,6 +13,7 @@ import { action, addOutputOptions, subcommand, textStyle, usageError, writeTo, t
 import { FAIL_ON, parseMaxConnections, parseOnePort, type FailOn } from './options.js';
 import { Output } from './output.js';
 import { favourMemory } from './run-capture.js';
+import { CaptureClock } from './watch-clock.js';
 import { HostWatch } from './watch-host.js';
 import { findOnPath, LiveError, pipeHint, startTcpdump, type LiveCapture } from './watch-live.js';
 import { WATCH_FORMATS, watchNdjsonPrinter, watchTextPrinter, type WatchEvent, type WatchFormat } from './watch-print.js';
@@ -39,6 +40,11 @@ export function parseDuration(v: string): number {
 
 /** Thrown out of the pipeline's callback to stop reading (Ctrl-C on a replay); the reader records it as its fault. */
 const STOP_MESSAGE = 'tcpdiag watch: stopped';
+/**
+ * Live: a window closes this long (capture time) after its end when no later packet has closed it, so that
+ * the packets tcpdump stamped before the end have been read (it runs with --immediate-mode: milliseconds).
+ */
+const SETTLE_S = 0.05;
 
 let VERSION = '0.0.0';
 
@@ -103,10 +109,23 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const timers: NodeJS.Timeout[] = [];
+    // Windows close at capture time: before the first packet past a window's end (the tracker stops there,
+    // so the open connections are judged as they stood at the end), and live also by the wall clock mapped
+    // to capture time, so that a window closes on time when no packet comes.
+    const clock = new CaptureClock();
+    let tick: NodeJS.Timeout | null = null;
+    const schedule = () => {
+      if (stopRequested) return;
+      const wall = Date.now() / 1000;
+      const due = windows.nextEnd === Infinity ? wall : clock.wallAt(windows.nextEnd + SETTLE_S);
+      tick = setTimeout(() => {
+        windows.advance(clock.now(Date.now() / 1000) - (windows.nextEnd === Infinity ? 0 : SETTLE_S));
+        schedule();
+      }, Math.max(0, (due - wall) * 1000));
+    };
     if (live) {
       if (o.duration) timers.push(setTimeout(() => stop(`--duration ${o.duration}s`), o.duration * 1000));
-      // Live capture time is this host's clock: windows close on time even when nothing finishes.
-      timers.push(setInterval(() => windows.advance(Date.now() / 1000), Math.min(1000, o.interval * 250)));
+      schedule();
     }
     analyzer.beforeAdd = (c) => windows.advance(c.finishedAt);
     analyzer.beforeFinish = (summary) => {
@@ -128,10 +147,12 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
           maxConnections: o.maxConnections,
           // Replay: --duration keeps the first seconds of capture time, as analyze --until +SECONDS.
           until: !live && o.duration ? { fromStart: o.duration } : undefined,
+          newTracker: windows.newTracker,
           // Every byte of a file read: what finishes from here on comes from the tracker's end(), which a
           // throw must not meet (the reader catches a throw only while it parses). A stop then just lets it end.
           onProgress: (p) => {
             if (p.totalBytes !== null && p.rawBytes >= p.totalBytes) readAll = true;
+            if (live && windows.tracker) clock.observe(Date.now() / 1000, windows.tracker.latest);
           },
         },
         (c, facts) => {
@@ -144,6 +165,7 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
       );
     } finally {
       for (const t of timers) clearTimeout(t);
+      if (tick) clearTimeout(tick);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
@@ -192,9 +214,10 @@ export function addWatchCommand(program: Command, version: string): void {
       'after',
       `
 Each window prints, per active listener, new SYNs, completed handshakes, SYN drops, ignored handshakes,
-resets and refusals per second (connections are counted in the window in which they finish). With --port,
-also the accept queue now and the movement of the listen-queue counters. A finding is printed when it
-starts, grows or ends. The end (input over, --duration, Ctrl-C) prints the analyze report.
+resets and refusals per second, counted in the window in which the capture shows them (connections still
+open included). With --port, also the accept queue now and the movement of the listen-queue counters. A
+finding is printed in the first window whose end completes its evidence, and again when it grows or ends.
+The end (input over, --duration, Ctrl-C) prints the analyze report.
 
 Exit codes: 0 no finding at or above --fail-on, 1 one is, 2 an input could not be read, tcpdump could
 not run, or usage error.

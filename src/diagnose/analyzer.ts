@@ -15,7 +15,7 @@ import { VantageEstimator, type Vantage } from './vantage.js';
 import type { ListenerTimeline } from './timeline.js';
 
 // A port scan or a random-port flood creates a listener per port; past this they share one bucket.
-const MAX_LISTENERS = 20_000;
+export const MAX_LISTENERS = 20_000;
 
 export interface ListenerFilter {
   /** `ip:port` strings to keep. */
@@ -51,7 +51,7 @@ export interface ListenerOutcome {
 }
 
 /** One server ip:port: the shared counts and each detector's own state, in registry order. */
-class Listener {
+export class Listener {
   readonly states: unknown[] = listenerDetectors.map((d) => d.newState());
 
   constructor(readonly base: ListenerBase) {}
@@ -83,9 +83,10 @@ const INDEX = new Map<string, number>(LISTENER_DETECTORS.map((d, i) => [d.id, i]
 
 /** connections → signatures → per-listener findings. Feed it finished connections as they come. */
 export class Analyzer {
-  private readonly listeners = new Map<string, Listener>();
-  private readonly byHash = new Map<number, Listener>();
-  private readonly vantage = new VantageEstimator();
+  // Protected: watch's WatchedAnalyzer judges copies of them with the connections still open (diagnose/live.ts).
+  protected readonly listeners = new Map<string, Listener>();
+  protected readonly byHash = new Map<number, Listener>();
+  protected readonly vantage = new VantageEstimator();
   private readonly keepListeners: Set<string> | null;
   private readonly keepPorts: Set<number> | null;
   /** The listener (`ip:port`, or `*`) the last add() counted its connection in: watch's windows count per listener. */
@@ -137,9 +138,9 @@ export class Analyzer {
     return facts;
   }
 
-  /** The vantage point as the timings so far show it. */
-  private vantageNow(): { vantage: Vantage; v: ReturnType<VantageEstimator['result']> } {
-    const v = this.vantage.result();
+  /** The vantage point as the timings so far show it (of `estimator`: watch's copy with the open connections). */
+  protected vantageNow(estimator = this.vantage): { vantage: Vantage; v: ReturnType<VantageEstimator['result']> } {
+    const v = estimator.result();
     let vantage = v.vantage;
     // Both turnarounds local: the capture saw both ends on one host (loopback).
     // Only when the timing could not tell server from client: a client in a data centre has sub-ms RTTs too.

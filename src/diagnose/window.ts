@@ -1,18 +1,26 @@
 // `tcpdiag watch`: windows over the same streaming analysis as `analyze`. The tracker finishes
-// connections as it goes; each finished connection goes to the one Analyzer (as in analyze) and is
-// counted once, in the window open when it arrives. So the windows' counts add up to analyze's by
-// construction. A window forgets its counts once reported; what lives on is the Analyzer's own
-// bounded state and one small record per (listener, finding) reported.
+// connections as it goes; each finished connection goes to the one Analyzer (as in analyze). At each
+// window's end the connections still open are judged too (live.ts), on copies, so a finding shows up
+// in the window its evidence completes in, not when its connections finish.
+//
+// Counts: what an open connection has shown so far (a SYN, a completed handshake, dropped segments) is
+// counted in the window in which it shows, and the rest when it finishes, from its final facts; so the
+// windows' counts still add up to analyze's. A window forgets its counts once reported; what lives on
+// is the Analyzer's own bounded state, one small record per open connection already counted (the
+// connection table's cap bounds them), and one per (listener, finding) reported.
 
 import type { Connection } from '../track/connection.js';
+import { LiveTracker, type LiveConnections } from '../track/live.js';
 import type { CaptureSummary } from '../track/summary.js';
+import type { TrackerOptions } from '../track/tracker.js';
 import { Analyzer, type Analysis } from './analyzer.js';
+import { answerGrace, judgeOpen, type Grace, type OpenJudgement } from './live.js';
 import type { Finding } from './registry.js';
 import type { ConnectionFacts } from './signatures.js';
 
 /**
  * The Analyzer of analyze, told the time before each connection goes in: a window closes (and is judged)
- * before the first connection that finished after it is added.
+ * before the first connection that finished after it is added. It also judges the open connections.
  */
 export class WatchedAnalyzer extends Analyzer {
   beforeAdd: (c: Connection) => void = () => undefined;
@@ -29,14 +37,35 @@ export class WatchedAnalyzer extends Analyzer {
     this.beforeFinish(summary);
     return super.finish(summary);
   }
+
+  /** The findings of listeners with open evidence at `at`, judged on copies (live.ts); `each` sees every open connection. */
+  judgeOpen(open: LiveConnections, at: number, grace: Grace, each: (c: Connection, f: ConnectionFacts, listener: string) => void): OpenJudgement {
+    const lend = {
+      listeners: this.listeners,
+      byHash: this.byHash,
+      vantage: this.vantage,
+      vantageOf: (e: typeof this.vantage) => {
+        const { vantage, v } = this.vantageNow(e);
+        return { vantage, synToSynAck: v.synToSynAck, synAckToAck: v.synAckToAck };
+      },
+      wants: (c: Connection) => this.wants(c),
+    };
+    return judgeOpen(lend, open, at, grace, each);
+  }
+
+  /** The grace the turnarounds of the connections finished so far give (live.ts). */
+  get grace(): Grace {
+    const { v } = this.vantageNow();
+    return { server: answerGrace(v.synToSynAck), client: answerGrace(v.synAckToAck) };
+  }
 }
 
-/** One listener's connections finished in one window. */
+/** One listener in one window: what its connections showed in the window (see the file's head). */
 export interface ListenerWindow {
   listener: string;
   /** Connections finished in the window (analyze's `connections`). */
   connections: number;
-  /** Of them, those that began with a SYN (new SYNs). */
+  /** Connections that began with a SYN (new SYNs), counted when the SYN is seen. */
   syns: number;
   /** Handshakes completed (the handshake ACK seen: analyze's `completed`). */
   completed: number;
@@ -50,7 +79,7 @@ export interface ListenerWindow {
   appResets: number;
   /** SYNs answered by RST (refused). */
   refused: number;
-  /** Handshakes left half-open. */
+  /** Handshakes left half-open (when they finish). */
   halfOpen: number;
   /** Client segments the server dropped after the handshake plus SYNs dropped: the capture's ListenOverflows estimate. */
   droppedSegments: number;
@@ -65,7 +94,7 @@ export interface WindowEvent {
   /** Epoch seconds of capture time. */
   start: number;
   end: number;
-  /** Listeners with a connection finished in the window, busiest first. */
+  /** Listeners with something counted in the window, busiest first. */
   listeners: ListenerWindow[];
 }
 
@@ -83,6 +112,8 @@ export interface FindingEvent {
   connections: number;
   /** Connections added since the last report of this finding. */
   added: number;
+  /** When the finding's first affected connection met the trouble (epoch seconds; null when it gives none). */
+  began: number | null;
   verdict: string;
 }
 
@@ -91,21 +122,31 @@ export interface WindowSink {
   finding(f: FindingEvent): void;
 }
 
+/** The counts one connection adds to its listener's window; what an open one has shown is counted once. */
+const COUNTED = ['syns', 'completed', 'synDrops', 'unansweredSyns', 'ignored', 'overflowResets', 'appResets', 'refused', 'droppedSegments'] as const;
+type Counted = Record<(typeof COUNTED)[number], number>;
+
+function newCounted(): Counted {
+  return { syns: 0, completed: 0, synDrops: 0, unansweredSyns: 0, ignored: 0, overflowResets: 0, appResets: 0, refused: 0, droppedSegments: 0 };
+}
+
+/** What a connection shows, by its facts (at its finish, or at a window's end while open). */
+function countsOf(c: Connection, f: ConnectionFacts, into: Counted): Counted {
+  const sig = f.signatures;
+  into.syns = c.synCount > 0 ? 1 : 0;
+  into.completed = c.handshakeAckFrame !== 0 ? 1 : 0;
+  into.synDrops = f.synDropped ? 1 : 0;
+  into.unansweredSyns = f.synDropped ? f.unansweredSyns : 0;
+  into.ignored = f.ignoredHandshake ? 1 : 0;
+  into.overflowResets = sig.includes('reset-after-handshake') ? 1 : 0;
+  into.appResets = sig.includes('reset-by-application') ? 1 : 0;
+  into.refused = sig.includes('refused') ? 1 : 0;
+  into.droppedSegments = f.droppedAfterHandshake + (f.synDropped ? f.unansweredSyns : 0);
+  return into;
+}
+
 function newCounts(listener: string): ListenerWindow {
-  return {
-    listener,
-    connections: 0,
-    syns: 0,
-    completed: 0,
-    synDrops: 0,
-    unansweredSyns: 0,
-    ignored: 0,
-    overflowResets: 0,
-    appResets: 0,
-    refused: 0,
-    halfOpen: 0,
-    droppedSegments: 0,
-  };
+  return { listener, connections: 0, halfOpen: 0, ...newCounted() };
 }
 
 /** What was last said about one finding of one listener. */
@@ -113,6 +154,7 @@ interface Reported {
   connections: number;
   severity: string;
   verdict: string;
+  began: number | null;
   /** Growing at the last report (started or grew); an `ended` is owed when it stops. */
   active: boolean;
 }
@@ -121,35 +163,66 @@ interface Reported {
 const MAX_EMPTY_WINDOWS = 12;
 
 /**
- * Counts each finished connection in the open window, and closes windows as
- * capture time passes them (`advance`). On close it judges the listeners the
- * window touched and reports findings that started, grew or ended.
+ * Counts each connection in the open window, and closes windows as capture time passes them
+ * (`advance`). On close it judges the open connections and the listeners the window touched, and
+ * reports findings that started, grew or ended.
  */
 export class Windows {
   private counts = new Map<string, ListenerWindow>();
   /** Listeners touched since their findings were last judged. */
   private touched = new Set<string>();
   private readonly reported = new Map<string, Reported>();
+  /** What has been counted of each open connection, by connection id (removed when it finishes). */
+  private readonly counted = new Map<number, Counted>();
+  private readonly scratch = newCounted();
   private index = 0;
   private start = NaN;
+  /** The grace the last window's end measured (null: none yet). */
+  private grace: Grace | null = null;
 
   constructor(
-    private readonly analyzer: Analyzer,
+    private readonly analyzer: WatchedAnalyzer,
     private readonly interval: number,
     private readonly sink: WindowSink,
   ) {}
+
+  /** The tracker's open connections, judged at each window's end (without: finished connections only). */
+  private open: LiveConnections | null = null;
+  private followed: LiveTracker | null = null;
+
+  /**
+   * run.ts's `newTracker` for the pipeline these windows follow: a LiveTracker that closes the windows
+   * before the first packet past each end, whose open connections are judged at each end.
+   */
+  readonly newTracker = (emit: (c: Connection) => void, opts: TrackerOptions): LiveTracker => {
+    const t = new LiveTracker(emit, opts);
+    this.open = t.live;
+    this.followed = t;
+    t.stopAt(-Infinity, (now) => this.advance(now));
+    return t;
+  };
+
+  /** The tracker made by newTracker (null before). */
+  get tracker(): LiveTracker | null {
+    return this.followed;
+  }
 
   /** The open window's start (epoch seconds), NaN before the first connection or tick. */
   get windowStart(): number {
     return this.start;
   }
 
-  /** Capture time has reached `now`: closes every window that ends at or before it. */
-  advance(now: number): void {
-    if (!Number.isFinite(now)) return;
+  /** The open window's end: the capture time at which it closes (Infinity before the first). */
+  get nextEnd(): number {
+    return Number.isNaN(this.start) ? Infinity : this.start + this.interval;
+  }
+
+  /** Capture time has reached `now`: closes every window that ends at or before it. Returns the next end. */
+  advance(now: number): number {
+    if (!Number.isFinite(now)) return this.nextEnd;
     if (Number.isNaN(this.start)) {
       this.start = Math.floor(now / this.interval) * this.interval;
-      return;
+      return this.nextEnd;
     }
     let closed = 0;
     while (now >= this.start + this.interval) {
@@ -160,31 +233,47 @@ export class Windows {
         break;
       }
     }
+    return this.nextEnd;
   }
 
-  /** One connection the analyzer has just added (runPipeline's `each`). */
+  private windowOf(listener: string): ListenerWindow {
+    let w = this.counts.get(listener);
+    if (!w) {
+      w = newCounts(listener);
+      this.counts.set(listener, w);
+    }
+    return w;
+  }
+
+  /** Adds to the window what `now` shows beyond what was counted before (`before`, updated). */
+  private addNew(w: ListenerWindow, now: Counted, before: Counted | undefined): void {
+    for (const k of COUNTED) w[k] += now[k] - (before ? before[k] : 0);
+  }
+
+  /** One connection the analyzer has just added (runPipeline's `each`): its final facts. */
   count(c: Connection, f: ConnectionFacts): void {
     const key = this.analyzer.lastListener;
-    let w = this.counts.get(key);
-    if (!w) {
-      w = newCounts(key);
-      this.counts.set(key, w);
-    }
+    const w = this.windowOf(key);
     this.touched.add(key);
-    const sig = f.signatures;
     w.connections++;
-    if (c.synCount > 0) w.syns++;
-    if (c.handshakeAckFrame !== 0) w.completed++;
-    if (f.synDropped) {
-      w.synDrops++;
-      w.unansweredSyns += f.unansweredSyns;
-    }
-    if (f.ignoredHandshake) w.ignored++;
-    if (sig.includes('reset-after-handshake')) w.overflowResets++;
-    if (sig.includes('reset-by-application')) w.appResets++;
-    if (sig.includes('refused')) w.refused++;
     if (f.halfOpen) w.halfOpen++;
-    w.droppedSegments += f.droppedAfterHandshake + (f.synDropped ? f.unansweredSyns : 0);
+    const before = this.counted.get(c.id);
+    this.addNew(w, countsOf(c, f, this.scratch), before);
+    if (before) this.counted.delete(c.id);
+  }
+
+  /** One open connection at a window's end. */
+  private countOpen(c: Connection, f: ConnectionFacts, key: string): void {
+    const now = countsOf(c, f, this.scratch);
+    const before = this.counted.get(c.id);
+    let changed = false;
+    for (const k of COUNTED) if (now[k] !== (before ? before[k] : 0)) changed = true;
+    if (!changed) return;
+    const w = this.windowOf(key);
+    this.touched.add(key);
+    this.addNew(w, now, before);
+    if (before) Object.assign(before, now);
+    else this.counted.set(c.id, { ...now });
   }
 
   /** Closes the open window (the end of input closes the last one, however short). */
@@ -192,24 +281,35 @@ export class Windows {
     if (Number.isNaN(this.start)) this.start = 0;
     const start = this.start;
     const end = start + this.interval;
-    const listeners = [...this.counts.values()].sort((a, b) => b.connections - a.connections || a.listener.localeCompare(b.listener));
+    let live: OpenJudgement | null = null;
+    if (this.open && this.open.size > 0) {
+      live = this.analyzer.judgeOpen(this.open, end, this.grace ?? this.analyzer.grace, (c, f, key) => this.countOpen(c, f, key));
+      this.grace = live.grace;
+    }
+    const listeners = [...this.counts.values()].sort((a, b) => b.connections - a.connections || b.syns - a.syns || a.listener.localeCompare(b.listener));
     this.counts = new Map();
     this.sink.window({ type: 'window', index: this.index, start, end, listeners });
-    this.judge(start, end);
+    this.judge(start, end, live);
     this.index++;
     this.start = end;
   }
 
-  /** Reports what changed in the findings of the listeners this window touched. */
-  private judge(start: number, end: number): void {
+  /** Reports what changed in the findings of the listeners judged now: touched, or with open evidence. */
+  private judge(start: number, end: number, live: OpenJudgement | null): void {
     const now = new Map<string, Finding>();
-    if (this.touched.size > 0) {
-      for (const f of this.analyzer.judgeNow(this.touched)) now.set(`${f.listener}\u0000${f.id}`, f);
+    const judged = new Set(this.touched);
+    if (live) {
+      for (const f of live.findings) now.set(`${f.listener}\u0000${f.id}`, f);
+      for (const l of live.listeners) judged.add(l);
+    }
+    const rest = [...this.touched].filter((l) => !live?.listeners.has(l));
+    if (rest.length > 0) {
+      for (const f of this.analyzer.judgeNow(rest)) now.set(`${f.listener}\u0000${f.id}`, f);
     }
     for (const [key, f] of now) {
       const before = this.reported.get(key);
       if (!before) {
-        this.reported.set(key, { connections: f.connections, severity: f.severity, verdict: f.verdict, active: true });
+        this.reported.set(key, { connections: f.connections, severity: f.severity, verdict: f.verdict, began: beganOf(f), active: true });
         this.emit('started', f, f.connections, start, end);
       } else if (f.connections > before.connections) {
         this.emit('grew', f, f.connections - before.connections, start, end);
@@ -221,12 +321,12 @@ export class Windows {
         this.emit('ended', f, 0, start, end);
       }
     }
-    // Findings of untouched listeners did not grow: those still active have ended. Those judged away
+    // Findings of listeners not judged now did not grow: those still active have ended. Those judged away
     // (a verdict withdrawn as more connections came) have ended too.
     for (const [key, r] of this.reported) {
       if (now.has(key) || !r.active) continue;
       const listener = key.slice(0, key.indexOf('\u0000'));
-      if (this.touched.has(listener) && !now.has(key)) {
+      if (judged.has(listener)) {
         this.reported.delete(key);
       } else {
         r.active = false;
@@ -234,7 +334,7 @@ export class Windows {
       const id = key.slice(key.indexOf('\u0000') + 1);
       this.sink.finding({
         type: 'finding', change: 'ended', window: this.index, windowStart: start, windowEnd: end,
-        id, severity: r.severity, listener, connections: r.connections, added: 0, verdict: r.verdict,
+        id, severity: r.severity, listener, connections: r.connections, added: 0, began: r.began, verdict: r.verdict,
       });
     }
     this.touched.clear();
@@ -243,7 +343,11 @@ export class Windows {
   private emit(change: FindingChange, f: Finding, added: number, start: number, end: number): void {
     this.sink.finding({
       type: 'finding', change, window: this.index, windowStart: start, windowEnd: end,
-      id: f.id, severity: f.severity, listener: f.listener, connections: f.connections, added, verdict: f.verdict,
+      id: f.id, severity: f.severity, listener: f.listener, connections: f.connections, added, began: beganOf(f), verdict: f.verdict,
     });
   }
+}
+
+function beganOf(f: Finding): number | null {
+  return Number.isFinite(f.firstTime) ? f.firstTime : null;
 }

@@ -21,6 +21,8 @@ export interface RunOptions extends TrackerOptions {
   onProgress?: (p: ReadProgress) => void;
   /** Read size; only tests change it (see ReadOptions). */
   chunkBytes?: number;
+  /** Makes the tracker: `tcpdiag watch` gives a LiveTracker (live.ts); a plain Tracker otherwise. */
+  newTracker?: (emit: (c: Connection) => void, opts: TrackerOptions) => Tracker;
 }
 
 const MAX_WARNINGS = 20;
@@ -37,7 +39,7 @@ export async function trackCapture(
 ): Promise<CaptureSummary> {
   const seg = newSegment();
   const decoder = new Decoder(seg);
-  const tracker = new Tracker(onConnection, opts);
+  const tracker = opts.newTracker?.(onConnection, opts) ?? new Tracker(onConnection, opts);
   const warnings: string[] = [];
   let first: { sec: number; nsec: number } | null = null;
   let lastSec = -Infinity;

@@ -56,7 +56,8 @@ export interface TrackerStats {
  * Connection object is made only when one finishes.
  */
 export class Tracker {
-  private readonly table: ConnectionTable;
+  /** Protected: live.ts reads the open connections (watch's live evidence) without changing them. */
+  protected readonly table: ConnectionTable;
   private readonly idleTimeout: number;
   private readonly closeHold: number;
   private readonly logPackets: ReadonlySet<number> | undefined;

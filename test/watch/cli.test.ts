@@ -68,7 +68,7 @@ describe('tcpdiag watch -r', () => {
   it('text: window blocks with rates, the finding with its verdict, then the report', () => {
     const w = tcpdiag(['watch', '-r', OVERFLOW, '--interval', '5']);
     expect(w.stdout).toMatch(/198\.18\.0\.3:8080 {2}SYN [\d.]+\/s {2}handshakes [\d.]+\/s {2}SYN drops [\d.]+\/s {2}ignored [\d.]+\/s {2}resets [\d.]+\/s {2}refused [\d.]+\/s/);
-    expect(w.stdout).toMatch(/accept-queue-overflow started at 198\.18\.0\.3:8080 \[error\]: \d+ connections\n {2}The accept queue of 198\.18\.0\.3:8080 overflowed/);
+    expect(w.stdout).toMatch(/accept-queue-overflow started at 198\.18\.0\.3:8080 \[error\]: \d+ connections \(first at 09:27:39\.351\)\n {2}The accept queue of 198\.18\.0\.3:8080 overflowed/);
     const end = w.stdout.indexOf('end of watch: the full report');
     expect(end).toBeGreaterThan(0);
     expect(w.stdout.slice(end)).toContain('ERROR   accept-queue-overflow  198.18.0.3:8080  24 connections');
