@@ -55,7 +55,7 @@ export function inFlight(c: Connection, at: number, grace: Grace): boolean {
  */
 export function openFacts(c: Connection, open: OpenFacts, at: number, grace: Grace): ConnectionFacts {
   // A SYN not answered yet and not yet due: judged as at that SYN, where classify() leaves it out.
-  if (c.synCount > 0 && c.synAckCount === 0 && c.rstBy === null && at - c.lastSynTime < grace.server) c.finishedAt = c.lastSynTime;
+  c.finishedAt = c.synCount > 0 && c.synAckCount === 0 && c.rstBy === null && at - c.lastSynTime < grace.server ? c.lastSynTime : at;
   c.synAckAfterAck = synAckAfterAck(c);
   const f = classify(c);
   c.signatures = f.signatures;

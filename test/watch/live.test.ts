@@ -1,0 +1,131 @@
+// The live judgement's parts (diagnose/live.ts, track/live.ts) on real captures: a deep copy of every
+// listener's state judges exactly as the original (the detectors' states survive the copy), the open
+// connections the tracker shows are the ones it later finishes, and the grace rules on a SYN not yet
+// due.
+
+import { describe, expect, it } from 'vitest';
+import { Analyzer, Listener } from '../../src/diagnose/analyzer.js';
+import { deepCopy, inFlight, openFacts } from '../../src/diagnose/live.js';
+import { runPipeline } from '../../src/diagnose/pipeline.js';
+import { classify } from '../../src/diagnose/signatures.js';
+import type { Connection } from '../../src/track/connection.js';
+import { LiveTracker } from '../../src/track/live.js';
+import { join } from 'node:path';
+import { FIXTURES } from '../helpers/pipeline.js';
+
+const CAPTURES = [
+  'lab/accept-overflow-abort0-server.pcap',
+  'lab/accept-overflow-abort1-server.pcap',
+  'lab/refused-server.pcap',
+  'accuracy/syn-flood-cookies/server.pcap.gz',
+  'accuracy/slow-acceptor-abort0/client.pcap.gz',
+  'accuracy/loss-8/server.pcap.gz',
+].map((p) => join(FIXTURES, p));
+
+/** An Analyzer that shows its listeners (protected in Analyzer). */
+class Open extends Analyzer {
+  all(): Map<string, Listener> {
+    return this.listeners;
+  }
+  vantageCode() {
+    return this.vantageNow().vantage;
+  }
+}
+
+describe('deepCopy of listener state', () => {
+  for (const path of CAPTURES) {
+    it(`${path.slice(FIXTURES.length)}: every listener's copy judges as the original, and feeding the copy leaves the original alone`, async () => {
+      const a = new Open();
+      const kept: Connection[] = [];
+      await runPipeline(path, { analyzer: a, recycle: false }, (c) => kept.push(c));
+      expect(a.all().size).toBeGreaterThan(0);
+      let findings = 0;
+      for (const l of a.all().values()) {
+        const before = JSON.stringify(l.judge(a.vantageCode()));
+        const copy = deepCopy(l);
+        expect(copy).not.toBe(l);
+        expect(Object.getPrototypeOf(copy)).toBe(Listener.prototype);
+        expect(JSON.stringify(copy.judge(a.vantageCode()))).toBe(before);
+        findings += (JSON.parse(before) as unknown[]).length;
+        // Fed every connection again, the copy changes; the original does not.
+        for (const c of kept) if (l.base.serves(c)) copy.add(c, classify(c));
+        expect(copy.base.connections).toBe(2 * l.base.connections);
+        expect(JSON.stringify(l.judge(a.vantageCode()))).toBe(before);
+      }
+      expect(findings).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('LiveTracker: open connections at each stop', () => {
+  it('stops before the first packet past each time, and shows the connections open then', async () => {
+    const path = join(FIXTURES, 'lab/accept-overflow-abort0-server.pcap');
+    let tracker: LiveTracker | null = null;
+    const stops: { at: number; open: number[] }[] = [];
+    const finished: { id: number; at: number }[] = [];
+    let latestBefore = -Infinity;
+    await runPipeline(
+      path,
+      {
+        recycle: false,
+        newTracker: (emit, opts) => {
+          const t = new LiveTracker(emit, opts);
+          t.stopAt(-Infinity, (now) => {
+            const at = Math.floor(now);
+            if (stops.length > 0) {
+              // Every packet seen so far is before the stop; the one that triggered it is not yet in.
+              latestBefore = t.latest;
+              expect(t.latest).toBeLessThan(now);
+              const ids: number[] = [];
+              t.live.forEach(at, (c) => {
+                expect(c.finished).toBe(false);
+                expect(c.lastTime).toBeLessThan(now);
+                ids.push(c.id);
+              });
+              stops.push({ at, open: ids });
+            } else stops.push({ at, open: [] });
+            return at + 1;
+          });
+          tracker = t;
+          return t;
+        },
+      },
+      (c) => finished.push({ id: c.id, at: c.finishedAt }),
+    );
+    expect(tracker).not.toBeNull();
+    expect(latestBefore).toBeGreaterThan(-Infinity);
+    expect(stops.length).toBeGreaterThan(5);
+    // A connection open at a stop finishes after it.
+    const when = new Map(finished.map((f) => [f.id, f.at]));
+    let open = 0;
+    for (const s of stops) {
+      for (const id of s.open) {
+        expect(when.get(id)!).toBeGreaterThanOrEqual(s.at);
+        open++;
+      }
+    }
+    expect(open).toBeGreaterThan(30);
+  });
+});
+
+describe('openFacts: the grace on answers not yet due', () => {
+  it('a SYN younger than the grace is in flight and not counted; past it, unanswered', async () => {
+    // The capture's first connection that had a SYN dropped: judged at its last SYN plus a little.
+    const path = join(FIXTURES, 'accuracy/stalled-synack1/server.pcap.gz');
+    const kept: Connection[] = [];
+    await runPipeline(path, { recycle: false }, (c) => kept.push(c));
+    const c = kept.find((k) => k.synCount >= 2 && k.synRetransBeforeAnswer === k.synCount - 1)!;
+    expect(c).toBeDefined();
+    const grace = { server: 0.01, client: 0.1 };
+    const open = { clientLastTime: c.lastSynTime, serverLastTime: 0 };
+    // Pretend the connection is open, with no SYN-ACK yet, right after its last SYN.
+    const atSyn = Object.assign(Object.create(Object.getPrototypeOf(c) as object) as Connection, c, { synAckCount: 0, synAckFrame: 0, handshakeAckFrame: 0, rstBy: null, rstAnswersSyn: false, synAnsweredByAck: false });
+    const young = openFacts(atSyn, open, c.lastSynTime + 0.005, grace);
+    expect(inFlight(atSyn, c.lastSynTime + 0.005, grace)).toBe(true);
+    expect(young.unansweredSyns).toBe(c.synCount - 1);
+    const due = openFacts(atSyn, open, c.lastSynTime + 0.02, grace);
+    expect(inFlight(atSyn, c.lastSynTime + 0.02, grace)).toBe(false);
+    expect(due.unansweredSyns).toBe(c.synCount);
+    expect(due.synDropped).toBe(true);
+  });
+});
