@@ -48,8 +48,9 @@ export function listenerLine(w: ListenerWindow, seconds: number): string {
 
 /**
  * The host lines of a window: queue now, counters' movement, and whether the capture agrees, in the
- * window and since the start (connections are counted when they finish, so a window's two numbers can
- * lag each other by a connection's lifetime; the totals cannot).
+ * window and since the start (the capture's drops are counted in the window the capture shows them in,
+ * open connections included; a drop within the last few ms of a window, still awaiting its answer, is
+ * counted in the next one: the totals agree regardless).
  */
 export function hostLines(h: HostWindow, captureDrops: number, captureTotal: number): string[] {
   const lines: string[] = [];
