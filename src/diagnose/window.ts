@@ -6,8 +6,8 @@
 // Counts: what an open connection has shown so far (a SYN, a completed handshake, dropped segments) is
 // counted in the window in which it shows, and the rest when it finishes, from its final facts; so the
 // windows' counts still add up to analyze's. What the final facts take back (a segment counted as
-// dropped that the server answered after all, later than the grace: path or capture loss, 3 windows in
-// the 53 lab fixtures, 1-2 segments each) is taken back in the window the connection finishes in, which
+// dropped that the server answered after all, later than the grace: path or capture loss; 3 windows in
+// the lab fixtures, 1-2 segments each) is taken back in the window the connection finishes in, which
 // then shows a negative correction. A window forgets its counts once reported; what lives on
 // is the Analyzer's own bounded state, one small record per open connection already counted (the
 // connection table's cap bounds them), and one per (listener, finding) reported.

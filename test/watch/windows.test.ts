@@ -16,9 +16,12 @@ const INTERVAL = 1;
 function labCaptures(): string[] {
   const lab = join(FIXTURES, 'lab');
   const acc = join(FIXTURES, 'accuracy');
+  const all = join(FIXTURES, 'lab-all');
   const out = readdirSync(lab).filter((f) => f.endsWith('.pcap')).map((f) => join(lab, f));
-  for (const d of readdirSync(acc)) {
-    for (const f of readdirSync(join(acc, d))) if (/\.pcap(ng)?(\.gz)?$/.test(f)) out.push(join(acc, d, f));
+  for (const dir of [acc, all]) {
+    for (const d of readdirSync(dir)) {
+      for (const f of readdirSync(join(dir, d))) if (/\.pcap(ng)?(\.gz)?$/.test(f)) out.push(join(dir, d, f));
+    }
   }
   return out.sort();
 }
@@ -62,8 +65,9 @@ const CAPTURES = labCaptures();
 
 describe('watch -r: windows over the streaming analysis', () => {
   it('finds the lab captures in fixtures/', () => {
-    // fixtures/lab holds 4 captures and fixtures/accuracy 36 runs of one or two: a missing corpus is a failure.
-    expect(CAPTURES.length).toBeGreaterThanOrEqual(40);
+    // fixtures/lab holds 4 captures, fixtures/accuracy 36 runs of one or two, fixtures/lab-all 11 scenarios of
+    // two or more: a missing corpus is a failure.
+    expect(CAPTURES.length).toBeGreaterThanOrEqual(70);
   });
 
   /** Findings the windows reported one window after the cut capture first shows them. */
@@ -71,7 +75,7 @@ describe('watch -r: windows over the streaming analysis', () => {
   let judged = 0;
   afterAll(() => {
     console.log(`watch -r: ${judged} findings, ${late.length} one window after the cut capture shows them: ${late.join(', ')}`);
-    // Measured on fixtures/: 2 of 50 (a SYN or SYN-ACK within the grace of the window's end). More would
+    // Measured on fixtures/: 2 of 72 (a SYN or SYN-ACK within the grace of the window's end). More would
     // mean the live judgement lags the evidence.
     expect(late.length, late.join(', ')).toBeLessThanOrEqual(3);
   });
