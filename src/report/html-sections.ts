@@ -123,6 +123,7 @@ function evidenceItem(e: EvidenceConnection, ladder: Ladder | undefined, id: str
   if (frames.length) meta.push(`<li>events: ${frames.join(', ')}</li>`);
   if (e.signatures.length) meta.push(`<li>signatures: ${e.signatures.map((s) => `<code>${esc(s)}</code>`).join(', ')}</li>`);
   if (e.filter) meta.push(`<li>filter: <code class="filter">${esc(e.filter)}</code></li>`);
+  for (const x of e.inFiles ?? []) meta.push(`<li>in <code>${esc(x.file)}</code>: frames ${x.firstFrame}–${x.lastFrame}, filter <code class="filter">${esc(x.filter)}</code></li>`);
   if (meta.length) out.push(`<ul class="meta">${meta.join('')}</ul>`);
   if (ladder && ladder.packets.length > 0) {
     const n = ladder.packets.length;

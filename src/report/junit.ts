@@ -41,6 +41,7 @@ function evidenceLine(e: EvidenceConnection): string[] {
   const frames = evidenceFrames(e).map(([label, n]) => `${label} ${n}`).join(', ');
   const lines = [`  ${e.client} -> ${e.server}, frames ${e.firstFrame}-${e.lastFrame}${frames ? ` (${frames})` : ''}${e.note ? `: ${e.note}` : ''}`];
   if (e.filter) lines.push(`    filter: ${e.filter}`);
+  for (const x of e.inFiles ?? []) lines.push(`    in ${x.file}: frames ${x.firstFrame}-${x.lastFrame}, filter: ${x.filter}`);
   return lines;
 }
 

@@ -112,6 +112,7 @@ function evidenceItem(e: EvidenceConnection): string[] {
   if (frames.length) out.push(`  - events: ${frames.join(', ')}`);
   if (e.signatures.length) out.push(`  - signatures: ${e.signatures.map((s) => esc(s)).join(', ')}`);
   if (e.filter) out.push(`  - filter: ${codeSpan(e.filter)}`);
+  for (const x of e.inFiles ?? []) out.push(`  - in ${codeSpan(x.file)}: frames ${x.firstFrame}–${x.lastFrame}, filter ${codeSpan(x.filter)}`);
   return out;
 }
 

@@ -30,6 +30,8 @@ export interface CaptureReport extends Omit<CaptureSummary, 'firstTime' | 'lastT
   listeners: ListenerOutcome[];
   /** Counts over time per listener with a finding. */
   timelines: ListenerTimeline[];
+  /** --merge: the files read as this one capture, in the order given (`path` is their names joined by ' + '). */
+  files?: string[];
 }
 
 /** Omit on each member of a union (plain Omit keeps only the fields every member has). */

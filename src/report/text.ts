@@ -82,6 +82,9 @@ export function findingText(f: FindingReport, color: ChalkInstance, width: numbe
       out.push(`    ${e.client} → ${e.server}  frames ${fr}`);
       if (e.note) out.push(`      ${e.note}`);
       out.push(`      ${color.dim('wireshark:')} ${e.filter}`);
+      for (const x of e.inFiles ?? []) {
+        out.push(`      ${color.dim('in')} ${stripControl(x.file)}${color.dim(':')} frames ${x.firstFrame}–${x.lastFrame}  ${color.dim('wireshark:')} ${x.filter}`);
+      }
     }
   }
   if (f.evidence.filter) out.push(`    ${color.dim('all of it:')} ${f.evidence.filter}`);

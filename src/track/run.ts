@@ -1,5 +1,6 @@
 import type { Frame } from '../capture/frame.js';
 import { readCapture, type ReadProgress } from '../capture/reader.js';
+import { readMerged, type FrameOrigins } from '../capture/merge.js';
 import { Decoder } from '../decode/decoder.js';
 import { linkTypeName } from '../decode/link.js';
 import { Decoded, newSegment } from '../decode/segment.js';
@@ -21,6 +22,8 @@ export interface RunOptions extends TrackerOptions {
   onProgress?: (p: ReadProgress) => void;
   /** Read size; only tests change it (see ReadOptions). */
   chunkBytes?: number;
+  /** --merge: these files read as one capture in time order (`path` only names it); `origins` learns where each frame came from. */
+  merge?: { files: readonly string[]; origins?: FrameOrigins };
 }
 
 const MAX_WARNINGS = 20;
@@ -71,7 +74,8 @@ export async function trackCapture(
     },
     onWarning: warn,
   };
-  const r = await readCapture(path, sink, { onProgress: opts.onProgress, chunkBytes: opts.chunkBytes });
+  const ro = { onProgress: opts.onProgress, chunkBytes: opts.chunkBytes };
+  const r = opts.merge ? await readMerged(opts.merge.files, sink, ro, opts.merge.origins) : await readCapture(path, sink, ro);
   tracker.end();
   const c = decoder.counts;
   if (decoder.badOptionFrames > 0) {
