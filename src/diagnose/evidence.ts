@@ -59,10 +59,11 @@ export function withFrameRange(filter: string, first: number, last: number): str
 /**
  * The connection's 4-tuple, and its frame range when another connection used the same tuple before or
  * after it (port reuse): the tuple alone would show both. A range rather than the ISN (tcp.seq_raw):
- * only the client's packets carry its ISN, the server's carry its own.
+ * only the SYN carries the ISN itself, and no one field holds it on every packet of both directions.
  */
 export function wiresharkFilter(c: Connection): string {
-  return tupleFilter(c);
+  const tuple = tupleFilter(c);
+  return c.reusedBy !== 0 || c.reusesEarlier ? withFrameRange(tuple, c.firstFrame, c.lastFrame) : tuple;
 }
 
 function secs(x: number): string {
