@@ -1,7 +1,7 @@
 import { SEVERITY_RANK, type Severity } from '../diagnose/severity.js';
 import type { EvidenceConnection } from '../diagnose/evidence.js';
 import { codeBlock, codeSpan, escapeMarkdown } from './escape.js';
-import { duration, figureValue } from './units.js';
+import { duration, figureValue, proseNumbers } from './units.js';
 import type { CaptureReport, FindingReport, Report, Time } from './model.js';
 import { formatCount, plural } from './numbers.js';
 import { OUTCOME_HEAD, outcomeRows } from './outcomes.js';
@@ -119,7 +119,7 @@ function evidenceItem(e: EvidenceConnection): string[] {
 function findingDetail(f: FindingReport, n: number, multi: boolean): string[] {
   const out: string[] = [];
   out.push(`### ${n}. ${esc(f.id)} on ${esc(f.listener)} (${f.severity})`, '');
-  out.push(`**Verdict:** ${prose(f.verdict)}`, '');
+  out.push(`**Verdict:** ${prose(proseNumbers(f.verdict))}`, '');
   const facts = [`Connections affected: ${num(f.connections)}`];
   if (multi) facts.unshift(`Capture: ${esc(f.capture)}`);
   if (f.firstTime || f.lastTime) facts.push(`Seen: ${time(f.firstTime)} → ${time(f.lastTime)}`);
@@ -215,7 +215,7 @@ export function renderMarkdown(r: Report): string {
       ...(multi ? [esc(f.capture)] : []),
       esc(f.listener),
       num(f.connections),
-      prose(f.verdict, true),
+      prose(proseNumbers(f.verdict), true),
     ]);
     out.push(...table(head, rows), '');
     findings.forEach((f, i) => out.push(...findingDetail(f, i + 1, multi)));
