@@ -112,12 +112,14 @@ export function connectionUid(capture: string, firstFrame: number, tuple: string
 }
 
 /**
- * The tracker keeps the VLAN tags packed outer-first, 12 bits each, `(outer << 12) | inner`, 0 when untagged
- * (decode/link.ts). Split again here; a tag of id 0 cannot be told from no tag in that form (see the report).
+ * The tracker keeps the VLAN tags packed (decode/link.ts): one tag as its id; two or more as the last two
+ * ids outer-first, 12 bits each, `(outer << 12) | inner`, with the number of tags from bit 24, so that
+ * QinQ 0/0 (Zeek: `vlan 0, inner_vlan 0`) is still two tags; 0 when untagged or priority-tagged only
+ * (one tag of id 0, in no VLAN). Split again here.
  */
 export function splitVlan(packed: number): { vlan: number | null; inner_vlan: number | null } {
-  if (!packed) return { vlan: null, inner_vlan: null };
-  if (packed <= 0xfff) return { vlan: packed, inner_vlan: null };
+  if (packed === 0) return { vlan: null, inner_vlan: null };
+  if (packed >>> 24 === 0) return { vlan: packed & 0xfff, inner_vlan: null };
   return { vlan: (packed >>> 12) & 0xfff, inner_vlan: packed & 0xfff };
 }
 
@@ -140,7 +142,8 @@ export function flowRecord(capture: string, c: Connection): FlowRecord {
   return {
     capture,
     id: c.id,
-    uid: connectionUid(capture, c.firstFrame, `${client} ${server} ${c.vlan}`),
+    // The ids alone, as before the tag count was kept: uids stay what they were.
+    uid: connectionUid(capture, c.firstFrame, `${client} ${server} ${c.vlan & 0xffffff}`),
     ts: start.epoch,
     'id.orig_h': formatAddress(c.ipVersion, c.c0, c.c1, c.c2, c.c3),
     'id.orig_p': c.cPort,
