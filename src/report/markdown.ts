@@ -5,6 +5,7 @@ import { duration, figureValue, proseNumbers } from './units.js';
 import type { CaptureReport, FindingReport, Report, Time } from './model.js';
 import { formatCount, plural } from './numbers.js';
 import { OUTCOME_HEAD, outcomeRows } from './outcomes.js';
+import { contextMarkdown } from './context-sections.js';
 
 /*
  * `tcpdiag analyze --format markdown`: a report to paste into a postmortem.
@@ -226,5 +227,6 @@ export function renderMarkdown(r: Report): string {
     if (multi) out.push(`### ${esc(c.path)}`, '');
     out.push(...listenerTable(c));
   }
+  out.push(...contextMarkdown(r));
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
 }
