@@ -161,6 +161,10 @@ class FrameQueue {
       this.items.length = 0;
       this.head = 0;
       this.end = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      // A queue that never runs dry (its file keeps a little ahead of the others): drop the taken slots.
+      this.items.splice(0, this.head);
+      this.head = 0;
     }
     return f;
   }

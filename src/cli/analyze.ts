@@ -78,7 +78,7 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
     const files = all.filter((p, i) => p === '-' || all.indexOf(p) === i);
     if (o.merge && files.includes('-')) usageError(cmd, '--merge reads files, not stdin (-)');
     // --merge: one capture, named by its files; `origins` maps its frame numbers back to theirs.
-    const merged = o.merge ? { files, origins: new FrameOrigins() } : undefined;
+    const merged = o.merge && files.length > 1 ? { files, origins: new FrameOrigins() } : undefined;
     const paths = merged ? [mergedName(files)] : files;
     const report = newReport(VERSION, { listeners: o.listener ?? [], ports: o.port ?? [], since: boundText(o.since), until: boundText(o.until) });
     const kernel = o.counters ? await readCounters(o.counters) : null;

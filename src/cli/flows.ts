@@ -33,7 +33,7 @@ export async function flows(cmd: Command, given: string[], o: FlowsOptions): Pro
   const files = (expanded as { paths: string[] }).paths;
   if (o.merge && files.includes('-')) usageError(cmd, '--merge reads files, not stdin (-)');
   // --merge: one capture, named by its files (frame numbers are the merged capture's, as mergecap -w numbers them).
-  const merge = o.merge ? { files } : undefined;
+  const merge = o.merge && files.length > 1 ? { files } : undefined;
   const paths = merge ? [mergedName(files)] : files;
   const out = new Output(o.output);
   return writeTo(out, async () => {
