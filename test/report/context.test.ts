@@ -1,17 +1,20 @@
 // Markdown, HTML and JUnit show what the text report adds beside the findings: the correlation of two
 // captures of the same traffic, and the --counters comparison with the kernel (issue 21's gaps).
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { requireFile, ROOT } from '../helpers/fixtures.js';
 import { parseHtml } from '../html/helpers.js';
 import { parseXml, type XmlElement } from './xml.js';
 
-const cli = (args: string[]) => {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/tcpdiag.js'), ...args, '--fail-on', 'never', '--color', 'never'], { encoding: 'utf8', cwd: ROOT });
-  expect(r.status, r.stderr).toBe(0);
+const run = promisify(execFile);
+
+/** The built CLI, run without blocking the test worker (vitest's RPC times out on a long spawnSync under load). */
+async function cli(args: string[]): Promise<string> {
+  const r = await run(process.execPath, [join(ROOT, 'bin/tcpdiag.js'), ...args, '--fail-on', 'never', '--color', 'never'], { encoding: 'utf8', cwd: ROOT, maxBuffer: 64 << 20 });
   return r.stdout;
-};
+}
 
 // slow-acceptor-abort1, both sides (labels.json: TcpExtListenOverflows 196 = 147 SYNs dropped + 49 ACKs reset).
 const PAIR = ['client', 'server'].map((s) => requireFile(`${ROOT}fixtures/correlate/slow-acceptor-abort1/${s}.pcap.gz`).slice(ROOT.length));
@@ -37,23 +40,27 @@ function all(e: XmlElement, name: string): XmlElement[] {
 const textOf = (e: XmlElement): string => e.text + e.children.map(textOf).join('');
 
 describe('correlation in Markdown, HTML and JUnit', () => {
-  const text = cli(['analyze', ...PAIR]);
-  const lines = textBlock(text, 'Correlated ');
+  let text = '';
+  let lines: string[] = [];
+  beforeAll(async () => {
+    text = await cli(['analyze', ...PAIR]);
+    lines = textBlock(text, 'Correlated ');
+  });
 
   it('the text report says 147 SYNs dropped at the host and 49 ACKs reset (labels.json: 196 overflows)', () => {
     expect(lines).toContain('dropped at the server host (arrived, never answered): 147 (SYN 147); answered by a RST: 49 (ACK 49)');
   });
 
-  it('Markdown: a Correlation section with the same lines', () => {
-    const md = cli(['analyze', ...PAIR, '-f', 'markdown']);
+  it('Markdown: a Correlation section with the same lines', async () => {
+    const md = await cli(['analyze', ...PAIR, '-f', 'markdown']);
     const section = md.slice(md.indexOf('## Correlation\n'));
     expect(section).not.toBe(md);
     const items = section.split('\n').filter((l) => /^\s*- /.test(l)).map((l) => l.replace(/^\s*- /, '').replace(/\\(.)/g, '$1'));
     expect(items.slice(0, lines.length)).toEqual(lines);
   });
 
-  it('HTML: a correlation section with the same lines, well-formed', () => {
-    const html = cli(['analyze', ...PAIR, '-f', 'html']);
+  it('HTML: a correlation section with the same lines, well-formed', async () => {
+    const html = await cli(['analyze', ...PAIR, '-f', 'html']);
     const doc = parseHtml(html);
     const section = all(doc, 'section').find((s) => s.attrs.id === 'correlation')!;
     expect(section).toBeDefined();
@@ -61,8 +68,8 @@ describe('correlation in Markdown, HTML and JUnit', () => {
     expect(shown).toEqual(lines);
   });
 
-  it('JUnit: each capture\'s suite carries the pair in its system-out', () => {
-    const doc = parseXml(cli(['analyze', ...PAIR, '-f', 'junit']));
+  it('JUnit: each capture\'s suite carries the pair in its system-out', async () => {
+    const doc = parseXml(await cli(['analyze', ...PAIR, '-f', 'junit']));
     const suites = all(doc, 'testsuite');
     expect(suites.map((s) => s.attrs.name)).toEqual(PAIR);
     for (const s of suites) {
@@ -74,8 +81,10 @@ describe('correlation in Markdown, HTML and JUnit', () => {
 });
 
 describe('--counters in Markdown, HTML and JUnit', () => {
-  const text = cli(['analyze', ...COUNTED]);
-  const lines = textBlock(text, 'Kernel counters for ');
+  let lines: string[] = [];
+  beforeAll(async () => {
+    lines = textBlock(await cli(['analyze', ...COUNTED]), 'Kernel counters for ');
+  });
 
   it('the text report: ListenOverflows 196 = 196, EmbryonicRsts 49 = 49 (nstat before/after)', () => {
     expect(lines[0]).toBe(`Kernel counters for ${COUNTED[0]}: capture and kernel agree`);
@@ -83,8 +92,8 @@ describe('--counters in Markdown, HTML and JUnit', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^TcpExtEmbryonicRsts\s+49\s+49\s+yes$/));
   });
 
-  it('Markdown: a Kernel counters section with the table and the explanations', () => {
-    const md = cli(['analyze', ...COUNTED, '-f', 'markdown']);
+  it('Markdown: a Kernel counters section with the table and the explanations', async () => {
+    const md = await cli(['analyze', ...COUNTED, '-f', 'markdown']);
     expect(md).toContain(`## Kernel counters\n\n### ${COUNTED[0]}: capture and kernel agree\n`);
     expect(md).toContain('| `TcpExtListenOverflows` | 196 | 196 | yes |');
     expect(md).toContain('| `TcpExtEmbryonicRsts` | 49 | 49 | yes |');
@@ -93,8 +102,8 @@ describe('--counters in Markdown, HTML and JUnit', () => {
     expect(md).toContain(`- \`TcpExtListenOverflows\`: ${why}`);
   });
 
-  it('HTML: a counters section with the same rows, well-formed', () => {
-    const doc = parseHtml(cli(['analyze', ...COUNTED, '-f', 'html']));
+  it('HTML: a counters section with the same rows, well-formed', async () => {
+    const doc = parseHtml(await cli(['analyze', ...COUNTED, '-f', 'html']));
     const section = all(doc, 'section').find((s) => s.attrs.id === 'counters')!;
     expect(section).toBeDefined();
     const rows = all(section, 'tr').map((tr) => tr.children.map(textOf));
@@ -105,8 +114,8 @@ describe('--counters in Markdown, HTML and JUnit', () => {
     expect(h3.children[1]!.attrs.class).toBe('good');
   });
 
-  it('JUnit: the capture\'s suite carries the comparison as the text report prints it', () => {
-    const doc = parseXml(cli(['analyze', ...COUNTED, '-f', 'junit']));
+  it('JUnit: the capture\'s suite carries the comparison as the text report prints it', async () => {
+    const doc = parseXml(await cli(['analyze', ...COUNTED, '-f', 'junit']));
     const [suite] = all(doc, 'testsuite');
     const out = suite!.children.filter((c) => c.name === 'system-out').map(textOf);
     expect(out.map((o) => o.split('\n').map((l) => l.trim()))).toEqual([lines]);

@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
@@ -112,9 +113,18 @@ describe('--merge', () => {
     expect(count).toEqual([1249, 1102]);
   });
 
-  it('analyze --merge FOLDER and flows --merge through the CLI: one capture, valid JSON, the whole capture\'s rows', () => {
-    const cli = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/tcpdiag.js'), ...args], { encoding: 'utf8', cwd: ROOT });
-    const a = cli(['analyze', '--merge', 'fixtures/merge/rotated', '--format', 'json', '--fail-on', 'never']);
+  it('analyze --merge FOLDER and flows --merge through the CLI: one capture, valid JSON, the whole capture\'s rows', async () => {
+    // Not spawnSync: a long blocking call starves vitest's RPC on a loaded machine.
+    const cli = async (args: string[]) => {
+      try {
+        const r = await promisify(execFile)(process.execPath, [join(ROOT, 'bin/tcpdiag.js'), ...args], { encoding: 'utf8', cwd: ROOT, maxBuffer: 64 << 20 });
+        return { status: 0, stdout: r.stdout, stderr: r.stderr };
+      } catch (e) {
+        const x = e as { code: number; stdout: string; stderr: string };
+        return { status: x.code, stdout: x.stdout, stderr: x.stderr };
+      }
+    };
+    const a = await cli(['analyze', '--merge', 'fixtures/merge/rotated', '--format', 'json', '--fail-on', 'never']);
     expect(a.stderr).toBe('');
     expect(a.status).toBe(0);
     const report = JSON.parse(a.stdout) as Report;
@@ -125,15 +135,15 @@ describe('--merge', () => {
     const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
     expect(validate(report) ? [] : validate.errors).toEqual([]);
     expect(report.findings.map((f) => [f.id, f.connections])).toContainEqual(['accept-queue-overflow', 130]);
-    const text = cli(['analyze', '--merge', ...rel, '--fail-on', 'never']);
+    const text = await cli(['analyze', '--merge', ...rel, '--fail-on', 'never']);
     expect(text.stdout).toContain(`in ${rel[0]}: frames 257–784  wireshark: `);
-    const f = cli(['flows', '--merge', 'fixtures/merge/interfaces', '--format', 'ndjson']);
+    const f = await cli(['flows', '--merge', 'fixtures/merge/interfaces', '--format', 'ndjson']);
     expect(f.status).toBe(0);
     const rows = f.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind?: string });
-    const wholeRows = cli(['flows', WHOLE.slice(ROOT.length), '--format', 'ndjson']).stdout.trim().split('\n').map((l) => JSON.parse(l) as object);
+    const wholeRows = (await cli(['flows', WHOLE.slice(ROOT.length), '--format', 'ndjson'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as object);
     expect(rows.length).toBe(wholeRows.length);
     expect(anonymous(rows.map((r) => ({ ...r, path: undefined })))).toEqual(anonymous(wholeRows.map((r) => ({ ...r, path: undefined }))));
-    const stdin = cli(['analyze', '--merge', '-', rel[0]!]);
+    const stdin = await cli(['analyze', '--merge', '-', rel[0]!]);
     expect(stdin.status).toBe(2);
     expect(stdin.stderr).toContain('--merge reads files, not stdin (-)');
   });
