@@ -3,12 +3,14 @@ import { promisify } from 'node:util';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { renderSarif } from '../../src/report/sarif.js';
 import { describe, expect, it } from 'vitest';
 import { FrameOrigins } from '../../src/capture/merge.js';
 import { runPipeline } from '../../src/diagnose/pipeline.js';
 import { flowRecord, type FlowRecord } from '../../src/report/flow.js';
 import { locateInFiles, mergedName } from '../../src/report/merged.js';
-import { captureReport, findingReport, type Report } from '../../src/report/model.js';
+import { captureReport, findingReport, newReport, type Report } from '../../src/report/model.js';
 import { FIXTURES, labCapture, requireFile, ROOT } from '../helpers/fixtures.js';
 import { analyzeOne, asJson } from './pipeline.js';
 
@@ -146,6 +148,24 @@ describe('--merge', () => {
     const stdin = await cli(['analyze', '--merge', '-', rel[0]!]);
     expect(stdin.status).toBe(2);
     expect(stdin.stderr).toContain('--merge reads files, not stdin (-)');
+  });
+
+  it('SARIF: a merged capture is located at its first file, lists all of them, and keeps the per-file frames; valid SARIF 2.1.0', async () => {
+    const { report } = await analyzeMerged(ROTATED);
+    const r = { ...newReport('0.0.0-test'), captures: report.captures, findings: report.findings };
+    const sarif = JSON.parse(renderSarif(r as Report)) as { runs: { artifacts: { location: { uri: string }; properties: { files?: string[] } }[]; results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[]; properties: { evidence: { inFiles?: unknown[] }[] } }[] }[] };
+    const schema = JSON.parse(readFileSync(join(ROOT, 'fixtures/schemas/sarif-schema-2.1.0.json'), 'utf8')) as object;
+    const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
+    const validate = ajv.compile(schema);
+    expect(validate(sarif) ? [] : validate.errors).toEqual([]);
+    const [run] = sarif.runs;
+    const uri = ROTATED[0]!.startsWith('/') ? new URL(`file://${ROTATED[0]}`).href : ROTATED[0];
+    expect(run!.artifacts.map((a) => [a.location.uri, a.properties.files])).toEqual([[uri, ROTATED]]);
+    expect(run!.results.length).toBeGreaterThan(0);
+    for (const res of run!.results) {
+      expect(res.locations[0]!.physicalLocation.artifactLocation.uri).toBe(uri);
+      for (const e of res.properties.evidence) expect(e.inFiles!.length).toBeGreaterThan(0);
+    }
   });
 
   it('a fault in one file is named with that file\'s offset and frame; the others are still read', async () => {
