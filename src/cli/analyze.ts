@@ -18,6 +18,8 @@ import { attachCounters, readCounters, runCountingCookies } from './counters.js'
 import { correlateCaptures } from './correlation.js';
 import { applyCorrelation } from '../diagnose/correlated.js';
 import { correlationReport } from '../report/correlation.js';
+import { FrameOrigins } from '../capture/merge.js';
+import { locateInFiles, mergedName } from '../report/merged.js';
 
 interface AnalyzeOptions extends OutputOptions<ReportFormat> {
   quiet: boolean;
@@ -33,6 +35,8 @@ interface AnalyzeOptions extends OutputOptions<ReportFormat> {
   correlate: boolean;
   /** Text: the per-listener table across captures; undefined = when there are several. */
   summary?: boolean;
+  /** The captures read as one, in time order. */
+  merge: boolean;
 }
 
 /** 0: nothing at or above the threshold; 1: a finding is; 2: an input could not be read. */
@@ -71,26 +75,31 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
     if ('error' in expanded) usageError(cmd, expanded.error);
     const all = (expanded as { paths: string[] }).paths;
     // The same file twice would only report the same findings twice.
-    const paths = all.filter((p, i) => p === '-' || all.indexOf(p) === i);
+    const files = all.filter((p, i) => p === '-' || all.indexOf(p) === i);
+    if (o.merge && files.includes('-')) usageError(cmd, '--merge reads files, not stdin (-)');
+    // --merge: one capture, named by its files; `origins` maps its frame numbers back to theirs.
+    const merged = o.merge && files.length > 1 ? { files, origins: new FrameOrigins() } : undefined;
+    const paths = merged ? [mergedName(files)] : files;
     const report = newReport(VERSION, { listeners: o.listener ?? [], ports: o.port ?? [], since: boundText(o.since), until: boundText(o.until) });
     const kernel = o.counters ? await readCounters(o.counters) : null;
     if (o.counters && !kernel) return 2;
     const cookies: number[] = [];
     // Two or more files are read together as well (stdin cannot be read twice).
-    const correlating = o.correlate ? correlateCaptures('analyze', paths) : Promise.resolve(null);
+    const correlating = o.correlate && !merged ? correlateCaptures('analyze', paths) : Promise.resolve(null);
     const runs = await (kernel ? runCountingCookies.bind(null, cookies) : runCaptures)(
       paths,
       { listeners: o.listener, ports: o.port },
-      { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections },
+      { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections, merge: merged },
       o.jobs ?? defaultJobs(),
     );
     const correlation = await correlating;
     runs.forEach(({ summary, analysis }, i) => {
       const path = paths[i]!;
       const c: CaptureReport = captureReport(summary, analysis);
+      if (merged) c.files = merged.files;
       report.captures.push(c);
       const findings = correlation ? applyCorrelation(path, analysis.findings, correlation) : analysis.findings;
-      for (const f of findings) report.findings.push(findingReport(path, f));
+      for (const f of findings) report.findings.push(merged ? locateInFiles(findingReport(path, f), merged.files, merged.origins) : findingReport(path, f));
       if (unreadable(summary)) process.stderr.write(`tcpdiag analyze: ${stripControl(path)}: ${stripControl(summary.error ?? '')}${errorLocation(c)}\n`);
       // A capture cut at a fault is said on stderr whatever the format and -q: a report that reads
       // clean may only be clean up to the fault.
@@ -136,6 +145,7 @@ export function addAnalyzeCommand(program: Command, version: string): void {
   addWindowOptions(cmd)
     .option('--max-connections <n>', 'cap on live connections (memory bound)', parseMaxConnections)
     .option('-j, --jobs <n>', 'captures analysed in parallel (default: the number of cores)', parsePositive)
+    .option('--merge', 'read the captures as one, in time order: the files of a rotated capture (tcpdump -C/-G) or of several interfaces')
     .option('--no-correlate', 'do not read two or more captures together (by default captures of the same traffic are paired: clock offset, packets lost on the path, dropped at the host)')
     .option('--counters <files...>', 'compare with the kernel counters: BEFORE AFTER (tcpdiag host --snapshot, nstat -az, netstat -s or /proc/net/netstat), or one file holding both')
     .addHelpText(
@@ -149,7 +159,8 @@ Examples:
   $ tcpdiag analyze loadtest-*.pcap.gz --format junit --output tcpdiag.xml --fail-on warning
   $ tcpdiag analyze capture.pcapng --listener 10.0.0.5:443 --since 2026-11-21T10:00:00Z --format markdown
   $ tcpdiag analyze capture.pcap --since +30 --until +90
-  $ tcpdiag analyze client.pcap server.pcap        # read together: lost on the path or dropped at the host`,
+  $ tcpdiag analyze client.pcap server.pcap        # read together: lost on the path or dropped at the host
+  $ tcpdiag analyze --merge /var/tmp/rotated/      # tcpdump -C/-G files as one capture`,
     )
     .action(action('analyze', (captures: string[], opts: AnalyzeOptions) => analyze(cmd, captures, opts)));
 }

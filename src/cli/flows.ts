@@ -12,6 +12,7 @@ import { expandCapturePaths } from './capture-paths.js';
 import { runCapture, unreadable } from './run-capture.js';
 import { windowNote } from './window.js';
 import { correlateCaptures, flowFactsOf } from './correlation.js';
+import { mergedName } from '../report/merged.js';
 
 interface FlowsOptions extends OutputOptions<FlowFormat> {
   quiet: boolean;
@@ -20,6 +21,8 @@ interface FlowsOptions extends OutputOptions<FlowFormat> {
   since?: TimeBound;
   until?: TimeBound;
   maxConnections?: number;
+  /** The captures read as one, in time order. */
+  merge: boolean;
 }
 
 export async function flows(cmd: Command, given: string[], o: FlowsOptions): Promise<number> {
@@ -27,7 +30,11 @@ export async function flows(cmd: Command, given: string[], o: FlowsOptions): Pro
   if (bad) usageError(cmd, bad);
   const expanded = expandCapturePaths(given);
   if ('error' in expanded) usageError(cmd, expanded.error);
-  const paths = (expanded as { paths: string[] }).paths;
+  const files = (expanded as { paths: string[] }).paths;
+  if (o.merge && files.includes('-')) usageError(cmd, '--merge reads files, not stdin (-)');
+  // --merge: one capture, named by its files (frame numbers are the merged capture's, as mergecap -w numbers them).
+  const merge = o.merge && files.length > 1 ? { files } : undefined;
+  const paths = merge ? [mergedName(files)] : files;
   const out = new Output(o.output);
   return writeTo(out, async () => {
     // Several capture files: each row of a correlated connection also says where its missing packets went.
@@ -38,7 +45,7 @@ export async function flows(cmd: Command, given: string[], o: FlowsOptions): Pro
       const { summary } = await runCapture(
         path,
         { listeners: o.listener, ports: o.port },
-        { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections },
+        { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections, merge },
         // Once stdout's reader has gone (`| head`), rows would only be formatted to be dropped.
         (c) => {
           if (!out.toFile && stdoutGone()) return;
@@ -73,6 +80,7 @@ export function addFlowsCommand(program: Command): void {
     .option('--port <n>', 'keep only servers on this port (repeatable)', parsePort);
   addWindowOptions(cmd)
     .option('--max-connections <n>', 'cap on live connections (memory bound)', parseMaxConnections)
+    .option('--merge', 'read the captures as one, in time order: the files of a rotated capture (tcpdump -C/-G) or of several interfaces')
     .addHelpText(
       'after',
       `

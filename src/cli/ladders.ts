@@ -18,7 +18,7 @@ export async function collectLadders(report: Report, opts: Pick<RunOptions, 'sin
     await trackCapture(cap.path, (c) => {
       if (c.packets) found.set(c.id, c.packets);
     }, // The same window and cap as the first read, or the ids would name other connections.
-    { ...opts, logPackets: ids, recycle: true });
+    { ...opts, logPackets: ids, recycle: true, ...(cap.files ? { merge: { files: cap.files } } : {}) });
     for (const [connection, packets] of found) out.push({ capture: cap.path, connection, packets });
   }
   return out;

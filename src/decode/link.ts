@@ -40,14 +40,17 @@ function short(p: number, wireEnd: number, n: number): Decoded {
 /** Follows an EtherType, through any VLAN tags, to the IP header. */
 function fromEtherType(b: Uint8Array, p: number, type: number, end: number, wireEnd: number, s: Segment, st: DecodeStats): Decoded {
   let vlan = 0;
-  for (let tags = 0; type === ETH_VLAN || type === ETH_QINQ || type === ETH_QINQ_OLD; tags++) {
+  let tags = 0;
+  for (; type === ETH_VLAN || type === ETH_QINQ || type === ETH_QINQ_OLD; tags++) {
     if (tags >= MAX_VLAN_TAGS) return Decoded.Malformed;
     if (end - p < 4) return short(p, wireEnd, 4);
     vlan = ((vlan << 12) | (((b[p]! << 8) | b[p + 1]!) & 0x0fff)) & 0xffffff;
     type = (b[p + 2]! << 8) | b[p + 3]!;
     p += 4;
   }
-  s.vlan = vlan;
+  // Two tags or more: their count above the ids, so QinQ 0/0 or 0/5 is not read as no tag or as VLAN 5.
+  // One tag of id 0 is a priority tag (802.1p), in no VLAN: keyed as untagged, as 802.1Q defines it.
+  s.vlan = tags > 1 ? vlan | (tags << 24) : vlan;
   if (type === ETH_IPV4 || type === ETH_IPV6) return decodeIp(b, p, end, wireEnd, s, st);
   if (type === 0x0806) st.count('arp');
   else if (type < 0x0600) st.count('llc');

@@ -39,7 +39,7 @@ export interface Segment {
   tsNsec: number;
   /** tsSec + tsNsec/1e9: good to ~0.25 µs at today's epoch, enough for intervals. */
   time: number;
-  /** 802.1Q/802.1ad tags, outer << 12 | inner (0 when untagged). */
+  /** 802.1Q/802.1ad tags: the id of one, or the last two ids outer << 12 | inner with their count << 24 (0 when untagged). */
   vlan: number;
   ipVersion: 4 | 6;
   src0: number; src1: number; src2: number; src3: number;

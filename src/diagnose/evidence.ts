@@ -25,13 +25,45 @@ export interface EvidenceConnection {
   filter: string;
   /** What happened, in one line. */
   note: string;
+  /**
+   * A merged capture (--merge) only: the connection's frames in each file it spans, as Wireshark numbers
+   * them when that file is opened alone, and a filter for that file (the frame numbers above are the
+   * merged capture's, as `mergecap -w` numbers them).
+   */
+  inFiles?: EvidenceInFile[];
 }
 
-export function wiresharkFilter(c: Connection): string {
+/** Where a merged capture's connection is in one of its files. */
+export interface EvidenceInFile {
+  file: string;
+  firstFrame: number;
+  lastFrame: number;
+  filter: string;
+}
+
+/** A display filter for the connection's 4-tuple (both directions). */
+export function tupleFilter(c: Connection): string {
   const ipField = c.ipVersion === 6 ? 'ipv6.addr' : 'ip.addr';
   const client = formatAddress(c.ipVersion, c.c0, c.c1, c.c2, c.c3);
   const server = formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3);
   return `${ipField}==${client} && ${ipField}==${server} && tcp.port==${c.cPort} && tcp.port==${c.sPort}`;
+}
+
+const FRAME_RANGE = / && frame\.number >= \d+ && frame\.number <= \d+$/;
+
+/** `filter` pinned to frames first..last (any range it had replaced). */
+export function withFrameRange(filter: string, first: number, last: number): string {
+  return `${filter.replace(FRAME_RANGE, '')} && frame.number >= ${first} && frame.number <= ${last}`;
+}
+
+/**
+ * The connection's 4-tuple, and its frame range when another connection used the same tuple before or
+ * after it (port reuse): the tuple alone would show both. A range rather than the ISN (tcp.seq_raw):
+ * only the SYN carries the ISN itself, and no one field holds it on every packet of both directions.
+ */
+export function wiresharkFilter(c: Connection): string {
+  const tuple = tupleFilter(c);
+  return c.reusedBy !== 0 || c.reusesEarlier ? withFrameRange(tuple, c.firstFrame, c.lastFrame) : tuple;
 }
 
 function secs(x: number): string {

@@ -27,7 +27,8 @@ function offsetText(s: number): string {
   return a < 1 ? `${sign}${ms(a)}` : `${sign}${a.toFixed(3)} s`;
 }
 
-function pairText(p: PairReport, color: ChalkInstance): string[] {
+/** A pair's lines: the first names the captures, the others (indented) what was found. */
+export function pairText(p: PairReport, color: ChalkInstance): string[] {
   const name = (s: string) => stripControl(s);
   const sides = p.roles.decidedBy === 'undetermined'
     ? `${name(p.captures[0])} and ${name(p.captures[1])} (same vantage point: no client or server side)`
@@ -53,11 +54,17 @@ function pairText(p: PairReport, color: ChalkInstance): string[] {
 export function renderCorrelationText(r: Report, color: ChalkInstance): string {
   const c = r.correlation;
   if (!c) return '';
-  const lines = c.pairs.flatMap((p) => pairText(p, color));
+  const lines = [...c.pairs.flatMap((p) => pairText(p, color)), ...correlationNotes(c, color)];
+  return lines.length ? '\n' + lines.join('\n') + '\n' : '';
+}
+
+/** What the pairs do not say: captures left unpaired, and those compared only in part. */
+export function correlationNotes(c: NonNullable<Report['correlation']>, color: ChalkInstance): string[] {
+  const lines: string[] = [];
   if (c.unpaired.length) lines.push(`${color.dim('Not paired (no connection shared with another capture):')} ${c.unpaired.map(stripControl).join(', ')}`);
   for (const s of c.captures) {
     if (s.indexFull && s.end !== null) lines.push(`${color.dim('note:')} ${stripControl(s.path)}: packet index full, packets after ${new Date(s.end * 1000).toISOString()} not compared`);
     if (s.error) lines.push(`${color.dim('note:')} ${stripControl(s.path)}: ${stripControl(s.error)} (compared up to there)`);
   }
-  return lines.length ? '\n' + lines.join('\n') + '\n' : '';
+  return lines;
 }

@@ -3,7 +3,7 @@ import { formatAddress, formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
 import type { Direction } from '../track/direction.js';
 import { zeekConnState } from '../track/zeek.js';
-import { timeOf, type Time } from './model.js';
+import { microseconds, nanosBetween, timeOf, type Time } from './model.js';
 
 /**
  * The fields of Zeek's conn.log, named as Zeek names them, so that a table of flows joins with Zeek's
@@ -49,12 +49,13 @@ export interface FlowRecord extends ZeekConnFields {
   serverPackets: number;
   clientBytes: number;
   serverBytes: number;
-  /** SYN → SYN-ACK and SYN-ACK → handshake ACK, seconds (null when not seen). */
+  /** SYN → SYN-ACK and SYN-ACK → handshake ACK, seconds in whole microseconds (null when not seen). */
   synToSynAck: number | null;
   synAckToAck: number | null;
   /**
    * The same three durations in whole microseconds, numbers that round-trip (`synToSynAckUs: 4`, not
-   * `4.0531158447265625e-06`): exact for microsecond captures; nanosecond captures lose their last three digits.
+   * `4.0531158447265625e-06`): exact for microsecond captures; `duration` keeps a nanosecond capture's
+   * nanoseconds, the handshake's two lose their last three digits.
    */
   durationUs: number;
   synToSynAckUs: number | null;
@@ -111,22 +112,18 @@ export function connectionUid(capture: string, firstFrame: number, tuple: string
 }
 
 /**
- * The tracker keeps the VLAN tags packed outer-first, 12 bits each, `(outer << 12) | inner`, 0 when untagged
- * (decode/link.ts). Split again here; a tag of id 0 cannot be told from no tag in that form (see the report).
+ * The tracker keeps the VLAN tags packed (decode/link.ts): one tag as its id; two or more as the last two
+ * ids outer-first, 12 bits each, `(outer << 12) | inner`, with the number of tags from bit 24, so that
+ * QinQ 0/0 (Zeek: `vlan 0, inner_vlan 0`) is still two tags; 0 when untagged or priority-tagged only
+ * (one tag of id 0, in no VLAN). Split again here.
  */
 export function splitVlan(packed: number): { vlan: number | null; inner_vlan: number | null } {
-  if (!packed) return { vlan: null, inner_vlan: null };
-  if (packed <= 0xfff) return { vlan: packed, inner_vlan: null };
+  if (packed === 0) return { vlan: null, inner_vlan: null };
+  if (packed >>> 24 === 0) return { vlan: packed & 0xfff, inner_vlan: null };
   return { vlan: (packed >>> 12) & 0xfff, inner_vlan: packed & 0xfff };
 }
 
-/**
- * A difference of two float epoch times in whole microseconds. Epoch seconds of this century hold about
- * a quarter of a microsecond in a double, so rounding recovers a microsecond capture's exact figure.
- */
-export function microseconds(seconds: number): number {
-  return Math.round(seconds * 1e6);
-}
+export { microseconds } from './model.js';
 
 export function flowRecord(capture: string, c: Connection): FlowRecord {
   let end: FlowRecord['end'] = { how: 'open', by: null, frame: null };
@@ -137,10 +134,16 @@ export function flowRecord(capture: string, c: Connection): FlowRecord {
   const { vlan, inner_vlan } = splitVlan(c.vlan);
   const start = timeOf(c.firstTsSec, c.firstTsNsec);
   const state = zeekConnState(c.clientState, c.serverState, c.history, c.client.bytes, c.server.bytes);
+  // The first and last packet's times are the capture's own integers: the duration is exact to the
+  // capture's precision (ns included). The handshake's times are float seconds in the tracker: whole µs.
+  const durationNs = nanosBetween(c.firstTsSec, c.firstTsNsec, c.lastTsSec, c.lastTsNsec);
+  const synToSynAckUs = c.synFrame && c.synAckFrame ? microseconds(c.synAckTime - c.synTime) : null;
+  const synAckToAckUs = c.synAckFrame && c.handshakeAckFrame ? microseconds(c.handshakeAckTime - c.synAckTime) : null;
   return {
     capture,
     id: c.id,
-    uid: connectionUid(capture, c.firstFrame, `${client} ${server} ${c.vlan}`),
+    // The ids alone, as before the tag count was kept: uids stay what they were.
+    uid: connectionUid(capture, c.firstFrame, `${client} ${server} ${c.vlan & 0xffffff}`),
     ts: start.epoch,
     'id.orig_h': formatAddress(c.ipVersion, c.c0, c.c1, c.c2, c.c3),
     'id.orig_p': c.cPort,
@@ -151,7 +154,7 @@ export function flowRecord(capture: string, c: Connection): FlowRecord {
     vlan,
     inner_vlan,
     start,
-    duration: c.lastTime - c.firstTime,
+    duration: durationNs / 1e9,
     state,
     conn_state: state,
     history: c.history,
@@ -164,11 +167,11 @@ export function flowRecord(capture: string, c: Connection): FlowRecord {
     resp_pkts: c.server.packets,
     orig_bytes: c.client.uniqueBytes,
     resp_bytes: c.server.uniqueBytes,
-    synToSynAck: c.synFrame && c.synAckFrame ? c.synAckTime - c.synTime : null,
-    synAckToAck: c.synAckFrame && c.handshakeAckFrame ? c.handshakeAckTime - c.synAckTime : null,
-    durationUs: microseconds(c.lastTime - c.firstTime),
-    synToSynAckUs: c.synFrame && c.synAckFrame ? microseconds(c.synAckTime - c.synTime) : null,
-    synAckToAckUs: c.synAckFrame && c.handshakeAckFrame ? microseconds(c.handshakeAckTime - c.synAckTime) : null,
+    synToSynAck: synToSynAckUs === null ? null : synToSynAckUs / 1e6,
+    synAckToAck: synAckToAckUs === null ? null : synAckToAckUs / 1e6,
+    durationUs: Math.round(durationNs / 1000),
+    synToSynAckUs,
+    synAckToAckUs,
     synRetransmits: c.synRetransmits,
     synAckRetransmits: c.synAckRetransmits,
     synAckRetransmitsAfterAck: c.synAckAfterAck,

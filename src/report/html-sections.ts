@@ -11,7 +11,7 @@ import { scrollTable } from './html-charts.js';
 import { evidenceFrames } from './markdown.js';
 import type { CaptureReport, FindingReport, Ladder, Time } from './model.js';
 import { clockOfIso, int } from './svg-common.js';
-import { duration, figureValue } from './units.js';
+import { duration, figureValue, proseNumbers } from './units.js';
 import { LADDER_CAP, ladderSvg } from './svg-ladder.js';
 import { OUTCOME_HEAD, outcomeRows } from './outcomes.js';
 
@@ -100,7 +100,7 @@ export function verdictList(findings: FindingReport[], multi: boolean): string {
       `<li class="verdict ${f.severity}"><div class="verdict-head">${severityBadge(f.severity)} <a href="#finding-${i + 1}"><strong>${esc(f.id)}</strong></a>` +
       ` <span class="listener">${esc(f.listener)}</span> <span class="conns">${count(f.connections, 'connection')}</span>` +
       (multi ? ` <code class="path">${esc(f.capture)}</code>` : '') +
-      `</div><p>${proseHtml(f.verdict)}</p></li>`,
+      `</div><p>${proseHtml(proseNumbers(f.verdict))}</p></li>`,
   );
   return `<ol class="verdicts">\n${items.join('\n')}\n</ol>`;
 }
@@ -123,6 +123,7 @@ function evidenceItem(e: EvidenceConnection, ladder: Ladder | undefined, id: str
   if (frames.length) meta.push(`<li>events: ${frames.join(', ')}</li>`);
   if (e.signatures.length) meta.push(`<li>signatures: ${e.signatures.map((s) => `<code>${esc(s)}</code>`).join(', ')}</li>`);
   if (e.filter) meta.push(`<li>filter: <code class="filter">${esc(e.filter)}</code></li>`);
+  for (const x of e.inFiles ?? []) meta.push(`<li>in <code>${esc(x.file)}</code>: frames ${x.firstFrame}–${x.lastFrame}, filter <code class="filter">${esc(x.filter)}</code></li>`);
   if (meta.length) out.push(`<ul class="meta">${meta.join('')}</ul>`);
   if (ladder && ladder.packets.length > 0) {
     const n = ladder.packets.length;
@@ -141,7 +142,7 @@ export function findingDetail(f: FindingReport, n: number, multi: boolean, ladde
   const id = `finding-${n}`;
   const out: string[] = [`<article class="finding ${f.severity}" id="${id}">`];
   out.push(`<h3>${n}. ${esc(f.id)} on ${esc(f.listener)} ${severityBadge(f.severity)}</h3>`);
-  out.push(`<p class="verdict-text"><strong>Verdict:</strong> ${proseHtml(f.verdict)}</p>`);
+  out.push(`<p class="verdict-text"><strong>Verdict:</strong> ${proseHtml(proseNumbers(f.verdict))}</p>`);
   const list = [`Connections affected: ${int(f.connections)}`];
   if (multi) list.unshift(`Capture: <code class="path">${esc(f.capture)}</code>`);
   if (f.firstTime || f.lastTime) list.push(`Seen: ${time(f.firstTime)} → ${time(f.lastTime)}`);

@@ -59,6 +59,7 @@ table.figures td:first-child { white-space: nowrap; }
 .sev.warning { color: var(--warning); background: var(--warning-bg); }
 .sev.info { color: var(--info); background: var(--info-bg); }
 .bad { color: var(--error); }
+.good { color: var(--s-handshakes); }
 .warn { color: var(--warning); }
 .tag { font-size: 0.75em; padding: 0 5px; border-radius: 4px; }
 .tag.ep { background: var(--episode); color: var(--fg); }

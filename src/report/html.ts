@@ -2,6 +2,7 @@ import { SEVERITY_RANK, type Severity } from '../diagnose/severity.js';
 import { chartsSection } from './html-charts.js';
 import { plural } from './numbers.js';
 import { escapeHtml } from './html-escape.js';
+import { contextHtml } from './context-sections.js';
 import { captureSummary, captureTiles, findingDetail, listenerTable, verdictList } from './html-sections.js';
 import { STYLE } from './html-style.js';
 import type { Ladder, Report } from './model.js';
@@ -84,6 +85,8 @@ export function renderHtml(r: Report, ladders: Ladder[]): string {
     out.push(listenerTable(c));
   }
   out.push('</section>');
+  const context = contextHtml(r);
+  if (context) out.push(context);
   out.push(`<footer>tcpdiag ${esc(r.version)}: a self-contained report (no scripts, no network). Times are UTC.</footer>`);
   out.push('</main>');
   out.push('</body>');

@@ -3,6 +3,7 @@ import { failsAt, type FailOn } from '../diagnose/severity.js';
 import type { EvidenceConnection } from '../diagnose/evidence.js';
 import { escapeXml, escapeXmlAttr } from './escape.js';
 import { evidenceFrames } from './markdown.js';
+import { contextPlain } from './context-sections.js';
 import type { CaptureReport, FindingReport, Report } from './model.js';
 
 /*
@@ -41,6 +42,7 @@ function evidenceLine(e: EvidenceConnection): string[] {
   const frames = evidenceFrames(e).map(([label, n]) => `${label} ${n}`).join(', ');
   const lines = [`  ${e.client} -> ${e.server}, frames ${e.firstFrame}-${e.lastFrame}${frames ? ` (${frames})` : ''}${e.note ? `: ${e.note}` : ''}`];
   if (e.filter) lines.push(`    filter: ${e.filter}`);
+  for (const x of e.inFiles ?? []) lines.push(`    in ${x.file}: frames ${x.firstFrame}-${x.lastFrame}, filter: ${x.filter}`);
   return lines;
 }
 
@@ -145,6 +147,8 @@ export function renderJunit(r: Report, failOn: FailOn, checks: readonly string[]
     errors += n.error;
     skipped += n.skipped;
     const ts = timestamp(c);
+    // --counters and the correlation of several captures, as the text report has them.
+    const context = contextPlain(r, c.path);
     const props: [string, string][] = [
       ['format', c.format ?? 'unknown'],
       ['packets', String(c.packets)],
@@ -160,6 +164,7 @@ export function renderJunit(r: Report, failOn: FailOn, checks: readonly string[]
         props.map(([k, v]) => `      <property name="${attr(k)}" value="${attr(v)}"/>`).join('\n') + '\n' +
         '    </properties>\n' +
         cases.map(renderCase).join('\n') + '\n' +
+        (context ? `    <system-out>${text(context)}</system-out>\n` : '') +
         '  </testsuite>',
     );
   }

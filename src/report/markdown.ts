@@ -1,10 +1,11 @@
 import { SEVERITY_RANK, type Severity } from '../diagnose/severity.js';
 import type { EvidenceConnection } from '../diagnose/evidence.js';
 import { codeBlock, codeSpan, escapeMarkdown } from './escape.js';
-import { duration, figureValue } from './units.js';
+import { duration, figureValue, proseNumbers } from './units.js';
 import type { CaptureReport, FindingReport, Report, Time } from './model.js';
 import { formatCount, plural } from './numbers.js';
 import { OUTCOME_HEAD, outcomeRows } from './outcomes.js';
+import { contextMarkdown } from './context-sections.js';
 
 /*
  * `tcpdiag analyze --format markdown`: a report to paste into a postmortem.
@@ -112,13 +113,14 @@ function evidenceItem(e: EvidenceConnection): string[] {
   if (frames.length) out.push(`  - events: ${frames.join(', ')}`);
   if (e.signatures.length) out.push(`  - signatures: ${e.signatures.map((s) => esc(s)).join(', ')}`);
   if (e.filter) out.push(`  - filter: ${codeSpan(e.filter)}`);
+  for (const x of e.inFiles ?? []) out.push(`  - in ${codeSpan(x.file)}: frames ${x.firstFrame}–${x.lastFrame}, filter ${codeSpan(x.filter)}`);
   return out;
 }
 
 function findingDetail(f: FindingReport, n: number, multi: boolean): string[] {
   const out: string[] = [];
   out.push(`### ${n}. ${esc(f.id)} on ${esc(f.listener)} (${f.severity})`, '');
-  out.push(`**Verdict:** ${prose(f.verdict)}`, '');
+  out.push(`**Verdict:** ${prose(proseNumbers(f.verdict))}`, '');
   const facts = [`Connections affected: ${num(f.connections)}`];
   if (multi) facts.unshift(`Capture: ${esc(f.capture)}`);
   if (f.firstTime || f.lastTime) facts.push(`Seen: ${time(f.firstTime)} → ${time(f.lastTime)}`);
@@ -214,7 +216,7 @@ export function renderMarkdown(r: Report): string {
       ...(multi ? [esc(f.capture)] : []),
       esc(f.listener),
       num(f.connections),
-      prose(f.verdict, true),
+      prose(proseNumbers(f.verdict), true),
     ]);
     out.push(...table(head, rows), '');
     findings.forEach((f, i) => out.push(...findingDetail(f, i + 1, multi)));
@@ -225,5 +227,6 @@ export function renderMarkdown(r: Report): string {
     if (multi) out.push(`### ${esc(c.path)}`, '');
     out.push(...listenerTable(c));
   }
+  out.push(...contextMarkdown(r));
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
 }

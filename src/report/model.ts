@@ -30,6 +30,8 @@ export interface CaptureReport extends Omit<CaptureSummary, 'firstTime' | 'lastT
   listeners: ListenerOutcome[];
   /** Counts over time per listener with a finding. */
   timelines: ListenerTimeline[];
+  /** --merge: the files read as this one capture, in the order given (`path` is their names joined by ' + '). */
+  files?: string[];
 }
 
 /** Omit on each member of a union (plain Omit keeps only the fields every member has). */
@@ -106,6 +108,27 @@ export function isoTime(sec: number, nsec: number): string {
   return `${lastWhole}.${pad(ns, 9)}Z`;
 }
 
+/**
+ * A difference of two float epoch times in whole microseconds. Epoch seconds of this century hold about
+ * a quarter of a microsecond in a double, so rounding recovers a microsecond capture's exact figure.
+ */
+export function microseconds(seconds: number): number {
+  return Math.round(seconds * 1e6);
+}
+
+/** A float difference of epoch times as seconds that print as they are: whole microseconds (`0.000004`, not `4.0531158447265625e-06`). */
+export function exactSeconds(seconds: number): number {
+  return microseconds(seconds) / 1e6;
+}
+
+/**
+ * Nanoseconds from one capture time (whole seconds, nanoseconds) to another, in integers: exact for
+ * spans under 104 days (2^53 ns), where a difference of float epoch seconds is off by up to ~0.2 µs.
+ */
+export function nanosBetween(fromSec: number, fromNsec: number, toSec: number, toNsec: number): number {
+  return (toSec - fromSec) * 1e9 + (toNsec - fromNsec);
+}
+
 export function timeOf(sec: number, nsec: number): Time {
   return { iso: isoTime(sec, nsec), epoch: sec + nsec / 1e9 };
 }
@@ -125,18 +148,28 @@ export function captureReport(s: CaptureSummary, a: Analysis): CaptureReport {
     ...s,
     firstTime: first,
     lastTime: last,
-    duration: s.firstTime && s.lastTime ? (s.lastTime.sec - s.firstTime.sec) + (s.lastTime.nsec - s.firstTime.nsec) / 1e9 : null,
-    vantage: a.vantage,
+    duration: s.firstTime && s.lastTime ? nanosBetween(s.firstTime.sec, s.firstTime.nsec, s.lastTime.sec, s.lastTime.nsec) / 1e9 : null,
+    vantage: {
+      ...a.vantage,
+      synToSynAck: a.vantage.synToSynAck === null ? null : exactSeconds(a.vantage.synToSynAck),
+      synAckToAck: a.vantage.synAckToAck === null ? null : exactSeconds(a.vantage.synAckToAck),
+    },
     listeners: a.listeners,
-    timelines: a.timelines,
+    // Bucket starts are sums of float seconds (…381.6000001): to the microsecond, as the capture times.
+    timelines: a.timelines.map((t) => ({ ...t, start: Math.round(t.start * 1e6) / 1e6 })),
   };
 }
 
 export function findingReport(capture: string, f: Finding): FindingReport {
   const { firstTime, lastTime, episodes, ...rest } = f;
+  // Seconds computed from float epoch times, as whole microseconds (no float artefacts in JSON).
+  const latency = 'addedLatency' in rest && rest.addedLatency
+    ? { addedLatency: { ...rest.addedLatency, p50: exactSeconds(rest.addedLatency.p50), p90: exactSeconds(rest.addedLatency.p90), max: exactSeconds(rest.addedLatency.max) } }
+    : {};
   return {
     capture,
     ...(rest as OmitEach<Finding, 'firstTime' | 'lastTime' | 'episodes'>),
+    ...latency,
     firstTime: timeFromEpoch(firstTime),
     lastTime: timeFromEpoch(lastTime),
     episodes: episodes.map((e) => ({ start: timeFromEpoch(e.start)!, end: timeFromEpoch(e.end)!, connections: e.connections })),

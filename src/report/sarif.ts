@@ -85,7 +85,7 @@ const KNOWN = new Set([
   'fix', 'confirm', 'explain', 'caveats', 'capture',
 ]);
 
-function result(f: FindingReport, ruleIndex: number, artifactIndex: number) {
+function result(f: FindingReport, ruleIndex: number, artifactIndex: number, uri: string) {
   const extra: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(f)) if (!KNOWN.has(k) && v !== undefined) extra[k] = v;
   const message = [f.verdict, ...f.fix.map((x) => `Fix: ${x}`)].join('\n');
@@ -96,7 +96,7 @@ function result(f: FindingReport, ruleIndex: number, artifactIndex: number) {
     message: { text: message },
     locations: [
       {
-        physicalLocation: { artifactLocation: { uri: artifactUri(f.capture), index: artifactIndex } },
+        physicalLocation: { artifactLocation: { uri, index: artifactIndex } },
         logicalLocations: [{ name: f.listener, kind: 'module' }],
       },
     ],
@@ -116,6 +116,7 @@ function result(f: FindingReport, ruleIndex: number, artifactIndex: number) {
         lastFrame: e.lastFrame,
         frames: e.frames,
         wiresharkFilter: e.filter,
+        ...(e.inFiles ? { inFiles: e.inFiles } : {}),
       })),
       caveats: f.caveats,
       confirm: f.confirm,
@@ -131,6 +132,8 @@ function unreadable(c: CaptureReport): boolean {
 export function renderSarif(r: Report, detectors: readonly Detector[] = DETECTORS): string {
   const ruleIndex = new Map(detectors.map((d, i) => [d.id, i]));
   const artifactIndex = new Map(r.captures.map((c, i) => [c.path, i]));
+  // A merged capture (--merge) is located at its first file; the others are in the artifact's properties.
+  const uriOf = new Map(r.captures.map((c) => [c.path, artifactUri(c.files?.[0] ?? c.path)]));
   const notifications = r.captures
     .filter((c) => c.error !== null)
     .map((c) => ({
@@ -138,7 +141,7 @@ export function renderSarif(r: Report, detectors: readonly Detector[] = DETECTOR
       message: {
         text: `${c.path}: ${unreadable(c) ? '' : 'partial: '}${c.error}` + (c.errorOffset !== null ? ` (byte offset ${c.errorOffset})` : ''),
       },
-      locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(c.path), index: artifactIndex.get(c.path)! } } }],
+      locations: [{ physicalLocation: { artifactLocation: { uri: uriOf.get(c.path)!, index: artifactIndex.get(c.path)! } } }],
     }));
   const doc = {
     $schema: SARIF_SCHEMA,
@@ -155,13 +158,13 @@ export function renderSarif(r: Report, detectors: readonly Detector[] = DETECTOR
         },
         invocations: [{ executionSuccessful: !r.captures.some(unreadable), toolExecutionNotifications: notifications }],
         artifacts: r.captures.map((c) => ({
-          location: { uri: artifactUri(c.path) },
+          location: { uri: uriOf.get(c.path)! },
           ...(c.format ? { mimeType: c.format === 'pcapng' ? 'application/x-pcapng' : 'application/vnd.tcpdump.pcap' } : {}),
-          properties: { packets: c.packets, connections: c.connections, vantage: c.vantage.vantage },
+          properties: { packets: c.packets, connections: c.connections, vantage: c.vantage.vantage, ...(c.files ? { files: c.files } : {}) },
         })),
         results: r.findings
           .filter((f) => ruleIndex.has(f.id))
-          .map((f) => result(f, ruleIndex.get(f.id)!, artifactIndex.get(f.capture) ?? 0)),
+          .map((f) => result(f, ruleIndex.get(f.id)!, artifactIndex.get(f.capture) ?? 0, uriOf.get(f.capture) ?? artifactUri(f.capture))),
         columnKind: 'unicodeCodePoints',
         properties: { schemaVersion: r.schemaVersion, filters: r.filters },
       },

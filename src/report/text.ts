@@ -2,7 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import type { CaptureReport, FindingReport, Report } from './model.js';
 import { stripControl } from './escape.js';
 import { renderSummaryText } from './summary.js';
-import { count, duration, figureValue, integer as n } from './units.js';
+import { count, duration, figureValue, integer as n, proseNumbers } from './units.js';
 
 /**
  * ` (byte offset N, frame M)` when reading stopped inside the capture's data; nothing when it never got
@@ -64,7 +64,7 @@ export function findingText(f: FindingReport, color: ChalkInstance, width: numbe
   const out: string[] = [];
   const where = withCapture ? `  ${color.dim('in')} ${stripControl(f.capture)}` : '';
   out.push(`${severityLabel(f, color)} ${color.bold(f.id)}  ${f.listener}  ${count(f.connections, 'connection')}${where}`);
-  out.push(fold(f.verdict, width, '  '));
+  out.push(fold(proseNumbers(f.verdict), width, '  '));
   const w = Math.max(...f.figures.map(([k]) => k.length), 0);
   for (const [k, v] of f.figures) out.push(`    ${k.padEnd(w)}  ${figureValue(v)}`);
   if (f.episodes.length > 0) {
@@ -82,6 +82,9 @@ export function findingText(f: FindingReport, color: ChalkInstance, width: numbe
       out.push(`    ${e.client} → ${e.server}  frames ${fr}`);
       if (e.note) out.push(`      ${e.note}`);
       out.push(`      ${color.dim('wireshark:')} ${e.filter}`);
+      for (const x of e.inFiles ?? []) {
+        out.push(`      ${color.dim('in')} ${stripControl(x.file)}${color.dim(':')} frames ${x.firstFrame}–${x.lastFrame}  ${color.dim('wireshark:')} ${x.filter}`);
+      }
     }
   }
   if (f.evidence.filter) out.push(`    ${color.dim('all of it:')} ${f.evidence.filter}`);

@@ -49,3 +49,26 @@ export function figureValue(v: string): string {
   if (!m) return v;
   return integer(Number(m[1])) + (m[3] !== undefined ? ` of ${integer(Number(m[3]))}` : '');
 }
+
+// A count in a sentence: a run of 4+ digits standing alone (not part of an address, a port after `:`, a
+// time, a decimal or a name), outside `code`, and not a port, byte offset or frame number named as such.
+const PROSE_COUNT = /(^|[\s(])(\d{4,})(?=$|[\s),;:])/g;
+const NOT_A_COUNT = /\b(?:port|offset|frame|frames)\s$/i;
+
+/**
+ * A detector's sentence (a verdict) with its counts grouped like the report's other numbers (`3,000
+ * handshakes`): the one place the human formats do it, so detectors write plain numbers and JSON keeps
+ * the verdict as the detector wrote it. Ports, byte offsets and frame numbers stay as they are.
+ */
+export function proseNumbers(text: string): string {
+  return text
+    .split(/(`[^`]*`)/)
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part.replace(PROSE_COUNT, (m, lead: string, digits: string, at: number) =>
+            NOT_A_COUNT.test(part.slice(0, at + lead.length)) ? m : lead + integer(Number(digits)),
+          ),
+    )
+    .join('');
+}

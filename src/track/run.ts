@@ -1,5 +1,6 @@
 import type { Frame } from '../capture/frame.js';
 import { readCapture, type ReadProgress } from '../capture/reader.js';
+import { readMerged, type FrameOrigins } from '../capture/merge.js';
 import { Decoder } from '../decode/decoder.js';
 import { linkTypeName } from '../decode/link.js';
 import { Decoded, newSegment } from '../decode/segment.js';
@@ -23,6 +24,8 @@ export interface RunOptions extends TrackerOptions {
   chunkBytes?: number;
   /** Makes the tracker: `tcpdiag watch` gives a LiveTracker (live.ts); a plain Tracker otherwise. */
   newTracker?: (emit: (c: Connection) => void, opts: TrackerOptions) => Tracker;
+  /** --merge: these files read as one capture in time order (`path` only names it); `origins` learns where each frame came from. */
+  merge?: { files: readonly string[]; origins?: FrameOrigins };
 }
 
 const MAX_WARNINGS = 20;
@@ -73,7 +76,8 @@ export async function trackCapture(
     },
     onWarning: warn,
   };
-  const r = await readCapture(path, sink, { onProgress: opts.onProgress, chunkBytes: opts.chunkBytes });
+  const ro = { onProgress: opts.onProgress, chunkBytes: opts.chunkBytes };
+  const r = opts.merge ? await readMerged(opts.merge.files, sink, ro, opts.merge.origins) : await readCapture(path, sink, ro);
   tracker.end();
   const c = decoder.counts;
   if (decoder.badOptionFrames > 0) {

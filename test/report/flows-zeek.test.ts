@@ -56,9 +56,9 @@ describe('flows: Zeek conn.log fields', () => {
     });
   });
 
-  // Zeek logs vlan 0 / inner_vlan 0 for this 802.1ad frame with both ids 0. The tracker keeps tags
-  // packed in one number, 0 when untagged, so an id-0 tag reads as no tag (report of issue 22).
-  it.fails('http-qinq-0.pcap: tags of id 0 are kept (needs the tracker to keep the tag count)', async () => {
+  // Zeek logs vlan 0 / inner_vlan 0 for this 802.1ad frame with both ids 0: the decoder keeps the tag
+  // count beside the ids, so an id-0 tag is not read as no tag.
+  it('http-qinq-0.pcap: tags of id 0 are kept (Zeek: vlan 0, inner_vlan 0)', async () => {
     const { flows } = await analyzeOne(pub('http-qinq-0.pcap'));
     const z = zeekLog('http-qinq-0.pcap')[0]!;
     expect([flows[0]!.vlan, flows[0]!.inner_vlan]).toEqual([Number(z['id.ctx.vlan']), Number(z['id.ctx.inner_vlan'])]);
@@ -67,8 +67,11 @@ describe('flows: Zeek conn.log fields', () => {
   it('splits QinQ tags: outer in vlan, inner in inner_vlan', () => {
     expect(splitVlan(0)).toEqual({ vlan: null, inner_vlan: null });
     expect(splitVlan(42)).toEqual({ vlan: 42, inner_vlan: null });
-    expect(splitVlan((10 << 12) | 20)).toEqual({ vlan: 10, inner_vlan: 20 });
-    expect(splitVlan(40980)).toEqual({ vlan: 10, inner_vlan: 20 });
+    expect(splitVlan((2 << 24) | (10 << 12) | 20)).toEqual({ vlan: 10, inner_vlan: 20 });
+    expect(splitVlan((2 << 24) | 40980)).toEqual({ vlan: 10, inner_vlan: 20 });
+    // QinQ ids of 0 are tags, not the absence of one (nor VLAN 5 alone).
+    expect(splitVlan(2 << 24)).toEqual({ vlan: 0, inner_vlan: 0 });
+    expect(splitVlan((2 << 24) | 5)).toEqual({ vlan: 0, inner_vlan: 5 });
   });
 
   it('uids look like Zeek’s, are stable across runs, and differ per connection', async () => {

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { flowPrinter } from '../../src/report/flow-printers.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderText } from '../../src/report/text.js';
-import { count, figureValue, integer } from '../../src/report/units.js';
+import { renderHtml } from '../../src/report/html.js';
+import { count, figureValue, integer, proseNumbers } from '../../src/report/units.js';
 import { analyzeOne } from './pipeline.js';
 
 const fixture = (rel: string) => fileURLToPath(new URL(`../../fixtures/${rel}`, import.meta.url));
@@ -36,6 +37,35 @@ describe('numbers: one format, singular and plural right', () => {
     const md = renderMarkdown(report);
     expect(md).toContain('| TCP connections | 3,040 |');
     expect(md).toMatch(/\| half-open handshakes \| 3,000 \|/);
+  });
+
+  it('verdict sentences group their counts; ports, offsets, frames, addresses, times and code stay as written', () => {
+    expect(proseNumbers('198.18.0.3:8080 received a SYN flood: 3000 handshakes from 2945 sources (12345 SYNs).')).toBe(
+      '198.18.0.3:8080 received a SYN flood: 3,000 handshakes from 2,945 sources (12,345 SYNs).',
+    );
+    expect(proseNumbers('nothing was listening on port 8080 (or a firewall)')).toBe('nothing was listening on port 8080 (or a firewall)');
+    expect(proseNumbers('stopped at a fault (byte offset 123456, frame 4567): only the 4566 packets')).toBe(
+      'stopped at a fault (byte offset 123456, frame 4567): only the 4,566 packets',
+    );
+    expect(proseNumbers('[2001:db8::1]:4433 at 2026-11-21T09:29:42Z, 1234.5 s, /tmp/cap_20261121.pcap, run `sysctl -w net.core.somaxconn=4096 && listen 8080 1024`')).toBe(
+      '[2001:db8::1]:4433 at 2026-11-21T09:29:42Z, 1234.5 s, /tmp/cap_20261121.pcap, run `sysctl -w net.core.somaxconn=4096 && listen 8080 1024`',
+    );
+    expect(proseNumbers('999 and 1000')).toBe('999 and 1,000');
+  });
+
+  it('a SYN flood verdict says 3,000 in text, Markdown and HTML; JSON keeps the detector\'s sentence', async () => {
+    const { report } = await analyzeOne(FLOOD);
+    const flood = report.findings.find((f) => f.id === 'syn-flood')!;
+    expect(flood.connections).toBe(3000);
+    expect(flood.verdict).toMatch(/: 3000 handshakes from \d+ sources/);
+    const grouped = proseNumbers(flood.verdict);
+    expect(grouped).toMatch(/: 3,000 handshakes from [\d,]+ sources/);
+    expect(grouped.replace(/:8080\b/g, '')).not.toMatch(/\d{4}/);
+    expect(renderText(report, new Chalk({ level: 0 }), false, null)).toContain(`\n  ${grouped}\n`);
+    expect(renderMarkdown(report)).toContain(`**Verdict:** ${grouped}`);
+    const html = renderHtml(report, []);
+    expect(html).toContain(grouped.replace(/&/g, '&amp;'));
+    expect(html).not.toContain(flood.verdict);
   });
 
   it('flows says 1 connection, not 1 connections', async () => {
