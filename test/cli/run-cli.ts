@@ -14,6 +14,7 @@ import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin/tcpdiag.js');
@@ -67,17 +68,24 @@ class Collect extends Writable {
 
 /** tcpdiag ARGS, in this process; `code` is what bin/tcpdiag.js would exit with. */
 export async function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
-  // vitest.config.ts leaves dist/ to Node's own loader: the modules a user runs, not a transformed copy.
   // The tests name fixtures relative to the repository, as a process started there (runBin) would.
   if (resolve(process.cwd()) !== resolve(ROOT)) throw new Error(`run the tests from ${ROOT}: they name files relative to it`);
+  // vitest.config.ts leaves dist/ to Node's own loader: the modules a user runs, not a transformed copy.
   cli ??= import(pathToFileURL(builtEntry()).href) as Promise<Cli>;
   const { runCli: run } = await cli;
   const stdout = new Collect();
   const stderr = new Collect();
   const { input } = opts;
   const stdin = input instanceof Readable ? input : Readable.from(input === undefined ? [] : [Buffer.from(input)]);
-  const code = await run([process.execPath, BIN, ...args], { stdout, stderr, stdin, env: environment(opts.env) });
-  return { code, signal: null, stdout: stdout.text, stderr: stderr.text };
+  try {
+    const code = await run([process.execPath, BIN, ...args], { stdout, stderr, stdin, env: environment(opts.env) });
+    return { code, signal: null, stdout: stdout.text, stderr: stderr.text };
+  } finally {
+    // A capture run favours memory for the rest of its process (src/cli/run-capture.ts favourMemory), through
+    // V8 flags, which are process-wide. This worker goes on to run other test files: V8's defaults again.
+    setFlagsFromString('--no-optimize-for-size');
+    setFlagsFromString('--semi-space-growth-factor=2');
+  }
 }
 
 /** tcpdiag ARGS in a real process. `stdout`: a pipe to collect, or a descriptor to write to (a file, /dev/full). */
