@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli } from './run-cli.js';
+import { ROOT, runBin, runCli } from './run-cli.js';
 
 const OVERFLOW = 'fixtures/lab/accept-overflow-abort0-server.pcap';
 const REFUSED = 'fixtures/lab/refused-server.pcap';
@@ -180,5 +180,20 @@ describe('flows', () => {
     const csv = (await tcpdiag(['flows', REFUSED, '--format', 'csv'])).stdout.trim().split('\n');
     expect(csv).toHaveLength(31);
     expect(JSON.parse((await tcpdiag(['flows', REFUSED, '--format', 'json'])).stdout)).toHaveLength(30);
+  });
+});
+
+describe('bin/tcpdiag.js', () => {
+  // Every other test here runs the same runCli in-process (test/cli/run-cli.ts); this one runs the program.
+  it('started through its #! line, prints and exits as the in-process run does: 1 on a finding, 0, 2 on a usage error', async () => {
+    const cases = [['analyze', OVERFLOW], ['analyze', HEALTHY, '-f', 'json'], ['analyze', OVERFLOW, '--format', 'yaml']];
+    const codes = [];
+    for (const args of cases) {
+      const real = await runBin(args, { shebang: true });
+      const here = await tcpdiag(args);
+      expect(real).toEqual(here);
+      codes.push(real.code);
+    }
+    expect(codes).toEqual([1, 0, 2]);
   });
 });

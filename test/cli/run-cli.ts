@@ -88,10 +88,13 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
   }
 }
 
-/** tcpdiag ARGS in a real process. `stdout`: a pipe to collect, or a descriptor to write to (a file, /dev/full). */
-export function runBin(args: string[], opts: { env?: Record<string, string>; input?: Buffer | string; stdout?: number } = {}): Promise<CliResult> {
+/**
+ * tcpdiag ARGS in a real process. `stdout`: a pipe to collect, or a descriptor to write to (a file,
+ * /dev/full). `shebang`: bin/tcpdiag.js started as a program (its #! line), not as node's argument.
+ */
+export function runBin(args: string[], opts: { env?: Record<string, string>; input?: Buffer | string; stdout?: number; shebang?: boolean } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(opts.shebang ? BIN : process.execPath, opts.shebang ? args : [BIN, ...args], {
       cwd: ROOT,
       env: environment(opts.env),
       stdio: ['pipe', opts.stdout ?? 'pipe', 'pipe'],
