@@ -11,8 +11,9 @@ const mtime = (p) => {
   }
 };
 const entry = mtime('../dist/bundle/main.js') >= mtime('../dist/cli/main.js') ? '../dist/bundle/main.js' : '../dist/cli/main.js';
-const { main } = await import(entry);
+const { runCli } = await import(entry);
 
-main(process.argv).then((code) => {
+// The process's own streams and environment; the tests run the same runCli in-process with theirs.
+runCli(process.argv).then((code) => {
   process.exitCode = code;
 });

@@ -22,6 +22,50 @@ export function exitCodeOf(e: CommanderError): number {
   return e.exitCode === 0 ? 0 : 2;
 }
 
+/**
+ * The standard streams and environment a run reads and writes; a field left out is the process's own.
+ * bin/tcpdiag.js leaves them all out; a test passes streams that collect text, and runs the CLI in-process.
+ */
+export interface CliIo {
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  stdin?: NodeJS.ReadableStream;
+  env?: NodeJS.ProcessEnv;
+}
+
+const STREAMS = ['stdout', 'stderr', 'stdin'] as const;
+let previousRun: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs the CLI on `argv` (node, script, arguments…) and returns its exit code. The commands, and the
+ * capture reader behind `-`, use process.stdout, stderr, stdin, env and exitCode where they need them: for
+ * the run, those are the ones given here, and the process's own again after it. Runs are therefore one
+ * at a time: a second waits for the first.
+ */
+export function runCli(argv: string[], io: CliIo = {}): Promise<number> {
+  const run = previousRun.then(() => withIo(io, () => main(argv)));
+  previousRun = run.catch(() => undefined);
+  return run;
+}
+
+async function withIo(io: CliIo, run: () => Promise<number>): Promise<number> {
+  const saved = STREAMS.map((name) => [name, Object.getOwnPropertyDescriptor(process, name)!] as const);
+  const { env, exitCode } = process;
+  for (const name of STREAMS) {
+    const stream = io[name];
+    if (stream) Object.defineProperty(process, name, { configurable: true, enumerable: true, get: () => stream });
+  }
+  if (io.env) process.env = io.env;
+  process.exitCode = undefined;
+  try {
+    return await run();
+  } finally {
+    for (const [name, descriptor] of saved) Object.defineProperty(process, name, descriptor);
+    process.env = env;
+    process.exitCode = exitCode;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   guardStdout();
   const program = new Command('tcpdiag');

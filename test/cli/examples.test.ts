@@ -1,12 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin/tcpdiag.js');
+import { BIN, ROOT, runCli, type CliResult } from './run-cli.js';
 
 /** Command lines of the README's sh blocks that call tcpdiag. */
 function readmeCommands(): string[] {
@@ -19,11 +16,11 @@ function readmeCommands(): string[] {
 }
 
 /** `$ tcpdiag ...` examples of every command's --help. */
-function helpExamples(): string[] {
+async function helpExamples(): Promise<string[]> {
   const commands = ['analyze', 'flows', 'explain', 'queues', 'host'];
   const out: string[] = [];
   for (const c of commands) {
-    const help = execFileSync(process.execPath, [BIN, c, '--help'], { encoding: 'utf8' });
+    const help = (await runCli([c, '--help'])).stdout;
     for (const m of help.matchAll(/^\s*\$ (tcpdiag .*)$/gm)) out.push(m[1]!);
   }
   return out;
@@ -44,32 +41,45 @@ function runnable(cmd: string): boolean {
 const CWD = mkdtempSync(join(tmpdir(), 'tcpdiag-examples-'));
 symlinkSync(join(ROOT, 'fixtures'), join(CWD, 'fixtures'));
 
-function run(cmd: string) {
-  const shell = cmd.replace(/^tcpdiag /, `"${process.execPath}" "${BIN}" `);
-  return spawnSync('bash', ['-o', 'pipefail', '-c', shell], { cwd: CWD, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+// What a shell would read differently from a list of words: such examples run in bash, the rest in-process.
+const SHELL = /[|&;<>()$`'"\\*?#~]/;
+
+/**
+ * An example run as a user would: in bash if it has a pipe or other shell syntax, else in-process with the
+ * same words (its --output file, if a relative path, written in the scratch folder, as bash would).
+ */
+async function run(cmd: string): Promise<CliResult> {
+  if (SHELL.test(cmd)) {
+    const shell = cmd.replace(/^tcpdiag /, `"${process.execPath}" "${BIN}" `);
+    const r = spawnSync('bash', ['-o', 'pipefail', '-c', shell], { cwd: CWD, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+  }
+  const words = cmd.trim().split(/\s+/).slice(1);
+  const args = words.map((w, i) => (/^(-o|--output)$/.test(words[i - 1] ?? '') && w !== '-' && !isAbsolute(w) ? join(CWD, w) : w));
+  return runCli(args, { env: { NO_COLOR: '1' } });
 }
 
-describe('every example runs as shown', () => {
-  const readme = readmeCommands();
-  const help = helpExamples();
+const readme = readmeCommands();
+const help = await helpExamples();
 
+describe('every example runs as shown', () => {
   it('finds the examples', () => {
     expect(readme.length).toBeGreaterThanOrEqual(5);
     expect(help.length).toBeGreaterThanOrEqual(8);
   });
 
-  it.each([...readme, ...help].filter(runnable).map((c) => [c]))('%s', (cmd) => {
-    const r = run(cmd);
+  it.each([...readme, ...help].filter(runnable).map((c) => [c]))('%s', async (cmd) => {
+    const r = await run(cmd);
     // 1 is the documented "a finding reached --fail-on" and is what an overflow capture should give.
-    expect([0, 1], `${cmd}\n${r.stderr}`).toContain(r.status);
+    expect([0, 1], `${cmd}\n${r.stderr}`).toContain(r.code);
     if (!/--output/.test(cmd)) expect(r.stdout.length).toBeGreaterThan(0);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
   });
 
-  it('the README shows the real output of its first example', () => {
+  it('the README shows the real output of its first example', async () => {
     const md = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const shown = /```text\n([\s\S]*?)\n {2}\.\.\.\n```/.exec(md)![1]!.split('\n');
-    const r = run('tcpdiag analyze fixtures/lab/accept-overflow-abort0-server.pcap');
+    const r = await run('tcpdiag analyze fixtures/lab/accept-overflow-abort0-server.pcap');
     expect(r.stdout.split('\n').slice(0, shown.length)).toEqual(shown);
   });
 });

@@ -65,12 +65,12 @@ describe('--since/--until', () => {
 
   it('is a usage error on the command line: exit 2, the command named, the hint naming its --help', async () => {
     for (const cmd of ['analyze', 'flows']) {
-      const r = (await tcpdiag([cmd, REFUSED, '--since', '-3']));
+      const r = await tcpdiag([cmd, REFUSED, '--since', '-3']);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(
         `tcpdiag ${cmd}: option '--since <time>' argument '-3' is invalid. a bare number is ambiguous: write +3 for seconds from the start, or @3 for epoch seconds\n(run tcpdiag ${cmd} --help for usage)\n`,
       );
-      const after = (await tcpdiag([cmd, REFUSED, '--since', '+5', '--until', '+1']));
+      const after = await tcpdiag([cmd, REFUSED, '--since', '+5', '--until', '+1']);
       expect(after.code).toBe(2);
       expect(after.stderr).toBe(`tcpdiag ${cmd}: --since +5 is after --until +1: the window is empty\n(run tcpdiag ${cmd} --help for usage)\n`);
     }
@@ -89,7 +89,7 @@ describe('--since/--until', () => {
     expect(iso.captures[0].outsideWindow).toBe(relative.captures[0].outsideWindow);
     expect(epoch.captures[0].outsideWindow).toBe(relative.captures[0].outsideWindow);
 
-    const outside = (await tcpdiag(['analyze', ATTR, '--since', '2026-01-01']));
+    const outside = await tcpdiag(['analyze', ATTR, '--since', '2026-01-01']);
     expect(outside.code).toBe(0);
     expect(outside.stderr).toBe(
       `tcpdiag analyze: ${ATTR}: the --since/--until window (2026-01-01T00:00:00.000Z to the end) is outside the capture (2025-06-26T15:31:54.985978000Z to 2025-06-26T15:31:59.084594000Z): no packet was kept\n`,
@@ -124,7 +124,7 @@ describe('--listener and --port', () => {
   });
 
   it('are usage errors on the command line', async () => {
-    const r = (await tcpdiag(['analyze', REFUSED, '--listener', '999.1.1.1:80']));
+    const r = await tcpdiag(['analyze', REFUSED, '--listener', '999.1.1.1:80']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       "tcpdiag analyze: option '--listener <ip:port>' argument '999.1.1.1:80' is invalid. '999.1.1.1' is not an IPv4 address (four numbers 0-255, as 10.0.0.5)\n(run tcpdiag analyze --help for usage)\n",
@@ -144,7 +144,7 @@ describe('usage errors of every command', () => {
     ['host', ['host', '--interval', 'soon'], /^tcpdiag host: option '--interval <seconds>' argument 'soon' is invalid\. not a number of seconds from 0 to 3600$/],
     ['host', ['host', '--fail-on', 'maybe'], /^tcpdiag host: option '--fail-on <level>' argument 'maybe' is invalid\. Allowed choices are error, warning, never\.$/],
   ])('%s: %j', async (name, args, message) => {
-    const r = (await tcpdiag(args));
+    const r = await tcpdiag(args);
     expect(r.code).toBe(2);
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines[0]).toMatch(message);

@@ -7,19 +7,33 @@ import { once } from 'node:events';
 import { chmodSync, closeSync, createReadStream, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { BIN, ROOT, runCli } from './run-cli.js';
+import { BIN, ROOT, runBin, runCli } from './run-cli.js';
 
 const REFUSED = 'fixtures/lab/refused-server.pcap';
 const PROC_AFTER = 'fixtures/proc/after';
 const ENV = { ...process.env, NO_COLOR: '', FORCE_COLOR: '', GITHUB_ACTIONS: '' };
 
+/** In-process; with `stdout`, a real process writing to that descriptor (a file opened for appending, /dev/full). */
 function tcpdiag(args: string[], stdout?: number) {
-  return runCli(args, { stdout });
+  return stdout === undefined ? runCli(args) : runBin(args, { stdout });
 }
 
 function scratch(): string {
   return mkdtempSync(join(tmpdir(), 'tcpdiag-output-'));
+}
+
+/**
+ * A stdin that fails the run if it is read: run in-process, a refusal that comes after reading would
+ * say so on stderr instead of naming the output.
+ */
+function unreadStdin(): Readable {
+  return new Readable({
+    read() {
+      this.destroy(new Error('stdin was read before the output was checked'));
+    },
+  });
 }
 
 /** Started with stdin open and never fed: a run that reads stdin waits there until killed. */
@@ -46,7 +60,7 @@ const expected = (await tcpdiag(['analyze', REFUSED, '--format', 'json'])).stdou
 
 describe('--output', () => {
   it('- is stdout', async () => {
-    const r = (await tcpdiag(['analyze', REFUSED, '--format', 'json', '--output', '-']));
+    const r = await tcpdiag(['analyze', REFUSED, '--format', 'json', '--output', '-']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(expected);
     expect(JSON.parse(r.stdout).findings[0].id).toBe('connection-refused');
@@ -58,7 +72,7 @@ describe('--output', () => {
     writeFileSync(file, 'old report\n');
     chmodSync(file, 0o640);
     const before = statSync(file);
-    const r = (await tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', file]));
+    const r = await tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', file]);
     expect(r.code).toBe(0);
     const after = statSync(file);
     expect(readFileSync(file, 'utf8')).toBe(expected);
@@ -90,7 +104,7 @@ describe('--output', () => {
 
   it('writes -o /dev/stdout to stdout and never replaces the symlink (this suite runs as root in CI)', async () => {
     expect(lstatSync('/dev/stdout').isSymbolicLink()).toBe(true);
-    const r = (await tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', '/dev/stdout']));
+    const r = await tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', '/dev/stdout']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(expected);
     expect(lstatSync('/dev/stdout').isSymbolicLink()).toBe(true);
@@ -112,7 +126,7 @@ describe('--output', () => {
   });
 
   it('writes through a device and leaves it one', async () => {
-    const r = (await tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', '/dev/null']));
+    const r = await tcpdiag(['analyze', REFUSED, '--format', 'json', '-o', '/dev/null']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
@@ -136,8 +150,7 @@ describe('--output', () => {
 
   it('refuses a directory before the analysis starts, naming the path given', async () => {
     const dir = scratch();
-    // Reading stdin would wait for ever: an exit proves nothing was read.
-    const r = await exitOf(waiting(['analyze', '-', '-o', dir]));
+    const r = await runCli(['analyze', '-', '-o', dir], { input: unreadStdin() });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`tcpdiag analyze: cannot write ${dir}: it is a directory\n`);
   });
@@ -150,10 +163,10 @@ describe('--output', () => {
     const notDir = join(dir, 'file');
     writeFileSync(notDir, '');
     const missing = join(dir, 'no', 'such', 'dir', 'out.json');
-    let r = await exitOf(waiting([...args, missing]));
+    let r = await runCli([...args, missing], { input: unreadStdin() });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`tcpdiag ${name}: cannot write ${missing}: no such file or directory (ENOENT)\n`);
-    r = await exitOf(waiting([...args, join(notDir, 'out.json')]));
+    r = await runCli([...args, join(notDir, 'out.json')], { input: unreadStdin() });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`tcpdiag ${name}: cannot write ${join(notDir, 'out.json')}: a component of the path is not a directory (ENOTDIR)\n`);
     expect(r.stderr).not.toMatch(/\.tmp|\n\s+at /);
@@ -164,7 +177,7 @@ describe('--output', () => {
     const file = join(dir, 'ro.json');
     writeFileSync(file, 'keep\n');
     chmodSync(file, 0o444);
-    const r = await exitOf(waiting(['analyze', '-', '-o', file]));
+    const r = await runCli(['analyze', '-', '-o', file], { input: unreadStdin() });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`tcpdiag analyze: cannot write ${file}: permission denied (EACCES)\n`);
     expect(readFileSync(file, 'utf8')).toBe('keep\n');
@@ -223,7 +236,7 @@ describe('stdout that cannot be written', () => {
   ])('ENOSPC (> /dev/full) on %s: one line, exit 2', async (name, args) => {
     const full = openSync('/dev/full', 'w');
     try {
-      const r = (await tcpdiag(args, full));
+      const r = await tcpdiag(args, full);
       expect(r.stderr).toBe(`tcpdiag ${name}: cannot write to standard output: no space left on device (ENOSPC)\n`);
       expect(r.code).toBe(2);
     } finally {
@@ -232,7 +245,7 @@ describe('stdout that cannot be written', () => {
   });
 
   it('ENOSPC on an --output file: one line naming it, exit 2', async () => {
-    const r = (await tcpdiag(['explain', '-o', '/dev/full']));
+    const r = await tcpdiag(['explain', '-o', '/dev/full']);
     expect(r.stderr).toBe('tcpdiag explain: cannot write /dev/full: no space left on device (ENOSPC)\n');
     expect(r.code).toBe(2);
     expect(existsSync('/dev/full')).toBe(true);

@@ -1,19 +1,17 @@
-// `tcpdiag host --snapshot` and `tcpdiag analyze --counters` as a user runs them (the built CLI).
-import { spawnSync } from 'node:child_process';
+// `tcpdiag host --snapshot` and `tcpdiag analyze --counters` as a user runs them (the built CLI, in-process).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parseSnmpFile } from '../../src/knowledge/proc-counters.js';
+import { runCli } from '../cli/run-cli.js';
 import { COUNTERS, ROOT } from './helpers.js';
 
-const BIN = join(ROOT, 'bin/tcpdiag.js');
 const OVERFLOW = 'fixtures/lab/accept-overflow-abort0-server.pcap';
 
 function tcpdiag(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', GITHUB_ACTIONS: '' }, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCli(args, { env: { NO_COLOR: '1' } });
 }
 
 const ajv = new Ajv({ allErrors: true, strict: true });
@@ -23,9 +21,9 @@ const validateReport = ajv.compile(JSON.parse(readFileSync(`${ROOT}schema/report
 describe('tcpdiag host --snapshot', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tcpdiag-snapshot-'));
 
-  it('writes every Tcp/TcpExt counter, the sysctls and the listeners of a /proc root as versioned JSON', () => {
+  it('writes every Tcp/TcpExt counter, the sysctls and the listeners of a /proc root as versioned JSON', async () => {
     const file = join(dir, 'after.json');
-    const r = tcpdiag(['host', '--snapshot', file, '--proc-root', 'fixtures/proc/after']);
+    const r = await tcpdiag(['host', '--snapshot', file, '--proc-root', 'fixtures/proc/after']);
     expect([r.code, r.stdout]).toEqual([0, '']);
     expect(r.stderr).toMatch(/^tcpdiag host: wrote .*after\.json: \d+ counters, 5 listeners, namespace unknown, \d{4}-/);
     const snap = JSON.parse(readFileSync(file, 'utf8'));
@@ -41,9 +39,9 @@ describe('tcpdiag host --snapshot', () => {
     expect(snap.listeners).toContainEqual(expect.objectContaining({ family: 6, address: '::1', port: 7070, recvQ: 1 }));
   });
 
-  it.skipIf(process.platform !== 'linux')('on this machine: to stdout with -, with the network namespace and the time of reading', () => {
+  it.skipIf(process.platform !== 'linux')('on this machine: to stdout with -, with the network namespace and the time of reading', async () => {
     const before = Date.now() / 1000;
-    const r = tcpdiag(['host', '--snapshot', '-']);
+    const r = await tcpdiag(['host', '--snapshot', '-']);
     expect(r.code).toBe(0);
     const snap = JSON.parse(r.stdout);
     expect(validateSnapshot(snap) ? [] : validateSnapshot.errors).toEqual([]);
@@ -52,12 +50,12 @@ describe('tcpdiag host --snapshot', () => {
     expect(snap.counters['TcpExtListenOverflows']).toBeTypeOf('number');
   });
 
-  it('snapshot, capture, snapshot, analyze: the counters moved in fixtures/proc/after are the kernel side', () => {
+  it('snapshot, capture, snapshot, analyze: the counters moved in fixtures/proc/after are the kernel side', async () => {
     const b = join(dir, 'b.json');
     const a = join(dir, 'a.json');
-    expect(tcpdiag(['host', '--snapshot', b, '--proc-root', 'fixtures/proc/before']).code).toBe(0);
-    expect(tcpdiag(['host', '--snapshot', a, '--proc-root', 'fixtures/proc/after']).code).toBe(0);
-    const r = tcpdiag(['analyze', OVERFLOW, '--format', 'json', '--counters', b, a]);
+    expect((await tcpdiag(['host', '--snapshot', b, '--proc-root', 'fixtures/proc/before'])).code).toBe(0);
+    expect((await tcpdiag(['host', '--snapshot', a, '--proc-root', 'fixtures/proc/after'])).code).toBe(0);
+    const r = await tcpdiag(['analyze', OVERFLOW, '--format', 'json', '--counters', b, a]);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(validateReport(report) ? [] : validateReport.errors).toEqual([]);
@@ -72,8 +70,8 @@ describe('tcpdiag host --snapshot', () => {
 });
 
 describe('tcpdiag analyze --counters', () => {
-  it('prints the comparison after the findings, and keeps the exit code of the findings', () => {
-    const r = tcpdiag(['analyze', OVERFLOW, '--counters', `${COUNTERS}nstat/before.txt`, `${COUNTERS}nstat/after-accept-overflow-abort0.txt`]);
+  it('prints the comparison after the findings, and keeps the exit code of the findings', async () => {
+    const r = await tcpdiag(['analyze', OVERFLOW, '--counters', `${COUNTERS}nstat/before.txt`, `${COUNTERS}nstat/after-accept-overflow-abort0.txt`]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
     const text = r.stdout.slice(r.stdout.indexOf('Kernel counters for'));
@@ -83,16 +81,16 @@ describe('tcpdiag analyze --counters', () => {
     expect(r.stdout.indexOf('ERROR   accept-queue-overflow')).toBeLessThan(r.stdout.indexOf('Kernel counters for'));
   });
 
-  it('reads one file holding both readings', () => {
+  it('reads one file holding both readings', async () => {
     const both = join(mkdtempSync(join(tmpdir(), 'tcpdiag-both-')), 'both.txt');
     writeFileSync(both, readFileSync(`${COUNTERS}proc/before.txt`, 'utf8') + readFileSync(`${COUNTERS}proc/after-accept-overflow-abort0.txt`, 'utf8'));
-    const r = tcpdiag(['analyze', OVERFLOW, '--format', 'json', '--counters', both]);
+    const r = await tcpdiag(['analyze', OVERFLOW, '--format', 'json', '--counters', both]);
     const c = JSON.parse(r.stdout).captures[0].counters;
     expect([c.before.part, c.after.part, c.agree, c.compared.TcpExtListenOverflows.kernel]).toEqual([1, 2, true, 163]);
   });
 
-  it('leaves the report as it was without --counters', () => {
-    const r = JSON.parse(tcpdiag(['analyze', OVERFLOW, '--format', 'json']).stdout);
+  it('leaves the report as it was without --counters', async () => {
+    const r = JSON.parse((await tcpdiag(['analyze', OVERFLOW, '--format', 'json'])).stdout);
     expect('counters' in r.captures[0]).toBe(false);
     expect('abortOnOverflowSource' in r.findings[0]).toBe(false);
   });
@@ -101,8 +99,8 @@ describe('tcpdiag analyze --counters', () => {
     [['fixtures/crafted/not-a-capture.txt', `${COUNTERS}nstat/before.txt`], /^tcpdiag analyze: fixtures\/crafted\/not-a-capture\.txt: not a counter file at byte offset 0 \(expected/],
     [['a', 'b', 'c'], /^tcpdiag analyze: --counters takes BEFORE AFTER, or one file holding both; got 3 files/],
     [[`${COUNTERS}nstat/before.txt`, 'fixtures/missing.txt'], /^tcpdiag analyze: fixtures\/missing\.txt: cannot read: ENOENT\n$/],
-  ])('bad counter files: one line on stderr, exit 2 (%j)', (files, message) => {
-    const r = tcpdiag(['analyze', OVERFLOW, '--counters', ...files]);
+  ])('bad counter files: one line on stderr, exit 2 (%j)', async (files, message) => {
+    const r = await tcpdiag(['analyze', OVERFLOW, '--counters', ...files]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);

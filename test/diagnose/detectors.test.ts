@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runPipeline } from '../../src/diagnose/pipeline.js';
 import { synAckAfterAck } from '../../src/diagnose/synack-after-ack.js';
@@ -7,9 +5,9 @@ import { exitCode } from '../../src/cli/analyze.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { captureReport, findingReport, newReport } from '../../src/report/model.js';
 import { Connection } from '../../src/track/connection.js';
+import { runCli } from '../cli/run-cli.js';
 import { FIXTURES } from '../helpers/pipeline.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CUT = `${FIXTURES}crafted/get-cut-in-data.pcap`;
 
 async function report(path: string) {
@@ -43,11 +41,8 @@ describe('capture-incomplete', () => {
     expect(renderJunit(r, 'error')).not.toMatch(/<failure[^>]*Reading/);
   });
 
-  it('is a GitHub ::warning annotation', () => {
-    const r = spawnSync(process.execPath, [`${ROOT}bin/tcpdiag.js`, 'analyze', CUT, '-q', '--format', 'json'], {
-      env: { ...process.env, GITHUB_ACTIONS: 'true' },
-      encoding: 'utf8',
-    });
+  it('is a GitHub ::warning annotation', async () => {
+    const r = await runCli(['analyze', CUT, '-q', '--format', 'json'], { env: { GITHUB_ACTIONS: 'true' } });
     expect(r.stderr).toMatch(/^::warning title=capture-incomplete \*::.*byte offset 508, frame 5/m);
   });
 

@@ -1,16 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Chalk } from 'chalk';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expandCapturePaths, isCaptureName } from '../../src/cli/capture-paths.js';
 import { listenerSummaries } from '../../src/report/summary.js';
 import { renderText } from '../../src/report/text.js';
+import { runCli } from '../cli/run-cli.js';
 import { analyzeCaptures, LAB } from './pipeline.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const plain = new Chalk({ level: 0 });
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -42,7 +40,7 @@ describe('several captures', () => {
     expect(renderText(report, plain, true, null, true)).toContain('Summary:');
   });
 
-  it('a folder stands for the captures in it, in name order; one without any is a usage error', () => {
+  it('a folder stands for the captures in it, in name order; one without any is a usage error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tcpdiag-folder-'));
     dirs.push(dir);
     copyFileSync(LAB.refused, join(dir, 'b-refused.pcap'));
@@ -54,12 +52,12 @@ describe('several captures', () => {
     for (const n of ['x.pcap', 'x.pcapng.gz', 'trace.pcap5', 'dump.pcap.gz', 'x.cap']) expect(isCaptureName(n), n).toBe(true);
     for (const n of ['x.txt', 'x.json', 'labels.json']) expect(isCaptureName(n), n).toBe(false);
 
-    const run = spawnSync(process.execPath, [join(ROOT, 'bin/tcpdiag.js'), 'analyze', dir, '-q', '--fail-on', 'never'], { encoding: 'utf8' });
-    expect(run.status).toBe(0);
+    const run = await runCli(['analyze', dir, '-q', '--fail-on', 'never']);
+    expect(run.code).toBe(0);
     expect(run.stdout).toContain(`in ${join(dir, 'a-abort0.pcap')}`);
     expect(run.stdout).toContain(`in ${join(dir, 'b-refused.pcap')}`);
-    const empty = spawnSync(process.execPath, [join(ROOT, 'bin/tcpdiag.js'), 'analyze', join(dir, 'empty')], { encoding: 'utf8' });
-    expect(empty.status).toBe(2);
+    const empty = await runCli(['analyze', join(dir, 'empty')]);
+    expect(empty.code).toBe(2);
     expect(empty.stderr.split('\n')[0]).toBe(`tcpdiag analyze: ${join(dir, 'empty')}: a folder with no capture in it (*.pcap, *.pcapng, *.cap, optionally .gz)`);
   });
 });

@@ -1,26 +1,18 @@
-// `tcpdiag watch` as a user runs it (bin/tcpdiag.js: `npm run build` first): -r FILE and -r - give the
+// `tcpdiag watch` as a user runs it (the built CLI in-process, test/cli/run-cli.ts: `npm run build` first): -r FILE and -r - give the
 // report analyze gives, with its exit codes; ndjson is one event a line; usage and tcpdump errors exit 2.
 
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../cli/run-cli.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin/tcpdiag.js');
 const OVERFLOW = 'fixtures/lab/accept-overflow-abort0-server.pcap';
 const REFUSED = 'fixtures/lab/refused-server.pcap';
 const HEALTHY = 'fixtures/public/get.pcap';
 
 function tcpdiag(args: string[], input?: Buffer, env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', GITHUB_ACTIONS: '', ...env },
-    input,
-    encoding: 'buffer',
-  });
-  return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+  return runCli(args, { env, input });
 }
 
 interface Event {
@@ -33,9 +25,9 @@ function events(text: string): Event[] {
 }
 
 describe('tcpdiag watch -r', () => {
-  it('ends with the analyze report of the same capture, and its exit code', () => {
-    const analyzed = JSON.parse(tcpdiag(['analyze', '--format', 'json', OVERFLOW]).stdout) as { findings: unknown[]; captures: { connections: number }[] };
-    const w = tcpdiag(['watch', '-r', OVERFLOW, '--format', 'ndjson']);
+  it('ends with the analyze report of the same capture, and its exit code', async () => {
+    const analyzed = JSON.parse((await tcpdiag(['analyze', '--format', 'json', OVERFLOW])).stdout) as { findings: unknown[]; captures: { connections: number }[] };
+    const w = await tcpdiag(['watch', '-r', OVERFLOW, '--format', 'ndjson']);
     expect(w.code).toBe(1);
     const ev = events(w.stdout);
     const end = ev.at(-1)!;
@@ -55,18 +47,18 @@ describe('tcpdiag watch -r', () => {
     expect(windowConns).toBe(30);
   });
 
-  it('reads a pipe (-r -) the same as the file', () => {
-    const fromFile = tcpdiag(['watch', '-r', REFUSED, '--format', 'ndjson']);
-    const fromPipe = tcpdiag(['watch', '-r', '-', '--format', 'ndjson'], readFileSync(join(ROOT, REFUSED)));
+  it('reads a pipe (-r -) the same as the file', async () => {
+    const fromFile = await tcpdiag(['watch', '-r', REFUSED, '--format', 'ndjson']);
+    const fromPipe = await tcpdiag(['watch', '-r', '-', '--format', 'ndjson'], readFileSync(join(ROOT, REFUSED)));
     // The same but for the capture's name.
     const strip = (t: string) => events(t.replaceAll('"fixtures/lab/refused-server.pcap"', '"-"')).map((e) => (e.type === 'end' ? { ...e, report: { ...(e.report as object), captures: [] } } : e));
     expect(strip(fromPipe.stdout)).toEqual(strip(fromFile.stdout));
     expect(fromFile.code).toBe(0); // connection-refused is a warning: below the default --fail-on error
-    expect(tcpdiag(['watch', '-r', REFUSED, '--fail-on', 'warning']).code).toBe(1);
+    expect((await tcpdiag(['watch', '-r', REFUSED, '--fail-on', 'warning'])).code).toBe(1);
   });
 
-  it('text: window blocks with rates, the finding with its verdict, then the report', () => {
-    const w = tcpdiag(['watch', '-r', OVERFLOW, '--interval', '5']);
+  it('text: window blocks with rates, the finding with its verdict, then the report', async () => {
+    const w = await tcpdiag(['watch', '-r', OVERFLOW, '--interval', '5']);
     expect(w.stdout).toMatch(/198\.18\.0\.3:8080 {2}SYN [\d.]+\/s {2}handshakes [\d.]+\/s {2}SYN drops [\d.]+\/s {2}ignored [\d.]+\/s {2}resets [\d.]+\/s {2}refused [\d.]+\/s/);
     expect(w.stdout).toMatch(/accept-queue-overflow started at 198\.18\.0\.3:8080 \[error\]: \d+ connections \(first at 09:27:39\.351\)\n {2}The accept queue of 198\.18\.0\.3:8080 overflowed/);
     const end = w.stdout.indexOf('end of watch: the full report');
@@ -74,15 +66,15 @@ describe('tcpdiag watch -r', () => {
     expect(w.stdout.slice(end)).toContain('ERROR   accept-queue-overflow  198.18.0.3:8080  24 connections');
   });
 
-  it('a healthy capture: no finding, exit 0', () => {
-    const w = tcpdiag(['watch', '-r', HEALTHY, '--format', 'ndjson']);
+  it('a healthy capture: no finding, exit 0', async () => {
+    const w = await tcpdiag(['watch', '-r', HEALTHY, '--format', 'ndjson']);
     expect(w.code).toBe(0);
     expect(events(w.stdout).filter((e) => e.type === 'finding')).toEqual([]);
   });
 
-  it('--duration on a replay keeps that much capture time, as analyze --until +SECONDS', () => {
-    const w = events(tcpdiag(['watch', '-r', OVERFLOW, '--duration', '3', '--format', 'ndjson']).stdout).at(-1)!;
-    const a = JSON.parse(tcpdiag(['analyze', '--format', 'json', '--until', '+3', OVERFLOW]).stdout) as { findings: unknown[]; captures: { connections: number }[] };
+  it('--duration on a replay keeps that much capture time, as analyze --until +SECONDS', async () => {
+    const w = events((await tcpdiag(['watch', '-r', OVERFLOW, '--duration', '3', '--format', 'ndjson'])).stdout).at(-1)!;
+    const a = JSON.parse((await tcpdiag(['analyze', '--format', 'json', '--until', '+3', OVERFLOW])).stdout) as { findings: unknown[]; captures: { connections: number }[] };
     const report = w.report as typeof a;
     expect(report.captures[0]!.connections).toBe(a.captures[0]!.connections);
     expect(report.findings).toEqual(a.findings);
@@ -90,26 +82,26 @@ describe('tcpdiag watch -r', () => {
 });
 
 describe('tcpdiag watch errors', () => {
-  it('needs -r or --port', () => {
-    const r = tcpdiag(['watch']);
+  it('needs -r or --port', async () => {
+    const r = await tcpdiag(['watch']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('give -r FILE');
   });
 
-  it('tcpdump missing: one line naming the pipe to run instead, exit 2', () => {
-    const r = tcpdiag(['watch', '--port', '8080'], undefined, { PATH: '/nonexistent' });
+  it('tcpdump missing: one line naming the pipe to run instead, exit 2', async () => {
+    const r = await tcpdiag(['watch', '--port', '8080'], undefined, { PATH: '/nonexistent' });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("tcpdiag watch: tcpdump not found on PATH; capture with it and pipe instead: tcpdump -i any -U -w - 'tcp port 8080' | tcpdiag watch -r -\n");
   });
 
-  it.skipIf(spawnSync('sh', ['-c', 'command -v tcpdump']).status !== 0)('tcpdump fails (no such interface): its reason and the pipe to run instead, exit 2', () => {
-    const r = tcpdiag(['watch', '--port', '8080', '-i', 'tcpdiag-nosuch0']);
+  it.skipIf(spawnSync('sh', ['-c', 'command -v tcpdump']).status !== 0)('tcpdump fails (no such interface): its reason and the pipe to run instead, exit 2', async () => {
+    const r = await tcpdiag(['watch', '--port', '8080', '-i', 'tcpdiag-nosuch0']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^tcpdiag watch: tcpdump failed \(exit 1\): tcpdump: .*tcpdiag-nosuch0.*; run instead: tcpdump -i tcpdiag-nosuch0 -U -w - 'tcp port 8080' \| tcpdiag watch -r -\n$/);
   });
 
-  it('an unreadable capture: exit 2, one line', () => {
-    const r = tcpdiag(['watch', '-r', 'fixtures/no-such.pcap']);
+  it('an unreadable capture: exit 2, one line', async () => {
+    const r = await tcpdiag(['watch', '-r', 'fixtures/no-such.pcap']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^tcpdiag watch: fixtures\/no-such\.pcap: cannot open: no such file\n$/);
   });
