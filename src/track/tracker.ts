@@ -63,6 +63,12 @@ export class Tracker {
   /** The one object every finished connection is copied into, when recycling. */
   private readonly reused: Connection | null;
   private readonly listeners = new Set<number>();
+  /** The server endpoint last added to `listeners` (port -1: none yet). */
+  private lastListener0 = 0;
+  private lastListener1 = 0;
+  private lastListener2 = 0;
+  private lastListener3 = 0;
+  private lastListenerPort = -1;
   /** Closed connections in the order they closed, with their ids (a reused slot no longer matches). */
   private readonly closing = new CloseQueue();
   /** Queue length that triggers compactClosing(); twice the table's cap, so compacting costs O(1) per close. */
@@ -127,7 +133,15 @@ export class Tracker {
       fromClient = U[b + W.CPort] === s.srcPort && U[b + W.C3] === s.src3 && U[b + W.C0] === s.src0 && U[b + W.C1] === s.src1 && U[b + W.C2] === s.src2;
     }
     if (!fromClient && (s.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && this.listeners.size < MAX_LISTENERS) {
-      this.listeners.add(endpointKey(s.src0, s.src1, s.src2, s.src3, s.srcPort));
+      // Most SYN-ACKs come from the listener the last one came from: no hash, no set lookup for them.
+      if (s.srcPort !== this.lastListenerPort || s.src3 !== this.lastListener3 || s.src2 !== this.lastListener2 || s.src1 !== this.lastListener1 || s.src0 !== this.lastListener0) {
+        this.listeners.add(endpointKey(s.src0, s.src1, s.src2, s.src3, s.srcPort));
+        this.lastListener0 = s.src0;
+        this.lastListener1 = s.src1;
+        this.lastListener2 = s.src2;
+        this.lastListener3 = s.src3;
+        this.lastListenerPort = s.srcPort;
+      }
     }
     // Only a FIN or a RST closes a connection: other segments skip both looks at the two directions.
     const ends = (s.flags & (TCP_FIN | TCP_RST)) !== 0;
