@@ -98,8 +98,9 @@ function writeFrame(b: Buffer, p: number, k: Packet): number {
     b.writeUInt16BE(tcpLen, p + 4);
     b[p + 6] = 6;
     b[p + 7] = 64;
-    b.writeUInt32BE(0xfd000db8, p + 8); b.writeUInt32BE(0xfd000001, p + 12); b.writeUInt32BE(k.src >>> 0, p + 20);
-    b.writeUInt32BE(0x20010db8, p + 24); b.writeUInt32BE(0x80000001, p + 32); b.writeUInt32BE(k.dst >>> 0, p + 36);
+    // fd00:db8:8000:xxxx::/64 prefixes made from the address itself, so both directions agree; words above 2^31.
+    b.writeUInt32BE(0xfd000db8, p + 8); b.writeUInt32BE((0x80000000 | (k.src >>> 16)) >>> 0, p + 12); b.writeUInt32BE(k.src >>> 0, p + 20);
+    b.writeUInt32BE(0xfd000db8, p + 24); b.writeUInt32BE((0x80000000 | (k.dst >>> 16)) >>> 0, p + 28); b.writeUInt32BE(k.dst >>> 0, p + 36);
     return 14 + (k.vlan ? 4 : 0) + 40 + writeTcp(b, p + 40, k);
   }
   const udp = k.other === 'udp';
