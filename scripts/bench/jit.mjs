@@ -19,31 +19,52 @@ import { REPO, commandLine, textTable } from './lib.mjs';
 const SPEC = {
   packets: { type: 'number', default: 1e6, help: 'tiled capture size' },
   file: { type: 'string', default: undefined, help: 'run on this capture instead of a tiled one' },
-  command: { type: 'string', default: 'analyze', help: 'analyze | flows' },
+  command: { type: 'string', default: 'analyze', help: 'analyze | flows | track (read + decode + track, recycling, as the CLI)' },
+  warmup: { type: 'string', default: 'auto', help: "track only: 'on' runs the warm-up capture first and reports only what the input did after it, 'off' none" },
+  flags: { type: 'string', default: '--no-concurrent-recompilation', help: "node flags (the bin's shebang by default)" },
   dist: { type: 'string', default: join(REPO, 'dist'), help: 'compiled tree' },
   top: { type: 'number', default: 40, help: 'rows to print' },
   cache: { type: 'string', default: DEFAULT_CACHE, help: 'tiled capture cache' },
 };
 
 const o = commandLine('node scripts/bench/jit.mjs', SPEC);
-if (!['analyze', 'flows'].includes(o.command)) {
-  console.error(`--command: analyze or flows, not ${o.command}`);
+if (!['analyze', 'flows', 'track'].includes(o.command)) {
+  console.error(`--command: analyze, flows or track, not ${o.command}`);
   process.exit(2);
 }
 const file = o.file ?? ensureTiled({ packets: o.packets, cache: o.cache }).path;
 const format = o.command === 'flows' ? 'ndjson' : 'json';
 const main = `import(${JSON.stringify(resolve(o.dist, 'cli', 'main.js'))}).then(async (m) => { process.exitCode = await m.main([process.argv[0], 'tcpdiag', ...process.argv.slice(1)]); })`;
+// track: the warm-up (when on) then the input, a marker line between them so only the input's compiles count.
+const MARK = '=== input';
+const track = `const r = await import(${JSON.stringify(resolve(o.dist, 'track', 'run.js'))});
+if (${JSON.stringify(o.warmup)} === 'on') await r.warmUpTracker(true);
+console.log(${JSON.stringify(MARK)});
+await r.trackCapture(process.argv[1], () => {}, { recycle: true });`;
 const r = spawnSync(
   process.execPath,
-  ['--trace-opt', '--trace-deopt-verbose', '--input-type=module', '-e', main, o.command, '--format', format, file],
-  { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'inherit'] },
+  [
+    ...o.flags.split(' ').filter(Boolean),
+    '--trace-opt',
+    '--trace-deopt-verbose',
+    '--input-type=module',
+    '-e',
+    ...(o.command === 'track' ? [track, file] : [main, o.command, '--format', format, file]),
+  ],
+  {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, TCPDIAG_WARMUP: o.warmup === 'on' ? '1' : o.warmup === 'off' ? '0' : process.env.TCPDIAG_WARMUP },
+  },
 );
 if (r.status !== 0 && r.status !== 1) {
   console.error(`the run failed (exit ${r.status})`);
   process.exit(1);
 }
 
-const lines = r.stdout.split('\n');
+const all = r.stdout.split('\n');
+const lines = o.command === 'track' ? all.slice(all.indexOf(MARK) + 1) : all;
 const compiles = new Map();
 let compileMs = 0;
 let nCompiles = 0;

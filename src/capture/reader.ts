@@ -3,7 +3,7 @@ import { hex32, u32be, u32le } from './bytes.js';
 import { checkPcapVersion, parsePcapHeader, PcapParser, PCAP_FILE_HEADER_BYTES } from './pcap.js';
 import { PcapngParser, PCAPNG_SHB_TYPE } from './pcapng.js';
 import type { RecordParser } from './record-parser.js';
-import { openSource } from './source.js';
+import { openSource, type ByteSource } from './source.js';
 
 export interface ReadProgress {
   rawBytes: number;
@@ -15,6 +15,8 @@ export interface ReadOptions {
   onProgress?: (p: ReadProgress) => void;
   /** Read size; only tests change it, to put chunk boundaries everywhere. */
   chunkBytes?: number;
+  /** Read these bytes instead of opening `path` (the tracker's warm-up capture); `path` only names them. */
+  source?: ByteSource;
 }
 
 export interface ReadResult {
@@ -94,7 +96,7 @@ export async function readCapture(path: string, sink: FrameSink, opts: ReadOptio
   let base = 0;
   let source;
   try {
-    source = await openSource(path, opts.chunkBytes);
+    source = opts.source ?? (await openSource(path, opts.chunkBytes));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     result.error = new CaptureError(err.code ? `cannot open: ${err.code === 'ENOENT' ? 'no such file' : err.message}` : err.message, 0, 1);

@@ -239,3 +239,14 @@ async function openPlainFile(path: string, size: number, chunkBytes: number): Pr
   }
   return { chunks: chunks(), totalBytes: size, rawBytesRead: () => read, gzip: false, close };
 }
+
+/**
+ * Bytes already in memory (a Buffer, like the file chunks) as a source, in pieces of `chunkBytes`: the
+ * tracker's warm-up capture goes through the same reader loop as a file, chunk boundaries included.
+ */
+export function bytesSource(bytes: Buffer, chunkBytes = CHUNK_BYTES): ByteSource {
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    for (let p = 0; p < bytes.length; p += chunkBytes) yield bytes.subarray(p, Math.min(bytes.length, p + chunkBytes));
+  }
+  return { chunks: chunks(), totalBytes: bytes.length, rawBytesRead: () => bytes.length, gzip: false, close: () => undefined };
+}

@@ -226,13 +226,13 @@ export class Connection {
     this.synFrame = U[b + W.SynFrame]!;
     this.synTime = F[fb + Fl.SynTime]!;
     const extras = st.hasExtras(slot);
-    this.synMore = extras ? st.synMore.get(slot) ?? null : null;
+    this.synMore = st.timelineOf(st.synBlock, slot, this.synMore);
     this.synCount = I[b + W.SynCount]!;
     this.lastSynTime = F[fb + Fl.LastSynTime]!;
     this.synNewIsn = I[b + W.SynNewIsn]!;
     this.synAckFrame = U[b + W.SynAckFrame]!;
     this.synAckTime = F[fb + Fl.SynAckTime]!;
-    this.synAckMore = extras ? st.synAckMore.get(slot) ?? null : null;
+    this.synAckMore = st.timelineOf(st.synAckBlock, slot, this.synAckMore);
     this.synAckCount = I[b + W.SynAckCount]!;
     this.lastSynAckTime = F[fb + Fl.LastSynAckTime]!;
     this.synAckCopiesAfterAck = I[b + W.SynAckAfterAck]!;

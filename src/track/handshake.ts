@@ -7,8 +7,6 @@ import { zeekStep } from './zeek.js';
 
 /** A ladder diagram stops being readable long before this. */
 const MAX_LOGGED = 200;
-/** Retransmitted SYNs and SYN-ACKs whose frame and time are kept (the counts go on). */
-const MAX_TIMELINE = 12;
 
 /** MSS, window scale, option bits and TSval of a SYN or SYN-ACK, in the four words from W.SynMss or W.SaMss. */
 function recordOptions(st: Slots, at: number, s: Segment): void {
@@ -16,11 +14,6 @@ function recordOptions(st: Slots, at: number, s: Segment): void {
   st.I[at + 1] = s.wscale;
   st.I[at + 2] = s.optionMask;
   st.U[at + 3] = s.tsVal;
-}
-
-function pushTimeline(st: Slots, more: Map<number, number[]>, slot: number, frame: number, time: number): void {
-  const m = st.listIn(more, slot);
-  if (m.length < MAX_TIMELINE * 2) m.push(frame, time);
 }
 
 /**
@@ -63,7 +56,7 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
         I[b + W.Bits] = I[b + W.Bits]! | CB.SynOptions;
       } else {
         if (!answered) I[b + W.SynRetransBeforeAnswer]!++;
-        pushTimeline(st, st.synMore, slot, s.frame, s.time);
+        st.pushTimeline(st.synBlock, slot, s.frame, s.time);
       }
       I[b + W.SynCount] = n + 1;
       if (!answered) F[fb + Fl.LastSynTime] = s.time;
@@ -81,7 +74,7 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
         // (diagnose/synack-after-ack.ts), from the copies' times kept below.
         if (U[b + W.HsAckFrame] !== 0) I[b + W.SynAckAfterAck]!++;
         if (s.tsVal === U[b + W.SaTsVal] && (I[b + W.SaMask]! & OPT_TIMESTAMP)) I[b + W.Bits] = I[b + W.Bits]! | CB.SynAckSameTsVal;
-        pushTimeline(st, st.synAckMore, slot, s.frame, s.time);
+        st.pushTimeline(st.synAckBlock, slot, s.frame, s.time);
       }
       I[b + W.SynAckCount] = n + 1;
       F[fb + Fl.LastSynAckTime] = s.time;

@@ -34,6 +34,14 @@ export function flipHistory(I: Int32Array, b: number): void {
 export function addHistory(I: Int32Array, b: number, fromClient: boolean, s: Segment, resent: boolean): void {
   const f = s.flags;
   const shift = fromClient ? 0 : 16;
+  // Most segments add nothing: a side's ACK or data letter is there from its first one. Only a segment
+  // with a letter not yet seen goes through the rules below (the common ones, as one test of the bits).
+  const len = s.payloadLen;
+  const common =
+    (f & (TCP_SYN | TCP_FIN | TCP_RST)) === 0 && s.window !== 0 && !resent
+      ? (len > 0 ? H_DATA : f & TCP_ACK ? H_ACK : 0) << shift
+      : -1;
+  if (common !== -1 && (I[b + W.HistSeen]! & common) === common) return;
   const lower = fromClient ? 0 : LOWER;
   if ((f & TCP_SYN) && (f & (TCP_FIN | TCP_RST))) add(I, b, Q + lower, H_MULTI << shift);
   if (f & TCP_SYN) {

@@ -1,12 +1,15 @@
 import type { Frame } from '../capture/frame.js';
+import { statSync } from 'node:fs';
 import { readCapture, type ReadProgress } from '../capture/reader.js';
 import { readMerged, type FrameOrigins } from '../capture/merge.js';
+import { bytesSource, type ByteSource } from '../capture/source.js';
 import { Decoder } from '../decode/decoder.js';
 import { linkTypeName } from '../decode/link.js';
 import { Decoded, newSegment } from '../decode/segment.js';
 import type { Connection } from './connection.js';
 import type { CaptureSummary } from './summary.js';
 import { Tracker, type TrackerOptions } from './tracker.js';
+import { warmUpCapture } from './warm-up.js';
 
 export type { CaptureSummary } from './summary.js';
 
@@ -31,6 +34,28 @@ export interface RunOptions extends TrackerOptions {
 const MAX_WARNINGS = 20;
 
 /**
+ * The warm-up capture (warm-up.ts) run before a large input: it takes the loop through every branch so
+ * that V8 optimises it once, where a large input alone had it compiled and thrown away several times.
+ * Measured, it did not pay (BENCHMARKS.md, issue 20 second session): the input still compiled ~20
+ * functions afresh and the warm-up's own ~100-200 ms in a cold process cost more than the compiles it
+ * saved. Off unless TCPDIAG_WARMUP=1; then inputs from this size on (a .gz counts three times its size).
+ */
+const WARM_UP_FROM_BYTES = 24 * 1024 * 1024;
+// Small and odd: chunk boundaries fall inside records and inside record headers, as they do in a large file.
+const WARM_UP_CHUNK_BYTES = 4093;
+let warmedUp = false;
+
+function worthWarmingUp(path: string): boolean {
+  if (process.env.TCPDIAG_WARMUP !== '1' || path === '-') return false;
+  try {
+    const st = statSync(path);
+    return st.isFile() && st.size * (/\.gz$/i.test(path) ? 3 : 1) >= WARM_UP_FROM_BYTES;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * capture → decode → track for one input. Finished connections go to
  * `onConnection` as they finish; the summary comes back at the end. Never
  * throws for a bad capture: the fault is in the summary.
@@ -39,6 +64,27 @@ export async function trackCapture(
   path: string,
   onConnection: (c: Connection) => void,
   opts: RunOptions = {},
+): Promise<CaptureSummary> {
+  if (!warmedUp && worthWarmingUp(path)) await warmUpTracker(opts.recycle);
+  return track(path, undefined, onConnection, opts);
+}
+
+/** Runs the warm-up capture (warm-up.ts) through read → decode → track, once per process. */
+export async function warmUpTracker(recycle?: boolean): Promise<void> {
+  if (warmedUp) return;
+  warmedUp = true;
+  // The same function on the same options, so the code compiled is the code the input runs.
+  const bytes = warmUpCapture();
+  // First in a table of 100 connections (probe runs, evictions), then in one of the default size.
+  await track('(warm-up)', bytesSource(bytes, WARM_UP_CHUNK_BYTES), () => undefined, { recycle, maxConnections: 100 });
+  await track('(warm-up)', bytesSource(bytes, WARM_UP_CHUNK_BYTES), () => undefined, { recycle });
+}
+
+async function track(
+  path: string,
+  source: ByteSource | undefined,
+  onConnection: (c: Connection) => void,
+  opts: RunOptions,
 ): Promise<CaptureSummary> {
   const seg = newSegment();
   const decoder = new Decoder(seg);
@@ -77,7 +123,7 @@ export async function trackCapture(
     onWarning: warn,
   };
   const ro = { onProgress: opts.onProgress, chunkBytes: opts.chunkBytes };
-  const r = opts.merge ? await readMerged(opts.merge.files, sink, ro, opts.merge.origins) : await readCapture(path, sink, ro);
+  const r = opts.merge ? await readMerged(opts.merge.files, sink, ro, opts.merge.origins) : await readCapture(path, sink, { ...ro, source });
   tracker.end();
   const c = decoder.counts;
   if (decoder.badOptionFrames > 0) {

@@ -11,6 +11,11 @@ export const OUT_OF_ORDER_WINDOW_S = 0.003;
  */
 const FIRST_CAPACITY = 131072;
 
+/** Retransmitted SYNs and SYN-ACKs whose frame and time are kept per connection (the counts go on). */
+export const TIMELINE_MAX = 12;
+/** A timeline block: the number of pairs, then TIMELINE_MAX frame, time pairs. */
+const TIMELINE_DOUBLES = 1 + 2 * TIMELINE_MAX;
+
 /** Bytes of one live connection. */
 export const SLOT_BYTES = W.Size * 4;
 
@@ -37,9 +42,16 @@ export class Slots {
   private used = 0;
   // Maps, not arrays indexed by slot: a sparse array changes its elements kind and backing store as
   // slots come and go, and each change throws away the optimised code of every function reading it.
-  /** Frame, time pairs of SYNs after the first, per slot. */
-  readonly synMore = new Map<number, number[]>();
-  readonly synAckMore = new Map<number, number[]>();
+  /**
+   * Frame, time pairs of the SYNs (SYN-ACKs) after the first, per slot: blocks of TIMELINE_DOUBLES in one
+   * pool, `synBlock[slot]` (`synAckBlock[slot]`) the block's number + 1, 0 for none. Read only when the
+   * slot's CB.Extras bit is set. (They were lists in Maps: a hash lookup and an array per retransmit.)
+   */
+  timeline = new Float64Array(64 * TIMELINE_DOUBLES);
+  synBlock: Int32Array;
+  synAckBlock: Int32Array;
+  private timelineFree: number[] = [];
+  private timelineUsed = 0;
   /** Sequence holes [from, to) per slot and direction (slot * 2 + 0 client, + 1 server). */
   readonly holes = new Map<number, number[]>();
   readonly logged = new Map<number, LoggedPacket[]>();
@@ -52,6 +64,58 @@ export class Slots {
     this.U = new Uint32Array(buf);
     this.F = new Float64Array(buf);
     this.free = new Int32Array(this.capacity);
+    this.synBlock = new Int32Array(this.capacity);
+    this.synAckBlock = new Int32Array(this.capacity);
+  }
+
+  /**
+   * Adds a frame, time pair to a slot's SYN or SYN-ACK timeline (`blocks` is synBlock or synAckBlock);
+   * past TIMELINE_MAX pairs the rest are not kept.
+   */
+  pushTimeline(blocks: Int32Array, slot: number, frame: number, time: number): void {
+    let blk = blocks[slot]!;
+    if (blk === 0) {
+      blk = (this.timelineFree.length > 0 ? this.timelineFree.pop()! : this.newTimelineBlock()) + 1;
+      blocks[slot] = blk;
+      this.markExtras(slot);
+      this.timeline[(blk - 1) * TIMELINE_DOUBLES] = 0;
+    }
+    const T = this.timeline;
+    const at = (blk - 1) * TIMELINE_DOUBLES;
+    const n = T[at]!;
+    if (n >= TIMELINE_MAX) return;
+    T[at + 1 + 2 * n] = frame;
+    T[at + 2 + 2 * n] = time;
+    T[at] = n + 1;
+  }
+
+  /** A slot's SYN or SYN-ACK timeline as frame, time pairs, written into `into` (emptied first); null when it has none. */
+  timelineOf(blocks: Int32Array, slot: number, into: number[] | null): number[] | null {
+    const blk = this.hasExtras(slot) ? blocks[slot]! : 0;
+    if (blk === 0) return null;
+    const T = this.timeline;
+    const at = (blk - 1) * TIMELINE_DOUBLES;
+    const out = into ?? [];
+    out.length = 0;
+    for (let i = 0, n = 2 * T[at]!; i < n; i++) out.push(T[at + 1 + i]!);
+    return out;
+  }
+
+  private newTimelineBlock(): number {
+    if ((this.timelineUsed + 1) * TIMELINE_DOUBLES > this.timeline.length) {
+      const t = new Float64Array(this.timeline.length * 2);
+      t.set(this.timeline);
+      this.timeline = t;
+    }
+    return this.timelineUsed++;
+  }
+
+  private freeTimeline(blocks: Int32Array, slot: number): void {
+    const blk = blocks[slot]!;
+    if (blk !== 0) {
+      this.timelineFree.push(blk - 1);
+      blocks[slot] = 0;
+    }
   }
 
   /**
@@ -105,8 +169,8 @@ export class Slots {
   release(slot: number): void {
     this.I[slot * W.Size + W.Id] = 0;
     if (this.hasExtras(slot)) {
-      this.synMore.delete(slot);
-      this.synAckMore.delete(slot);
+      this.freeTimeline(this.synBlock, slot);
+      this.freeTimeline(this.synAckBlock, slot);
       this.holes.delete(slot * 2);
       this.holes.delete(slot * 2 + 1);
       this.logged.delete(slot);
@@ -117,9 +181,10 @@ export class Slots {
   private clear(slot: number): void {
     const b = slot * W.Size;
     const I = this.I;
-    // A plain loop: TypedArray.fill on a range this short costs more in the call than in the stores.
+    // TypedArray.fill (a memset): 100-300 ns a slot where a loop of 150 stores took 300-700 ns (measured
+    // on 45 000 slots in random order and on a few hot ones; the comment here once said the opposite).
     // The words cover the slot's doubles too (all-zero bits are 0.0).
-    for (let i = b; i < b + W.Size; i++) I[i] = 0;
+    I.fill(0, b, b + W.Size);
     this.I[b + W.Client + DW.LastIpId] = -2;
     this.I[b + W.Server + DW.LastIpId] = -2;
     this.I[b + W.Client + DW.LastLen] = -1;
@@ -140,6 +205,12 @@ export class Slots {
     const free = new Int32Array(cap);
     free.set(this.free);
     this.free = free;
+    const syn = new Int32Array(cap);
+    syn.set(this.synBlock);
+    this.synBlock = syn;
+    const synAck = new Int32Array(cap);
+    synAck.set(this.synAckBlock);
+    this.synAckBlock = synAck;
     this.capacity = cap;
   }
 }

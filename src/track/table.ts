@@ -67,7 +67,9 @@ export class ConnectionTable {
     this.maxChain = Math.min(MAX_CHAIN, max);
     // Math.random is seeded from the OS per process: unpredictable to whoever wrote the capture, and it
     // spares loading node:crypto at start-up.
-    this.seed = opts.seed ?? (Math.random() * 2 ** 32) >>> 0;
+    // As a signed 32-bit number: always a V8 small integer. An unsigned one above 2^31 (half the seeds) is a
+    // heap number, and code optimised on one table's seed was thrown away on the next table's.
+    this.seed = (opts.seed ?? Math.random() * 2 ** 32) | 0;
     this.index = new Int32Array(0);
     this.mask = 0;
     this.older = new Int32Array(0);

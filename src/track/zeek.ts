@@ -44,6 +44,9 @@ export function zeekStep(z: Int32Array, at: number, fromClient: boolean, flags: 
   // Plain locals, no closures: this runs for every packet.
   const c = z[at]!;
   const s = z[at + 1]!;
+  // Without SYN, FIN or RST only an INACTIVE endpoint moves (the switch below): the segments of an
+  // established connection stop here, its four states untouched.
+  if ((flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0 && (fromClient ? c : s) !== INACTIVE) return;
   const cp = z[at + 2]!;
   const sp = z[at + 3]!;
   let me = fromClient ? c : s;
