@@ -1,5 +1,6 @@
 import { TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
 import { DB, DF, DW, Fl, W } from './layout.js';
+import type { RecentSegments } from './duplicates.js';
 import { OUT_OF_ORDER_WINDOW_S, type Slots } from './slots.js';
 
 /** 32-bit sequence distance a - b, as a signed number. */
@@ -9,8 +10,6 @@ export function seqDiff(a: number, b: number): number {
 
 // A handful of holes is all a diagnosis needs; past that, bytes are counted as gaps without tracking.
 const MAX_HOLES = 8;
-/** The same packet captured twice (two taps, a bridge and its port) arrives within this. */
-const DUPLICATE_WINDOW_S = 0.001;
 
 /**
  * What one side of a finished connection sent, in the words tcptrace and
@@ -75,10 +74,11 @@ export class Direction {
 
 /**
  * Accounts one segment to one direction of a live slot. Returns 1 when it is
- * a capture duplicate, 2 when it re-sends bytes (or a SYN/FIN) already sent,
- * 0 otherwise.
+ * a capture duplicate (the capture's own copy, duplicates.ts: counted apart,
+ * never a retransmission), 2 when it re-sends bytes (or a SYN/FIN) already
+ * sent, 0 otherwise.
  */
-export function addToDirection(st: Slots, slot: number, server: boolean, s: Segment): number {
+export function addToDirection(st: Slots, slot: number, server: boolean, s: Segment, recent: RecentSegments): number {
   const I = st.I;
   const U = st.U;
   const F = st.F;
@@ -87,15 +87,7 @@ export function addToDirection(st: Slots, slot: number, server: boolean, s: Segm
   I[d + DW.Packets]!++;
   const len = s.payloadLen;
   const f = s.flags;
-  const dup =
-    s.seq === U[d + DW.LastSeq] && len === I[d + DW.LastLen] && f === I[d + DW.LastFlags] && s.ack === U[d + DW.LastAck] &&
-    s.ipId === I[d + DW.LastIpId] && s.time - F[fd + DF.LastTime]! < DUPLICATE_WINDOW_S && s.time >= F[fd + DF.LastTime]!;
-  I[d + DW.LastIpId] = s.ipId;
-  U[d + DW.LastSeq] = s.seq;
-  I[d + DW.LastLen] = len;
-  I[d + DW.LastFlags] = f;
-  U[d + DW.LastAck] = s.ack;
-  F[fd + DF.LastTime] = s.time;
+  const dup = recent.isCopy(slot, server, s);
   if (dup) {
     I[d + DW.Duplicates]!++;
     return 1;

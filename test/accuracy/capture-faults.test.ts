@@ -1,0 +1,68 @@
+// The capture's own faults are not the network's (issue 19 item 5), on the transforms of the accuracy
+// corpus: each capture against what its labels say the transform changed and what the kernel counted.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { run, type Run } from '../helpers/pipeline.js';
+
+const ACC = fileURLToPath(new URL('../../fixtures/accuracy/', import.meta.url));
+
+interface TransformLabels {
+  server: { ip: string; port: number };
+  kernel_counters_delta: Record<string, number>;
+  client_outcomes: Record<string, number>;
+  connections: { port: number; outcome: string }[];
+  transform: { kind: string; changed: Record<string, number> };
+}
+
+function labelsOf(dir: string): TransformLabels {
+  return JSON.parse(readFileSync(`${ACC}${dir}/labels.json`, 'utf8')) as TransformLabels;
+}
+
+const duplicates = (r: Run) => r.conns.reduce((n, v) => n + v.c.client.duplicates + v.c.server.duplicates, 0);
+const retransmits = (r: Run) => r.conns.reduce((n, v) => n + v.c.client.retransmits + v.c.server.retransmits, 0);
+const overflow = (r: Run) => r.analysis.findings.find((f) => f.id === 'accept-queue-overflow') as { droppedSegments: number; resets: number } | undefined;
+
+describe('capture duplicates (copies 0.1–2 ms later, not adjacent, same IP ID, seq, length and flags)', () => {
+  it('dup-healthy-server: every copy is a capture duplicate, none a retransmission; no finding', async () => {
+    const l = labelsOf('dup-healthy-server');
+    const r = await run(`${ACC}dup-healthy-server/capture.pcap.gz`);
+    expect(l.transform.changed.copies_added).toBe(2000);
+    expect(duplicates(r)).toBe(l.transform.changed.copies_added);
+    expect(retransmits(r)).toBe(0);
+    expect(r.conns.length).toBe(l.connections.length);
+    expect(r.analysis.findings).toEqual([]);
+    expect(r.summary.warnings.some((w) => w.startsWith('2000 packets were captured twice (capture duplicates'))).toBe(true);
+  });
+
+  it('dup-overflow-abort1-server: droppedSegments as on the original, within 1% of ListenOverflows', async () => {
+    const l = labelsOf('dup-overflow-abort1-server');
+    const r = await run(`${ACC}dup-overflow-abort1-server/capture.pcap.gz`);
+    expect(duplicates(r)).toBe(l.transform.changed.copies_added); // 437: no RST in this run (30 ok)
+    const f = overflow(r)!;
+    expect(l.kernel_counters_delta.TcpExtListenOverflows).toBe(162);
+    expect(f.droppedSegments).toBe(161); // the undoubled capture's figure
+  });
+
+  it('dup-slow-acceptor-abort1-client: 196 dropped = ListenOverflows, every ECONNRESET a reset-after-handshake', async () => {
+    const l = labelsOf('dup-slow-acceptor-abort1-client');
+    const r = await run(`${ACC}dup-slow-acceptor-abort1-client/capture.pcap.gz`);
+    // The listener's two RSTs per reset connection carry IP ID 0: a copy of one is no more a copy than the
+    // kernel's second RST is, so those 2 × 49 copies are counted as packets, never as retransmissions.
+    const resets = l.client_outcomes.reset!;
+    expect(resets).toBe(49);
+    expect(duplicates(r)).toBe(l.transform.changed.copies_added - 2 * resets);
+    const f = overflow(r)!;
+    expect(f.droppedSegments).toBe(l.kernel_counters_delta.TcpExtListenOverflows);
+    expect(f.resets).toBe(resets);
+    const resetPorts = new Set(l.connections.filter((c) => c.outcome === 'reset').map((c) => c.port));
+    const found = new Set(r.conns.filter((v) => v.facts.signatures.includes('reset-after-handshake')).map((v) => v.clientPort));
+    expect([...found].sort()).toEqual([...resetPorts].sort());
+  });
+
+  it('the undoubled slow-acceptor-abort1 client capture has no capture duplicate (the listener\'s second RST is real)', async () => {
+    const r = await run(`${ACC}slow-acceptor-abort1/client.pcap.gz`);
+    expect(duplicates(r)).toBe(0);
+    expect(r.summary.warnings.filter((w) => w.includes('captured twice'))).toEqual([]);
+  });
+});
