@@ -133,6 +133,8 @@ export class Connection {
   finishedAt = 0;
   /** Set when the table had to drop the connection early to stay within its cap. */
   evicted = false;
+  /** One direction carried a VLAN tag the other did not; `vlan` is the first packet's (table.ts). */
+  vlanOneSided = false;
 
   // Zeek.
   history = '';
@@ -272,6 +274,7 @@ export class Connection {
     this.finished = true;
     this.finishedAt = finishedAt;
     this.evicted = (bits & CB.Evicted) !== 0;
+    this.vlanOneSided = (bits & CB.OneSidedVlan) !== 0;
     this.history = historyString(I, b);
     this.clientState = I[b + W.ZClient]!;
     this.serverState = I[b + W.ZServer]!;

@@ -1,4 +1,4 @@
-import { TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
 import { DB, DF, DW, Fl, W } from './layout.js';
 import type { RecentSegments } from './duplicates.js';
 import { OUT_OF_ORDER_WINDOW_S, type Slots } from './slots.js';
@@ -154,6 +154,34 @@ export function addToDirection(st: Slots, slot: number, server: boolean, s: Segm
   }
   I[d + DW.Retransmits]!++;
   return 2;
+}
+
+/** How far a segment's numbers may lie from what its connection sent so far and still be its own. */
+const SEQUENCE_FIT = 1 << 24;
+
+/**
+ * Whether a segment's numbers belong to a live slot's connection: its ACK near what the other side
+ * sent, or its sequence number near what its own side sent (either unknown: nothing says no). For
+ * segments the tuple alone cannot place, such as those of a direction whose VLAN tag differs.
+ */
+export function fitsSequence(st: Slots, slot: number, fromClient: boolean, s: Segment): boolean {
+  const b = slot * W.Size;
+  const own = b + (fromClient ? W.Client : W.Server);
+  const peer = b + (fromClient ? W.Server : W.Client);
+  const I = st.I;
+  const U = st.U;
+  let known = false;
+  if (s.flags & TCP_ACK && I[peer + DW.Bits]! & DB.SeqSet) {
+    known = true;
+    const d = seqDiff(s.ack, U[peer + DW.NextSeq]!);
+    if (d > -SEQUENCE_FIT && d < SEQUENCE_FIT) return true;
+  }
+  if (I[own + DW.Bits]! & DB.SeqSet) {
+    known = true;
+    const d = seqDiff(s.seq, U[own + DW.NextSeq]!);
+    if (d > -SEQUENCE_FIT && d < SEQUENCE_FIT) return true;
+  }
+  return !known;
 }
 
 /** The highest ACK a direction has sent. */

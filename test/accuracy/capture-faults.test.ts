@@ -66,3 +66,33 @@ describe('capture duplicates (copies 0.1–2 ms later, not adjacent, same IP ID,
     expect(r.summary.warnings.filter((w) => w.includes('captured twice'))).toEqual([]);
   });
 });
+
+describe('a VLAN tag on one direction only does not split connections (matched by tuple and sequence numbers)', () => {
+  it('vlan-overflow-abort0-server: one connection per client connection, the overflow found, 163 = ListenOverflows', async () => {
+    const l = labelsOf('vlan-overflow-abort0-server');
+    const r = await run(`${ACC}vlan-overflow-abort0-server/capture.pcap.gz`);
+    expect(l.transform.changed.frames_tagged).toBe(289);
+    expect(r.conns.length).toBe(l.connections.length);
+    expect(r.conns.every((v) => v.c.vlanOneSided && v.c.vlan === 100)).toBe(true);
+    expect(r.analysis.vantage.vantage).toBe('server');
+    const f = overflow(r)!;
+    expect(f.droppedSegments).toBe(l.kernel_counters_delta.TcpExtListenOverflows);
+    expect(r.summary.warnings.some((w) => w.startsWith(`${l.connections.length} connections carried a VLAN tag in one direction only`))).toBe(true);
+  });
+
+  it('vlan-healthy-client: every client connection whole, no finding', async () => {
+    const l = labelsOf('vlan-healthy-client');
+    const r = await run(`${ACC}vlan-healthy-client/capture.pcap.gz`);
+    expect(l.client_outcomes).toEqual({ ok: l.connections.length });
+    expect(r.conns.length).toBe(l.connections.length);
+    expect(r.conns.filter((v) => v.c.vlanOneSided).length).toBe(l.connections.length);
+    expect(r.analysis.findings).toEqual([]);
+  });
+
+  it('the same tuple replayed on three VLANs stays three connections (vlan-collisions.pcap, as Zeek)', async () => {
+    const r = await run(fileURLToPath(new URL('../../fixtures/public/vlan-collisions.pcap', import.meta.url)));
+    expect(r.conns.map((v) => v.c.vlan).sort((a, b) => a - b)).toEqual([0, 42, (10 << 12) | 20]);
+    expect(r.conns.some((v) => v.c.vlanOneSided)).toBe(false);
+    expect(r.summary.warnings).toEqual([]);
+  });
+});
