@@ -93,10 +93,13 @@ export class Connection {
   serverDataAckTime = 0;
   serverFirstDataFrame = 0;
   serverFirstDataTime = 0;
-  /** First server packet after the handshake ACK that is not a SYN-ACK: the server's first real answer. */
+  /**
+   * First server packet after the handshake ACK that is not a SYN-ACK: the server's first real answer.
+   * When the capture missed the handshake, the server's first packet.
+   */
   serverAnswerFrame = 0;
   serverAnswerTime = 0;
-  /** Client segments from the handshake ACK (included) until the server's first answer. */
+  /** Client segments from the handshake ACK (included; the first packet when the handshake was missed) until the server's first answer. */
   clientSegsBeforeAnswer = 0;
   /** Client data retransmissions before the server's first answer. */
   clientRetransBeforeAnswer = 0;

@@ -25,6 +25,15 @@ function pushTimeline(st: Slots, more: Map<number, number[]>, slot: number, fram
 }
 
 /**
+ * Whether the server has yet to answer the connection's opening: after the handshake ACK, or from the
+ * first packet when the capture missed the handshake (it started later: issue 19 item 6), until the
+ * server's first packet that is not a SYN-ACK.
+ */
+function awaitsAnswer(I: Int32Array, U: Uint32Array, b: number): boolean {
+  return U[b + W.ServerAnswerFrame] === 0 && (U[b + W.HsAckFrame] !== 0 || (I[b + W.SynCount] === 0 && I[b + W.SynAckCount] === 0));
+}
+
+/**
  * Updates one live connection with one segment: counters per direction, the
  * handshake timeline, the end, and Zeek's history and states.
  */
@@ -109,7 +118,7 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
       }
       I[b + W.Bits] = bits;
     }
-    if (!fromClient && U[b + W.HsAckFrame] !== 0 && U[b + W.ServerAnswerFrame] === 0) {
+    if (!fromClient && awaitsAnswer(I, U, b)) {
       U[b + W.ServerAnswerFrame] = s.frame;
       F[fb + Fl.ServerAnswerTime] = s.time;
     }
@@ -131,13 +140,13 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
       U[b + W.ClientDataFrame] = s.frame;
       F[fb + Fl.ClientDataTime] = s.time;
     }
-    if (U[b + W.HsAckFrame] !== 0 && U[b + W.ServerAnswerFrame] === 0) {
+    if (awaitsAnswer(I, U, b)) {
       I[b + W.ClientSegsBeforeAnswer]!++;
       if (r === 2) I[b + W.ClientRetransBeforeAnswer]!++;
     }
   } else {
     if (I[b + W.SynAckCount] === 0 && I[b + W.SynCount]! > 0 && (f & TCP_ACK)) I[b + W.Bits] = I[b + W.Bits]! | CB.SynAnsweredByAck;
-    if (U[b + W.HsAckFrame] !== 0 && U[b + W.ServerAnswerFrame] === 0) {
+    if (awaitsAnswer(I, U, b)) {
       U[b + W.ServerAnswerFrame] = s.frame;
       F[fb + Fl.ServerAnswerTime] = s.time;
     }

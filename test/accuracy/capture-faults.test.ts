@@ -96,3 +96,30 @@ describe('a VLAN tag on one direction only does not split connections (matched b
     expect(r.summary.warnings).toEqual([]);
   });
 });
+
+interface CutLabels extends TransformLabels {
+  transform: TransformLabels['transform'] & { ground_truth: { overflow: boolean; connections_in_window: { port: number; outcome: string; window: string }[] } };
+}
+
+describe('captures that start or stop mid-incident (issue 19 item 6)', () => {
+  it('cut-start-overflow-abort0-server: the capture starts after the handshakes, the overflow still shows', async () => {
+    const l = labelsOf('cut-start-overflow-abort0-server') as CutLabels;
+    const r = await run(`${ACC}cut-start-overflow-abort0-server/capture.pcap.gz`);
+    const gt = l.transform.ground_truth;
+    expect(gt.overflow).toBe(true);
+    const inWindow = gt.connections_in_window.filter((c) => c.window !== 'outside');
+    expect(inWindow.every((c) => c.outcome === 'ok')).toBe(true);
+    expect(r.conns.length).toBe(inWindow.length); // 27, every one without its handshake
+    expect(r.conns.every((v) => v.c.synCount === 0 && v.c.synAckCount === 0)).toBe(true);
+    const f = r.analysis.findings.find((x) => x.id === 'accept-queue-overflow') as { severity: string; recovered: number; failed: number; connections: number; evidence: { connections: { client: string }[] } } | undefined;
+    expect(f, 'accept-queue-overflow').toBeDefined();
+    // The 20 whose first captured data the server left unanswered through retransmissions (tshark:
+    // tcp.analysis.retransmission from the client on 20 streams before the server's first packet).
+    expect(f!.connections).toBe(20);
+    expect(f!.recovered).toBe(20);
+    expect(f!.failed).toBe(0); // every client connection ended ok
+    const ports = new Set(inWindow.map((c) => c.port));
+    expect(f!.evidence.connections.length).toBeGreaterThan(0);
+    for (const e of f!.evidence.connections) expect(ports.has(Number(e.client.slice(e.client.lastIndexOf(':') + 1)))).toBe(true);
+  });
+});

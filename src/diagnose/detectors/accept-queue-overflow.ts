@@ -33,6 +33,11 @@ const MAX_SAMPLES = 200_000;
  * unanswered runs were answered within this window of each other were held by the same stall.
  */
 const DRAIN_WINDOW_S = 1;
+/**
+ * Connections whose handshake the capture missed and whose first data the server left unanswered (≥ 2
+ * retransmissions) that it takes to count them: one alone can be an established connection's loss.
+ */
+const MIN_MID_STREAM = 2;
 
 export interface AcceptQueueOverflowFinding extends FindingCommon<'accept-queue-overflow'> {
   abortOnOverflow: '0' | '1' | 'unknown';
@@ -58,6 +63,14 @@ export class AcceptQueueState {
   /** Data ignored with neither a re-sent SYN-ACK nor a syncookie to explain it. */
   dataOnlyIgnoredConns = 0;
   resetConns = 0;
+  /**
+   * Connections whose handshake the capture missed (it started later, issue 19 item 6): those whose first
+   * captured data the server left unanswered through ≥ 2 retransmissions, and those it served at once.
+   */
+  midStreamIgnored = 0;
+  midStreamServed = 0;
+  /** Of dataOnlyIgnoredConns, those whose handshake the capture missed. */
+  midStreamDataIgnoredConns = 0;
   droppedAfterHandshake = 0;
   /** SYNs left unanswered (not refused), and the connections they belong to. */
   unansweredSyns = 0;
@@ -143,16 +156,19 @@ export function judgeOverflow(s: AcceptQueueState, base: ListenerBase, vantage: 
   // The abort=1 reset answers the handshake ACK itself: no path loss or filter sends it.
   if (s.resetConns > 0) return yes('certain');
   // "While it completed others": a listener that ignored its only handshake may just have lost the ACK.
-  const others = base.completed - s.ignoredHandshakes > 0;
+  // A capture that missed the handshakes shows the others as connections the server served at once.
+  const others = base.completed - s.ignoredHandshakes > 0 || s.midStreamServed > 0;
   // SYNs left unanswered while the listener answered others, from more than one connection, and not a filter's.
   const synDrops = !flood && !filtered && s.synDropConns >= 2 && base.answered > 0;
+  // Data ignored on connections whose handshake was not captured counts only from two such connections on.
+  const ignored = s.ignoredHandshakes - s.midStreamIgnored + (s.midStreamIgnored >= MIN_MID_STREAM ? s.midStreamIgnored : 0);
   if (atServer) {
-    if (others && s.ignoredHandshakes >= 1) return yes('certain');
+    if (others && ignored >= 1) return yes('certain');
     return synDrops ? yes('certain') : no();
   }
   // At the client or in the middle every drop can be path loss after the capture point: only runs the
   // measured loss rate cannot explain count (kernel.md §10.1).
-  if (!(others && s.ignoredHandshakes > 0) && !synDrops) return no();
+  if (!(others && ignored > 0) && !synDrops) return no();
   if (!loss.excluded) return no();
   // Ignored handshakes (SYN answered, ACK and data not) or runs that all ended when the acceptor drained:
   // neither a filter nor the path does that.
@@ -202,6 +218,7 @@ function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): A
   if (s.cookieIgnoredConns > 0) how.push(`silently dropped the ACK and data of ${s.cookieIgnoredConns} syncookie handshakes`);
   if (s.resetConns > 0) how.push(`reset ${s.resetConns} connections right after their handshake`);
   if (s.dataOnlyIgnoredConns > 0) how.push(`left the data of ${s.dataOnlyIgnoredConns} more handshakes unanswered`);
+  if (s.midStreamDataIgnoredConns > 0) how.push(`left the first data of ${s.midStreamDataIgnoredConns} connections opened before the capture started unanswered`);
   if (synDrops > 0) how.push(`dropped ${synDrops} SYNs`);
   const figures: [string, string][] = [
     ['connections affected', `${affected} of ${base.connections}`],
@@ -218,6 +235,9 @@ function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): A
   if (queue !== null) figures.push(['accept queue held (estimate)', `${queue} connections (listen backlog ≈ ${queue - 1}; the kernel holds backlog + 1)`]);
   figures.push(['peak handshakes per second', String(peak)]);
   const caveats: string[] = [];
+  if (s.midStreamDataIgnoredConns > 0) {
+    caveats.push(`The capture started after the handshakes of ${s.midStreamDataIgnoredConns} of these connections: their client data, retransmitted with no answer until the server took them all within seconds of each other, is what a full accept queue does to data behind an unaccepted handshake (tcp_abort_on_overflow=0); the handshakes themselves are not in the capture.`);
+  }
   if (vantage !== 'server' && vantage !== 'local') {
     const l = j.loss;
     figures.push(['path loss (server data re-sent)', `${(l.measuredRate * 100).toFixed(1)}% of ${l.segments} segments`]);
@@ -290,20 +310,24 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
       s.unansweredSyns += f.unansweredSyns;
       s.synDropConns++;
     }
+    const midStream = c.synCount === 0 && c.synAckCount === 0;
+    if (midStream && !f.ignoredHandshake && (c.serverDataAckFrame !== 0 || c.serverFirstDataFrame !== 0) && c.clientRetransBeforeAnswer === 0) s.midStreamServed++;
     if (f.ignoredHandshake) {
       s.ignoredHandshakes++;
+      if (midStream && c.clientRetransBeforeAnswer >= 2) s.midStreamIgnored++;
       // One unanswered retransmission can be a lost segment; more, a reset, or a re-sent SYN-ACK cannot.
       if (c.clientRetransBeforeAnswer >= 2 || c.synAckAfterAck > 0 || sig.includes('reset-after-handshake')) s.strongIgnored++;
       if (sig.includes('synack-retransmit-after-ack')) s.synAckAfterAckConns++;
       if (sig.includes('handshake-data-ignored') && c.synAckAfterAck === 0) {
         if (sig.includes('syncookie')) s.cookieIgnoredConns++;
+        else if (midStream) s.midStreamDataIgnoredConns++;
         else s.dataOnlyIgnoredConns++;
       }
       if (sig.includes('reset-after-handshake')) s.resetConns++;
       s.droppedAfterHandshake += f.droppedAfterHandshake;
       // One event per affected connection, at the first moment it met the full queue.
       // ...and until the last segment it dropped: the one before the answer, or the end of a failed connection.
-      s.event(f.synDropped ? c.synTime : c.handshakeAckTime, c.serverAnswerFrame !== 0 ? c.serverAnswerTime : c.lastTime);
+      s.event(f.synDropped ? c.synTime : c.handshakeAckFrame !== 0 ? c.handshakeAckTime : c.firstTime, c.serverAnswerFrame !== 0 ? c.serverAnswerTime : c.lastTime);
     } else if (f.synDropped && f.singleSynHalfOpen) {
       // Never answered at all: an overflow victim, unless these are a flood's spoofed SYNs (decided at the end).
       s.halfOpenDropped++;
