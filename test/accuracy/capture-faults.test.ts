@@ -122,4 +122,20 @@ describe('captures that start or stop mid-incident (issue 19 item 6)', () => {
     expect(f!.evidence.connections.length).toBeGreaterThan(0);
     for (const e of f!.evidence.connections) expect(ports.has(Number(e.client.slice(e.client.lastIndexOf(':') + 1)))).toBe(true);
   });
+
+  for (const [dir, unresolved] of [['cut-1s-slow-acceptor-abort0-client', 51], ['cut-end-slow-acceptor-abort0-server', 78]] as const) {
+    it(`${dir}: connections still retrying when the capture ends are unresolved, not failed`, async () => {
+      const l = labelsOf(dir) as CutLabels;
+      const r = await run(`${ACC}${dir}/capture.pcap.gz`);
+      // Every client connection of the run ended ok: none failed, whatever the window shows of it.
+      expect(l.transform.ground_truth.connections_in_window.every((c) => c.outcome === 'ok')).toBe(true);
+      const f = r.analysis.findings.find((x) => x.id === 'accept-queue-overflow') as { failed: number; recovered: number; connections: number; figures: [string, string][] } | undefined;
+      expect(f, 'accept-queue-overflow').toBeDefined();
+      expect(f!.failed).toBe(0);
+      expect(f!.figures).toContainEqual(['unresolved when the capture ended (still retrying)', String(unresolved)]);
+      expect(f!.connections).toBe(f!.recovered + unresolved);
+      // Not "the server is down or a firewall drops them": the listener answered others in the same window.
+      expect(r.analysis.findings.map((x) => x.id)).not.toContain('syn-unanswered');
+    });
+  }
 });

@@ -77,8 +77,12 @@ export class AcceptQueueState {
   synDropConns = 0;
   affectedRecovered = 0;
   affectedFailed = 0;
+  /** Neither: still trying when the capture ended (signatures.ts `unresolved`). */
+  affectedUnresolved = 0;
   /** Single-SYN half-open connections left unanswered: failed connects, or a flood's spoofed SYNs (decided at the end). */
   halfOpenDropped = 0;
+  /** ...of which the capture ended before the client's next SYN was due: unresolved, not failed. */
+  halfOpenUnresolved = 0;
   syncookieConns = 0;
   firstAffected = Infinity;
   lastAffected = -Infinity;
@@ -204,7 +208,8 @@ function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): A
   const abort: AcceptQueueOverflowFinding['abortOnOverflow'] = s.resetConns > 0 ? '1' : s.synAckAfterAckConns > 0 ? '0' : 'unknown';
   // Without a flood, SYNs that were never answered are connects the full queue made fail.
   const failed = s.affectedFailed + (flood ? 0 : s.halfOpenDropped);
-  const affected = s.affectedRecovered + failed;
+  const unresolved = s.affectedUnresolved + (flood ? 0 : s.halfOpenUnresolved);
+  const affected = s.affectedRecovered + failed + unresolved;
   const dropped = s.droppedAfterHandshake + synDrops;
   // Each list sorted once: a listener keeps up to 200 000 handshakes.
   const baseDelay = baselineOf(s.baseline);
@@ -231,6 +236,7 @@ function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): A
       : 'unknown (no SYN-ACK was re-sent after an ACK and nothing was reset: only SYNs, data or syncookie handshakes were dropped, which the kernel does silently under either setting)'],
     ['recovered / failed', `${s.affectedRecovered} / ${failed}`],
   ];
+  if (unresolved > 0) figures.push(['unresolved when the capture ended (still retrying)', String(unresolved)]);
   if (latency) figures.push(['latency added (p50 / p90 / max)', `${latency.p50.toFixed(3)} s / ${latency.p90.toFixed(3)} s / ${latency.max.toFixed(3)} s`]);
   if (queue !== null) figures.push(['accept queue held (estimate)', `${queue} connections (listen backlog ≈ ${queue - 1}; the kernel holds backlog + 1)`]);
   figures.push(['peak handshakes per second', String(peak)]);
@@ -330,7 +336,8 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
       s.event(f.synDropped ? c.synTime : c.handshakeAckFrame !== 0 ? c.handshakeAckTime : c.firstTime, c.serverAnswerFrame !== 0 ? c.serverAnswerTime : c.lastTime);
     } else if (f.synDropped && f.singleSynHalfOpen) {
       // Never answered at all: an overflow victim, unless these are a flood's spoofed SYNs (decided at the end).
-      s.halfOpenDropped++;
+      if (f.unresolved) s.halfOpenUnresolved++;
+      else s.halfOpenDropped++;
       if (s.halfOpenDropTimes.push(c.synTime)) s.halfOpenDropEnds.push(c.lastSynTime);
     } else if (f.synDropped) {
       s.event(c.synTime, c.synAckCount > 0 ? c.synAckTime : c.lastSynTime);
@@ -338,6 +345,7 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
     if (f.ignoredHandshake || (f.synDropped && !f.singleSynHalfOpen)) {
       s.evidence.offer(score(c, f), c, sig);
       if (f.recovered) s.affectedRecovered++;
+      else if (f.unresolved) s.affectedUnresolved++;
       else s.affectedFailed++;
       const d = firstAnswerDelay(c);
       if (f.recovered && !Number.isNaN(d)) s.addedLatency.push(d);
