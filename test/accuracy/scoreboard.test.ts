@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MET_TODAY: TargetId[] = ['no-error-without-overflow', 'overflow-recall-middle', 'reset-precision', 'reset-recall', 'dropped-server', 'overflow-recall-server', 'overflow-recall-client'];
 
 const EXPECTED_UNMET: Partial<Record<TargetId, string>> = {
-  'dropped-client': 'worst 105% off: overflow-loss-abort0/client 85/72, overflow-loss-abort1/client 129/63',
+  'dropped-client': 'worst 13.9% off: overflow-loss-abort0/client 82/72 (range 78–85; overflow-loss-abort1/client 65/63 is within)',
 };
 
 /** Finding × vantage cells whose precision and recall are both 1 today: they must stay there. */

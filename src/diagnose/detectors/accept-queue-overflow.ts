@@ -71,6 +71,10 @@ export class AcceptQueueState {
   midStreamServed = 0;
   /** Of dataOnlyIgnoredConns, those whose handshake the capture missed. */
   midStreamDataIgnoredConns = 0;
+  /** Client segments counted as dropped on the dataOnlyIgnoredConns (their handshake captured). */
+  dataOnlyDropped = 0;
+  /** SYNs the clients sent to the listener, retransmissions included: what path loss had to hit. */
+  synsSent = 0;
   droppedAfterHandshake = 0;
   /** SYNs left unanswered (not refused), and the connections they belong to. */
   unansweredSyns = 0;
@@ -200,17 +204,60 @@ function advice(at: Where, peak?: number, syncookies = false): string[] {
   return fix;
 }
 
+/**
+ * The segments the full queue dropped, as far as this capture can count them (issue 19 item 1). At the
+ * server every unanswered segment reached the host. Elsewhere path loss took some of them before the
+ * server: unanswered SYNs (the SYN or its SYN-ACK lost, at the measured rate per attempt) and the client
+ * segments counted after the handshake (lost on the way in, about half that rate) are discounted by what
+ * the loss measured on the server's data explains. With tcp_abort_on_overflow=1 proven by resets, a
+ * handshake whose data merely went unanswered, with no reset and no syncookie, met no full queue (the
+ * kernel would have reset it, kernel.md §2.3): the path lost its segments.
+ */
+function dropEstimate(
+  s: AcceptQueueState,
+  vantage: Vantage,
+  abort: string,
+): { syns: number; afterHandshake: number; pathExplained: number; dataOnlyIsLoss: boolean; why: string; low: number; high: number } {
+  if (vantage === 'server' || vantage === 'local') {
+    const all = s.unansweredSyns + s.droppedAfterHandshake;
+    return { syns: s.unansweredSyns, afterHandshake: s.droppedAfterHandshake, pathExplained: 0, dataOnlyIsLoss: false, why: '', low: all, high: all };
+  }
+  const dataOnlyIsLoss = abort === '1' && s.dataOnlyDropped > 0;
+  const rate = s.pathLoss.measured();
+  const synLoss = Math.min(s.unansweredSyns, Math.round(rate * s.synsSent));
+  const counted = s.droppedAfterHandshake - (dataOnlyIsLoss ? s.dataOnlyDropped : 0);
+  const inLoss = Math.min(counted, Math.round((rate / 2) * counted));
+  const why: string[] = [];
+  if (synLoss > 0) why.push(`${synLoss} SYNs at ${(rate * 100).toFixed(1)}% per attempt`);
+  if (inLoss > 0) why.push(`${inLoss} client segments at ${((rate / 2) * 100).toFixed(1)}% one way`);
+  if (dataOnlyIsLoss) why.push(`${s.dataOnlyDropped} segments of ${s.dataOnlyIgnoredConns} handshakes left unanswered without a reset although tcp_abort_on_overflow=1`);
+  // The range: nothing lost on the path, to the loss rate's cautious upper bound (PathLoss.rate()).
+  const upper = s.pathLoss.rate();
+  const high = s.unansweredSyns + counted;
+  const low = high - Math.min(s.unansweredSyns, Math.round(upper * s.synsSent)) - Math.min(counted, Math.round((upper / 2) * counted));
+  return {
+    low,
+    high,
+    syns: s.unansweredSyns - synLoss,
+    afterHandshake: counted - inLoss,
+    pathExplained: synLoss + inLoss + (dataOnlyIsLoss ? s.dataOnlyDropped : 0),
+    dataOnlyIsLoss,
+    why: why.join('; '),
+  };
+}
+
 function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): AcceptQueueOverflowFinding | null {
   const flood = isFlood(stateOf(synFlood));
   const j = judgeOverflow(s, base, vantage, flood);
   if (!j.shown) return null;
-  const synDrops = flood || j.filtered ? 0 : s.unansweredSyns;
   const abort: AcceptQueueOverflowFinding['abortOnOverflow'] = s.resetConns > 0 ? '1' : s.synAckAfterAckConns > 0 ? '0' : 'unknown';
+  const est = dropEstimate(s, vantage, abort);
+  const synDrops = flood || j.filtered ? 0 : est.syns;
   // Without a flood, SYNs that were never answered are connects the full queue made fail.
   const failed = s.affectedFailed + (flood ? 0 : s.halfOpenDropped);
   const unresolved = s.affectedUnresolved + (flood ? 0 : s.halfOpenUnresolved);
   const affected = s.affectedRecovered + failed + unresolved;
-  const dropped = s.droppedAfterHandshake + synDrops;
+  const dropped = est.afterHandshake + synDrops;
   // Each list sorted once: a listener keeps up to 200 000 handshakes.
   const baseDelay = baselineOf(s.baseline);
   const latency = latencySummary(s.addedLatency, baseDelay);
@@ -222,7 +269,7 @@ function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): A
   if (s.synAckAfterAckConns > 0) how.push(`ignored ${s.synAckAfterAckConns} completed handshakes and re-sent their SYN-ACKs`);
   if (s.cookieIgnoredConns > 0) how.push(`silently dropped the ACK and data of ${s.cookieIgnoredConns} syncookie handshakes`);
   if (s.resetConns > 0) how.push(`reset ${s.resetConns} connections right after their handshake`);
-  if (s.dataOnlyIgnoredConns > 0) how.push(`left the data of ${s.dataOnlyIgnoredConns} more handshakes unanswered`);
+  if (s.dataOnlyIgnoredConns > 0 && !est.dataOnlyIsLoss) how.push(`left the data of ${s.dataOnlyIgnoredConns} more handshakes unanswered`);
   if (s.midStreamDataIgnoredConns > 0) how.push(`left the first data of ${s.midStreamDataIgnoredConns} connections opened before the capture started unanswered`);
   if (synDrops > 0) how.push(`dropped ${synDrops} SYNs`);
   const figures: [string, string][] = [
@@ -237,6 +284,10 @@ function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): A
     ['recovered / failed', `${s.affectedRecovered} / ${failed}`],
   ];
   if (unresolved > 0) figures.push(['unresolved when the capture ended (still retrying)', String(unresolved)]);
+  if (est.pathExplained > 0) {
+    figures.push(['of the unanswered segments, path loss explains', `${est.pathExplained} (not counted as dropped: ${est.why})`]);
+    figures.push(['dropped segments, range for the path loss', `${est.low}–${est.high} (path loss from the upper bound of its rate to none)`]);
+  }
   if (latency) figures.push(['latency added (p50 / p90 / max)', `${latency.p50.toFixed(3)} s / ${latency.p90.toFixed(3)} s / ${latency.max.toFixed(3)} s`]);
   if (queue !== null) figures.push(['accept queue held (estimate)', `${queue} connections (listen backlog ≈ ${queue - 1}; the kernel holds backlog + 1)`]);
   figures.push(['peak handshakes per second', String(peak)]);
@@ -304,6 +355,7 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
   observe(s: AcceptQueueState, c: Connection, f: ConnectionFacts): void {
     const sig = f.signatures;
     s.pathLoss.observe(c);
+    s.synsSent += c.synCount;
     s.sources.observe(c, f.synDropped);
     // Unanswered attempts in a row: the SYNs, then the ACK and the data the server ignored.
     const ignoredRun = f.ignoredHandshake ? Math.max(1, c.clientRetransBeforeAnswer + 1, c.synAckAfterAck) : 0;
@@ -327,7 +379,10 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
       if (sig.includes('handshake-data-ignored') && c.synAckAfterAck === 0) {
         if (sig.includes('syncookie')) s.cookieIgnoredConns++;
         else if (midStream) s.midStreamDataIgnoredConns++;
-        else s.dataOnlyIgnoredConns++;
+        else {
+          s.dataOnlyIgnoredConns++;
+          s.dataOnlyDropped += f.droppedAfterHandshake;
+        }
       }
       if (sig.includes('reset-after-handshake')) s.resetConns++;
       s.droppedAfterHandshake += f.droppedAfterHandshake;
