@@ -132,8 +132,14 @@ export function addToDirection(st: Slots, slot: number, server: boolean, s: Segm
     return 0;
   }
   if (seqLen === 0) return 0;
-  // Keep-alive: one byte (or none) just below what was sent, carrying nothing new.
-  if (len <= 1 && !(f & (TCP_SYN | TCP_FIN)) && ahead === -1) {
+  // Keep-alive: one byte (or none) just below what was sent, carrying nothing new: a byte the peer has
+  // ACKed already (snd_una - 1). One the peer has not ACKed (seq = its ACK) is data re-sent: a 1-byte
+  // first request retransmitted to a full queue is no keep-alive (kernel-lab synq1).
+  const pb = slot * W.Size + (server ? W.Client : W.Server) + DW.Bits;
+  if (
+    len <= 1 && !(f & (TCP_SYN | TCP_FIN)) && ahead === -1 &&
+    (I[pb]! & DB.AckSet) !== 0 && seqDiff(U[pb - DW.Bits + DW.HighestAck]!, s.seq) > 0
+  ) {
     I[d + DW.KeepAlives]!++;
     return 0;
   }
