@@ -22,6 +22,7 @@ import { PathLoss, RunTally, SourceTally, type PathLossTest } from '../different
 import type { Alternative, Confidence, FindingCommon, LatencySummary } from '../finding.js';
 import { firstAnswerDelay, type ListenerBase } from '../listener.js';
 import { acceptQueueEstimate, baselineOf, concat, episodesOfSpans, latencyHistogram, latencySummary, peakPerSecond } from '../overflow.js';
+import { MIN_SYN_QUEUE_CONNECTIONS, QueueOccupancy, type SynQueueDrops } from '../queue-occupancy.js';
 import { Samples } from '../samples.js';
 import type { ConnectionFacts } from '../signatures.js';
 import type { Vantage } from '../vantage.js';
@@ -105,6 +106,8 @@ export class AcceptQueueState {
   readonly runs = new RunTally();
   /** Which sources had SYNs dropped, which were answered. */
   readonly sources = new SourceTally();
+  /** What the SYN and accept queues held when SYNs were dropped (queue-occupancy.ts). */
+  readonly occupancy = new QueueOccupancy();
   /** When each connection whose SYNs went unanswered was finally answered. */
   readonly runAnswers = new Samples(4096);
 
@@ -153,6 +156,15 @@ function drainedTogether(times: Samples): number {
   return best;
 }
 
+/**
+ * The dropped SYNs that met a full SYN queue (from two connections on, as syn-queue-overflow counts them):
+ * not this queue's, whether or not that finding is made (the accept queue had room then).
+ */
+export function synQueueShare(s: AcceptQueueState): SynQueueDrops {
+  const sq = s.occupancy.synQueueDrops();
+  return sq.connections >= MIN_SYN_QUEUE_CONNECTIONS ? sq : { synDrops: 0, held: 0, connections: 0 };
+}
+
 /** Whether the listener's record shows an accept-queue overflow, weighed by where the capture was taken and the look-alikes. */
 export function judgeOverflow(s: AcceptQueueState, base: ListenerBase, vantage: Vantage, flood: boolean): OverflowJudgement {
   const atServer = vantage === 'server' || vantage === 'local';
@@ -166,8 +178,10 @@ export function judgeOverflow(s: AcceptQueueState, base: ListenerBase, vantage: 
   // "While it completed others": a listener that ignored its only handshake may just have lost the ACK.
   // A capture that missed the handshakes shows the others as connections the server served at once.
   const others = base.completed - s.ignoredHandshakes > 0 || s.midStreamServed > 0;
-  // SYNs left unanswered while the listener answered others, from more than one connection, and not a filter's.
-  const synDrops = !flood && !filtered && s.synDropConns >= 2 && base.answered > 0;
+  // SYNs left unanswered while the listener answered others, from more than one connection, and not a filter's
+  // nor a full SYN queue's (syn-queue-overflow).
+  const sq = synQueueShare(s);
+  const synDrops = !flood && !filtered && s.synDropConns - sq.connections >= 2 && base.answered > 0;
   // Data ignored on connections whose handshake was not captured counts only from two such connections on.
   const ignored = s.ignoredHandshakes - s.midStreamIgnored + (s.midStreamIgnored >= MIN_MID_STREAM ? s.midStreamIgnored : 0);
   if (atServer) {
@@ -218,13 +232,14 @@ function dropEstimate(
   vantage: Vantage,
   abort: string,
 ): { syns: number; afterHandshake: number; pathExplained: number; dataOnlyIsLoss: boolean; why: string; low: number; high: number } {
+  const unanswered = s.unansweredSyns - synQueueShare(s).synDrops;
   if (vantage === 'server' || vantage === 'local') {
-    const all = s.unansweredSyns + s.droppedAfterHandshake;
-    return { syns: s.unansweredSyns, afterHandshake: s.droppedAfterHandshake, pathExplained: 0, dataOnlyIsLoss: false, why: '', low: all, high: all };
+    const all = unanswered + s.droppedAfterHandshake;
+    return { syns: unanswered, afterHandshake: s.droppedAfterHandshake, pathExplained: 0, dataOnlyIsLoss: false, why: '', low: all, high: all };
   }
   const dataOnlyIsLoss = abort === '1' && s.dataOnlyDropped > 0;
   const rate = s.pathLoss.measured();
-  const synLoss = Math.min(s.unansweredSyns, Math.round(rate * s.synsSent));
+  const synLoss = Math.min(unanswered, Math.round(rate * s.synsSent));
   const counted = s.droppedAfterHandshake - (dataOnlyIsLoss ? s.dataOnlyDropped : 0);
   const inLoss = Math.min(counted, Math.round((rate / 2) * counted));
   const why: string[] = [];
@@ -233,12 +248,12 @@ function dropEstimate(
   if (dataOnlyIsLoss) why.push(`${s.dataOnlyDropped} segments of ${s.dataOnlyIgnoredConns} handshakes left unanswered without a reset although tcp_abort_on_overflow=1`);
   // The range: nothing lost on the path, to the loss rate's cautious upper bound (PathLoss.rate()).
   const upper = s.pathLoss.rate();
-  const high = s.unansweredSyns + counted;
-  const low = high - Math.min(s.unansweredSyns, Math.round(upper * s.synsSent)) - Math.min(counted, Math.round((upper / 2) * counted));
+  const high = unanswered + counted;
+  const low = high - Math.min(unanswered, Math.round(upper * s.synsSent)) - Math.min(counted, Math.round((upper / 2) * counted));
   return {
     low,
     high,
-    syns: s.unansweredSyns - synLoss,
+    syns: unanswered - synLoss,
     afterHandshake: counted - inLoss,
     pathExplained: synLoss + inLoss + (dataOnlyIsLoss ? s.dataOnlyDropped : 0),
     dataOnlyIsLoss,
@@ -355,6 +370,7 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
   observe(s: AcceptQueueState, c: Connection, f: ConnectionFacts): void {
     const sig = f.signatures;
     s.pathLoss.observe(c);
+    s.occupancy.observe(c, f);
     s.synsSent += c.synCount;
     s.sources.observe(c, f.synDropped);
     // Unanswered attempts in a row: the SYNs, then the ACK and the data the server ignored.
