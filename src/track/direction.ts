@@ -97,7 +97,8 @@ export function addToDirection(st: Slots, slot: number, server: boolean, s: Segm
   let bits = I[d + DW.Bits]!;
   if (f & TCP_RST) {
     I[d + DW.Bits] = bits | DB.RstSeen;
-    return 0;
+    // A RST sent again (the listener's to each segment that meets it): re-sent, never a capture duplicate.
+    return bits & DB.RstSeen ? 2 : 0;
   }
   let seqLen = len;
   if (f & TCP_SYN) {
