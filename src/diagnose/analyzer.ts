@@ -91,6 +91,10 @@ export class Analyzer {
   private readonly keepPorts: Set<number> | null;
   /** The listener (`ip:port`, or `*`) the last add() counted its connection in: watch's windows count per listener. */
   lastListener = '';
+  /** Packets the capture holds twice (track/duplicates.ts): said once per capture, never counted as drops. */
+  private captureDuplicates = 0;
+  /** Connections tagged with a VLAN on one direction only, kept whole by the tracker. */
+  private oneSidedVlan = 0;
 
   constructor(filter: ListenerFilter = {}) {
     this.keepListeners = filter.listeners?.length ? new Set(filter.listeners) : null;
@@ -110,6 +114,8 @@ export class Analyzer {
     c.synAckAfterAck = synAckAfterAck(c);
     const facts = classify(c);
     c.signatures = facts.signatures;
+    this.captureDuplicates += c.client.duplicates + c.server.duplicates;
+    if (c.vlanOneSided) this.oneSidedVlan++;
     this.vantage.add(c);
     // Most connections go to a listener seen before: find it by number, without building its name.
     const hash = endpointKey(c.s0, c.s1, c.s2, c.s3, c.sPort);
@@ -164,6 +170,7 @@ export class Analyzer {
 
   finish(summary: CaptureSummary): Analysis {
     const { vantage, v } = this.vantageNow();
+    for (const w of this.captureNotes()) summary.warnings.push(w);
     const findings: Finding[] = [];
     for (const l of this.listeners.values()) findings.push(...l.judge(vantage));
     for (const d of captureDetectors) {
@@ -192,6 +199,24 @@ export class Analyzer {
       findings,
       listeners,
     };
+  }
+
+  /** What the capture itself did to the packets, said in its summary (issue 19 item 5). */
+  private captureNotes(): string[] {
+    const notes: string[] = [];
+    if (this.captureDuplicates > 0) {
+      const n = this.captureDuplicates;
+      notes.push(
+        `${n} ${n === 1 ? 'packet was' : 'packets were'} captured twice (capture duplicates: the same IP ID, sequence, ACK, length and flags within 2 ms, as tcpdump -i any or a mirror port records them); ${n === 1 ? 'it is' : 'they are'} not counted as retransmissions or drops`,
+      );
+    }
+    if (this.oneSidedVlan > 0) {
+      const n = this.oneSidedVlan;
+      notes.push(
+        `${n} ${n === 1 ? 'connection' : 'connections'} carried a VLAN tag in one direction only (a tag added or stripped on one side of the capture point): each direction was matched by addresses, ports and sequence numbers and kept as one connection`,
+      );
+    }
+    return notes;
   }
 }
 

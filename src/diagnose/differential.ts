@@ -37,7 +37,8 @@ export class PathLoss {
   resent = 0;
 
   observe(c: Connection): void {
-    if (c.synAckCount === 0) return;
+    // A connection whose handshake the capture missed (it started later) still shows the path.
+    if (c.synAckCount === 0 && c.synCount > 0) return;
     const mss = c.synAckOptions && c.synAckOptions.mss > 0 ? c.synAckOptions.mss : 1460;
     const s = c.server;
     const serverSegs = (s.uniqueBytes > 0 ? Math.ceil(s.uniqueBytes / mss) : 0) + (s.finSeen ? 1 : 0);

@@ -11,12 +11,14 @@ import { connectionRefused } from './detectors/connection-refused.js';
 import { handshakeLoss } from './detectors/handshake-loss.js';
 import { portReuse } from './detectors/port-reuse.js';
 import { synFlood } from './detectors/syn-flood.js';
+import { synQueueOverflow } from './detectors/syn-queue-overflow.js';
 import { synUnanswered } from './detectors/syn-unanswered.js';
 
 /** Per-listener detectors, judged in this order (the report then sorts findings by severity). */
 export const LISTENER_DETECTORS = [
   acceptQueueOverflow,
   synFlood,
+  synQueueOverflow,
   connectionRefused,
   synUnanswered,
   applicationResets,

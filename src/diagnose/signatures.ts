@@ -33,6 +33,13 @@ const RESET_WITHIN_SEGMENTS = 3;
 /** ...and well before the earliest request expiry (1 + 2 s with tcp_synack_retries=1, kernel.md §3.2). */
 const RESET_WITHIN_S = 1;
 
+/**
+ * Retries back off (doubling, kernel.md §6.1), so the last gap between a connection's attempts is about
+ * half the time since its first: a capture that ended sooner than that after the last attempt ended
+ * before the client could have tried again. A lone attempt's first retry is due within 1 s (SYN).
+ */
+const FIRST_RETRY_S = 1;
+
 /** Derived facts that both the signatures and the listener findings use. */
 export interface ConnectionFacts {
   signatures: readonly SignatureId[];
@@ -50,6 +57,11 @@ export interface ConnectionFacts {
   singleSynHalfOpen: boolean;
   /** SYNs of this connection went unanswered (not refused): dropped somewhere. */
   synDropped: boolean;
+  /**
+   * Not recovered, yet not failed either: the capture ended (cut, rotated, stopped) while the client
+   * was still trying, before its next retry was due and with nothing closed or reset (issue 19 item 6).
+   */
+  unresolved: boolean;
 }
 
 /**
@@ -176,6 +188,10 @@ export function classify(c: Connection): ConnectionFacts {
   const recovered =
     c.serverDataAckFrame !== 0 || c.serverFirstDataFrame !== 0 || (c.handshakeAckFrame !== 0 && c.clientFirstDataFrame === 0 && c.serverAnswerFrame !== 0 && !serverRst);
   const halfOpen = c.synCount > 0 && c.handshakeAckFrame === 0 && c.rstBy === null && c.client.packets - c.client.duplicates === c.synCount;
+  const firstAttempt = c.synCount > 0 ? c.synTime : c.firstTime;
+  const unresolved =
+    !recovered && c.rstBy === null && !c.client.finSeen && !c.server.finSeen && !c.evicted &&
+    c.finishedAt - c.lastTime < Math.max(FIRST_RETRY_S, (c.lastTime - firstAttempt) / 2);
   return {
     signatures: sig.list(),
     ignoredHandshake,
@@ -185,5 +201,6 @@ export function classify(c: Connection): ConnectionFacts {
     halfOpen,
     singleSynHalfOpen: halfOpen && c.synCount === 1,
     synDropped: unansweredSyns > 0 && !c.rstAnswersSyn,
+    unresolved,
   };
 }

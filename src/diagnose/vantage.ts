@@ -22,8 +22,13 @@ export class VantageEstimator {
   private synToSynAck: number[] = [];
   private synAckToAck: number[] = [];
   private seen = 0;
+  /** Connections, and those between two addresses of one host (the same address, or loopback). */
+  private connections = 0;
+  private onHost = 0;
 
   add(c: Connection): void {
+    this.connections++;
+    if (sameHost(c)) this.onHost++;
     // Only clean handshakes: one SYN, one SYN-ACK, the ACK.
     if (c.synCount !== 1 || c.synAckCount !== 1 || c.handshakeAckFrame === 0 || c.synAckBeforeSyn) return;
     this.seen++;
@@ -51,7 +56,18 @@ export class VantageEstimator {
       if (a < LOCAL_TURNAROUND_S && b > 4 * a) vantage = 'server';
       else if (b < LOCAL_TURNAROUND_S && a > 4 * b) vantage = 'client';
       else vantage = 'middle';
+    } else if (this.connections > 0 && this.onHost === this.connections) {
+      // No handshake to time, but every connection ran between addresses of one host: the capture saw both ends.
+      vantage = 'local';
     }
     return { vantage, synToSynAck: a, synAckToAck: b, handshakes: this.seen };
   }
+}
+
+/** Both ends on one host: the same address, or loopback (127.0.0.0/8 as ::ffff:127.x.y.z, ::1). */
+function sameHost(c: Connection): boolean {
+  if (c.c0 === c.s0 && c.c1 === c.s1 && c.c2 === c.s2 && c.c3 === c.s3) return true;
+  const loop = (a0: number, a1: number, a2: number, a3: number) =>
+    a0 === 0 && a1 === 0 && ((a2 === 0xffff && a3 >>> 24 === 127) || (a2 === 0 && a3 === 1));
+  return loop(c.c0, c.c1, c.c2, c.c3) && loop(c.s0, c.s1, c.s2, c.s3);
 }

@@ -93,10 +93,13 @@ export class Connection {
   serverDataAckTime = 0;
   serverFirstDataFrame = 0;
   serverFirstDataTime = 0;
-  /** First server packet after the handshake ACK that is not a SYN-ACK: the server's first real answer. */
+  /**
+   * First server packet after the handshake ACK that is not a SYN-ACK: the server's first real answer.
+   * When the capture missed the handshake, the server's first packet.
+   */
   serverAnswerFrame = 0;
   serverAnswerTime = 0;
-  /** Client segments from the handshake ACK (included) until the server's first answer. */
+  /** Client segments from the handshake ACK (included; the first packet when the handshake was missed) until the server's first answer. */
   clientSegsBeforeAnswer = 0;
   /** Client data retransmissions before the server's first answer. */
   clientRetransBeforeAnswer = 0;
@@ -133,6 +136,8 @@ export class Connection {
   finishedAt = 0;
   /** Set when the table had to drop the connection early to stay within its cap. */
   evicted = false;
+  /** One direction carried a VLAN tag the other did not; `vlan` is the first packet's (table.ts). */
+  vlanOneSided = false;
 
   // Zeek.
   history = '';
@@ -272,6 +277,7 @@ export class Connection {
     this.finished = true;
     this.finishedAt = finishedAt;
     this.evicted = (bits & CB.Evicted) !== 0;
+    this.vlanOneSided = (bits & CB.OneSidedVlan) !== 0;
     this.history = historyString(I, b);
     this.clientState = I[b + W.ZClient]!;
     this.serverState = I[b + W.ZServer]!;

@@ -1,5 +1,6 @@
-import { TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
 import { DB, DF, DW, Fl, W } from './layout.js';
+import type { RecentSegments } from './duplicates.js';
 import { OUT_OF_ORDER_WINDOW_S, type Slots } from './slots.js';
 
 /** 32-bit sequence distance a - b, as a signed number. */
@@ -9,8 +10,6 @@ export function seqDiff(a: number, b: number): number {
 
 // A handful of holes is all a diagnosis needs; past that, bytes are counted as gaps without tracking.
 const MAX_HOLES = 8;
-/** The same packet captured twice (two taps, a bridge and its port) arrives within this. */
-const DUPLICATE_WINDOW_S = 0.001;
 
 /**
  * What one side of a finished connection sent, in the words tcptrace and
@@ -75,10 +74,11 @@ export class Direction {
 
 /**
  * Accounts one segment to one direction of a live slot. Returns 1 when it is
- * a capture duplicate, 2 when it re-sends bytes (or a SYN/FIN) already sent,
- * 0 otherwise.
+ * a capture duplicate (the capture's own copy, duplicates.ts: counted apart,
+ * never a retransmission), 2 when it re-sends bytes (or a SYN/FIN) already
+ * sent, 0 otherwise.
  */
-export function addToDirection(st: Slots, slot: number, server: boolean, s: Segment): number {
+export function addToDirection(st: Slots, slot: number, server: boolean, s: Segment, recent: RecentSegments): number {
   const I = st.I;
   const U = st.U;
   const F = st.F;
@@ -87,15 +87,7 @@ export function addToDirection(st: Slots, slot: number, server: boolean, s: Segm
   I[d + DW.Packets]!++;
   const len = s.payloadLen;
   const f = s.flags;
-  const dup =
-    s.seq === U[d + DW.LastSeq] && len === I[d + DW.LastLen] && f === I[d + DW.LastFlags] && s.ack === U[d + DW.LastAck] &&
-    s.ipId === I[d + DW.LastIpId] && s.time - F[fd + DF.LastTime]! < DUPLICATE_WINDOW_S && s.time >= F[fd + DF.LastTime]!;
-  I[d + DW.LastIpId] = s.ipId;
-  U[d + DW.LastSeq] = s.seq;
-  I[d + DW.LastLen] = len;
-  I[d + DW.LastFlags] = f;
-  U[d + DW.LastAck] = s.ack;
-  F[fd + DF.LastTime] = s.time;
+  const dup = recent.isCopy(slot, server, s);
   if (dup) {
     I[d + DW.Duplicates]!++;
     return 1;
@@ -105,7 +97,8 @@ export function addToDirection(st: Slots, slot: number, server: boolean, s: Segm
   let bits = I[d + DW.Bits]!;
   if (f & TCP_RST) {
     I[d + DW.Bits] = bits | DB.RstSeen;
-    return 0;
+    // A RST sent again (the listener's to each segment that meets it): re-sent, never a capture duplicate.
+    return bits & DB.RstSeen ? 2 : 0;
   }
   let seqLen = len;
   if (f & TCP_SYN) {
@@ -140,8 +133,14 @@ export function addToDirection(st: Slots, slot: number, server: boolean, s: Segm
     return 0;
   }
   if (seqLen === 0) return 0;
-  // Keep-alive: one byte (or none) just below what was sent, carrying nothing new.
-  if (len <= 1 && !(f & (TCP_SYN | TCP_FIN)) && ahead === -1) {
+  // Keep-alive: one byte (or none) just below what was sent, carrying nothing new: a byte the peer has
+  // ACKed already (snd_una - 1). One the peer has not ACKed (seq = its ACK) is data re-sent: a 1-byte
+  // first request retransmitted to a full queue is no keep-alive (kernel-lab synq1).
+  const pb = slot * W.Size + (server ? W.Client : W.Server) + DW.Bits;
+  if (
+    len <= 1 && !(f & (TCP_SYN | TCP_FIN)) && ahead === -1 &&
+    (I[pb]! & DB.AckSet) !== 0 && seqDiff(U[pb - DW.Bits + DW.HighestAck]!, s.seq) > 0
+  ) {
     I[d + DW.KeepAlives]!++;
     return 0;
   }
@@ -162,6 +161,34 @@ export function addToDirection(st: Slots, slot: number, server: boolean, s: Segm
   }
   I[d + DW.Retransmits]!++;
   return 2;
+}
+
+/** How far a segment's numbers may lie from what its connection sent so far and still be its own. */
+const SEQUENCE_FIT = 1 << 24;
+
+/**
+ * Whether a segment's numbers belong to a live slot's connection: its ACK near what the other side
+ * sent, or its sequence number near what its own side sent (either unknown: nothing says no). For
+ * segments the tuple alone cannot place, such as those of a direction whose VLAN tag differs.
+ */
+export function fitsSequence(st: Slots, slot: number, fromClient: boolean, s: Segment): boolean {
+  const b = slot * W.Size;
+  const own = b + (fromClient ? W.Client : W.Server);
+  const peer = b + (fromClient ? W.Server : W.Client);
+  const I = st.I;
+  const U = st.U;
+  let known = false;
+  if (s.flags & TCP_ACK && I[peer + DW.Bits]! & DB.SeqSet) {
+    known = true;
+    const d = seqDiff(s.ack, U[peer + DW.NextSeq]!);
+    if (d > -SEQUENCE_FIT && d < SEQUENCE_FIT) return true;
+  }
+  if (I[own + DW.Bits]! & DB.SeqSet) {
+    known = true;
+    const d = seqDiff(s.seq, U[own + DW.NextSeq]!);
+    if (d > -SEQUENCE_FIT && d < SEQUENCE_FIT) return true;
+  }
+  return !known;
 }
 
 /** The highest ACK a direction has sent. */

@@ -1,5 +1,6 @@
 import { OPT_TIMESTAMP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
 import { ackSeen, addToDirection, seqDiff } from './direction.js';
+import type { RecentSegments } from './duplicates.js';
 import { addHistory } from './history.js';
 import { CB, DB, DF, DW, Fl, Side, W } from './layout.js';
 import type { Slots } from './slots.js';
@@ -17,13 +18,22 @@ function recordOptions(st: Slots, at: number, s: Segment): void {
 }
 
 /**
+ * Whether the server has yet to answer the connection's opening: after the handshake ACK, or from the
+ * first packet when the capture missed the handshake (it started later: issue 19 item 6), until the
+ * server's first packet that is not a SYN-ACK.
+ */
+function awaitsAnswer(I: Int32Array, U: Uint32Array, b: number): boolean {
+  return U[b + W.ServerAnswerFrame] === 0 && (U[b + W.HsAckFrame] !== 0 || (I[b + W.SynCount] === 0 && I[b + W.SynAckCount] === 0));
+}
+
+/**
  * Updates one live connection with one segment: counters per direction, the
  * handshake timeline, the end, and Zeek's history and states.
  */
-export function updateConnection(st: Slots, slot: number, s: Segment, fromClient: boolean): void {
+export function updateConnection(st: Slots, slot: number, s: Segment, fromClient: boolean, recent: RecentSegments): void {
   const server = !fromClient;
   const f = s.flags;
-  const r = addToDirection(st, slot, server, s);
+  const r = addToDirection(st, slot, server, s, recent);
   // Logging is asked for a few connections at most (--log-packets): most runs never look.
   const log = st.logged.size !== 0 && st.hasExtras(slot) ? st.logged.get(slot) : undefined;
   if (log && log.length < MAX_LOGGED) {
@@ -101,7 +111,7 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
       }
       I[b + W.Bits] = bits;
     }
-    if (!fromClient && U[b + W.HsAckFrame] !== 0 && U[b + W.ServerAnswerFrame] === 0) {
+    if (!fromClient && awaitsAnswer(I, U, b)) {
       U[b + W.ServerAnswerFrame] = s.frame;
       F[fb + Fl.ServerAnswerTime] = s.time;
     }
@@ -123,13 +133,13 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
       U[b + W.ClientDataFrame] = s.frame;
       F[fb + Fl.ClientDataTime] = s.time;
     }
-    if (U[b + W.HsAckFrame] !== 0 && U[b + W.ServerAnswerFrame] === 0) {
+    if (awaitsAnswer(I, U, b)) {
       I[b + W.ClientSegsBeforeAnswer]!++;
       if (r === 2) I[b + W.ClientRetransBeforeAnswer]!++;
     }
   } else {
     if (I[b + W.SynAckCount] === 0 && I[b + W.SynCount]! > 0 && (f & TCP_ACK)) I[b + W.Bits] = I[b + W.Bits]! | CB.SynAnsweredByAck;
-    if (U[b + W.HsAckFrame] !== 0 && U[b + W.ServerAnswerFrame] === 0) {
+    if (awaitsAnswer(I, U, b)) {
       U[b + W.ServerAnswerFrame] = s.frame;
       F[fb + Fl.ServerAnswerTime] = s.time;
     }

@@ -31,12 +31,14 @@ function endpointHash(a0: number, a1: number, a2: number, a3: number, port: numb
  * A 30-bit number naming the connection of a segment, the same for both
  * directions. Small enough to be a V8 small integer (no allocation per
  * packet, a fast Map key); collisions are resolved by the table's chains.
+ * The VLAN tag is left out: a tag on one direction only must not split a
+ * connection (table.ts tells tagged connections of one tuple apart).
  */
 export function connectionKey(s: Segment): number {
   const a = endpointHash(s.src0, s.src1, s.src2, s.src3, s.srcPort, CONNECTION_SEED, V4_CONNECTION);
   const b = endpointHash(s.dst0, s.dst1, s.dst2, s.dst3, s.dstPort, CONNECTION_SEED, V4_CONNECTION);
   // Order-independent: sum and xor of the two endpoint hashes.
-  return mix(((a + b + s.vlan) >>> 0) ^ Math.imul(a ^ b, 0x27d4eb2d)) & 0x3fffffff;
+  return mix(((a + b) >>> 0) ^ Math.imul(a ^ b, 0x27d4eb2d)) & 0x3fffffff;
 }
 
 /** A 30-bit number naming a server endpoint (address + port), for the set of known listeners. */

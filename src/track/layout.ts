@@ -1,6 +1,6 @@
 // Where each number of a live connection sits in the tracker's typed arrays (see slots.ts).
 //
-// A live connection is a slot of 600 bytes, read as W.Size 32-bit words (Int32 or Uint32: sequence
+// A live connection is a slot of 608 bytes, read as W.Size 32-bit words (Int32 or Uint32: sequence
 // numbers, frame numbers and addresses are unsigned) and, in the same bytes, as Fl.Size float64 words
 // (times and byte counts that can pass 2^32). Keeping per-packet state in flat arrays, not objects, is what lets the tracker
 // run without garbage collection pauses and in a memory bound that does not depend on V8's heap.
@@ -125,7 +125,14 @@ export const enum W {
 
   // Words 122-149: Fl.FirstTsSec to Fl.RstTime.
 
-  Size = 150,
+  /**
+   * A VLAN tag seen on one direction only (issue 19 item 5): 0 when none, else
+   * (the other direction's tag + 1) << 1 | 1 when that direction is the client's.
+   * Read only when a segment's tag differs from W.Vlan (table.ts).
+   */
+  OtherVlan = 150,
+
+  Size = 152,
 }
 
 /** Bits of W.Bits. */
@@ -142,6 +149,8 @@ export const enum CB {
   SynAckOptions = 512,
   /** Something of the slot is in Slots' side Maps (timelines, holes, logged packets): most slots never are. */
   Extras = 1024,
+  /** One direction carried a VLAN tag the other did not: matched by tuple and sequence numbers (W.OtherVlan). */
+  OneSidedVlan = 2048,
 }
 
 /** Float64 words of a connection, counted in doubles from the start of its slot (see W). */
@@ -169,8 +178,8 @@ export const enum Fl {
   ServerAnswerTime,
   FinTime,
   RstTime,
-  /** W.Size / 2: the slot again, in doubles. */
-  Size,
+  /** The slot again, in doubles. */
+  Size = W.Size / 2,
 }
 
 /** Zeek history letters a connection can collect: '^' and 9 per side. */

@@ -1,6 +1,7 @@
 import type { Segment } from '../decode/segment.js';
+import { fitsSequence } from './direction.js';
 import { mix } from './key.js';
-import { CB, Fl, W } from './layout.js';
+import { CB, DW, Fl, W } from './layout.js';
 import { Slots } from './slots.js';
 
 export interface TableOptions {
@@ -94,7 +95,9 @@ export class ConnectionTable {
       if (slot === EMPTY) return -1;
       if (index[2 * i] !== key) continue;
       const b = slot * W.Size;
-      if (U[b + W.Vlan] !== s.vlan) continue;
+      // Another tag: another VLAN's connection, unless one direction alone is tagged (see otherVlanFits).
+      const otherVlan = U[b + W.Vlan] !== s.vlan;
+      if (otherVlan && U[b + W.Vlan] !== 0 && s.vlan !== 0) continue;
       if (
         U[b + W.CPort] === s.srcPort && U[b + W.SPort] === s.dstPort &&
         U[b + W.C3] === s.src3 && U[b + W.S3] === s.dst3 && U[b + W.C2] === s.src2 && U[b + W.S2] === s.dst2 &&
@@ -108,6 +111,7 @@ export class ConnectionTable {
       ) {
         this.lastFromClient = false;
       } else continue;
+      if (otherVlan && !this.otherVlanFits(slot, s)) continue;
       // Recency only needs to be about right (idle expiry is checked once a capture second): a slot is
       // moved to the fresh end of the list once a capture second at most.
       const F = this.slots.F;
@@ -119,6 +123,25 @@ export class ConnectionTable {
       }
       return slot;
     }
+  }
+
+  /**
+   * A segment of the slot's tuple whose VLAN tag differs from the slot's, one of the two untagged: the
+   * same connection when its whole direction carries that tag (a tag added or stripped on one side of
+   * the capture point) and its numbers fit the connection's; then the slot records the fact. A direction
+   * already seen with the slot's own tag (the same tuple replayed on another VLAN) is not it.
+   */
+  private otherVlanFits(slot: number, s: Segment): boolean {
+    const st = this.slots;
+    const b = slot * W.Size;
+    const fromClient = this.lastFromClient;
+    const mark = ((s.vlan + 1) << 1) | (fromClient ? 1 : 0);
+    const seen = st.U[b + W.OtherVlan]!;
+    if (seen !== 0) return seen === mark;
+    if (st.I[b + (fromClient ? W.Client : W.Server) + DW.Packets] !== 0 || !fitsSequence(st, slot, fromClient, s)) return false;
+    st.U[b + W.OtherVlan] = mark;
+    st.I[b + W.Bits] = st.I[b + W.Bits]! | CB.OneSidedVlan;
+    return true;
   }
 
   /** Puts a filled slot (W.Key, W.Id and the addresses set) into the table; may evict others. */

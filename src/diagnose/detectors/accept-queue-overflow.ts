@@ -22,6 +22,7 @@ import { PathLoss, RunTally, SourceTally, type PathLossTest } from '../different
 import type { Alternative, Confidence, FindingCommon, LatencySummary } from '../finding.js';
 import { firstAnswerDelay, type ListenerBase } from '../listener.js';
 import { acceptQueueEstimate, baselineOf, concat, episodesOfSpans, latencyHistogram, latencySummary, peakPerSecond } from '../overflow.js';
+import { MIN_SYN_QUEUE_CONNECTIONS, QueueOccupancy, type SynQueueDrops } from '../queue-occupancy.js';
 import { Samples } from '../samples.js';
 import type { ConnectionFacts } from '../signatures.js';
 import type { Vantage } from '../vantage.js';
@@ -33,6 +34,11 @@ const MAX_SAMPLES = 200_000;
  * unanswered runs were answered within this window of each other were held by the same stall.
  */
 const DRAIN_WINDOW_S = 1;
+/**
+ * Connections whose handshake the capture missed and whose first data the server left unanswered (≥ 2
+ * retransmissions) that it takes to count them: one alone can be an established connection's loss.
+ */
+const MIN_MID_STREAM = 2;
 
 export interface AcceptQueueOverflowFinding extends FindingCommon<'accept-queue-overflow'> {
   abortOnOverflow: '0' | '1' | 'unknown';
@@ -58,14 +64,30 @@ export class AcceptQueueState {
   /** Data ignored with neither a re-sent SYN-ACK nor a syncookie to explain it. */
   dataOnlyIgnoredConns = 0;
   resetConns = 0;
+  /**
+   * Connections whose handshake the capture missed (it started later, issue 19 item 6): those whose first
+   * captured data the server left unanswered through ≥ 2 retransmissions, and those it served at once.
+   */
+  midStreamIgnored = 0;
+  midStreamServed = 0;
+  /** Of dataOnlyIgnoredConns, those whose handshake the capture missed. */
+  midStreamDataIgnoredConns = 0;
+  /** Client segments counted as dropped on the dataOnlyIgnoredConns (their handshake captured). */
+  dataOnlyDropped = 0;
+  /** SYNs the clients sent to the listener, retransmissions included: what path loss had to hit. */
+  synsSent = 0;
   droppedAfterHandshake = 0;
   /** SYNs left unanswered (not refused), and the connections they belong to. */
   unansweredSyns = 0;
   synDropConns = 0;
   affectedRecovered = 0;
   affectedFailed = 0;
+  /** Neither: still trying when the capture ended (signatures.ts `unresolved`). */
+  affectedUnresolved = 0;
   /** Single-SYN half-open connections left unanswered: failed connects, or a flood's spoofed SYNs (decided at the end). */
   halfOpenDropped = 0;
+  /** ...of which the capture ended before the client's next SYN was due: unresolved, not failed. */
+  halfOpenUnresolved = 0;
   syncookieConns = 0;
   firstAffected = Infinity;
   lastAffected = -Infinity;
@@ -84,6 +106,8 @@ export class AcceptQueueState {
   readonly runs = new RunTally();
   /** Which sources had SYNs dropped, which were answered. */
   readonly sources = new SourceTally();
+  /** What the SYN and accept queues held when SYNs were dropped (queue-occupancy.ts). */
+  readonly occupancy = new QueueOccupancy();
   /** When each connection whose SYNs went unanswered was finally answered. */
   readonly runAnswers = new Samples(4096);
 
@@ -132,6 +156,15 @@ function drainedTogether(times: Samples): number {
   return best;
 }
 
+/**
+ * The dropped SYNs that met a full SYN queue (from two connections on, as syn-queue-overflow counts them):
+ * not this queue's, whether or not that finding is made (the accept queue had room then).
+ */
+export function synQueueShare(s: AcceptQueueState): SynQueueDrops {
+  const sq = s.occupancy.synQueueDrops();
+  return sq.connections >= MIN_SYN_QUEUE_CONNECTIONS ? sq : { synDrops: 0, held: 0, connections: 0 };
+}
+
 /** Whether the listener's record shows an accept-queue overflow, weighed by where the capture was taken and the look-alikes. */
 export function judgeOverflow(s: AcceptQueueState, base: ListenerBase, vantage: Vantage, flood: boolean): OverflowJudgement {
   const atServer = vantage === 'server' || vantage === 'local';
@@ -143,16 +176,21 @@ export function judgeOverflow(s: AcceptQueueState, base: ListenerBase, vantage: 
   // The abort=1 reset answers the handshake ACK itself: no path loss or filter sends it.
   if (s.resetConns > 0) return yes('certain');
   // "While it completed others": a listener that ignored its only handshake may just have lost the ACK.
-  const others = base.completed - s.ignoredHandshakes > 0;
-  // SYNs left unanswered while the listener answered others, from more than one connection, and not a filter's.
-  const synDrops = !flood && !filtered && s.synDropConns >= 2 && base.answered > 0;
+  // A capture that missed the handshakes shows the others as connections the server served at once.
+  const others = base.completed - s.ignoredHandshakes > 0 || s.midStreamServed > 0;
+  // SYNs left unanswered while the listener answered others, from more than one connection, and not a filter's
+  // nor a full SYN queue's (syn-queue-overflow).
+  const sq = synQueueShare(s);
+  const synDrops = !flood && !filtered && s.synDropConns - sq.connections >= 2 && base.answered > 0;
+  // Data ignored on connections whose handshake was not captured counts only from two such connections on.
+  const ignored = s.ignoredHandshakes - s.midStreamIgnored + (s.midStreamIgnored >= MIN_MID_STREAM ? s.midStreamIgnored : 0);
   if (atServer) {
-    if (others && s.ignoredHandshakes >= 1) return yes('certain');
+    if (others && ignored >= 1) return yes('certain');
     return synDrops ? yes('certain') : no();
   }
   // At the client or in the middle every drop can be path loss after the capture point: only runs the
   // measured loss rate cannot explain count (kernel.md §10.1).
-  if (!(others && s.ignoredHandshakes > 0) && !synDrops) return no();
+  if (!(others && ignored > 0) && !synDrops) return no();
   if (!loss.excluded) return no();
   // Ignored handshakes (SYN answered, ACK and data not) or runs that all ended when the acceptor drained:
   // neither a filter nor the path does that.
@@ -180,16 +218,61 @@ function advice(at: Where, peak?: number, syncookies = false): string[] {
   return fix;
 }
 
+/**
+ * The segments the full queue dropped, as far as this capture can count them (issue 19 item 1). At the
+ * server every unanswered segment reached the host. Elsewhere path loss took some of them before the
+ * server: unanswered SYNs (the SYN or its SYN-ACK lost, at the measured rate per attempt) and the client
+ * segments counted after the handshake (lost on the way in, about half that rate) are discounted by what
+ * the loss measured on the server's data explains. With tcp_abort_on_overflow=1 proven by resets, a
+ * handshake whose data merely went unanswered, with no reset and no syncookie, met no full queue (the
+ * kernel would have reset it, kernel.md §2.3): the path lost its segments.
+ */
+function dropEstimate(
+  s: AcceptQueueState,
+  vantage: Vantage,
+  abort: string,
+): { syns: number; afterHandshake: number; pathExplained: number; dataOnlyIsLoss: boolean; why: string; low: number; high: number } {
+  const unanswered = s.unansweredSyns - synQueueShare(s).synDrops;
+  if (vantage === 'server' || vantage === 'local') {
+    const all = unanswered + s.droppedAfterHandshake;
+    return { syns: unanswered, afterHandshake: s.droppedAfterHandshake, pathExplained: 0, dataOnlyIsLoss: false, why: '', low: all, high: all };
+  }
+  const dataOnlyIsLoss = abort === '1' && s.dataOnlyDropped > 0;
+  const rate = s.pathLoss.measured();
+  const synLoss = Math.min(unanswered, Math.round(rate * s.synsSent));
+  const counted = s.droppedAfterHandshake - (dataOnlyIsLoss ? s.dataOnlyDropped : 0);
+  const inLoss = Math.min(counted, Math.round((rate / 2) * counted));
+  const why: string[] = [];
+  if (synLoss > 0) why.push(`${synLoss} SYNs at ${(rate * 100).toFixed(1)}% per attempt`);
+  if (inLoss > 0) why.push(`${inLoss} client segments at ${((rate / 2) * 100).toFixed(1)}% one way`);
+  if (dataOnlyIsLoss) why.push(`${s.dataOnlyDropped} segments of ${s.dataOnlyIgnoredConns} handshakes left unanswered without a reset although tcp_abort_on_overflow=1`);
+  // The range: nothing lost on the path, to the loss rate's cautious upper bound (PathLoss.rate()).
+  const upper = s.pathLoss.rate();
+  const high = unanswered + counted;
+  const low = high - Math.min(unanswered, Math.round(upper * s.synsSent)) - Math.min(counted, Math.round((upper / 2) * counted));
+  return {
+    low,
+    high,
+    syns: unanswered - synLoss,
+    afterHandshake: counted - inLoss,
+    pathExplained: synLoss + inLoss + (dataOnlyIsLoss ? s.dataOnlyDropped : 0),
+    dataOnlyIsLoss,
+    why: why.join('; '),
+  };
+}
+
 function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): AcceptQueueOverflowFinding | null {
   const flood = isFlood(stateOf(synFlood));
   const j = judgeOverflow(s, base, vantage, flood);
   if (!j.shown) return null;
-  const synDrops = flood || j.filtered ? 0 : s.unansweredSyns;
   const abort: AcceptQueueOverflowFinding['abortOnOverflow'] = s.resetConns > 0 ? '1' : s.synAckAfterAckConns > 0 ? '0' : 'unknown';
+  const est = dropEstimate(s, vantage, abort);
+  const synDrops = flood || j.filtered ? 0 : est.syns;
   // Without a flood, SYNs that were never answered are connects the full queue made fail.
   const failed = s.affectedFailed + (flood ? 0 : s.halfOpenDropped);
-  const affected = s.affectedRecovered + failed;
-  const dropped = s.droppedAfterHandshake + synDrops;
+  const unresolved = s.affectedUnresolved + (flood ? 0 : s.halfOpenUnresolved);
+  const affected = s.affectedRecovered + failed + unresolved;
+  const dropped = est.afterHandshake + synDrops;
   // Each list sorted once: a listener keeps up to 200 000 handshakes.
   const baseDelay = baselineOf(s.baseline);
   const latency = latencySummary(s.addedLatency, baseDelay);
@@ -201,7 +284,8 @@ function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): A
   if (s.synAckAfterAckConns > 0) how.push(`ignored ${s.synAckAfterAckConns} completed handshakes and re-sent their SYN-ACKs`);
   if (s.cookieIgnoredConns > 0) how.push(`silently dropped the ACK and data of ${s.cookieIgnoredConns} syncookie handshakes`);
   if (s.resetConns > 0) how.push(`reset ${s.resetConns} connections right after their handshake`);
-  if (s.dataOnlyIgnoredConns > 0) how.push(`left the data of ${s.dataOnlyIgnoredConns} more handshakes unanswered`);
+  if (s.dataOnlyIgnoredConns > 0 && !est.dataOnlyIsLoss) how.push(`left the data of ${s.dataOnlyIgnoredConns} more handshakes unanswered`);
+  if (s.midStreamDataIgnoredConns > 0) how.push(`left the first data of ${s.midStreamDataIgnoredConns} connections opened before the capture started unanswered`);
   if (synDrops > 0) how.push(`dropped ${synDrops} SYNs`);
   const figures: [string, string][] = [
     ['connections affected', `${affected} of ${base.connections}`],
@@ -214,10 +298,18 @@ function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): A
       : 'unknown (no SYN-ACK was re-sent after an ACK and nothing was reset: only SYNs, data or syncookie handshakes were dropped, which the kernel does silently under either setting)'],
     ['recovered / failed', `${s.affectedRecovered} / ${failed}`],
   ];
+  if (unresolved > 0) figures.push(['unresolved when the capture ended (still retrying)', String(unresolved)]);
+  if (est.pathExplained > 0) {
+    figures.push(['of the unanswered segments, path loss explains', `${est.pathExplained} (not counted as dropped: ${est.why})`]);
+    figures.push(['dropped segments, range for the path loss', `${est.low}–${est.high} (path loss from the upper bound of its rate to none)`]);
+  }
   if (latency) figures.push(['latency added (p50 / p90 / max)', `${latency.p50.toFixed(3)} s / ${latency.p90.toFixed(3)} s / ${latency.max.toFixed(3)} s`]);
   if (queue !== null) figures.push(['accept queue held (estimate)', `${queue} connections (listen backlog ≈ ${queue - 1}; the kernel holds backlog + 1)`]);
   figures.push(['peak handshakes per second', String(peak)]);
   const caveats: string[] = [];
+  if (s.midStreamDataIgnoredConns > 0) {
+    caveats.push(`The capture started after the handshakes of ${s.midStreamDataIgnoredConns} of these connections: their client data, retransmitted with no answer until the server took them all within seconds of each other, is what a full accept queue does to data behind an unaccepted handshake (tcp_abort_on_overflow=0); the handshakes themselves are not in the capture.`);
+  }
   if (vantage !== 'server' && vantage !== 'local') {
     const l = j.loss;
     figures.push(['path loss (server data re-sent)', `${(l.measuredRate * 100).toFixed(1)}% of ${l.segments} segments`]);
@@ -278,6 +370,8 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
   observe(s: AcceptQueueState, c: Connection, f: ConnectionFacts): void {
     const sig = f.signatures;
     s.pathLoss.observe(c);
+    s.occupancy.observe(c, f);
+    s.synsSent += c.synCount;
     s.sources.observe(c, f.synDropped);
     // Unanswered attempts in a row: the SYNs, then the ACK and the data the server ignored.
     const ignoredRun = f.ignoredHandshake ? Math.max(1, c.clientRetransBeforeAnswer + 1, c.synAckAfterAck) : 0;
@@ -290,23 +384,31 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
       s.unansweredSyns += f.unansweredSyns;
       s.synDropConns++;
     }
+    const midStream = c.synCount === 0 && c.synAckCount === 0;
+    if (midStream && !f.ignoredHandshake && (c.serverDataAckFrame !== 0 || c.serverFirstDataFrame !== 0) && c.clientRetransBeforeAnswer === 0) s.midStreamServed++;
     if (f.ignoredHandshake) {
       s.ignoredHandshakes++;
+      if (midStream && c.clientRetransBeforeAnswer >= 2) s.midStreamIgnored++;
       // One unanswered retransmission can be a lost segment; more, a reset, or a re-sent SYN-ACK cannot.
       if (c.clientRetransBeforeAnswer >= 2 || c.synAckAfterAck > 0 || sig.includes('reset-after-handshake')) s.strongIgnored++;
       if (sig.includes('synack-retransmit-after-ack')) s.synAckAfterAckConns++;
       if (sig.includes('handshake-data-ignored') && c.synAckAfterAck === 0) {
         if (sig.includes('syncookie')) s.cookieIgnoredConns++;
-        else s.dataOnlyIgnoredConns++;
+        else if (midStream) s.midStreamDataIgnoredConns++;
+        else {
+          s.dataOnlyIgnoredConns++;
+          s.dataOnlyDropped += f.droppedAfterHandshake;
+        }
       }
       if (sig.includes('reset-after-handshake')) s.resetConns++;
       s.droppedAfterHandshake += f.droppedAfterHandshake;
       // One event per affected connection, at the first moment it met the full queue.
       // ...and until the last segment it dropped: the one before the answer, or the end of a failed connection.
-      s.event(f.synDropped ? c.synTime : c.handshakeAckTime, c.serverAnswerFrame !== 0 ? c.serverAnswerTime : c.lastTime);
+      s.event(f.synDropped ? c.synTime : c.handshakeAckFrame !== 0 ? c.handshakeAckTime : c.firstTime, c.serverAnswerFrame !== 0 ? c.serverAnswerTime : c.lastTime);
     } else if (f.synDropped && f.singleSynHalfOpen) {
       // Never answered at all: an overflow victim, unless these are a flood's spoofed SYNs (decided at the end).
-      s.halfOpenDropped++;
+      if (f.unresolved) s.halfOpenUnresolved++;
+      else s.halfOpenDropped++;
       if (s.halfOpenDropTimes.push(c.synTime)) s.halfOpenDropEnds.push(c.lastSynTime);
     } else if (f.synDropped) {
       s.event(c.synTime, c.synAckCount > 0 ? c.synAckTime : c.lastSynTime);
@@ -314,6 +416,7 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
     if (f.ignoredHandshake || (f.synDropped && !f.singleSynHalfOpen)) {
       s.evidence.offer(score(c, f), c, sig);
       if (f.recovered) s.affectedRecovered++;
+      else if (f.unresolved) s.affectedUnresolved++;
       else s.affectedFailed++;
       const d = firstAnswerDelay(c);
       if (f.recovered && !Number.isNaN(d)) s.addedLatency.push(d);

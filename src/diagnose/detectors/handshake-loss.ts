@@ -6,6 +6,7 @@ import { CLIENT_SYN_TIMING, SYNACK_TIMING, VANTAGE } from '../explain/fragments.
 import type { FindingCommon } from '../finding.js';
 import { acceptQueueOverflow, overflowShown } from './accept-queue-overflow.js';
 import { isFlood, synFlood } from './syn-flood.js';
+import { synQueueOverflow } from './syn-queue-overflow.js';
 
 export type HandshakeLossFinding = FindingCommon<'handshake-loss'>;
 
@@ -39,6 +40,8 @@ export const handshakeLoss: ListenerDetector<'handshake-loss', HandshakeLossStat
     const queue = stateOf(acceptQueueOverflow);
     const flood = isFlood(stateOf(synFlood));
     if (flood || overflowShown(queue, base, vantage, flood)) return null;
+    // A full SYN queue (syncookies off) is the listen queue's problem, not the path's.
+    if (synQueueOverflow.judge(stateOf(synQueueOverflow), { base, vantage, stateOf })) return null;
     // Ignored handshakes too few to call an overflow are reported as what they may equally be: loss.
     const ignored = queue.ignoredHandshakes;
     const lost = s.retransmitted + ignored;

@@ -1,0 +1,95 @@
+// What the two listen queues held over time, as one listener's connections show it (kernel.md §1.1, §4):
+// which dropped SYNs met a full SYN queue rather than a full accept queue. Shared by accept-queue-overflow
+// (whose state keeps it) and syn-queue-overflow (which reads that state).
+
+import type { Connection } from '../track/connection.js';
+import { Samples } from './samples.js';
+import type { ConnectionFacts } from './signatures.js';
+
+/**
+ * One connection's unanswered SYNs can be anything (kernel.md §10.1): SYN drops are the SYN queue's from
+ * the SYNs of this many connections on.
+ */
+export const MIN_SYN_QUEUE_CONNECTIONS = 2;
+// Enough drops and requests to sweep over; a listener past this is judged on the first ones.
+const MAX_SAMPLES = 65_536;
+
+/** SYNs dropped while half-open requests held the SYN queue and no completed handshake waited to be accepted. */
+export interface SynQueueDrops {
+  synDrops: number;
+  /** Half-open requests held at those drops, at most (≈ the SYN queue's limit). */
+  held: number;
+  /** Connections whose SYNs those were. */
+  connections: number;
+}
+
+/** How many intervals [start, end) hold each of the times (in any order). */
+function occupancy(times: Float64Array, start: Float64Array, end: Float64Array): Int32Array {
+  const events: [number, number][] = [];
+  for (let i = 0; i < start.length; i++) events.push([start[i]!, 1], [end[i]!, -1]);
+  // An interval that ends at a time does not hold it; one that starts then does.
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const order = Array.from(times.keys()).sort((a, b) => times[a]! - times[b]!);
+  const out = new Int32Array(times.length);
+  let open = 0;
+  let e = 0;
+  for (const i of order) {
+    while (e < events.length && events[e]![0] <= times[i]!) open += events[e++]![1];
+    out[i] = open;
+  }
+  return out;
+}
+
+export class QueueOccupancy {
+  /** Half-open requests: SYN-ACK sent (not a cookie, which leaves none, §5), until the handshake ACK or the end. */
+  private readonly requestStart = new Samples(MAX_SAMPLES);
+  private readonly requestEnd = new Samples(MAX_SAMPLES);
+  /** Completed handshakes the server has sent no data on yet: what may wait in the accept queue. */
+  private readonly acceptStart = new Samples(MAX_SAMPLES);
+  private readonly acceptEnd = new Samples(MAX_SAMPLES);
+  /** Each unanswered SYN's time and (parallel) its connection's id. */
+  private readonly drops = new Samples(MAX_SAMPLES);
+  private readonly dropConn = new Samples(MAX_SAMPLES);
+  private result: SynQueueDrops | null = null;
+
+  observe(c: Connection, f: ConnectionFacts): void {
+    if (c.synAckCount > 0 && !f.signatures.includes('syncookie')) {
+      if (this.requestStart.push(c.synAckTime)) this.requestEnd.push(c.handshakeAckFrame !== 0 ? c.handshakeAckTime : c.lastTime);
+    }
+    // Until the server's first data: the kernel ACKs data for a socket still in the accept queue, only the
+    // application (after accept()) sends data. Without data, to the end: the longer, the fewer SYN drops
+    // are put down to the SYN queue.
+    if (c.handshakeAckFrame !== 0 && this.acceptStart.push(c.handshakeAckTime)) {
+      this.acceptEnd.push(c.serverFirstDataFrame !== 0 ? c.serverFirstDataTime : c.lastTime);
+    }
+    if (f.synDropped) {
+      // The first unanswered SYNs are the connection's first SYNs (the kept ones).
+      for (let i = 0; i < f.unansweredSyns; i++) {
+        if (i > 0 && i - 1 >= c.recordedSynRetransmits) break;
+        if (this.drops.push(i === 0 ? c.synTime : c.synRetransmitTime(i - 1))) this.dropConn.push(c.id);
+      }
+    }
+    this.result = null;
+  }
+
+  /** The dropped SYNs that met a full SYN queue (computed once per judgement). */
+  synQueueDrops(): SynQueueDrops {
+    if (this.result) return this.result;
+    const times = this.drops.view();
+    const requests = occupancy(times, this.requestStart.view(), this.requestEnd.view());
+    const accepting = occupancy(times, this.acceptStart.view(), this.acceptEnd.view());
+    const ids = this.dropConn.view();
+    let synDrops = 0;
+    let held = 0;
+    const conns = new Set<number>();
+    for (let i = 0; i < times.length; i++) {
+      if (requests[i]! > 0 && accepting[i] === 0) {
+        synDrops++;
+        if (requests[i]! > held) held = requests[i]!;
+        conns.add(ids[i]!);
+      }
+    }
+    this.result = { synDrops, held, connections: conns.size };
+    return this.result;
+  }
+}
