@@ -204,6 +204,9 @@ function connection(kind: number, n: number, start: number, out: Packet[]): void
       step(0.05);
       pkt(true, ACK | PSH, cs - 200, ss, 200, Opt.Ts);
       step(0.05);
+      // The keep-alive re-sends a byte the server has ACKed (direction.ts: one it has not is data).
+      pkt(false, ACK, ss, cs, 0, Opt.Ts);
+      step(0.05);
       pkt(true, ACK, cs - 1, ss, 1, Opt.Ts);
       step(0.05);
       pkt(true, ACK, cs - 1, ss, 0, Opt.None);
