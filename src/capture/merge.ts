@@ -137,15 +137,7 @@ class FrameQueue {
 
   push(f: Frame): void {
     this.reserve(f.caplen);
-    const q = this.pool.pop() ?? newFrame();
-    q.number = f.number;
-    q.tsSec = f.tsSec;
-    q.tsNsec = f.tsNsec;
-    q.linkType = f.linkType;
-    q.interfaceId = f.interfaceId;
-    q.caplen = f.caplen;
-    q.origLen = f.origLen;
-    q.fileOffset = f.fileOffset;
+    const q = copyRecord(this.pool.pop() ?? newFrame(), f);
     this.arena.set(f.buf.subarray(f.offset, f.offset + f.caplen), this.end);
     q.offset = this.end;
     this.end += f.caplen;
@@ -271,16 +263,10 @@ export async function readMerged(
   const emit = (input: Input, f: Frame) => {
     merged++;
     origins.add(merged, input.index, f.number);
+    copyRecord(out, f);
     out.number = merged;
-    out.tsSec = f.tsSec;
-    out.tsNsec = f.tsNsec;
-    out.linkType = f.linkType;
-    out.interfaceId = f.interfaceId;
     out.buf = f.buf;
     out.offset = f.offset;
-    out.caplen = f.caplen;
-    out.origLen = f.origLen;
-    out.fileOffset = f.fileOffset;
     sink.onFrame(out);
   };
 
@@ -398,4 +384,17 @@ export async function readMerged(
   result.format = format;
   report();
   return result;
+}
+
+/** Copies what describes a frame's record (not its bytes: `buf` and `offset` are the caller's). */
+function copyRecord(into: Frame, f: Frame): Frame {
+  into.number = f.number;
+  into.tsSec = f.tsSec;
+  into.tsNsec = f.tsNsec;
+  into.linkType = f.linkType;
+  into.interfaceId = f.interfaceId;
+  into.caplen = f.caplen;
+  into.origLen = f.origLen;
+  into.fileOffset = f.fileOffset;
+  return into;
 }
