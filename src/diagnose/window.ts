@@ -17,7 +17,7 @@ import { LiveTracker, type LiveConnections } from '../track/live.js';
 import type { CaptureSummary } from '../track/summary.js';
 import type { TrackerOptions } from '../track/tracker.js';
 import { Analyzer, type Analysis } from './analyzer.js';
-import { answerGrace, judgeOpen, type Grace, type OpenJudgement } from './live.js';
+import { answerGrace, OpenJudge, type Grace, type OpenJudgement } from './live.js';
 import type { Finding } from './registry.js';
 import type { ConnectionFacts } from './signatures.js';
 
@@ -26,6 +26,8 @@ import type { ConnectionFacts } from './signatures.js';
  * before the first connection that finished after it is added. It also judges the open connections.
  */
 export class WatchedAnalyzer extends Analyzer {
+  /** What the open connections showed at the last window's end (live.ts). */
+  private readonly openJudge = new OpenJudge();
   beforeAdd: (c: Connection) => void = () => undefined;
 
   override add(c: Connection): ConnectionFacts {
@@ -41,7 +43,7 @@ export class WatchedAnalyzer extends Analyzer {
     return super.finish(summary);
   }
 
-  /** The findings of listeners with open evidence at `at`, judged on copies (live.ts); `each` sees every open connection. */
+  /** The findings of listeners with open evidence at `at`, judged on copies (live.ts); `each` sees the open connections that may have changed. */
   judgeOpen(open: LiveConnections, at: number, grace: Grace, each: (c: Connection, f: ConnectionFacts, listener: string) => void): OpenJudgement {
     const lend = {
       listeners: this.listeners,
@@ -53,7 +55,7 @@ export class WatchedAnalyzer extends Analyzer {
       },
       wants: (c: Connection) => this.wants(c),
     };
-    return judgeOpen(lend, open, at, grace, each);
+    return this.openJudge.judge(lend, open, at, grace, each);
   }
 
   /** The grace the turnarounds of the connections finished so far give (live.ts). */
