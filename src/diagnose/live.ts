@@ -224,10 +224,13 @@ export class OpenJudge {
       this.listenerCount = a.listeners.size;
     }
     const vantage = deepCopy(a.vantage);
+    // In the order of their first connection in the table (the order their findings are reported in).
     const seen = new Map<string, ListenerOpen>();
-    const listenerOf = (key: string): ListenerOpen => {
-      let l = seen.get(key);
+    const byIndex: (ListenerOpen | undefined)[] = [];
+    const listenerOf = (index: number): ListenerOpen => {
+      let l = byIndex[index];
       if (!l) {
+        const key = this.keys[index]!;
         const before = this.judged.get(key);
         const known = a.listeners.get(key);
         let copy: Listener | null = null;
@@ -236,6 +239,7 @@ export class OpenJudge {
         }
         l = { count: 0, idSum: 0, changed: false, evidence: false, copy, feed: false };
         seen.set(key, l);
+        byIndex[index] = l;
       }
       return l;
     };
@@ -248,7 +252,7 @@ export class OpenJudge {
       let l: ListenerOpen;
       if (ids[slot] === id && frames[slot] === frame && (bits & SETTLED) !== 0) {
         if ((bits & WANTED) === 0) continue;
-        l = listenerOf(keys[keyOf[slot]!]!);
+        l = listenerOf(keyOf[slot]!);
         if (l.copy) {
           const c = open.fill(slot, at);
           l.copy.add(c, openFacts(c, open.facts, at, grace));
@@ -275,8 +279,9 @@ export class OpenJudge {
         }
         bits = WANTED | (evidence(f) ? EVIDENCE : 0) | (at - open.lastTimeOf(slot) >= SETTLED_S ? SETTLED : 0);
         flags[slot] = bits;
-        keyOf[slot] = this.indexOf(key);
-        l = listenerOf(key);
+        const index = this.indexOf(key);
+        keyOf[slot] = index;
+        l = listenerOf(index);
         l.changed = true;
         vantage.add(c);
         if (l.copy) l.copy.add(c, f);
