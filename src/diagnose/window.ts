@@ -43,8 +43,18 @@ export class WatchedAnalyzer extends Analyzer {
     return super.finish(summary);
   }
 
-  /** The findings of listeners with open evidence at `at`, judged on copies (live.ts); `each` sees the open connections that may have changed. */
-  judgeOpen(open: LiveConnections, at: number, grace: Grace, each: (c: Connection, f: ConnectionFacts, listener: string) => void): OpenJudgement {
+  /**
+   * The findings of listeners with open evidence at `at`, judged on copies (live.ts); `each` sees the open
+   * connections that may have changed. `judge` holds what the last window's judgement keeps (a test
+   * passes a new one, which remembers nothing, to compare).
+   */
+  judgeOpen(
+    open: LiveConnections,
+    at: number,
+    grace: Grace,
+    each: (c: Connection, f: ConnectionFacts, listener: string) => void,
+    judge: OpenJudge = this.openJudge,
+  ): OpenJudgement {
     const lend = {
       listeners: this.listeners,
       byHash: this.byHash,
@@ -55,7 +65,7 @@ export class WatchedAnalyzer extends Analyzer {
       },
       wants: (c: Connection) => this.wants(c),
     };
-    return this.openJudge.judge(lend, open, at, grace, each);
+    return judge.judge(lend, open, at, grace, each);
   }
 
   /** The grace the turnarounds of the connections finished so far give (live.ts). */
