@@ -9,7 +9,7 @@
 // a finished connection 0.1 ms; an open one may still be answered within a turnaround).
 
 import { formatAddress, formatEndpoint } from '../decode/address.js';
-import type { Connection } from '../track/connection.js';
+import { Connection } from '../track/connection.js';
 import { endpointKey } from '../track/key.js';
 import type { LiveConnections, OpenFacts } from '../track/live.js';
 import { MAX_LISTENERS, Listener } from './analyzer.js';
@@ -105,9 +105,14 @@ export function deepCopy<T>(x: T, memo: Map<unknown, unknown> = new Map()): T {
   return out as T;
 }
 
+/** A copy's timeline: the charts come from the analyzer's own listeners, so a copy's would be thrown away. */
+class NoTimeline extends Timeline {
+  override addConnection(): void {}
+}
+
 /** A listener's state copied to judge with its open connections; its timeline (charts only) is left out. */
 function copyListener(l: Listener): Listener {
-  return deepCopy(l, new Map<unknown, unknown>([[l.base.timeline, new Timeline()]]));
+  return deepCopy(l, new Map<unknown, unknown>([[l.base.timeline, new NoTimeline()]]));
 }
 
 /** What watch's analyzer lends the live judgement: its listeners and vantage, read only. */
@@ -137,47 +142,226 @@ export interface OpenJudgement {
 }
 
 /**
- * Judges the open connections at `at`. `each` sees every open connection the analyzer wants, with its
- * facts and listener key (watch counts them). Listeners with an open connection that shows evidence are
- * copied, fed all their open connections, and judged; the analyzer itself is not changed.
+ * classify()'s and openFacts()'s time thresholds all fall within this after a connection's latest packet
+ * (the longest: a SYN-ACK unanswered for 1.5 s looks like a syncookie's): past it, the facts of an open
+ * connection stay as they are until its next packet, however late the window's end.
  */
-export function judgeOpen(
-  a: JudgedSoFar,
-  open: LiveConnections,
-  at: number,
-  grace: Grace,
-  each: (c: Connection, f: ConnectionFacts, listener: string) => void,
-): OpenJudgement {
-  const vantage = deepCopy(a.vantage);
-  const marked = new Set<string>();
-  // First pass: facts, counts, the vantage with the open handshakes, and which listeners show evidence.
-  open.forEach(at, (c, o) => {
-    if (!a.wants(c)) return;
-    const f = openFacts(c, o, at, grace);
-    const key = listenerKeyOf(a, c);
-    each(c, f, key);
-    if (inFlight(c, at, grace)) return;
-    vantage.add(c);
-    if (evidence(f)) marked.add(key);
-  });
-  const findings: Finding[] = [];
-  const v = a.vantageOf(vantage);
-  const next = { server: answerGrace(v.synToSynAck), client: answerGrace(v.synAckToAck) };
-  if (marked.size === 0) return { findings, listeners: marked, grace: next };
-  // Second pass: copies of the marked listeners, fed every open connection of theirs.
-  const copies = new Map<string, Listener>();
-  open.forEach(at, (c, o) => {
-    if (!a.wants(c) || inFlight(c, at, grace)) return;
-    const key = listenerKeyOf(a, c);
-    if (!marked.has(key)) return;
-    let l = copies.get(key);
-    if (!l) {
-      const known = a.listeners.get(key);
-      l = known ? copyListener(known) : new Listener(new ListenerBase(key, formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3)));
-      copies.set(key, l);
+const SETTLED_S = 2;
+
+/** What is kept of an open connection between windows, by slot (bits). */
+const WANTED = 1;
+const EVIDENCE = 2;
+/** Judged at least SETTLED_S after its latest packet: judged the same until its next packet. */
+const SETTLED = 4;
+
+/** One listener's open connections in one window's judgement. */
+interface ListenerOpen {
+  /** Open connections fed to its copy (wanted, not in flight), and the sum of their ids. */
+  count: number;
+  idSum: number;
+  /** One of them is not settled, or was not yet seen settled: their facts were worked out again. */
+  changed: boolean;
+  evidence: boolean;
+  /** The copy of its state its open connections go into; null until it is known to be judged. */
+  copy: Listener | null;
+  /** To be fed after the walk, from the slots noted on the way. */
+  feed: boolean;
+}
+
+/** A listener's last judgement with its open connections, and what it rested on. */
+interface Judged {
+  /** The analyzer's finished connections of it then. */
+  connections: number;
+  count: number;
+  idSum: number;
+  vantage: Vantage;
+  address: string;
+  findings: Finding[];
+}
+
+/**
+ * Judges the open connections at each window's end, remembering between windows what cannot have changed.
+ *
+ * An open connection judged SETTLED_S or more after its latest packet is judged the same until its next
+ * packet: its facts (counts, evidence, listener) are kept by slot, checked by the connection's id and
+ * latest frame number, and it is not read again unless its listener is judged. A listener with open
+ * evidence is judged on a copy of its state fed all its open connections; if none of them changed, the
+ * same ones are open, the analyzer added no finished connection to it and the vantage is the same, its
+ * last judgement stands. One walk of the table: listeners judged at the last window that have had
+ * finished connections since (so certainly judged again) are fed on the way; the others, found to need
+ * it at the walk's end, from the slots it noted.
+ */
+export class OpenJudge {
+  private ids = new Int32Array(0);
+  private frames = new Float64Array(0);
+  private flags = new Uint8Array(0);
+  private keyOf = new Int32Array(0);
+  /** The listener keys the slots point into. */
+  private readonly keys: string[] = [];
+  private readonly keyIndex = new Map<string, number>();
+  /** The slots (wanted, not in flight) of listeners without a copy during the walk, in table order. */
+  private order = new Int32Array(0);
+  private judged = new Map<string, Judged>();
+  private listenerCount = 0;
+  private readonly handshake = new Connection();
+
+  /**
+   * Judges the open connections at `at`. `each` sees every open connection the analyzer wants whose facts
+   * may have changed since the last window, with its facts and listener key (watch counts them). Listeners
+   * with an open connection that shows evidence are judged on copies; the analyzer itself is not changed.
+   */
+  judge(
+    a: JudgedSoFar,
+    open: LiveConnections,
+    at: number,
+    grace: Grace,
+    each: (c: Connection, f: ConnectionFacts, listener: string) => void,
+  ): OpenJudgement {
+    this.fit(open.capacity);
+    // A connection's listener key is fixed until the listener table fills (past MAX_LISTENERS new ones go to `*`).
+    if (a.listeners.size !== this.listenerCount) {
+      if (a.listeners.size >= MAX_LISTENERS) this.ids.fill(-1);
+      this.listenerCount = a.listeners.size;
     }
-    l.add(c, openFacts(c, o, at, grace));
-  });
-  for (const l of copies.values()) findings.push(...l.judge(v.vantage));
-  return { findings, listeners: marked, grace: next };
+    const vantage = deepCopy(a.vantage);
+    // In the order of their first connection in the table (the order their findings are reported in).
+    const seen = new Map<string, ListenerOpen>();
+    const byIndex: (ListenerOpen | undefined)[] = [];
+    const listenerOf = (index: number): ListenerOpen => {
+      let l = byIndex[index];
+      if (!l) {
+        const key = this.keys[index]!;
+        const before = this.judged.get(key);
+        const known = a.listeners.get(key);
+        let copy: Listener | null = null;
+        if (before && (known?.base.connections ?? 0) !== before.connections) {
+          copy = known ? copyListener(known) : new Listener(new ListenerBase(key, before.address));
+        }
+        l = { count: 0, idSum: 0, changed: false, evidence: false, copy, feed: false };
+        seen.set(key, l);
+        byIndex[index] = l;
+      }
+      return l;
+    };
+    const { ids, frames, flags, keyOf, order, keys } = this;
+    let noted = 0;
+    for (const slot of open.slotsOldestFirst()) {
+      const id = open.idOf(slot);
+      const frame = open.lastFrameOf(slot);
+      let bits = flags[slot]!;
+      let l: ListenerOpen;
+      if (ids[slot] === id && frames[slot] === frame && (bits & SETTLED) !== 0) {
+        if ((bits & WANTED) === 0) continue;
+        l = listenerOf(keyOf[slot]!);
+        if (l.copy) {
+          const c = open.fill(slot, at);
+          l.copy.add(c, openFacts(c, open.facts, at, grace));
+          vantage.add(c);
+        } else {
+          vantage.add(open.fillHandshake(slot, this.handshake));
+          order[noted++] = slot;
+        }
+      } else {
+        const c = open.fill(slot, at);
+        ids[slot] = id;
+        frames[slot] = frame;
+        // Whether the analyzer wants it depends on its server alone: settled for good.
+        if (!a.wants(c)) {
+          flags[slot] = SETTLED;
+          continue;
+        }
+        const f = openFacts(c, open.facts, at, grace);
+        const key = listenerKeyOf(a, c);
+        each(c, f, key);
+        if (inFlight(c, at, grace)) {
+          flags[slot] = WANTED;
+          continue;
+        }
+        bits = WANTED | (evidence(f) ? EVIDENCE : 0) | (at - open.lastTimeOf(slot) >= SETTLED_S ? SETTLED : 0);
+        flags[slot] = bits;
+        const index = this.indexOf(key);
+        keyOf[slot] = index;
+        l = listenerOf(index);
+        l.changed = true;
+        vantage.add(c);
+        if (l.copy) l.copy.add(c, f);
+        else order[noted++] = slot;
+      }
+      l.count++;
+      l.idSum += id;
+      if ((bits & EVIDENCE) !== 0) l.evidence = true;
+    }
+    const v = a.vantageOf(vantage);
+    const next = { server: answerGrace(v.synToSynAck), client: answerGrace(v.synAckToAck) };
+    const marked = new Set<string>();
+    let feed = false;
+    for (const [key, l] of seen) {
+      if (!l.evidence) continue;
+      marked.add(key);
+      if (l.copy) continue;
+      const before = this.judged.get(key);
+      const known = a.listeners.get(key);
+      const same =
+        before !== undefined && !l.changed && before.count === l.count && before.idSum === l.idSum &&
+        before.connections === (known?.base.connections ?? 0) && before.vantage === v.vantage;
+      if (same) continue;
+      l.feed = feed = true;
+      if (known) l.copy = copyListener(known);
+    }
+    // The listeners found to need judging at the walk's end: fed from the slots noted, in table order.
+    for (let i = 0; feed && i < noted; i++) {
+      const slot = order[i]!;
+      const key = keys[keyOf[slot]!]!;
+      const l = seen.get(key)!;
+      if (!l.feed) continue;
+      const c = open.fill(slot, at);
+      l.copy ??= new Listener(new ListenerBase(key, formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3)));
+      l.copy.add(c, openFacts(c, open.facts, at, grace));
+    }
+    const findings: Finding[] = [];
+    const judged = new Map<string, Judged>();
+    for (const key of marked) {
+      const l = seen.get(key)!;
+      let j = this.judged.get(key)!;
+      if (l.copy) {
+        const known = a.listeners.get(key);
+        j = {
+          connections: known?.base.connections ?? 0, count: l.count, idSum: l.idSum, vantage: v.vantage,
+          address: l.copy.base.address, findings: l.copy.judge(v.vantage),
+        };
+      }
+      judged.set(key, j);
+      findings.push(...j.findings);
+    }
+    this.judged = judged;
+    return { findings, listeners: marked, grace: next };
+  }
+
+  private indexOf(key: string): number {
+    let i = this.keyIndex.get(key);
+    if (i === undefined) {
+      i = this.keys.length;
+      this.keys.push(key);
+      this.keyIndex.set(key, i);
+    }
+    return i;
+  }
+
+  /** Room for every slot the table can hold. */
+  private fit(capacity: number): void {
+    if (this.ids.length >= capacity) return;
+    const ids = new Int32Array(capacity).fill(-1);
+    ids.set(this.ids);
+    const frames = new Float64Array(capacity);
+    frames.set(this.frames);
+    const flags = new Uint8Array(capacity);
+    flags.set(this.flags);
+    const keyOf = new Int32Array(capacity);
+    keyOf.set(this.keyOf);
+    this.ids = ids;
+    this.frames = frames;
+    this.flags = flags;
+    this.keyOf = keyOf;
+    this.order = new Int32Array(capacity);
+  }
 }

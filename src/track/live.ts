@@ -6,7 +6,7 @@
 
 import type { Segment } from '../decode/segment.js';
 import { Connection } from './connection.js';
-import { DF, Fl } from './layout.js';
+import { CB, DF, Fl, W } from './layout.js';
 import type { ConnectionTable } from './table.js';
 import { Tracker, type TrackerOptions } from './tracker.js';
 
@@ -29,23 +29,73 @@ export class LiveConnections {
     return this.table.size;
   }
 
+  /** Slot numbers of the open connections, least recently active first (read them with the methods below). */
+  slotsOldestFirst(): IterableIterator<number> {
+    return this.table.oldestFirst();
+  }
+
+  /** Slots the table can hold now (a slot number is below it). */
+  get capacity(): number {
+    return this.table.slots.capacity;
+  }
+
+  /** The id of the connection in an open slot (a slot is reused by later connections, ids are not). */
+  idOf(slot: number): number {
+    return this.table.slots.I[slot * W.Size + W.Id]!;
+  }
+
+  /** The frame number of the latest packet of an open slot's connection: it changes with every packet. */
+  lastFrameOf(slot: number): number {
+    return this.table.slots.U[slot * W.Size + W.LastFrame]!;
+  }
+
+  /** Capture time of the latest packet of an open slot's connection. */
+  lastTimeOf(slot: number): number {
+    return this.table.slots.F[slot * Fl.Size + Fl.LastTime]!;
+  }
+
   /**
-   * Each open connection, least recently active first, as a record filled as if it finished at `at`
-   * (`finished` false). One record is refilled for each: valid only during the call. Its SYN
-   * timelines and logged packets are the tracker's own lists: read them, never change or keep them.
+   * The connection in an open slot, as a record filled as if it finished at `at` (`finished` false), and
+   * its open facts in `facts`. One record is refilled each call: valid until the next. Its SYN timelines
+   * and logged packets are the tracker's own lists: read them, never change or keep them.
    */
-  forEach(at: number, each: (c: Connection, open: OpenFacts) => void): void {
+  fill(slot: number, at: number): Connection {
     const st = this.table.slots;
-    const c = this.record;
-    const o = this.open;
-    for (const slot of this.table.oldestFirst()) {
-      c.fill(st, slot, at);
-      c.finished = false;
-      const f = slot * Fl.Size;
-      o.clientLastTime = st.F[f + Fl.Client + DF.LastTime]!;
-      o.serverLastTime = st.F[f + Fl.Server + DF.LastTime]!;
-      each(c, o);
-    }
+    const c = this.record.fill(st, slot, at);
+    c.finished = false;
+    const f = slot * Fl.Size;
+    this.open.clientLastTime = st.F[f + Fl.Client + DF.LastTime]!;
+    this.open.serverLastTime = st.F[f + Fl.Server + DF.LastTime]!;
+    return c;
+  }
+
+  /** The open facts of the slot last filled. */
+  get facts(): OpenFacts {
+    return this.open;
+  }
+
+  /**
+   * Only the handshake's counts and times of an open slot, into `into` (synCount, synAckCount,
+   * synAckBeforeSyn, handshakeAckFrame, synTime, synAckTime, handshakeAckTime: what the vantage
+   * estimate reads), without filling the rest of a record.
+   */
+  fillHandshake(slot: number, into: Connection): Connection {
+    const { I, U, F } = this.table.slots;
+    const b = slot * W.Size;
+    const fb = slot * Fl.Size;
+    into.synCount = I[b + W.SynCount]!;
+    into.synAckCount = I[b + W.SynAckCount]!;
+    into.synAckBeforeSyn = (I[b + W.Bits]! & CB.SynAckBeforeSyn) !== 0;
+    into.handshakeAckFrame = U[b + W.HsAckFrame]!;
+    into.synTime = F[fb + Fl.SynTime]!;
+    into.synAckTime = F[fb + Fl.SynAckTime]!;
+    into.handshakeAckTime = F[fb + Fl.HsAckTime]!;
+    return into;
+  }
+
+  /** Each open connection, least recently active first, filled as fill() does. */
+  forEach(at: number, each: (c: Connection, open: OpenFacts) => void): void {
+    for (const slot of this.table.oldestFirst()) each(this.fill(slot, at), this.open);
   }
 }
 

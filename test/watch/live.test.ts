@@ -1,13 +1,15 @@
 // The live judgement's parts (diagnose/live.ts, track/live.ts) on real captures: a deep copy of every
 // listener's state judges exactly as the original (the detectors' states survive the copy), the open
 // connections the tracker shows are the ones it later finishes, and the grace rules on a SYN not yet
-// due.
+// due; and what the judgement keeps between windows (settled connections, unchanged listeners) changes
+// nothing in it.
 
 import { describe, expect, it } from 'vitest';
 import { Analyzer, Listener } from '../../src/diagnose/analyzer.js';
-import { deepCopy, inFlight, openFacts } from '../../src/diagnose/live.js';
+import { deepCopy, inFlight, OpenJudge, openFacts } from '../../src/diagnose/live.js';
 import { runPipeline } from '../../src/diagnose/pipeline.js';
 import { classify } from '../../src/diagnose/signatures.js';
+import { WatchedAnalyzer } from '../../src/diagnose/window.js';
 import type { Connection } from '../../src/track/connection.js';
 import { LiveTracker } from '../../src/track/live.js';
 import { join } from 'node:path';
@@ -128,4 +130,52 @@ describe('openFacts: the grace on answers not yet due', () => {
     expect(due.unansweredSyns).toBe(c.synCount);
     expect(due.synDropped).toBe(true);
   });
+});
+
+describe('OpenJudge: what it keeps from one window to the next', () => {
+  // refused-server.pcap is over within two stops: nothing is kept across them.
+  for (const path of CAPTURES.filter((p) => !p.endsWith('refused-server.pcap'))) {
+    it(`${path.slice(FIXTURES.length)}: judges every stop as a judgement that remembers nothing, reading fewer connections`, async () => {
+      const analyzer = new WatchedAnalyzer();
+      let stops = 0;
+      let findings = 0;
+      let readKept = 0;
+      let readAfresh = 0;
+      const keptFacts = new Map<number, string>();
+      await runPipeline(path, {
+        analyzer,
+        recycle: false,
+        newTracker: (emit, opts) => {
+          const t = new LiveTracker(emit, opts);
+          // Stops every 0.5 s of capture time: connections stay open across several, idle or not.
+          t.stopAt(-Infinity, (now) => {
+            const at = Math.floor(now * 2) / 2;
+            if (t.live.size > 0) {
+              const grace = analyzer.grace;
+              const kept = analyzer.judgeOpen(t.live, at, grace, (c, f, key) => {
+                readKept++;
+                keptFacts.set(c.id, JSON.stringify([f, key]));
+              });
+              const afresh = analyzer.judgeOpen(t.live, at, grace, (c, f, key) => {
+                readAfresh++;
+                // A connection not read again has the facts it had when last read.
+                expect(keptFacts.get(c.id)).toBe(JSON.stringify([f, key]));
+              }, new OpenJudge());
+              expect(JSON.stringify(kept.findings)).toBe(JSON.stringify(afresh.findings));
+              expect([...kept.listeners]).toEqual([...afresh.listeners]);
+              expect(kept.grace).toEqual(afresh.grace);
+              stops++;
+              findings += kept.findings.length;
+            }
+            return at + 0.5;
+          });
+          return t;
+        },
+      });
+      expect(stops).toBeGreaterThan(3);
+      expect(findings).toBeGreaterThan(0);
+      // Connections judged settled at an earlier stop were not read again.
+      expect(readKept).toBeLessThan(readAfresh);
+    });
+  }
 });
