@@ -7,7 +7,8 @@
 //
 // STAGE: read   - walk the pcap records only
 //        decode - + Ethernet / 802.1Q / IPv4 / IPv6 / TCP header reads
-//        find   - + hash, probe, create, LRU touch, idle finish (no per-packet state: nothing closes)
+//        find   - + hash, probe, create, LRU touch, and of the per-packet state only what the connection's
+//                 lifetime needs (last time, FIN/RST, close queue): the same connections live as in track
 //        track  - + per-direction state, handshake and end, close hold, finish
 // Prints one JSON line: ms (in-process wall), cpuMs, packets, tcp, connections.
 // --check writes one line per finished connection (client, server, firstFrame, synCount, packets each
@@ -47,53 +48,60 @@ const REUSE_IDLE = 2;
 const DUP_WINDOW = 0.001;
 const OOO_WINDOW = 0.003; // the real tracker's OUT_OF_ORDER_WINDOW_S before the first RTT is known
 
-// 32-bit words per slot.
+// One slot of 512 bytes per connection (cache-line aligned), read as 128 Int32 words (I) and, in the
+// same bytes, 64 float64 words (F). What every packet touches sits in its first 328 bytes: the tuple
+// (line 0), the two directions (lines 1-2), the per-packet frames and counts (line 3), the per-packet
+// times (lines 4-5); the rest is read about once a connection.
 const I_ID = 0, I_HASH = 1, I_VLAN = 2, I_CPORT = 3, I_SPORT = 4, I_C0 = 5, I_S0 = 9, I_IPV = 13, I_ROLE = 14,
-  I_RSTBY = 15, I_FIRSTFIN = 16, I_SYNS = 17, I_SYNACKS = 18, I_SYNNEWISN = 19, I_SYNRETRANS = 20,
-  I_SAAFTERACK = 21, I_FIRSTFRAME = 22, I_LASTFRAME = 23, I_SYNFRAME = 24, I_SAFRAME = 25, I_HSACKFRAME = 26,
-  I_FINFRAME = 27, I_RSTFRAME = 28, I_RSTSEQ = 29, I_BITS = 30, I_ANSWERFRAME = 31, I_CDATAFRAME = 32,
-  I_SDATAFRAME = 33, I_SDACKFRAME = 34, I_CSEGSBEFORE = 35, I_SYNMSS = 36, I_SYNWS = 37, I_SYNTS = 38,
-  I_SAMSS = 39, I_SAWS = 40, I_SATS = 41,
-  I_DIR = 42; // two directions of D_SIZE words
+  I_RSTBY = 15,
+  I_DIR = 16, // two directions of D_SIZE words
+  I_LASTFRAME = 48, I_HSACKFRAME = 49, I_ANSWERFRAME = 50, I_CDATAFRAME = 51, I_SDATAFRAME = 52, I_SDACKFRAME = 53,
+  I_CSEGSBEFORE = 54, I_FIRSTFIN = 55, I_SYNS = 56, I_SYNACKS = 57, I_BITS = 58,
+  // words 64-105: the doubles below
+  I_SYNNEWISN = 106, I_SYNRETRANS = 107, I_SAAFTERACK = 108, I_FIRSTFRAME = 109, I_SYNFRAME = 110, I_SAFRAME = 111,
+  I_FINFRAME = 112, I_RSTFRAME = 113, I_RSTSEQ = 114, I_SYNMSS = 115, I_SYNWS = 116, I_SYNTS = 117,
+  I_SAMSS = 118, I_SAWS = 119, I_SATS = 120;
 const D_PKTS = 0, D_ISN = 1, D_NEXT = 2, D_ACK = 3, D_BITS = 4, D_RETR = 5, D_DUP = 6, D_OOO = 7, D_ZW = 8, D_KA = 9,
   D_FINFRAME = 10, D_LSEQ = 11, D_LLEN = 12, D_LFLAGS = 13, D_LACK = 14, D_LIPID = 15, D_SIZE = 16;
-const I_SIZE = I_DIR + 2 * D_SIZE; // 74 words
+const I_SIZE = 128;
 const DB_ISN = 1, DB_SEQ = 2, DB_ACK = 4, DB_FIN = 8, DB_RST = 16;
 const CB_RSTACK = 1, CB_REUSES = 2, CB_SABEFORESYN = 4, CB_SYNBYACK = 8;
-// float64 words per slot.
-const F_FIRST = 0, F_LAST = 1, F_SYN = 2, F_LASTSYN = 3, F_SA = 4, F_LASTSA = 5, F_HSACK = 6, F_FIN = 7, F_RST = 8,
-  F_ANSWER = 9, F_CDATA = 10, F_SDATA = 11, F_SDACK = 12,
-  F_DIR = 13; // per direction: bytes, last time, next-seq time, ooo threshold
+// float64 words of the same slot (double k = Int32 words 2k, 2k+1).
+const F_LAST = 32,
+  F_DIR = 33, // per direction: bytes, last time, next-seq time, ooo threshold (doubles 33-40)
+  F_FIRST = 41, F_SYN = 42, F_LASTSYN = 43, F_SA = 44, F_LASTSA = 45, F_HSACK = 46, F_FIN = 47, F_RST = 48,
+  F_ANSWER = 49, F_CDATA = 50, F_SDATA = 51, F_SDACK = 52;
 const FD_BYTES = 0, FD_LAST = 1, FD_NEXTT = 2, FD_OOO = 3, FD_SIZE = 4;
-const F_SIZE = F_DIR + 2 * FD_SIZE; // 21
+const F_SIZE = 64;
 
-const I = new Int32Array(MAX_CONN * I_SIZE);
-const F = new Float64Array(MAX_CONN * F_SIZE);
+const SLOTS = new ArrayBuffer(MAX_CONN * I_SIZE * 4);
+const I = new Int32Array(SLOTS);
+const F = new Float64Array(SLOTS);
 // LRU: a doubly linked list of slots; head = least recently used.
 const prev = new Int32Array(MAX_CONN);
 const next = new Int32Array(MAX_CONN);
-let lruHead = -1, lruTail = -1;
+var lruHead = -1, lruTail = -1;
 // Free slots: a stack.
 const freeSlots = new Int32Array(MAX_CONN);
-let freeTop = 0;
+var freeTop = 0;
 for (let i = MAX_CONN - 1; i >= 0; i--) freeSlots[freeTop++] = i;
 // Open addressing: pairs (hash, slot), slot -1 = empty; at most half full.
 const TABLE_BITS = 18; // 262 144 entries >= 2 * MAX_CONN
 const TMASK = (1 << TABLE_BITS) - 1;
 const index = new Int32Array(2 << TABLE_BITS).fill(-1);
-let live = 0, peakLive = 0, nextId = 1, evictions = 0, finished = 0;
+var live = 0, peakLive = 0, nextId = 1, evictions = 0, finished = 0;
 // Closed connections waiting out the hold: (slot, id) ring.
 const CQ = 1 << 18;
 const cqSlot = new Int32Array(CQ), cqId = new Int32Array(CQ);
-let cqHead = 0, cqSize = 0;
+var cqHead = 0, cqSize = 0;
 const listeners = new Set();
-let now = -Infinity, nextSweep = -Infinity;
+var now = -Infinity, nextSweep = -Infinity;
 
 // The current segment, as plain variables (no object).
-let sv = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0, d0 = 0, d1 = 0, d2 = 0, d3 = 0, sp = 0, dp = 0, vlan = 0, ipv = 0;
-let seq = 0, ack = 0, flags = 0, win = 0, plen = 0, ipId = 0, time = 0, frame = 0, optP = 0, optEnd = 0;
-let fromClient = false;
-let buf;
+var sv = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0, d0 = 0, d1 = 0, d2 = 0, d3 = 0, sp = 0, dp = 0, vlan = 0, ipv = 0;
+var seq = 0, ack = 0, flags = 0, win = 0, plen = 0, ipId = 0, time = 0, frame = 0, optP = 0, optEnd = 0;
+var fromClient = false;
+var buf;
 
 function mix(h) {
   h ^= h >>> 16;
@@ -209,7 +217,6 @@ function create(h) {
   const b = slot * I_SIZE;
   I.fill(0, b, b + I_SIZE);
   const fb = slot * F_SIZE;
-  F.fill(0, fb, fb + F_SIZE);
   F[fb + F_DIR + FD_OOO] = F[fb + F_DIR + FD_SIZE + FD_OOO] = OOO_WINDOW;
   I[b + I_ID] = nextId++;
   I[b + I_HASH] = h;
@@ -394,7 +401,7 @@ function update(slot) {
   if ((flags & 0x01) && I[b + I_FIRSTFIN] === 0) { I[b + I_FIRSTFIN] = fromClient ? 1 : 2; I[b + I_FINFRAME] = frame; F[fb + F_FIN] = time; }
 }
 
-let lastLsrc = -1;
+var lastLsrc = -1;
 /** Tracks the decoded segment in the plain variables above. */
 function track() {
   if (time > now) now = time;
@@ -403,7 +410,7 @@ function track() {
   let slot = find(h);
   if (slot >= 0) {
     touch(slot);
-    if (stage === 2) return;
+    if (stage === 2) return endOnly(slot);
     if (fromClient && (flags & 0x12) === 0x02) {
       const c = slot * I_SIZE + I_DIR;
       if ((I[c + D_BITS] & DB_ISN) && seq !== I[c + D_ISN]) {
@@ -422,7 +429,7 @@ function track() {
     }
   } else {
     slot = create(h);
-    if (stage === 2) return;
+    if (stage === 2) return endOnly(slot);
   }
   if (!fromClient && (flags & 0x12) === 0x12 && listeners.size < 65536) {
     const k = endpointKey(s0, s1, s2, s3, sp);
@@ -435,6 +442,20 @@ function track() {
     if (cqSize === CQ) throw new Error('close queue full');
     const at = (cqHead + cqSize) & (CQ - 1);
     cqSlot[at] = slot; cqId[at] = I[slot * I_SIZE + I_ID]; cqSize++;
+  }
+}
+
+/** Stage "find": only what the connection's lifetime needs (last time, FIN/RST, the close queue). */
+function endOnly(slot) {
+  const b = slot * I_SIZE;
+  if (time > F[slot * F_SIZE + F_LAST]) F[slot * F_SIZE + F_LAST] = time;
+  if ((flags & 0x05) === 0) return;
+  const wasClosed = isClosed(slot);
+  if (flags & 0x04) { if (I[b + I_RSTBY] === 0) I[b + I_RSTBY] = fromClient ? 1 : 2; }
+  else I[b + I_DIR + (fromClient ? 0 : D_SIZE) + D_BITS] |= DB_FIN;
+  if (!wasClosed && isClosed(slot)) {
+    const at = (cqHead + cqSize) & (CQ - 1);
+    cqSlot[at] = slot; cqId[at] = I[b + I_ID]; cqSize++;
   }
 }
 
@@ -467,7 +488,7 @@ function checkLine(slot) {
 // ---- read + decode, fused ------------------------------------------------------------------------
 const CHUNK = 8 << 20;
 buf = Buffer.allocUnsafe(CHUNK + 300_000);
-let packets = 0, tcp = 0, decodeSum = 0;
+var packets = 0, tcp = 0, decodeSum = 0;
 
 function decodeFrame(p, caplen) {
   // Ethernet, optional 802.1Q (one or two tags).
@@ -535,12 +556,12 @@ function decodeFrame(p, caplen) {
 const fd = openSync(file, 'r');
 const c0 = process.cpuUsage();
 const t0 = performance.now();
-let have = readSync(fd, buf, 0, CHUNK, null);
+var have = readSync(fd, buf, 0, CHUNK, null);
 if (have < 24 || buf.readUInt32LE(0) !== 0xa1b2c3d4 || buf.readUInt32LE(20) !== 1) {
   console.error(`${file}: byte 0: only classic little-endian microsecond pcap of Ethernet is read by the prototype`);
   process.exit(1);
 }
-let p = 24;
+var p = 24;
 for (;;) {
   if (have - p < 16) {
     // Move the tail to the front and refill.
