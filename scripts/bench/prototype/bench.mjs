@@ -7,7 +7,8 @@
 //
 // Jobs: proto-read, proto-decode, proto-find, proto-track (track-proto.mjs STAGE),
 //       decode, track-recycle (scripts/bench/read-child.mjs over this tree's dist/, as ab.mjs runs it),
-//       analyze (bin/tcpdiag.js analyze --format json).
+//       analyze (bin/tcpdiag.js analyze --format json),
+//       proto-track-pass2, track-recycle-pass2 (two passes in one process; in-process figures are the second's).
 // Every node process gets the bin's shebang flags (--no-concurrent-recompilation), the prototype too.
 
 import { spawnSync } from 'node:child_process';
@@ -26,6 +27,9 @@ const o = commandLine('node scripts/bench/prototype/bench.mjs', {
 const bin = join(REPO, 'bin/tcpdiag.js');
 const node = ['node', ...shebangFlags(bin)];
 function command(job) {
+  // The last of two passes in one process (in-process figures only mean that pass).
+  if (job === 'proto-track-pass2') return ['env', 'PROTO_PASSES=2', ...node, join(REPO, 'scripts/bench/prototype/track-proto.mjs'), 'track', o.file];
+  if (job === 'track-recycle-pass2') return [...node, join(REPO, 'scripts/bench/prototype/track-twice.mjs'), o.file, join(REPO, 'dist'), '2'];
   if (job.startsWith('proto-')) return [...node, join(REPO, 'scripts/bench/prototype/track-proto.mjs'), job.slice(6), o.file];
   if (job === 'analyze') return [...node, bin, 'analyze', '--format', 'json', '--fail-on', 'never', o.file];
   return [...node, join(REPO, 'scripts/bench/read-child.mjs'), job, o.file, join(REPO, 'dist')];

@@ -553,49 +553,76 @@ function decodeFrame(p, caplen) {
   return true;
 }
 
-const fd = openSync(file, 'r');
-const c0 = process.cpuUsage();
-const t0 = performance.now();
-var have = readSync(fd, buf, 0, CHUNK, null);
-if (have < 24 || buf.readUInt32LE(0) !== 0xa1b2c3d4 || buf.readUInt32LE(20) !== 1) {
-  console.error(`${file}: byte 0: only classic little-endian microsecond pcap of Ethernet is read by the prototype`);
-  process.exit(1);
+// PROTO_PASSES=n: the whole pass n times in one process, the last one timed (JIT warm against cold).
+// PROTO_WARMUP=FILE: one untimed pass over FILE (a small capture) first: the JIT's type feedback without
+// the big input's page faults.
+const WARMUP = process.env.PROTO_WARMUP;
+const PASSES = Number(process.env.PROTO_PASSES ?? 1) + (WARMUP ? 1 : 0);
+// PROTO_PREFAULT=1: touch every page of the slots before the timed pass (first-touch page faults out of it).
+const PREFAULT = process.env.PROTO_PREFAULT === '1';
+function reset() {
+  index.fill(-1);
+  if (PREFAULT) I.fill(0);
+  freeTop = 0;
+  for (let i = MAX_CONN - 1; i >= 0; i--) freeSlots[freeTop++] = i;
+  lruHead = lruTail = -1;
+  live = peakLive = evictions = finished = 0;
+  nextId = 1;
+  cqHead = cqSize = 0;
+  listeners.clear();
+  lastLsrc = -1;
+  now = nextSweep = -Infinity;
+  packets = tcp = decodeSum = 0;
+  if (checkLines !== null) checkLines.length = 0;
 }
-var p = 24;
-for (;;) {
-  if (have - p < 16) {
-    // Move the tail to the front and refill.
-    buf.copy(buf, 0, p, have); have -= p; p = 0;
-    const n = readSync(fd, buf, have, CHUNK, null);
-    if (n === 0) break;
-    have += n;
-    if (have < 16) break;
+var c0, t0, have, p;
+for (let pass = 0; pass < PASSES; pass++) {
+  reset();
+  const input = WARMUP && pass === 0 ? WARMUP : file;
+  var fd = openSync(input, 'r');
+  c0 = process.cpuUsage();
+  t0 = performance.now();
+  have = readSync(fd, buf, 0, CHUNK, null);
+  if (have < 24 || buf.readUInt32LE(0) !== 0xa1b2c3d4 || buf.readUInt32LE(20) !== 1) {
+    console.error(`${file}: byte 0: only classic little-endian microsecond pcap of Ethernet is read by the prototype`);
+    process.exit(1);
   }
-  const caplen = buf[p + 8] | (buf[p + 9] << 8) | (buf[p + 10] << 16) | (buf[p + 11] << 24);
-  if (caplen < 0 || caplen > 262144) { console.error(`${file}: byte offset unknown: bad record length ${caplen}`); process.exit(1); }
-  if (have - p < 16 + caplen) {
-    buf.copy(buf, 0, p, have); have -= p; p = 0;
-    const n = readSync(fd, buf, have, CHUNK, null);
-    if (n === 0) break;
-    have += n;
-    continue;
-  }
-  packets++;
-  if (stage >= 1) {
-    frame = packets;
-    if (decodeFrame(p + 16, caplen)) {
-      tcp++;
-      const sec = buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16) | (buf[p + 3] << 24);
-      const usec = buf[p + 4] | (buf[p + 5] << 8) | (buf[p + 6] << 16) | (buf[p + 7] << 24);
-      time = (sec >>> 0) + usec * 1000 * 1e-9;
-      if (stage >= 2) track();
-      else decodeSum = (decodeSum + seq + ack + sp + flags + plen + s3 + d3) | 0;
+  p = 24;
+  for (;;) {
+    if (have - p < 16) {
+      // Move the tail to the front and refill.
+      buf.copy(buf, 0, p, have); have -= p; p = 0;
+      const n = readSync(fd, buf, have, CHUNK, null);
+      if (n === 0) break;
+      have += n;
+      if (have < 16) break;
     }
-  } else decodeSum = (decodeSum + caplen) | 0;
-  p += 16 + caplen;
+    const caplen = buf[p + 8] | (buf[p + 9] << 8) | (buf[p + 10] << 16) | (buf[p + 11] << 24);
+    if (caplen < 0 || caplen > 262144) { console.error(`${file}: byte offset unknown: bad record length ${caplen}`); process.exit(1); }
+    if (have - p < 16 + caplen) {
+      buf.copy(buf, 0, p, have); have -= p; p = 0;
+      const n = readSync(fd, buf, have, CHUNK, null);
+      if (n === 0) break;
+      have += n;
+      continue;
+    }
+    packets++;
+    if (stage >= 1) {
+      frame = packets;
+      if (decodeFrame(p + 16, caplen)) {
+        tcp++;
+        const sec = buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16) | (buf[p + 3] << 24);
+        const usec = buf[p + 4] | (buf[p + 5] << 8) | (buf[p + 6] << 16) | (buf[p + 7] << 24);
+        time = (sec >>> 0) + usec * 1000 * 1e-9;
+        if (stage >= 2) track();
+        else decodeSum = (decodeSum + seq + ack + sp + flags + plen + s3 + d3) | 0;
+      }
+    } else decodeSum = (decodeSum + caplen) | 0;
+    p += 16 + caplen;
+  }
+  closeSync(fd);
+  if (stage >= 2) endAll();
 }
-closeSync(fd);
-if (stage >= 2) endAll();
 const ms = performance.now() - t0;
 const cu = process.cpuUsage(c0);
 if (checkOut) writeFileSync(checkOut, checkLines.join('\n') + (checkLines.length ? '\n' : ''));
