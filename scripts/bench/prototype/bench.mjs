@@ -8,7 +8,7 @@
 // Jobs: proto-read, proto-decode, proto-find, proto-track (track-proto.mjs STAGE),
 //       decode, track-recycle (scripts/bench/read-child.mjs over this tree's dist/, as ab.mjs runs it),
 //       analyze (bin/tcpdiag.js analyze --format json),
-//       proto-track-pass2, track-recycle-pass2 (two passes in one process; in-process figures are the second's).
+//       proto-track-record (finish fills a reused record object, as Connection.fill), proto-track-pass2, track-recycle-pass2 (two passes in one process; in-process figures are the second's).
 // Every node process gets the bin's shebang flags (--no-concurrent-recompilation), the prototype too.
 
 import { spawnSync } from 'node:child_process';
@@ -29,6 +29,8 @@ const node = ['node', ...shebangFlags(bin)];
 function command(job) {
   // The last of two passes in one process (in-process figures only mean that pass).
   if (job === 'proto-track-pass2') return ['env', 'PROTO_PASSES=2', ...node, join(REPO, 'scripts/bench/prototype/track-proto.mjs'), 'track', o.file];
+  // Finish fills a reused record object, as tcpdiag's Connection.fill.
+  if (job === 'proto-track-record') return ['env', 'PROTO_RECORD=1', ...node, join(REPO, 'scripts/bench/prototype/track-proto.mjs'), 'track', o.file];
   if (job === 'track-recycle-pass2') return [...node, join(REPO, 'scripts/bench/prototype/track-twice.mjs'), o.file, join(REPO, 'dist'), '2'];
   if (job.startsWith('proto-')) return [...node, join(REPO, 'scripts/bench/prototype/track-proto.mjs'), job.slice(6), o.file];
   if (job === 'analyze') return [...node, bin, 'analyze', '--format', 'json', '--fail-on', 'never', o.file];

@@ -253,9 +253,65 @@ function remove(slot) {
   live--;
 }
 
+// PROTO_RECORD=1: finish copies the connection into one reused record object (two direction objects
+// inside), as tcpdiag's tracker fills its recycled Connection, and hands it to a consumer.
+const RECORD = process.env.PROTO_RECORD === '1';
+function newDirection() {
+  return { packets: 0, bytes: 0, isn: 0, isnSet: false, nextSeq: 0, seqSet: false, highestAck: 0, ackSet: false, retransmits: 0,
+    duplicates: 0, outOfOrder: 0, zeroWindows: 0, keepAlives: 0, finSeen: false, finFrame: 0, rstSeen: false, oooThreshold: 0 };
+}
+const record = {
+  id: 0, vlan: 0, ipVersion: 0, role: 0, clientPort: 0, serverPort: 0, c0: 0, c1: 0, c2: 0, c3: 0, s0: 0, s1: 0, s2: 0, s3: 0,
+  firstFrame: 0, lastFrame: 0, firstTime: 0, lastTime: 0, synCount: 0, synAckCount: 0, synNewIsn: 0, synRetransBeforeAnswer: 0,
+  synAckAfterAck: 0, synFrame: 0, synTime: 0, lastSynTime: 0, synAckFrame: 0, synAckTime: 0, lastSynAckTime: 0, hsAckFrame: 0,
+  hsAckTime: 0, serverAnswerFrame: 0, serverAnswerTime: 0, clientDataFrame: 0, clientDataTime: 0, serverDataFrame: 0,
+  serverDataTime: 0, serverDataAckFrame: 0, serverDataAckTime: 0, clientSegsBeforeAnswer: 0, firstFin: 0, finFrame: 0, finTime: 0,
+  rstBy: 0, rstFrame: 0, rstTime: 0, rstSeq: 0, rstHasAck: false, reusesEarlier: false, synAckBeforeSyn: false, synAnsweredByAck: false,
+  synMss: 0, synWscale: 0, synTsVal: 0, synAckMss: 0, synAckWscale: 0, synAckTsVal: 0,
+  client: newDirection(), server: newDirection(),
+};
+let consumed = 0;
+function consume(c) { consumed = (consumed + c.client.packets + c.server.packets + c.synCount) | 0; }
+function fillDirection(o, d, fd) {
+  const bits = I[d + D_BITS];
+  o.packets = I[d + D_PKTS]; o.bytes = F[fd + FD_BYTES]; o.isn = I[d + D_ISN] >>> 0; o.isnSet = (bits & DB_ISN) !== 0;
+  o.nextSeq = I[d + D_NEXT] >>> 0; o.seqSet = (bits & DB_SEQ) !== 0; o.highestAck = I[d + D_ACK] >>> 0; o.ackSet = (bits & DB_ACK) !== 0;
+  o.retransmits = I[d + D_RETR]; o.duplicates = I[d + D_DUP]; o.outOfOrder = I[d + D_OOO]; o.zeroWindows = I[d + D_ZW];
+  o.keepAlives = I[d + D_KA]; o.finSeen = (bits & DB_FIN) !== 0; o.finFrame = I[d + D_FINFRAME] >>> 0; o.rstSeen = (bits & DB_RST) !== 0;
+  o.oooThreshold = F[fd + FD_OOO];
+}
+function fillRecord(slot) {
+  const b = slot * I_SIZE, fb = slot * F_SIZE, r = record, cb = I[b + I_BITS];
+  r.id = I[b + I_ID]; r.vlan = I[b + I_VLAN]; r.ipVersion = I[b + I_IPV]; r.role = I[b + I_ROLE];
+  r.clientPort = I[b + I_CPORT]; r.serverPort = I[b + I_SPORT];
+  r.c0 = I[b + I_C0] >>> 0; r.c1 = I[b + I_C0 + 1] >>> 0; r.c2 = I[b + I_C0 + 2] >>> 0; r.c3 = I[b + I_C0 + 3] >>> 0;
+  r.s0 = I[b + I_S0] >>> 0; r.s1 = I[b + I_S0 + 1] >>> 0; r.s2 = I[b + I_S0 + 2] >>> 0; r.s3 = I[b + I_S0 + 3] >>> 0;
+  r.firstFrame = I[b + I_FIRSTFRAME] >>> 0; r.lastFrame = I[b + I_LASTFRAME] >>> 0; r.firstTime = F[fb + F_FIRST];
+  r.lastTime = now > F[fb + F_LAST] ? now : F[fb + F_LAST];
+  r.synCount = I[b + I_SYNS]; r.synAckCount = I[b + I_SYNACKS]; r.synNewIsn = I[b + I_SYNNEWISN];
+  r.synRetransBeforeAnswer = I[b + I_SYNRETRANS]; r.synAckAfterAck = I[b + I_SAAFTERACK];
+  r.synFrame = I[b + I_SYNFRAME] >>> 0; r.synTime = F[fb + F_SYN]; r.lastSynTime = F[fb + F_LASTSYN];
+  r.synAckFrame = I[b + I_SAFRAME] >>> 0; r.synAckTime = F[fb + F_SA]; r.lastSynAckTime = F[fb + F_LASTSA];
+  r.hsAckFrame = I[b + I_HSACKFRAME] >>> 0; r.hsAckTime = F[fb + F_HSACK];
+  r.serverAnswerFrame = I[b + I_ANSWERFRAME] >>> 0; r.serverAnswerTime = F[fb + F_ANSWER];
+  r.clientDataFrame = I[b + I_CDATAFRAME] >>> 0; r.clientDataTime = F[fb + F_CDATA];
+  r.serverDataFrame = I[b + I_SDATAFRAME] >>> 0; r.serverDataTime = F[fb + F_SDATA];
+  r.serverDataAckFrame = I[b + I_SDACKFRAME] >>> 0; r.serverDataAckTime = F[fb + F_SDACK];
+  r.clientSegsBeforeAnswer = I[b + I_CSEGSBEFORE]; r.firstFin = I[b + I_FIRSTFIN]; r.finFrame = I[b + I_FINFRAME] >>> 0;
+  r.finTime = F[fb + F_FIN]; r.rstBy = I[b + I_RSTBY]; r.rstFrame = I[b + I_RSTFRAME] >>> 0; r.rstTime = F[fb + F_RST];
+  r.rstSeq = I[b + I_RSTSEQ] >>> 0; r.rstHasAck = (cb & CB_RSTACK) !== 0; r.reusesEarlier = (cb & CB_REUSES) !== 0;
+  r.synAckBeforeSyn = (cb & CB_SABEFORESYN) !== 0; r.synAnsweredByAck = (cb & CB_SYNBYACK) !== 0;
+  r.synMss = I[b + I_SYNMSS]; r.synWscale = I[b + I_SYNWS]; r.synTsVal = I[b + I_SYNTS] >>> 0;
+  r.synAckMss = I[b + I_SAMSS]; r.synAckWscale = I[b + I_SAWS]; r.synAckTsVal = I[b + I_SATS] >>> 0;
+  fillDirection(r.client, b + I_DIR, fb + F_DIR);
+  fillDirection(r.server, b + I_DIR + D_SIZE, fb + F_DIR + FD_SIZE);
+  return r;
+}
+
 function finish(slot) {
   finished++;
   const b = slot * I_SIZE;
+  if (RECORD) consume(fillRecord(slot));
   if (checkLines !== null) checkLines.push(checkLine(slot));
   I[b + I_ID] = 0;
   freeSlots[freeTop++] = slot;
@@ -628,5 +684,5 @@ const cu = process.cpuUsage(c0);
 if (checkOut) writeFileSync(checkOut, checkLines.join('\n') + (checkLines.length ? '\n' : ''));
 console.log(JSON.stringify({
   mode: `proto-${stageName}`, file, ms, cpuMs: (cu.user + cu.system) / 1000, packets, tcp,
-  connections: nextId - 1, finished, peakLive, evictions, check: decodeSum,
+  connections: nextId - 1, finished, peakLive, evictions, check: decodeSum ^ consumed,
 }));
