@@ -10,7 +10,7 @@ export const SLOW_SUITES = [
   'test/hostile/mutation.test.ts', // 5000+ mutated captures in worker threads, ~30-45 s
   'test/hostile/flood.test.ts', // a million spoofed SYNs through the tracker, ~20-35 s
   'test/html/browser.test.ts', // headless Chromium
-  'test/knowledge/host-netns.test.ts', // a real kernel in a network namespace, a 3 s interval (root only)
+  'test/knowledge/host-netns.test.ts', // a real kernel in a network namespace, an 8 s interval (root only)
   'test/watch/netns.test.ts', // watch --port on a real listener in a network namespace, tcpdump (root only)
   'test/package/**', // npm pack, then an install of the tarball into an empty folder
   'test/accuracy/scoreboard.test.ts', // the whole accuracy corpus through the CLI, ~60 captures

@@ -4,6 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addHostCommand } from '../../src/cli/host.js';
 import type { HostReport } from '../../src/knowledge/host-report.js';
@@ -116,7 +117,10 @@ describe('tcpdiag host against a real listener in a network namespace', () => {
     expect(readlinkSync(`${procRoot}/ns/net`)).not.toBe(readlinkSync('/proc/self/ns/net'));
 
     // The CLI reads the counters, waits --interval, reads again; the clients connect in between.
-    const run = runCommand(addHostCommand, ['host', '--proc-root', procRoot, '--interval', '3', '--port', String(port), '--format', 'json']);
+    // The clients start 1 s into an 8 s interval, so on a loaded machine the first reading is taken before
+    // them and the second after them (with 3 s and no delay, a load of 12 once let them fall outside it).
+    const run = runCommand(addHostCommand, ['host', '--proc-root', procRoot, '--interval', '8', '--port', String(port), '--format', 'json']);
+    await sleep(1000);
     const clients = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', CLIENTS, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(clients);
     await waitForLine(clients, 'sent', 10_000);
