@@ -28,13 +28,12 @@ export function finerResolution(a: TimestampResolution | null, b: TimestampResol
 
 /**
  * Decimal digits of a second the times are printed with: n for 10^-n, at most 9 (tcpdiag keeps
- * nanoseconds). For 2^-n, the fewest digits whose unit is no coarser than the tick (ceil(n·log10 2)):
- * 2^-10 s (≈ 0.98 ms) prints 4 digits, 2^-20 prints 7, 2^-30 and finer print 9; ticks are truncated,
- * as the nanoseconds they were converted to, never rounded up.
+ * nanoseconds). For 2^-n also n (at most 9): 2^-n s is 5^n / 10^n, so n digits write every tick exactly
+ * (2^-9 s: `06.869140625`, where fewer digits would print a time the capture does not hold; tshark 4.0
+ * prints `06.86`). Past 9, the nanoseconds the ticks were truncated to.
  */
 export function resolutionDigits(r: TimestampResolution): number {
-  const d = r.base === 10 ? r.exponent : Math.ceil(r.exponent * Math.log10(2) - 1e-9);
-  return Math.min(9, Math.max(0, d));
+  return Math.min(9, Math.max(0, r.exponent));
 }
 
 const DECIMAL_NAMES: Record<number, string> = { 0: 's', 3: 'ms', 6: 'us', 9: 'ns', 12: 'ps' };

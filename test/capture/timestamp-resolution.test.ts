@@ -60,15 +60,15 @@ describe('timestamp resolution of a capture', () => {
     expect((await read(fixture('public/many_interfaces-1.pcapng'))).r.timestampResolution).toEqual({ base: 10, exponent: 6 });
   });
 
-  it('pcapng with milliseconds and with 2^-10 s: three and four digits, times exact', async () => {
+  it('pcapng with milliseconds and with 2^-3 s: three digits each, times exact', async () => {
     const ms = await read('(ms)', pcapng(3, 1_700_000_000_123n));
     expect(ms.r.timestampResolution).toEqual({ base: 10, exponent: 3 });
     expect(ms.frames).toEqual([{ sec: 1_700_000_000, nsec: 123_000_000 }]);
     expect(isoTime(ms.frames[0]!.sec, ms.frames[0]!.nsec, resolutionDigits(ms.r.timestampResolution!))).toBe('2023-11-14T22:13:20.123Z');
-    const bin = await read('(2^-10)', pcapng(0x80 | 10, 1_700_000_000n * 1024n + 512n));
-    expect(bin.r.timestampResolution).toEqual({ base: 2, exponent: 10 });
-    expect(bin.frames).toEqual([{ sec: 1_700_000_000, nsec: 500_000_000 }]);
-    expect(isoTime(bin.frames[0]!.sec, bin.frames[0]!.nsec, resolutionDigits(bin.r.timestampResolution!))).toBe('2023-11-14T22:13:20.5000Z');
+    const bin = await read('(2^-3)', pcapng(0x80 | 3, 1_700_000_000n * 8n + 5n));
+    expect(bin.r.timestampResolution).toEqual({ base: 2, exponent: 3 });
+    expect(bin.frames).toEqual([{ sec: 1_700_000_000, nsec: 625_000_000 }]);
+    expect(isoTime(bin.frames[0]!.sec, bin.frames[0]!.nsec, resolutionDigits(bin.r.timestampResolution!))).toBe('2023-11-14T22:13:20.625Z');
     // An interface without packets does not count.
     const none = await read('(no packet)', pcapng(9, 0n).subarray(0, 60));
     expect(none.frames).toHaveLength(0);
@@ -94,8 +94,10 @@ describe('timestamp resolution of a capture', () => {
     expect(d(10, 0)).toEqual([0, 's']);
     expect(d(10, 4)).toEqual([4, '1e-4']);
     expect(d(10, 12)).toEqual([9, 'ps']);
-    expect(d(2, 10)).toEqual([4, '2^-10']);
-    expect(d(2, 20)).toEqual([7, '2^-20']);
+    expect(d(2, 9)).toEqual([9, '2^-9']);
+    expect(d(2, 3)).toEqual([3, '2^-3']);
+    expect(d(2, 10)).toEqual([9, '2^-10']);
+    expect(d(2, 20)).toEqual([9, '2^-20']);
     expect(d(2, 30)).toEqual([9, '2^-30']);
     expect(d(2, 0)).toEqual([0, '2^-0']);
   });

@@ -94,6 +94,20 @@ describe('times printed with the capture’s precision', () => {
     expect(report.captures[0]!.lastTime!.iso).toBe('2026-01-06T01:37:17.140942000Z');
   });
 
+  it('a pcapng of 2^-9 s ticks (crafted/get-be.pcapng): nine digits, each tick exact as tshark\'s frame.time_epoch', async () => {
+    // tshark 4.0.17's -t ud column shows 21:42:06.86 (two digits) for 1362692526.869140625: a time the capture does not hold.
+    const { report, flows } = await analyzeOne(fixture('crafted/get-be.pcapng'));
+    const cap = report.captures[0]!;
+    expect([cap.timestampResolution, cap.timestampDigits]).toEqual(['2^-9', 9]);
+    expect(cap.firstTime!.iso).toBe('2013-03-07T21:42:06.869140625Z');
+    const rows = readFileSync(new URL('../../fixtures/expected/crafted__get-be.pcapng.tshark.tsv', import.meta.url), 'utf8').trim().split('\n').slice(1);
+    const epochOf = new Map(rows.map((r) => r.split('\t')).map(([f, e]) => [Number(f), e!]));
+    expect(flows).toHaveLength(1);
+    // frame.time_epoch 1362692526.869140625 is 2013-03-07T21:42:06.869140625Z.
+    expect(epochOf.get(flows[0]!.firstFrame)).toBe('1362692526.869140625');
+    expect(flows[0]!.start.iso).toBe('2013-03-07T21:42:06.869140625Z');
+  });
+
   it('findings of a µs lab capture: first, last and episode times with six digits', async () => {
     const { report } = await analyzeOne(fixture('lab/accept-overflow-abort0-server.pcap'));
     expect(report.findings.length).toBeGreaterThan(0);
