@@ -30,10 +30,18 @@ export const LINKTYPE_CUSTOM_BLOCK = -2;
 
 export type CaptureFormat = 'pcap' | 'pcapng';
 
+export type { TimestampResolution } from './timestamp-resolution.js';
+import type { TimestampResolution } from './timestamp-resolution.js';
+
 export interface FrameSink {
   onFrame(frame: Frame): void;
   /** A recoverable oddity (a bad option, a record longer than the snaplen); reading goes on. */
   onWarning?(message: string, fileOffset: number, frameNumber: number): void;
+  /**
+   * The capture's timestamp resolution became known or finer (before the frame that uses it): a pcap's
+   * from its header; a pcapng's the finest of the interfaces whose packets were read so far.
+   */
+  onTimestampResolution?(resolution: TimestampResolution): void;
 }
 
 export function newFrame(): Frame {

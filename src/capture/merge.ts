@@ -8,7 +8,8 @@
 // the file and the frame number Wireshark shows when that file is opened alone.
 
 import { statSync } from 'node:fs';
-import { CaptureError, newFrame, type CaptureFormat, type Frame, type FrameSink } from './frame.js';
+import { CaptureError, newFrame, type CaptureFormat, type Frame, type FrameSink, type TimestampResolution } from './frame.js';
+import { finerResolution } from './timestamp-resolution.js';
 import { readCapture, type ReadOptions, type ReadProgress, type ReadResult } from './reader.js';
 
 /** Where a frame of a merged capture comes from: the file's index in the merged list and its frame number there. */
@@ -243,6 +244,8 @@ export async function readMerged(
   let failure: unknown = null;
   let settle!: () => void;
   const finished = new Promise<void>((resolve) => (settle = resolve));
+  // The finest resolution of the files read so far: the merged capture's.
+  let resolution: TimestampResolution | null = null;
   let totalBytes: number | null = 0;
   for (const p of paths) {
     try {
@@ -300,6 +303,12 @@ export async function readMerged(
       },
       onWarning(message: string, fileOffset: number, frameNumber: number) {
         sink.onWarning?.(`${input.path}: ${message}`, fileOffset, frameNumber);
+      },
+      onTimestampResolution(r: TimestampResolution) {
+        const finest = finerResolution(resolution, r);
+        if (finest === resolution) return;
+        resolution = finest;
+        sink.onTimestampResolution?.(finest);
       },
     };
     readCapture(input.path, fileSink, {
@@ -368,7 +377,7 @@ export async function readMerged(
   pump();
   await finished;
   if (failure) throw failure;
-  const result: MergeResult = { format: null, gzip: false, linkTypes: [], frames: merged, bytes: 0, error: null, origins };
+  const result: MergeResult = { format: null, gzip: false, linkTypes: [], frames: merged, bytes: 0, error: null, timestampResolution: null, origins };
   let format: CaptureFormat | null = null;
   for (const i of inputs) {
     const r = i.result!;
@@ -376,6 +385,7 @@ export async function readMerged(
     result.gzip ||= r.gzip;
     for (const l of r.linkTypes) if (!result.linkTypes.includes(l)) result.linkTypes.push(l);
     result.bytes += r.bytes;
+    if (r.timestampResolution) result.timestampResolution = finerResolution(result.timestampResolution, r.timestampResolution);
     if (r.error && !result.error) {
       // Named: the capture is named by all its files, and the offset and frame number are this one's.
       result.error = paths.length > 1 ? new CaptureError(`${i.path}: ${r.error.message}`, r.error.fileOffset, r.error.frameNumber) : r.error;

@@ -2,6 +2,7 @@ import { CaptureError, type FrameSink } from './frame.js';
 import { newFrame } from './frame.js';
 import { hex32, u16be, u16le, u32be, u32le } from './bytes.js';
 import { MAX_PACKET_BYTES, type RecordParser } from './record-parser.js';
+import { MICROSECOND_RESOLUTION, NANOSECOND_RESOLUTION, type TimestampResolution } from './timestamp-resolution.js';
 
 export const PCAP_FILE_HEADER_BYTES = 24;
 
@@ -59,6 +60,7 @@ export class PcapParser implements RecordParser {
   readonly format = 'pcap' as const;
   readonly headerBytes: number;
   readonly linkTypes: number[];
+  readonly timestampResolution: TimestampResolution;
   frames = 0;
   private readonly frame = newFrame();
   private readonly le: boolean;
@@ -73,6 +75,9 @@ export class PcapParser implements RecordParser {
     this.le = header.littleEndian;
     this.headerBytes = header.modified ? 24 : 16;
     this.nsecScale = header.nanoseconds ? 1 : 1000;
+    // The magic says it for the whole file, packets or none.
+    this.timestampResolution = header.nanoseconds ? NANOSECOND_RESOLUTION : MICROSECOND_RESOLUTION;
+    sink.onTimestampResolution?.(this.timestampResolution);
     this.linkTypes = [header.linkType];
     this.frame.linkType = header.linkType;
     this.snapLimit = header.snaplen > 0 ? header.snaplen : MAX_PACKET_BYTES;

@@ -2,6 +2,7 @@ import { CaptureError, LINKTYPE_CUSTOM_BLOCK, newFrame, type FrameSink } from '.
 import { hex32, u16be, u16le, u32be, u32le } from './bytes.js';
 import { MAX_PACKET_BYTES, type RecordParser } from './record-parser.js';
 import { TimestampScale } from './pcapng-timestamp.js';
+import { finerResolution, resolutionOfTsresol, type TimestampResolution } from './timestamp-resolution.js';
 
 export const PCAPNG_SHB_TYPE = 0x0a0d0d0a;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
@@ -23,6 +24,8 @@ interface Interface {
   linkType: number;
   snaplen: number;
   scale: TimestampScale;
+  /** A packet with a timestamp came from it: its resolution counts. */
+  used: boolean;
 }
 
 export class PcapngParser implements RecordParser {
@@ -32,6 +35,8 @@ export class PcapngParser implements RecordParser {
   readonly linkTypes: number[] = [];
   frames = 0;
   sections = 0;
+  /** The finest if_tsresol of the interfaces packets came from, over all sections so far. */
+  timestampResolution: TimestampResolution | null = null;
   private le = true;
   private interfaces: Interface[] = [];
   // linkTypes as a set: an IDB flood must not cost a scan of the list per block.
@@ -153,7 +158,7 @@ export class PcapngParser implements RecordParser {
       this.sink.onWarning?.(`interface ${this.interfaces.length}: if_tsresol 0x${tsresol.toString(16)} is out of range; microseconds assumed`, fileOffset, this.frames);
       tsresol = 6;
     }
-    this.interfaces.push({ linkType, snaplen, scale: new TimestampScale(tsresol, offsetSec) });
+    this.interfaces.push({ linkType, snaplen, scale: new TimestampScale(tsresol, offsetSec), used: false });
     if (!this.seenLinkTypes.has(linkType)) {
       this.seenLinkTypes.add(linkType);
       this.linkTypes.push(linkType);
@@ -185,6 +190,7 @@ export class PcapngParser implements RecordParser {
       f.caplen = caplen;
       f.origLen = this.u32(b, pos + 24);
       if (iface) {
+        if (!iface.used) this.useInterface(iface);
         iface.scale.convert(this.u32(b, pos + 12), this.u32(b, pos + 16), this.ts);
         this.lastSec = this.ts[0]!;
         this.lastNsec = this.ts[1]!;
@@ -205,6 +211,15 @@ export class PcapngParser implements RecordParser {
       f.linkType = iface.linkType;
     }
     this.sink.onFrame(f);
+  }
+
+  /** The first packet of an interface: its resolution may be finer than those seen so far. */
+  private useInterface(iface: Interface): void {
+    iface.used = true;
+    const r = finerResolution(this.timestampResolution, resolutionOfTsresol(iface.scale.tsresol));
+    if (r === this.timestampResolution) return;
+    this.timestampResolution = r;
+    this.sink.onTimestampResolution?.(r);
   }
 
   private error(message: string, fileOffset: number, frame = this.frames + 1): CaptureError {

@@ -1,4 +1,4 @@
-import { CaptureError, type CaptureFormat, type FrameSink } from './frame.js';
+import { CaptureError, type CaptureFormat, type FrameSink, type TimestampResolution } from './frame.js';
 import { hex32, u32be, u32le } from './bytes.js';
 import { checkPcapVersion, parsePcapHeader, PcapParser, PCAP_FILE_HEADER_BYTES } from './pcap.js';
 import { PcapngParser, PCAPNG_SHB_TYPE } from './pcapng.js';
@@ -29,6 +29,8 @@ export interface ReadResult {
   bytes: number;
   /** The fault that stopped reading, if any. */
   error: CaptureError | null;
+  /** pcap: the header's µs or ns; pcapng: the finest if_tsresol of the interfaces that had packets; null: none read. */
+  timestampResolution: TimestampResolution | null;
 }
 
 function describeMagic(b: Uint8Array): string {
@@ -88,7 +90,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
  * `error`, and every frame before it has been delivered.
  */
 export async function readCapture(path: string, sink: FrameSink, opts: ReadOptions = {}): Promise<ReadResult> {
-  const result: ReadResult = { format: null, gzip: false, linkTypes: [], frames: 0, bytes: 0, error: null };
+  const result: ReadResult = { format: null, gzip: false, linkTypes: [], frames: 0, bytes: 0, error: null, timestampResolution: null };
   let parser: RecordParser | null = null;
   // Bytes of an unfinished record (or of the file header) carried to the next chunk.
   let carry: Uint8Array | null = null;
@@ -184,6 +186,7 @@ export async function readCapture(path: string, sink: FrameSink, opts: ReadOptio
     result.format = parser.format;
     result.linkTypes = parser.linkTypes.slice();
     result.frames = parser.frames;
+    result.timestampResolution = parser.timestampResolution;
   }
   // On a fault, the bytes before it: the same answer however the file was chunked.
   result.bytes = result.error ? result.error.fileOffset : base + (carry?.length ?? 0);

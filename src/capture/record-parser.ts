@@ -1,4 +1,5 @@
 import type { CaptureFormat } from './frame.js';
+import type { TimestampResolution } from './timestamp-resolution.js';
 
 /**
  * A capture format as a sequence of self-delimiting records. The reader owns
@@ -17,6 +18,8 @@ export interface RecordParser {
   readonly linkTypes: number[];
   /** Packet records handed out so far (the last frame number). */
   readonly frames: number;
+  /** The finest timestamp resolution of the packets read so far (pcap: the header's); null before any. */
+  readonly timestampResolution: TimestampResolution | null;
 }
 
 /** Largest packet we accept, as libpcap does for most link types (MAXIMUM_SNAPLEN). */

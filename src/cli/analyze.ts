@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { SEVERITY_RANK } from '../diagnose/severity.js';
-import { captureReport, findingReport, newReport, type CaptureReport, type Report } from '../report/model.js';
+import { captureReport, digitsOf, findingReport, newReport, type CaptureReport, type Report } from '../report/model.js';
 import { REPORT_FORMATS, reportPrinter, type ReportFormat } from '../report/report-printers.js';
 import { errorLocation } from '../report/text.js';
 import { collectLadders } from './ladders.js';
@@ -99,7 +99,8 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
       if (merged) c.files = merged.files;
       report.captures.push(c);
       const findings = correlation ? applyCorrelation(path, analysis.findings, correlation) : analysis.findings;
-      for (const f of findings) report.findings.push(merged ? locateInFiles(findingReport(path, f), merged.files, merged.origins) : findingReport(path, f));
+      const digits = digitsOf(summary);
+      for (const f of findings) report.findings.push(merged ? locateInFiles(findingReport(path, f, digits), merged.files, merged.origins) : findingReport(path, f, digits));
       if (unreadable(summary)) process.stderr.write(`tcpdiag analyze: ${stripControl(path)}: ${stripControl(summary.error ?? '')}${errorLocation(c)}\n`);
       // A capture cut at a fault is said on stderr whatever the format and -q: a report that reads
       // clean may only be clean up to the fault.

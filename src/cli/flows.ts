@@ -42,14 +42,19 @@ export async function flows(cmd: Command, given: string[], o: FlowsOptions): Pro
     const printer = flowPrinter(o.format, out, { quiet: o.quiet });
     let code = 0;
     for (const path of paths) {
+      // The capture's digits of a second, known from its header (pcap) or its interfaces' first packets (pcapng).
+      let digits = 9;
       const { summary } = await runCapture(
         path,
         { listeners: o.listener, ports: o.port },
-        { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections, merge },
+        {
+          quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections, merge,
+          onTimestampDigits: (d) => (digits = d),
+        },
         // Once stdout's reader has gone (`| head`), rows would only be formatted to be dropped.
         (c) => {
           if (!out.toFile && stdoutGone()) return;
-          const flow = flowRecord(path, c);
+          const flow = flowRecord(path, c, digits);
           const facts = factsOf(path, flow.client, flow.server, flow.firstFrame);
           printer.print({ kind: 'flow', flow: facts ? { ...flow, ...facts } : flow });
         },

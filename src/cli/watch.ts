@@ -4,7 +4,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { runPipeline, type CaptureRun } from '../diagnose/pipeline.js';
 import { Windows, WatchedAnalyzer, type FindingEvent, type WindowEvent } from '../diagnose/window.js';
-import { captureReport, findingReport, newReport, type Report } from '../report/model.js';
+import { captureReport, digitsOf, findingReport, newReport, type Report } from '../report/model.js';
 import { reportPrinter } from '../report/report-printers.js';
 import { stripControl } from '../report/escape.js';
 import type { Printer } from '../report/printer.js';
@@ -181,7 +181,7 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
 
     const report: Report = newReport(VERSION, { listeners: [], ports: o.port !== undefined ? [o.port] : [], since: null, until: null });
     report.captures.push(captureReport(summary, run.analysis));
-    for (const f of run.analysis.findings) report.findings.push(findingReport(label, f));
+    for (const f of run.analysis.findings) report.findings.push(findingReport(label, f, digitsOf(summary)));
     const code = exitCode(report, o.failOn);
     if (summary.error && summary.packets === 0) process.stderr.write(`tcpdiag watch: ${stripControl(label)}: ${stripControl(summary.error)}\n`);
     printer.finish();

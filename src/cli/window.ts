@@ -1,5 +1,5 @@
 import type { CaptureSummary, TimeBound } from '../track/run.js';
-import { isoTime } from '../report/model.js';
+import { digitsOf, isoTime } from '../report/model.js';
 import { boundText } from './options.js';
 
 /**
@@ -9,6 +9,6 @@ import { boundText } from './options.js';
 export function windowNote(s: CaptureSummary, since: TimeBound | undefined, until: TimeBound | undefined): string | null {
   if ((!since && !until) || s.packets === 0 || s.outsideWindow < s.packets || !s.firstTime || !s.lastTime) return null;
   const window = `${boundText(since) ?? 'the start'} to ${boundText(until) ?? 'the end'}`;
-  const capture = `${isoTime(s.firstTime.sec, s.firstTime.nsec)} to ${isoTime(s.lastTime.sec, s.lastTime.nsec)}`;
+  const capture = `${isoTime(s.firstTime.sec, s.firstTime.nsec, digitsOf(s))} to ${isoTime(s.lastTime.sec, s.lastTime.nsec, digitsOf(s))}`;
   return `the --since/--until window (${window}) is outside the capture (${capture}): no packet was kept`;
 }

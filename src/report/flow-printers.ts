@@ -37,8 +37,15 @@ function csvRow(f: FlowRecord): string {
   return cells.map(csvCell).join(',') + '\n';
 }
 
-function sec(x: number | null): string {
-  return x === null ? '-' : x.toFixed(4);
+/** Seconds with `digits` decimals; `-` when not seen. */
+function sec(x: number | null, digits: number): string {
+  return x === null ? '-' : x.toFixed(digits);
+}
+
+/** The digits of a second a flow's times have (its start's ISO time is written with the capture's). */
+function fractionDigits(iso: string): number {
+  const m = /\.(\d+)Z$/.exec(iso);
+  return m ? m[1]!.length : 0;
 }
 
 /** `42`, `10/20` for QinQ, `-` untagged. */
@@ -50,9 +57,12 @@ export function vlanText(f: Pick<FlowRecord, 'vlan' | 'inner_vlan'>): string {
 const TEXT_HEAD = ['client', 'server', 'start', 'dur', 'state', 'history', 'pkts c/s', 'bytes c/s', 'syn→sa', 'sa→ack', 'rtx syn/sa/data', 'end', 'frames', 'signatures'];
 
 function textRow(f: FlowRecord): string[] {
+  // Times and durations to the capture's precision (µs, ns); the handshake's two are whole microseconds.
+  const digits = fractionDigits(f.start.iso);
+  const hs = Math.min(digits, 6);
   return [
-    f.client, f.server, f.start.iso.slice(11, 23), f.duration.toFixed(3), f.state, f.history,
-    `${f.clientPackets}/${f.serverPackets}`, `${f.clientBytes}/${f.serverBytes}`, sec(f.synToSynAck), sec(f.synAckToAck),
+    f.client, f.server, f.start.iso.slice(11, -1), f.duration.toFixed(digits), f.state, f.history,
+    `${f.clientPackets}/${f.serverPackets}`, `${f.clientBytes}/${f.serverBytes}`, sec(f.synToSynAck, hs), sec(f.synAckToAck, hs),
     `${f.synRetransmits}/${f.synAckRetransmits}/${f.clientRetransmits + f.serverRetransmits}`,
     f.end.by ? `${f.end.how} by ${f.end.by}` : f.end.how, `${f.firstFrame}-${f.lastFrame}`, f.signatures.join(',') || '-',
   ];

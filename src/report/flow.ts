@@ -125,14 +125,15 @@ export function splitVlan(packed: number): { vlan: number | null; inner_vlan: nu
 
 export { microseconds } from './model.js';
 
-export function flowRecord(capture: string, c: Connection): FlowRecord {
+/** `digits`: of a second, as the capture writes its times (RunOptions.onTimestampDigits); `start.iso` has that many. */
+export function flowRecord(capture: string, c: Connection, digits = 9): FlowRecord {
   let end: FlowRecord['end'] = { how: 'open', by: null, frame: null };
   if (c.rstBy) end = { how: c.rstHasAck ? 'rst+ack' : 'rst', by: c.rstBy, frame: c.rstFrame };
   else if (c.firstFin) end = { how: 'fin', by: c.firstFin, frame: c.finFrame };
   const client = formatEndpoint(c.ipVersion, c.c0, c.c1, c.c2, c.c3, c.cPort);
   const server = formatEndpoint(c.ipVersion, c.s0, c.s1, c.s2, c.s3, c.sPort);
   const { vlan, inner_vlan } = splitVlan(c.vlan);
-  const start = timeOf(c.firstTsSec, c.firstTsNsec);
+  const start = timeOf(c.firstTsSec, c.firstTsNsec, digits);
   const state = zeekConnState(c.clientState, c.serverState, c.history, c.client.bytes, c.server.bytes);
   // The first and last packet's times are the capture's own integers: the duration is exact to the
   // capture's precision (ns included). The handshake's times are float seconds in the tracker: whole µs.

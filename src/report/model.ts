@@ -15,7 +15,7 @@ export interface Ladder {
 
 export const SCHEMA_VERSION = 1;
 
-/** A time as both ISO 8601 (with the capture's nanosecond precision) and epoch seconds. */
+/** A time as both ISO 8601 (with the digits of a second the capture has: 6 for µs, 9 for ns) and epoch seconds. */
 export interface Time {
   iso: string;
   epoch: number;
@@ -80,13 +80,18 @@ const MAX_DATE_S = 8.64e12;
 let lastSecond = NaN;
 let lastWhole = '';
 
+/** The digits of a second a capture's times print with: its resolution's, nanoseconds when not known. */
+export function digitsOf(s: { timestampDigits?: number | null }): number {
+  return s.timestampDigits ?? 9;
+}
+
 /**
- * ISO 8601 in UTC with nanoseconds, from whole seconds and nanoseconds (no
- * float rounding). A nanosecond field of a second or more is carried into the
- * seconds; years past 9999 use the extended form (+YYYYYY); times beyond what
- * a Date can hold are clamped to its limit.
+ * ISO 8601 in UTC from whole seconds and nanoseconds (no float rounding), with `digits` digits of a
+ * second (0-9; the capture's resolution: 6 for µs, 9 for ns), truncated as the capture's own ticks are.
+ * A nanosecond field of a second or more is carried into the seconds; years past 9999 use the extended
+ * form (+YYYYYY); times beyond what a Date can hold are clamped to its limit.
  */
-export function isoTime(sec: number, nsec: number): string {
+export function isoTime(sec: number, nsec: number, digits = 9): string {
   let s = Math.floor(sec);
   let ns = Math.floor(nsec);
   if (ns >= 1e9 || ns < 0) {
@@ -105,7 +110,7 @@ export function isoTime(sec: number, nsec: number): string {
     lastSecond = s;
     lastWhole = new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, '');
   }
-  return `${lastWhole}.${pad(ns, 9)}Z`;
+  return digits <= 0 ? `${lastWhole}Z` : `${lastWhole}.${pad(ns, 9).slice(0, Math.min(digits, 9))}Z`;
 }
 
 /**
@@ -129,21 +134,25 @@ export function nanosBetween(fromSec: number, fromNsec: number, toSec: number, t
   return (toSec - fromSec) * 1e9 + (toNsec - fromNsec);
 }
 
-export function timeOf(sec: number, nsec: number): Time {
-  return { iso: isoTime(sec, nsec), epoch: sec + nsec / 1e9 };
+export function timeOf(sec: number, nsec: number, digits = 9): Time {
+  return { iso: isoTime(sec, nsec, digits), epoch: sec + nsec / 1e9 };
 }
 
-/** A Time from float epoch seconds (for derived times such as episode bounds: microsecond precision). */
-export function timeFromEpoch(t: number): Time | null {
+/**
+ * A Time from float epoch seconds (for derived times such as episode bounds: microsecond precision),
+ * printed with `digits` (a nanosecond capture's then end in 000, as before).
+ */
+export function timeFromEpoch(t: number, digits = 9): Time | null {
   if (!Number.isFinite(t)) return null;
   const sec = Math.floor(t);
   const nsec = Math.round((t - sec) * 1e6) * 1000;
-  return timeOf(sec, nsec >= 1e9 ? 999_999_000 : nsec);
+  return timeOf(sec, nsec >= 1e9 ? 999_999_000 : nsec, digits);
 }
 
 export function captureReport(s: CaptureSummary, a: Analysis): CaptureReport {
-  const first = s.firstTime ? timeOf(s.firstTime.sec, s.firstTime.nsec) : null;
-  const last = s.lastTime ? timeOf(s.lastTime.sec, s.lastTime.nsec) : null;
+  const digits = digitsOf(s);
+  const first = s.firstTime ? timeOf(s.firstTime.sec, s.firstTime.nsec, digits) : null;
+  const last = s.lastTime ? timeOf(s.lastTime.sec, s.lastTime.nsec, digits) : null;
   return {
     ...s,
     firstTime: first,
@@ -160,7 +169,8 @@ export function captureReport(s: CaptureSummary, a: Analysis): CaptureReport {
   };
 }
 
-export function findingReport(capture: string, f: Finding): FindingReport {
+/** `digits`: of a second, the capture's (digitsOf its summary). */
+export function findingReport(capture: string, f: Finding, digits = 9): FindingReport {
   const { firstTime, lastTime, episodes, ...rest } = f;
   // Seconds computed from float epoch times, as whole microseconds (no float artefacts in JSON).
   const latency = 'addedLatency' in rest && rest.addedLatency
@@ -170,9 +180,9 @@ export function findingReport(capture: string, f: Finding): FindingReport {
     capture,
     ...(rest as OmitEach<Finding, 'firstTime' | 'lastTime' | 'episodes'>),
     ...latency,
-    firstTime: timeFromEpoch(firstTime),
-    lastTime: timeFromEpoch(lastTime),
-    episodes: episodes.map((e) => ({ start: timeFromEpoch(e.start)!, end: timeFromEpoch(e.end)!, connections: e.connections })),
+    firstTime: timeFromEpoch(firstTime, digits),
+    lastTime: timeFromEpoch(lastTime, digits),
+    episodes: episodes.map((e) => ({ start: timeFromEpoch(e.start, digits)!, end: timeFromEpoch(e.end, digits)!, connections: e.connections })),
   };
 }
 

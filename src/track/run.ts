@@ -1,4 +1,5 @@
-import type { Frame } from '../capture/frame.js';
+import type { Frame, TimestampResolution } from '../capture/frame.js';
+import { resolutionDigits, resolutionName } from '../capture/timestamp-resolution.js';
 import { statSync } from 'node:fs';
 import { readCapture, type ReadProgress } from '../capture/reader.js';
 import { readMerged, type FrameOrigins } from '../capture/merge.js';
@@ -29,6 +30,11 @@ export interface RunOptions extends TrackerOptions {
   newTracker?: (emit: (c: Connection) => void, opts: TrackerOptions) => Tracker;
   /** --merge: these files read as one capture in time order (`path` only names it); `origins` learns where each frame came from. */
   merge?: { files: readonly string[]; origins?: FrameOrigins };
+  /**
+   * The digits of a second the capture's times are printed with, as soon as they are known and each time
+   * they grow (a pcapng's finer interface, a merged finer file): before any connection that needs them.
+   */
+  onTimestampDigits?: (digits: number) => void;
 }
 
 const MAX_WARNINGS = 20;
@@ -121,6 +127,9 @@ async function track(
       if (decoder.decode(f) === Decoded.Tcp) tracker.add(seg);
     },
     onWarning: warn,
+    onTimestampResolution(r: TimestampResolution): void {
+      opts.onTimestampDigits?.(resolutionDigits(r));
+    },
   };
   const ro = { onProgress: opts.onProgress, chunkBytes: opts.chunkBytes };
   const r = opts.merge ? await readMerged(opts.merge.files, sink, ro, opts.merge.origins) : await readCapture(path, sink, { ...ro, source });
@@ -155,6 +164,8 @@ async function track(
     errorOffset: r.error ? r.error.fileOffset : null,
     errorFrame: r.error ? r.error.frameNumber : null,
     warnings,
+    timestampResolution: r.timestampResolution ? resolutionName(r.timestampResolution) : null,
+    timestampDigits: r.timestampResolution ? resolutionDigits(r.timestampResolution) : null,
     firstTime: first,
     lastTime: lastSec === -Infinity ? null : { sec: lastSec, nsec: lastNsec },
     bytes: r.bytes,

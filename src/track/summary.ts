@@ -22,6 +22,15 @@ export interface CaptureSummary {
   errorOffset: number | null;
   errorFrame: number | null;
   warnings: string[];
+  /**
+   * How finely the capture writes its timestamps (capture/timestamp-resolution.ts): `us` or `ns` for
+   * pcap; for pcapng the finest if_tsresol of the interfaces that had packets (`us`, `ns`, `ms`,
+   * `1e-N`, `2^-N`); of a --merge, the finest of its files. Null when no resolution was read.
+   */
+  timestampResolution?: string | null;
+  /** Digits of a second the reports print its times with (6 for µs, 9 for ns; at most 9). Both fields are
+   *  optional only for summaries made by hand (tests): a read always sets them; without, 9 digits. */
+  timestampDigits?: number | null;
   firstTime: { sec: number; nsec: number } | null;
   lastTime: { sec: number; nsec: number } | null;
   bytes: number;

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { runPipeline } from '../../src/diagnose/pipeline.js';
 import { flowRecord, type FlowRecord } from '../../src/report/flow.js';
-import { captureReport, findingReport, newReport, type Report } from '../../src/report/model.js';
+import { captureReport, digitsOf, findingReport, newReport, type Report } from '../../src/report/model.js';
 import { labCapture, requireFile } from '../helpers/fixtures.js';
 
 export const LAB = {
@@ -24,9 +24,11 @@ export async function analyzeCaptures(paths: string[]): Promise<Run> {
     // A missing file would be a report of one unreadable capture; tests that want one make it themselves.
     requireFile(path);
     // As the CLI runs it (analyze and flows): records reused, each turned into its flow record at once.
-    const { summary, analysis: a } = await runPipeline(path, {}, (c) => flows.push(flowRecord(path, c)));
+    // Times with the capture's digits of a second, as the CLI prints them (known before any connection).
+    let digits = 9;
+    const { summary, analysis: a } = await runPipeline(path, { onTimestampDigits: (d) => (digits = d) }, (c) => flows.push(flowRecord(path, c, digits)));
     report.captures.push(captureReport(summary, a));
-    report.findings.push(...a.findings.map((f) => findingReport(path, f)));
+    report.findings.push(...a.findings.map((f) => findingReport(path, f, digitsOf(summary))));
   }
   return { report, flows };
 }

@@ -75,7 +75,12 @@ describe('schema/report.schema.json', () => {
     expect(mutate((d) => (d.findings[0].id = 'queue-overflow'))).toBe(false);
     expect(mutate((d) => (d.findings[0].abortOnOverflow = 0))).toBe(false);
     expect(mutate((d) => delete d.findings[0].abortOnOverflow)).toBe(false);
-    expect(mutate((d) => (d.findings[0].firstTime = { iso: '2026-11-21T09:27:39Z', epoch: 1 }))).toBe(false);
+    // Up to nine digits of a second (a capture's own: 6 for µs, 9 for ns, none for a 1-second resolution).
+    expect(mutate((d) => (d.findings[0].firstTime = { iso: '2026-11-21T09:27:39.1234567890Z', epoch: 1 }))).toBe(false);
+    expect(mutate((d) => (d.findings[0].firstTime = { iso: '2026-11-21 09:27:39.123456Z', epoch: 1 }))).toBe(false);
+    expect(mutate((d) => (d.captures[0].timestampDigits = 10))).toBe(false);
+    expect(mutate((d) => (d.captures[0].timestampResolution = 'microseconds'))).toBe(false);
+    expect(mutate((d) => delete d.captures[0].timestampDigits)).toBe(false);
     expect(mutate((d) => (d.findings[0].figures[0] = ['only a label']))).toBe(false);
     expect(mutate((d) => (d.captures[0].vantage.vantage = 'nowhere'))).toBe(false);
     expect(mutate((d) => delete d.captures[0].listeners[0].appResets)).toBe(false);
