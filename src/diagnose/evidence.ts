@@ -81,9 +81,16 @@ function firstSynAckAfterAck(c: Connection): number {
 
 function describe(c: Connection, sig: readonly SignatureId[]): string {
   const parts: string[] = [];
+  // Counted and timed on the answered attempt's ISN: a SYN with a new ISN is another attempt (issue 19 item 7).
+  const firstFrame = c.answeredIsnSyns > 0 ? c.answeredSynFrame : c.synFrame;
+  const firstTime = c.answeredIsnSyns > 0 ? c.answeredSynTime : c.synTime;
   if (c.synRetransBeforeAnswer > 0) {
-    parts.push(`SYN sent ${c.synRetransBeforeAnswer + 1} times` + (c.synAckCount > 0 ? `, answered after ${secs(c.synAckTime - c.synTime)}` : ', never answered'));
+    const from = firstFrame !== c.synFrame ? ` (first at frame ${firstFrame})` : '';
+    parts.push(`SYN sent ${c.synRetransBeforeAnswer + 1} times${from}` + (c.synAckCount > 0 ? `, answered after ${secs(c.synAckTime - firstTime)}` : ', never answered'));
   }
+  const others = c.otherIsnSyns;
+  if (others > 0) parts.push(`${others} other SYN${others > 1 ? 's' : ''} with new ISNs on the same port (separate attempts, not retransmits)`);
+  else if (c.synAckCount === 0 && c.synNewIsn > 0) parts.push(`${c.synCount} SYNs on the same port, the ISN changed ${c.synNewIsn} time${c.synNewIsn > 1 ? 's' : ''} (separate attempts), never answered`);
   if (sig.includes('refused')) parts.push('SYN answered by RST+ACK (nothing listening)');
   if (sig.includes('synack-retransmit-after-ack')) {
     parts.push(`SYN-ACK re-sent ${c.synAckAfterAck} time${c.synAckAfterAck > 1 ? 's' : ''} after the client's handshake ACK`);
