@@ -138,6 +138,8 @@ export const enum W {
    */
   IsnSyns,
   IsnSynFrame,
+  /** SYNs that brought an ISN not seen before on this tuple: new attempts, neither retransmits nor SYN retransmits. */
+  SynFreshIsn,
 
   // Words 154-155: Fl.IsnSynTime.
 

@@ -138,9 +138,15 @@ export class Tracker {
         } else {
           // The client gave up on its ISN and tries again on the same port before any answer.
           st.I[slot * W.Size + W.SynNewIsn]!++;
-          this.switchIsn(slot, s.seq);
+          const seen = this.switchIsn(slot, s.seq);
           st.U[c + DW.Isn] = s.seq;
-          st.U[c + DW.NextSeq] = s.seq + 1;
+          if (seen) st.U[c + DW.NextSeq] = s.seq + 1;
+          else {
+            // An ISN never seen on the tuple: the direction starts its numbers again (a new attempt, not a
+            // retransmission); one that comes back is a retransmit of its earlier SYN.
+            st.I[slot * W.Size + W.SynFreshIsn]!++;
+            st.I[c + DW.Bits] = st.I[c + DW.Bits]! & ~DB.SeqSet;
+          }
         }
       }
     } else if (slot < 0) {
@@ -262,9 +268,9 @@ export class Tracker {
   /** Hands a connection that has left the table downstream and frees its slot. */
   /**
    * Puts the current ISN's SYN count, first frame and time aside and brings back those of `isn` (zero if
-   * it was never seen), before the client's ISN becomes `isn`.
+   * it was never seen), before the client's ISN becomes `isn`. Whether `isn` was seen before.
    */
-  private switchIsn(slot: number, isn: number): void {
+  private switchIsn(slot: number, isn: number): boolean {
     const st = this.table.slots;
     const b = slot * W.Size;
     const fb = slot * Fl.Size;
@@ -304,6 +310,7 @@ export class Tracker {
     } else st.I[b + W.IsnSyns] = 0;
     // A SYN-ACK answered the ISN put aside: the slot's count is no longer that attempt's.
     st.I[b + W.Bits] = st.I[b + W.Bits]! & ~CB.AnsweredIsn;
+    return newAt >= 0;
   }
 
   private finish(slot: number): void {
