@@ -1,6 +1,6 @@
 import { formatAddress, formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
-import type { SignatureId } from './signatures.js';
+import { spuriousSynAckCopies, type SignatureId } from './signatures.js';
 
 /** One connection shown as evidence: where to find it in Wireshark and what it did. */
 export interface EvidenceConnection {
@@ -91,6 +91,10 @@ function describe(c: Connection, sig: readonly SignatureId[]): string {
   const others = c.otherIsnSyns;
   if (others > 0) parts.push(`${others} other SYN${others > 1 ? 's' : ''} with new ISNs on the same port (separate attempts, not retransmits)`);
   else if (c.synAckCount === 0 && c.synNewIsn > 0) parts.push(`${c.synCount} SYNs on the same port, the ISN changed ${c.synNewIsn} time${c.synNewIsn > 1 ? 's' : ''} (separate attempts), never answered`);
+  const spurious = c.synAckRetransmits > 0 ? spuriousSynAckCopies(c) : 0;
+  if (spurious > 0) {
+    parts.push(`SYN-ACK sent again ${secs(c.synAckTimes[1]! - c.synAckTime)} after the first, within one round trip: an answer to a re-sent SYN, not a loss`);
+  }
   if (sig.includes('refused')) parts.push('SYN answered by RST+ACK (nothing listening)');
   if (sig.includes('synack-retransmit-after-ack')) {
     parts.push(`SYN-ACK re-sent ${c.synAckAfterAck} time${c.synAckAfterAck > 1 ? 's' : ''} after the client's handshake ACK`);
