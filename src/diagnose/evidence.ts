@@ -93,7 +93,7 @@ function describe(c: Connection, sig: readonly SignatureId[]): string {
   else if (c.synAckCount === 0 && c.synNewIsn > 0) parts.push(`${c.synCount} SYNs on the same port, the ISN changed ${c.synNewIsn} time${c.synNewIsn > 1 ? 's' : ''} (separate attempts), never answered`);
   const spurious = c.synAckRetransmits > 0 ? spuriousSynAckCopies(c) : 0;
   if (spurious > 0) {
-    parts.push(`SYN-ACK sent again ${secs(c.synAckTimes[1]! - c.synAckTime)} after the first, within one round trip: an answer to a re-sent SYN, not a loss`);
+    parts.push(`SYN-ACK sent again ${secs(c.synAckTimes[1]! - c.synAckTime)} after the first, within one round trip: ${c.synCount > 1 ? 'an answer to a re-sent SYN' : 'a copy, not a timer\'s re-send'}, not a loss`);
   }
   if (sig.includes('refused')) parts.push('SYN answered by RST+ACK (nothing listening)');
   if (sig.includes('synack-retransmit-after-ack')) {

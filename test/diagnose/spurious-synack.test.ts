@@ -39,4 +39,23 @@ describe('SYN-ACK copies within one round trip (public/bug-6269-01.pcap)', () =>
     expect(c.synAckTimes[1]! - c.synAckTimes[0]!).toBeGreaterThan(0.9);
     expect(facts.signatures).toEqual(['synack-retransmit']);
   });
+
+  it('calls a copy within one round trip spurious with a single SYN too (slices/example2-synack-copies.pcap)', async () => {
+    // The four connections of public/example2.pcap (a client-side capture) whose SYN-ACK came twice. tshark
+    // 4.0.17 on the slice, `-Y "tcp.flags.syn==1" -e frame.number -e frame.time_relative`: SYN, SYN-ACK, copy:
+    // 55213 1 (0), 2 (0.090138), 5 (0.119633); 55233 14 (1.289805), 15 (1.395475), 18 (1.453624);
+    // 55242 25 (2.079790), 26 (2.098220), 29 (2.108222); 55287 46 (9.263522), 47 (9.353647), 50 (9.419003).
+    const copies: Record<number, number[]> = { 55213: [2, 5], 55233: [15, 18], 55242: [26, 29], 55287: [47, 50] };
+    const r = await run(`${FIXTURES}slices/example2-synack-copies.pcap`);
+    expect(r.conns).toHaveLength(4);
+    for (const [port, frames] of Object.entries(copies)) {
+      const v = r.conns.find((x) => x.clientPort === Number(port))!;
+      expect(v.c.synCount, port).toBe(1);
+      expect(v.c.synAckFrames, port).toEqual(frames);
+      expect(v.c.synAckTimes[1]! - v.c.synAckTime, port).toBeLessThan(v.c.synAckTime - v.c.synTime);
+      expect(spuriousSynAckCopies(v.c), port).toBe(1);
+      expect(v.facts.signatures, port).not.toContain('synack-retransmit');
+    }
+    expect(r.analysis.findings.filter((f) => f.id === 'handshake-loss')).toEqual([]);
+  });
 });
