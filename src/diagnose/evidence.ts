@@ -1,6 +1,6 @@
 import { formatAddress, formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
-import type { SignatureId } from './signatures.js';
+import { spuriousSynAckCopies, type SignatureId } from './signatures.js';
 
 /** One connection shown as evidence: where to find it in Wireshark and what it did. */
 export interface EvidenceConnection {
@@ -81,8 +81,19 @@ function firstSynAckAfterAck(c: Connection): number {
 
 function describe(c: Connection, sig: readonly SignatureId[]): string {
   const parts: string[] = [];
+  // Counted and timed on the answered attempt's ISN: a SYN with a new ISN is another attempt (issue 19 item 7).
+  const firstFrame = c.answeredIsnSyns > 0 ? c.answeredSynFrame : c.synFrame;
+  const firstTime = c.answeredIsnSyns > 0 ? c.answeredSynTime : c.synTime;
   if (c.synRetransBeforeAnswer > 0) {
-    parts.push(`SYN sent ${c.synRetransBeforeAnswer + 1} times` + (c.synAckCount > 0 ? `, answered after ${secs(c.synAckTime - c.synTime)}` : ', never answered'));
+    const from = firstFrame !== c.synFrame ? ` (first at frame ${firstFrame})` : '';
+    parts.push(`SYN sent ${c.synRetransBeforeAnswer + 1} times${from}` + (c.synAckCount > 0 ? `, answered after ${secs(c.synAckTime - firstTime)}` : ', never answered'));
+  }
+  const others = c.otherIsnSyns;
+  if (others > 0) parts.push(`${others} other SYN${others > 1 ? 's' : ''} with new ISNs on the same port (separate attempts, not retransmits)`);
+  else if (c.synAckCount === 0 && c.synNewIsn > 0) parts.push(`${c.synCount} SYNs on the same port, the ISN changed ${c.synNewIsn} time${c.synNewIsn > 1 ? 's' : ''} (separate attempts), never answered`);
+  const spurious = c.synAckRetransmits > 0 ? spuriousSynAckCopies(c) : 0;
+  if (spurious > 0) {
+    parts.push(`SYN-ACK sent again ${secs(c.synAckTimes[1]! - c.synAckTime)} after the first, within one round trip: ${c.synCount > 1 ? 'an answer to a re-sent SYN' : 'a copy, not a timer\'s re-send'}, not a loss`);
   }
   if (sig.includes('refused')) parts.push('SYN answered by RST+ACK (nothing listening)');
   if (sig.includes('synack-retransmit-after-ack')) {

@@ -116,6 +116,25 @@ function looksLikeSyncookie(c: Connection): boolean {
 }
 
 /**
+ * SYN-ACK copies the server sent within one round trip of its first SYN-ACK (issue 19 item 7): no timer
+ * sent them (the first re-send is due SYNACK_RTO later, kernel.md §3.2); the server answered a copy or
+ * a re-send of the SYN that was already on its way (Linux re-sends the SYN-ACK for each retransmitted SYN
+ * that reaches the request sock), so nothing of the handshake was lost (public/bug-6269-01.pcap: a
+ * second SYN-ACK 0.2 ms after the first, for the SYN re-sent 1 s after the first). The round trip is
+ * the last SYN before the answer to the handshake ACK, at either vantage; without that ACK it is not
+ * measured and no copy is called spurious. Only the copies whose times the tracker kept are looked at.
+ */
+export function spuriousSynAckCopies(c: Connection): number {
+  if (c.synAckCount < 2 || c.handshakeAckFrame === 0 || c.synCount === 0) return 0;
+  const window = Math.min(c.handshakeAckTime - c.lastSynTime, SYNACK_RTO);
+  if (!(window > 0)) return 0;
+  const times = c.synAckTimes;
+  let n = 0;
+  for (let i = 1; i < times.length; i++) if (times[i]! - c.synAckTime < window) n++;
+  return n;
+}
+
+/**
  * The signatures of one finished connection, from its record alone. They
  * state what the wire shows; how much each weighs (vantage point, other
  * connections) is the listener findings' business.
@@ -142,7 +161,8 @@ export function classify(c: Connection): ConnectionFacts {
   if (c.rstAnswersSyn || (!synAnswered && c.rstBy === 'server' && c.synCount > 0)) sig.push('refused');
   else if (!synAnswered && unansweredSyns > 0) sig.push('syn-unanswered');
   const afterAck = c.synAckAfterAck;
-  if (c.synAckRetransmits - afterAck > 0) sig.push('synack-retransmit');
+  // A copy within one round trip of the first SYN-ACK answered a SYN copy: not a SYN-ACK lost on the path.
+  if (c.synAckRetransmits - afterAck > 0 && c.synAckRetransmits - afterAck - spuriousSynAckCopies(c) > 0) sig.push('synack-retransmit');
   if (afterAck > 0) sig.push('synack-retransmit-after-ack');
 
   const serverRst = c.rstBy === 'server';

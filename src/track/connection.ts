@@ -62,6 +62,16 @@ export class Connection {
   lastSynTime = 0;
   /** SYNs from the client with another ISN while this connection was open (not a new connection). */
   synNewIsn = 0;
+  /** SYNs among synNewIsn whose ISN had not been seen before on the tuple. */
+  synFreshIsn = 0;
+  /**
+   * SYNs with the ISN the first SYN-ACK acknowledged, and the first of them: the answered attempt (issue 19
+   * item 7). 0 when no SYN-ACK named the client's last ISN; else synCount - answeredIsnSyns SYNs were other
+   * attempts with other ISNs on the same tuple (public/bug-7657-01.pcap: 3 of 24).
+   */
+  answeredIsnSyns = 0;
+  answeredSynFrame = 0;
+  answeredSynTime = 0;
   synAckFrame = 0;
   synAckTime = 0;
   /** Frame, time pairs of the SYN-ACKs after the first, capped; null until there is one. */
@@ -181,8 +191,14 @@ export class Connection {
   }
 
 
+  /** SYNs with other ISNs than the answered one on the same tuple: separate attempts, not retransmits. */
+  get otherIsnSyns(): number {
+    return this.answeredIsnSyns > 0 ? this.synCount - this.answeredIsnSyns : 0;
+  }
+
+  /** SYNs re-sent with an ISN already seen: a SYN with a new ISN is a new attempt (W.SynFreshIsn). */
   get synRetransmits(): number {
-    return this.synCount > 0 ? this.synCount - 1 : 0;
+    return this.synCount > 0 ? this.synCount - 1 - this.synFreshIsn : 0;
   }
 
   get synAckRetransmits(): number {
@@ -235,6 +251,11 @@ export class Connection {
     this.synCount = I[b + W.SynCount]!;
     this.lastSynTime = F[fb + Fl.LastSynTime]!;
     this.synNewIsn = I[b + W.SynNewIsn]!;
+    this.synFreshIsn = I[b + W.SynFreshIsn]!;
+    const answeredIsn = (bits & CB.AnsweredIsn) !== 0;
+    this.answeredIsnSyns = answeredIsn ? I[b + W.IsnSyns]! : 0;
+    this.answeredSynFrame = answeredIsn ? U[b + W.IsnSynFrame]! : 0;
+    this.answeredSynTime = answeredIsn ? F[fb + Fl.IsnSynTime]! : 0;
     this.synAckFrame = U[b + W.SynAckFrame]!;
     this.synAckTime = F[fb + Fl.SynAckTime]!;
     this.synAckMore = st.timelineOf(st.synAckBlock, slot, this.synAckMore);

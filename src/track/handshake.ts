@@ -59,13 +59,21 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
     if (fromClient && !(f & TCP_ACK)) {
       const n = I[b + W.SynCount]!;
       const answered = I[b + W.SynAckCount]! > 0;
+      // SYNs of the current ISN only: the tracker resets (or restores) the count when the ISN changes.
+      const sameIsn = I[b + W.IsnSyns]!;
+      if (sameIsn === 0) {
+        U[b + W.IsnSynFrame] = s.frame;
+        F[fb + Fl.IsnSynTime] = s.time;
+      }
+      I[b + W.IsnSyns] = sameIsn + 1;
       if (n === 0) {
         U[b + W.SynFrame] = s.frame;
         F[fb + Fl.SynTime] = s.time;
         recordOptions(st, b + W.SynMss, s);
         I[b + W.Bits] = I[b + W.Bits]! | CB.SynOptions;
       } else {
-        if (!answered) I[b + W.SynRetransBeforeAnswer]!++;
+        // A SYN with a new ISN is a new attempt, not a re-send of an earlier one.
+        if (!answered && sameIsn > 0) I[b + W.SynRetransBeforeAnswer]!++;
         st.pushTimeline(st.synBlock, slot, s.frame, s.time);
       }
       I[b + W.SynCount] = n + 1;
@@ -78,6 +86,11 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
         recordOptions(st, b + W.SaMss, s);
         let bits = I[b + W.Bits]! | CB.SynAckOptions;
         if (I[b + W.SynCount] === 0) bits |= CB.SynAckBeforeSyn;
+        else if (I[b + W.IsnSyns]! > 0 && s.ack === ((U[b + W.Client + DW.Isn]! + 1) >>> 0)) {
+          // Its ack - 1 names the attempt it answers: only that ISN's own re-sends were retransmits.
+          bits |= CB.AnsweredIsn;
+          I[b + W.SynRetransBeforeAnswer] = I[b + W.IsnSyns]! - 1;
+        }
         I[b + W.Bits] = bits;
       } else {
         // Every copy seen after the handshake ACK; which of them ignored it is the diagnosis's judgement

@@ -1,6 +1,6 @@
 // Where each number of a live connection sits in the tracker's typed arrays (see slots.ts).
 //
-// A live connection is a slot of 608 bytes, read as W.Size 32-bit words (Int32 or Uint32: sequence
+// A live connection is a slot of 624 bytes, read as W.Size 32-bit words (Int32 or Uint32: sequence
 // numbers, frame numbers and addresses are unsigned) and, in the same bytes, as Fl.Size float64 words
 // (times and byte counts that can pass 2^32). Keeping per-packet state in flat arrays, not objects, is what lets the tracker
 // run without garbage collection pauses and in a memory bound that does not depend on V8's heap.
@@ -131,8 +131,19 @@ export const enum W {
    * Read only when a segment's tag differs from W.Vlan (table.ts).
    */
   OtherVlan = 150,
+  /**
+   * SYNs seen with the client's current ISN (W.Client + DW.Isn) and the frame of the first (its time is
+   * Fl.IsnSynTime): a SYN with a new ISN on the same tuple is a new attempt, not a retransmit (issue 19
+   * item 7). The tracker puts an ISN's numbers aside when another replaces it and back when it returns.
+   */
+  IsnSyns,
+  IsnSynFrame,
+  /** SYNs that brought an ISN not seen before on this tuple: new attempts, neither retransmits nor SYN retransmits. */
+  SynFreshIsn,
 
-  Size = 152,
+  // Words 154-155: Fl.IsnSynTime.
+
+  Size = 156,
 }
 
 /** Bits of W.Bits. */
@@ -151,6 +162,8 @@ export const enum CB {
   Extras = 1024,
   /** One direction carried a VLAN tag the other did not: matched by tuple and sequence numbers (W.OtherVlan). */
   OneSidedVlan = 2048,
+  /** The first SYN-ACK acknowledged the client's current ISN: W.IsnSyns are the answered attempt's SYNs. */
+  AnsweredIsn = 4096,
 }
 
 /** Float64 words of a connection, counted in doubles from the start of its slot (see W). */
@@ -178,6 +191,8 @@ export const enum Fl {
   ServerAnswerTime,
   FinTime,
   RstTime,
+  /** Time of the first SYN with the client's current ISN (W.IsnSynFrame). */
+  IsnSynTime = 77,
   /** The slot again, in doubles. */
   Size = W.Size / 2,
 }

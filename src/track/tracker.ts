@@ -28,8 +28,8 @@ export interface TrackerOptions {
 }
 
 /**
- * 600 bytes of typed arrays per live connection (layout.ts): 100 000 of them
- * take 60 MB, well under the 200 MB the project promises.
+ * 624 bytes of typed arrays per live connection (layout.ts): 100 000 of them
+ * take 62 MB, well under the 200 MB the project promises.
  */
 export const DEFAULT_MAX_CONNECTIONS = 100_000;
 export { MAX_CONNECTIONS_LIMIT } from './table.js';
@@ -41,6 +41,9 @@ export const DEFAULT_CLOSE_HOLD = 5;
 /** A SYN with a new ISN on a tuple idle this long starts a new connection even without a close. */
 const REUSE_IDLE = 2;
 const SWEEP_EVERY = 1;
+/** ISNs a connection's client left behind that are remembered, and the numbers kept of each (Tracker.switchIsn). */
+const ISNS_ASIDE = 32;
+const ISN_ENTRY_WORDS = 4;
 /** Server endpoints remembered for role guessing; a flood of spoofed SYN-ACKs must not grow the set without end. */
 const MAX_LISTENERS = 65536;
 
@@ -80,6 +83,13 @@ export class Tracker {
   private now = -Infinity;
   private nextSweep = -Infinity;
   private nextId = 1;
+  /**
+   * Per connection id, the ISNs a client's SYNs left behind when it switched to another on the same tuple:
+   * ISN_ENTRY_WORDS numbers each (ISN, SYNs, first frame, first time), so an ISN that comes back (a real
+   * client's retransmit between a tool's crafted SYNs: public/bug-7657-01.pcap) keeps its count and its
+   * first SYN. Made only for connections whose client changes ISN before an answer; most never do.
+   */
+  private readonly isnsAside = new Map<number, Float64Array>();
   /** Where finish() leaves its loads, so the compiler keeps them. */
   private touched = 0;
   peakLive = 0;
@@ -128,8 +138,15 @@ export class Tracker {
         } else {
           // The client gave up on its ISN and tries again on the same port before any answer.
           st.I[slot * W.Size + W.SynNewIsn]!++;
+          const seen = this.switchIsn(slot, s.seq);
           st.U[c + DW.Isn] = s.seq;
-          st.U[c + DW.NextSeq] = s.seq + 1;
+          if (seen) st.U[c + DW.NextSeq] = s.seq + 1;
+          else {
+            // An ISN never seen on the tuple: the direction starts its numbers again (a new attempt, not a
+            // retransmission); one that comes back is a retransmit of its earlier SYN.
+            st.I[slot * W.Size + W.SynFreshIsn]!++;
+            st.I[c + DW.Bits] = st.I[c + DW.Bits]! & ~DB.SeqSet;
+          }
         }
       }
     } else if (slot < 0) {
@@ -249,8 +266,56 @@ export class Tracker {
   }
 
   /** Hands a connection that has left the table downstream and frees its slot. */
+  /**
+   * Puts the current ISN's SYN count, first frame and time aside and brings back those of `isn` (zero if
+   * it was never seen), before the client's ISN becomes `isn`. Whether `isn` was seen before.
+   */
+  private switchIsn(slot: number, isn: number): boolean {
+    const st = this.table.slots;
+    const b = slot * W.Size;
+    const fb = slot * Fl.Size;
+    const id = st.I[b + W.Id]!;
+    let aside = this.isnsAside.get(id);
+    if (!aside) this.isnsAside.set(id, (aside = new Float64Array(1 + ISNS_ASIDE * ISN_ENTRY_WORDS)));
+    const old = st.U[b + W.Client + DW.Isn]!;
+    const n = aside[0]!;
+    let oldAt = -1;
+    let newAt = -1;
+    for (let i = 0, at = 1; i < n; i++, at += ISN_ENTRY_WORDS) {
+      if (aside[at] === old) oldAt = at;
+      else if (aside[at] === isn) newAt = at;
+    }
+    // Full: the oldest entry with a single SYN makes room (a crafted one-off, not a client's retries).
+    if (oldAt < 0 && n < ISNS_ASIDE) {
+      oldAt = 1 + n * ISN_ENTRY_WORDS;
+      aside[0] = n + 1;
+    } else if (oldAt < 0) {
+      for (let i = 0, at = 1; i < n; i++, at += ISN_ENTRY_WORDS) {
+        if (aside[at + 1] === 1 && at !== newAt) {
+          oldAt = at;
+          break;
+        }
+      }
+    }
+    if (oldAt >= 0) {
+      aside[oldAt] = old;
+      aside[oldAt + 1] = st.I[b + W.IsnSyns]!;
+      aside[oldAt + 2] = st.U[b + W.IsnSynFrame]!;
+      aside[oldAt + 3] = st.F[fb + Fl.IsnSynTime]!;
+    }
+    if (newAt >= 0) {
+      st.I[b + W.IsnSyns] = aside[newAt + 1]!;
+      st.U[b + W.IsnSynFrame] = aside[newAt + 2]!;
+      st.F[fb + Fl.IsnSynTime] = aside[newAt + 3]!;
+    } else st.I[b + W.IsnSyns] = 0;
+    // A SYN-ACK answered the ISN put aside: the slot's count is no longer that attempt's.
+    st.I[b + W.Bits] = st.I[b + W.Bits]! & ~CB.AnsweredIsn;
+    return newAt >= 0;
+  }
+
   private finish(slot: number): void {
     const st = this.table.slots;
+    if (this.isnsAside.size !== 0) this.isnsAside.delete(st.I[slot * W.Size + W.Id]!);
     this.loadSlot(slot);
     const lastTime = st.F[slot * Fl.Size + Fl.LastTime]!;
     const c = (this.reused ?? new Connection()).fill(st, slot, this.now > lastTime ? this.now : lastTime);
