@@ -138,7 +138,9 @@ export function flowRecord(capture: string, c: Connection, digits = 9): FlowReco
   // The first and last packet's times are the capture's own integers: the duration is exact to the
   // capture's precision (ns included). The handshake's times are float seconds in the tracker: whole µs.
   const durationNs = nanosBetween(c.firstTsSec, c.firstTsNsec, c.lastTsSec, c.lastTsNsec);
-  const synToSynAckUs = c.synFrame && c.synAckFrame ? microseconds(c.synAckTime - c.synTime) : null;
+  // From the answered attempt's first SYN: earlier SYNs with other ISNs on the tuple were other attempts (bug-7657-01).
+  const synStart = c.answeredIsnSyns > 0 ? c.answeredSynTime : c.synTime;
+  const synToSynAckUs = c.synFrame && c.synAckFrame ? microseconds(c.synAckTime - synStart) : null;
   const synAckToAckUs = c.synAckFrame && c.handshakeAckFrame ? microseconds(c.handshakeAckTime - c.synAckTime) : null;
   return {
     capture,
