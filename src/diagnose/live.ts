@@ -137,7 +137,7 @@ export interface OpenJudgement {
   findings: Finding[];
   /** Those listeners. */
   listeners: Set<string>;
-  /** The grace from the turnarounds with the open connections: the next window's. */
+  /** The grace from the turnarounds with the open connections: the next window's (and this one's again, if far off: window.ts). */
   grace: Grace;
 }
 

@@ -312,7 +312,16 @@ export class Windows {
     const end = start + this.interval;
     let live: OpenJudgement | null = null;
     if (this.open && this.open.size > 0) {
-      live = this.analyzer.judgeOpen(this.open, end, this.grace ?? this.analyzer.grace, (c, f, key) => this.countOpen(c, f, key));
+      const each = (c: Connection, f: ConnectionFacts, key: string) => this.countOpen(c, f, key);
+      const grace = this.grace ?? this.analyzer.grace;
+      live = this.analyzer.judgeOpen(this.open, end, grace, each);
+      // The grace at `end` is the turnarounds seen by `end`, open connections included, but the walk measures
+      // them as it judges with the last end's. When they give a grace far from it (the first window, judged
+      // with the 0.2 s default while its open handshakes already show a 33 µs turnaround: stalled-synack1/
+      // server reported its overflow a window late), judge again with it. Counts are by difference, so
+      // counting twice is exact; within a factor of 2 (the median drifting) one walk is enough, the grace
+      // being itself a few turnarounds of slack.
+      if (farGrace(grace, live.grace)) live = this.analyzer.judgeOpen(this.open, end, live.grace, each);
       this.grace = live.grace;
     }
     const listeners = [...this.counts.values()].sort((a, b) => b.connections - a.connections || b.syns - a.syns || a.listener.localeCompare(b.listener));
@@ -375,6 +384,12 @@ export class Windows {
       id: f.id, severity: f.severity, listener: f.listener, connections: f.connections, added, began: beganOf(f), verdict: f.verdict,
     });
   }
+}
+
+/** Whether two graces differ by more than a factor of 2 on either side. */
+function farGrace(a: Grace, b: Grace): boolean {
+  const far = (x: number, y: number) => x > 2 * y || y > 2 * x;
+  return far(a.server, b.server) || far(a.client, b.client);
 }
 
 function beganOf(f: Finding): number | null {

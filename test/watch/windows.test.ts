@@ -1,7 +1,7 @@
 // `tcpdiag watch -r` on every lab capture in fixtures/: the windows add up to analyze of the same capture,
 // every connection is counted as finished in the window its finish falls in, and each finding is reported
 // in the window whose end first completes its evidence: analyze of the capture cut at that end (--until)
-// reports it, and cut one window earlier it (almost always) does not.
+// reports it, and cut one window earlier it does not.
 
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,19 +70,19 @@ describe('watch -r: windows over the streaming analysis', () => {
     expect(CAPTURES.length).toBeGreaterThanOrEqual(70);
   });
 
-  /** Findings the windows reported one window after the cut capture first shows them. */
-  const late: string[] = [];
   let judged = 0;
+  let ran = 0;
   afterAll(() => {
-    console.log(`watch -r: ${judged} findings, ${late.length} one window after the cut capture shows them: ${late.join(', ')}`);
-    // Measured on fixtures/: 2 of 72 (a SYN or SYN-ACK within the grace of the window's end). More would
-    // mean the live judgement lags the evidence.
-    expect(late.length, late.join(', ')).toBeLessThanOrEqual(3);
+    // 73 listener findings on fixtures/ today: a corpus that stopped yielding findings would pass the
+    // per-finding checks on nothing. (Only when every capture ran: -t picks some.)
+    console.log(`watch -r: ${judged} findings in ${ran} captures, each in the window whose end first completes its evidence`);
+    if (ran === CAPTURES.length) expect(judged).toBeGreaterThanOrEqual(70);
   });
 
   for (const path of CAPTURES) {
     const name = path.slice(FIXTURES.length);
     it(`${name}: the sum of the windows equals analyze; findings start where their evidence completes`, async () => {
+      ran++;
       const analyzed = await runPipeline(path, { recycle: false });
       const watched = await watchRun(path);
       const a = analyzed.analysis;
@@ -137,10 +137,11 @@ describe('watch -r: windows over the streaming analysis', () => {
         };
         // Never early: the capture cut at the end of the window it started in shows the finding.
         expect(await cutAt(k), `${f.id} judged by analyze of the capture cut at the end of window ${k}`).toBe(true);
-        // At most one window late: a connection analyze of a cut capture judges at once (a SYN sent a few ms
-        // before the cut counts as unanswered there) is judged once its answer is overdue (live.ts's grace).
-        expect(await cutAt(k - 2), `${f.id} not judged two windows before window ${k}`).toBe(false);
-        if (await cutAt(k - 1)) late.push(`${name} ${f.id}`);
+        // Never late: cut at the end of the window before, the capture does not show it yet. (Until the
+        // first window judged its open connections with the grace their own turnarounds give, rather than
+        // the 0.2 s default before any connection had finished, accuracy/stalled-synack1/server reported
+        // its overflow one window after the cut capture showed it: window.ts's close.)
+        expect(await cutAt(k - 1), `${f.id} not judged by the capture cut at the end of window ${k - 1}`).toBe(false);
         judged++;
         // Never before the trouble itself: the window ends after the finding's first affected connection began.
         expect(watched.windows[k]!.end).toBeGreaterThan(f.firstTime);
