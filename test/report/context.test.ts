@@ -1,18 +1,15 @@
 // Markdown, HTML and JUnit show what the text report adds beside the findings: the correlation of two
 // captures of the same traffic, and the --counters comparison with the kernel (issue 21's gaps).
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../cli/run-cli.js';
 import { requireFile, ROOT } from '../helpers/fixtures.js';
 import { parseHtml } from '../html/helpers.js';
 import { parseXml, type XmlElement } from './xml.js';
 
-const run = promisify(execFile);
-
-/** The built CLI, run without blocking the test worker (vitest's RPC times out on a long spawnSync under load). */
+/** The built CLI, in-process (test/cli/run-cli.ts); paths are relative to the repository, the tests' cwd. */
 async function cli(args: string[]): Promise<string> {
-  const r = await run(process.execPath, [join(ROOT, 'bin/tcpdiag.js'), ...args, '--fail-on', 'never', '--color', 'never'], { encoding: 'utf8', cwd: ROOT, maxBuffer: 64 << 20 });
+  const r = await runCli([...args, '--fail-on', 'never', '--color', 'never']);
+  if (r.code !== 0) throw new Error(`tcpdiag ${args.join(' ')}: exit ${r.code}: ${r.stderr}`);
   return r.stdout;
 }
 
