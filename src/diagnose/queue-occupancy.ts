@@ -23,21 +23,29 @@ export interface SynQueueDrops {
   connections: number;
 }
 
-/** How many intervals [start, end) hold each of the times (in any order). */
+/**
+ * How many intervals [start, end) hold each of the times (in any order): the starts at or before it less
+ * the ends at or before it (an interval that ends at a time does not hold it; one that starts then does).
+ * Two native typed-array sorts and binary searches: sorting tuples with a comparator was 5% of analyze.
+ */
 function occupancy(times: Float64Array, start: Float64Array, end: Float64Array): Int32Array {
-  const events: [number, number][] = [];
-  for (let i = 0; i < start.length; i++) events.push([start[i]!, 1], [end[i]!, -1]);
-  // An interval that ends at a time does not hold it; one that starts then does.
-  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const order = Array.from(times.keys()).sort((a, b) => times[a]! - times[b]!);
+  const starts = Float64Array.from(start).sort();
+  const ends = Float64Array.from(end).sort();
   const out = new Int32Array(times.length);
-  let open = 0;
-  let e = 0;
-  for (const i of order) {
-    while (e < events.length && events[e]![0] <= times[i]!) open += events[e++]![1];
-    out[i] = open;
-  }
+  for (let i = 0; i < times.length; i++) out[i] = atOrBefore(starts, times[i]!) - atOrBefore(ends, times[i]!);
   return out;
+}
+
+/** How many of the sorted values are ≤ t. */
+function atOrBefore(sorted: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export class QueueOccupancy {
