@@ -2,19 +2,14 @@
 // every capture that saw it, and the findings it drew (`analyze --summary`).
 
 import type { ChalkInstance } from 'chalk';
+import type { ListenerOutcome } from '../diagnose/analyzer.js';
 import { SEVERITY_RANK } from '../diagnose/severity.js';
 import type { Report } from './model.js';
 import { count, integer } from './units.js';
 
-export interface ListenerSummary {
-  listener: string;
+/** A listener's outcomes (the analysis' own record) added up over the captures that saw it. */
+export interface ListenerSummary extends ListenerOutcome {
   captures: number;
-  connections: number;
-  completed: number;
-  overflowed: number;
-  refused: number;
-  halfOpen: number;
-  appResets: number;
   /** Finding ids on this listener, most severe first, with how many captures drew each. */
   findings: { id: string; severity: string; captures: number }[];
 }
