@@ -10,6 +10,9 @@ import { stripControl } from '../report/escape.js';
 import type { Printer } from '../report/printer.js';
 import { exitCode } from './analyze.js';
 import { action, addOutputOptions, subcommand, textStyle, usageError, writeTo, type OutputOptions } from './command.js';
+import { expandCapturePaths } from './capture-paths.js';
+import { FrameOrigins } from '../capture/merge.js';
+import { locateInFiles, mergedName } from '../report/merged.js';
 import { FAIL_ON, parseMaxConnections, parseOnePort, type FailOn } from './options.js';
 import { Output } from './output.js';
 import { favourMemory } from './run-capture.js';
@@ -19,7 +22,9 @@ import { findOnPath, LiveError, pipeHint, startTcpdump, type LiveCapture } from 
 import { WATCH_FORMATS, watchNdjsonPrinter, watchTextPrinter, type WatchEvent, type WatchFormat } from './watch-print.js';
 
 interface WatchOptions extends OutputOptions<WatchFormat> {
-  read?: string;
+  /** -r: a capture, `-`, a folder, or (with --merge) several files read as one capture. */
+  read?: string[];
+  merge: boolean;
   port?: number;
   interface: string;
   interval: number;
@@ -51,7 +56,20 @@ let VERSION = '0.0.0';
 export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
   if (o.read === undefined && o.port === undefined) usageError(cmd, 'give -r FILE (or -r - for a pipe) to replay a capture, or --port N to watch this host');
   if (o.read !== undefined && o.save) usageError(cmd, '--save is for --port (a live capture); a replayed file is already saved');
+  if (o.merge && o.read === undefined) usageError(cmd, '--merge is for -r: the files of one capture replayed as one, in time order');
   const live = o.read === undefined;
+  // -r: one capture, `-`, or a folder; several files only with --merge (one capture in time order).
+  let files: string[] = [];
+  if (!live) {
+    const expanded = expandCapturePaths(o.read!);
+    if ('error' in expanded) usageError(cmd, expanded.error);
+    const all = (expanded as { paths: string[] }).paths;
+    files = all.filter((p, i) => all.indexOf(p) === i);
+    if (o.merge && files.includes('-')) usageError(cmd, '--merge reads files, not stdin (-)');
+    if (files.length > 1 && !o.merge) usageError(cmd, `watch replays one capture, and -r names ${files.length}: give --merge to read them as one in time order (a rotated tcpdump -C/-G capture, or several interfaces)`);
+  }
+  // --merge: one capture named by its files; `origins` maps its frame numbers back to theirs.
+  const merged = files.length > 1 ? { files, origins: new FrameOrigins() } : undefined;
   let tcpdump: string | null = null;
   if (live) {
     tcpdump = findOnPath('tcpdump');
@@ -85,8 +103,8 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
         return 2;
       }
     }
-    const path = capture ? capture.path : o.read!;
-    const label = capture ? (o.save ?? `tcpdump -i ${o.interface} 'tcp port ${o.port}'`) : o.read!;
+    const path = capture ? capture.path : merged ? mergedName(files) : files[0]!;
+    const label = capture ? (o.save ?? `tcpdump -i ${o.interface} 'tcp port ${o.port}'`) : path;
 
     // Ending: --duration, Ctrl-C, SIGTERM. Live: tcpdump is stopped and its stream ends. Replay: the next
     // connection to finish stops the read (a pipe that stays silent is closed).
@@ -145,6 +163,7 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
         {
           analyzer,
           maxConnections: o.maxConnections,
+          merge: merged,
           // Replay: --duration keeps the first seconds of capture time, as analyze --until +SECONDS.
           until: !live && o.duration ? { fromStart: o.duration } : undefined,
           newTracker: windows.newTracker,
@@ -180,8 +199,13 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
     windows.close();
 
     const report: Report = newReport(VERSION, { listeners: [], ports: o.port !== undefined ? [o.port] : [], since: null, until: null });
-    report.captures.push(captureReport(summary, run.analysis));
-    for (const f of run.analysis.findings) report.findings.push(findingReport(label, f, digitsOf(summary)));
+    const c = captureReport(summary, run.analysis);
+    if (merged) c.files = merged.files;
+    report.captures.push(c);
+    for (const f of run.analysis.findings) {
+      const r = findingReport(label, f, digitsOf(summary));
+      report.findings.push(merged ? locateInFiles(r, merged.files, merged.origins) : r);
+    }
     const code = exitCode(report, o.failOn);
     if (summary.error && summary.packets === 0) process.stderr.write(`tcpdiag watch: ${stripControl(label)}: ${stripControl(summary.error)}\n`);
     printer.finish();
@@ -201,7 +225,8 @@ export function addWatchCommand(program: Command, version: string): void {
   VERSION = version;
   const cmd = subcommand(program, 'watch').description('live incident mode: the diagnosis every few seconds, from tcpdump or a replayed capture');
   addOutputOptions(cmd, WATCH_FORMATS, 'the windows and the report')
-    .option('-r, --read <capture>', 'replay this capture (pcap/pcapng, gzip is fine; - for a pipe) as fast as it can be read')
+    .option('-r, --read <capture...>', 'replay this capture (pcap/pcapng, gzip is fine; - for a pipe; a folder) as fast as it can be read')
+    .option('--merge', 'with -r: read several files (or a folder) as one capture in time order: a rotated capture (tcpdump -C/-G) or several interfaces', false)
     .option('--port <n>', 'watch this port on this host (starts tcpdump); with -r, keep only servers on this port', parseOnePort)
     .option('-i, --interface <if>', 'interface tcpdump captures on', 'any')
     .option('--interval <seconds>', 'window length in seconds of capture time', parseDuration, 5)
@@ -225,7 +250,8 @@ not run, or usage error.
 Examples:
   $ sudo tcpdiag watch --port 8080 --interval 5 --save incident.pcap
   $ tcpdump -i any -U -w - 'tcp port 8080' | tcpdiag watch -r -
-  $ tcpdiag watch -r incident.pcap --format ndjson | jq 'select(.type == "finding")'`,
+  $ tcpdiag watch -r incident.pcap --format ndjson | jq 'select(.type == "finding")'
+  $ tcpdiag watch -r /var/tmp/rotated/ --merge     # tcpdump -C/-G files replayed as one capture`,
     )
     .action(action('watch', (opts: WatchOptions) => watch(cmd, opts)));
 }

@@ -81,6 +81,47 @@ describe('tcpdiag watch -r', () => {
   });
 });
 
+// fixtures/merge/rotated: slow-acceptor-abort1's server capture cut into three rotated files (784, 784
+// and 783 packets; scripts/fixtures/make_merge.sh). Replayed as one, they are the whole capture.
+const ROTATED = 'fixtures/merge/rotated';
+const WHOLE = 'fixtures/lab-all/slow-acceptor-abort1/server.pcap.gz';
+
+describe('tcpdiag watch -r --merge', () => {
+  it('a rotated capture replayed as one: the whole capture\'s windows and findings, the end report as analyze --merge', async () => {
+    const merged = await tcpdiag(['watch', '-r', ROTATED, '--merge', '--format', 'ndjson']);
+    const whole = await tcpdiag(['watch', '-r', WHOLE, '--format', 'ndjson']);
+    expect(merged.stderr).toBe('');
+    expect(merged.code).toBe(whole.code);
+    const m = events(merged.stdout);
+    const w = events(whole.stdout);
+    // Every window and finding event of the merged files is the whole capture's (the names aside).
+    expect(m.slice(0, -1)).toEqual(w.slice(0, -1));
+    expect(m.filter((e) => e.type === 'window').length).toBeGreaterThan(1);
+    type End = { findings: { id: string; connections: number; evidence: { connections: { inFiles?: { file: string }[] }[] } }[]; captures: { path: string; files?: string[]; packets: number; connections: number }[] };
+    const end = m.at(-1)!.report as End;
+    const files = ['server_00000_20261121092941', 'server_00001_20261121092944', 'server_00002_20261121092946'].map((n) => `${ROTATED}/${n}.pcap.gz`);
+    expect(end.captures.map((c) => [c.path, c.files, c.packets, c.connections])).toEqual([[files.join(' + '), files, 2351, 240]]);
+    // One by one the pieces count 158 overflowed connections; as one capture, the whole capture's 130.
+    expect(end.findings.find((f) => f.id === 'accept-queue-overflow')?.connections).toBe(130);
+    const analyzed = JSON.parse((await tcpdiag(['analyze', '--merge', ...files, '--format', 'json', '--fail-on', 'never'])).stdout) as End;
+    expect(end.findings).toEqual(analyzed.findings);
+    // The evidence says in which file each connection's frames are.
+    for (const f of end.findings) for (const e of f.evidence.connections) expect(e.inFiles!.length).toBeGreaterThan(0);
+  });
+
+  it('several files without --merge, --merge with stdin or without -r: usage errors (exit 2)', async () => {
+    const several = await tcpdiag(['watch', '-r', ROTATED]);
+    expect(several.code).toBe(2);
+    expect(several.stderr).toContain('watch replays one capture, and -r names 3: give --merge');
+    const stdin = await tcpdiag(['watch', '-r', '-', `${ROTATED}/server_00000_20261121092941.pcap.gz`, '--merge'], Buffer.alloc(0));
+    expect(stdin.code).toBe(2);
+    expect(stdin.stderr).toContain('--merge reads files, not stdin (-)');
+    const noRead = await tcpdiag(['watch', '--port', '8080', '--merge']);
+    expect(noRead.code).toBe(2);
+    expect(noRead.stderr).toContain('--merge is for -r');
+  });
+});
+
 describe('tcpdiag watch errors', () => {
   it('needs -r or --port', async () => {
     const r = await tcpdiag(['watch']);
