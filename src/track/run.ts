@@ -75,6 +75,12 @@ export async function trackCapture(
   return track(path, undefined, onConnection, opts);
 }
 
+/** The earlier of the first frame read and the earliest frame after it that was not the latest so far. */
+function earliest(first: { sec: number; nsec: number } | null, sec: number, nsec: number): { sec: number; nsec: number } | null {
+  if (first === null) return null;
+  return sec < first.sec || (sec === first.sec && nsec < first.nsec) ? { sec, nsec } : first;
+}
+
 /** Runs the warm-up capture (warm-up.ts) through read → decode → track, once per process. */
 export async function warmUpTracker(recycle?: boolean): Promise<void> {
   if (warmedUp) return;
@@ -96,7 +102,11 @@ async function track(
   const decoder = new Decoder(seg);
   const tracker = opts.newTracker?.(onConnection, opts) ?? new Tracker(onConnection, opts);
   const warnings: string[] = [];
+  // The first frame read anchors --since/--until +SECONDS (known before the rest is read); the summary's
+  // firstTime is the earliest frame, as lastTime is the latest (a capture's frames may be out of time order).
   let first: { sec: number; nsec: number } | null = null;
+  let firstSec = Infinity;
+  let firstNsec = 0;
   let lastSec = -Infinity;
   let lastNsec = 0;
   let outside = 0;
@@ -116,6 +126,9 @@ async function track(
       if (f.tsSec > lastSec || (f.tsSec === lastSec && f.tsNsec > lastNsec)) {
         lastSec = f.tsSec;
         lastNsec = f.tsNsec;
+      } else if (f.tsSec < firstSec || (f.tsSec === firstSec && f.tsNsec < firstNsec)) {
+        firstSec = f.tsSec;
+        firstNsec = f.tsNsec;
       }
       if (since !== -Infinity || until !== Infinity) {
         const t = f.tsSec + f.tsNsec * 1e-9;
@@ -166,7 +179,7 @@ async function track(
     warnings,
     timestampResolution: r.timestampResolution ? resolutionName(r.timestampResolution) : null,
     timestampDigits: r.timestampResolution ? resolutionDigits(r.timestampResolution) : null,
-    firstTime: first,
+    firstTime: earliest(first as { sec: number; nsec: number } | null, firstSec, firstNsec),
     lastTime: lastSec === -Infinity ? null : { sec: lastSec, nsec: lastNsec },
     bytes: r.bytes,
     otherKinds: decoder.stats.toObject(),

@@ -67,7 +67,9 @@ describe('times printed with the capture’s precision', () => {
       const cap = report.captures[0]!;
       expect(cap.timestampResolution).toBe(c.resolution);
       expect(cap.timestampDigits).toBe(c.digits);
-      expect(cap.firstTime!.iso).toBe(withDigits(t[0]!.iso, c.digits));
+      // The earliest frame, which need not be the first (many_interfaces-1.pcapng: frame 3, on interface 10, is 39 µs before frame 1).
+      const earliest = t.reduce((a, b) => (b.epochNs < a.epochNs ? b : a));
+      expect(cap.firstTime!.iso).toBe(withDigits(earliest.iso, c.digits));
       const latest = t.reduce((a, b) => (b.epochNs > a.epochNs ? b : a));
       expect(cap.lastTime!.iso).toBe(withDigits(latest.iso, c.digits));
       expect(flows).toHaveLength(c.flows);
@@ -80,6 +82,25 @@ describe('times printed with the capture’s precision', () => {
       }
     });
   }
+
+  it('frames out of time order: firstTime is the earliest frame, lastTime the latest, the duration between them (tshark\'s min and max frame.time_epoch)', async () => {
+    // lab-nsec/accept-overflow-abort1/server.pcap's two halves written in the wrong order (mergecap -a of
+    // editcap -c 219's pieces, second first): the earliest frame is frame 219, the latest frame 218.
+    const rel = 'lab-nsec/accept-overflow-abort1/server-out-of-order.pcap.gz';
+    const t = tsharkTimes(rel);
+    const earliest = t.reduce((a, b) => (b.epochNs < a.epochNs ? b : a));
+    const latest = t.reduce((a, b) => (b.epochNs > a.epochNs ? b : a));
+    expect([earliest.frame, latest.frame]).toEqual([219, 218]);
+    expect(t[0]!.epochNs).toBeGreaterThan(earliest.epochNs);
+    const cap = (await analyzeOne(fixture(rel))).report.captures[0]!;
+    expect(cap.firstTime!.iso).toBe(withDigits(earliest.iso, 9));
+    expect(cap.firstTime!.iso).toBe('2026-12-06T22:27:40.875202386Z');
+    expect(cap.lastTime!.iso).toBe(withDigits(latest.iso, 9));
+    expect(cap.duration).toBe(Number(latest.epochNs - earliest.epochNs) / 1e9);
+    // The same frames in time order: the same first and last packet and duration.
+    const inOrder = (await analyzeOne(fixture('lab-nsec/accept-overflow-abort1/server.pcap.gz'))).report.captures[0]!;
+    expect([cap.firstTime, cap.lastTime, cap.duration]).toEqual([inOrder.firstTime, inOrder.lastTime, inOrder.duration]);
+  });
 
   it('a µs pcap is not padded to nanoseconds: 2013-03-07T21:42:06.869344Z (tshark: 21:42:06.869344)', async () => {
     const { report } = await analyzeOne(fixture('public/get.pcap'));
