@@ -20,6 +20,7 @@ import { applyCorrelation } from '../diagnose/correlated.js';
 import { correlationReport } from '../report/correlation.js';
 import { FrameOrigins } from '../capture/merge.js';
 import { locateInFiles, mergedName } from '../report/merged.js';
+import { exactFindingTimes } from './exact-times.js';
 
 interface AnalyzeOptions extends OutputOptions<ReportFormat> {
   quiet: boolean;
@@ -93,6 +94,8 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
       o.jobs ?? defaultJobs(),
     );
     const correlation = await correlating;
+    // A nanosecond capture's findings: their packets' own timestamps, read again (exact-times.ts).
+    const exact = await Promise.all(runs.map(({ summary, analysis }, i) => exactFindingTimes(merged ? merged.files : [paths[i]!], digitsOf(summary), analysis.findings)));
     runs.forEach(({ summary, analysis }, i) => {
       const path = paths[i]!;
       const c: CaptureReport = captureReport(summary, analysis);
@@ -100,7 +103,10 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
       report.captures.push(c);
       const findings = correlation ? applyCorrelation(path, analysis.findings, correlation) : analysis.findings;
       const digits = digitsOf(summary);
-      for (const f of findings) report.findings.push(merged ? locateInFiles(findingReport(path, f, digits), merged.files, merged.origins) : findingReport(path, f, digits));
+      for (const f of findings) {
+        const r = findingReport(path, f, digits, exact[i]);
+        report.findings.push(merged ? locateInFiles(r, merged.files, merged.origins) : r);
+      }
       if (unreadable(summary)) process.stderr.write(`tcpdiag analyze: ${stripControl(path)}: ${stripControl(summary.error ?? '')}${errorLocation(c)}\n`);
       // A capture cut at a fault is said on stderr whatever the format and -q: a report that reads
       // clean may only be clean up to the fault.

@@ -11,6 +11,7 @@ import type { Printer } from '../report/printer.js';
 import { exitCode } from './analyze.js';
 import { action, addOutputOptions, subcommand, textStyle, usageError, writeTo, type OutputOptions } from './command.js';
 import { expandCapturePaths } from './capture-paths.js';
+import { exactFindingTimes } from './exact-times.js';
 import { FrameOrigins } from '../capture/merge.js';
 import { locateInFiles, mergedName } from '../report/merged.js';
 import { FAIL_ON, parseMaxConnections, parseOnePort, type FailOn } from './options.js';
@@ -202,8 +203,10 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
     const c = captureReport(summary, run.analysis);
     if (merged) c.files = merged.files;
     report.captures.push(c);
+    // A replayed nanosecond capture's findings: their packets' own timestamps, read again (exact-times.ts).
+    const exact = await exactFindingTimes(files, digitsOf(summary), run.analysis.findings);
     for (const f of run.analysis.findings) {
-      const r = findingReport(label, f, digitsOf(summary));
+      const r = findingReport(label, f, digitsOf(summary), exact);
       report.findings.push(merged ? locateInFiles(r, merged.files, merged.origins) : r);
     }
     const code = exitCode(report, o.failOn);

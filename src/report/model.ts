@@ -169,8 +169,29 @@ export function captureReport(s: CaptureSummary, a: Analysis): CaptureReport {
   };
 }
 
-/** `digits`: of a second, the capture's (digitsOf its summary). */
-export function findingReport(capture: string, f: Finding, digits = 9): FindingReport {
+/**
+ * Float epoch packet times → the packets' own timestamps (cli/exact-times.ts reads them again from a
+ * capture finer than the microsecond): a finding's time found here is printed exactly.
+ */
+export type ExactTimes = ReadonlyMap<number, { sec: number; nsec: number }>;
+
+const NO_EXACT_TIMES: ExactTimes = new Map();
+
+/** The float packet times findings report (firstTime, lastTime, episode bounds), the finite ones. */
+export function findingTimes(findings: readonly Finding[]): number[] {
+  const out: number[] = [];
+  for (const f of findings) {
+    out.push(f.firstTime, f.lastTime);
+    for (const e of f.episodes) out.push(e.start, e.end);
+  }
+  return out.filter(Number.isFinite);
+}
+
+/**
+ * `digits`: of a second, the capture's (digitsOf its summary). `exact`: the packets' own timestamps of the
+ * finding's float times where they were read (a nanosecond capture); the others are exact to the microsecond.
+ */
+export function findingReport(capture: string, f: Finding, digits = 9, exact: ExactTimes = NO_EXACT_TIMES): FindingReport {
   const { firstTime, lastTime, episodes, ...rest } = f;
   // Seconds computed from float epoch times, as whole microseconds (no float artefacts in JSON).
   const latency = 'addedLatency' in rest && rest.addedLatency
@@ -180,10 +201,16 @@ export function findingReport(capture: string, f: Finding, digits = 9): FindingR
     capture,
     ...(rest as OmitEach<Finding, 'firstTime' | 'lastTime' | 'episodes'>),
     ...latency,
-    firstTime: timeFromEpoch(firstTime, digits),
-    lastTime: timeFromEpoch(lastTime, digits),
-    episodes: episodes.map((e) => ({ start: timeFromEpoch(e.start, digits)!, end: timeFromEpoch(e.end, digits)!, connections: e.connections })),
+    firstTime: packetTime(firstTime, digits, exact),
+    lastTime: packetTime(lastTime, digits, exact),
+    episodes: episodes.map((e) => ({ start: packetTime(e.start, digits, exact)!, end: packetTime(e.end, digits, exact)!, connections: e.connections })),
   };
+}
+
+/** A packet's float epoch time as a Time: its own timestamp when `exact` has it, else to the microsecond. */
+function packetTime(t: number, digits: number, exact: ExactTimes): Time | null {
+  const x = exact.get(t);
+  return x ? timeOf(x.sec, x.nsec, digits) : timeFromEpoch(t, digits);
 }
 
 export const NO_FILTERS: ReportFilters = { listeners: [], ports: [], since: null, until: null };

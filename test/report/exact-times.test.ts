@@ -1,0 +1,139 @@
+// Finding times exact on a nanosecond capture (issue 22: "kept in integer nanoseconds, printed with the
+// precision the capture has"): firstTime, lastTime and episode bounds are packet times, and each must be
+// the very timestamp tshark gives that frame (frame.time_epoch, recorded into
+// fixtures/expected/*.tshark-time.tsv), all nine digits, not the float epoch rounded to the microsecond.
+// The captures are real-kernel lab runs taken with tcpdump --time-stamp-precision=nano
+// (fixtures/lab-nsec, scripts/fixtures/make_lab_nsec.sh).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exactFindingTimes } from '../../src/cli/exact-times.js';
+import type { Finding } from '../../src/diagnose/registry.js';
+import { runCli, ROOT } from '../cli/run-cli.js';
+
+interface TimeJson {
+  iso: string;
+  epoch: number;
+}
+interface ReportJson {
+  captures: { timestampDigits: number }[];
+  findings: { id: string; connections: number; firstTime: TimeJson | null; lastTime: TimeJson | null; episodes: { start: TimeJson; end: TimeJson }[] }[];
+}
+
+/** tshark's frame times of a fixture: frame number → ISO with nine digits (from frame.time_epoch). */
+function tsharkIso(rel: string): Map<number, string> {
+  const rows = readFileSync(join(ROOT, `fixtures/expected/${rel.replace(/\//g, '__')}.tshark-time.tsv`), 'utf8').trim().split('\n');
+  const out = new Map<number, string>();
+  for (const r of rows.filter((x) => /^\d/.test(x))) {
+    const [frame, , epoch] = r.split('\t');
+    const [s, frac = ''] = epoch!.split('.');
+    out.set(Number(frame), `${new Date(Number(s) * 1000).toISOString().slice(0, 19)}.${frac.padEnd(9, '0')}Z`);
+  }
+  if (out.size === 0) throw new Error(`no tshark times recorded for ${rel}`);
+  return out;
+}
+
+async function analyze(args: string[]): Promise<ReportJson> {
+  const r = await runCli(['analyze', ...args, '--format', 'json', '--fail-on', 'never']);
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as ReportJson;
+}
+
+function timesOf(r: ReportJson): string[] {
+  return r.findings.flatMap((f) => [f.firstTime, f.lastTime, ...f.episodes.flatMap((e) => [e.start, e.end])]).map((t) => t!.iso);
+}
+
+const CAPTURES = [
+  'lab-nsec/accept-overflow-abort1/server.pcap.gz',
+  'lab-nsec/accept-overflow-abort1/client.pcap.gz',
+  'lab-nsec/refused/server.pcap.gz',
+  'lab-nsec/refused/client.pcap.gz',
+  'lab-nsec/accept-overflow-abort1/server-out-of-order.pcap.gz',
+];
+
+describe('finding times on nanosecond captures: the packets’ own timestamps, as tshark’s frame.time_epoch', () => {
+  for (const rel of CAPTURES) {
+    it(`${rel}: every firstTime, lastTime and episode bound is a frame's time, nine digits`, async () => {
+      const known = new Set(tsharkIso(rel).values());
+      const r = await analyze([`fixtures/${rel}`]);
+      expect(r.captures[0]!.timestampDigits).toBe(9);
+      expect(r.findings.length).toBeGreaterThan(0);
+      const times = timesOf(r);
+      expect(times.length).toBeGreaterThanOrEqual(2);
+      for (const t of times) expect([t, known.has(t)]).toEqual([t, true]);
+    });
+  }
+
+  it('accept-overflow-abort1/server: from the first ignored handshake ACK (frame 67) to the last answer to a retransmission (frame 412)', async () => {
+    const tshark = tsharkIso('lab-nsec/accept-overflow-abort1/server.pcap.gz');
+    const r = await analyze(['fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz']);
+    const f = r.findings.find((x) => x.id === 'accept-queue-overflow')!;
+    // labels.json: 30 clients, all ok; ListenOverflows 162.
+    expect(f.connections).toBe(24);
+    expect(f.firstTime!.iso).toBe(tshark.get(67));
+    expect(f.firstTime!.iso).toBe('2026-12-06T22:27:40.895919920Z');
+    expect(f.lastTime!.iso).toBe(tshark.get(412));
+    expect(f.lastTime!.iso).toBe('2026-12-06T22:27:56.701780093Z');
+    expect(f.episodes.map((e) => [e.start.iso, e.end.iso])).toEqual([[tshark.get(67), tshark.get(412)]]);
+  });
+
+  it('refused/server: the first and last refused connection\'s packets (labels: 20 refused)', async () => {
+    const tshark = tsharkIso('lab-nsec/refused/server.pcap.gz');
+    const r = await analyze(['fixtures/lab-nsec/refused/server.pcap.gz']);
+    const f = r.findings.find((x) => x.id === 'connection-refused')!;
+    expect(f.connections).toBe(20);
+    expect(f.firstTime!.iso).toBe('2026-12-06T22:29:14.350956316Z');
+    expect(f.lastTime!.iso).toBe('2026-12-06T22:29:15.273983108Z');
+    expect([...tshark.values()]).toContain(f.firstTime!.iso);
+    expect([...tshark.values()]).toContain(f.lastTime!.iso);
+  });
+
+  it('--merge of three rotated files and watch -r give the whole capture\'s exact times', async () => {
+    const whole = await analyze(['fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz']);
+    const merged = await analyze(['--merge', 'fixtures/lab-nsec/accept-overflow-abort1/rotated']);
+    expect(timesOf(merged)).toEqual(timesOf(whole));
+    const w = await runCli(['watch', '-r', 'fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz', '--format', 'ndjson']);
+    const end = JSON.parse(w.stdout.trim().split('\n').at(-1)!) as { report: ReportJson };
+    expect(timesOf(end.report)).toEqual(timesOf(whole));
+  });
+
+  it('a microsecond capture is not read again: its float times are exact to the microsecond already', async () => {
+    const f = { firstTime: 1, lastTime: 2, episodes: [] } as unknown as Finding;
+    expect((await exactFindingTimes(['fixtures/no-such.pcap'], 6, [f])).size).toBe(0);
+    // A pipe cannot be read twice.
+    expect((await exactFindingTimes(['-'], 9, [f])).size).toBe(0);
+  });
+
+  it('two timestamps within one float (100 ns apart, one double) are not guessed between; a lone one is exact', async () => {
+    // A nanosecond pcap of three empty Ethernet records: 1796596060.000000150, .000000250 (the same
+    // double as .000000150 at this epoch, where doubles are 2^-22 s ≈ 238 ns apart), and .500000123.
+    const times: [number, number][] = [[1796596060, 150], [1796596060, 250], [1796596060, 500000123]];
+    const head = Buffer.alloc(24);
+    head.writeUInt32LE(0xa1b23c4d, 0);
+    head.writeUInt16LE(2, 4);
+    head.writeUInt16LE(4, 6);
+    head.writeUInt32LE(65535, 16);
+    head.writeUInt32LE(1, 20);
+    const records = times.map(([s, ns]) => {
+      const r = Buffer.alloc(16 + 14);
+      r.writeUInt32LE(s, 0);
+      r.writeUInt32LE(ns, 4);
+      r.writeUInt32LE(14, 8);
+      r.writeUInt32LE(14, 12);
+      return r;
+    });
+    const float = (s: number, ns: number) => s + ns * 1e-9;
+    expect(float(...times[0]!)).toBe(float(...times[1]!));
+    const dir = mkdtempSync(join(tmpdir(), 'tcpdiag-exact-'));
+    const path = join(dir, 'three.pcap');
+    writeFileSync(path, Buffer.concat([head, ...records]));
+    const f = { firstTime: float(...times[0]!), lastTime: float(...times[2]!), episodes: [] } as unknown as Finding;
+    try {
+      const exact = await exactFindingTimes([path], 9, [f]);
+      expect([...exact.entries()]).toEqual([[float(...times[2]!), { sec: 1796596060, nsec: 500000123 }]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
