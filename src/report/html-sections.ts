@@ -9,7 +9,7 @@ import { plural } from './numbers.js';
 import { escapeHtml, proseHtml } from './html-escape.js';
 import { scrollTable } from './html-charts.js';
 import { evidenceFrames } from './markdown.js';
-import type { CaptureReport, FindingReport, Ladder, Time } from './model.js';
+import { digitsOf, nanosBetweenTimes, timeDigits, type CaptureReport, type FindingReport, type Ladder, type Time } from './model.js';
 import { clockOfIso, int } from './svg-common.js';
 import { duration, figureValue, proseNumbers } from './units.js';
 import { LADDER_CAP, ladderSvg } from './svg-ladder.js';
@@ -43,7 +43,7 @@ export function captureSummary(c: CaptureReport, multi: boolean): string {
     `TCP ${int(c.tcp)}, other IP ${int(c.otherIp)}, non-IP ${int(c.nonIp)}, truncated ${int(c.truncated)}, malformed ${int(c.malformed)}` +
       (c.outsideWindow > 0 ? `, outside --since/--until ${int(c.outsideWindow)}` : ''),
   ]);
-  rows.push(['Duration', c.duration === null ? 'n/a' : esc(duration(c.duration))]);
+  rows.push(['Duration', c.duration === null ? 'n/a' : esc(duration(c.duration, { precision: digitsOf(c) }))]);
   rows.push(['First packet', time(c.firstTime)]);
   rows.push(['Last packet', time(c.lastTime)]);
   const v = c.vantage;
@@ -75,7 +75,7 @@ export function captureTiles(c: CaptureReport, multi: boolean): string {
   const tiles: [string, string][] = [
     [int(c.packets), `packets (${int(c.tcp)} TCP)`],
     [int(c.connections), 'TCP connections'],
-    [c.duration === null ? 'n/a' : esc(duration(c.duration)), 'duration'],
+    [c.duration === null ? 'n/a' : esc(duration(c.duration, { precision: digitsOf(c) })), 'duration'],
     [c.firstTime ? esc(clockOfIso(c.firstTime.iso, c.firstTime.epoch)) : 'n/a', `first packet (UTC${c.firstTime ? `, ${esc(c.firstTime.iso.slice(0, 10))}` : ''})`],
     [c.lastTime ? esc(clockOfIso(c.lastTime.iso, c.lastTime.epoch)) : 'n/a', 'last packet (UTC)'],
     [esc(c.vantage.vantage), 'capture taken at'],
@@ -155,7 +155,7 @@ export function findingDetail(f: FindingReport, n: number, multi: boolean, ladde
     out.push(
       scrollTable(
         ['Start', 'End', 'Length', 'Connections'],
-        f.episodes.map((e) => [time(e.start), time(e.end), esc(duration(e.end.epoch - e.start.epoch)), int(e.connections)]),
+        f.episodes.map((e) => [time(e.start), time(e.end), esc(duration(nanosBetweenTimes(e.start, e.end) / 1e9, { precision: timeDigits(e.start) })), int(e.connections)]),
         { numeric: [false, false, true, true], cls: 'episodes' },
       ),
     );

@@ -2,7 +2,7 @@ import { SEVERITY_RANK, type Severity } from '../diagnose/severity.js';
 import type { EvidenceConnection } from '../diagnose/evidence.js';
 import { codeBlock, codeSpan, escapeMarkdown } from './escape.js';
 import { duration, figureValue, proseNumbers } from './units.js';
-import type { CaptureReport, FindingReport, Report, Time } from './model.js';
+import { digitsOf, nanosBetweenTimes, timeDigits, type CaptureReport, type FindingReport, type Report, type Time } from './model.js';
 import { formatCount, plural } from './numbers.js';
 import { OUTCOME_HEAD, outcomeRows } from './outcomes.js';
 import { contextMarkdown } from './context-sections.js';
@@ -62,7 +62,7 @@ function captureSummary(c: CaptureReport, multi: boolean): string[] {
     `TCP ${num(c.tcp)}, other IP ${num(c.otherIp)}, non-IP ${num(c.nonIp)}, truncated ${num(c.truncated)}, malformed ${num(c.malformed)}` +
       (c.outsideWindow > 0 ? `, outside --since/--until ${num(c.outsideWindow)}` : ''),
   ]);
-  rows.push(['Duration', c.duration === null ? 'n/a' : duration(c.duration)]);
+  rows.push(['Duration', c.duration === null ? 'n/a' : duration(c.duration, { precision: digitsOf(c) })]);
   rows.push(['First packet', time(c.firstTime)]);
   rows.push(['Last packet', time(c.lastTime)]);
   const v = c.vantage;
@@ -131,7 +131,7 @@ function findingDetail(f: FindingReport, n: number, multi: boolean): string[] {
   }
   if (f.episodes.length > 0) {
     out.push(`**Episodes** (${num(f.episodes.length)}):`, '');
-    out.push(...table(['Start', 'End', 'Length', 'Connections'], f.episodes.map((e) => [time(e.start), time(e.end), duration(e.end.epoch - e.start.epoch), num(e.connections)]), ['l', 'l', 'r', 'r']), '');
+    out.push(...table(['Start', 'End', 'Length', 'Connections'], f.episodes.map((e) => [time(e.start), time(e.end), duration(nanosBetweenTimes(e.start, e.end) / 1e9, { precision: timeDigits(e.start) }), num(e.connections)]), ['l', 'l', 'r', 'r']), '');
   }
   if (f.evidence.connections.length > 0 || f.evidence.filter) {
     out.push('**Evidence**', '');

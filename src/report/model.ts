@@ -134,6 +134,24 @@ export function nanosBetween(fromSec: number, fromNsec: number, toSec: number, t
   return (toSec - fromSec) * 1e9 + (toNsec - fromNsec);
 }
 
+/** The digits of a second a Time was written with (its ISO's fraction): the capture's precision. */
+export function timeDigits(t: Time): number {
+  return /\.(\d+)Z$/.exec(t.iso)?.[1]!.length ?? 0;
+}
+
+/** Nanoseconds from one Time to another, exactly, from their ISO texts (the epoch floats hold ~0.24 µs). */
+export function nanosBetweenTimes(from: Time, to: Time): number {
+  const parts = (t: Time) => {
+    const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(t.iso);
+    const whole = m ? Date.parse(`${m[1]}Z`) : NaN;
+    if (!m || Number.isNaN(whole)) return { sec: Math.floor(t.epoch), nsec: Math.round((t.epoch - Math.floor(t.epoch)) * 1e9) };
+    return { sec: whole / 1000, nsec: Number((m[2] ?? '').padEnd(9, '0').slice(0, 9)) };
+  };
+  const a = parts(from);
+  const b = parts(to);
+  return nanosBetween(a.sec, a.nsec, b.sec, b.nsec);
+}
+
 export function timeOf(sec: number, nsec: number, digits = 9): Time {
   return { iso: isoTime(sec, nsec, digits), epoch: sec + nsec / 1e9 };
 }

@@ -8,7 +8,7 @@
  */
 import type { ListenerTimeline, SeriesName } from '../diagnose/timeline.js';
 import { escapeAttr, escapeHtml } from './html-escape.js';
-import type { Time } from './model.js';
+import { timeDigits, type Time } from './model.js';
 import { plural } from './numbers.js';
 import {
   bucketLabel, clock, clockOfIso, countTicks, int, n2, shortDuration, stepDigits, tag, textWidth, timeStep, timeTicks, utcDate,
@@ -123,6 +123,14 @@ export function timeDomain(t: ListenerTimeline, first: Time | null, last: Time |
   return [from, to];
 }
 
+/**
+ * A clock label of a time the chart names: the capture's own digits when it is a packet's time (`at`,
+ * whose ISO holds the capture's precision), to the millisecond when it is a bucket's edge.
+ */
+function clockAt(epoch: number, at: Time | null): string {
+  return at && at.epoch === epoch ? clockOfIso(at.iso, at.epoch, timeDigits(at)) : clock(epoch, 3);
+}
+
 export function timelineSvg(inp: TimelineInput): string {
   const t = inp.timeline;
   const { w: W, m: M, plotH: PLOT_H } = inp.narrow ? NARROW : WIDE;
@@ -152,13 +160,19 @@ export function timelineSvg(inp: TimelineInput): string {
   const descId = `${inp.id}-desc`;
 
   // Text alternative.
-  const firstTxt = inp.first ? clockOfIso(inp.first.iso, inp.first.epoch, 3) : clock(from, 3);
-  const lastTxt = inp.last ? clockOfIso(inp.last.iso, inp.last.epoch, 3) : clock(to, 3);
+  const firstTxt = inp.first ? clockAt(inp.first.epoch, inp.first) : clock(from, 3);
+  const lastTxt = inp.last ? clockAt(inp.last.epoch, inp.last) : clock(to, 3);
+  // A band's start is its episode's first packet; its end the last drop's bucket edge, or the capture's last packet.
+  const bandClock = (i: number) => {
+    const b = full[i]!;
+    const e = inp.episodes[i]!;
+    return [clockAt(b.start, e.start), clockAt(b.end, inp.last && b.end === inp.last.epoch ? inp.last : e.end)];
+  };
   const desc = [
     `Counts per ${bucketLabel(t.bucket)} from ${firstTxt} to ${lastTxt} UTC (${utcDate(from)}).`,
     `Totals: ${SERIES_LABELS.map(([, l], i) => `${l} ${int(totals[i]!)}`).join(', ')}.`,
     inp.episodes.length > 0
-      ? `Accept queue full (overflow episode to its last drop): ${full.map((b, i) => `${clock(b.start, 3)} to ${clock(b.end, 3)} (${plural(inp.episodes[i]!.connections, 'connection')})`).join('; ')}.`
+      ? `Accept queue full (overflow episode to its last drop): ${full.map((_, i) => `${bandClock(i).join(' to ')} (${plural(inp.episodes[i]!.connections, 'connection')})`).join('; ')}.`
       : 'No accept-queue overflow episode.',
   ].join(' ');
   parts.push(tag('title', { id: titleId }, escapeHtml(`Timeline of ${t.listener}`)));
@@ -191,7 +205,7 @@ export function timelineSvg(inp: TimelineInput): string {
     const x0 = Math.max(M.left, x(b.start));
     const w = Math.max(3, x(b.end) - x0);
     const title =
-      `Accept queue full, episode ${i + 1}: ${clock(b.start, 3)} → ${clock(b.end, 3)} UTC (first to last drop), ${shortDuration(b.end - b.start)}, ` +
+      `Accept queue full, episode ${i + 1}: ${bandClock(i).join(' → ')} UTC (first to last drop), ${shortDuration(b.end - b.start)}, ` +
       `${plural(e.connections, 'connection')} affected`;
     return tag('rect', { class: 'episode', x: x0, y: top, width: Math.min(w, W - M.right - x0 + 3), height: PLOT_H }, tag('title', {}, escapeHtml(title)));
   });
@@ -246,7 +260,11 @@ export function timelineSvg(inp: TimelineInput): string {
   // The first overflow.
   if (inp.overflowStart) {
     const ox = x(inp.overflowStart.epoch);
-    const label = `first overflow ${clockOfIso(inp.overflowStart.iso, inp.overflowStart.epoch, 3)}`;
+    // With the capture's digits where they fit beside the mark, on either side; else to the millisecond.
+    const labelOf = (digits: number) => `first overflow ${clockOfIso(inp.overflowStart!.iso, inp.overflowStart!.epoch, digits)}`;
+    const fits = (l: string) => ox + 6 + textWidth(l, FONT) < W - M.right || ox - 6 - textWidth(l, FONT) > 2;
+    const precise = labelOf(timeDigits(inp.overflowStart));
+    const label = fits(precise) ? precise : labelOf(3);
     const right = ox + 6 + textWidth(label, FONT) < W - M.right;
     parts.push(
       tag(

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { CaptureReport, FindingReport, Report } from './model.js';
+import { digitsOf, type CaptureReport, type FindingReport, type Report } from './model.js';
 import { stripControl } from './escape.js';
 import { renderSummaryText } from './summary.js';
 import { count, duration, figureValue, integer as n, proseNumbers } from './units.js';
@@ -20,7 +20,7 @@ export function captureLine(c: CaptureReport, color: ChalkInstance): string {
     color.bold(stripControl(c.path)),
     `${c.format ?? 'unreadable'}${c.gzip ? '.gz' : ''} ${c.linkTypes.join(',')}`.trim(),
     `${n(c.packets)} packets (${n(c.tcp)} TCP, ${n(c.otherIp)} other IP, ${n(c.nonIp)} non-IP, ${n(c.truncated)} truncated, ${n(c.malformed)} malformed${c.outsideWindow ? `, ${n(c.outsideWindow)} outside --since/--until` : ''})`,
-    duration(c.duration, { digits: 1, missing: '-' }),
+    duration(c.duration, { digits: 1, missing: '-', precision: digitsOf(c) }),
     count(c.connections, 'connection'),
   ];
   const v = c.vantage;

@@ -5,18 +5,28 @@ export interface DurationStyle {
   minutesFrom?: number;
   /** For a missing or non-finite value (default `n/a`). */
   missing?: string;
+  /**
+   * Digits of a second the value is exact to: the capture's (6 for µs, 9 for ns) for a span between two
+   * packets' own timestamps, 6 for one the analysis derives from float times (default 6). Below a
+   * millisecond, where the digits are what is read, the µs get the decimals past 6 (`804.603 µs`).
+   */
+  precision?: number;
 }
 
 /**
- * A duration in seconds, readable at any scale: µs below a millisecond, ms with one decimal below a
- * second, seconds with `digits` decimals, minutes and seconds past `minutesFrom`. The one duration
+ * A duration in seconds, readable at any scale: µs below a millisecond (with the sub-µs digits the value
+ * has: `precision`), ms with one decimal below a second, seconds with `digits` decimals, minutes and
+ * seconds past `minutesFrom`. The one duration
  * formatter of the reports (text, markdown, HTML and its SVG labels); a format changes only the style.
  */
 export function duration(x: number | null | undefined, style: DurationStyle = {}): string {
-  const { digits = 3, minutesFrom = 120, missing = 'n/a' } = style;
+  const { digits = 3, minutesFrom = 120, missing = 'n/a', precision = 6 } = style;
   if (x === null || x === undefined || !Number.isFinite(x)) return missing;
   const a = Math.abs(x);
-  if (a < 0.001) return `${Math.round(x * 1e6)} µs`;
+  if (a < 0.001) {
+    const decimals = Math.max(0, Math.min(3, precision - 6));
+    return `${decimals > 0 ? (x * 1e6).toFixed(decimals) : Math.round(x * 1e6)} µs`;
+  }
   if (a < 1) return `${(x * 1000).toFixed(1)} ms`;
   if (a < minutesFrom) return `${x.toFixed(digits)} s`;
   const m = Math.floor(a / 60);

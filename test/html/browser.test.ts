@@ -119,6 +119,8 @@ describe('HTML report in headless Chromium', () => {
   const cases: [string, () => string][] = [
     ['accept-overflow-abort0', () => join(ROOT, ABORT0)],
     ['slow-acceptor-abort1', () => SLOW_ABORT1],
+    // Nanosecond timestamps: the chart's clock labels carry nine digits and must still fit at 390 px.
+    ['nsec-accept-overflow-abort1', () => join(ROOT, 'fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz')],
     [
       'hostile-name',
       () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exactFindingTimes } from '../../src/cli/exact-times.js';
 import type { Finding } from '../../src/diagnose/registry.js';
+import { duration } from '../../src/report/units.js';
 import { runCli, ROOT } from '../cli/run-cli.js';
 
 interface TimeJson {
@@ -135,5 +136,41 @@ describe('finding times on nanosecond captures: the packets’ own timestamps, a
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('prose durations and chart clocks with the capture’s precision', () => {
+  it('duration(): below a millisecond the µs carry the digits past the microsecond the value has', () => {
+    expect(duration(0.000804603, { precision: 9 })).toBe('804.603 µs');
+    expect(duration(0.000004, { precision: 9 })).toBe('4.000 µs');
+    expect(duration(0.000804603)).toBe('805 µs');
+    expect(duration(0.000004, { precision: 6 })).toBe('4 µs');
+    // Milliseconds and seconds keep their readable digits (JSON has the exact number).
+    expect(duration(0.2116, { precision: 9 })).toBe('211.6 ms');
+  });
+
+  it('nanosecs_big_endian.pcap: the capture lasts 804.603 µs (tshark: frames 1 and 10 at .167647291 and .168451894) in text, Markdown and HTML', async () => {
+    const tshark = tsharkIso('public/nanosecs_big_endian.pcap');
+    expect(tshark.get(1)).toBe('2025-12-22T00:05:26.167647291Z');
+    expect(tshark.get(10)).toBe('2025-12-22T00:05:26.168451894Z');
+    for (const format of ['text', 'markdown', 'html']) {
+      const r = await runCli(['analyze', 'fixtures/public/nanosecs_big_endian.pcap', '--format', format]);
+      expect([format, r.stdout.includes('804.603 µs')]).toEqual([format, true]);
+    }
+    // A microsecond capture's sub-millisecond durations stay whole microseconds.
+    expect(duration(0.000804, { precision: 6 })).toBe('804 µs');
+  });
+
+  it('the HTML timeline names the first overflow and the episode start with the capture’s digits: nine on a ns capture (tshark frame 67), six on a µs one', async () => {
+    const ns = (await runCli(['analyze', 'fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz', '--format', 'html', '--fail-on', 'never'])).stdout;
+    const frame67 = tsharkIso('lab-nsec/accept-overflow-abort1/server.pcap.gz').get(67)!.slice(11, 29);
+    expect(frame67).toBe('22:27:40.895919920');
+    expect(ns).toContain(`first overflow ${frame67}</text>`);
+    expect(ns).toContain(`Accept queue full, episode 1: ${frame67} → `);
+    // The text alternative: from the capture's first to its last packet, all digits.
+    expect(ns).toContain('from 22:27:40.875202386 to 22:27:58.972834182 UTC');
+    const us = (await runCli(['analyze', 'fixtures/lab/accept-overflow-abort0-server.pcap', '--format', 'html', '--fail-on', 'never'])).stdout;
+    expect(us).toMatch(/first overflow \d\d:\d\d:\d\d\.\d{6}<\/text>/);
+    expect(us).toMatch(/ from \d\d:\d\d:\d\d\.\d{6} to \d\d:\d\d:\d\d\.\d{6} UTC/);
   });
 });
