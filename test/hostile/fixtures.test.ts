@@ -191,13 +191,16 @@ describe('time running backwards', () => {
     expect(c.clientFirstDataFrame).toBe(4);
     expect(c.serverFirstDataFrame).toBe(6);
     expect(c.firstFin).toBe('client');
-    expect(s.firstTime).toEqual({ sec: 1704067200, nsec: 0 });
+    // The earliest and latest frame, as capinfos gives them (First packet 23:59:59.998, Last 00:00:00.006): the SYN-ACK, not the first frame.
+    expect(s.firstTime).toEqual({ sec: 1704067199, nsec: 998_000_000 });
     expect(s.lastTime).toEqual({ sec: 1704067200, nsec: 6_000_000 });
   });
 
   it('a clock step back by an hour splits nothing: A carries on across it, B opens after it', async () => {
     const { s, conns } = await run(join(DIR, 'time-clock-step.pcap'));
     expect(s.connections).toBe(2);
+    // capinfos: First packet 2023-12-31 23:01:40.003 (after the step), Last 2024-01-01 00:01:40.002, 3599.999 s.
+    expect([s.firstTime, s.lastTime]).toEqual([{ sec: 1704063700, nsec: 3_000_000 }, { sec: 1704067300, nsec: 2_000_000 }]);
     const a = conns.find((c) => c.cPort === 40000)!;
     const b = conns.find((c) => c.cPort === 40001)!;
     expect(a.history).toBe('ShADaFf');
