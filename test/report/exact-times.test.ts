@@ -35,10 +35,20 @@ function tsharkIso(rel: string): Map<number, string> {
   return out;
 }
 
-async function analyze(args: string[]): Promise<ReportJson> {
-  const r = await runCli(['analyze', ...args, '--format', 'json', '--fail-on', 'never']);
-  expect(r.stderr).toBe('');
-  return JSON.parse(r.stdout) as ReportJson;
+const analyzed = new Map<string, Promise<ReportJson>>();
+
+/** analyze --format json, once per argument list in this file. */
+function analyze(args: string[]): Promise<ReportJson> {
+  const key = args.join('\0');
+  let r = analyzed.get(key);
+  if (!r) {
+    r = runCli(['analyze', ...args, '--format', 'json', '--fail-on', 'never']).then((x) => {
+      expect(x.stderr).toBe('');
+      return JSON.parse(x.stdout) as ReportJson;
+    });
+    analyzed.set(key, r);
+  }
+  return r;
 }
 
 function timesOf(r: ReportJson): string[] {
