@@ -16,8 +16,8 @@ export interface DurationStyle {
 /**
  * A duration in seconds, readable at any scale: µs below a millisecond (with the sub-µs digits the value
  * has: `precision`), ms with one decimal below a second, seconds with `digits` decimals, minutes and
- * seconds past `minutesFrom`. The one duration
- * formatter of the reports (text, markdown, HTML and its SVG labels); a format changes only the style.
+ * seconds past `minutesFrom`. The one duration formatter of the reports (text, markdown, HTML and its
+ * SVG labels); a format changes only the style.
  */
 export function duration(x: number | null | undefined, style: DurationStyle = {}): string {
   const { digits = 3, minutesFrom = 120, missing = 'n/a', precision = 6 } = style;
