@@ -109,6 +109,12 @@ describe('finding times on nanosecond captures: the packets’ own timestamps, a
     expect(timesOf(end.report)).toEqual(timesOf(whole));
   });
 
+  it('a pipe (-) cannot be read twice: its finding times stay at the microsecond (frame 67 at .895919920 prints .895920000)', async () => {
+    const r = await runCli(['analyze', '-', '--format', 'json', '--fail-on', 'never'], { input: readFileSync(join(ROOT, 'fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz')) });
+    const f = (JSON.parse(r.stdout) as ReportJson).findings.find((x) => x.id === 'accept-queue-overflow')!;
+    expect(f.firstTime!.iso).toBe('2026-12-06T22:27:40.895920000Z');
+  });
+
   it('a microsecond capture is not read again: its float times are exact to the microsecond already', async () => {
     const f = { firstTime: 1, lastTime: 2, episodes: [] } as unknown as Finding;
     expect((await exactFindingTimes(['fixtures/no-such.pcap'], 6, [f])).size).toBe(0);
