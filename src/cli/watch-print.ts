@@ -5,6 +5,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { FindingEvent, ListenerWindow, WindowEvent } from '../diagnose/window.js';
 import { stripControl } from '../report/escape.js';
+import { count, integer, proseNumbers } from '../report/units.js';
 import type { Printer, Sink } from '../report/printer.js';
 import { agrees, WATCH_COUNTERS, type HostWindow } from './watch-host.js';
 
@@ -42,7 +43,7 @@ export function listenerLine(w: ListenerWindow, seconds: number): string {
     `${stripControl(w.listener)}  SYN ${rate(w.syns, seconds)}/s  handshakes ${rate(w.completed, seconds)}/s` +
     `  SYN drops ${rate(w.synDrops, seconds)}/s  ignored ${rate(w.ignored, seconds)}/s` +
     `  resets ${rate(w.overflowResets + w.appResets, seconds)}/s  refused ${rate(w.refused, seconds)}/s` +
-    `  dropped segments ${w.droppedSegments}  (${w.connections} finished)`
+    `  dropped segments ${integer(w.droppedSegments)}  (${integer(w.connections)} finished)`
   );
 }
 
@@ -61,7 +62,7 @@ export function hostLines(h: HostWindow, captureDrops: number, captureTotal: num
     const moved = WATCH_COUNTERS.map((c) => `${SHORT[c]} +${h.counters![c] ?? 0}`).join('  ');
     const k = h.counters.TcpExtListenOverflows ?? 0;
     const kt = h.total?.TcpExtListenOverflows ?? 0;
-    const say = (c: number, kk: number) => `capture ${c} dropped segments vs ListenOverflows +${kk}: ${agrees(c, kk) ? 'agree' : 'differ'}`;
+    const say = (c: number, kk: number) => `capture ${integer(c)} dropped segments vs ListenOverflows +${integer(kk)}: ${agrees(c, kk) ? 'agree' : 'differ'}`;
     lines.push(`kernel: ${moved}`);
     lines.push(`  window: ${say(captureDrops, k)}; since start: ${say(captureTotal, kt)}`);
   }
@@ -73,9 +74,11 @@ function findingLine(f: FindingEvent, color: ChalkInstance): string {
   const sev = f.severity === 'error' ? color.red(f.severity) : f.severity === 'warning' ? color.yellow(f.severity) : f.severity;
   const head = `${clock(f.windowEnd)} ${color.bold(f.id)} ${f.change} at ${stripControl(f.listener)} [${sev}]`;
   const began = f.began !== null ? ` (first at ${clockMs(f.began)})` : '';
-  if (f.change === 'started') return `${head}: ${f.connections} connections${began}\n  ${stripControl(f.verdict)}\n`;
-  if (f.change === 'grew') return `${head}: +${f.added}, ${f.connections} connections\n  ${stripControl(f.verdict)}\n`;
-  return `${head}: no new connection in this window (${f.connections} in all)\n`;
+  // Counts as the reports write them (units.ts): grouped, singular or plural.
+  const verdict = proseNumbers(stripControl(f.verdict));
+  if (f.change === 'started') return `${head}: ${count(f.connections, 'connection')}${began}\n  ${verdict}\n`;
+  if (f.change === 'grew') return `${head}: +${integer(f.added)}, ${count(f.connections, 'connection')}\n  ${verdict}\n`;
+  return `${head}: no new connection in this window (${integer(f.connections)} in all)\n`;
 }
 
 /**
@@ -107,7 +110,7 @@ export function watchTextPrinter(sink: Sink & { flush(): void }, color: ChalkIns
         if (e.host) for (const l of hostLines(e.host, captureDrops, captureTotal)) out.push(`${clock(e.start)}–${clock(e.end)}  ${l}`);
         if (out.length) write(out.join('\n') + '\n');
         if (tty) {
-          write(color.dim(`watching: ${windows} windows to ${clock(e.end)}, ${connections} connections finished (Ctrl-C: the full report)`));
+          write(color.dim(`watching: ${count(windows, 'window')} to ${clock(e.end)}, ${count(connections, 'connection')} finished (Ctrl-C: the full report)`));
           status = true;
         }
       }

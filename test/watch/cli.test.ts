@@ -5,7 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Chalk } from 'chalk';
 import { ROOT, runCli } from '../cli/run-cli.js';
+import { watchTextPrinter } from '../../src/cli/watch-print.js';
+import type { FindingEvent } from '../../src/diagnose/window.js';
 
 const OVERFLOW = 'fixtures/lab/accept-overflow-abort0-server.pcap';
 const REFUSED = 'fixtures/lab/refused-server.pcap';
@@ -119,6 +122,24 @@ describe('tcpdiag watch -r --merge', () => {
     const noRead = await tcpdiag(['watch', '--port', '8080', '--merge']);
     expect(noRead.code).toBe(2);
     expect(noRead.stderr).toContain('--merge is for -r');
+  });
+});
+
+describe('tcpdiag watch text: numbers as the reports write them', () => {
+  it('a SYN flood (labels.json: 3000 spoofed SYNs) reads 3,000 connections, in the finding line and its verdict', async () => {
+    const w = await tcpdiag(['watch', '-r', 'fixtures/lab-all/syn-flood-cookies/server.pcap.gz', '--fail-on', 'never']);
+    expect(w.stdout).toMatch(/syn-flood started at 198\.18\.0\.3:8080 \[error\]: 3,000 connections \(first at [\d:.]+\)\n {2}198\.18\.0\.3:8080 received a SYN flood: 3,000 handshakes from [\d,]+ sources/);
+    expect(w.stdout).not.toMatch(/\b\d{4,} (connections|handshakes|finished)/);
+  });
+
+  it('one connection is singular', () => {
+    let out = '';
+    const p = watchTextPrinter({ write: (x: string) => (out += x), flush: () => {} }, new Chalk({ level: 0 }), false);
+    const base = { type: 'finding', window: 1, windowStart: 0, windowEnd: 5, id: 'handshake-loss', severity: 'warning', listener: '10.0.0.1:80', verdict: 'v', began: null } as const;
+    p.print({ ...base, change: 'started', connections: 1, added: 1 } as FindingEvent);
+    p.print({ ...base, change: 'grew', connections: 1200, added: 1199 } as FindingEvent);
+    expect(out).toContain('[warning]: 1 connection\n');
+    expect(out).toContain('[warning]: +1,199, 1,200 connections\n');
   });
 });
 
