@@ -13,7 +13,7 @@ import type { CaptureReport, FindingReport, Ladder, Time } from './model.js';
 import { clockOfIso, int } from './svg-common.js';
 import { duration, figureValue, proseNumbers } from './units.js';
 import { LADDER_CAP, ladderSvg } from './svg-ladder.js';
-import { OUTCOME_HEAD, outcomeRows } from './outcomes.js';
+import { OUTCOME_HEAD, OUTCOME_NUMERIC, outcomeRows } from './outcomes.js';
 
 const esc = escapeHtml;
 
@@ -190,11 +190,12 @@ export function listenerTable(c: CaptureReport): string {
   if (c.listeners.length === 0) return '<p>No TCP listeners seen.</p>';
   return scrollTable(
     OUTCOME_HEAD.map(esc),
-    outcomeRows(c).map((r) => [`<code>${esc(r.listener)}</code>`, ...r.counts.map(int)]),
-    { numeric: OUTCOME_HEAD.map((_, i) => i > 0), cls: 'outcomes', caption: OUTCOME_CAPTION },
+    outcomeRows(c).map((r) => [`<code>${esc(r.listener)}</code>`, ...r.counts.map(int), esc(r.vantage)]),
+    { numeric: OUTCOME_NUMERIC, cls: 'outcomes', caption: OUTCOME_CAPTION },
   );
 }
 
 const OUTCOME_CAPTION =
   'Completed, ignored and reset split the handshakes the capture saw complete, as the timeline does; ' +
-  'overflowed counts every connection the full accept queue delayed or failed (its SYN drops included).';
+  'overflowed counts every connection the full accept queue delayed or failed (its SYN drops included); ' +
+  'seen from says where the capture saw the listener (a proxy\'s capture sees its front listener from the server side, its back ends from the client side).';

@@ -4,7 +4,7 @@ import { codeBlock, codeSpan, escapeMarkdown } from './escape.js';
 import { duration, figureValue, proseNumbers } from './units.js';
 import type { CaptureReport, FindingReport, Report, Time } from './model.js';
 import { formatCount, plural } from './numbers.js';
-import { OUTCOME_HEAD, outcomeRows } from './outcomes.js';
+import { OUTCOME_HEAD, OUTCOME_NUMERIC, outcomeRows } from './outcomes.js';
 import { contextMarkdown } from './context-sections.js';
 
 /*
@@ -170,8 +170,8 @@ function listenerTable(c: CaptureReport): string[] {
   return [
     ...table(
       OUTCOME_HEAD,
-      outcomeRows(c).map((r) => [esc(r.listener), ...r.counts.map(formatCount)]),
-      OUTCOME_HEAD.map((_, i) => (i === 0 ? 'l' : 'r')),
+      outcomeRows(c).map((r) => [esc(r.listener), ...r.counts.map(formatCount), esc(r.vantage)]),
+      OUTCOME_NUMERIC.map((numeric) => (numeric ? 'r' : 'l')),
     ),
     '',
   ];
