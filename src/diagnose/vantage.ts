@@ -7,6 +7,7 @@ export type CaptureVantage = Vantage | 'mixed';
 
 // Enough handshakes to read the medians from; more would only cost memory.
 const MAX_SAMPLES = 4096;
+const RETRIED_SAMPLES = 256;
 /** Per listener: a proxy's few listeners need far fewer to tell a microsecond turnaround from a round trip. */
 export const LISTENER_SAMPLES = 256;
 /** A host answers its own SYN or SYN-ACK in well under this; a network round trip rarely does. */
@@ -64,6 +65,13 @@ export class VantageEstimator {
   private synToSynAck: number[] = [];
   private synAckToAck: number[] = [];
   private seen = 0;
+  /**
+   * Handshakes whose SYN was re-sent (one SYN-ACK, to the last SYN, then the ACK), read only when there is
+   * no clean one: a listener whose every client retried (a SYN flood's victim, a lossy path) still shows
+   * which side answers in microseconds. The first RETRIED_SAMPLES of them.
+   */
+  private retriedToSynAck: number[] = [];
+  private retriedToAck: number[] = [];
   /** Connections, and those between two addresses of one host (the same address, or loopback). */
   private connections = 0;
   private onHost = 0;
@@ -75,7 +83,10 @@ export class VantageEstimator {
 
   /** The median SYN → SYN-ACK of the clean handshakes so far (NaN without one); worked out once per new sample. */
   turnaround(): number {
-    if (Number.isNaN(this.turnaroundNow) && this.synToSynAck.length > 0) this.turnaroundNow = median(this.synToSynAck);
+    if (Number.isNaN(this.turnaroundNow)) {
+      const from = this.synToSynAck.length > 0 ? this.synToSynAck : this.retriedToSynAck;
+      if (from.length > 0) this.turnaroundNow = median(from);
+    }
     return this.turnaroundNow;
   }
 
@@ -83,7 +94,15 @@ export class VantageEstimator {
     this.connections++;
     if (sameHost(c)) this.onHost++;
     // Only clean handshakes: one SYN, one SYN-ACK, the ACK.
-    if (c.synCount !== 1 || c.synAckCount !== 1 || c.handshakeAckFrame === 0 || c.synAckBeforeSyn) return;
+    if (c.synCount === 0 || c.synAckCount !== 1 || c.handshakeAckFrame === 0 || c.synAckBeforeSyn) return;
+    if (c.synCount > 1) {
+      if (this.seen === 0 && this.retriedToSynAck.length < RETRIED_SAMPLES && c.synAckTime > c.lastSynTime) {
+        this.retriedToSynAck.push(c.synAckTime - c.lastSynTime);
+        this.retriedToAck.push(c.handshakeAckTime - c.synAckTime);
+        this.turnaroundNow = NaN;
+      }
+      return;
+    }
     this.seen++;
     this.turnaroundNow = NaN;
     const a = c.synAckTime - c.synTime;
@@ -104,8 +123,9 @@ export class VantageEstimator {
 
   /** The medians' reading as it stands; `local` when both turnarounds are a host's (both ends captured on one host). */
   result(): VantageReading {
-    const a = median(this.synToSynAck);
-    const b = median(this.synAckToAck);
+    const clean = this.synToSynAck.length > 0;
+    const a = median(clean ? this.synToSynAck : this.retriedToSynAck);
+    const b = median(clean ? this.synAckToAck : this.retriedToAck);
     let vantage: Vantage = 'unknown';
     if (!Number.isNaN(a)) {
       if (a < LOCAL_TURNAROUND_S && b > 4 * a) vantage = 'server';
@@ -118,7 +138,7 @@ export class VantageEstimator {
       // No handshake to time, but every connection ran between addresses of one host: the capture saw both ends.
       vantage = 'local';
     }
-    return { vantage, synToSynAck: a, synAckToAck: b, handshakes: this.seen };
+    return { vantage, synToSynAck: a, synAckToAck: b, handshakes: clean ? this.seen : this.retriedToSynAck.length };
   }
 }
 

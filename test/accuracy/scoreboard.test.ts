@@ -37,12 +37,16 @@ beforeAll(async () => {
 describe('accuracy corpus', () => {
   it('is all in the repository and labels both outcomes at each vantage', () => {
     const corpus = loadCorpus(ROOT);
-    expect(corpus.length).toBeGreaterThanOrEqual(57); // 53 in fixtures/accuracy + 4 in fixtures/lab today
+    expect(corpus.length).toBeGreaterThanOrEqual(64); // 53 in fixtures/accuracy + 4 in fixtures/lab + 7 in fixtures/kernel-lab today
     const units = corpus.flatMap((item) => truthFor(item));
     for (const vantage of ['server', 'client', 'middle']) {
-      expect(units.filter((u) => u.vantage === vantage && u.overflow).length, `${vantage} overflow`).toBeGreaterThan(1);
-      expect(units.filter((u) => u.vantage === vantage && !u.overflow).length, `${vantage} no overflow`).toBeGreaterThan(1);
+      const at = units.filter((u) => u.vantage === vantage || u.group === vantage);
+      expect(at.filter((u) => u.overflow).length, `${vantage} overflow`).toBeGreaterThan(1);
+      expect(at.filter((u) => !u.overflow).length, `${vantage} no overflow`).toBeGreaterThan(1);
     }
+    // SYN-queue drops (syncookies off) labelled from the kernel's counters, with and without a flood.
+    expect(units.filter((u) => u.expected['syn-queue-overflow'] === true).map((u) => u.synQueueDrops)).toEqual([12]);
+    expect(units.filter((u) => u.synQueueDrops > 0 && u.expected['syn-queue-overflow'] === null).length).toBeGreaterThanOrEqual(1);
   });
 
   it('maps the kernel counters and client outcomes to the truth', () => {
@@ -57,6 +61,15 @@ describe('accuracy corpus', () => {
     expect(unit('accuracy/cut-start-overflow-abort0-server')).toMatchObject({ overflow: true, countersApply: false });
     const proxy = truthFor(byName.get('accuracy/proxy-overflow-backend')!);
     expect(proxy.map((u) => [u.listener, u.overflow])).toEqual([['198.18.0.3:8080', false], ['198.18.0.5:8080', true]]);
+    // A proxy's listeners at their own vantage: its front listener seen from the server side, its back end from the client side.
+    expect(proxy.map((u) => [u.vantage, u.group])).toEqual([['server', 'middle'], ['client', 'middle']]);
+    // kernel-lab synq0 (kernel.md §4): backlog 2, syncookies off, TCPReqQFullDrop 12 and ListenOverflows 3 in its log.
+    expect(unit('kernel-lab/synq0')).toMatchObject({ vantage: 'local', synQueueDrops: 12, overflow: true, listenOverflows: 3 });
+    expect(unit('kernel-lab/synq0').expected['syn-queue-overflow']).toBe(true);
+    expect(unit('kernel-lab/ackov0c')).toMatchObject({ synQueueDrops: 0, overflow: true, listenOverflows: 18 });
+    // A flood's SYN-queue drops are syn-flood's (3136 TCPReqQFullDrop, most of them spoofed SYNs).
+    expect(unit('accuracy/syn-flood-nocookies/server')).toMatchObject({ synQueueDrops: 3136 });
+    expect(unit('accuracy/syn-flood-nocookies/server').expected).toMatchObject({ 'syn-queue-overflow': null, 'syn-flood': true });
     const refused = truthFor(byName.get('lab/refused/server')!);
     expect(refused.map((u) => [u.listener, u.expected['connection-refused']])).toEqual([['198.18.0.3:8080', false], ['198.18.0.3:9', true]]);
   });
