@@ -295,9 +295,9 @@ export function scoreItem(item, output) {
     const right = said === u.vantage || (u.vantage === 'local' && said === 'server');
     return { unit: u.listener, vantage: u.vantage, group: u.group, said, right };
   });
-  // reset-after-handshake per connection
+  // reset-after-handshake per connection (not on kernel-lab captures: their logs record no client ports)
   const resets = [];
-  for (const u of units) {
+  for (const u of item.labels.kernelLab ? [] : units) {
     const predicted = new Set();
     const present = new Set();
     for (const r of output.flows) {
