@@ -76,16 +76,22 @@ export class VantageEstimator {
   private connections = 0;
   private onHost = 0;
 
-  /** The median SYN → SYN-ACK, kept until the next sample (NaN: not worked out since). */
+  /**
+   * The median SYN → SYN-ACK as last worked out (NaN: not yet), and the samples it was worked out from: it
+   * is worked out again once the samples have grown by an eighth (every one of the first 16), not per sample,
+   * so a capture's end, where unanswered and clean handshakes alternate, sorts no list per connection.
+   */
   private turnaroundNow = NaN;
+  private turnaroundFrom = 0;
 
   constructor(private readonly maxSamples = MAX_SAMPLES) {}
 
-  /** The median SYN → SYN-ACK of the clean handshakes so far (NaN without one); worked out once per new sample. */
+  /** The median SYN → SYN-ACK of the clean handshakes so far (else of those with a re-sent SYN; NaN without one). */
   turnaround(): number {
-    if (Number.isNaN(this.turnaroundNow)) {
-      const from = this.synToSynAck.length > 0 ? this.synToSynAck : this.retriedToSynAck;
-      if (from.length > 0) this.turnaroundNow = median(from);
+    const n = this.seen > 0 ? this.seen : this.retriedToSynAck.length;
+    if (n > 0 && (Number.isNaN(this.turnaroundNow) || n - this.turnaroundFrom > Math.max(0, (this.turnaroundFrom - 16) >> 3))) {
+      this.turnaroundNow = median(this.seen > 0 ? this.synToSynAck : this.retriedToSynAck);
+      this.turnaroundFrom = n;
     }
     return this.turnaroundNow;
   }
@@ -99,12 +105,10 @@ export class VantageEstimator {
       if (this.seen === 0 && this.retriedToSynAck.length < RETRIED_SAMPLES && c.synAckTime > c.lastSynTime) {
         this.retriedToSynAck.push(c.synAckTime - c.lastSynTime);
         this.retriedToAck.push(c.handshakeAckTime - c.synAckTime);
-        this.turnaroundNow = NaN;
       }
       return;
     }
     this.seen++;
-    this.turnaroundNow = NaN;
     const a = c.synAckTime - c.synTime;
     const b = c.handshakeAckTime - c.synAckTime;
     if (this.synToSynAck.length < this.maxSamples) {
