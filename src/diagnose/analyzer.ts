@@ -246,7 +246,8 @@ export class Analyzer {
  */
 export class ListenerVantages {
   readonly capture: CaptureVantage;
-  private readonly own = new Map<Listener, Vantage | null>();
+  /** Each listener's vantage from its own timing or the addresses (null: neither tells). */
+  private readonly told = new Map<Listener, Vantage | null>();
   /** Server addresses of listeners seen from the server side; client addresses of those seen from the client side. */
   private readonly servedHere = new Set<string>();
   private readonly connectingHere = new Set<string>();
@@ -255,9 +256,10 @@ export class ListenerVantages {
     readonly whole: VantageReading,
     listeners: Iterable<Listener>,
   ) {
-    for (const l of listeners) {
+    const all = [...listeners];
+    for (const l of all) {
       const v = ownVantage(l.base.vantage.result());
-      this.own.set(l, v);
+      this.told.set(l, v);
       if (v === 'server') {
         const a = l.base.addressKey;
         if (a !== null) this.servedHere.add(a);
@@ -266,18 +268,24 @@ export class ListenerVantages {
         if (a !== null) this.connectingHere.add(a);
       }
     }
-    this.capture = captureVantage(whole, this.own.values());
+    for (const l of all) if (this.told.get(l) === null) this.told.set(l, this.byAddress(l));
+    this.capture = captureVantage(whole, this.told.values());
   }
 
   /** A listener's vantage (of a listener of the analyzer, or of watch's copy of one: its own timing is read again). */
   of(l: Listener): Vantage {
-    const own = this.own.has(l) ? this.own.get(l)! : ownVantage(l.base.vantage.result());
-    if (own !== null) return own;
+    const told = this.told.has(l) ? this.told.get(l)! : (ownVantage(l.base.vantage.result()) ?? this.byAddress(l));
+    if (told !== null) return told;
+    return this.capture === 'mixed' ? 'unknown' : this.capture;
+  }
+
+  /** What the addresses say of a listener without its own timing: a back end of a host seen serving, or the other way round. */
+  private byAddress(l: Listener): Vantage | null {
     const clients = l.base.clientAddressKey;
     if (clients !== null && this.servedHere.has(clients)) return 'client';
     const address = l.base.addressKey;
     if (address !== null && this.connectingHere.has(address)) return 'server';
-    return this.capture === 'mixed' ? 'unknown' : this.capture;
+    return null;
   }
 }
 

@@ -52,6 +52,17 @@ describe('vantage per listener', () => {
     expect(f.alternatives!.length).toBeGreaterThan(0);
   });
 
+  it('vantage/proxy-backend-silent: a back end that never answers has no timing; its only client is the front listener\'s address: client side', async () => {
+    const r = await run(`${FIXTURES}vantage/proxy-backend-silent.pcap.gz`);
+    const said = Object.fromEntries(r.analysis.listeners.map((l) => [l.listener, [l.vantage, l.connections]]));
+    // tshark: 40 front connections (answered at once), 80 back-end connections whose 102 SYNs got nothing.
+    expect(said).toEqual({ '198.18.0.3:8080': ['server', 40], '198.18.0.5:8080': ['client', 80] });
+    expect(r.analysis.vantage.vantage).toBe('mixed');
+    const back = r.analysis.findings.filter((f) => f.listener === '198.18.0.5:8080');
+    expect(back.length).toBeGreaterThan(0);
+    for (const f of back) expect(f.vantage).toBe('client');
+  });
+
   it('one-sided captures keep one vantage: every listener at the capture\'s', async () => {
     for (const [path, vantage] of [
       ['lab/accept-overflow-abort0-server.pcap', 'server'],
