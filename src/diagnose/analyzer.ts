@@ -29,6 +29,7 @@ export interface VantageReport {
   /** Median SYN → SYN-ACK and SYN-ACK → ACK, seconds. */
   synToSynAck: number | null;
   synAckToAck: number | null;
+  /** The clean handshakes the medians were read from; without one, the handshakes with a re-sent SYN (timed from the last SYN). */
   handshakes: number;
 }
 
