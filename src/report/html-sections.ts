@@ -175,6 +175,7 @@ export function findingDetail(f: FindingReport, n: number, multi: boolean, ladde
     }
   }
   if (f.confidence) out.push(`<p class="confidence">Confidence: <strong>${esc(f.confidence)}</strong></p>`);
+  if (f.vantage) out.push(`<p class="vantage">Seen from: <strong>the ${esc(f.vantage)} side</strong></p>`);
   if (f.alternatives?.length) out.push('<h4>Could also be</h4>', `<ul class="alternatives">${f.alternatives.map((a) => `<li><code>${esc(a.cause)}</code>: ${proseHtml(a.why)}</li>`).join('')}</ul>`);
   if (f.caveats.length > 0) out.push('<h4>Caveats</h4>', `<ul>${f.caveats.map((c) => `<li>${proseHtml(c)}</li>`).join('')}</ul>`);
   if (f.fix.length > 0) out.push('<h4>Fix</h4>', `<ul class="fix">${f.fix.map((x) => `<li>${proseHtml(x)}</li>`).join('')}</ul>`);

@@ -143,6 +143,7 @@ function findingDetail(f: FindingReport, n: number, multi: boolean): string[] {
     }
   }
   if (f.confidence) out.push(`**Confidence**: ${f.confidence}`, '');
+  if (f.vantage) out.push(`**Seen from**: the ${f.vantage} side`, '');
   if (f.alternatives?.length) {
     out.push('**Could also be**', '');
     for (const a of f.alternatives) out.push(`- ${codeSpan(a.cause)}: ${prose(a.why)}`);
