@@ -11,20 +11,26 @@ export type TargetId =
   | 'reset-precision'
   | 'reset-recall'
   | 'dropped-server'
-  | 'dropped-client';
+  | 'dropped-client'
+  | 'vantage-per-listener';
 
 export interface CorpusItem {
   name: string;
   path: string;
-  vantage: 'server' | 'client' | 'middle';
+  vantage: 'server' | 'client' | 'middle' | 'local';
   labels: any;
 }
 
 export interface Unit {
   listener: string;
+  /** The listener's own vantage (a proxy capture's listeners: server for its front, client for its back end). */
   vantage: string;
+  /** `middle` for the listeners of a proxy capture (scored at their own vantage and in this group), else null. */
+  group: string | null;
   overflow: boolean;
   queueDrop: boolean;
+  /** TcpExtTCPReqQFullDrop (or ListenDrops − ListenOverflows where not recorded). */
+  synQueueDrops: number;
   countersApply: boolean;
   listenOverflows: number;
   expected: Record<string, boolean | null>;
@@ -38,9 +44,11 @@ export interface ScoredItem {
   vantage: string;
   captureVantage: string | null;
   units: Unit[];
-  rows: { unit: string; vantage: string; id: string; expected: boolean; reported: boolean }[];
-  resets: { unit: string; vantage: string; tp: number; fp: number; fn: number }[];
-  dropped: { unit: string; vantage: string; droppedSegments: number; listenOverflows: number; relError: number }[];
+  rows: { unit: string; vantage: string; group: string | null; id: string; expected: boolean; reported: boolean }[];
+  /** Each listener's vantage: the label's, and what tcpdiag's listener table said. */
+  vantages: { unit: string; vantage: string; group: string | null; said: string | null; right: boolean }[];
+  resets: { unit: string; vantage: string; group: string | null; tp: number; fp: number; fn: number }[];
+  dropped: { unit: string; vantage: string; group: string | null; droppedSegments: number; listenOverflows: number; relError: number }[];
   errorsWithoutOverflow: string[];
   unscored: string[];
   findings: string[];
@@ -67,7 +75,9 @@ export interface Summary {
   captures: number;
   findings: Cell[];
   resets: { vantage: string; tp: number; fp: number; fn: number; precision: number | null; recall: number | null }[];
-  dropped: { name: string; unit: string; vantage: string; droppedSegments: number; listenOverflows: number; relError: number }[];
+  dropped: { name: string; unit: string; vantage: string; group: string | null; droppedSegments: number; listenOverflows: number; relError: number }[];
+  /** Per vantage (and `middle`): listeners whose vantage tcpdiag got right. */
+  vantages: { vantage: string; listeners: number; right: number }[];
   targets: Record<TargetId, TargetResult>;
 }
 
@@ -78,8 +88,15 @@ export interface Scoreboard {
 
 export declare function truthFor(item: CorpusItem): Unit[];
 export declare function loadCorpus(root: string, options?: { sharedLab?: string }): CorpusItem[];
-export declare function runTcpdiag(root: string, path: string): Promise<{ findings: any[]; captureVantage: string | null; flows: any[] }>;
-export declare function scoreItem(item: CorpusItem, output: { findings: any[]; captureVantage: string | null; flows: any[] }): ScoredItem;
+export declare function runTcpdiag(root: string, path: string): Promise<TcpdiagOutput>;
+export interface TcpdiagOutput {
+  findings: any[];
+  captureVantage: string | null;
+  /** Listener → its vantage in the report's listener table. */
+  listenerVantages?: Record<string, string | null>;
+  flows: any[];
+}
+export declare function scoreItem(item: CorpusItem, output: TcpdiagOutput): ScoredItem;
 export declare function summarise(scored: ScoredItem[]): Summary;
 export declare function runScoreboard(root: string, options?: { sharedLab?: string; onItem?: (s: ScoredItem) => void; jobs?: number }): Promise<Scoreboard>;
 export declare function formatScoreboard(result: Scoreboard, root: string): string;

@@ -20,6 +20,13 @@ import { join, relative } from 'node:path';
 //   queueDrop    overflow, or the SYN queue dropped or cookied SYNs (TcpExtTCPReqQFullDrop or
 //                TcpExtTCPReqQFullDoCookies > 0): a listen-queue problem the kernel counted. Only units without
 //                one must have no `error` finding.
+//   synQueueDrops  SYNs the full SYN queue dropped (syncookies off): TcpExtTCPReqQFullDrop; where a run did not
+//                record it, ListenDrops − ListenOverflows (every other listener drop, kernel.md §4, §8).
+//   vantage      where the capture saw the listener: the run's side (server.pcap, client.pcap), the transform's
+//                ground_truth.vantage, and for a proxy merge each listener's own (its front listener: server; its
+//                back end: client), so a proxy's listeners are scored at their own vantage and also in the
+//                `middle` group. kernel-lab captures (loopback, both ends on one host) are `local`; tcpdiag's
+//                `server` is right there too (the capture was taken on the server's host).
 //
 // Expected findings (true = must be reported on that listener, false = must not, null = not scored):
 //   accept-queue-overflow  = overflow
@@ -33,7 +40,11 @@ import { join, relative } from 'node:path';
 //                            verdict is right); otherwise false (an overflow's SYN drops are the queue, not loss)
 //   syn-unanswered         = some client connection ended connect-timeout (its SYNs never got any answer);
 //                            null with a flood or a queue drop (the overflow finding may account for those SYNs)
+//   syn-queue-overflow     = synQueueDrops > 0; null with a flood (syn-flood is that finding then: the spoofed
+//                            SYNs filled the SYN queue, and it says real clients' SYNs were dropped)
 //   A cut (capture starts/stops mid-incident) scores only accept-queue-overflow and the error rule.
+//   kernel-lab captures (fixtures/kernel-lab/<name>.pcap.gz with the counter deltas in <name>.log; no client
+//   outcomes recorded) score only accept-queue-overflow, syn-queue-overflow and the error rule.
 //   Other findings (port-reuse, capture-evictions, ...) are counted but not scored.
 //
 // Per connection: reset-after-handshake is expected for a client connection whose outcome was ECONNRESET
@@ -45,8 +56,9 @@ import { join, relative } from 'node:path';
 // and VLAN-tagged copies, proxy merges; not cuts or capture loss), the sum of droppedSegments of the
 // accept-queue-overflow findings on that listener against TcpExtListenOverflows.
 
-export const SCORED_FINDINGS = ['accept-queue-overflow', 'syn-flood', 'connection-refused', 'application-resets', 'handshake-loss', 'syn-unanswered'];
-export const VANTAGES = ['server', 'client', 'middle'];
+export const SCORED_FINDINGS = ['accept-queue-overflow', 'syn-queue-overflow', 'syn-flood', 'connection-refused', 'application-resets', 'handshake-loss', 'syn-unanswered'];
+/** Listener vantages, and `middle`: the listeners of proxy captures (each also counted at its own vantage). */
+export const VANTAGES = ['server', 'client', 'local', 'middle'];
 
 export const TARGETS = [
   { id: 'no-error-without-overflow', text: 'no error finding on any listener without a listen-queue overflow' },
@@ -57,6 +69,7 @@ export const TARGETS = [
   { id: 'reset-recall', text: 'reset-after-handshake recall >= 0.95 against clients\' ECONNRESETs' },
   { id: 'dropped-server', text: 'droppedSegments within 5% of TcpExtListenOverflows, server vantage (every capture)' },
   { id: 'dropped-client', text: 'droppedSegments within 10% of TcpExtListenOverflows, client vantage (every capture)' },
+  { id: 'vantage-per-listener', text: 'each listener\'s vantage as labelled (a proxy\'s front listener server, its back end client)' },
 ];
 
 function bracket(ip) {
@@ -73,7 +86,8 @@ function listenerTruth(labels, vantage, overrides = {}) {
   const k = labels.kernel_counters_delta ?? {};
   const listenOverflows = k.TcpExtListenOverflows ?? 0;
   const overflow = overrides.overflow ?? listenOverflows > 0;
-  const queueDrop = overflow || (k.TcpExtTCPReqQFullDrop ?? 0) > 0 || (k.TcpExtTCPReqQFullDoCookies ?? 0) > 0;
+  const synQueueDrops = k.TcpExtTCPReqQFullDrop ?? Math.max(0, (k.TcpExtListenDrops ?? 0) - listenOverflows);
+  const queueDrop = overflow || synQueueDrops > 0 || (k.TcpExtTCPReqQFullDoCookies ?? 0) > 0;
   const flood = labels.flood != null;
   const firewall = (labels.server?.iptables ?? []).length > 0;
   const connections = labels.connections ?? [];
@@ -85,6 +99,7 @@ function listenerTruth(labels, vantage, overrides = {}) {
   else handshakeLoss = false;
   const expected = {
     'accept-queue-overflow': overflow,
+    'syn-queue-overflow': flood ? null : synQueueDrops > 0,
     'syn-flood': flood,
     'connection-refused': false,
     'application-resets': argValue(labels.server?.args, '--mode') === 'linger0',
@@ -92,13 +107,16 @@ function listenerTruth(labels, vantage, overrides = {}) {
     'syn-unanswered': flood || queueDrop ? null : connections.some((c) => c.outcome === 'connect-timeout'),
   };
   if (overrides.cut) for (const id of SCORED_FINDINGS) if (id !== 'accept-queue-overflow') expected[id] = null;
+  if (labels.kernelLab) for (const id of SCORED_FINDINGS) if (id !== 'accept-queue-overflow' && id !== 'syn-queue-overflow') expected[id] = null;
   const accepted = new Set((labels.accepted ?? []).filter((a) => a.t !== undefined).map((a) => a.port));
   const resetPorts = new Set(connections.filter((c) => c.outcome === 'reset' && !accepted.has(c.port)).map((c) => c.port));
   return {
     listener: `${bracket(labels.server.ip)}:${labels.server.port}`,
     vantage,
+    group: overrides.group ?? null,
     overflow,
     queueDrop,
+    synQueueDrops,
     countersApply: overrides.countersApply ?? true,
     listenOverflows,
     expected,
@@ -113,7 +131,7 @@ export function truthFor(item) {
   const { labels, vantage } = item;
   const gt = labels.transform?.ground_truth;
   if (gt?.listeners) {
-    return Object.values(gt.listeners).map((l) => listenerTruth(l, 'middle', { overflow: l.overflow }));
+    return Object.values(gt.listeners).map((l) => listenerTruth(l, l.vantage ?? 'middle', { overflow: l.overflow, group: 'middle' }));
   }
   const overrides = gt ? { overflow: gt.overflow, countersApply: gt.counters_apply, cut: labels.transform.kind === 'cut' } : {};
   const units = [listenerTruth(labels, vantage, overrides)];
@@ -175,6 +193,19 @@ export function loadCorpus(root, { sharedLab } = {}) {
       add(`lab/${m[1]}/${m[2]}`, join(lab, f), m[2], readJson(join(lab, `${m[1]}.labels.json`)));
     }
   }
+  // kernel-lab: loopback runs of kernel.md's experiments, their counter deltas in the log (`--- counter deltas`).
+  const kl = join(root, 'fixtures/kernel-lab');
+  if (existsSync(kl)) {
+    for (const f of readdirSync(kl).sort()) {
+      const m = /^(.*)\.pcap\.gz$/.exec(f);
+      if (!m || !existsSync(join(kl, `${m[1]}.log`))) continue;
+      const counters = kernelLabCounters(readFileSync(join(kl, `${m[1]}.log`), 'utf8'));
+      if (!counters) continue;
+      add(`kernel-lab/${m[1]}`, join(kl, f), 'local', {
+        scenario: `kernel-lab/${m[1]}`, kernelLab: true, kernel_counters_delta: counters, server: { ip: '127.0.0.1', port: 8000 }, connections: [],
+      });
+    }
+  }
   if (sharedLab && existsSync(sharedLab)) {
     for (const dir of readdirSync(sharedLab).sort()) {
       const labelsPath = join(sharedLab, dir, 'labels.json');
@@ -187,6 +218,19 @@ export function loadCorpus(root, { sharedLab } = {}) {
     }
   }
   return items;
+}
+
+/** The counter deltas of a kernel-lab log (`--- counter deltas ...` or `--- nstat ...` then `    Name value` lines), or null without them. */
+function kernelLabCounters(log) {
+  const at = Math.max(log.indexOf("--- counter deltas"), log.indexOf("--- nstat"));
+  if (at < 0) return null;
+  const counters = {};
+  for (const line of log.slice(at).split('\n').slice(1)) {
+    const m = /^\s+(\w+)\s+(\d+)\s*$/.exec(line);
+    if (!m) break;
+    counters[m[1]] = Number(m[2]);
+  }
+  return counters;
 }
 
 // ------------------------------------------------------------------ running tcpdiag
@@ -212,7 +256,8 @@ export async function runTcpdiag(root, path) {
   if (flows.status !== 0) throw new Error(`tcpdiag flows ${path} failed: ${flows.stderr}`);
   const report = JSON.parse(analyze.stdout);
   const rows = flows.stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
-  return { findings: report.findings, captureVantage: report.captures?.[0]?.vantage?.vantage ?? null, flows: rows };
+  const listenerVantages = Object.fromEntries((report.captures?.[0]?.listeners ?? []).map((l) => [l.listener, l.vantage ?? null]));
+  return { findings: report.findings, captureVantage: report.captures?.[0]?.vantage?.vantage ?? null, listenerVantages, flows: rows };
 }
 
 // ------------------------------------------------------------------ scoring
@@ -236,17 +281,23 @@ export function scoreItem(item, output) {
     if (f.listener !== '*' && u) reported.get(u.listener).add(f.id);
     if (f.severity === 'error' && !(u ?? { queueDrop: false }).queueDrop) errorsWithoutOverflow.push(`${f.id} on ${f.listener}`);
     if (!SCORED_FINDINGS.includes(f.id)) unscored.push(f.id);
-    else if (!u && f.listener !== '*') rows.push({ unit: f.listener, vantage: main.vantage, id: f.id, expected: false, reported: true });
+    else if (!u && f.listener !== '*') rows.push({ unit: f.listener, vantage: main.vantage, group: main.group, id: f.id, expected: false, reported: true });
   }
   for (const u of units) {
     for (const id of SCORED_FINDINGS) {
       if (u.expected[id] === null) continue;
-      rows.push({ unit: u.listener, vantage: u.vantage, id, expected: u.expected[id], reported: reported.get(u.listener).has(id) });
+      rows.push({ unit: u.listener, vantage: u.vantage, group: u.group, id, expected: u.expected[id], reported: reported.get(u.listener).has(id) });
     }
   }
-  // reset-after-handshake per connection
+  // Each listener's vantage as tcpdiag reported it (its listener table) against the label's.
+  const vantages = units.map((u) => {
+    const said = output.listenerVantages?.[u.listener] ?? null;
+    const right = said === u.vantage || (u.vantage === 'local' && said === 'server');
+    return { unit: u.listener, vantage: u.vantage, group: u.group, said, right };
+  });
+  // reset-after-handshake per connection (not on kernel-lab captures: their logs record no client ports)
   const resets = [];
-  for (const u of units) {
+  for (const u of item.labels.kernelLab ? [] : units) {
     const predicted = new Set();
     const present = new Set();
     for (const r of output.flows) {
@@ -258,7 +309,7 @@ export function scoreItem(item, output) {
     let tp = 0, fp = 0, fn = 0;
     for (const p of predicted) (u.resetPorts.has(p) ? tp++ : fp++);
     for (const p of u.resetPorts) if (present.has(p) && !predicted.has(p)) fn++;
-    resets.push({ unit: u.listener, vantage: u.vantage, tp, fp, fn });
+    resets.push({ unit: u.listener, vantage: u.vantage, group: u.group, tp, fp, fn });
   }
   // droppedSegments against ListenOverflows
   const dropped = [];
@@ -266,10 +317,10 @@ export function scoreItem(item, output) {
     if (!u.overflow || !u.countersApply || u.listenOverflows === 0) continue;
     const est = output.findings.filter((f) => f.id === 'accept-queue-overflow' && f.listener === u.listener)
       .reduce((s, f) => s + (f.droppedSegments ?? 0), 0);
-    dropped.push({ unit: u.listener, vantage: u.vantage, droppedSegments: est, listenOverflows: u.listenOverflows,
+    dropped.push({ unit: u.listener, vantage: u.vantage, group: u.group, droppedSegments: est, listenOverflows: u.listenOverflows,
       relError: Math.abs(est - u.listenOverflows) / u.listenOverflows });
   }
-  return { name: item.name, vantage: item.vantage, captureVantage: output.captureVantage, units, rows, resets, dropped, errorsWithoutOverflow, unscored,
+  return { name: item.name, vantage: item.vantage, captureVantage: output.captureVantage, units, rows, vantages, resets, dropped, errorsWithoutOverflow, unscored,
     findings: output.findings.map((f) => `${f.severity}:${f.id}@${f.listener}`) };
 }
 
@@ -277,8 +328,9 @@ function ratio(a, b) {
   return b === 0 ? null : a / b;
 }
 
-function vantageGroup(v) {
-  return v === 'middle' ? 'middle' : v;
+/** The groups a row counts in: its listener's vantage, `middle` for a proxy capture's listeners, and `all`. */
+function groupsOf(r) {
+  return r.group ? [r.vantage, r.group, 'all'] : [r.vantage, 'all'];
 }
 
 /** Totals over the corpus: per finding and vantage, resets, droppedSegments, and the targets. */
@@ -291,7 +343,7 @@ export function summarise(scored) {
   };
   for (const s of scored) {
     for (const r of s.rows) {
-      for (const v of [vantageGroup(r.vantage), 'all']) {
+      for (const v of groupsOf(r)) {
         const c = cell(r.id, v);
         if (r.expected && r.reported) c.tp++;
         else if (r.reported) c.fp++;
@@ -304,7 +356,7 @@ export function summarise(scored) {
   const resetCells = new Map();
   for (const s of scored) {
     for (const r of s.resets) {
-      for (const v of [vantageGroup(r.vantage), 'all']) {
+      for (const v of groupsOf(r)) {
         const c = resetCells.get(v) ?? { vantage: v, tp: 0, fp: 0, fn: 0 };
         c.tp += r.tp; c.fp += r.fp; c.fn += r.fn;
         resetCells.set(v, c);
@@ -318,7 +370,7 @@ export function summarise(scored) {
   const allResets = resets.find((c) => c.vantage === 'all') ?? { tp: 0, fp: 0, fn: 0, precision: null, recall: null };
   const overflowRecall = (v) => {
     const c = get('accept-queue-overflow', v);
-    const missed = scored.filter((s) => s.rows.some((r) => r.id === 'accept-queue-overflow' && vantageGroup(r.vantage) === v && r.expected && !r.reported)).map((s) => s.name);
+    const missed = scored.filter((s) => s.rows.some((r) => r.id === 'accept-queue-overflow' && groupsOf(r).includes(v) && r.expected && !r.reported)).map((s) => s.name);
     return { measured: c ? c.recall : null, detail: c ? `${c.tp} of ${c.tp + c.fn} found${missed.length ? `; missed: ${missed.join(', ')}` : ''}` : 'no overflow capture', met: !!c && c.tp + c.fn > 0 && c.fn === 0 };
   };
   const droppedTarget = (v, tol) => {
@@ -328,6 +380,8 @@ export function summarise(scored) {
     return { measured: worst ? worst.relError : null, met: ds.length > 0 && off.length === 0,
       detail: `${ds.length - off.length} of ${ds.length} within ${tol * 100}%${off.length ? `; off: ${off.map((d) => `${d.name} ${d.droppedSegments}/${d.listenOverflows}`).join(', ')}` : ''}` };
   };
+  const vantageRows = scored.flatMap((s) => s.vantages.map((v) => ({ name: s.name, ...v })));
+  const vantageWrong = vantageRows.filter((v) => !v.right);
   const targets = {
     'no-error-without-overflow': { measured: errors.length, met: errors.length === 0, detail: errors.length ? errors.join('; ') : 'none' },
     'overflow-recall-server': overflowRecall('server'),
@@ -337,8 +391,17 @@ export function summarise(scored) {
     'reset-recall': { measured: allResets.recall, met: allResets.recall !== null && allResets.recall >= 0.95, detail: `${allResets.tp} found of ${allResets.tp + allResets.fn} ECONNRESETs` },
     'dropped-server': droppedTarget('server', 0.05),
     'dropped-client': droppedTarget('client', 0.10),
+    'vantage-per-listener': {
+      measured: ratio(vantageRows.length - vantageWrong.length, vantageRows.length),
+      met: vantageRows.length > 0 && vantageWrong.length === 0,
+      detail: `${vantageRows.length - vantageWrong.length} of ${vantageRows.length} listeners right${vantageWrong.length ? `; wrong: ${vantageWrong.map((v) => `${v.name} ${v.unit} ${v.vantage}, said ${v.said}`).join('; ')}` : ''}`,
+    },
   };
-  return { captures: scored.length, findings, resets, dropped, targets };
+  const vantageCells = VANTAGES.map((v) => {
+    const rows = vantageRows.filter((r) => r.vantage === v || r.group === v);
+    return { vantage: v, listeners: rows.length, right: rows.filter((r) => r.right).length };
+  });
+  return { captures: scored.length, findings, resets, dropped, vantages: vantageCells, targets };
 }
 
 /** Run the whole scoreboard, `jobs` captures at a time (default 2: the machine's cores are shared). */
@@ -370,13 +433,19 @@ export function formatScoreboard({ scored, summary }, root) {
   out.push('Per capture (expected findings marked +, missing ones !, unexpected ones ?):');
   for (const s of scored) {
     const marks = s.rows.filter((r) => r.expected || r.reported).map((r) => (r.expected && r.reported ? `+${r.id}` : r.expected ? `!${r.id}` : `?${r.id}`));
-    const vantage = s.captureVantage && s.captureVantage !== s.vantage ? `${s.vantage}, tcpdiag said ${s.captureVantage}` : s.vantage;
+    // Each listener's vantage against the label: a proxy's listed per listener, elsewhere only what tcpdiag got wrong.
+    const said = (v) => (v.right ? '' : `, tcpdiag said ${v.said}`);
+    const vantage = s.units.some((u) => u.group)
+      ? `${s.vantage}: ${s.vantages.map((v) => `${v.unit} ${v.vantage}${said(v)}`).join('; ')}${s.captureVantage ? `; capture ${s.captureVantage}` : ''}`
+      : s.vantages.length > 1 && s.vantages.some((v) => !v.right)
+        ? `${s.vantage}: ${s.vantages.filter((v) => !v.right).map((v) => `${v.unit}${said(v)}`).join('; ')}`
+        : `${s.vantage}${s.vantages.length && !s.vantages[0].right ? said(s.vantages[0]) : ''}`;
     out.push(`  ${s.name} [${vantage}] ${marks.join(' ') || '(nothing expected, nothing reported)'}${s.unscored.length ? `  (unscored: ${[...new Set(s.unscored)].join(', ')})` : ''}`);
   }
   out.push('');
   out.push('Per finding and vantage (listener-level):');
   out.push(`  ${'finding'.padEnd(24)} ${'vantage'.padEnd(7)} ${'TP'.padStart(3)} ${'FP'.padStart(3)} ${'FN'.padStart(3)} ${'TN'.padStart(3)}  precision  recall`);
-  const order = (v) => ['server', 'client', 'middle', 'all'].indexOf(v);
+  const order = (v) => ['server', 'client', 'local', 'middle', 'all'].indexOf(v);
   const rows = [...summary.findings].sort((a, b) => SCORED_FINDINGS.indexOf(a.id) - SCORED_FINDINGS.indexOf(b.id) || order(a.vantage) - order(b.vantage));
   for (const c of rows) {
     out.push(`  ${c.id.padEnd(24)} ${c.vantage.padEnd(7)} ${String(c.tp).padStart(3)} ${String(c.fp).padStart(3)} ${String(c.fn).padStart(3)} ${String(c.tn).padStart(3)}  ${fmt(c.precision).padStart(9)}  ${fmt(c.recall).padStart(6)}`);
@@ -386,6 +455,9 @@ export function formatScoreboard({ scored, summary }, root) {
   for (const c of [...summary.resets].sort((a, b) => order(a.vantage) - order(b.vantage))) {
     out.push(`  ${c.vantage.padEnd(7)} TP ${c.tp}  FP ${c.fp}  FN ${c.fn}  precision ${fmt(c.precision)}  recall ${fmt(c.recall)}`);
   }
+  out.push('');
+  out.push('Vantage per listener (tcpdiag\'s listener table against the label; middle = the listeners of proxy captures):');
+  for (const c of summary.vantages) out.push(`  ${c.vantage.padEnd(7)} ${c.right} of ${c.listeners} right`);
   out.push('');
   out.push('droppedSegments against TcpExtListenOverflows:');
   for (const d of summary.dropped) {

@@ -11,7 +11,7 @@ import { captureDetectors, listenerDetectors, LISTENER_DETECTORS, type Finding }
 import { SEVERITY_RANK } from './severity.js';
 import { classify, type ConnectionFacts } from './signatures.js';
 import { synAckAfterAck } from './synack-after-ack.js';
-import { VantageEstimator, type Vantage } from './vantage.js';
+import { captureVantage, ownVantage, SYN_ANSWER_LATEST_S, synAnswerDue, VantageEstimator, type CaptureVantage, type Vantage, type VantageReading } from './vantage.js';
 import type { ListenerTimeline } from './timeline.js';
 
 // A port scan or a random-port flood creates a listener per port; past this they share one bucket.
@@ -24,10 +24,12 @@ export interface ListenerFilter {
 }
 
 export interface VantageReport {
-  vantage: Vantage;
+  /** The capture's: `mixed` when its listeners were seen from different sides (each listener's is in `listeners`). */
+  vantage: CaptureVantage;
   /** Median SYN → SYN-ACK and SYN-ACK → ACK, seconds. */
   synToSynAck: number | null;
   synAckToAck: number | null;
+  /** The clean handshakes the medians were read from; without one, the handshakes with a re-sent SYN (timed from the last SYN). */
   handshakes: number;
 }
 
@@ -42,6 +44,8 @@ export interface Analysis {
 
 export interface ListenerOutcome {
   listener: string;
+  /** Where this listener's packets were captured (its own handshake timing; a proxy's front and back ends differ). */
+  vantage: Vantage;
   connections: number;
   completed: number;
   overflowed: number;
@@ -73,7 +77,7 @@ export class Listener {
     const out: FindingCommon[] = [];
     for (let i = 0; i < listenerDetectors.length; i++) {
       const f = listenerDetectors[i]!.judge(this.states[i], ctx);
-      if (f) out.push(f);
+      if (f) out.push({ ...f, vantage });
     }
     return out as Finding[];
   }
@@ -110,21 +114,25 @@ export class Analyzer {
 
   /** Classifies one connection (filling `c.signatures`) and adds it to its listener. */
   add(c: Connection): ConnectionFacts {
+    const l = this.listenerOf(c);
     // The tracker records the SYN-ACK copies after the ACK; which ignored it is judged here, before the signatures.
     c.synAckAfterAck = synAckAfterAck(c);
-    const facts = classify(c);
+    const facts = classify(c, this.synAnswerDue(c, l));
     c.signatures = facts.signatures;
     this.captureDuplicates += c.client.duplicates + c.server.duplicates;
     if (c.vlanOneSided) this.oneSidedVlan++;
     this.vantage.add(c);
+    l.add(c, facts);
+    this.lastListener = l.base.listener;
+    return facts;
+  }
+
+  /** The listener a connection goes to (made on its first connection). */
+  private listenerOf(c: Connection): Listener {
     // Most connections go to a listener seen before: find it by number, without building its name.
     const hash = endpointKey(c.s0, c.s1, c.s2, c.s3, c.sPort);
     const known = this.byHash.get(hash);
-    if (known && known.base.serves(c)) {
-      known.add(c, facts);
-      this.lastListener = known.base.listener;
-      return facts;
-    }
+    if (known && known.base.serves(c)) return known;
     let key = formatEndpoint(c.ipVersion, c.s0, c.s1, c.s2, c.s3, c.sPort);
     let l = this.listeners.get(key);
     if (!l) {
@@ -139,19 +147,26 @@ export class Analyzer {
       l.base.identify(c);
       this.byHash.set(hash, l);
     }
-    l.add(c, facts);
-    this.lastListener = l.base.listener;
-    return facts;
+    return l;
   }
 
-  /** The vantage point as the timings so far show it (of `estimator`: watch's copy with the open connections). */
-  protected vantageNow(estimator = this.vantage): { vantage: Vantage; v: ReturnType<VantageEstimator['result']> } {
-    const v = estimator.result();
-    let vantage = v.vantage;
-    // Both turnarounds local: the capture saw both ends on one host (loopback).
-    // Only when the timing could not tell server from client: a client in a data centre has sub-ms RTTs too.
-    if (vantage === 'middle' && v.synToSynAck < 0.002 && v.synAckToAck < 0.002) vantage = 'local';
-    return { vantage, v };
+  /**
+   * When the answer to this connection's last SYN was due (vantage.ts synAnswerDue): from its listener's
+   * measured SYN → SYN-ACK turnaround, else the capture's, else the fallback. Worked out only for a
+   * connection whose SYNs went unanswered and that finished within the longest due time of its last SYN.
+   */
+  synAnswerDue(c: Connection, l: Listener | undefined, capture = this.vantage): number {
+    if (c.synAckCount > 0 || c.synCount === 0 || !(c.finishedAt - c.lastSynTime < SYN_ANSWER_LATEST_S)) return SYN_ANSWER_LATEST_S;
+    const own = l ? l.base.vantage.turnaround() : NaN;
+    return synAnswerDue(Number.isNaN(own) ? capture.turnaround() : own);
+  }
+
+  /**
+   * Each listener's vantage as the timings so far show it (issue 19 item 4), and the capture's: from
+   * `estimator` (watch's copy with the open connections) for the capture, each listener's own estimator.
+   */
+  protected vantageNow(estimator = this.vantage): ListenerVantages {
+    return new ListenerVantages(estimator.result(), this.listeners.values());
   }
 
   /**
@@ -159,20 +174,21 @@ export class Analyzer {
    * finished so far (`tcpdiag watch` asks once per window, for the listeners that window touched).
    */
   judgeNow(listeners: Iterable<string>): Finding[] {
-    const { vantage } = this.vantageNow();
+    const vantages = this.vantageNow();
     const findings: Finding[] = [];
     for (const key of listeners) {
       const l = this.listeners.get(key);
-      if (l) findings.push(...l.judge(vantage));
+      if (l) findings.push(...l.judge(vantages.of(l)));
     }
     return findings;
   }
 
   finish(summary: CaptureSummary): Analysis {
-    const { vantage, v } = this.vantageNow();
+    const vantages = this.vantageNow();
+    const v = vantages.whole;
     for (const w of this.captureNotes()) summary.warnings.push(w);
     const findings: Finding[] = [];
-    for (const l of this.listeners.values()) findings.push(...l.judge(vantage));
+    for (const l of this.listeners.values()) findings.push(...l.judge(vantages.of(l)));
     for (const d of captureDetectors) {
       const f = d.judge(summary);
       if (f) findings.push(f as Finding);
@@ -182,7 +198,7 @@ export class Analyzer {
     const overflowed = new Map(findings.filter((f) => f.id === 'accept-queue-overflow').map((f) => [f.listener, f.connections]));
     const listeners = [...this.listeners.values()]
       .sort((a, b) => b.base.connections - a.base.connections)
-      .map((l) => outcome(l, overflowed.get(l.base.listener) ?? 0));
+      .map((l) => outcome(l, vantages.of(l), overflowed.get(l.base.listener) ?? 0));
     const withFindings = new Set(findings.map((f) => f.listener));
     const timelines = [...this.listeners.values()]
       .map((l) => l.base)
@@ -191,7 +207,7 @@ export class Analyzer {
     return {
       timelines,
       vantage: {
-        vantage,
+        vantage: vantages.capture,
         synToSynAck: Number.isNaN(v.synToSynAck) ? null : v.synToSynAck,
         synAckToAck: Number.isNaN(v.synAckToAck) ? null : v.synAckToAck,
         handshakes: v.handshakes,
@@ -220,11 +236,66 @@ export class Analyzer {
   }
 }
 
+/**
+ * Where each listener was seen from (issue 19 item 4). A proxy's capture sees its front listener from the
+ * server side (its SYN-ACKs leave microseconds after the SYNs) and its own connections to the back ends
+ * from the client side (its ACKs leave microseconds after the SYN-ACKs): one vantage for the capture would
+ * read the back end's path loss as the back end's overflow, with no client-side caveat. So each listener's
+ * own handshake timing decides; without one (no clean handshake), the addresses do (a listener whose only
+ * client is the address of a listener seen from the server side is a back end seen from that host, and
+ * the other way round); else the capture's vantage, or `unknown` when the capture is `mixed`.
+ */
+export class ListenerVantages {
+  readonly capture: CaptureVantage;
+  /** Each listener's vantage from its own timing or the addresses (null: neither tells). */
+  private readonly told = new Map<Listener, Vantage | null>();
+  /** Server addresses of listeners seen from the server side; client addresses of those seen from the client side. */
+  private readonly servedHere = new Set<string>();
+  private readonly connectingHere = new Set<string>();
+
+  constructor(
+    readonly whole: VantageReading,
+    listeners: Iterable<Listener>,
+  ) {
+    const all = [...listeners];
+    for (const l of all) {
+      const v = ownVantage(l.base.vantage.result());
+      this.told.set(l, v);
+      if (v === 'server') {
+        const a = l.base.addressKey;
+        if (a !== null) this.servedHere.add(a);
+      } else if (v === 'client') {
+        const a = l.base.clientAddressKey;
+        if (a !== null) this.connectingHere.add(a);
+      }
+    }
+    for (const l of all) if (this.told.get(l) === null) this.told.set(l, this.byAddress(l));
+    this.capture = captureVantage(whole, this.told.values());
+  }
+
+  /** A listener's vantage (of a listener of the analyzer, or of watch's copy of one: its own timing is read again). */
+  of(l: Listener): Vantage {
+    const told = this.told.has(l) ? this.told.get(l)! : (ownVantage(l.base.vantage.result()) ?? this.byAddress(l));
+    if (told !== null) return told;
+    return this.capture === 'mixed' ? 'unknown' : this.capture;
+  }
+
+  /** What the addresses say of a listener without its own timing: a back end of a host seen serving, or the other way round. */
+  private byAddress(l: Listener): Vantage | null {
+    const clients = l.base.clientAddressKey;
+    if (clients !== null && this.servedHere.has(clients)) return 'client';
+    const address = l.base.addressKey;
+    if (address !== null && this.connectingHere.has(address)) return 'server';
+    return null;
+  }
+}
+
 /** The listener table's row: connections per outcome. */
-function outcome(l: Listener, overflowed: number): ListenerOutcome {
+function outcome(l: Listener, vantage: Vantage, overflowed: number): ListenerOutcome {
   const b = l.base;
   return {
     listener: b.listener,
+    vantage,
     connections: b.connections,
     completed: b.completed,
     overflowed,

@@ -1,5 +1,6 @@
 import type { EvidenceConnection } from './evidence.js';
 import type { Severity } from './severity.js';
+import type { Vantage } from './vantage.js';
 
 export { SEVERITY_RANK, type Severity } from './severity.js';
 
@@ -63,4 +64,6 @@ export interface FindingCommon<Id extends string = string> {
   confidence?: Confidence;
   /** Per-listener findings only: the look-alikes the evidence could not exclude (empty when certain). */
   alternatives?: Alternative[];
+  /** Per-listener findings only: where the listener's packets were captured (issue 19 item 4: a proxy's front and back ends differ). */
+  vantage?: Vantage;
 }

@@ -1,5 +1,6 @@
 import type { Connection } from '../track/connection.js';
 import { Timeline } from './timeline.js';
+import { LISTENER_SAMPLES, VantageEstimator } from './vantage.js';
 
 /**
  * The counts every detector of one server ip:port shares; each finding's own
@@ -16,6 +17,14 @@ export class ListenerBase {
   firstTime = Infinity;
   lastTime = -Infinity;
   readonly timeline = new Timeline();
+  /** This listener's own handshake timing: a proxy's capture sees its listeners from different sides (vantage.ts). */
+  readonly vantage = new VantageEstimator(LISTENER_SAMPLES);
+  /** Its clients' address while they all had one (0: none yet, 1: one, 2: several): a proxy's own address, for a back end. */
+  private clients = 0;
+  private k0 = 0;
+  private k1 = 0;
+  private k2 = 0;
+  private k3 = 0;
 
   constructor(
     readonly listener: string,
@@ -41,8 +50,25 @@ export class ListenerBase {
     return c.sPort === this.port && c.s3 === this.w3 && c.s2 === this.w2 && c.s1 === this.w1 && c.s0 === this.w0;
   }
 
+  /** The server address as a key (to match another listener's clients), and its clients' one address, or null. */
+  get addressKey(): string | null {
+    return this.port < 0 ? null : `${this.w0},${this.w1},${this.w2},${this.w3}`;
+  }
+
+  get clientAddressKey(): string | null {
+    return this.clients === 1 ? `${this.k0},${this.k1},${this.k2},${this.k3}` : null;
+  }
+
   add(c: Connection, refused: boolean): void {
     this.connections++;
+    this.vantage.add(c);
+    if (this.clients === 0) {
+      this.clients = 1;
+      this.k0 = c.c0;
+      this.k1 = c.c1;
+      this.k2 = c.c2;
+      this.k3 = c.c3;
+    } else if (this.clients === 1 && (c.c3 !== this.k3 || c.c2 !== this.k2 || c.c1 !== this.k1 || c.c0 !== this.k0)) this.clients = 2;
     if (c.firstTime < this.firstTime) this.firstTime = c.firstTime;
     if (c.lastTime > this.lastTime) this.lastTime = c.lastTime;
     if (c.synAckCount > 0) this.answered++;

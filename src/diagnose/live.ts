@@ -5,14 +5,15 @@
 // An open connection is judged as finish() would judge it at `at`, with allowances for what is still
 // on its way: a handshake whose SYN or SYN-ACK was sent less than a grace before `at` is in flight and
 // left out (analyze of a capture cut mid-handshake would call it half-open), and a client segment sent
-// less than the grace before `at` and not answered yet is not yet counted as dropped (classify() gives
-// a finished connection 0.1 ms; an open one may still be answered within a turnaround).
+// less than the grace before `at` and not answered yet is not yet counted as dropped. A SYN's answer is
+// due by the one rule analyze uses at the capture's end (vantage.ts synAnswerDue, from the listener's
+// measured turnaround): a SYN at the end of a window is `unresolved` there just as at the end of a capture.
 
 import { formatAddress, formatEndpoint } from '../decode/address.js';
 import { Connection } from '../track/connection.js';
 import { endpointKey } from '../track/key.js';
 import type { LiveConnections, OpenFacts } from '../track/live.js';
-import { MAX_LISTENERS, Listener } from './analyzer.js';
+import { MAX_LISTENERS, Listener, type ListenerVantages } from './analyzer.js';
 import { ListenerBase } from './listener.js';
 import type { Finding } from './registry.js';
 import { classify, type ConnectionFacts } from './signatures.js';
@@ -42,10 +43,13 @@ export function answerGrace(turnaround: number): number {
   return Math.min(MAX_GRACE_S, Math.max(MIN_GRACE_S, 3 * turnaround));
 }
 
-/** A handshake still on its way: its latest SYN or SYN-ACK was sent less than a grace ago, unanswered. */
-export function inFlight(c: Connection, at: number, grace: Grace): boolean {
+/**
+ * A handshake still on its way: its latest SYN was sent less than `synDue` ago (its listener's due time,
+ * vantage.ts synAnswerDue), or its SYN-ACK less than a grace ago, unanswered.
+ */
+export function inFlight(c: Connection, at: number, grace: Grace, synDue = grace.server): boolean {
   if (c.handshakeAckFrame !== 0 || c.rstBy !== null || c.synCount === 0) return false;
-  return c.synAckCount === 0 ? at - c.lastSynTime < grace.server : at - c.lastSynAckTime < grace.client;
+  return c.synAckCount === 0 ? at - c.lastSynTime < synDue : at - c.lastSynAckTime < grace.client;
 }
 
 /**
@@ -53,11 +57,11 @@ export function inFlight(c: Connection, at: number, grace: Grace): boolean {
  * except that the latest SYN or client segment, sent less than `grace` ago and not answered, is not
  * counted as dropped yet. Sets the record's synAckAfterAck and signatures as Analyzer.add does.
  */
-export function openFacts(c: Connection, open: OpenFacts, at: number, grace: Grace): ConnectionFacts {
+export function openFacts(c: Connection, open: OpenFacts, at: number, grace: Grace, synDue = grace.server): ConnectionFacts {
   // A SYN not answered yet and not yet due: judged as at that SYN, where classify() leaves it out.
-  c.finishedAt = c.synCount > 0 && c.synAckCount === 0 && c.rstBy === null && at - c.lastSynTime < grace.server ? c.lastSynTime : at;
+  c.finishedAt = c.synCount > 0 && c.synAckCount === 0 && c.rstBy === null && at - c.lastSynTime < synDue ? c.lastSynTime : at;
   c.synAckAfterAck = synAckAfterAck(c);
-  const f = classify(c);
+  const f = classify(c, synDue);
   c.signatures = f.signatures;
   if (f.droppedAfterHandshake > 0 && c.serverAnswerFrame === 0 && at - open.clientLastTime < grace.server) f.droppedAfterHandshake--;
   return f;
@@ -120,7 +124,10 @@ export interface JudgedSoFar {
   listeners: ReadonlyMap<string, Listener>;
   byHash: ReadonlyMap<number, Listener>;
   vantage: VantageEstimator;
-  vantageOf(estimator: VantageEstimator): { vantage: Vantage; synToSynAck: number; synAckToAck: number };
+  /** Each listener's vantage and the capture's, the capture's timing read from `estimator`. */
+  vantagesOf(estimator: VantageEstimator): ListenerVantages;
+  /** Analyzer.synAnswerDue: when a connection's SYN answer is due, by its listener's turnaround (else `capture`'s). */
+  synAnswerDue(c: Connection, l: Listener | undefined, capture: VantageEstimator): number;
   wants(c: Connection): boolean;
 }
 
@@ -174,6 +181,7 @@ interface Judged {
   connections: number;
   count: number;
   idSum: number;
+  /** The listener's vantage from the finished connections then (its copy's may differ by the open ones). */
   vantage: Vantage;
   address: string;
   findings: Finding[];
@@ -252,10 +260,11 @@ export class OpenJudge {
       let l: ListenerOpen;
       if (ids[slot] === id && frames[slot] === frame && (bits & SETTLED) !== 0) {
         if ((bits & WANTED) === 0) continue;
+        const key = keys[keyOf[slot]!]!;
         l = listenerOf(keyOf[slot]!);
         if (l.copy) {
           const c = open.fill(slot, at);
-          l.copy.add(c, openFacts(c, open.facts, at, grace));
+          l.copy.add(c, openFacts(c, open.facts, at, grace, a.synAnswerDue(c, a.listeners.get(key), vantage)));
           vantage.add(c);
         } else {
           vantage.add(open.fillHandshake(slot, this.handshake));
@@ -270,10 +279,11 @@ export class OpenJudge {
           flags[slot] = SETTLED;
           continue;
         }
-        const f = openFacts(c, open.facts, at, grace);
         const key = listenerKeyOf(a, c);
+        const synDue = a.synAnswerDue(c, a.listeners.get(key), vantage);
+        const f = openFacts(c, open.facts, at, grace, synDue);
         each(c, f, key);
-        if (inFlight(c, at, grace)) {
+        if (inFlight(c, at, grace, synDue)) {
           flags[slot] = WANTED;
           continue;
         }
@@ -291,8 +301,10 @@ export class OpenJudge {
       l.idSum += id;
       if ((bits & EVIDENCE) !== 0) l.evidence = true;
     }
-    const v = a.vantageOf(vantage);
-    const next = { server: answerGrace(v.synToSynAck), client: answerGrace(v.synAckToAck) };
+    const vs = a.vantagesOf(vantage);
+    const next = { server: answerGrace(vs.whole.synToSynAck), client: answerGrace(vs.whole.synAckToAck) };
+    // What a listener's vantage is from its finished connections (a new listener: the capture's, as ListenerVantages.of gives it).
+    const basis = (known: Listener | undefined): Vantage => (known ? vs.of(known) : vs.capture === 'mixed' ? 'unknown' : vs.capture);
     const marked = new Set<string>();
     let feed = false;
     for (const [key, l] of seen) {
@@ -303,7 +315,7 @@ export class OpenJudge {
       const known = a.listeners.get(key);
       const same =
         before !== undefined && !l.changed && before.count === l.count && before.idSum === l.idSum &&
-        before.connections === (known?.base.connections ?? 0) && before.vantage === v.vantage;
+        before.connections === (known?.base.connections ?? 0) && before.vantage === basis(known);
       if (same) continue;
       l.feed = feed = true;
       if (known) l.copy = copyListener(known);
@@ -316,7 +328,7 @@ export class OpenJudge {
       if (!l.feed) continue;
       const c = open.fill(slot, at);
       l.copy ??= new Listener(new ListenerBase(key, formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3)));
-      l.copy.add(c, openFacts(c, open.facts, at, grace));
+      l.copy.add(c, openFacts(c, open.facts, at, grace, a.synAnswerDue(c, a.listeners.get(key), vantage)));
     }
     const findings: Finding[] = [];
     const judged = new Map<string, Judged>();
@@ -326,8 +338,8 @@ export class OpenJudge {
       if (l.copy) {
         const known = a.listeners.get(key);
         j = {
-          connections: known?.base.connections ?? 0, count: l.count, idSum: l.idSum, vantage: v.vantage,
-          address: l.copy.base.address, findings: l.copy.judge(v.vantage),
+          connections: known?.base.connections ?? 0, count: l.count, idSum: l.idSum, vantage: basis(known),
+          address: l.copy.base.address, findings: l.copy.judge(vs.of(l.copy)),
         };
       }
       judged.set(key, j);

@@ -21,6 +21,13 @@ export interface SynQueueDrops {
   held: number;
   /** Connections whose SYNs those were. */
   connections: number;
+  /**
+   * Connections with a dropped SYN that did not meet a full SYN queue (a completed handshake waited to be
+   * accepted, or no request was held): the accept queue's, even when earlier SYNs of theirs met the full
+   * SYN queue (kernel-lab synq0: 12 SYNs of 3 connections met it, then 3 more of the same 3 met the
+   * accept queue, full with 3 unaccepted handshakes: TCPReqQFullDrop 12, ListenOverflows 3).
+   */
+  otherConnections: number;
 }
 
 /**
@@ -90,14 +97,15 @@ export class QueueOccupancy {
     let synDrops = 0;
     let held = 0;
     const conns = new Set<number>();
+    const others = new Set<number>();
     for (let i = 0; i < times.length; i++) {
       if (requests[i]! > 0 && accepting[i] === 0) {
         synDrops++;
         if (requests[i]! > held) held = requests[i]!;
         conns.add(ids[i]!);
-      }
+      } else others.add(ids[i]!);
     }
-    this.result = { synDrops, held, connections: conns.size };
+    this.result = { synDrops, held, connections: conns.size, otherConnections: others.size };
     return this.result;
   }
 }

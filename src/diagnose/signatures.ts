@@ -1,4 +1,5 @@
 import type { Connection } from '../track/connection.js';
+import { SYN_ANSWER_MIN_S } from './vantage.js';
 
 /** Per-connection signature ids: stable, shown in `flows` and explained by `tcpdiag explain`. */
 export const SIGNATURES = [
@@ -19,13 +20,6 @@ export type SignatureId = (typeof SIGNATURES)[number];
 const SYNACK_RTO = 1.0;
 /** A little slack on that, for timer granularity and the ≤4.3 200 ms quantum. */
 const SYNACK_RTO_SLACK = 0.5;
-/**
- * A capture that ends (a file rotated by tcpdump -C/-G, a cut, --until) within this long after a SYN
- * never showed whether it was answered: not a dropped SYN. Short, because a listening kernel answers in
- * microseconds (4–21 µs in the lab captures) and a SYN dropped 0.35 ms before the end of kernel-lab's
- * ackov1b was counted by the kernel as a ListenOverflow.
- */
-const SYN_ANSWER_DUE = 0.0001;
 /** The shortest client retransmission timeout Linux uses (TCP_RTO_MIN). */
 const CLIENT_RTO_MIN = 0.2;
 /** An overflow reset answers the handshake ACK or the data right behind it, within these many client segments. */
@@ -137,9 +131,12 @@ export function spuriousSynAckCopies(c: Connection): number {
 /**
  * The signatures of one finished connection, from its record alone. They
  * state what the wire shows; how much each weighs (vantage point, other
- * connections) is the listener findings' business.
+ * connections) is the listener findings' business. `synAnswerDue`: how long after its last SYN an
+ * unanswered connection's answer was due (vantage.ts synAnswerDue(), from its listener's measured
+ * turnaround); a capture (a file rotated by tcpdump -C/-G, a cut, --until) or a watch window that ended
+ * sooner never showed whether it was answered: not a dropped SYN.
  */
-export function classify(c: Connection): ConnectionFacts {
+export function classify(c: Connection, synAnswerDue = SYN_ANSWER_MIN_S): ConnectionFacts {
   const sig = found;
   sig.clear();
   const synAnswered = c.synAckCount > 0;
@@ -150,7 +147,7 @@ export function classify(c: Connection): ConnectionFacts {
     else if (!c.rstAnswersSyn && c.rstBy !== 'server') {
       // A server RST with no SYN-ACK answered the SYN (a refusal, whatever its ack): not a drop (bug-3844).
       // The capture (or --until) ended before the last SYN's answer was due: an unseen answer, not a drop.
-      const answerNotDue = !c.evicted && c.finishedAt - c.lastSynTime < SYN_ANSWER_DUE;
+      const answerNotDue = !c.evicted && c.finishedAt - c.lastSynTime < synAnswerDue;
       // The client reset its own SYN before the server's answer was due (a scanner, connect() abandoned):
       // the last SYN was not left unanswered by the server (syn-then-rst).
       const clientGaveUp = c.rstBy === 'client' && c.rstTime - c.lastSynTime < SYNACK_RTO;

@@ -59,9 +59,7 @@ export class Timeline {
     if (drops) this.addDrops(c, drops);
     if (c.synCount > 0) {
       this.add(c.synTime, 0);
-      // The timeline keeps at most the first dozen SYN times of a connection; enough for any real client.
-      const n = Math.min(c.recordedSynRetransmits, c.synCount - 1);
-      for (let i = 0; i < n; i++) this.add(c.synRetransmitTime(i), 1);
+      this.addSynRetransmits(c);
     }
     if (c.handshakeAckFrame !== 0) {
       if (reset) this.add(c.handshakeAckTime, 4);
@@ -69,6 +67,35 @@ export class Timeline {
       else this.add(c.handshakeAckTime, 2);
     } else if (reset) this.add(c.rstTime, 4);
     if (refused) this.add(c.rstTime, 5);
+  }
+
+  /**
+   * Re-sends of a SYN with the same ISN (issue 19 item 7): a SYN with a new ISN on the same tuple is a new
+   * attempt, not a retransmit (public/bug-7657-01.pcap: 24 SYNs, 2 of them re-sends). The record keeps at
+   * most the first dozen SYN times after the first, enough for any real client, but not which of them
+   * brought a new ISN: without one, the kept times are the re-sends'; with some, the answered attempt's
+   * re-sends are placed on the kept times after its first SYN, the rest at the last SYN before the answer.
+   */
+  private addSynRetransmits(c: Connection): void {
+    const kept = c.recordedSynRetransmits;
+    const resent = c.synRetransmits;
+    if (resent <= 0) return;
+    if (resent === c.synCount - 1) {
+      const n = Math.min(kept, resent);
+      for (let i = 0; i < n; i++) this.add(c.synRetransmitTime(i), 1);
+      return;
+    }
+    let placed = 0;
+    if (c.answeredIsnSyns > 1) {
+      for (let i = 0; i < kept && placed < Math.min(resent, c.answeredIsnSyns - 1); i++) {
+        const t = c.synRetransmitTime(i);
+        if (t > c.answeredSynTime) {
+          this.add(t, 1);
+          placed++;
+        }
+      }
+    }
+    for (; placed < resent; placed++) this.add(c.lastSynTime, 1);
   }
 
   /**

@@ -16,7 +16,7 @@ import type { Connection } from '../track/connection.js';
 import { LiveTracker, type LiveConnections } from '../track/live.js';
 import type { CaptureSummary } from '../track/summary.js';
 import type { TrackerOptions } from '../track/tracker.js';
-import { Analyzer, type Analysis } from './analyzer.js';
+import { Analyzer, type Analysis, type Listener } from './analyzer.js';
 import { answerGrace, OpenJudge, type Grace, type OpenJudgement } from './live.js';
 import type { Finding } from './registry.js';
 import type { ConnectionFacts } from './signatures.js';
@@ -59,10 +59,8 @@ export class WatchedAnalyzer extends Analyzer {
       listeners: this.listeners,
       byHash: this.byHash,
       vantage: this.vantage,
-      vantageOf: (e: typeof this.vantage) => {
-        const { vantage, v } = this.vantageNow(e);
-        return { vantage, synToSynAck: v.synToSynAck, synAckToAck: v.synAckToAck };
-      },
+      vantagesOf: (e: typeof this.vantage) => this.vantageNow(e),
+      synAnswerDue: (c: Connection, l: Listener | undefined, e: typeof this.vantage) => this.synAnswerDue(c, l, e),
       wants: (c: Connection) => this.wants(c),
     };
     return judge.judge(lend, open, at, grace, each);
@@ -70,7 +68,7 @@ export class WatchedAnalyzer extends Analyzer {
 
   /** The grace the turnarounds of the connections finished so far give (live.ts). */
   get grace(): Grace {
-    const { v } = this.vantageNow();
+    const v = this.vantage.result();
     return { server: answerGrace(v.synToSynAck), client: answerGrace(v.synAckToAck) };
   }
 }

@@ -13,7 +13,7 @@ import { digitsOf, nanosBetweenTimes, timeDigits, type CaptureReport, type Findi
 import { clockOfIso, int } from './svg-common.js';
 import { duration, figureValue, proseNumbers } from './units.js';
 import { LADDER_CAP, ladderSvg } from './svg-ladder.js';
-import { OUTCOME_HEAD, outcomeRows } from './outcomes.js';
+import { OUTCOME_HEAD, OUTCOME_NUMERIC, outcomeRows } from './outcomes.js';
 
 const esc = escapeHtml;
 
@@ -175,6 +175,7 @@ export function findingDetail(f: FindingReport, n: number, multi: boolean, ladde
     }
   }
   if (f.confidence) out.push(`<p class="confidence">Confidence: <strong>${esc(f.confidence)}</strong></p>`);
+  if (f.vantage) out.push(`<p class="vantage">Seen from: <strong>the ${esc(f.vantage)} side</strong></p>`);
   if (f.alternatives?.length) out.push('<h4>Could also be</h4>', `<ul class="alternatives">${f.alternatives.map((a) => `<li><code>${esc(a.cause)}</code>: ${proseHtml(a.why)}</li>`).join('')}</ul>`);
   if (f.caveats.length > 0) out.push('<h4>Caveats</h4>', `<ul>${f.caveats.map((c) => `<li>${proseHtml(c)}</li>`).join('')}</ul>`);
   if (f.fix.length > 0) out.push('<h4>Fix</h4>', `<ul class="fix">${f.fix.map((x) => `<li>${proseHtml(x)}</li>`).join('')}</ul>`);
@@ -190,11 +191,12 @@ export function listenerTable(c: CaptureReport): string {
   if (c.listeners.length === 0) return '<p>No TCP listeners seen.</p>';
   return scrollTable(
     OUTCOME_HEAD.map(esc),
-    outcomeRows(c).map((r) => [`<code>${esc(r.listener)}</code>`, ...r.counts.map(int)]),
-    { numeric: OUTCOME_HEAD.map((_, i) => i > 0), cls: 'outcomes', caption: OUTCOME_CAPTION },
+    outcomeRows(c).map((r) => [`<code>${esc(r.listener)}</code>`, ...r.counts.map(int), esc(r.vantage)]),
+    { numeric: OUTCOME_NUMERIC, cls: 'outcomes', caption: OUTCOME_CAPTION },
   );
 }
 
 const OUTCOME_CAPTION =
   'Completed, ignored and reset split the handshakes the capture saw complete, as the timeline does; ' +
-  'overflowed counts every connection the full accept queue delayed or failed (its SYN drops included).';
+  'overflowed counts every connection the full accept queue delayed or failed (its SYN drops included); ' +
+  'seen from says where the capture saw the listener (a proxy\'s capture sees its front listener from the server side, its back ends from the client side).';

@@ -61,6 +61,7 @@ function findingBody(f: FindingReport): string {
     for (const e of f.evidence.connections) lines.push(...evidenceLine(e));
   }
   if (f.confidence) lines.push('', `Confidence: ${f.confidence}`);
+  if (f.vantage) lines.push(`Seen from: the ${f.vantage} side`);
   if (f.alternatives?.length) {
     lines.push('', 'Could also be:');
     for (const a of f.alternatives) lines.push(`  - ${a.cause}: ${a.why}`);

@@ -4,7 +4,7 @@ import { codeBlock, codeSpan, escapeMarkdown } from './escape.js';
 import { duration, figureValue, proseNumbers } from './units.js';
 import { digitsOf, nanosBetweenTimes, timeDigits, type CaptureReport, type FindingReport, type Report, type Time } from './model.js';
 import { formatCount, plural } from './numbers.js';
-import { OUTCOME_HEAD, outcomeRows } from './outcomes.js';
+import { OUTCOME_HEAD, OUTCOME_NUMERIC, outcomeRows } from './outcomes.js';
 import { contextMarkdown } from './context-sections.js';
 
 /*
@@ -143,6 +143,7 @@ function findingDetail(f: FindingReport, n: number, multi: boolean): string[] {
     }
   }
   if (f.confidence) out.push(`**Confidence**: ${f.confidence}`, '');
+  if (f.vantage) out.push(`**Seen from**: the ${f.vantage} side`, '');
   if (f.alternatives?.length) {
     out.push('**Could also be**', '');
     for (const a of f.alternatives) out.push(`- ${codeSpan(a.cause)}: ${prose(a.why)}`);
@@ -170,8 +171,8 @@ function listenerTable(c: CaptureReport): string[] {
   return [
     ...table(
       OUTCOME_HEAD,
-      outcomeRows(c).map((r) => [esc(r.listener), ...r.counts.map(formatCount)]),
-      OUTCOME_HEAD.map((_, i) => (i === 0 ? 'l' : 'r')),
+      outcomeRows(c).map((r) => [esc(r.listener), ...r.counts.map(formatCount), esc(r.vantage)]),
+      OUTCOME_NUMERIC.map((numeric) => (numeric ? 'r' : 'l')),
     ),
     '',
   ];

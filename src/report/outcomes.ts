@@ -7,12 +7,16 @@
  */
 import type { CaptureReport } from './model.js';
 
-export const OUTCOME_HEAD = ['Listener', 'Connections', 'Completed', 'Ignored (queue full)', 'Reset after handshake', 'Overflowed', 'Refused', 'Half-open', 'App resets'];
+export const OUTCOME_HEAD = ['Listener', 'Connections', 'Completed', 'Ignored (queue full)', 'Reset after handshake', 'Overflowed', 'Refused', 'Half-open', 'App resets', 'Seen from'];
+/** The columns of OUTCOME_HEAD that hold counts (the others: the listener and its vantage). */
+export const OUTCOME_NUMERIC = OUTCOME_HEAD.map((_, i) => i > 0 && i < OUTCOME_HEAD.length - 1);
 
 export interface OutcomeRow {
   listener: string;
   /** Connections, completed, ignored, reset, overflowed, refused, half-open, app resets. */
   counts: number[];
+  /** Where the listener's packets were captured (server, client, ...: a proxy's front and back ends differ). */
+  vantage: string;
 }
 
 const sum = (xs: number[] | undefined) => (xs ?? []).reduce((a, b) => a + b, 0);
@@ -23,6 +27,6 @@ export function outcomeRows(c: CaptureReport): OutcomeRow[] {
     const ignored = t ? sum(t.series.ignored) : 0;
     const reset = t ? sum(t.series.resets) : 0;
     const completed = t ? sum(t.series.handshakes) : l.completed;
-    return { listener: l.listener, counts: [l.connections, completed, ignored, reset, l.overflowed, l.refused, l.halfOpen, l.appResets] };
+    return { listener: l.listener, counts: [l.connections, completed, ignored, reset, l.overflowed, l.refused, l.halfOpen, l.appResets], vantage: l.vantage };
   });
 }

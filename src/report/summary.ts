@@ -7,8 +7,8 @@ import { SEVERITY_RANK } from '../diagnose/severity.js';
 import type { Report } from './model.js';
 import { count, integer } from './units.js';
 
-/** A listener's outcomes (the analysis' own record) added up over the captures that saw it. */
-export interface ListenerSummary extends ListenerOutcome {
+/** A listener's outcomes (the analysis' own record) added up over the captures that saw it (its vantage is each capture's own). */
+export interface ListenerSummary extends Omit<ListenerOutcome, 'vantage'> {
   captures: number;
   /** Finding ids on this listener, most severe first, with how many captures drew each. */
   findings: { id: string; severity: string; captures: number }[];

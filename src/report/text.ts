@@ -25,6 +25,11 @@ export function captureLine(c: CaptureReport, color: ChalkInstance): string {
   ];
   const v = c.vantage;
   parts.push(`vantage: ${v.vantage}${v.synToSynAck !== null ? ` (SYN→SYN-ACK ${duration(v.synToSynAck)}, SYN-ACK→ACK ${duration(v.synAckToAck)})` : ''}`);
+  // A proxy's capture: each listener's own side (its findings say it too).
+  if (v.vantage === 'mixed') {
+    const each = c.listeners.slice(0, 6).map((l) => `${l.listener} ${l.vantage}`);
+    parts.push(`listeners seen from: ${each.join(', ')}${c.listeners.length > 6 ? `, +${c.listeners.length - 6} more` : ''}`);
+  }
   let line = parts.join('  ');
   if (c.error) {
     const what = c.packets > 0 ? 'partial: reading stopped' : 'unreadable';
@@ -60,7 +65,7 @@ export function fold(text: string, width: number | null, indent: string, first =
 }
 
 /** `withCapture`: the finding's line names its capture (a report of several captures). */
-export function findingText(f: FindingReport, color: ChalkInstance, width: number | null = null, withCapture = false): string {
+export function findingText(f: FindingReport, color: ChalkInstance, width: number | null = null, withCapture = false, withVantage = false): string {
   const out: string[] = [];
   const where = withCapture ? `  ${color.dim('in')} ${stripControl(f.capture)}` : '';
   out.push(`${severityLabel(f, color)} ${color.bold(f.id)}  ${f.listener}  ${count(f.connections, 'connection')}${where}`);
@@ -73,6 +78,8 @@ export function findingText(f: FindingReport, color: ChalkInstance, width: numbe
   }
   // Folded on the plain prefix, then coloured: escape codes take no columns.
   for (const c of f.caveats) out.push(fold(c, width, '        ', '  note: ').replace('note:', color.dim('note:')));
+  // In a capture whose listeners were seen from different sides (a proxy): this one's.
+  if (withVantage && f.vantage) out.push(`  ${color.dim('seen from:')} the ${f.vantage} side`);
   if (f.confidence) out.push(`  ${color.dim('confidence:')} ${f.confidence}`);
   for (const a of f.alternatives ?? []) out.push(fold(`${a.cause}: ${a.why}`, width, '          ', '    or: ').replace('or:', color.dim('or:')));
   if (f.evidence.connections.length > 0) {
@@ -109,7 +116,7 @@ export function renderText(r: Report, color: ChalkInstance, quiet: boolean, widt
   for (const c of r.captures) {
     const fs = r.findings.filter((f) => f.capture === c.path);
     if (!quiet) blocks.push(captureLine(c, color));
-    for (const f of fs) blocks.push(findingText(f, color, width, r.captures.length > 1));
+    for (const f of fs) blocks.push(findingText(f, color, width, r.captures.length > 1, c.vantage.vantage === 'mixed'));
     if (quiet || fs.length > 0 || (c.error && c.packets === 0)) continue;
     const completed = c.listeners.reduce((sum, l) => sum + l.completed, 0);
     if (c.listeners.length === 0) blocks.push(color.yellow(`  nothing to diagnose: no TCP connection${kept.length ? ' matched the filters' : ' in the capture'}`));

@@ -147,6 +147,7 @@ describe('HTML report', () => {
     expect(findAll(row, 'td').map(textOf)).toEqual([
       l.listener,
       ...[l.connections, total('handshakes'), total('ignored'), total('resets'), l.overflowed, l.refused, l.halfOpen, l.appResets].map(String),
+      'server', // seen from: a server-side capture
     ]);
     expect([l.connections, l.completed, total('handshakes'), total('ignored')]).toEqual([30, 30, 6, 24]);
   });

@@ -29,8 +29,8 @@ class Open extends Analyzer {
   all(): Map<string, Listener> {
     return this.listeners;
   }
-  vantageCode() {
-    return this.vantageNow().vantage;
+  vantageOf(l: Listener) {
+    return this.vantageNow().of(l);
   }
 }
 
@@ -43,16 +43,16 @@ describe('deepCopy of listener state', () => {
       expect(a.all().size).toBeGreaterThan(0);
       let findings = 0;
       for (const l of a.all().values()) {
-        const before = JSON.stringify(l.judge(a.vantageCode()));
+        const before = JSON.stringify(l.judge(a.vantageOf(l)));
         const copy = deepCopy(l);
         expect(copy).not.toBe(l);
         expect(Object.getPrototypeOf(copy)).toBe(Listener.prototype);
-        expect(JSON.stringify(copy.judge(a.vantageCode()))).toBe(before);
+        expect(JSON.stringify(copy.judge(a.vantageOf(l)))).toBe(before);
         findings += (JSON.parse(before) as unknown[]).length;
         // Fed every connection again, the copy changes; the original does not.
         for (const c of kept) if (l.base.serves(c)) copy.add(c, classify(c));
         expect(copy.base.connections).toBe(2 * l.base.connections);
-        expect(JSON.stringify(l.judge(a.vantageCode()))).toBe(before);
+        expect(JSON.stringify(l.judge(a.vantageOf(l)))).toBe(before);
       }
       expect(findings).toBeGreaterThan(0);
     });

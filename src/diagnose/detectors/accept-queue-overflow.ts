@@ -162,7 +162,7 @@ function drainedTogether(times: Samples): number {
  */
 export function synQueueShare(s: AcceptQueueState): SynQueueDrops {
   const sq = s.occupancy.synQueueDrops();
-  return sq.connections >= MIN_SYN_QUEUE_CONNECTIONS ? sq : { synDrops: 0, held: 0, connections: 0 };
+  return sq.connections >= MIN_SYN_QUEUE_CONNECTIONS ? sq : { synDrops: 0, held: 0, connections: 0, otherConnections: 0 };
 }
 
 /** Whether the listener's record shows an accept-queue overflow, weighed by where the capture was taken and the look-alikes. */
@@ -181,7 +181,8 @@ export function judgeOverflow(s: AcceptQueueState, base: ListenerBase, vantage: 
   // SYNs left unanswered while the listener answered others, from more than one connection, and not a filter's
   // nor a full SYN queue's (syn-queue-overflow).
   const sq = synQueueShare(s);
-  const synDrops = !flood && !filtered && s.synDropConns - sq.connections >= 2 && base.answered > 0;
+  // A connection whose first SYNs met the full SYN queue and later ones the full accept queue counts here too (synq0).
+  const synDrops = !flood && !filtered && Math.max(s.synDropConns - sq.connections, sq.otherConnections) >= 2 && base.answered > 0;
   // Data ignored on connections whose handshake was not captured counts only from two such connections on.
   const ignored = s.ignoredHandshakes - s.midStreamIgnored + (s.midStreamIgnored >= MIN_MID_STREAM ? s.midStreamIgnored : 0);
   if (atServer) {
