@@ -67,6 +67,13 @@ export class PathLoss {
     return this.serverSegments === 0 ? 0 : Math.min(1, this.serverResent / this.serverSegments);
   }
 
+  /** A low bound of oneWayAtClient() (about two standard deviations below the count): above 0, the path surely lost packets. */
+  oneWayAtClientLow(): number {
+    if (this.serverSegments === 0) return 0;
+    const r = this.serverResent;
+    return Math.max(0, r - 2 * Math.sqrt(r)) / this.serverSegments;
+  }
+
   /** The cautious bound of oneWayAtClient(), as rate() is of measured(). */
   oneWayAtClientBound(): number {
     if (this.serverSegments === 0) return 0.5;
