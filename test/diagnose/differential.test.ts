@@ -108,6 +108,46 @@ describe('queue drops against path loss at the client', () => {
   });
 });
 
+describe('path loss beside an overflow (handshake-loss on the same listener)', () => {
+  const tsharkSynAckRetransmitted = (capture: string): number[] => {
+    const row = readFileSync(`${FIXTURES}accuracy/tshark-capture-loss.tsv`, 'utf8').split('\n').find((l) => l.startsWith(`${capture}\t`))!;
+    return row.split('\t')[4]!.split(' ').filter(Boolean).map(Number);
+  };
+  const pathHandshakeDrops = (run: string): number =>
+    (JSON.parse(readFileSync(`${FIXTURES}accuracy/${run}/labels.json`, 'utf8')).dropped_on_path as { flags?: string }[]).filter((d) => (d.flags ?? '').includes('S')).length;
+
+  it('overflow-loss-abort1/server: the 9 SYN-ACKs re-sent before any ACK (the 9 connections tshark flags) are the path\'s', async () => {
+    expect(pathHandshakeDrops('overflow-loss-abort1')).toBe(23);
+    const fs = await findings('overflow-loss-abort1/server');
+    expect(fs.find((f) => f.id === 'accept-queue-overflow')).toMatchObject({ severity: 'error', droppedSegments: 63 });
+    const f = fs.find((x) => x.id === 'handshake-loss')!;
+    expect(tsharkSynAckRetransmitted('overflow-loss-abort1/server.pcap.gz')).toHaveLength(9);
+    expect(f).toMatchObject({ severity: 'warning', confidence: 'likely', connections: 9 });
+    expect(f.figures).toContainEqual(['SYN-ACKs re-sent before an ACK', '9']);
+    expect(f.verdict).toContain('Besides the accept-queue overflow');
+    expect(f.fix.join(' ')).not.toContain('not the problem');
+    expect(f.alternatives!.map((a) => a.cause)).toEqual(['accept-queue-overflow']);
+  });
+
+  it('overflow-loss-abort1/client: the loss measured on the server\'s data takes about 22 SYN attempts (the bridge dropped 23 SYNs and SYN-ACKs)', async () => {
+    const fs = await findings('overflow-loss-abort1/client');
+    expect(fs.find((f) => f.id === 'accept-queue-overflow')).toMatchObject({ severity: 'error', synDrops: 48 });
+    const f = fs.find((x) => x.id === 'handshake-loss')!;
+    expect(f).toMatchObject({ severity: 'warning', confidence: 'likely', connections: 22 });
+    expect(Math.abs(f.connections - pathHandshakeDrops('overflow-loss-abort1'))).toBeLessThanOrEqual(3);
+    expect(f.figures).toContainEqual(['path loss into the server (server data re-sent)', '4.8% of 290 segments']);
+  });
+
+  it('not on an overflow without handshake loss on the path: the lossless runs, and overflow-loss-abort0 (the bridge dropped no SYN or SYN-ACK there)', async () => {
+    expect(pathHandshakeDrops('overflow-loss-abort0')).toBe(0);
+    for (const name of ['overflow-loss-abort0/client', 'overflow-loss-abort0/server', 'accept-overflow-abort0/client', 'slow-acceptor-abort0/server', 'slow-acceptor-abort1/client', 'stalled-synack1/client', 'reuseport-slow/client', 'synack-expire/server']) {
+      const ids = (await findings(name)).map((f) => f.id);
+      expect(ids, name).toContain('accept-queue-overflow');
+      expect(ids, name).not.toContain('handshake-loss');
+    }
+  });
+});
+
 describe('a filter against a full queue', () => {
   it('filtered-client/server: one source never answered while the other is answered at once = syn-unanswered (filtered), not overflow', async () => {
     expect(counters('filtered-client').TcpExtListenOverflows ?? 0).toBe(0);
