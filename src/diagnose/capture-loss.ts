@@ -4,25 +4,34 @@
 // an ACK for bytes the capture never held. Measured per capture, said in its summary, never counted as
 // a drop (the detectors read what was captured; this only says what is missing from it).
 
-import type { Connection } from '../track/connection.js';
-import { seqDiff } from '../track/direction.js';
+import type { Connection, HandshakeOptions } from '../track/connection.js';
+import { seqDiff, type Direction } from '../track/direction.js';
 import type { CaptureLossSummary } from '../track/summary.js';
-import type { Direction } from '../track/direction.js';
-import type { HandshakeOptions } from '../track/connection.js';
 
-// An ACK further than this past the last byte seen is not a lost segment but a record that joined two
-// connections or a corrupt number: not counted.
-const MAX_UNSEEN_BYTES = 1 << 30;
+/** The largest window TCP can offer (65535 scaled by at most 14, RFC 7323): no sender has more in flight. */
+const MAX_WINDOW_SHIFT = 14;
+
+/**
+ * The most bytes the receiver let the sender have in flight: its window, scaled only when both SYNs
+ * offered scaling. A handshake not captured allows the largest.
+ */
+function maxInFlight(receiver: HandshakeOptions | null, sender: HandshakeOptions | null, seen: boolean): number {
+  if (!seen) return 65535 * 2 ** MAX_WINDOW_SHIFT;
+  const scaled = receiver !== null && sender !== null && receiver.wscale >= 0 && sender.wscale >= 0;
+  return 65535 * 2 ** (scaled ? Math.min(receiver.wscale, MAX_WINDOW_SHIFT) : 0);
+}
 
 /**
  * Bytes of one direction the peer ACKed that the capture never held: past the highest sequence seen,
  * and the holes inside what was seen once the peer ACKed all the data around them (the FIN excepted:
- * its ACK may itself be the segment the capture missed).
+ * its ACK may itself be the segment the capture missed). An ACK further past the last byte seen than
+ * the receiver's window let the sender send is no lost segment but a wrong number (a crafted or
+ * corrupt ACK, which Wireshark flags the same way): not counted.
  */
-function unseenBytes(d: Direction, peer: Direction): number {
+function unseenBytes(d: Direction, peer: Direction, window: number): number {
   if (!d.seqSet || !peer.ackSet) return 0;
   const beyond = seqDiff(peer.highestAck, d.nextSeq);
-  if (beyond >= MAX_UNSEEN_BYTES) return 0;
+  if (beyond > window) return 0;
   let n = beyond > 0 ? beyond : 0;
   if (d.gapBytes > 0 && beyond >= (d.finSeen ? -1 : 0)) n += d.gapBytes;
   return n;
@@ -40,10 +49,14 @@ export class CaptureLoss {
   private segments = 0;
 
   observe(c: Connection): void {
-    // An evicted record is a part of its connection: its ACKs may cover what a later part holds.
-    if (c.evicted) return;
-    const toServer = unseenBytes(c.client, c.server);
-    const toClient = unseenBytes(c.server, c.client);
+    // An evicted record is a part of its connection: its ACKs may cover what a later part holds. A SYN
+    // answered by a bare ACK that the client reset met a TIME_WAIT socket, which ACKs with the old
+    // connection's numbers (kernel.md §9); one answered by an ACK the client went on with lost its
+    // SYN-ACK in the capture, and is measured.
+    if (c.evicted || (c.synAnsweredByAck && c.rstBy === 'client')) return;
+    const handshake = c.synOptions !== null && c.synAckOptions !== null;
+    const toServer = unseenBytes(c.client, c.server, maxInFlight(c.synAckOptions, c.synOptions, handshake));
+    const toClient = unseenBytes(c.server, c.client, maxInFlight(c.synOptions, c.synAckOptions, handshake));
     if (toServer + toClient === 0) return;
     this.connections++;
     this.bytes += toServer + toClient;

@@ -101,4 +101,19 @@ describe('capture loss against tshark', () => {
       expect(run.summary.warnings.some((w) => w.includes('capture itself missed')), name).toBe(false);
     }
   });
+
+  it('ACKs with wrong numbers are not capture loss, although Wireshark flags them alike', async () => {
+    // tcp_handshake_synthetic: crafted handshake ACKs (ack 999999 for the SYN-ACK of ISN 6000, frame 6 in
+    // fixtures/expected/public__tcp_handshake_synthetic.pcap.tshark.tsv) further past the last byte than
+    // any window the receiver offered; timewait-syn: the TIME_WAIT socket's ACK with the old numbers, which
+    // the client resets (kernel.md §9).
+    const rows = readFileSync(`${FIXTURES}expected/public__tcp_handshake_synthetic.pcap.tshark.tsv`, 'utf8').split('\n');
+    expect(rows[6]!.split('\t').slice(8, 12)).toEqual(['40002', '8080', '2001', '999999']);
+    for (const f of [`${FIXTURES}public/tcp_handshake_synthetic.pcap`, `${FIXTURES}slices/timewait-syn.pcap`]) {
+      const loss = new CaptureLoss();
+      const run = await runPipeline(f, { recycle: false }, (c) => loss.observe(c));
+      expect(loss.result(), f).toEqual({ ackedUnseenSegments: 0, ackedUnseenBytes: 0, connections: 0 });
+      expect(run.summary.captureLoss, f).toEqual(loss.result());
+    }
+  });
 });
