@@ -1,7 +1,7 @@
 // Capture loss (issue 19 item 5): segments the other side ACKed that the capture never recorded are
 // measured per capture, said in its summary (JSON field, warning line) and on each finding, and never
 // counted as drops. Checked against tshark 4.0.17's tcp.analysis.ack_lost_segment, recorded in
-// fixtures/accuracy/tshark-capture-loss.tsv by scripts/fixtures/record_capture_loss.sh (CI has no tshark),
+// fixtures/expected/accuracy__capture-loss.tsv by scripts/fixtures/record_capture_loss.sh (CI has no tshark),
 // and against what the transform dropped (labels.json transform.changed.lost).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ interface TsharkRow {
 
 function tshark(): Map<string, TsharkRow> {
   const rows = new Map<string, TsharkRow>();
-  const text = readFileSync(requireFile(`${ACC}tshark-capture-loss.tsv`), 'utf8');
+  const text = readFileSync(requireFile(`${FIXTURES}expected/accuracy__capture-loss.tsv`), 'utf8');
   for (const line of text.split('\n').slice(1)) {
     if (line === '' || line.startsWith('#')) continue;
     const [capture, ackLost, lostSegment, ports] = line.split('\t');

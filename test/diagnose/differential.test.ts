@@ -110,7 +110,7 @@ describe('queue drops against path loss at the client', () => {
 
 describe('path loss beside an overflow (handshake-loss on the same listener)', () => {
   const tsharkSynAckRetransmitted = (capture: string): number[] => {
-    const row = readFileSync(`${FIXTURES}accuracy/tshark-capture-loss.tsv`, 'utf8').split('\n').find((l) => l.startsWith(`${capture}\t`))!;
+    const row = readFileSync(`${FIXTURES}expected/accuracy__capture-loss.tsv`, 'utf8').split('\n').find((l) => l.startsWith(`${capture}\t`))!;
     return row.split('\t')[4]!.split(' ').filter(Boolean).map(Number);
   };
   const pathHandshakeDrops = (run: string): number =>
