@@ -95,7 +95,7 @@ describe('queue drops against path loss at the client', () => {
     expect(Math.abs(f.droppedSegments - 72) / 72).toBeLessThanOrEqual(0.1);
     expect(f.figures).toContainEqual([
       'of the unanswered segments, path loss explains',
-      '6 (not counted as dropped: 1 segments of 1 handshake answered at the first retransmission, as one lost segment leaves them; 5 client segments at 5.0% one way)',
+      '6 (not counted as dropped: 1 segment of 1 handshake answered at the first retransmission, as one lost segment leaves them; 5 client segments at 5.0% one way)',
     ]);
   });
 

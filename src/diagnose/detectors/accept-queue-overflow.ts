@@ -85,6 +85,8 @@ export class AcceptQueueState {
   weakDropped = 0;
   heldIgnoredConns = 0;
   heldAnswered = 0;
+  /** Of heldAnswered, the data-only ones (left out whole when tcp_abort_on_overflow=1 is proven). */
+  heldAnsweredDataOnly = 0;
   /** SYNs the clients sent to the listener, retransmissions included: what path loss had to hit. */
   synsSent = 0;
   droppedAfterHandshake = 0;
@@ -295,6 +297,7 @@ function clientDropEstimate(
   const weakDropped = dataOnlyIsLoss ? 0 : s.weakDropped;
   const weakConns = dataOnlyIsLoss ? 0 : s.weakIgnoredConns;
   const unheld = Math.max(0, s.dataHandshakes - s.heldIgnoredConns - (dataOnlyIsLoss ? s.weakIgnoredConns : 0));
+  const heldAnswered = s.heldAnswered - (dataOnlyIsLoss ? s.heldAnsweredDataOnly : 0);
   const explained = (p: number): { syn: number; weak: number; held: number } => {
     const attempt = 1 - (1 - p) * (1 - p);
     const weakShare = weakConns === 0 ? 0 : Math.min(1, (unheld * attempt * (1 - attempt)) / weakConns);
@@ -302,14 +305,14 @@ function clientDropEstimate(
     return {
       syn: Math.min(unanswered, Math.round(attempt * s.synsSent)),
       weak: Math.round(weakShare * weakDropped),
-      held: Math.min(heldCounted, Math.round(p * heldCounted + p * s.heldAnswered)),
+      held: Math.min(heldCounted, Math.round(p * heldCounted + p * heldAnswered)),
     };
   };
   const p = s.pathLoss.oneWayAtClient();
   const e = explained(p);
   const why: string[] = [];
   if (e.syn > 0) why.push(`${e.syn} SYNs at ${((1 - (1 - p) * (1 - p)) * 100).toFixed(1)}% per attempt`);
-  if (e.weak > 0) why.push(`${e.weak} segments of ${weakConns} handshake${weakConns > 1 ? 's' : ''} answered at the first retransmission, as one lost segment leaves them`);
+  if (e.weak > 0) why.push(`${e.weak} segment${e.weak > 1 ? 's' : ''} of ${weakConns} handshake${weakConns > 1 ? 's' : ''} answered at the first retransmission, as one lost segment leaves them`);
   if (e.held > 0) why.push(`${e.held} client segments at ${(p * 100).toFixed(1)}% one way`);
   if (dataOnlyIsLoss) why.push(`${s.dataOnlyDropped} segments of ${s.dataOnlyIgnoredConns} handshakes left unanswered without a reset although tcp_abort_on_overflow=1`);
   // The range: nothing lost on the path, to the loss rate's cautious upper bound.
@@ -460,7 +463,11 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
         s.weakDropped += f.droppedAfterHandshake;
       } else {
         s.heldIgnoredConns++;
-        if (c.serverAnswerFrame !== 0) s.heldAnswered++;
+        if (c.serverAnswerFrame !== 0) {
+          s.heldAnswered++;
+          const dataOnly = sig.includes('handshake-data-ignored') && c.synAckAfterAck === 0 && !sig.includes('syncookie');
+          if (dataOnly) s.heldAnsweredDataOnly++;
+        }
       }
     }
     if (f.ignoredHandshake) {
