@@ -136,6 +136,7 @@ export const handshakeLoss: ListenerDetector<'handshake-loss', HandshakeLossStat
       pattern: [
         'synack-retransmit or syn-retransmit on some connections, followed by a normal handshake. After that, the server ACKs the client\'s data at once. There are no ignored handshakes and no bare RSTs, and the losses are spread over time and clients instead of coming in bursts.',
         CLIENT_SYN_TIMING,
+        'Beside an accept-queue overflow on the same listener it is said only for what a full queue does not do: a SYN-ACK re-sent before any ACK came (at the server), or, away from the server where a lost SYN looks like a dropped one, loss measured on the server\'s data (which never passes the listen queue) high enough to take at least one SYN attempt.',
       ],
       server: 'A SYN-ACK is re-sent at 1 s and the ACK then arrives, or a repeated SYN is answered at once (§3.3).',
       client: 'Connections take 1 s or longer (3 s on < 3.1 kernels) but succeed.',
