@@ -3,6 +3,7 @@ import type { Connection } from '../track/connection.js';
 import { endpointKey } from '../track/key.js';
 import type { CaptureSummary } from '../track/summary.js';
 import type { JudgeContext } from './detector.js';
+import { CaptureLoss, captureLossCaveat, captureLossNote } from './capture-loss.js';
 import { applicationResets } from './detectors/application-resets.js';
 import { synFlood } from './detectors/syn-flood.js';
 import type { FindingCommon } from './finding.js';
@@ -99,6 +100,8 @@ export class Analyzer {
   private captureDuplicates = 0;
   /** Connections tagged with a VLAN on one direction only, kept whole by the tracker. */
   private oneSidedVlan = 0;
+  /** Segments ACKed that the capture never recorded: said per capture, never counted as drops. */
+  private readonly captureLoss = new CaptureLoss();
 
   constructor(filter: ListenerFilter = {}) {
     this.keepListeners = filter.listeners?.length ? new Set(filter.listeners) : null;
@@ -121,6 +124,7 @@ export class Analyzer {
     c.signatures = facts.signatures;
     this.captureDuplicates += c.client.duplicates + c.server.duplicates;
     if (c.vlanOneSided) this.oneSidedVlan++;
+    this.captureLoss.observe(c);
     this.vantage.add(c);
     l.add(c, facts);
     this.lastListener = l.base.listener;
@@ -186,9 +190,14 @@ export class Analyzer {
   finish(summary: CaptureSummary): Analysis {
     const vantages = this.vantageNow();
     const v = vantages.whole;
+    const loss = this.captureLoss.result();
+    summary.captureLoss = loss;
     for (const w of this.captureNotes()) summary.warnings.push(w);
+    const lossNote = captureLossNote(loss);
+    if (lossNote) summary.warnings.push(lossNote);
     const findings: Finding[] = [];
     for (const l of this.listeners.values()) findings.push(...l.judge(vantages.of(l)));
+    if (loss.connections > 0) for (const f of findings) f.caveats.push(captureLossCaveat(loss));
     for (const d of captureDetectors) {
       const f = d.judge(summary);
       if (f) findings.push(f as Finding);

@@ -35,6 +35,9 @@ export class PathLoss {
   /** Sequence-bearing segments after the handshake (data estimated by MSS, FINs), and those re-sent. */
   segments = 0;
   resent = 0;
+  /** Of those, the server's: at the client only the client's lost ACK shows as their re-send (oneWayAtClient). */
+  serverSegments = 0;
+  serverResent = 0;
 
   observe(c: Connection): void {
     // A connection whose handshake the capture missed (it started later) still shows the path.
@@ -49,6 +52,33 @@ export class PathLoss {
     const serverResent = Math.max(0, s.retransmits - c.synAckRetransmits);
     const clientResentAfter = c.serverAnswerFrame !== 0 ? Math.max(0, c.client.retransmits - c.synRetransmits - c.clientRetransBeforeAnswer) : 0;
     this.resent += serverResent + clientResentAfter;
+    this.serverSegments += serverSegs;
+    this.serverResent += serverResent;
+  }
+
+  /**
+   * The loss rate of one direction of the path, as a client-side capture measures it: a server segment lost
+   * on the way to the client never passed the capture point (the client sees one copy, the re-send), so the
+   * server's re-sends seen there are those whose ACK the path lost on the way in (client → server), one
+   * way. (At the server the same re-sends count both ways: its data lost out and the client's ACK lost in;
+   * the lab's lossy runs show the client's rate at about half the server's.)
+   */
+  oneWayAtClient(): number {
+    return this.serverSegments === 0 ? 0 : Math.min(1, this.serverResent / this.serverSegments);
+  }
+
+  /** A low bound of oneWayAtClient() (about two standard deviations below the count): above 0, the path surely lost packets. */
+  oneWayAtClientLow(): number {
+    if (this.serverSegments === 0) return 0;
+    const r = this.serverResent;
+    return Math.max(0, r - 2 * Math.sqrt(r)) / this.serverSegments;
+  }
+
+  /** The cautious bound of oneWayAtClient(), as rate() is of measured(). */
+  oneWayAtClientBound(): number {
+    if (this.serverSegments === 0) return 0.5;
+    const r = this.serverResent + PRIOR_LOST;
+    return Math.min(0.5, (r + 2 * Math.sqrt(r)) / this.serverSegments);
   }
 
   /** The measured loss rate per segment. */

@@ -39,4 +39,15 @@ export interface CaptureSummary {
   connections: number;
   evictions: number;
   peakLiveConnections: number;
+  /** The capture's own loss, filled by the analysis when it finishes (diagnose/capture-loss.ts); absent before. */
+  captureLoss?: CaptureLossSummary;
+}
+
+/** Segments the other side ACKed that the capture never recorded (Wireshark's "ACKed segment that wasn't captured"). */
+export interface CaptureLossSummary {
+  /** At least this many segments (the bytes over the receiver's MSS, per connection and direction). */
+  ackedUnseenSegments: number;
+  ackedUnseenBytes: number;
+  /** Connections with any. */
+  connections: number;
 }

@@ -38,18 +38,19 @@ describe('droppedSegments with path loss at the client', () => {
     expect(f.abortOnOverflow).toBe('1');
     expect(f.resets).toBe(l.client_outcomes.reset);
     expect(Math.abs(f.droppedSegments - lo) / lo).toBeLessThanOrEqual(0.05);
-    // 19 of the 70 unanswered SYNs are what 8.3% loss per attempt gives on the 230 SYNs sent; the server saw 48 dropped.
-    expect(f.synDrops).toBe(51);
+    // 22 of the 70 unanswered SYNs are what 9.4% loss per attempt (4.8% each way) gives on the 230 SYNs sent:
+    // the 48 left are what the server saw dropped (overflow-loss-abort1/server: SYNs dropped 48).
+    expect(f.synDrops).toBe(48);
     const [low, high] = f.figures.find(([k]) => k.startsWith('dropped segments, range'))![1].split(' ')[0]!.split('–').map(Number);
     expect(low).toBeLessThanOrEqual(lo);
     expect(high).toBeGreaterThanOrEqual(lo);
   });
 
-  it('overflow-loss-abort0/client: 82 against 72 (was 85): the segments this run lost on the way in exceed what the 60 server segments measure', async () => {
+  it('overflow-loss-abort0/client: 79 against 72 (was 85, then 82): the loss into the server measured one way, the handshake the queue never held', async () => {
     const { l, f } = await overflowOf('overflow-loss-abort0', 'client');
     expect(l.kernel_counters_delta.TcpExtListenOverflows).toBe(72);
-    expect(f.droppedSegments).toBe(82);
-    expect(f.figures).toContainEqual(['dropped segments, range for the path loss', '78–85 (path loss from the upper bound of its rate to none)']);
+    expect(f.droppedSegments).toBe(79);
+    expect(f.figures).toContainEqual(['dropped segments, range for the path loss', '67–85 (path loss from the upper bound of its rate to none)']);
   });
 
   it('at the server nothing is discounted: every unanswered segment reached the host', async () => {

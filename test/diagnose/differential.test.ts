@@ -2,6 +2,7 @@
 // The labels (fixtures/accuracy/<run>/labels.json) hold the kernel's counters for each run.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { PathLoss } from '../../src/diagnose/differential.js';
 import { runPipeline } from '../../src/diagnose/pipeline.js';
 import type { Finding } from '../../src/diagnose/registry.js';
 import { FIXTURES } from '../helpers/pipeline.js';
@@ -58,6 +59,92 @@ describe('queue drops against path loss at the client', () => {
   it('overflow runs at the client still found beside real loss (overflow-loss-abort0/client)', async () => {
     const f = (await findings('overflow-loss-abort0/client')).find((x) => x.id === 'accept-queue-overflow')!;
     expect(f.severity).toBe('error');
+  });
+
+  it('at the client the server\'s re-sends measure the loss into the server, one way (the bridge\'s drop log is the truth)', async () => {
+    // A server segment lost on the way out never passed the client's capture point: only the re-send is seen
+    // there, so the re-sends the client sees are those whose ACK was lost on the way in. At the server the
+    // same re-sends count both ways.
+    for (const name of ['loss-3', 'loss-8', 'loss-15', 'loss-20', 'healthy-lossy-logged', 'overflow-loss-abort0', 'overflow-loss-abort1']) {
+      const drops = (JSON.parse(readFileSync(`${FIXTURES}accuracy/${name}/labels.json`, 'utf8')).dropped_on_path as { dir: string }[]).filter((d) => d.dir === 'r0->r1').length;
+      const at = async (v: string) => {
+        const loss = new PathLoss();
+        let clientPackets = 0;
+        await runPipeline(run(`${name}/${v}`), { recycle: false }, (c) => {
+          loss.observe(c);
+          clientPackets += c.client.packets;
+        });
+        return { loss, clientPackets };
+      };
+      const client = await at('client');
+      const server = await at('server');
+      const truth = drops / client.clientPackets;
+      expect(drops, name).toBeGreaterThan(0);
+      expect(client.loss.oneWayAtClient() / truth, name).toBeGreaterThan(0.5);
+      expect(client.loss.oneWayAtClient() / truth, name).toBeLessThan(2);
+      expect(server.loss.oneWayAtClient(), name).toBeGreaterThan(client.loss.oneWayAtClient());
+    }
+  });
+
+  it('overflow-loss-abort0/client: of the 85 unanswered segments, 13 never met the queue; 6 are left out as path loss (79 against ListenOverflows 72)', async () => {
+    // Per connection against the server capture of the same run: 12 client segments the bridge dropped on
+    // the way in, and the handshake ACK of 33242, which reached a socket (its data was lost once, then answered).
+    expect(counters('overflow-loss-abort0').TcpExtListenOverflows).toBe(72);
+    const f = (await findings('overflow-loss-abort0/client')).find((x) => x.id === 'accept-queue-overflow')!;
+    expect(f.droppedSegments).toBe(79);
+    expect(Math.abs(f.droppedSegments - 72) / 72).toBeLessThanOrEqual(0.1);
+    expect(f.figures).toContainEqual([
+      'of the unanswered segments, path loss explains',
+      '6 (not counted as dropped: 1 segment of 1 handshake answered at the first retransmission, as one lost segment leaves them; 5 client segments at 5.0% one way)',
+    ]);
+  });
+
+  it('no path loss measured, nothing left out: the lossless client captures keep every unanswered segment', async () => {
+    for (const [name, lo] of [['accept-overflow-abort0/client', 163], ['stalled-synack1/client', 216], ['slow-acceptor-abort1/client', 196]] as const) {
+      const f = (await findings(name)).find((x) => x.id === 'accept-queue-overflow')!;
+      expect(f.droppedSegments, name).toBe(lo);
+      expect(f.figures.some(([k]) => k.startsWith('of the unanswered segments')), name).toBe(false);
+    }
+  });
+});
+
+describe('path loss beside an overflow (handshake-loss on the same listener)', () => {
+  const tsharkSynAckRetransmitted = (capture: string): number[] => {
+    const row = readFileSync(`${FIXTURES}expected/accuracy__capture-loss.tsv`, 'utf8').split('\n').find((l) => l.startsWith(`${capture}\t`))!;
+    return row.split('\t')[4]!.split(' ').filter(Boolean).map(Number);
+  };
+  const pathHandshakeDrops = (run: string): number =>
+    (JSON.parse(readFileSync(`${FIXTURES}accuracy/${run}/labels.json`, 'utf8')).dropped_on_path as { flags?: string }[]).filter((d) => (d.flags ?? '').includes('S')).length;
+
+  it('overflow-loss-abort1/server: the 9 SYN-ACKs re-sent before any ACK (the 9 connections tshark flags) are the path\'s', async () => {
+    expect(pathHandshakeDrops('overflow-loss-abort1')).toBe(23);
+    const fs = await findings('overflow-loss-abort1/server');
+    expect(fs.find((f) => f.id === 'accept-queue-overflow')).toMatchObject({ severity: 'error', droppedSegments: 63 });
+    const f = fs.find((x) => x.id === 'handshake-loss')!;
+    expect(tsharkSynAckRetransmitted('overflow-loss-abort1/server.pcap.gz')).toHaveLength(9);
+    expect(f).toMatchObject({ severity: 'warning', confidence: 'likely', connections: 9 });
+    expect(f.figures).toContainEqual(['SYN-ACKs re-sent before an ACK', '9']);
+    expect(f.verdict).toContain('Besides the accept-queue overflow');
+    expect(f.fix.join(' ')).not.toContain('not the problem');
+    expect(f.alternatives!.map((a) => a.cause)).toEqual(['accept-queue-overflow']);
+  });
+
+  it('overflow-loss-abort1/client: the loss measured on the server\'s data takes about 22 SYN attempts (the bridge dropped 23 SYNs and SYN-ACKs)', async () => {
+    const fs = await findings('overflow-loss-abort1/client');
+    expect(fs.find((f) => f.id === 'accept-queue-overflow')).toMatchObject({ severity: 'error', synDrops: 48 });
+    const f = fs.find((x) => x.id === 'handshake-loss')!;
+    expect(f).toMatchObject({ severity: 'warning', confidence: 'likely', connections: 22 });
+    expect(Math.abs(f.connections - pathHandshakeDrops('overflow-loss-abort1'))).toBeLessThanOrEqual(3);
+    expect(f.figures).toContainEqual(['path loss into the server (server data re-sent)', '4.8% of 290 segments']);
+  });
+
+  it('not on an overflow without handshake loss on the path: the lossless runs, and overflow-loss-abort0 (the bridge dropped no SYN or SYN-ACK there)', async () => {
+    expect(pathHandshakeDrops('overflow-loss-abort0')).toBe(0);
+    for (const name of ['overflow-loss-abort0/client', 'overflow-loss-abort0/server', 'accept-overflow-abort0/client', 'slow-acceptor-abort0/server', 'slow-acceptor-abort1/client', 'stalled-synack1/client', 'reuseport-slow/client', 'synack-expire/server']) {
+      const ids = (await findings(name)).map((f) => f.id);
+      expect(ids, name).toContain('accept-queue-overflow');
+      expect(ids, name).not.toContain('handshake-loss');
+    }
   });
 });
 

@@ -74,6 +74,19 @@ export class AcceptQueueState {
   midStreamDataIgnoredConns = 0;
   /** Client segments counted as dropped on the dataOnlyIgnoredConns (their handshake captured). */
   dataOnlyDropped = 0;
+  /** Handshakes captured complete that carried client data: what path loss of one data segment could hit. */
+  dataHandshakes = 0;
+  /**
+   * Ignored handshakes whose only sign is one unanswered data retransmission, answered at the next (no
+   * re-sent SYN-ACK, no syncookie, no reset): what one lost segment shows on a connection the queue never
+   * held. The segments counted on them, and the other ignored handshakes (held) that the server answered.
+   */
+  weakIgnoredConns = 0;
+  weakDropped = 0;
+  heldIgnoredConns = 0;
+  heldAnswered = 0;
+  /** Of heldAnswered, the data-only ones (left out whole when tcp_abort_on_overflow=1 is proven). */
+  heldAnsweredDataOnly = 0;
   /** SYNs the clients sent to the listener, retransmissions included: what path loss had to hit. */
   synsSent = 0;
   droppedAfterHandshake = 0;
@@ -239,6 +252,7 @@ function dropEstimate(
     return { syns: unanswered, afterHandshake: s.droppedAfterHandshake, pathExplained: 0, dataOnlyIsLoss: false, why: '', low: all, high: all };
   }
   const dataOnlyIsLoss = abort === '1' && s.dataOnlyDropped > 0;
+  if (vantage === 'client') return clientDropEstimate(s, unanswered, dataOnlyIsLoss);
   const rate = s.pathLoss.measured();
   const synLoss = Math.min(unanswered, Math.round(rate * s.synsSent));
   const counted = s.droppedAfterHandshake - (dataOnlyIsLoss ? s.dataOnlyDropped : 0);
@@ -257,6 +271,61 @@ function dropEstimate(
     syns: unanswered - synLoss,
     afterHandshake: counted - inLoss,
     pathExplained: synLoss + inLoss + (dataOnlyIsLoss ? s.dataOnlyDropped : 0),
+    dataOnlyIsLoss,
+    why: why.join('; '),
+  };
+}
+
+/**
+ * What path loss explains of the unanswered segments a client-side capture shows (issue 19 item 1), from
+ * the loss rate into the server that this capture measures (PathLoss.oneWayAtClient(), p), each way alike
+ * unless the path says otherwise (kernel.md §10.1):
+ * - an unanswered SYN: the SYN or its SYN-ACK lost, 1 − (1 − p)² per attempt;
+ * - a handshake the queue never held looks ignored when its one data segment (or the ACK of it) was lost
+ *   once: of the weak ones (one unanswered retransmission, answered at the next), as many as the
+ *   handshakes the queue did not hold give at that rate are the path's, with all their segments (the bare
+ *   handshake ACK too: it reached a socket);
+ * - on the held ones each counted segment was lost on the way in at p, and a lost answer (the ACK of the
+ *   data, on the way out) adds one more unanswered retransmission.
+ */
+function clientDropEstimate(
+  s: AcceptQueueState,
+  unanswered: number,
+  dataOnlyIsLoss: boolean,
+): { syns: number; afterHandshake: number; pathExplained: number; dataOnlyIsLoss: boolean; why: string; low: number; high: number } {
+  const counted = s.droppedAfterHandshake - (dataOnlyIsLoss ? s.dataOnlyDropped : 0);
+  // With abort=1 proven the weak ones are among the data-only handshakes already left out.
+  const weakDropped = dataOnlyIsLoss ? 0 : s.weakDropped;
+  const weakConns = dataOnlyIsLoss ? 0 : s.weakIgnoredConns;
+  const unheld = Math.max(0, s.dataHandshakes - s.heldIgnoredConns - (dataOnlyIsLoss ? s.weakIgnoredConns : 0));
+  const heldAnswered = s.heldAnswered - (dataOnlyIsLoss ? s.heldAnsweredDataOnly : 0);
+  const explained = (p: number): { syn: number; weak: number; held: number } => {
+    const attempt = 1 - (1 - p) * (1 - p);
+    const weakShare = weakConns === 0 ? 0 : Math.min(1, (unheld * attempt * (1 - attempt)) / weakConns);
+    const heldCounted = counted - weakDropped;
+    return {
+      syn: Math.min(unanswered, Math.round(attempt * s.synsSent)),
+      weak: Math.round(weakShare * weakDropped),
+      held: Math.min(heldCounted, Math.round(p * heldCounted + p * heldAnswered)),
+    };
+  };
+  const p = s.pathLoss.oneWayAtClient();
+  const e = explained(p);
+  const why: string[] = [];
+  if (e.syn > 0) why.push(`${e.syn} SYNs at ${((1 - (1 - p) * (1 - p)) * 100).toFixed(1)}% per attempt`);
+  if (e.weak > 0) why.push(`${e.weak} segment${e.weak > 1 ? 's' : ''} of ${weakConns} handshake${weakConns > 1 ? 's' : ''} answered at the first retransmission, as one lost segment leaves them`);
+  if (e.held > 0) why.push(`${e.held} client segments at ${(p * 100).toFixed(1)}% one way`);
+  if (dataOnlyIsLoss) why.push(`${s.dataOnlyDropped} segments of ${s.dataOnlyIgnoredConns} handshakes left unanswered without a reset although tcp_abort_on_overflow=1`);
+  // The range: nothing lost on the path, to the loss rate's cautious upper bound.
+  const high = unanswered + counted;
+  const u = explained(s.pathLoss.oneWayAtClientBound());
+  const low = Math.min(high - u.syn - u.weak - u.held, high - e.syn - e.weak - e.held);
+  return {
+    low,
+    high,
+    syns: unanswered - e.syn,
+    afterHandshake: counted - e.weak - e.held,
+    pathExplained: e.syn + e.weak + e.held + (dataOnlyIsLoss ? s.dataOnlyDropped : 0),
     dataOnlyIsLoss,
     why: why.join('; '),
   };
@@ -387,6 +456,21 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
     }
     const midStream = c.synCount === 0 && c.synAckCount === 0;
     if (midStream && !f.ignoredHandshake && (c.serverDataAckFrame !== 0 || c.serverFirstDataFrame !== 0) && c.clientRetransBeforeAnswer === 0) s.midStreamServed++;
+    if (c.handshakeAckFrame !== 0 && c.clientFirstDataFrame !== 0) s.dataHandshakes++;
+    if (f.ignoredHandshake && c.handshakeAckFrame !== 0 && !sig.includes('reset-after-handshake')) {
+      const weak = c.clientRetransBeforeAnswer === 1 && c.synAckAfterAck === 0 && c.serverAnswerFrame !== 0 && !sig.includes('syncookie');
+      if (weak) {
+        s.weakIgnoredConns++;
+        s.weakDropped += f.droppedAfterHandshake;
+      } else {
+        s.heldIgnoredConns++;
+        if (c.serverAnswerFrame !== 0) {
+          s.heldAnswered++;
+          const dataOnly = sig.includes('handshake-data-ignored') && c.synAckAfterAck === 0 && !sig.includes('syncookie');
+          if (dataOnly) s.heldAnsweredDataOnly++;
+        }
+      }
+    }
     if (f.ignoredHandshake) {
       s.ignoredHandshakes++;
       if (midStream && c.clientRetransBeforeAnswer >= 2) s.midStreamIgnored++;
