@@ -1,6 +1,6 @@
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
 import { DB, DF, DW, Fl, W } from './layout.js';
-import type { RecentSegments } from './duplicates.js';
+import { isCopy } from './duplicates.js';
 import { OUT_OF_ORDER_WINDOW_S, type Slots } from './slots.js';
 
 /** 32-bit sequence distance a - b, as a signed number. */
@@ -78,17 +78,17 @@ export class Direction {
  * never a retransmission), 2 when it re-sends bytes (or a SYN/FIN) already
  * sent, 0 otherwise.
  */
-export function addToDirection(st: Slots, slot: number, server: boolean, s: Segment, recent: RecentSegments): number {
+export function addToDirection(st: Slots, slot: number, server: boolean, s: Segment): number {
   const I = st.I;
   const U = st.U;
   const F = st.F;
   const d = slot * W.Size + (server ? W.Server : W.Client);
   const fd = slot * Fl.Size + (server ? Fl.Server : Fl.Client);
   I[d + DW.Packets]!++;
+  F[fd + DF.LastTime] = s.time;
   const len = s.payloadLen;
   const f = s.flags;
-  const dup = recent.isCopy(slot, server, s);
-  if (dup) {
+  if (isCopy(st, slot, server, s)) {
     I[d + DW.Duplicates]!++;
     return 1;
   }

@@ -18,12 +18,10 @@ export const enum DW {
   ZeroWindows,
   KeepAlives,
   FinFrame,
-  LastIpId,
-  LastSeq,
-  LastLen,
-  LastFlags,
-  LastAck,
-  Size,
+  /** Segments the direction remembered for the copy check, kept below 2 * RECENT (duplicates.ts). */
+  Recent,
+  // Words 12-15 free.
+  Size = 16,
 }
 
 /** Bits of DW.Bits. */
@@ -42,6 +40,7 @@ export const enum DF {
   NextSeqTime,
   OooThreshold,
   LostHoleBytes,
+  /** Capture time of the direction's latest packet (watch's live evidence, live.ts). */
   LastTime,
   Size,
 }

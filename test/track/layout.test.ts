@@ -47,7 +47,7 @@ describe('slot layout', () => {
       } else claim(at * 8, `Fl.${name}`, 8);
     }
     // Every number a packet touches sits in the slot's first six cache lines.
-    const hot = ['W.Key', 'W.Vlan', 'W.Bits', 'W.RstBy', 'W.HistLen', 'W.ZClient', 'W.Server+DW.LastAck', 'Fl.LastTime', 'Fl.Server+DF.LastTime'];
+    const hot = ['W.Key', 'W.Vlan', 'W.Bits', 'W.RstBy', 'W.HistLen', 'W.ZClient', 'W.Server+DW.Recent', 'Fl.LastTime', 'Fl.Server+DF.LastTime'];
     for (const name of hot) {
       const bytes = [...owner].filter(([, n]) => n === name).map(([b]) => b);
       expect(bytes.length, name).toBeGreaterThan(0);
