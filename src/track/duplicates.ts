@@ -33,13 +33,13 @@ export const RECENT_SLOT_WORDS = 2 * RECENT_DIRECTION_WORDS;
  * are looked up.) This spares most segments the look at the ring: in a transfer only pure ACKs that
  * acknowledge nothing new, and retransmissions, repeat anything.
  */
-function mayBeCopy(I: Int32Array, U: Uint32Array, d: number, s: Segment): boolean {
+function mayBeCopy(I: Int32Array, d: number, s: Segment): boolean {
   const bits = I[d + DW.Bits]!;
   const f = s.flags;
   if (f & TCP_RST || !(bits & DB.SeqSet)) return true;
-  if (f & TCP_ACK && (!(bits & DB.AckSet) || ((s.ack - U[d + DW.HighestAck]!) | 0) > 0)) return false;
+  if (f & TCP_ACK && (!(bits & DB.AckSet) || (((s.ack | 0) - I[d + DW.HighestAck]!) | 0) > 0)) return false;
   const seqLen = s.payloadLen + (f & TCP_SYN ? 1 : 0) + (f & TCP_FIN ? 1 : 0);
-  return ((s.seq + seqLen - U[d + DW.NextSeq]!) | 0) <= 0;
+  return (((s.seq | 0) + seqLen - I[d + DW.NextSeq]!) | 0) <= 0;
 }
 
 /**
@@ -82,7 +82,7 @@ export function isCopy(st: Slots, slot: number, server: boolean, s: Segment): bo
   const base = slot * RECENT_SLOT_WORDS + (server ? RECENT_DIRECTION_WORDS : 0);
   const id = idOf(I, b, server, s);
   const lenFlags = (s.payloadLen << 9) | s.flags;
-  if (n > 0 && mayBeCopy(I, st.U, d, s)) {
+  if (n > 0 && mayBeCopy(I, d, s)) {
     const seq = s.seq | 0;
     const end = base + (n < RECENT ? n : RECENT) * RECENT_ENTRY_WORDS;
     for (let e = base; e < end; e += RECENT_ENTRY_WORDS) {

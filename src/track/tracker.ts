@@ -315,7 +315,9 @@ export class Tracker {
     if (this.isnsAside.size !== 0) this.isnsAside.delete(st.I[slot * W.Size + W.Id]!);
     this.loadSlot(slot);
     const lastTime = st.F[slot * Fl.Size + Fl.LastTime]!;
-    const c = (this.reused ?? new Connection()).fill(st, slot, this.now > lastTime ? this.now : lastTime);
+    // finishedAt set here, not passed: a double passed to fill() (not inlined) would be boxed per connection.
+    const c = (this.reused ?? new Connection()).fill(st, slot, 0);
+    c.finishedAt = this.now > lastTime ? this.now : lastTime;
     st.release(slot);
     this.emit(c);
   }
