@@ -2,6 +2,7 @@ import { OPT_SACK_PERM, OPT_TIMESTAMP } from '../decode/segment.js';
 import { Direction } from './direction.js';
 import { historyOfWords } from './history.js';
 import { CB, Fl, RoleCode, Side, W } from './layout.js';
+import { fillSlotRecord, type SlotRecord } from './layout.generated.js';
 import type { LoggedPacket } from './logged-packet.js';
 import { TIMELINE_MAX, type Slots } from './slots.js';
 
@@ -31,7 +32,7 @@ const SIDES = [null, 'client', 'server'] as const;
  * connection record), copied out of the tracker's slot when it finishes.
  * Addresses are 4 words each, IPv4 as ::ffff:a.b.c.d.
  */
-export class Connection {
+export class Connection implements SlotRecord {
   /** Order of creation, from 1. */
   id = 0;
   vlan = 0;
@@ -243,61 +244,8 @@ export class Connection {
     const b = slot * W.Size;
     const fb = slot * Fl.Size;
     const bits = I[b + W.Bits]!;
-    this.id = I[b + W.Id]!;
-    this.vlan = I[b + W.Vlan]!;
-    this.cPort = I[b + W.CPort]!;
-    this.sPort = I[b + W.SPort]!;
-    this.c0 = U[b + W.C0]!;
-    this.c1 = U[b + W.C1]!;
-    this.c2 = U[b + W.C2]!;
-    this.c3 = U[b + W.C3]!;
-    this.s0 = U[b + W.S0]!;
-    this.s1 = U[b + W.S1]!;
-    this.s2 = U[b + W.S2]!;
-    this.s3 = U[b + W.S3]!;
-    this.lastFrame = U[b + W.LastFrame]!;
-    this.clientState = I[b + W.ZClient]!;
-    this.serverState = I[b + W.ZServer]!;
-    this.clientPrev = I[b + W.ZClientPrev]!;
-    this.serverPrev = I[b + W.ZServerPrev]!;
-    this.handshakeAckFrame = U[b + W.HsAckFrame]!;
-    this.serverAnswerFrame = U[b + W.ServerAnswerFrame]!;
-    this.clientFirstDataFrame = U[b + W.ClientDataFrame]!;
-    this.serverFirstDataFrame = U[b + W.ServerDataFrame]!;
-    this.serverDataAckFrame = U[b + W.ServerDataAckFrame]!;
-    this.synCount = I[b + W.SynCount]!;
-    this.synAckCount = I[b + W.SynAckCount]!;
-    this.clientSegsBeforeAnswer = I[b + W.ClientSegsBeforeAnswer]!;
-    this.clientRetransBeforeAnswer = I[b + W.ClientRetransBeforeAnswer]!;
-    this.firstFrame = U[b + W.FirstFrame]!;
-    this.synFrame = U[b + W.SynFrame]!;
-    this.synNewIsn = I[b + W.SynNewIsn]!;
-    this.synAckFrame = U[b + W.SynAckFrame]!;
-    this.synAckCopiesAfterAck = I[b + W.SynAckAfterAck]!;
-    this.synRetransBeforeAnswer = I[b + W.SynRetransBeforeAnswer]!;
-    this.finFrame = U[b + W.FinFrame]!;
-    this.rstFrame = U[b + W.RstFrame]!;
-    this.rstSeq = U[b + W.RstSeq]!;
-    this.rstSeqVsPeerAck = I[b + W.RstSeqVsPeerAck]!;
-    this.reusedBy = U[b + W.ReusedBy]!;
-    this.synFreshIsn = I[b + W.SynFreshIsn]!;
-    this.lastTime = F[fb + Fl.LastTime]!;
-    this.lastTsSec = F[fb + Fl.LastTsSec]!;
-    this.lastTsNsec = F[fb + Fl.LastTsNsec]!;
-    this.firstTsSec = F[fb + Fl.FirstTsSec]!;
-    this.firstTsNsec = F[fb + Fl.FirstTsNsec]!;
-    this.firstTime = F[fb + Fl.FirstTime]!;
-    this.synTime = F[fb + Fl.SynTime]!;
-    this.lastSynTime = F[fb + Fl.LastSynTime]!;
-    this.synAckTime = F[fb + Fl.SynAckTime]!;
-    this.lastSynAckTime = F[fb + Fl.LastSynAckTime]!;
-    this.handshakeAckTime = F[fb + Fl.HsAckTime]!;
-    this.clientFirstDataTime = F[fb + Fl.ClientDataTime]!;
-    this.serverDataAckTime = F[fb + Fl.ServerDataAckTime]!;
-    this.serverFirstDataTime = F[fb + Fl.ServerDataTime]!;
-    this.serverAnswerTime = F[fb + Fl.ServerAnswerTime]!;
-    this.finTime = F[fb + Fl.FinTime]!;
-    this.rstTime = F[fb + Fl.RstTime]!;
+    // Every field that is a number of the slot as it stands (fields.ts); the rest below.
+    fillSlotRecord(this, I, U, F, b, fb);
     this.ipVersion = I[b + W.IpVersion] === 6 ? 6 : 4;
     this.roleSource = ROLES[I[b + W.Role]! as RoleCode]!;
     this.client.fill(st, slot, false);

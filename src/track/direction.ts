@@ -1,5 +1,6 @@
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
 import { DB, DF, DW, Fl, W } from './layout.js';
+import { fillDirectionRecord, type DirectionRecord } from './layout.generated.js';
 import { isCopy } from './duplicates.js';
 import { OUT_OF_ORDER_WINDOW_S, type Slots } from './slots.js';
 
@@ -21,7 +22,7 @@ const MAX_HOLES = 8;
  * What one side of a finished connection sent, in the words tcptrace and
  * Wireshark use. Sequence numbers are raw (32-bit).
  */
-export class Direction {
+export class Direction implements DirectionRecord {
   packets = 0;
   /** Payload bytes, retransmissions included. */
   bytes = 0;
@@ -53,19 +54,8 @@ export class Direction {
     const f = slot * Fl.Size + (server ? Fl.Server : Fl.Client);
     const { I, U, F } = st;
     const bits = I[d + DW.Bits]!;
-    this.packets = I[d + DW.Packets]!;
-    this.isn = U[d + DW.Isn]!;
-    this.nextSeq = U[d + DW.NextSeq]!;
-    this.highestAck = U[d + DW.HighestAck]!;
-    this.retransmits = I[d + DW.Retransmits]!;
-    this.duplicates = I[d + DW.Duplicates]!;
-    this.outOfOrder = I[d + DW.OutOfOrder]!;
-    this.zeroWindows = I[d + DW.ZeroWindows]!;
-    this.keepAlives = I[d + DW.KeepAlives]!;
-    this.finFrame = U[d + DW.FinFrame]!;
-    this.bytes = F[f + DF.Bytes]!;
-    this.uniqueBytes = F[f + DF.UniqueBytes]!;
-    this.oooThreshold = F[f + DF.OooThreshold]!;
+    // Every field that is a number of the direction's blocks as it stands (fields.ts); the rest below.
+    fillDirectionRecord(this, I, U, F, d, f);
     this.isnSet = (bits & DB.IsnSet) !== 0;
     this.seqSet = (bits & DB.SeqSet) !== 0;
     this.ackSet = (bits & DB.AckSet) !== 0;
