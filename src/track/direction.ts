@@ -1,7 +1,7 @@
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
 import { DB, DF, DW, Fl, W } from './layout.js';
 import { fillDirectionRecord, type DirectionRecord } from './layout.generated.js';
-import { isCopy } from './duplicates.js';
+import type { RecentSegments } from './duplicates.js';
 import { OUT_OF_ORDER_WINDOW_S, type Slots } from './slots.js';
 
 /**
@@ -74,17 +74,16 @@ export class Direction implements DirectionRecord {
  * never a retransmission), 2 when it re-sends bytes (or a SYN/FIN) already
  * sent, 0 otherwise.
  */
-export function addToDirection(st: Slots, slot: number, server: boolean, s: Segment): number {
+export function addToDirection(st: Slots, slot: number, server: boolean, s: Segment, recent: RecentSegments): number {
   const I = st.I;
   const U = st.U;
   const F = st.F;
   const d = slot * W.Size + (server ? W.Server : W.Client);
   const fd = slot * Fl.Size + (server ? Fl.Server : Fl.Client);
   I[d + DW.Packets]!++;
-  F[fd + DF.LastTime] = s.time;
   const len = s.payloadLen;
   const f = s.flags;
-  if (isCopy(st, slot, server, s)) {
+  if (recent.isCopy(st, slot, server, s)) {
     I[d + DW.Duplicates]!++;
     return 1;
   }

@@ -1,5 +1,6 @@
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
-import { DB, DW, W } from './layout.js';
+import { mix } from './key.js';
+import { DB, DF, DW, Fl, W } from './layout.js';
 import type { Slots } from './slots.js';
 
 /**
@@ -11,18 +12,17 @@ import type { Slots } from './slots.js';
 export const DUPLICATE_WINDOW_S = 0.002;
 
 /**
- * Segments each direction remembers: its last RECENT ones, in a ring beside its slot (Slots.ring).
- * A copy with more than RECENT - 1 segments of its direction between it and its original is missed
- * (counted as a retransmission), never invented. In every capture of fixtures/ and ../shared/captures
- * no copy lies more than 4 segments of its direction after its original (dup-healthy-server,
- * dup-slow-acceptor-abort1-client, wireshark-retrans: 2 562 next to it, 42 four segments on).
+ * Recent segments pushed out of their direction's last-segment words (DW.LastSeq..) while a copy of them
+ * may still come: one entry per hash of (connection, direction, seq, ack, IP ID, length, flags, TSval), two
+ * to a bucket; 2^14 entries cover the 2 ms of traffic up to a few million packets a second. A newer
+ * segment overwrites the older of its bucket, so a copy can be missed (counted as a retransmission),
+ * never invented: an entry matches only when every field and the connection are equal and the copy comes
+ * within the window.
  */
-export const RECENT = 8;
-/** Words of one remembered segment: seq, ack, TSval, length << 9 | flags, id (below), one unused, its time as a double. */
-export const RECENT_ENTRY_WORDS = 8;
-/** Words of one direction's ring, and of a slot's two. */
-export const RECENT_DIRECTION_WORDS = RECENT * RECENT_ENTRY_WORDS;
-export const RECENT_SLOT_WORDS = 2 * RECENT_DIRECTION_WORDS;
+const BITS = 14;
+const MASK = (1 << BITS) - 1;
+/** Words per entry: tag, seq, ack, id, length << 9 | flags, TSval, then the time as a double. */
+const STRIDE = 8;
 
 /**
  * Whether `s` may be a copy of a segment its direction sent before: only a segment that repeats
@@ -30,7 +30,7 @@ export const RECENT_SLOT_WORDS = 2 * RECENT_DIRECTION_WORDS;
  * ackSeen, so its end is at or behind the direction's next sequence number and its ACK at or behind
  * the direction's highest ACK; a segment with new bytes, or an ACK that acknowledges more, is new.
  * (A RST does not move the sequence numbers, and a direction without them proves nothing: both
- * are looked up.) This spares most segments the look at the ring: in a transfer only pure ACKs that
+ * are looked up.) This spares most segments the look at the table: in a transfer only pure ACKs that
  * acknowledge nothing new, and retransmissions, repeat anything.
  */
 function mayBeCopy(I: Int32Array, d: number, s: Segment): boolean {
@@ -65,42 +65,106 @@ function idOf(I: Int32Array, b: number, server: boolean, s: Segment): number {
 }
 
 /**
- * Whether `s`, sent on this slot and direction, is a copy of a segment the direction sent within
- * DUPLICATE_WINDOW_S before it; if not, it is remembered for the copies to come (in the slot's ring:
- * no allocation, and no look at anything outside the slot for a segment that cannot be a copy).
+ * Tells a capture duplicate from a new segment. Each direction keeps its last segment in its own words of
+ * the slot (the cache line every packet of the direction touches anyway): a copy right after its original
+ * is found there, and most segments cost nothing more. The last segment goes into this table, a fixed
+ * buffer of 512 KB, only when the next one comes within the window, while a copy of it may still come;
+ * the table is looked at only by a segment that may be a copy (mayBeCopy) of a direction that put
+ * something there. No allocation per packet.
  */
-export function isCopy(st: Slots, slot: number, server: boolean, s: Segment): boolean {
-  // A RST without an IP ID (0: Linux's control socket; IPv6 has none) proves nothing: a listener sends
-  // the same RST to each segment that meets it, microseconds apart (kernel.md §2.3, §2.4).
-  if (s.flags & TCP_RST && s.ipId <= 0) return false;
-  const I = st.I;
-  const b = slot * W.Size;
-  const d = b + (server ? W.Server : W.Client);
-  const n = I[d + DW.Recent]!;
-  const R = st.ring;
-  const RF = st.ringF;
-  const base = slot * RECENT_SLOT_WORDS + (server ? RECENT_DIRECTION_WORDS : 0);
-  const id = idOf(I, b, server, s);
-  const lenFlags = (s.payloadLen << 9) | s.flags;
-  if (n > 0 && mayBeCopy(I, d, s)) {
+export class RecentSegments {
+  private readonly I: Int32Array;
+  private readonly F: Float64Array;
+
+  constructor() {
+    const buf = new ArrayBuffer((MASK + 1) * STRIDE * 4);
+    this.I = new Int32Array(buf);
+    this.F = new Float64Array(buf);
+  }
+
+  /**
+   * Whether `s`, sent on this slot and direction, is a copy of a segment the direction sent within
+   * DUPLICATE_WINDOW_S before it; otherwise it becomes the direction's last segment.
+   */
+  isCopy(st: Slots, slot: number, server: boolean, s: Segment): boolean {
+    // A RST without an IP ID (0: Linux's control socket; IPv6 has none) proves nothing: a listener sends
+    // the same RST to each segment that meets it, microseconds apart (kernel.md §2.3, §2.4).
+    if (s.flags & TCP_RST && s.ipId <= 0) return false;
+    const I = st.I;
+    const F = st.F;
+    const b = slot * W.Size;
+    const d = b + (server ? W.Server : W.Client);
+    const fd = slot * Fl.Size + (server ? Fl.Server : Fl.Client);
+    const bits = I[d + DW.Bits]!;
+    const id = idOf(I, b, server, s);
+    const lenFlags = (s.payloadLen << 9) | s.flags;
+    const tag = ((I[b + W.Id]! << 1) | (server ? 1 : 0)) + 1;
+    if (bits & DB.LastSet && mayBeCopy(I, d, s)) {
+      if (
+        I[d + DW.LastSeq] === (s.seq | 0) && I[d + DW.LastAck] === (s.ack | 0) && I[d + DW.LastLenFlags] === lenFlags &&
+        I[d + DW.LastId] === id && I[d + DW.LastTsVal] === (s.tsVal | 0)
+      ) {
+        const dt = s.time - F[fd + DF.LastTime]!;
+        if (dt >= 0 && dt < DUPLICATE_WINDOW_S) return true;
+      }
+      if (bits & DB.Spilled && this.has(tag, s, lenFlags, id)) return true;
+    }
+    let nextBits = bits | DB.LastSet;
+    if (bits & DB.LastSet) {
+      // The last segment so far goes to the table while a copy of it may still come (time may run backwards).
+      const dt = s.time - F[fd + DF.LastTime]!;
+      if (!(dt >= DUPLICATE_WINDOW_S)) {
+        this.spill(tag, I, F, d, fd);
+        nextBits |= DB.Spilled;
+      }
+    }
+    I[d + DW.Bits] = nextBits;
+    I[d + DW.LastSeq] = s.seq;
+    I[d + DW.LastAck] = s.ack;
+    I[d + DW.LastTsVal] = s.tsVal;
+    I[d + DW.LastLenFlags] = lenFlags;
+    I[d + DW.LastId] = id;
+    F[fd + DF.LastTime] = s.time;
+    return false;
+  }
+
+  private bucket(tag: number, seq: number, ack: number, id: number, lenFlags: number): number {
+    return ((mix(mix(seq ^ Math.imul(tag, 0x9e3779b1)) ^ ack ^ Math.imul(id, 0x85ebca6b) ^ lenFlags) & MASK) & ~1) * STRIDE;
+  }
+
+  /** Whether the table holds `s` for this tag within the window before it. */
+  private has(tag: number, s: Segment, lenFlags: number, id: number): boolean {
+    const I = this.I;
     const seq = s.seq | 0;
-    const end = base + (n < RECENT ? n : RECENT) * RECENT_ENTRY_WORDS;
-    for (let e = base; e < end; e += RECENT_ENTRY_WORDS) {
-      if (R[e] === seq && R[e + 1] === (s.ack | 0) && R[e + 3] === lenFlags && R[e + 4] === id && R[e + 2] === (s.tsVal | 0)) {
-        const dt = s.time - RF[(e >> 1) + 3]!;
+    const ack = s.ack | 0;
+    const e0 = this.bucket(tag, seq, ack, id, lenFlags);
+    // Two entries per bucket, in one cache line: a copy is missed only when two other segments pushed out
+    // of their directions in the last 2 ms fell into its bucket.
+    for (let e = e0; e <= e0 + STRIDE; e += STRIDE) {
+      if (I[e] === tag && I[e + 1] === seq && I[e + 2] === ack && I[e + 3] === id && I[e + 4] === lenFlags && I[e + 5] === (s.tsVal | 0)) {
+        const dt = s.time - this.F[(e >> 1) + 3]!;
         if (dt >= 0 && dt < DUPLICATE_WINDOW_S) return true;
       }
     }
+    return false;
   }
-  // The oldest of the ring makes room.
-  const e = base + (n & (RECENT - 1)) * RECENT_ENTRY_WORDS;
-  R[e] = s.seq;
-  R[e + 1] = s.ack;
-  R[e + 2] = s.tsVal;
-  R[e + 3] = lenFlags;
-  R[e + 4] = id;
-  RF[(e >> 1) + 3] = s.time;
-  // Kept below 2 * RECENT (same ring position): a count that ran past 2^31 would turn negative.
-  I[d + DW.Recent] = n + 1 === 2 * RECENT ? RECENT : n + 1;
-  return false;
+
+  /** Puts the direction's last segment (at d, fd of the slot arrays) into the table; the older of its bucket makes room. */
+  private spill(tag: number, SI: Int32Array, SF: Float64Array, d: number, fd: number): void {
+    const seq = SI[d + DW.LastSeq]!;
+    const ack = SI[d + DW.LastAck]!;
+    const id = SI[d + DW.LastId]!;
+    const lenFlags = SI[d + DW.LastLenFlags]!;
+    const e0 = this.bucket(tag, seq, ack, id, lenFlags);
+    const I = this.I;
+    const F = this.F;
+    const e = F[(e0 >> 1) + 3]! <= F[(e0 >> 1) + 3 + (STRIDE >> 1)]! ? e0 : e0 + STRIDE;
+    I[e] = tag;
+    I[e + 1] = seq;
+    I[e + 2] = ack;
+    I[e + 3] = id;
+    I[e + 4] = lenFlags;
+    I[e + 5] = SI[d + DW.LastTsVal]!;
+    F[(e >> 1) + 3] = SF[fd + DF.LastTime]!;
+  }
 }

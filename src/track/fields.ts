@@ -51,7 +51,12 @@ export const DIRECTION_WORDS: readonly SlotField[] = [
   { name: 'ZeroWindows', type: 'i32', record: 'zeroWindows' },
   { name: 'KeepAlives', type: 'i32', record: 'keepAlives' },
   { name: 'FinFrame', type: 'u32', record: 'finFrame' },
-  { name: 'Recent', type: 'i32', doc: 'Segments the direction remembered for the copy check, kept below 2 * RECENT (duplicates.ts).' },
+  // The direction's last segment, for the capture-duplicate check (duplicates.ts): its time is DF.LastTime.
+  { name: 'LastSeq', type: 'i32' },
+  { name: 'LastAck', type: 'i32' },
+  { name: 'LastTsVal', type: 'i32' },
+  { name: 'LastLenFlags', type: 'i32', doc: 'Payload length << 9 | TCP flags.' },
+  { name: 'LastId', type: 'i32', doc: 'IPv4: the IP ID; IPv6: the window and the peer\'s packet count (duplicates.ts idOf).' },
 ];
 /** Words of a direction's block: a cache line, so each direction's words share one. */
 export const DIRECTION_WORDS_SIZE = 16;
@@ -63,7 +68,11 @@ export const DIRECTION_DOUBLES: readonly SlotField[] = [
   { name: 'NextSeqTime', type: 'f64', doc: 'Time of the segment that last moved NextSeq (the out-of-order rule).' },
   { name: 'OooThreshold', type: 'f64', record: 'oooThreshold' },
   { name: 'LostHoleBytes', type: 'f64', doc: 'Bytes of holes past the few kept (Direction.gapBytes adds the kept ones).' },
-  { name: 'LastTime', type: 'f64', doc: 'Capture time of the direction\'s latest packet (watch\'s live evidence, live.ts).' },
+  {
+    name: 'LastTime',
+    type: 'f64',
+    doc: 'Capture time of the direction\'s latest segment, capture copies and RSTs without an IP ID left out (duplicates.ts; watch\'s live evidence, live.ts).',
+  },
 ];
 
 /** The slot, group after group (W and Fl). */

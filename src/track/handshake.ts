@@ -1,5 +1,6 @@
 import { OPT_TIMESTAMP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
 import { ackSeen, addToDirection } from './direction.js';
+import type { RecentSegments } from './duplicates.js';
 import { addHistory } from './history.js';
 import { CB, DB, DF, DW, Fl, Side, W } from './layout.js';
 import type { Slots } from './slots.js';
@@ -29,10 +30,10 @@ function awaitsAnswer(I: Int32Array, U: Uint32Array, b: number): boolean {
  * Updates one live connection with one segment: counters per direction, the
  * handshake timeline, the end, and Zeek's history and states.
  */
-export function updateConnection(st: Slots, slot: number, s: Segment, fromClient: boolean): void {
+export function updateConnection(st: Slots, slot: number, s: Segment, fromClient: boolean, recent: RecentSegments): void {
   const server = !fromClient;
   const f = s.flags;
-  const r = addToDirection(st, slot, server, s);
+  const r = addToDirection(st, slot, server, s, recent);
   // Logging is asked for a few connections at most (--log-packets): most runs never look.
   const log = st.logged.size !== 0 && st.hasExtras(slot) ? st.logged.get(slot) : undefined;
   if (log && log.length < MAX_LOGGED) {

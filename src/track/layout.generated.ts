@@ -18,8 +18,13 @@ export const enum DW {
   ZeroWindows = 8,
   KeepAlives = 9,
   FinFrame = 10,
-  /** Segments the direction remembered for the copy check, kept below 2 * RECENT (duplicates.ts). */
-  Recent = 11,
+  LastSeq = 11,
+  LastAck = 12,
+  LastTsVal = 13,
+  /** Payload length << 9 | TCP flags. */
+  LastLenFlags = 14,
+  /** IPv4: the IP ID; IPv6: the window and the peer's packet count (duplicates.ts idOf). */
+  LastId = 15,
   Size = 16,
 }
 
@@ -34,7 +39,7 @@ export const enum DF {
   OooThreshold = 3,
   /** Bytes of holes past the few kept (Direction.gapBytes adds the kept ones). */
   LostHoleBytes = 4,
-  /** Capture time of the direction's latest packet (watch's live evidence, live.ts). */
+  /** Capture time of the direction's latest segment, capture copies and RSTs without an IP ID left out (duplicates.ts; watch's live evidence, live.ts). */
   LastTime = 5,
   Size = 6,
 }

@@ -11,6 +11,10 @@ export const enum DB {
   AckSet = 4,
   FinSeen = 8,
   RstSeen = 16,
+  /** DW.LastSeq..DW.LastId and DF.LastTime hold a segment (duplicates.ts). */
+  LastSet = 32,
+  /** The direction has put a segment into the tracker's table of recent segments (duplicates.ts). */
+  Spilled = 64,
 }
 
 /** Bits of W.Bits. */

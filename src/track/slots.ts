@@ -1,6 +1,5 @@
 import type { Segment } from '../decode/segment.js';
 import type { LoggedPacket } from './logged-packet.js';
-import { RECENT_SLOT_WORDS } from './duplicates.js';
 import { CB, DF, Fl, W } from './layout.js';
 
 /** Wireshark's out-of-order window when it has no RTT to go by. */
@@ -36,12 +35,6 @@ export class Slots {
   I: Int32Array;
   U: Uint32Array;
   F: Float64Array;
-  /**
-   * Each slot's two rings of recent segments, for the capture-duplicate check (duplicates.ts), as words
-   * and as doubles: beside the slots, not in them, so a slot stays small and is cleared without them.
-   */
-  ring: Int32Array;
-  ringF: Float64Array;
   capacity: number;
   private readonly maxCapacity: number;
   private free: Int32Array;
@@ -71,9 +64,6 @@ export class Slots {
     this.I = new Int32Array(buf);
     this.U = new Uint32Array(buf);
     this.F = new Float64Array(buf);
-    const ring = new ArrayBuffer(this.capacity * RECENT_SLOT_WORDS * 4);
-    this.ring = new Int32Array(ring);
-    this.ringF = new Float64Array(ring);
     this.free = new Int32Array(this.capacity);
     this.synBlock = new Int32Array(this.capacity);
     this.synAckBlock = new Int32Array(this.capacity);
@@ -198,7 +188,6 @@ export class Slots {
     // TypedArray.fill (a memset): 100-300 ns a slot where a loop of 150 stores took 300-700 ns (measured
     // on 45 000 slots in random order and on a few hot ones; the comment here once said the opposite).
     // The words cover the slot's doubles too (all-zero bits are 0.0).
-    // The ring of recent segments (duplicates.ts) is not cleared: DW.Recent = 0 says it holds none.
     I.fill(0, b, b + W.Size);
     const f = slot * Fl.Size;
     this.F[f + Fl.Client + DF.OooThreshold] = OUT_OF_ORDER_WINDOW_S;
@@ -213,10 +202,6 @@ export class Slots {
     this.I = I;
     this.U = new Uint32Array(buf);
     this.F = new Float64Array(buf);
-    const ring = new Int32Array(cap * RECENT_SLOT_WORDS);
-    ring.set(this.ring);
-    this.ring = ring;
-    this.ringF = new Float64Array(ring.buffer);
     const free = new Int32Array(cap);
     free.set(this.free);
     this.free = free;

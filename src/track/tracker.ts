@@ -3,6 +3,7 @@ import { Connection } from './connection.js';
 import { updateConnection } from './handshake.js';
 import { flipHistory } from './history.js';
 import { CloseQueue } from './close-queue.js';
+import { RecentSegments } from './duplicates.js';
 import { connectionKey, endpointKey } from './key.js';
 import { CB, DB, DW, Fl, RoleCode, Side, W } from './layout.js';
 import { ConnectionTable } from './table.js';
@@ -75,6 +76,8 @@ export class Tracker {
   private lastListenerPort = -1;
   /** Closed connections in the order they closed, with their ids (a reused slot no longer matches). */
   private readonly closing = new CloseQueue();
+  /** Segments of the last few ms pushed out of their directions' last-segment words, to tell the capture's own copies from retransmissions. */
+  private readonly recent = new RecentSegments();
   /** Queue length that triggers compactClosing(); twice the table's cap, so compacting costs O(1) per close. */
   private closingLimit: number;
   private now = -Infinity;
@@ -166,7 +169,7 @@ export class Tracker {
     // Only a FIN or a RST closes a connection: other segments skip both looks at the two directions.
     const ends = (s.flags & (TCP_FIN | TCP_RST)) !== 0;
     const wasClosed = ends && this.isClosed(slot);
-    updateConnection(st, slot, s, fromClient);
+    updateConnection(st, slot, s, fromClient, this.recent);
     if (ends && !wasClosed && this.isClosed(slot)) {
       this.closing.push(slot, st.I[slot * W.Size + W.Id]!);
       if (this.closing.size > this.closingLimit) this.compactClosing();

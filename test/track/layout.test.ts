@@ -59,7 +59,7 @@ describe('slot layout', () => {
         for (const [d, off] of L.DF) claim((at + off) * 8, `Fl.${name}+DF.${d}`, 8);
       } else claim(at * 8, `Fl.${name}`, 8);
     }
-    const hot = ['W.Key', 'W.Vlan', 'W.Bits', 'W.RstBy', 'W.HistLen', 'W.ZClient', 'W.Server+DW.Recent', 'Fl.LastTime', 'Fl.Server+DF.LastTime'];
+    const hot = ['W.Key', 'W.Vlan', 'W.Bits', 'W.RstBy', 'W.HistLen', 'W.ZClient', 'W.Server+DW.LastId', 'Fl.LastTime', 'Fl.Server+DF.LastTime'];
     for (const name of hot) {
       const bytes = [...owner].filter(([, n]) => n === name).map(([b]) => b);
       expect(bytes.length, name).toBeGreaterThan(0);
@@ -68,7 +68,7 @@ describe('slot layout', () => {
     // The compiled code uses the generated enums: the same numbers.
     expect(L.W.find(([n]) => n === 'Server')![1]).toBe(W.Server);
     expect(L.Fl.find(([n]) => n === 'IsnSynTime')![1]).toBe(Fl.IsnSynTime);
-    expect(L.DW.find(([n]) => n === 'Recent')![1]).toBe(DW.Recent);
+    expect(L.DW.find(([n]) => n === 'LastId')![1]).toBe(DW.LastId);
     expect(L.DF.find(([n]) => n === 'LastTime')![1]).toBe(DF.LastTime);
   });
 
