@@ -12,7 +12,8 @@
 // A build may carry node flags after a colon: /tmp/b:--no-concurrent-recompilation.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commandLine, shebangFlags, summary } from './lib.mjs';
@@ -52,9 +53,11 @@ function command(build, flags, job) {
   }
 }
 
+// GNU time's report goes to a directory of this run's own ($TMPDIR): another run at the same time writes its own.
+const TIME_DIR = mkdtempSync(join(tmpdir(), 'tcpdiag-ab-'));
 function runOnce(cmd) {
   const pin = o.cpu === 'none' ? [] : ['taskset', '-c', o.cpu];
-  const tf = '/tmp/ab-time.txt';
+  const tf = join(TIME_DIR, 'time.txt');
   const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', tf, ...pin, ...cmd], { encoding: 'utf8', maxBuffer: 1 << 30 });
   const [e, u, s, m] = readFileSync(tf, 'utf8').trim().split('\n').pop().split(' ').map(Number);
   let inproc = null;

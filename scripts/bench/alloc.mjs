@@ -4,7 +4,7 @@
 // minor and major GCs collected kept in the samples), summed by function and
 // divided by the packets of the capture.
 //
-//   node scripts/bench/alloc.mjs [--packets 5e5 | --file F] [--command analyze|flows|track] [--top 25]
+//   node scripts/bench/alloc.mjs [--packets 5e5 | --file F] [--command analyze|flows|track] [--dist DIR] [--top 25]
 //
 // `track` runs read + decode + track only (read-child.mjs track-recycle);
 // `analyze` and `flows` run the CLI as a user would. Sampling: one sample per
@@ -23,6 +23,7 @@ const SPEC = {
   command: { type: 'string', default: 'analyze', help: 'analyze | flows | track' },
   interval: { type: 'number', default: 4096, help: 'mean bytes between samples' },
   top: { type: 'number', default: 25, help: 'rows to print' },
+  dist: { type: 'string', default: undefined, help: 'compiled tree for --command track (default: this repository\'s dist/)' },
   after: { type: 'number', default: 0, help: 'start sampling this many ms into the run (leaves out warm-up)' },
   cache: { type: 'string', default: DEFAULT_CACHE, help: 'tiled capture cache' },
 };
@@ -50,7 +51,7 @@ process.on('exit', () => {
 );
 const argv =
   o.command === 'track'
-    ? [join(REPO, 'scripts', 'bench', 'read-child.mjs'), 'track-recycle', file]
+    ? [join(REPO, 'scripts', 'bench', 'read-child.mjs'), 'track-recycle', file, ...(o.dist ? [o.dist] : [])]
     : [join(REPO, 'bin', 'tcpdiag.js'), o.command, '--format', o.command === 'flows' ? 'ndjson' : 'json', file];
 const r = spawnSync(process.execPath, ['--require', preload, ...argv], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'inherit'] });
 if (r.status !== 0 && r.status !== 1) {

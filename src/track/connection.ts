@@ -1,9 +1,10 @@
 import { OPT_SACK_PERM, OPT_TIMESTAMP } from '../decode/segment.js';
 import { Direction } from './direction.js';
-import { historyString } from './history.js';
+import { historyOfWords } from './history.js';
 import { CB, Fl, RoleCode, Side, W } from './layout.js';
+import { fillSlotRecord, type SlotRecord } from './layout.generated.js';
 import type { LoggedPacket } from './logged-packet.js';
-import type { Slots } from './slots.js';
+import { TIMELINE_MAX, type Slots } from './slots.js';
 
 export type { LoggedPacket };
 
@@ -31,7 +32,7 @@ const SIDES = [null, 'client', 'server'] as const;
  * connection record), copied out of the tracker's slot when it finishes.
  * Addresses are 4 words each, IPv4 as ::ffff:a.b.c.d.
  */
-export class Connection {
+export class Connection implements SlotRecord {
   /** Order of creation, from 1. */
   id = 0;
   vlan = 0;
@@ -55,8 +56,12 @@ export class Connection {
   // Handshake timeline.
   synFrame = 0;
   synTime = 0;
-  /** Frame, time pairs of the SYNs after the first (retransmits), capped; null until there is one. */
-  private synMore: number[] | null = null;
+  /**
+   * Frame, time pairs of the SYNs after the first (retransmits), capped: the first synMoreLength numbers.
+   * Made at the first record that has one and refilled after (a recycled record allocates nothing).
+   */
+  private synMore: Float64Array | null = null;
+  private synMoreLength = 0;
   synCount = 0;
   /** Time of the last SYN before the first SYN-ACK: the one the SYN-ACK answered. */
   lastSynTime = 0;
@@ -74,8 +79,9 @@ export class Connection {
   answeredSynTime = 0;
   synAckFrame = 0;
   synAckTime = 0;
-  /** Frame, time pairs of the SYN-ACKs after the first, capped; null until there is one. */
-  private synAckMore: number[] | null = null;
+  /** Frame, time pairs of the SYN-ACKs after the first, capped, as synMore. */
+  private synAckMore: Float64Array | null = null;
+  private synAckMoreLength = 0;
   synAckCount = 0;
   /** Time of the latest SYN-ACK (0 when none). */
   lastSynAckTime = 0;
@@ -150,7 +156,13 @@ export class Connection {
   vlanOneSided = false;
 
   // Zeek.
-  history = '';
+  /** The history letters as the slot kept them (history.ts), made into `history` only when read: analyze never does. */
+  private histLen = 0;
+  private hist0 = 0;
+  private hist1 = 0;
+  private hist2 = 0;
+  private hist3 = 0;
+  private historyText: string | null = null;
   clientState = 0;
   serverState = 0;
   clientPrev = 0;
@@ -162,18 +174,27 @@ export class Connection {
   /** Diagnosis results, filled downstream. */
   signatures: readonly string[] = [];
 
+  /** Zeek's history letters. */
+  get history(): string {
+    return (this.historyText ??= historyOfWords(this.histLen, this.hist0, this.hist1, this.hist2, this.hist3));
+  }
+
+  set history(h: string) {
+    this.historyText = h;
+  }
+
   /** Frames of every SYN with the connection's ISN (the first and its retransmits), capped. */
   get synFrames(): number[] {
-    return this.synCount === 0 ? [] : [this.synFrame, ...evens(this.synMore)];
+    return this.synCount === 0 ? [] : [this.synFrame, ...evens(this.synMore, this.synMoreLength)];
   }
 
   get synTimes(): number[] {
-    return this.synCount === 0 ? [] : [this.synTime, ...odds(this.synMore)];
+    return this.synCount === 0 ? [] : [this.synTime, ...odds(this.synMore, this.synMoreLength)];
   }
 
   /** SYNs after the first whose frame and time were kept (at most a dozen). */
   get recordedSynRetransmits(): number {
-    return this.synMore ? this.synMore.length / 2 : 0;
+    return this.synMoreLength / 2;
   }
 
   /** The time of the i-th kept SYN after the first (synTimes[i + 1], without building the list). */
@@ -183,11 +204,11 @@ export class Connection {
 
   /** Frames of every SYN-ACK (the first and its retransmits), capped. */
   get synAckFrames(): number[] {
-    return this.synAckCount === 0 ? [] : [this.synAckFrame, ...evens(this.synAckMore)];
+    return this.synAckCount === 0 ? [] : [this.synAckFrame, ...evens(this.synAckMore, this.synAckMoreLength)];
   }
 
   get synAckTimes(): number[] {
-    return this.synAckCount === 0 ? [] : [this.synAckTime, ...odds(this.synAckMore)];
+    return this.synAckCount === 0 ? [] : [this.synAckTime, ...odds(this.synAckMore, this.synAckMoreLength)];
   }
 
 
@@ -212,98 +233,55 @@ export class Connection {
   /**
    * Copies a live slot of the tracker into this record, every field (so a
    * recycled record keeps nothing of its last connection; a test checks it).
-   * The slot's side lists (SYN timelines, logged packets) are handed over,
-   * not copied: the slot is released right after.
+   * The SYN timelines are copied into the record's own arrays; the logged
+   * packets are handed over, not copied: the slot is released right after.
+   * Nothing is allocated for a recycled record (BENCHMARKS.md, session 9):
+   * a tracker passes 0 for `finishedAt` and sets it after, since a time
+   * passed to a call that V8 does not inline is boxed.
    */
   fill(st: Slots, slot: number, finishedAt: number): this {
     const { I, U, F } = st;
     const b = slot * W.Size;
     const fb = slot * Fl.Size;
     const bits = I[b + W.Bits]!;
-    this.id = I[b + W.Id]!;
-    this.vlan = I[b + W.Vlan]!;
+    // Every field that is a number of the slot as it stands (fields.ts); the rest below.
+    fillSlotRecord(this, I, U, F, b, fb);
     this.ipVersion = I[b + W.IpVersion] === 6 ? 6 : 4;
-    this.c0 = U[b + W.C0]!;
-    this.c1 = U[b + W.C1]!;
-    this.c2 = U[b + W.C2]!;
-    this.c3 = U[b + W.C3]!;
-    this.cPort = I[b + W.CPort]!;
-    this.s0 = U[b + W.S0]!;
-    this.s1 = U[b + W.S1]!;
-    this.s2 = U[b + W.S2]!;
-    this.s3 = U[b + W.S3]!;
-    this.sPort = I[b + W.SPort]!;
     this.roleSource = ROLES[I[b + W.Role]! as RoleCode]!;
-    this.firstFrame = U[b + W.FirstFrame]!;
-    this.lastFrame = U[b + W.LastFrame]!;
-    this.firstTime = F[fb + Fl.FirstTime]!;
-    this.lastTime = F[fb + Fl.LastTime]!;
-    this.firstTsSec = F[fb + Fl.FirstTsSec]!;
-    this.firstTsNsec = F[fb + Fl.FirstTsNsec]!;
-    this.lastTsSec = F[fb + Fl.LastTsSec]!;
-    this.lastTsNsec = F[fb + Fl.LastTsNsec]!;
     this.client.fill(st, slot, false);
     this.server.fill(st, slot, true);
-    this.synFrame = U[b + W.SynFrame]!;
-    this.synTime = F[fb + Fl.SynTime]!;
     const extras = st.hasExtras(slot);
-    this.synMore = st.timelineOf(st.synBlock, slot, this.synMore);
-    this.synCount = I[b + W.SynCount]!;
-    this.lastSynTime = F[fb + Fl.LastSynTime]!;
-    this.synNewIsn = I[b + W.SynNewIsn]!;
-    this.synFreshIsn = I[b + W.SynFreshIsn]!;
+    this.synMoreLength = st.timelineLength(st.synBlock, slot);
+    if (this.synMoreLength > 0) this.synMore = st.copyTimeline(st.synBlock, slot, this.synMore ?? new Float64Array(2 * TIMELINE_MAX));
     const answeredIsn = (bits & CB.AnsweredIsn) !== 0;
     this.answeredIsnSyns = answeredIsn ? I[b + W.IsnSyns]! : 0;
     this.answeredSynFrame = answeredIsn ? U[b + W.IsnSynFrame]! : 0;
     this.answeredSynTime = answeredIsn ? F[fb + Fl.IsnSynTime]! : 0;
-    this.synAckFrame = U[b + W.SynAckFrame]!;
-    this.synAckTime = F[fb + Fl.SynAckTime]!;
-    this.synAckMore = st.timelineOf(st.synAckBlock, slot, this.synAckMore);
-    this.synAckCount = I[b + W.SynAckCount]!;
-    this.lastSynAckTime = F[fb + Fl.LastSynAckTime]!;
-    this.synAckCopiesAfterAck = I[b + W.SynAckAfterAck]!;
+    this.synAckMoreLength = st.timelineLength(st.synAckBlock, slot);
+    if (this.synAckMoreLength > 0) this.synAckMore = st.copyTimeline(st.synAckBlock, slot, this.synAckMore ?? new Float64Array(2 * TIMELINE_MAX));
     this.synAckAfterAck = 0;
     this.synAckBeforeSyn = (bits & CB.SynAckBeforeSyn) !== 0;
     this.synAnsweredByAck = (bits & CB.SynAnsweredByAck) !== 0;
-    this.handshakeAckFrame = U[b + W.HsAckFrame]!;
-    this.handshakeAckTime = F[fb + Fl.HsAckTime]!;
-    this.clientFirstDataFrame = U[b + W.ClientDataFrame]!;
-    this.clientFirstDataTime = F[fb + Fl.ClientDataTime]!;
-    this.serverDataAckFrame = U[b + W.ServerDataAckFrame]!;
-    this.serverDataAckTime = F[fb + Fl.ServerDataAckTime]!;
-    this.serverFirstDataFrame = U[b + W.ServerDataFrame]!;
-    this.serverFirstDataTime = F[fb + Fl.ServerDataTime]!;
-    this.serverAnswerFrame = U[b + W.ServerAnswerFrame]!;
-    this.serverAnswerTime = F[fb + Fl.ServerAnswerTime]!;
-    this.clientSegsBeforeAnswer = I[b + W.ClientSegsBeforeAnswer]!;
-    this.clientRetransBeforeAnswer = I[b + W.ClientRetransBeforeAnswer]!;
-    this.synRetransBeforeAnswer = I[b + W.SynRetransBeforeAnswer]!;
     // A record filled again (recycled) writes into the option objects of its last connection.
     this.synOptions = bits & CB.SynOptions ? options(st, b + W.SynMss, this.synOptions) : null;
     this.synAckOptions = bits & CB.SynAckOptions ? options(st, b + W.SaMss, this.synAckOptions) : null;
     this.synAckSameTsVal = (bits & CB.SynAckSameTsVal) !== 0;
     this.firstFin = SIDES[I[b + W.FirstFin]! as Side]!;
-    this.finFrame = U[b + W.FinFrame]!;
-    this.finTime = F[fb + Fl.FinTime]!;
     this.rstBy = SIDES[I[b + W.RstBy]! as Side]!;
-    this.rstFrame = U[b + W.RstFrame]!;
-    this.rstTime = F[fb + Fl.RstTime]!;
     this.rstHasAck = (bits & CB.RstHasAck) !== 0;
-    this.rstSeq = U[b + W.RstSeq]!;
-    this.rstSeqVsPeerAck = I[b + W.RstSeqVsPeerAck]!;
     this.rstAfterServerData = (bits & CB.RstAfterServerData) !== 0;
     this.rstAnswersSyn = (bits & CB.RstAnswersSyn) !== 0;
-    this.reusedBy = U[b + W.ReusedBy]!;
     this.reusesEarlier = (bits & CB.ReusesEarlier) !== 0;
     this.finished = true;
     this.finishedAt = finishedAt;
     this.evicted = (bits & CB.Evicted) !== 0;
     this.vlanOneSided = (bits & CB.OneSidedVlan) !== 0;
-    this.history = historyString(I, b);
-    this.clientState = I[b + W.ZClient]!;
-    this.serverState = I[b + W.ZServer]!;
-    this.clientPrev = I[b + W.ZClientPrev]!;
-    this.serverPrev = I[b + W.ZServerPrev]!;
+    this.histLen = I[b + W.HistLen]!;
+    this.hist0 = I[b + W.Hist0]!;
+    this.hist1 = I[b + W.Hist1]!;
+    this.hist2 = I[b + W.Hist2]!;
+    this.hist3 = I[b + W.Hist3]!;
+    this.historyText = null;
     this.packets = extras ? st.logged.get(slot) ?? null : null;
     this.signatures = NO_SIGNATURES;
     return this;
@@ -314,15 +292,15 @@ export class Connection {
   }
 }
 
-function evens(a: number[] | null): number[] {
+function evens(a: Float64Array | null, n: number): number[] {
   const out: number[] = [];
-  if (a) for (let i = 0; i < a.length; i += 2) out.push(a[i]!);
+  if (a) for (let i = 0; i < n; i += 2) out.push(a[i]!);
   return out;
 }
 
-function odds(a: number[] | null): number[] {
+function odds(a: Float64Array | null, n: number): number[] {
   const out: number[] = [];
-  if (a) for (let i = 1; i < a.length; i += 2) out.push(a[i]!);
+  if (a) for (let i = 1; i < n; i += 2) out.push(a[i]!);
   return out;
 }
 

@@ -1,9 +1,16 @@
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
 import { DB, DF, DW, Fl, W } from './layout.js';
+import { fillDirectionRecord, type DirectionRecord } from './layout.generated.js';
 import type { RecentSegments } from './duplicates.js';
 import { OUT_OF_ORDER_WINDOW_S, type Slots } from './slots.js';
 
-/** 32-bit sequence distance a - b, as a signed number. */
+/**
+ * 32-bit sequence distance a - b, as a signed number. The per-packet paths write `((a | 0) - b) | 0` in
+ * place instead, with b read through the Int32 view: a call V8 does not inline (the functions it would be
+ * inlined into are past its budget) boxes every argument above 2^31 - 1 (half of all sequence numbers) as a
+ * heap number, and so, measured, did an unsigned number from the Uint32 view in the subtraction: garbage
+ * per packet (BENCHMARKS.md, session 9).
+ */
 export function seqDiff(a: number, b: number): number {
   return (a - b) | 0;
 }
@@ -15,7 +22,7 @@ const MAX_HOLES = 8;
  * What one side of a finished connection sent, in the words tcptrace and
  * Wireshark use. Sequence numbers are raw (32-bit).
  */
-export class Direction {
+export class Direction implements DirectionRecord {
   packets = 0;
   /** Payload bytes, retransmissions included. */
   bytes = 0;
@@ -47,28 +54,17 @@ export class Direction {
     const f = slot * Fl.Size + (server ? Fl.Server : Fl.Client);
     const { I, U, F } = st;
     const bits = I[d + DW.Bits]!;
-    this.packets = I[d + DW.Packets]!;
-    this.bytes = F[f + DF.Bytes]!;
-    this.uniqueBytes = F[f + DF.UniqueBytes]!;
-    this.isn = U[d + DW.Isn]!;
+    // Every field that is a number of the direction's blocks as it stands (fields.ts); the rest below.
+    fillDirectionRecord(this, I, U, F, d, f);
     this.isnSet = (bits & DB.IsnSet) !== 0;
-    this.nextSeq = U[d + DW.NextSeq]!;
     this.seqSet = (bits & DB.SeqSet) !== 0;
-    this.highestAck = U[d + DW.HighestAck]!;
     this.ackSet = (bits & DB.AckSet) !== 0;
-    this.retransmits = I[d + DW.Retransmits]!;
-    this.duplicates = I[d + DW.Duplicates]!;
-    this.outOfOrder = I[d + DW.OutOfOrder]!;
-    this.zeroWindows = I[d + DW.ZeroWindows]!;
-    this.keepAlives = I[d + DW.KeepAlives]!;
     this.finSeen = (bits & DB.FinSeen) !== 0;
-    this.finFrame = U[d + DW.FinFrame]!;
     this.rstSeen = (bits & DB.RstSeen) !== 0;
     let gap = F[f + DF.LostHoleBytes]!;
     const h = st.holesOf(slot, server);
     if (h) for (let i = 0; i < h.length; i += 2) gap += seqDiff(h[i + 1]!, h[i]!);
     this.gapBytes = gap;
-    this.oooThreshold = F[f + DF.OooThreshold]!;
   }
 }
 
@@ -87,8 +83,7 @@ export function addToDirection(st: Slots, slot: number, server: boolean, s: Segm
   I[d + DW.Packets]!++;
   const len = s.payloadLen;
   const f = s.flags;
-  const dup = recent.isCopy(slot, server, s);
-  if (dup) {
+  if (recent.isCopy(st, slot, server, s)) {
     I[d + DW.Duplicates]!++;
     return 1;
   }
@@ -123,7 +118,7 @@ export function addToDirection(st: Slots, slot: number, server: boolean, s: Segm
   }
   I[d + DW.Bits] = bits;
   const nextSeq = U[d + DW.NextSeq]!;
-  const ahead = seqDiff(s.seq, nextSeq);
+  const ahead = ((s.seq | 0) - I[d + DW.NextSeq]!) | 0;
   if (ahead >= 0) {
     // Even a bare ACK ahead of what was seen proves bytes (or a FIN) went by uncaptured.
     if (ahead > 0) addHole(st, slot, server, fd, nextSeq, s.seq);
@@ -139,7 +134,7 @@ export function addToDirection(st: Slots, slot: number, server: boolean, s: Segm
   const pb = slot * W.Size + (server ? W.Client : W.Server) + DW.Bits;
   if (
     len <= 1 && !(f & (TCP_SYN | TCP_FIN)) && ahead === -1 &&
-    (I[pb]! & DB.AckSet) !== 0 && seqDiff(U[pb - DW.Bits + DW.HighestAck]!, s.seq) > 0
+    (I[pb]! & DB.AckSet) !== 0 && ((I[pb - DW.Bits + DW.HighestAck]! - (s.seq | 0)) | 0) > 0
   ) {
     I[d + DW.KeepAlives]!++;
     return 0;
@@ -151,8 +146,9 @@ export function addToDirection(st: Slots, slot: number, server: boolean, s: Segm
   // Wireshark's rule: behind the highest sequence and within the connection's first RTT of the
   // segment that set it, it is out of order; otherwise a retransmission.
   const reordered = s.time - F[fd + DF.NextSeqTime]! < F[fd + DF.OooThreshold]! && end !== nextSeq;
-  if (seqDiff(end, nextSeq) > 0) {
-    F[fd + DF.UniqueBytes] += seqDiff(end, nextSeq);
+  const past = ((end | 0) - I[d + DW.NextSeq]!) | 0;
+  if (past > 0) {
+    F[fd + DF.UniqueBytes] += past;
     U[d + DW.NextSeq] = end;
   }
   if (reordered) {
@@ -191,11 +187,12 @@ export function fitsSequence(st: Slots, slot: number, fromClient: boolean, s: Se
   return !known;
 }
 
-/** The highest ACK a direction has sent. */
-export function ackSeen(st: Slots, slot: number, server: boolean, ack: number): void {
+/** The highest ACK a direction has sent (the segment's: a number above 2^31 passed alone would be boxed). */
+export function ackSeen(st: Slots, slot: number, server: boolean, s: Segment): void {
   const d = slot * W.Size + (server ? W.Server : W.Client);
   const bits = st.I[d + DW.Bits]!;
-  if (!(bits & DB.AckSet) || seqDiff(ack, st.U[d + DW.HighestAck]!) > 0) {
+  const ack = s.ack;
+  if (!(bits & DB.AckSet) || (((ack | 0) - st.I[d + DW.HighestAck]!) | 0) > 0) {
     st.U[d + DW.HighestAck] = ack;
     st.I[d + DW.Bits] = bits | DB.AckSet;
   }

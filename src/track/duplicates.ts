@@ -1,5 +1,7 @@
-import { TCP_RST, type Segment } from '../decode/segment.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
 import { mix } from './key.js';
+import { DB, DF, DW, Fl, W } from './layout.js';
+import type { Slots } from './slots.js';
 
 /**
  * A capture's own copies of one packet (tcpdump -i any sees it on two interfaces, a mirror port
@@ -10,20 +12,65 @@ import { mix } from './key.js';
 export const DUPLICATE_WINDOW_S = 0.002;
 
 /**
- * Recently seen segments, one entry per hash of (connection slot, direction, IP ID, seq, ack,
- * length, flags, TSval), two to a bucket: 2^14 entries cover the 2 ms of traffic up to a few
- * million packets a second. A newer segment overwrites the older of its bucket, so a copy can
- * be missed (counted as a retransmission, as before), never invented: an entry matches
- * only when every field and the slot are equal and the copy comes within the window.
+ * Recent segments pushed out of their direction's last-segment words (DW.LastSeq..) while a copy of them
+ * may still come: one entry per hash of (connection, direction, seq, ack, IP ID, length, flags, TSval), two
+ * to a bucket; 2^14 entries cover the 2 ms of traffic up to a few million packets a second. A newer
+ * segment overwrites the older of its bucket, so a copy can be missed (counted as a retransmission),
+ * never invented: an entry matches only when every field and the connection are equal and the copy comes
+ * within the window.
  */
 const BITS = 14;
 const MASK = (1 << BITS) - 1;
-/** Words per entry: tag, seq, ack, ipId, length << 9 | flags, TSval, then the time as a double. */
+/** Words per entry: tag, seq, ack, id, length << 9 | flags, TSval, then the time as a double. */
 const STRIDE = 8;
 
 /**
- * Tells a capture duplicate from a new segment, per tracker. One entry is half a cache line of a
- * fixed buffer (512 KB): no allocation per packet.
+ * Whether `s` may be a copy of a segment its direction sent before: only a segment that repeats
+ * what the direction already sent can be. A copy's original went through addToDirection and
+ * ackSeen, so its end is at or behind the direction's next sequence number and its ACK at or behind
+ * the direction's highest ACK; a segment with new bytes, or an ACK that acknowledges more, is new.
+ * (A RST does not move the sequence numbers, and a direction without them proves nothing: both
+ * are looked up.) This spares most segments the look at the table: in a transfer only pure ACKs that
+ * acknowledge nothing new, and retransmissions, repeat anything.
+ */
+function mayBeCopy(I: Int32Array, d: number, s: Segment): boolean {
+  const bits = I[d + DW.Bits]!;
+  const f = s.flags;
+  if (f & TCP_RST || !(bits & DB.SeqSet)) return true;
+  if (f & TCP_ACK && (!(bits & DB.AckSet) || (((s.ack | 0) - I[d + DW.HighestAck]!) | 0) > 0)) return false;
+  const seqLen = s.payloadLen + (f & TCP_SYN ? 1 : 0) + (f & TCP_FIN ? 1 : 0);
+  return (((s.seq | 0) + seqLen - I[d + DW.NextSeq]!) | 0) <= 0;
+}
+
+/**
+ * The number that stands for the IP ID in a remembered segment. IPv4: the IP ID (0–65535), which
+ * Linux gives each packet it sends (a per-socket counter): a segment sent again, even with the same
+ * numbers, has another one, so equal IP IDs within 2 ms are the capture's copy.
+ *
+ * IPv6 has no IP ID (-1 from the decoder), and the kernel does send the same segment twice within a
+ * millisecond: the ACK to a SYN-ACK the server re-sent after the handshake ACK (tcp_validate_incoming
+ * sends a duplicate ACK for a segment before rcv_nxt) has the same seq, ack, TSval (the TS clock ticks
+ * per ms) and window as the handshake ACK: public/bug-6269-01.pcap, frames 4 and 6, 93 µs apart. A
+ * second identical segment is only sent in answer to something the peer sent (a dup ACK, a challenge
+ * ACK, a fast retransmit after dup ACKs; the kernel's own timers — RTO ≥ 200 ms, TLP ≥ 10 ms — are
+ * slower than the window), and a window update changes the window. So an IPv6 copy must also have the
+ * same window and no packet from the peer captured between it and its original: its number is the
+ * window and the peer's packet count (mod 2^16). (A capture of one direction only cannot see the
+ * peer: there a re-sent IPv6 ACK reads as a copy, as before.)
+ */
+function idOf(I: Int32Array, b: number, server: boolean, s: Segment): number {
+  if (s.ipId >= 0) return s.ipId;
+  const peerPackets = I[b + (server ? W.Client : W.Server) + DW.Packets]!;
+  return (s.window & 0xffff) | (peerPackets << 16);
+}
+
+/**
+ * Tells a capture duplicate from a new segment. Each direction keeps its last segment in its own words of
+ * the slot (the cache line every packet of the direction touches anyway): a copy right after its original
+ * is found there, and most segments cost nothing more. The last segment goes into this table, a fixed
+ * buffer of 512 KB, only when the next one comes within the window, while a copy of it may still come;
+ * the table is looked at only by a segment that may be a copy (mayBeCopy) of a direction that put
+ * something there. No allocation per packet.
  */
 export class RecentSegments {
   private readonly I: Int32Array;
@@ -36,39 +83,88 @@ export class RecentSegments {
   }
 
   /**
-   * Whether `s`, sent on this slot and direction, is a copy of a segment seen within
-   * DUPLICATE_WINDOW_S before it; otherwise it is remembered for the copies to come.
+   * Whether `s`, sent on this slot and direction, is a copy of a segment the direction sent within
+   * DUPLICATE_WINDOW_S before it; otherwise it becomes the direction's last segment.
    */
-  isCopy(slot: number, server: boolean, s: Segment): boolean {
+  isCopy(st: Slots, slot: number, server: boolean, s: Segment): boolean {
     // A RST without an IP ID (0: Linux's control socket; IPv6 has none) proves nothing: a listener sends
     // the same RST to each segment that meets it, microseconds apart (kernel.md §2.3, §2.4).
     if (s.flags & TCP_RST && s.ipId <= 0) return false;
-    const tag = (slot << 1 | (server ? 1 : 0)) + 1;
+    const I = st.I;
+    const F = st.F;
+    const b = slot * W.Size;
+    const d = b + (server ? W.Server : W.Client);
+    const fd = slot * Fl.Size + (server ? Fl.Server : Fl.Client);
+    const bits = I[d + DW.Bits]!;
+    const id = idOf(I, b, server, s);
     const lenFlags = (s.payloadLen << 9) | s.flags;
-    const h = mix(mix(s.seq ^ Math.imul(tag, 0x9e3779b1)) ^ s.ack ^ Math.imul(s.ipId, 0x85ebca6b) ^ lenFlags) & MASK;
-    // Two entries per bucket, in one cache line: a copy is missed only when two other segments of the
-    // last 2 ms fell into its bucket.
-    const I = this.I;
-    const F = this.F;
-    const e0 = (h & ~1) * STRIDE;
-    for (let e = e0; e <= e0 + STRIDE; e += STRIDE) {
+    const tag = ((I[b + W.Id]! << 1) | (server ? 1 : 0)) + 1;
+    if (bits & DB.LastSet && mayBeCopy(I, d, s)) {
       if (
-        I[e] === tag && I[e + 1] === (s.seq | 0) && I[e + 2] === (s.ack | 0) && I[e + 3] === s.ipId && I[e + 4] === lenFlags &&
-        I[e + 5] === (s.tsVal | 0)
+        I[d + DW.LastSeq] === (s.seq | 0) && I[d + DW.LastAck] === (s.ack | 0) && I[d + DW.LastLenFlags] === lenFlags &&
+        I[d + DW.LastId] === id && I[d + DW.LastTsVal] === (s.tsVal | 0)
       ) {
-        const dt = s.time - F[(e >> 1) + 3]!;
+        const dt = s.time - F[fd + DF.LastTime]!;
+        if (dt >= 0 && dt < DUPLICATE_WINDOW_S) return true;
+      }
+      if (bits & DB.Spilled && this.has(tag, s, lenFlags, id)) return true;
+    }
+    let nextBits = bits | DB.LastSet;
+    if (bits & DB.LastSet) {
+      // The last segment so far goes to the table while a copy of it may still come (time may run backwards).
+      const dt = s.time - F[fd + DF.LastTime]!;
+      if (!(dt >= DUPLICATE_WINDOW_S)) {
+        this.spill(tag, I, F, d, fd);
+        nextBits |= DB.Spilled;
+      }
+    }
+    I[d + DW.Bits] = nextBits;
+    I[d + DW.LastSeq] = s.seq;
+    I[d + DW.LastAck] = s.ack;
+    I[d + DW.LastTsVal] = s.tsVal;
+    I[d + DW.LastLenFlags] = lenFlags;
+    I[d + DW.LastId] = id;
+    F[fd + DF.LastTime] = s.time;
+    return false;
+  }
+
+  private bucket(tag: number, seq: number, ack: number, id: number, lenFlags: number): number {
+    return ((mix(mix(seq ^ Math.imul(tag, 0x9e3779b1)) ^ ack ^ Math.imul(id, 0x85ebca6b) ^ lenFlags) & MASK) & ~1) * STRIDE;
+  }
+
+  /** Whether the table holds `s` for this tag within the window before it. */
+  private has(tag: number, s: Segment, lenFlags: number, id: number): boolean {
+    const I = this.I;
+    const seq = s.seq | 0;
+    const ack = s.ack | 0;
+    const e0 = this.bucket(tag, seq, ack, id, lenFlags);
+    // Two entries per bucket, in one cache line: a copy is missed only when two other segments pushed out
+    // of their directions in the last 2 ms fell into its bucket.
+    for (let e = e0; e <= e0 + STRIDE; e += STRIDE) {
+      if (I[e] === tag && I[e + 1] === seq && I[e + 2] === ack && I[e + 3] === id && I[e + 4] === lenFlags && I[e + 5] === (s.tsVal | 0)) {
+        const dt = s.time - this.F[(e >> 1) + 3]!;
         if (dt >= 0 && dt < DUPLICATE_WINDOW_S) return true;
       }
     }
-    // The older of the two makes room.
+    return false;
+  }
+
+  /** Puts the direction's last segment (at d, fd of the slot arrays) into the table; the older of its bucket makes room. */
+  private spill(tag: number, SI: Int32Array, SF: Float64Array, d: number, fd: number): void {
+    const seq = SI[d + DW.LastSeq]!;
+    const ack = SI[d + DW.LastAck]!;
+    const id = SI[d + DW.LastId]!;
+    const lenFlags = SI[d + DW.LastLenFlags]!;
+    const e0 = this.bucket(tag, seq, ack, id, lenFlags);
+    const I = this.I;
+    const F = this.F;
     const e = F[(e0 >> 1) + 3]! <= F[(e0 >> 1) + 3 + (STRIDE >> 1)]! ? e0 : e0 + STRIDE;
     I[e] = tag;
-    I[e + 1] = s.seq;
-    I[e + 2] = s.ack;
-    I[e + 3] = s.ipId;
+    I[e + 1] = seq;
+    I[e + 2] = ack;
+    I[e + 3] = id;
     I[e + 4] = lenFlags;
-    I[e + 5] = s.tsVal;
-    F[(e >> 1) + 3] = s.time;
-    return false;
+    I[e + 5] = SI[d + DW.LastTsVal]!;
+    F[(e >> 1) + 3] = SF[fd + DF.LastTime]!;
   }
 }

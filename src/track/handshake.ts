@@ -1,5 +1,5 @@
 import { OPT_TIMESTAMP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
-import { ackSeen, addToDirection, seqDiff } from './direction.js';
+import { ackSeen, addToDirection } from './direction.js';
 import type { RecentSegments } from './duplicates.js';
 import { addHistory } from './history.js';
 import { CB, DB, DF, DW, Fl, Side, W } from './layout.js';
@@ -39,7 +39,7 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
   if (log && log.length < MAX_LOGGED) {
     log.push({ frame: s.frame, time: s.time, fromClient, flags: f, seq: s.seq, ack: s.ack, len: s.payloadLen, resent: r === 2 ? 1 : r === 1 ? 2 : 0 });
   }
-  if (f & TCP_ACK) ackSeen(st, slot, server, s.ack);
+  if (f & TCP_ACK) ackSeen(st, slot, server, s);
   const I = st.I;
   const U = st.U;
   const F = st.F;
@@ -74,7 +74,7 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
       } else {
         // A SYN with a new ISN is a new attempt, not a re-send of an earlier one.
         if (!answered && sameIsn > 0) I[b + W.SynRetransBeforeAnswer]!++;
-        st.pushTimeline(st.synBlock, slot, s.frame, s.time);
+        st.pushTimeline(st.synBlock, slot, s);
       }
       I[b + W.SynCount] = n + 1;
       if (!answered) F[fb + Fl.LastSynTime] = s.time;
@@ -97,7 +97,7 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
         // (diagnose/synack-after-ack.ts), from the copies' times kept below.
         if (U[b + W.HsAckFrame] !== 0) I[b + W.SynAckAfterAck]!++;
         if (s.tsVal === U[b + W.SaTsVal] && (I[b + W.SaMask]! & OPT_TIMESTAMP)) I[b + W.Bits] = I[b + W.Bits]! | CB.SynAckSameTsVal;
-        st.pushTimeline(st.synAckBlock, slot, s.frame, s.time);
+        st.pushTimeline(st.synAckBlock, slot, s);
       }
       I[b + W.SynAckCount] = n + 1;
       F[fb + Fl.LastSynAckTime] = s.time;
@@ -114,7 +114,7 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
       if (f & TCP_ACK) bits |= CB.RstHasAck;
       U[b + W.RstSeq] = s.seq;
       const peer = b + (fromClient ? W.Server : W.Client);
-      I[b + W.RstSeqVsPeerAck] = I[peer + DW.Bits]! & DB.AckSet ? seqDiff(s.seq, U[peer + DW.HighestAck]!) : 0x7fffffff;
+      I[b + W.RstSeqVsPeerAck] = I[peer + DW.Bits]! & DB.AckSet ? ((s.seq | 0) - I[peer + DW.HighestAck]!) | 0 : 0x7fffffff;
       if (!fromClient) {
         if (U[b + W.ServerDataAckFrame] !== 0 || U[b + W.ServerDataFrame] !== 0) bits |= CB.RstAfterServerData;
         if (
@@ -162,7 +162,7 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
     }
     if (
       (f & TCP_ACK) && U[b + W.ClientDataFrame] !== 0 && U[b + W.ServerDataAckFrame] === 0 &&
-      seqDiff(s.ack, (U[b + W.Client + DW.Isn]! + 1) >>> 0) > 0
+      (((s.ack | 0) - I[b + W.Client + DW.Isn]! - 1) | 0) > 0
     ) {
       U[b + W.ServerDataAckFrame] = s.frame;
       F[fb + Fl.ServerDataAckTime] = s.time;

@@ -1,5 +1,6 @@
+import type { Segment } from '../decode/segment.js';
 import type { LoggedPacket } from './logged-packet.js';
-import { CB, DF, DW, Fl, W } from './layout.js';
+import { CB, DF, Fl, W } from './layout.js';
 
 /** Wireshark's out-of-order window when it has no RTT to go by. */
 export const OUT_OF_ORDER_WINDOW_S = 0.003;
@@ -69,10 +70,11 @@ export class Slots {
   }
 
   /**
-   * Adds a frame, time pair to a slot's SYN or SYN-ACK timeline (`blocks` is synBlock or synAckBlock);
-   * past TIMELINE_MAX pairs the rest are not kept.
+   * Adds the segment's frame and time to a slot's SYN or SYN-ACK timeline (`blocks` is synBlock or
+   * synAckBlock); past TIMELINE_MAX pairs the rest are not kept. (The segment, not its time: a double passed
+   * to a call V8 does not inline is boxed, garbage per retransmitted SYN.)
    */
-  pushTimeline(blocks: Int32Array, slot: number, frame: number, time: number): void {
+  pushTimeline(blocks: Int32Array, slot: number, s: Segment): void {
     let blk = blocks[slot]!;
     if (blk === 0) {
       blk = (this.timelineFree.length > 0 ? this.timelineFree.pop()! : this.newTimelineBlock()) + 1;
@@ -84,21 +86,23 @@ export class Slots {
     const at = (blk - 1) * TIMELINE_DOUBLES;
     const n = T[at]!;
     if (n >= TIMELINE_MAX) return;
-    T[at + 1 + 2 * n] = frame;
-    T[at + 2 + 2 * n] = time;
+    T[at + 1 + 2 * n] = s.frame;
+    T[at + 2 + 2 * n] = s.time;
     T[at] = n + 1;
   }
 
-  /** A slot's SYN or SYN-ACK timeline as frame, time pairs, written into `into` (emptied first); null when it has none. */
-  timelineOf(blocks: Int32Array, slot: number, into: number[] | null): number[] | null {
+  /** Numbers (frame, time pairs: twice the pairs) in a slot's SYN or SYN-ACK timeline. */
+  timelineLength(blocks: Int32Array, slot: number): number {
     const blk = this.hasExtras(slot) ? blocks[slot]! : 0;
-    if (blk === 0) return null;
+    return blk === 0 ? 0 : 2 * this.timeline[(blk - 1) * TIMELINE_DOUBLES]!;
+  }
+
+  /** Copies a slot's SYN or SYN-ACK timeline (frame, time pairs; timelineLength numbers) into `into`. */
+  copyTimeline(blocks: Int32Array, slot: number, into: Float64Array): Float64Array {
+    const at = (blocks[slot]! - 1) * TIMELINE_DOUBLES;
     const T = this.timeline;
-    const at = (blk - 1) * TIMELINE_DOUBLES;
-    const out = into ?? [];
-    out.length = 0;
-    for (let i = 0, n = 2 * T[at]!; i < n; i++) out.push(T[at + 1 + i]!);
-    return out;
+    for (let i = 0, n = 2 * T[at]!; i < n; i++) into[i] = T[at + 1 + i]!;
+    return into;
   }
 
   private newTimelineBlock(): number {
@@ -185,10 +189,6 @@ export class Slots {
     // on 45 000 slots in random order and on a few hot ones; the comment here once said the opposite).
     // The words cover the slot's doubles too (all-zero bits are 0.0).
     I.fill(0, b, b + W.Size);
-    this.I[b + W.Client + DW.LastIpId] = -2;
-    this.I[b + W.Server + DW.LastIpId] = -2;
-    this.I[b + W.Client + DW.LastLen] = -1;
-    this.I[b + W.Server + DW.LastLen] = -1;
     const f = slot * Fl.Size;
     this.F[f + Fl.Client + DF.OooThreshold] = OUT_OF_ORDER_WINDOW_S;
     this.F[f + Fl.Server + DF.OooThreshold] = OUT_OF_ORDER_WINDOW_S;

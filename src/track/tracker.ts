@@ -76,7 +76,7 @@ export class Tracker {
   private lastListenerPort = -1;
   /** Closed connections in the order they closed, with their ids (a reused slot no longer matches). */
   private readonly closing = new CloseQueue();
-  /** Segments of the last few ms, to tell the capture's own copies from retransmissions. */
+  /** Segments of the last few ms pushed out of their directions' last-segment words, to tell the capture's own copies from retransmissions. */
   private readonly recent = new RecentSegments();
   /** Queue length that triggers compactClosing(); twice the table's cap, so compacting costs O(1) per close. */
   private closingLimit: number;
@@ -318,7 +318,9 @@ export class Tracker {
     if (this.isnsAside.size !== 0) this.isnsAside.delete(st.I[slot * W.Size + W.Id]!);
     this.loadSlot(slot);
     const lastTime = st.F[slot * Fl.Size + Fl.LastTime]!;
-    const c = (this.reused ?? new Connection()).fill(st, slot, this.now > lastTime ? this.now : lastTime);
+    // finishedAt set here, not passed: a double passed to fill() (not inlined) would be boxed per connection.
+    const c = (this.reused ?? new Connection()).fill(st, slot, 0);
+    c.finishedAt = this.now > lastTime ? this.now : lastTime;
     st.release(slot);
     this.emit(c);
   }

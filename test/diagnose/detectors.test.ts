@@ -66,7 +66,8 @@ describe('synAckAfterAck (the SYN-ACK crossing judgement)', () => {
     c.handshakeAckFrame = 3;
     const more: number[] = [];
     copies.forEach((t, i) => more.push(t < 1.0 ? 2 + (i + 1) * 0.1 : 4 + i, t));
-    (c as unknown as { synAckMore: number[] }).synAckMore = more;
+    // The record's own storage of the SYN-ACK timeline (track/connection.ts): frame, time pairs and their count.
+    Object.assign(c, { synAckMore: Float64Array.from(more), synAckMoreLength: more.length });
     c.synAckCopiesAfterAck = copies.filter((t) => t > 1.0).length;
     return c;
   }
