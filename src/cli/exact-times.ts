@@ -25,18 +25,38 @@ import { findingTimes, type ExactTimes } from '../report/model.js';
 /** Digits of a second a microsecond's float time is already exact to (model.ts rounds to it). */
 const MICROSECOND_DIGITS = 6;
 
+/** Frame number → that packet's own timestamp. */
+export type ExactFrames = ReadonlyMap<number, { sec: number; nsec: number }>;
+
 /**
  * The exact timestamps of the findings' float packet times, read again from `files` (one capture, or the
  * files of a --merge in time order); empty when nothing needs it (see the file's comment).
  */
 export async function exactFindingTimes(files: readonly string[], digits: number, findings: readonly Finding[]): Promise<ExactTimes> {
+  return (await exactTimes(files, digits, findings, [])).times;
+}
+
+/**
+ * exactFindingTimes, and in the same read the timestamps of the frames `frames` (the vantage sample's
+ * handshakes, exact-vantage.ts): one more read of the record headers, not two.
+ */
+export async function exactTimes(
+  files: readonly string[],
+  digits: number,
+  findings: readonly Finding[],
+  frames: readonly number[],
+): Promise<{ times: ExactTimes; frames: ExactFrames }> {
   const found = new Map<number, { sec: number; nsec: number }>();
-  if (digits <= MICROSECOND_DIGITS || files.length === 0 || files.includes('-')) return found;
+  const byFrame = new Map<number, { sec: number; nsec: number }>();
+  const none = { times: found, frames: byFrame };
+  if (digits <= MICROSECOND_DIGITS || files.length === 0 || files.includes('-')) return none;
   const wanted = new Set(findingTimes(findings));
-  if (wanted.size === 0) return found;
+  const wantedFrames = new Set(frames);
+  if (wanted.size === 0 && wantedFrames.size === 0) return none;
   const ambiguous = new Set<number>();
   const sink = {
     onFrame(f: Frame): void {
+      if (wantedFrames.has(f.number)) byFrame.set(f.number, { sec: f.tsSec, nsec: f.tsNsec });
       // The decoder's own sum, so that the same timestamp gives the very same double.
       const t = f.tsSec + f.tsNsec * 1e-9;
       if (!wanted.has(t)) return;
@@ -48,7 +68,7 @@ export async function exactFindingTimes(files: readonly string[], digits: number
   if (files.length > 1) await readMerged(files, sink);
   else await readCapture(files[0]!, sink);
   for (const t of ambiguous) found.delete(t);
-  return found;
+  return none;
 }
 
 // Durations to the nanosecond (issue 22): the handshake's times are float epoch seconds too, so a

@@ -174,6 +174,69 @@ describe('flows on nanosecond captures: handshake durations to the nanosecond, a
   });
 });
 
+/** The upper median of integers, as VantageEstimator takes it. */
+function upperMedian(a: bigint[]): bigint {
+  const s = [...a].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  return s[s.length >> 1]!;
+}
+
+interface VantageJson {
+  vantage: string;
+  synToSynAck: number | null;
+  synAckToAck: number | null;
+  handshakes: number;
+}
+
+describe('analyze on nanosecond captures: the vantage medians to the nanosecond, as tshark’s frame times give them', () => {
+  // Clean handshakes only (one SYN, one SYN-ACK, the ACK), as the estimator samples them.
+  const CASES: [string, number, string, string][] = [
+    ['lab-nsec/accept-overflow-abort1/server.pcap.gz', 30, '0.000002616', '0.022259601'],
+    ['lab-nsec/accept-overflow-abort1/client.pcap.gz', 30, '', ''],
+    ['public/nanosecs_big_endian.pcap', 1, '0.0000108', '0.0000082'],
+    ['public/tcp-handshake-nano.pcap', 1, '0.127521774', '0.000087895'],
+  ];
+  for (const [rel, handshakes, a, b] of CASES) {
+    it(`${rel}: median SYN→SYN-ACK and SYN-ACK→ACK over ${handshakes} clean handshakes are tshark's`, async () => {
+      const byStream = new Map<number, Packet[]>();
+      for (const p of tsharkHandshakes(rel)) byStream.set(p.stream, [...(byStream.get(p.stream) ?? []), p]);
+      const toSynAck: bigint[] = [];
+      const toAck: bigint[] = [];
+      for (const ps of byStream.values()) {
+        const syns = ps.filter((p) => p.flags === 0x002);
+        const synAcks = ps.filter((p) => p.flags === 0x012);
+        const ack = synAcks.length === 1 ? ps.find((p) => p.flags === 0x010 && p.frame > synAcks[0]!.frame) : undefined;
+        if (syns.length !== 1 || synAcks.length !== 1 || !ack) continue;
+        toSynAck.push(synAcks[0]!.ns - syns[0]!.ns);
+        toAck.push(ack.ns - synAcks[0]!.ns);
+      }
+      expect(toSynAck).toHaveLength(handshakes);
+      const r = await runCli(['analyze', `fixtures/${rel}`, '--format', 'json', '--fail-on', 'never']);
+      const v = (JSON.parse(r.stdout) as { captures: { vantage: VantageJson }[] }).captures[0]!.vantage;
+      expect(v.handshakes).toBe(handshakes);
+      expect(v.synToSynAck).toBe(Number(upperMedian(toSynAck)) / 1e9);
+      expect(v.synAckToAck).toBe(Number(upperMedian(toAck)) / 1e9);
+      if (a) expect([JSON.stringify(v.synToSynAck), JSON.stringify(v.synAckToAck)]).toEqual([JSON.stringify(Number(a)), JSON.stringify(Number(b))]);
+    });
+  }
+
+  it('several captures in worker threads, --merge of rotated pieces, and a pipe (which keeps the microsecond)', async () => {
+    const vantages = async (args: string[], input?: Buffer) => {
+      const r = await runCli(['analyze', ...args, '--format', 'json', '--fail-on', 'never', '--no-correlate'], input ? { input } : {});
+      return (JSON.parse(r.stdout) as { captures: { vantage: VantageJson }[] }).captures.map((c) => [c.vantage.synToSynAck, c.vantage.synAckToAck]);
+    };
+    const server = [0.000002616, 0.022259601];
+    const nano = [0.127521774, 0.000087895];
+    expect(await vantages(['fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz', 'fixtures/public/tcp-handshake-nano.pcap', 'fixtures/public/get.pcap', '--jobs', '2'])).toEqual([server, nano, [0.06974, 0.000294]]);
+    expect(await vantages(['--merge', 'fixtures/lab-nsec/accept-overflow-abort1/rotated/'])).toEqual([server]);
+    expect(await vantages(['-'], readFileSync(join(ROOT, 'fixtures/public/tcp-handshake-nano.pcap')))).toEqual([[0.127522, 0.000088]]);
+  });
+
+  it('the text report says the medians with the capture’s digits (lab-nsec abort1 server: 2.616 µs, 22.26 ms)', async () => {
+    const r = await runCli(['analyze', 'fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz', '--fail-on', 'never']);
+    expect(r.stdout).toMatch(/vantage: server \(SYN→SYN-ACK 2\.616 µs, SYN-ACK→ACK /);
+  });
+});
+
 describe('FrameClock: what each frame’s float epoch time lost', () => {
   it('gives tshark’s frame differences for every pair of frames of a lab capture', async () => {
     const rel = 'lab-nsec/refused/server.pcap.gz';
