@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { SEVERITY_RANK } from '../diagnose/severity.js';
-import { captureReport, digitsOf, findingReport, newReport, type CaptureReport, type Report } from '../report/model.js';
+import { captureReport, digitsOf, findingReport, newReport, type CaptureReport, type FindingReport, type Report } from '../report/model.js';
 import { REPORT_FORMATS, reportPrinter, type ReportFormat } from '../report/report-printers.js';
 import { errorLocation } from '../report/text.js';
 import { collectLadders } from './ladders.js';
@@ -22,6 +22,7 @@ import { FrameOrigins } from '../capture/merge.js';
 import { locateInFiles, mergedName } from '../report/merged.js';
 import { exactTimes } from './exact-times.js';
 import { exactVantageMedians, sampledFrames, type SampledRun } from './exact-vantage.js';
+import { exactLatencies, latencyFrames } from './exact-latency.js';
 
 interface AnalyzeOptions extends OutputOptions<ReportFormat> {
   quiet: boolean;
@@ -98,19 +99,20 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
     // A nanosecond capture's findings and vantage handshakes: their packets' own timestamps, read again
     // (exact-times.ts, exact-vantage.ts).
     const exact = await Promise.all(
-      runs.map((r: SampledRun, i) => exactTimes(merged ? merged.files : [paths[i]!], digitsOf(r.summary), r.analysis.findings, sampledFrames(r.handshakes))),
+      runs.map((r: SampledRun, i) => exactTimes(merged ? merged.files : [paths[i]!], digitsOf(r.summary), r.analysis.findings, [...sampledFrames(r.handshakes), ...latencyFrames(r.latencies)])),
     );
-    runs.forEach(({ summary, analysis, handshakes }: SampledRun, i) => {
+    runs.forEach(({ summary, analysis, handshakes, latencies }: SampledRun, i) => {
       const path = paths[i]!;
       const c: CaptureReport = captureReport(summary, analysis);
       const medians = exactVantageMedians(handshakes, exact[i]!.frames, analysis.vantage);
       if (medians) c.vantage = { ...c.vantage, ...medians };
+      const latency = exactLatencies(latencies, exact[i]!.frames, analysis.findings);
       if (merged) c.files = merged.files;
       report.captures.push(c);
       const findings = correlation ? applyCorrelation(path, analysis.findings, correlation) : analysis.findings;
       const digits = digitsOf(summary);
       for (const f of findings) {
-        const r = findingReport(path, f, digits, exact[i]!.times);
+        const r = withLatency(findingReport(path, f, digits, exact[i]!.times), latency);
         report.findings.push(merged ? locateInFiles(r, merged.files, merged.origins) : r);
       }
       if (unreadable(summary)) process.stderr.write(`tcpdiag analyze: ${stripControl(path)}: ${stripControl(summary.error ?? '')}${errorLocation(c)}\n`);
@@ -131,6 +133,13 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
     if (process.env.GITHUB_ACTIONS === 'true') process.stderr.write(githubAnnotations(report));
     return exitCode(report, o.failOn);
   });
+}
+
+/** An overflow's addedLatency from the packets' own timestamps, where exact-latency.ts had them. */
+function withLatency(r: FindingReport, exact: ReadonlyMap<string, { p50: number; p90: number; max: number }>): FindingReport {
+  const x = exact.get(r.listener);
+  if (r.id !== 'accept-queue-overflow' || !r.addedLatency || !x) return r;
+  return { ...r, addedLatency: { ...r.addedLatency, ...x } };
 }
 
 let VERSION = '0.0.0';

@@ -10,6 +10,7 @@
 import type { CaptureRun } from '../diagnose/pipeline.js';
 import type { Connection } from '../track/connection.js';
 import type { ExactFrames } from './exact-times.js';
+import type { LatencySamples } from './exact-latency.js';
 
 // As diagnose/vantage.ts.
 const MAX_SAMPLES = 4096;
@@ -53,8 +54,8 @@ export class HandshakeSampler {
   }
 }
 
-/** A run with its sampled handshakes (run-capture.ts, when asked). */
-export type SampledRun = CaptureRun & { handshakes?: HandshakeSamples };
+/** A run with its sampled handshakes and overflow latencies (run-capture.ts, when asked). */
+export type SampledRun = CaptureRun & { handshakes?: HandshakeSamples; latencies?: LatencySamples };
 
 /** The frames whose timestamps the exact medians need. */
 export function sampledFrames(s: HandshakeSamples | undefined): number[] {

@@ -7,6 +7,8 @@ import type { RunOptions } from '../track/run.js';
 import type { CaptureSummary } from '../track/summary.js';
 import { Progress } from './progress.js';
 import { HandshakeSampler, type SampledRun } from './exact-vantage.js';
+import { LatencySampler } from './exact-latency.js';
+import type { ConnectionFacts } from '../diagnose/signatures.js';
 
 export type { CaptureRun } from '../diagnose/pipeline.js';
 
@@ -56,9 +58,11 @@ export async function runCapture(
   // The vantage sample with its frames, for exact medians from a file finer than the microsecond (exact-vantage.ts).
   let digits = 0;
   const sampler = sampleHandshakes && path !== '-' ? new HandshakeSampler() : null;
+  const latencies = sampler ? new LatencySampler() : null;
   const eachSampled = sampler
-    ? (c: Connection) => {
+    ? (c: Connection, facts: ConnectionFacts) => {
         sampler.add(c);
+        latencies!.add(c, facts);
         each?.(c);
       }
     : each;
@@ -70,7 +74,10 @@ export async function runCapture(
     : run.onTimestampDigits;
   try {
     const r: SampledRun = await runPipeline(path, { ...run, onTimestampDigits, filter, onProgress: progress.update }, eachSampled);
-    if (sampler && digits > 6) r.handshakes = sampler.result();
+    if (sampler && digits > 6) {
+      r.handshakes = sampler.result();
+      r.latencies = latencies!.result();
+    }
     return r;
   } finally {
     progress.clear();

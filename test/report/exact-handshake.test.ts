@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FrameClock, readFrameClock } from '../../src/cli/exact-times.js';
+import { LatencySampler } from '../../src/cli/exact-latency.js';
+import { runPipeline } from '../../src/diagnose/pipeline.js';
 import { runCli, ROOT } from '../cli/run-cli.js';
 
 interface FlowJson {
@@ -235,6 +237,39 @@ describe('analyze on nanosecond captures: the vantage medians to the nanosecond,
     const r = await runCli(['analyze', 'fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz', '--fail-on', 'never']);
     expect(r.stdout).toMatch(/vantage: server \(SYN→SYN-ACK 2\.616 µs, SYN-ACK→ACK /);
   });
+});
+
+/** tshark's frame.time_epoch of every frame (fixtures/expected/*.tshark-time.tsv), in nanoseconds. */
+function tsharkFrameNanos(rel: string): Map<number, bigint> {
+  const rows = readFileSync(join(ROOT, `fixtures/expected/${rel.replace(/\//g, '__')}.tshark-time.tsv`), 'utf8').trim().split('\n');
+  return new Map(rows.filter((r) => /^\d/.test(r)).map((r) => {
+    const [frame, , epoch] = r.split('\t');
+    return [Number(frame), nanos(epoch!)];
+  }));
+}
+
+describe('analyze on nanosecond captures: the overflow’s addedLatency to the nanosecond', () => {
+  for (const [rel, expected] of [
+    ['lab-nsec/accept-overflow-abort1/server.pcap.gz', [7.617416308, 15.805339314, 15.805456346]],
+    ['lab-nsec/accept-overflow-abort1/client.pcap.gz', [7.619315413, 15.805737901, 15.805756817]],
+  ] as const) {
+    it(`${rel}: p50 / p90 / max are tshark's frame-time differences (24 recovered victims above the healthy median)`, async () => {
+      const r = await runCli(['analyze', `fixtures/${rel}`, '--format', 'json', '--fail-on', 'never']);
+      const f = (JSON.parse(r.stdout) as { findings: { id: string; addedLatency: { p50: number; p90: number; max: number; samples: number } }[] }).findings.find((x) => x.id === 'accept-queue-overflow')!;
+      expect([f.addedLatency.p50, f.addedLatency.p90, f.addedLatency.max, f.addedLatency.samples]).toEqual([...expected, 24]);
+      // The same samples' SYN and first-answer frames, timed by tshark, give the same figures.
+      const sampler = new LatencySampler();
+      await runPipeline(join(ROOT, 'fixtures', rel), {}, (c, facts) => sampler.add(c, facts));
+      const [l] = Object.values(sampler.result());
+      const t = tsharkFrameNanos(rel);
+      const delays = (frames: number[]) => frames.flatMap((x, i) => (i % 2 ? [] : [t.get(frames[i + 1]!)! - t.get(x)!])).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const at = (s: bigint[], q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+      const victims = delays(l!.latency.frames);
+      const base = at(delays(l!.baseline.frames), 0.5);
+      expect(victims).toHaveLength(24);
+      expect([0.5, 0.9, 1].map((q) => Number(at(victims, q) - base) / 1e9)).toEqual(expected);
+    });
+  }
 });
 
 describe('FrameClock: what each frame’s float epoch time lost', () => {
