@@ -34,12 +34,31 @@ export class LatencySampler {
     const affected = f.ignoredHandshake || (f.synDropped && !f.singleSynHalfOpen);
     const healthy = !affected && c.handshakeAckFrame !== 0 && !f.halfOpen;
     if (!(affected && f.recovered) && !healthy) return;
-    const key = formatEndpoint(c.ipVersion, c.s0, c.s1, c.s2, c.s3, c.sPort);
-    const l = (this.listeners[key] ??= { latency: { frames: [], times: [] }, baseline: { frames: [], times: [] } });
+    const l = this.listenerOf(c);
     const into = healthy ? l.baseline : l.latency;
     if (into.frames.length / 2 >= (healthy ? MAX_BASELINE : MAX_LATENCIES)) return;
     into.frames.push(c.synFrame, c.serverAnswerFrame);
     into.times.push(c.synTime, c.serverAnswerTime);
+  }
+
+  // The last listener's samples: most connections go to the one before's (no name to build).
+  private last: LatencySamples[string] | null = null;
+  private lastS3 = -1;
+  private lastS2 = -1;
+  private lastS1 = -1;
+  private lastS0 = -1;
+  private lastPort = -1;
+
+  private listenerOf(c: Connection): LatencySamples[string] {
+    if (this.last && c.sPort === this.lastPort && c.s3 === this.lastS3 && c.s2 === this.lastS2 && c.s1 === this.lastS1 && c.s0 === this.lastS0) return this.last;
+    const key = formatEndpoint(c.ipVersion, c.s0, c.s1, c.s2, c.s3, c.sPort);
+    this.last = this.listeners[key] ??= { latency: { frames: [], times: [] }, baseline: { frames: [], times: [] } };
+    this.lastS0 = c.s0;
+    this.lastS1 = c.s1;
+    this.lastS2 = c.s2;
+    this.lastS3 = c.s3;
+    this.lastPort = c.sPort;
+    return this.last;
   }
 
   result(): LatencySamples {

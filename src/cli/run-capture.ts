@@ -61,8 +61,11 @@ export async function runCapture(
   const latencies = sampler ? new LatencySampler() : null;
   const eachSampled = sampler
     ? (c: Connection, facts: ConnectionFacts) => {
-        sampler.add(c);
-        latencies!.add(c, facts);
+        // Known before the first connection (RunOptions.onTimestampDigits): a µs capture costs nothing.
+        if (digits > 6) {
+          sampler.add(c);
+          latencies!.add(c, facts);
+        }
         each?.(c);
       }
     : each;

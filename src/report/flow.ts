@@ -56,10 +56,9 @@ export interface FlowRecord extends ZeekConnFields {
   synToSynAck: number | null;
   synAckToAck: number | null;
   /**
-   * The same three durations in microseconds, numbers that round-trip (`synToSynAckUs: 4`, not
-   * `4.0531158447265625e-06`): whole for a microsecond capture; with a nanosecond capture's exact clock
-   * they carry its nanoseconds (`804.603`). Without one (a pipe) `duration` keeps the nanoseconds and the
-   * handshake's two are whole microseconds.
+   * The same three durations in whole microseconds, integers (`synToSynAckUs: 4`, not
+   * `4.0531158447265625e-06`): a nanosecond capture's exact values rounded to the microsecond; the
+   * seconds fields above keep its nanoseconds.
    */
   durationUs: number;
   synToSynAckUs: number | null;
@@ -195,9 +194,10 @@ export function flowRecord(capture: string, c: Connection, digits = 9, clock: Ha
     // An integer count divided by a power of ten: the nearest double to the decimal, printed as it is.
     synToSynAck: synToSynAckNs === null ? null : synToSynAckNs / 1e9,
     synAckToAck: synAckToAckNs === null ? null : synAckToAckNs / 1e9,
-    durationUs: clock ? durationNs / 1000 : Math.round(durationNs / 1000),
-    synToSynAckUs: synToSynAckNs === null ? null : synToSynAckNs / 1000,
-    synAckToAckUs: synAckToAckNs === null ? null : synAckToAckNs / 1000,
+    // Whole microseconds (integers, schema/flow.schema.json), rounded from the nanoseconds when exact.
+    durationUs: Math.round(durationNs / 1000),
+    synToSynAckUs: synToSynAckNs === null ? null : Math.round(synToSynAckNs / 1000),
+    synAckToAckUs: synAckToAckNs === null ? null : Math.round(synAckToAckNs / 1000),
     synRetransmits: c.synRetransmits,
     synAckRetransmits: c.synAckRetransmits,
     synAckRetransmitsAfterAck: c.synAckAfterAck,
