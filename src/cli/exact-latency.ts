@@ -10,7 +10,7 @@ import type { Finding } from '../diagnose/registry.js';
 import type { ConnectionFacts } from '../diagnose/signatures.js';
 import { formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
-import type { ExactFrames } from './exact-times.js';
+import { exactNanos, type ExactFrames } from './exact-times.js';
 
 // As the detector's Samples caps: the first ones are kept.
 const MAX_LATENCIES = 200_000;
@@ -89,8 +89,9 @@ function exactDelays(d: DelaySamples, exact: ExactFrames): number[] | null {
   for (let i = 0; i < d.frames.length; i += 2) {
     const a = exact.get(d.frames[i]!);
     const b = exact.get(d.frames[i + 1]!);
-    if (!a || !b) return null;
-    out.push((b.sec - a.sec) * 1e9 + (b.nsec - a.nsec));
+    const ns = a && b ? exactNanos((b.sec - a.sec) * 1e9 + (b.nsec - a.nsec)) : null;
+    if (ns === null) return null;
+    out.push(ns);
   }
   return out;
 }

@@ -101,6 +101,15 @@ function floatNanos(t: number, sec: number): number {
   return Math.round((t - sec) * 1e9);
 }
 
+/**
+ * A count of nanoseconds when a double holds it exactly: spans under 104 days (2^53 ns); null past that
+ * (a capture's clock jumped by years: public/pcapng-example.pcapng's SYN-ACK is stamped 46 years before
+ * its SYN), where the caller keeps the float times' whole microseconds.
+ */
+export function exactNanos(ns: number): number | null {
+  return Number.isSafeInteger(ns) ? ns : null;
+}
+
 /** Per frame, the nanoseconds its float epoch time lost: the packet's own timestamp is the float's plus that. */
 export class FrameClock {
   constructor(
@@ -120,7 +129,7 @@ export class FrameClock {
     if (a === UNKNOWN || b === UNKNOWN) return null;
     const sa = floatSecond(from);
     const sb = floatSecond(to);
-    return (sb - sa) * 1e9 + (floatNanos(to, sb) + b) - (floatNanos(from, sa) + a);
+    return exactNanos((sb - sa) * 1e9 + (floatNanos(to, sb) + b) - (floatNanos(from, sa) + a));
   }
 }
 

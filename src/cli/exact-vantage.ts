@@ -9,7 +9,7 @@
 
 import type { CaptureRun } from '../diagnose/pipeline.js';
 import type { Connection } from '../track/connection.js';
-import type { ExactFrames } from './exact-times.js';
+import { exactNanos, type ExactFrames } from './exact-times.js';
 import type { LatencySamples } from './exact-latency.js';
 
 // As diagnose/vantage.ts.
@@ -90,8 +90,11 @@ export function exactVantageMedians(
     if (!syn || !synAck || !ack) return null;
     floatA.push(s.times[i * 3 + 1]! - s.times[i * 3]!);
     floatB.push(s.times[i * 3 + 2]! - s.times[i * 3 + 1]!);
-    nsA.push((synAck.sec - syn.sec) * 1e9 + (synAck.nsec - syn.nsec));
-    nsB.push((ack.sec - synAck.sec) * 1e9 + (ack.nsec - synAck.nsec));
+    const a = exactNanos((synAck.sec - syn.sec) * 1e9 + (synAck.nsec - syn.nsec));
+    const b = exactNanos((ack.sec - synAck.sec) * 1e9 + (ack.nsec - synAck.nsec));
+    if (a === null || b === null) return null;
+    nsA.push(a);
+    nsB.push(b);
   }
   if (median(floatA) !== reported.synToSynAck || median(floatB) !== reported.synAckToAck) return null;
   // An integer count over a power of ten: the decimal itself when printed.

@@ -161,6 +161,17 @@ describe('flows on nanosecond captures: handshake durations to the nanosecond, a
     expect(merged[1]).toEqual([3, 0.000003456, 0.020611543, 373201]);
   });
 
+  it('a pcapng in 2^-9 s ticks (crafted/get-be.pcapng): SYN→SYN-ACK 0.068359375 s, tshark frames 1 and 2 (.869140625, .937500000)', async () => {
+    const [f] = await flowsOf('crafted/get-be.pcapng');
+    expect([f!.synToSynAck, f!.synAckToAck, f!.synToSynAckUs]).toEqual([0.068359375, 0, 68359]);
+  });
+
+  it('a span a double cannot hold to the nanosecond keeps the microsecond (pcapng-example.pcapng: a SYN-ACK 46 years before its ACK)', async () => {
+    const flows = await flowsOf('public/pcapng-example.pcapng');
+    const odd = flows.find((f) => f.synAckToAck !== null && f.synAckToAck < 0)!;
+    expect([odd.synAckToAck, odd.synAckToAckUs]).toEqual([-1472003999.360381, -1472003999360381]);
+  });
+
   it('a pipe cannot be read twice: the handshake stays whole microseconds', async () => {
     const input = readFileSync(join(ROOT, 'fixtures/public/tcp-handshake-nano.pcap'));
     const r = await runCli(['flows', '-', '--format', 'ndjson'], { input });
