@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { SEVERITY_RANK } from '../diagnose/severity.js';
-import { captureReport, digitsOf, findingReport, newReport, type CaptureReport, type FindingReport, type Report } from '../report/model.js';
+import { captureReport, digitsOf, findingReport, newReport, type CaptureReport, type Report } from '../report/model.js';
 import { REPORT_FORMATS, reportPrinter, type ReportFormat } from '../report/report-printers.js';
 import { errorLocation } from '../report/text.js';
 import { collectLadders } from './ladders.js';
@@ -22,7 +22,7 @@ import { FrameOrigins } from '../capture/merge.js';
 import { locateInFiles, mergedName } from '../report/merged.js';
 import { exactTimes } from './exact-times.js';
 import { exactVantageMedians, sampledFrames, type SampledRun } from './exact-vantage.js';
-import { exactLatencies, latencyFrames } from './exact-latency.js';
+import { exactLatencies, latencyFrames, withLatency } from './exact-latency.js';
 
 interface AnalyzeOptions extends OutputOptions<ReportFormat> {
   quiet: boolean;
@@ -133,13 +133,6 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
     if (process.env.GITHUB_ACTIONS === 'true') process.stderr.write(githubAnnotations(report));
     return exitCode(report, o.failOn);
   });
-}
-
-/** An overflow's addedLatency from the packets' own timestamps, where exact-latency.ts had them. */
-function withLatency(r: FindingReport, exact: ReadonlyMap<string, { p50: number; p90: number; max: number }>): FindingReport {
-  const x = exact.get(r.listener);
-  if (r.id !== 'accept-queue-overflow' || !r.addedLatency || !x) return r;
-  return { ...r, addedLatency: { ...r.addedLatency, ...x } };
 }
 
 let VERSION = '0.0.0';

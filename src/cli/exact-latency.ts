@@ -7,6 +7,7 @@
 // finding's, so a change in the detector can never be printed with the wrong numbers.
 
 import type { Finding } from '../diagnose/registry.js';
+import type { FindingReport } from '../report/model.js';
 import type { ConnectionFacts } from '../diagnose/signatures.js';
 import { formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
@@ -126,4 +127,11 @@ export function exactLatencies(
     out.set(f.listener, { p50: ns.p50 / 1e9, p90: ns.p90 / 1e9, max: ns.max / 1e9 });
   }
   return out;
+}
+
+/** An overflow's reported addedLatency with its exact figures (exactLatencies), where there are some. */
+export function withLatency(r: FindingReport, exact: ReadonlyMap<string, { p50: number; p90: number; max: number }>): FindingReport {
+  const x = exact.get(r.listener);
+  if (r.id !== 'accept-queue-overflow' || !r.addedLatency || !x) return r;
+  return { ...r, addedLatency: { ...r.addedLatency, ...x } };
 }

@@ -283,6 +283,17 @@ describe('analyze on nanosecond captures: the overflow’s addedLatency to the n
   }
 });
 
+describe('watch -r on a nanosecond capture: the end report’s medians and latency as analyze’s', () => {
+  it('lab-nsec accept-overflow-abort1/server: 2.616 µs, 22.259601 ms; p50 7.617416308 s', async () => {
+    const r = await runCli(['watch', '-r', 'fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz', '--format', 'ndjson']);
+    const end = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { report: { captures: { vantage: VantageJson }[]; findings: { id: string; addedLatency?: { p50: number; p90: number; max: number } }[] } };
+    const v = end.report.captures[0]!.vantage;
+    expect([v.synToSynAck, v.synAckToAck]).toEqual([0.000002616, 0.022259601]);
+    const f = end.report.findings.find((x) => x.id === 'accept-queue-overflow')!;
+    expect([f.addedLatency!.p50, f.addedLatency!.p90, f.addedLatency!.max]).toEqual([7.617416308, 15.805339314, 15.805456346]);
+  });
+});
+
 describe('FrameClock: what each frame’s float epoch time lost', () => {
   it('gives tshark’s frame differences for every pair of frames of a lab capture', async () => {
     const rel = 'lab-nsec/refused/server.pcap.gz';
