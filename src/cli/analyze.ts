@@ -20,7 +20,9 @@ import { applyCorrelation } from '../diagnose/correlated.js';
 import { correlationReport } from '../report/correlation.js';
 import { FrameOrigins } from '../capture/merge.js';
 import { locateInFiles, mergedName } from '../report/merged.js';
-import { exactFindingTimes } from './exact-times.js';
+import { exactTimes } from './exact-times.js';
+import { exactVantageMedians, sampledFrames, type SampledRun } from './exact-vantage.js';
+import { exactLatencies, latencyFrames, withLatency } from './exact-latency.js';
 
 interface AnalyzeOptions extends OutputOptions<ReportFormat> {
   quiet: boolean;
@@ -90,21 +92,27 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
     const runs = await (kernel ? runCountingCookies.bind(null, cookies) : runCaptures)(
       paths,
       { listeners: o.listener, ports: o.port },
-      { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections, merge: merged },
+      { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections, merge: merged, sampleHandshakes: true },
       o.jobs ?? defaultJobs(),
     );
     const correlation = await correlating;
-    // A nanosecond capture's findings: their packets' own timestamps, read again (exact-times.ts).
-    const exact = await Promise.all(runs.map(({ summary, analysis }, i) => exactFindingTimes(merged ? merged.files : [paths[i]!], digitsOf(summary), analysis.findings)));
-    runs.forEach(({ summary, analysis }, i) => {
+    // A nanosecond capture's findings and vantage handshakes: their packets' own timestamps, read again
+    // (exact-times.ts, exact-vantage.ts).
+    const exact = await Promise.all(
+      runs.map((r: SampledRun, i) => exactTimes(merged ? merged.files : [paths[i]!], digitsOf(r.summary), r.analysis.findings, [...sampledFrames(r.handshakes), ...latencyFrames(r.latencies)])),
+    );
+    runs.forEach(({ summary, analysis, handshakes, latencies }: SampledRun, i) => {
       const path = paths[i]!;
       const c: CaptureReport = captureReport(summary, analysis);
+      const medians = exactVantageMedians(handshakes, exact[i]!.frames, analysis.vantage);
+      if (medians) c.vantage = { ...c.vantage, ...medians };
+      const latency = exactLatencies(latencies, exact[i]!.frames, analysis.findings);
       if (merged) c.files = merged.files;
       report.captures.push(c);
       const findings = correlation ? applyCorrelation(path, analysis.findings, correlation) : analysis.findings;
       const digits = digitsOf(summary);
       for (const f of findings) {
-        const r = findingReport(path, f, digits, exact[i]);
+        const r = withLatency(findingReport(path, f, digits, exact[i]!.times), latency);
         report.findings.push(merged ? locateInFiles(r, merged.files, merged.origins) : r);
       }
       if (unreadable(summary)) process.stderr.write(`tcpdiag analyze: ${stripControl(path)}: ${stripControl(summary.error ?? '')}${errorLocation(c)}\n`);

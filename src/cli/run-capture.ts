@@ -6,6 +6,9 @@ import type { Connection } from '../track/connection.js';
 import type { RunOptions } from '../track/run.js';
 import type { CaptureSummary } from '../track/summary.js';
 import { Progress } from './progress.js';
+import { HandshakeSampler, type SampledRun } from './exact-vantage.js';
+import { LatencySampler } from './exact-latency.js';
+import type { ConnectionFacts } from '../diagnose/signatures.js';
 
 export type { CaptureRun } from '../diagnose/pipeline.js';
 
@@ -46,17 +49,48 @@ export function holdYoungGeneration(): void {
 export async function runCapture(
   path: string,
   filter: ListenerFilter,
-  opts: RunOptions & { quiet: boolean },
+  opts: RunOptions & CaptureExtras & { quiet: boolean },
   each?: (c: Connection) => void,
-): Promise<CaptureRun> {
+): Promise<SampledRun> {
   favourMemory();
-  const { quiet, ...run } = opts;
+  const { quiet, sampleHandshakes, ...run } = opts;
   const progress = new Progress(path, quiet);
+  // The vantage sample with its frames, for exact medians from a file finer than the microsecond (exact-vantage.ts).
+  let digits = 0;
+  const sampler = sampleHandshakes && path !== '-' ? new HandshakeSampler() : null;
+  const latencies = sampler ? new LatencySampler() : null;
+  const eachSampled = sampler
+    ? (c: Connection, facts: ConnectionFacts) => {
+        // Known before the first connection (RunOptions.onTimestampDigits): a µs capture costs nothing.
+        if (digits > 6) {
+          sampler.add(c);
+          latencies!.add(c, facts);
+        }
+        each?.(c);
+      }
+    : each;
+  const onTimestampDigits = sampler
+    ? (d: number) => {
+        digits = d;
+        run.onTimestampDigits?.(d);
+      }
+    : run.onTimestampDigits;
   try {
-    return await runPipeline(path, { ...run, filter, onProgress: progress.update }, each);
+    const r: SampledRun = await runPipeline(path, { ...run, onTimestampDigits, filter, onProgress: progress.update }, eachSampled);
+    if (sampler && digits > 6) {
+      r.handshakes = sampler.result();
+      r.latencies = latencies!.result();
+    }
+    return r;
   } finally {
     progress.clear();
   }
+}
+
+/** What a capture's run can be asked for besides the pipeline's options (plain data: worker threads get them). */
+export interface CaptureExtras {
+  /** Keep the vantage sample's handshakes with their frames (exact-vantage.ts). */
+  sampleHandshakes?: boolean;
 }
 
 /** Nothing could be read from this input at all. */

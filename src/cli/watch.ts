@@ -11,7 +11,9 @@ import type { Printer } from '../report/printer.js';
 import { exitCode } from './analyze.js';
 import { action, addOutputOptions, subcommand, textStyle, usageError, writeTo, type OutputOptions } from './command.js';
 import { expandCapturePaths } from './capture-paths.js';
-import { exactFindingTimes } from './exact-times.js';
+import { exactTimes } from './exact-times.js';
+import { exactVantageMedians, HandshakeSampler, sampledFrames } from './exact-vantage.js';
+import { exactLatencies, LatencySampler, latencyFrames, withLatency } from './exact-latency.js';
 import { FrameOrigins } from '../capture/merge.js';
 import { locateInFiles, mergedName } from '../report/merged.js';
 import { FAIL_ON, parseMaxConnections, parseOnePort, type FailOn } from './options.js';
@@ -158,6 +160,10 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
       if (stopRequested) summary.warnings.push(`watch stopped by ${stopReason}: the report covers what was read until then`);
     };
     let run: CaptureRun;
+    // A replayed capture finer than the µs: the vantage and overflow samples with their frames (exact-vantage.ts).
+    let digits = 0;
+    const handshakes = new HandshakeSampler();
+    const latencies = new LatencySampler();
     try {
       run = await runPipeline(
         path,
@@ -168,6 +174,7 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
           // Replay: --duration keeps the first seconds of capture time, as analyze --until +SECONDS.
           until: !live && o.duration ? { fromStart: o.duration } : undefined,
           newTracker: windows.newTracker,
+          onTimestampDigits: (d) => (digits = d),
           // Every byte of a file read: what finishes from here on comes from the tracker's end(), which a
           // throw must not meet (the reader catches a throw only while it parses). A stop then just lets it end.
           onProgress: (p) => {
@@ -177,6 +184,10 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
         },
         (c, facts) => {
           windows.count(c, facts);
+          if (!live && digits > 6) {
+            handshakes.add(c);
+            latencies.add(c, facts);
+          }
           if (stopRequested && !stopThrown && !live && !readAll) {
             stopThrown = true;
             throw new Error(STOP_MESSAGE);
@@ -203,10 +214,14 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
     const c = captureReport(summary, run.analysis);
     if (merged) c.files = merged.files;
     report.captures.push(c);
-    // A replayed nanosecond capture's findings: their packets' own timestamps, read again (exact-times.ts).
-    const exact = await exactFindingTimes(files, digitsOf(summary), run.analysis.findings);
+    // A replayed nanosecond capture's findings and samples: their packets' own timestamps, read again (exact-times.ts).
+    const sampled = !live && digits > 6 ? { h: handshakes.result(), l: latencies.result() } : null;
+    const exact = await exactTimes(files, digitsOf(summary), run.analysis.findings, sampled ? [...sampledFrames(sampled.h), ...latencyFrames(sampled.l)] : []);
+    const medians = exactVantageMedians(sampled?.h, exact.frames, run.analysis.vantage);
+    if (medians) c.vantage = { ...c.vantage, ...medians };
+    const latency = exactLatencies(sampled?.l, exact.frames, run.analysis.findings);
     for (const f of run.analysis.findings) {
-      const r = findingReport(label, f, digitsOf(summary), exact);
+      const r = withLatency(findingReport(label, f, digitsOf(summary), exact.times), latency);
       report.findings.push(merged ? locateInFiles(r, merged.files, merged.origins) : r);
     }
     const code = exitCode(report, o.failOn);

@@ -11,7 +11,8 @@ export type FlowFormat = (typeof FLOW_FORMATS)[number];
 
 /** What flows prints: each connection's record, and the end of each capture with its counts. */
 export type FlowsItem =
-  | { kind: 'flow'; flow: FlowRecord }
+  /** `exactHandshake`: the handshake's durations are the capture's own (to its digits), not whole microseconds. */
+  | { kind: 'flow'; flow: FlowRecord; exactHandshake?: boolean }
   | { kind: 'capture-end'; path: string; connections: number; packets: number };
 
 const CSV_COLUMNS = [
@@ -56,10 +57,11 @@ export function vlanText(f: Pick<FlowRecord, 'vlan' | 'inner_vlan'>): string {
 
 const TEXT_HEAD = ['client', 'server', 'start', 'dur', 'state', 'history', 'pkts c/s', 'bytes c/s', 'syn→sa', 'sa→ack', 'rtx syn/sa/data', 'end', 'frames', 'signatures'];
 
-function textRow(f: FlowRecord): string[] {
-  // Times and durations to the capture's precision (µs, ns); the handshake's two are whole microseconds.
+function textRow(f: FlowRecord, exactHandshake: boolean): string[] {
+  // Times and durations to the capture's precision (µs, ns); the handshake's two are whole microseconds
+  // unless they were read exactly (a nanosecond capture read from a file).
   const digits = fractionDigits(f.start.iso);
-  const hs = Math.min(digits, 6);
+  const hs = exactHandshake ? digits : Math.min(digits, 6);
   return [
     f.client, f.server, f.start.iso.slice(11, -1), f.duration.toFixed(digits), f.state, f.history,
     `${f.clientPackets}/${f.serverPackets}`, `${f.clientBytes}/${f.serverBytes}`, sec(f.synToSynAck, hs), sec(f.synAckToAck, hs),
@@ -89,7 +91,7 @@ function textPrinter(sink: Sink, quiet: boolean): Printer<FlowsItem> {
   return {
     print(item) {
       if (item.kind === 'flow') {
-        rows.push(textRow(item.flow).map(stripControl));
+        rows.push(textRow(item.flow, item.exactHandshake === true).map(stripControl));
         vlans.push(vlanText(item.flow));
         tagged ||= item.flow.vlan !== null;
         return;

@@ -49,13 +49,16 @@ export interface FlowRecord extends ZeekConnFields {
   serverPackets: number;
   clientBytes: number;
   serverBytes: number;
-  /** SYN → SYN-ACK and SYN-ACK → handshake ACK, seconds in whole microseconds (null when not seen). */
+  /**
+   * SYN → SYN-ACK and SYN-ACK → handshake ACK, seconds (null when not seen): whole microseconds, or to
+   * the nanosecond when the flow was given the capture's exact clock (HandshakeClock).
+   */
   synToSynAck: number | null;
   synAckToAck: number | null;
   /**
-   * The same three durations in whole microseconds, numbers that round-trip (`synToSynAckUs: 4`, not
-   * `4.0531158447265625e-06`): exact for microsecond captures; `duration` keeps a nanosecond capture's
-   * nanoseconds, the handshake's two lose their last three digits.
+   * The same three durations in whole microseconds, integers (`synToSynAckUs: 4`, not
+   * `4.0531158447265625e-06`): a nanosecond capture's exact values rounded to the microsecond; the
+   * seconds fields above keep its nanoseconds.
    */
   durationUs: number;
   synToSynAckUs: number | null;
@@ -125,8 +128,20 @@ export function splitVlan(packed: number): { vlan: number | null; inner_vlan: nu
 
 export { microseconds } from './model.js';
 
-/** `digits`: of a second, as the capture writes its times (RunOptions.onTimestampDigits); `start.iso` has that many. */
-export function flowRecord(capture: string, c: Connection, digits = 9): FlowRecord {
+/**
+ * Exact nanoseconds between two packets given by frame and float epoch time (cli/exact-times.ts
+ * FrameClock, from a second read of a capture finer than the microsecond); null when it cannot tell.
+ */
+export interface HandshakeClock {
+  nanosBetween(fromFrame: number, from: number, toFrame: number, to: number): number | null;
+}
+
+/**
+ * `digits`: of a second, as the capture writes its times (RunOptions.onTimestampDigits); `start.iso` has
+ * that many. `clock`: the capture's exact clock, which makes the handshake's durations exact; without it
+ * they are whole microseconds (the tracker's float times).
+ */
+export function flowRecord(capture: string, c: Connection, digits = 9, clock: HandshakeClock | null = null): FlowRecord {
   let end: FlowRecord['end'] = { how: 'open', by: null, frame: null };
   if (c.rstBy) end = { how: c.rstHasAck ? 'rst+ack' : 'rst', by: c.rstBy, frame: c.rstFrame };
   else if (c.firstFin) end = { how: 'fin', by: c.firstFin, frame: c.finFrame };
@@ -136,12 +151,18 @@ export function flowRecord(capture: string, c: Connection, digits = 9): FlowReco
   const start = timeOf(c.firstTsSec, c.firstTsNsec, digits);
   const state = zeekConnState(c.clientState, c.serverState, c.history, c.client.bytes, c.server.bytes);
   // The first and last packet's times are the capture's own integers: the duration is exact to the
-  // capture's precision (ns included). The handshake's times are float seconds in the tracker: whole µs.
+  // capture's precision (ns included). The handshake's times are float seconds in the tracker: whole µs,
+  // unless the capture's clock gives their frames' own timestamps.
   const durationNs = nanosBetween(c.firstTsSec, c.firstTsNsec, c.lastTsSec, c.lastTsNsec);
   // From the answered attempt's first SYN: earlier SYNs with other ISNs on the tuple were other attempts (bug-7657-01).
-  const synStart = c.answeredIsnSyns > 0 ? c.answeredSynTime : c.synTime;
-  const synToSynAckUs = c.synFrame && c.synAckFrame ? microseconds(c.synAckTime - synStart) : null;
-  const synAckToAckUs = c.synAckFrame && c.handshakeAckFrame ? microseconds(c.handshakeAckTime - c.synAckTime) : null;
+  const answered = c.answeredIsnSyns > 0;
+  const synStart = answered ? c.answeredSynTime : c.synTime;
+  const synToSynAckNs = c.synFrame && c.synAckFrame
+    ? handshakeNanos(clock, answered ? c.answeredSynFrame : c.synFrame, synStart, c.synAckFrame, c.synAckTime)
+    : null;
+  const synAckToAckNs = c.synAckFrame && c.handshakeAckFrame
+    ? handshakeNanos(clock, c.synAckFrame, c.synAckTime, c.handshakeAckFrame, c.handshakeAckTime)
+    : null;
   return {
     capture,
     id: c.id,
@@ -170,11 +191,13 @@ export function flowRecord(capture: string, c: Connection, digits = 9): FlowReco
     resp_pkts: c.server.packets,
     orig_bytes: c.client.uniqueBytes,
     resp_bytes: c.server.uniqueBytes,
-    synToSynAck: synToSynAckUs === null ? null : synToSynAckUs / 1e6,
-    synAckToAck: synAckToAckUs === null ? null : synAckToAckUs / 1e6,
+    // An integer count divided by a power of ten: the nearest double to the decimal, printed as it is.
+    synToSynAck: synToSynAckNs === null ? null : synToSynAckNs / 1e9,
+    synAckToAck: synAckToAckNs === null ? null : synAckToAckNs / 1e9,
+    // Whole microseconds (integers, schema/flow.schema.json), rounded from the nanoseconds when exact.
     durationUs: Math.round(durationNs / 1000),
-    synToSynAckUs,
-    synAckToAckUs,
+    synToSynAckUs: synToSynAckNs === null ? null : Math.round(synToSynAckNs / 1000),
+    synAckToAckUs: synAckToAckNs === null ? null : Math.round(synAckToAckNs / 1000),
     synRetransmits: c.synRetransmits,
     synAckRetransmits: c.synAckRetransmits,
     synAckRetransmitsAfterAck: c.synAckAfterAck,
@@ -187,4 +210,12 @@ export function flowRecord(capture: string, c: Connection, digits = 9): FlowReco
     lastFrame: c.lastFrame,
     signatures: c.signatures,
   };
+}
+
+/**
+ * Nanoseconds between two handshake packets: exact from the capture's clock when it knows both frames,
+ * else the float times' difference in whole microseconds (as nanoseconds).
+ */
+function handshakeNanos(clock: HandshakeClock | null, fromFrame: number, from: number, toFrame: number, to: number): number {
+  return clock?.nanosBetween(fromFrame, from, toFrame, to) ?? microseconds(to - from) * 1000;
 }

@@ -33,6 +33,16 @@ export function duration(x: number | null | undefined, style: DurationStyle = {}
   return `${x < 0 ? '-' : ''}${m} min ${Math.round(a - m * 60)} s`;
 }
 
+/**
+ * The `precision` to write a derived duration with (a median, a latency): the capture's `digits` when the
+ * value has digits past the microsecond (read exactly from a nanosecond capture), else the microsecond's
+ * (whole µs: a µs capture, or the float times of a pipe), so that `3 µs` is not written `3.000 µs`.
+ */
+export function precisionOf(x: number | null | undefined, digits: number): number {
+  if (x === null || x === undefined || !Number.isFinite(x)) return 6;
+  return Math.round(x * 1e9) % 1000 !== 0 ? Math.max(6, digits) : 6;
+}
+
 /** Short labels of charts: two decimals, minutes from 100 s. */
 export const LABEL: DurationStyle = { digits: 2, minutesFrom: 100 };
 
