@@ -40,6 +40,22 @@ export const SYN_ANSWER_LATEST_S = SYN_ANSWER_MAX_S;
  */
 const MIN_OWN_MIDDLE = 5;
 
+/**
+ * Without a handshake to time (a capture that started after them: issue 19 item 6), each side's turnaround
+ * to the other's data decides (Connection.serverAckDelay, clientAckDelay): at the server the server ACKs
+ * client data within microseconds while the client's ACK of server data takes a round trip; at the client
+ * the other way round. Timing one direction alone would call a client with a sub-millisecond round trip a
+ * server, so a connection votes only when both are timed and one is a host's (under LOCAL_TURNAROUND_S)
+ * and the other over 4 times longer, as for the handshake. A side is named only when at least
+ * MIN_DATA_VOTES connections vote for it and they are at least DATA_AGREEMENT of the connections timed
+ * both ways; else the listener's vantage stays unknown. Neither `middle` nor `local` is read from data:
+ * a delayed ACK (40 ms and more) makes both turnarounds long at any vantage.
+ */
+const MIN_DATA_VOTES = 5;
+const DATA_AGREEMENT = 0.9;
+/** Connections timed both ways that are kept: the first ones (a listener's vantage does not drift). */
+const DATA_SAMPLES = 256;
+
 function median(a: number[]): number {
   if (a.length === 0) return NaN;
   const s = [...a].sort((x, y) => x - y);
@@ -57,7 +73,8 @@ export interface VantageReading {
 /**
  * Where the capture was taken, from handshake timing (kernel.md §10): at the
  * server SYN→SYN-ACK takes microseconds and SYN-ACK→ACK a round trip; at the
- * client the other way round; in the middle both take part of the trip.
+ * client the other way round; in the middle both take part of the trip. Without a handshake, each side's
+ * turnaround to the other's data (MIN_DATA_VOTES).
  * One estimator reads the whole capture; each listener has its own (listener.ts), since a proxy's
  * capture sees its front listener from the server side and its back ends from the client side.
  */
@@ -72,6 +89,10 @@ export class VantageEstimator {
    */
   private retriedToSynAck: number[] = [];
   private retriedToAck: number[] = [];
+  /** Connections timed both ways, read only without a handshake: each side's turnaround to the other's data. */
+  private dataTimed = 0;
+  private serverVotes = 0;
+  private clientVotes = 0;
   /** Connections, and those between two addresses of one host (the same address, or loopback). */
   private connections = 0;
   private onHost = 0;
@@ -99,6 +120,13 @@ export class VantageEstimator {
   add(c: Connection): void {
     this.connections++;
     if (sameHost(c)) this.onHost++;
+    const sa = c.serverAckDelay;
+    const ca = c.clientAckDelay;
+    if (this.dataTimed < DATA_SAMPLES && sa >= 0 && ca >= 0) {
+      this.dataTimed++;
+      if (sa < LOCAL_TURNAROUND_S && ca > 4 * sa) this.serverVotes++;
+      else if (ca < LOCAL_TURNAROUND_S && sa > 4 * ca) this.clientVotes++;
+    }
     // Only clean handshakes: one SYN, one SYN-ACK, the ACK.
     if (c.synCount === 0 || c.synAckCount !== 1 || c.handshakeAckFrame === 0 || c.synAckBeforeSyn) return;
     if (c.synCount > 1) {
@@ -141,8 +169,16 @@ export class VantageEstimator {
     } else if (this.connections > 0 && this.onHost === this.connections) {
       // No handshake to time, but every connection ran between addresses of one host: the capture saw both ends.
       vantage = 'local';
-    }
+    } else vantage = this.dataVantage();
     return { vantage, synToSynAck: a, synAckToAck: b, handshakes: clean ? this.seen : this.retriedToSynAck.length };
+  }
+
+  /** The side the data turnarounds name when enough connections agree (see MIN_DATA_VOTES), else unknown. */
+  private dataVantage(): Vantage {
+    const needed = Math.max(MIN_DATA_VOTES, DATA_AGREEMENT * this.dataTimed);
+    if (this.serverVotes >= needed) return 'server';
+    if (this.clientVotes >= needed) return 'client';
+    return 'unknown';
   }
 }
 

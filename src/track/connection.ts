@@ -110,6 +110,14 @@ export class Connection implements SlotRecord {
   serverFirstDataFrame = 0;
   serverFirstDataTime = 0;
   /**
+   * Each side's turnaround to the other's data, seconds (NaN: not seen): from the client's latest segment to
+   * the server's first ACK of all the client data seen, and from the server's latest segment to the client's
+   * first ACK of all the server data seen. A host ACKs in microseconds what reached it; the peer's ACK takes a
+   * round trip: where the capture was taken when no handshake was (diagnose/vantage.ts).
+   */
+  serverAckDelay = NaN;
+  clientAckDelay = NaN;
+  /**
    * First server packet after the handshake ACK that is not a SYN-ACK: the server's first real answer.
    * When the capture missed the handshake, the server's first packet.
    */
@@ -271,6 +279,8 @@ export class Connection implements SlotRecord {
     this.rstHasAck = (bits & CB.RstHasAck) !== 0;
     this.rstAfterServerData = (bits & CB.RstAfterServerData) !== 0;
     this.rstAnswersSyn = (bits & CB.RstAnswersSyn) !== 0;
+    if (!(bits & CB.ClientDataAcked)) this.serverAckDelay = NaN;
+    if (!(bits & CB.ServerDataAcked)) this.clientAckDelay = NaN;
     this.reusesEarlier = (bits & CB.ReusesEarlier) !== 0;
     this.finished = true;
     this.finishedAt = finishedAt;

@@ -193,6 +193,18 @@ export const SLOT_GROUPS: readonly SlotGroup[] = [
       { name: 'ServerAnswerTime', type: 'f64', record: 'serverAnswerTime' },
       { name: 'FinTime', type: 'f64', record: 'finTime' },
       { name: 'RstTime', type: 'f64', record: 'rstTime' },
+      {
+        name: 'ServerAckDelay',
+        type: 'f64',
+        record: 'serverAckDelay',
+        doc: 'From the client\'s latest segment to the server\'s first ACK of all the client data seen (CB.ClientDataAcked): the server\'s turnaround to client data, a vantage fact when no handshake was captured.',
+      },
+      {
+        name: 'ClientAckDelay',
+        type: 'f64',
+        record: 'clientAckDelay',
+        doc: 'From the server\'s latest segment to the client\'s first ACK of all the server data seen (CB.ServerDataAcked): the client\'s turnaround to server data.',
+      },
     ],
   },
   {

@@ -27,6 +27,20 @@ function awaitsAnswer(I: Int32Array, U: Uint32Array, b: number): boolean {
 }
 
 /**
+ * When an ACK from one side covers everything the other has sent (its data, and a FIN), the time since the
+ * other's latest segment: that side's turnaround (Fl.ClientAckDelay, Fl.ServerAckDelay), kept once.
+ */
+function ackedAll(st: Slots, b: number, fb: number, s: Segment, fromClient: boolean): void {
+  const peer = b + (fromClient ? W.Server : W.Client);
+  if ((((s.ack | 0) - st.I[peer + DW.NextSeq]!) | 0) < 0) return;
+  const I = st.I;
+  const F = st.F;
+  I[b + W.Bits] = I[b + W.Bits]! | (fromClient ? CB.ServerDataAcked : CB.ClientDataAcked);
+  const since = F[fb + (fromClient ? Fl.Server : Fl.Client) + DF.LastTime]!;
+  F[fb + (fromClient ? Fl.ClientAckDelay : Fl.ServerAckDelay)] = s.time - since;
+}
+
+/**
  * Updates one live connection with one segment: counters per direction, the
  * handshake timeline, the end, and Zeek's history and states.
  */
@@ -150,6 +164,8 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
       I[b + W.ClientSegsBeforeAnswer]!++;
       if (r === 2) I[b + W.ClientRetransBeforeAnswer]!++;
     }
+    // Once a connection: the client's first ACK of all the server data seen, timed from the server's latest segment.
+    if ((f & TCP_ACK) && U[b + W.ServerDataFrame] !== 0 && !(I[b + W.Bits]! & CB.ServerDataAcked)) ackedAll(st, b, fb, s, true);
   } else {
     if (I[b + W.SynAckCount] === 0 && I[b + W.SynCount]! > 0 && (f & TCP_ACK)) I[b + W.Bits] = I[b + W.Bits]! | CB.SynAnsweredByAck;
     if (awaitsAnswer(I, U, b)) {
@@ -167,6 +183,7 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
       U[b + W.ServerDataAckFrame] = s.frame;
       F[fb + Fl.ServerDataAckTime] = s.time;
     }
+    if ((f & TCP_ACK) && U[b + W.ClientDataFrame] !== 0 && !(I[b + W.Bits]! & CB.ClientDataAcked)) ackedAll(st, b, fb, s, false);
   }
   if ((f & TCP_FIN) && I[b + W.FirstFin] === Side.None) {
     I[b + W.FirstFin] = fromClient ? Side.Client : Side.Server;

@@ -44,7 +44,7 @@ export const enum DF {
   Size = 6,
 }
 
-/** 32-bit words of a connection's slot, 624 bytes; the Fl doubles share its bytes. */
+/** 32-bit words of a connection's slot, 640 bytes; the Fl doubles share its bytes. */
 export const enum W {
   /** Order of creation, from 1; 0 marks a free slot. */
   Id = 0,
@@ -119,13 +119,13 @@ export const enum W {
   SaMask = 120,
   SaTsVal = 121,
   /** A VLAN tag seen on one direction only: 0 when none, else (the other direction's tag + 1) << 1 | 1 when that direction is the client's. Read only when a segment's tag differs from W.Vlan (table.ts). */
-  OtherVlan = 150,
+  OtherVlan = 154,
   /** SYNs seen with the client's current ISN and the frame of the first (its time is Fl.IsnSynTime): a SYN with a new ISN on the same tuple is a new attempt, not a retransmit. The tracker puts an ISN's numbers aside when another replaces it and back when it returns. */
-  IsnSyns = 151,
-  IsnSynFrame = 152,
+  IsnSyns = 155,
+  IsnSynFrame = 156,
   /** SYNs that brought an ISN not seen before on this tuple: new attempts, neither retransmits nor SYN retransmits. */
-  SynFreshIsn = 153,
-  Size = 156,
+  SynFreshIsn = 157,
+  Size = 160,
 }
 
 /** Float64 words of a connection, counted in doubles from the start of its slot. */
@@ -153,9 +153,13 @@ export const enum Fl {
   ServerAnswerTime = 72,
   FinTime = 73,
   RstTime = 74,
+  /** From the client's latest segment to the server's first ACK of all the client data seen (CB.ClientDataAcked): the server's turnaround to client data, a vantage fact when no handshake was captured. */
+  ServerAckDelay = 75,
+  /** From the server's latest segment to the client's first ACK of all the server data seen (CB.ServerDataAcked): the client's turnaround to server data. */
+  ClientAckDelay = 76,
   /** Time of the first SYN with the client's current ISN (W.IsnSynFrame). */
-  IsnSynTime = 77,
-  Size = 78,
+  IsnSynTime = 79,
+  Size = 80,
 }
 
 /** The fields of a connection's record that are numbers of its slot as they stand (fields.ts `record`). */
@@ -215,6 +219,8 @@ export interface SlotRecord {
   serverAnswerTime: number;
   finTime: number;
   rstTime: number;
+  serverAckDelay: number;
+  clientAckDelay: number;
 }
 
 /** Copies the numbers of SlotRecord out of a slot (b: its first word, fb: its first double). */
@@ -274,6 +280,8 @@ export function fillSlotRecord(r: SlotRecord, I: Int32Array, U: Uint32Array, F: 
   r.serverAnswerTime = F[fb + Fl.ServerAnswerTime]!;
   r.finTime = F[fb + Fl.FinTime]!;
   r.rstTime = F[fb + Fl.RstTime]!;
+  r.serverAckDelay = F[fb + Fl.ServerAckDelay]!;
+  r.clientAckDelay = F[fb + Fl.ClientAckDelay]!;
 }
 
 /** The fields of a direction's record that are numbers of its DW and DF blocks as they stand. */

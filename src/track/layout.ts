@@ -35,6 +35,10 @@ export const enum CB {
   OneSidedVlan = 2048,
   /** The first SYN-ACK acknowledged the client's current ISN: W.IsnSyns are the answered attempt's SYNs. */
   AnsweredIsn = 4096,
+  /** The server ACKed all the client data seen: Fl.ServerAckDelay is its turnaround. */
+  ClientDataAcked = 8192,
+  /** The client ACKed all the server data seen: Fl.ClientAckDelay is its turnaround. */
+  ServerDataAcked = 16384,
 }
 
 /** Zeek history letters a connection can collect: '^' and 9 per side. */

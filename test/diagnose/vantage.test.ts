@@ -9,7 +9,8 @@ import type { ConnectionFacts } from '../../src/diagnose/signatures.js';
 import { Timeline } from '../../src/diagnose/timeline.js';
 import { WatchedAnalyzer } from '../../src/diagnose/window.js';
 import { LiveTracker } from '../../src/track/live.js';
-import { synAnswerDue, SYN_ANSWER_FALLBACK_S, SYN_ANSWER_MIN_S } from '../../src/diagnose/vantage.js';
+import { synAnswerDue, SYN_ANSWER_FALLBACK_S, SYN_ANSWER_MIN_S, VantageEstimator } from '../../src/diagnose/vantage.js';
+import type { Connection } from '../../src/track/connection.js';
 import { FIXTURES, run } from '../helpers/pipeline.js';
 
 interface ProxyLabels {
@@ -89,7 +90,7 @@ describe('vantage per listener', () => {
 describe('when a SYN\'s answer is due: one rule for analyze and watch', () => {
   it('a few times the measured turnaround, never under 0.1 ms nor over 1 s; 0.2 s when nothing was measured', () => {
     expect(synAnswerDue(0.000021)).toBe(SYN_ANSWER_MIN_S);
-    expect(synAnswerDue(0.020432)).toBeCloseTo(0.061296, 9);
+    expect(synAnswerDue(0.020432)).toBeCloseTo(0.061296, 6);
     expect(synAnswerDue(0.5)).toBe(1);
     expect(synAnswerDue(NaN)).toBe(SYN_ANSWER_FALLBACK_S);
   });
@@ -164,5 +165,70 @@ describe('timeline: SYN retransmits are re-sends of the same ISN', () => {
       t.addConnection(c.c, false, false, false, c.facts);
       expect(sum(t.result(c.server, c.c.firstTime, c.c.lastTime).series.synRetransmits)).toBe(c.c.synCount - 1);
     }
+  });
+});
+
+describe('vantage without a handshake: each side\'s turnaround to the other\'s data (issue 19 items 4 and 6)', () => {
+  const CUT = `${FIXTURES}accuracy/cut-start-overflow-abort0-server/capture.pcap.gz`;
+
+  it('cut-start-overflow-abort0-server: the turnarounds as tshark shows them', async () => {
+    const r = await run(CUT);
+    const by = (port: number) => r.conns.find((c) => c.clientPort === port)!.c;
+    // tshark, port 47166: client data frame 6 at 0.463683, the server's ACK of it frame 7 at 0.463722 (39 µs);
+    // server data frame 72 at 2.500045 and FIN frame 73 at 2.500071, the client's ACK of both (ack 4173982449,
+    // the FIN's nxtseq) frame 77 at 2.520827 (20.756 ms; frame 76 at 2.520804 ACKs the data, not the FIN).
+    // Times are float64 seconds since 1970: about 0.2 µs of rounding.
+    expect(by(47166).serverAckDelay).toBeCloseTo(0.000039, 6);
+    expect(by(47166).clientAckDelay).toBeCloseTo(0.020756, 6);
+    // Port 47222: its data (frame 11, 0.463753) met the full queue; the ACK (frame 51, 2.283832) answers the
+    // re-sent copy (frame 50, 2.283789): 43 µs, timed from the client's latest segment, not its first data.
+    expect(by(47222).serverAckDelay).toBeCloseTo(0.000043, 6);
+    // Port 47010: only its end was captured (server data frame 1, FIN frame 2 at 0.000018; the client's
+    // ACK of the FIN frame 4 at 0.020647): no client data, so no server turnaround.
+    expect(by(47010).clientAckDelay).toBeCloseTo(0.020629, 6);
+    expect(by(47010).serverAckDelay).toBeNaN();
+  });
+
+  it('cut-start-overflow-abort0-server: no handshake, yet the listener is at the server, as its label says', async () => {
+    const labels = JSON.parse(readFileSync(`${FIXTURES}accuracy/cut-start-overflow-abort0-server/labels.json`, 'utf8')) as {
+      server: { ip: string; port: number };
+      transform: { ground_truth: { vantage: string } };
+    };
+    const r = await run(CUT);
+    expect(r.conns.filter((c) => c.c.synCount > 0 || c.c.synAckCount > 0)).toEqual([]);
+    expect(r.analysis.vantage).toMatchObject({ vantage: labels.transform.ground_truth.vantage, handshakes: 0, synToSynAck: null });
+    expect(r.analysis.listeners.map((l) => [l.listener, l.vantage])).toEqual([[`${labels.server.ip}:${labels.server.port}`, 'server']]);
+    // 22 of the 27 connections were timed both ways, every one a server's: microseconds against a round trip.
+    const both = r.conns.filter((c) => c.c.serverAckDelay >= 0 && c.c.clientAckDelay >= 0);
+    expect(both.length).toBe(22);
+    for (const c of both) expect(c.c.serverAckDelay * 4).toBeLessThan(c.c.clientAckDelay);
+  });
+
+  /** A client capture's connections with the handshake taken out, as a capture that started after it would show them. */
+  async function withoutHandshakes(path: string): Promise<Connection[]> {
+    const r = await run(path);
+    return r.conns.map((v) => Object.assign(Object.create(Object.getPrototypeOf(v.c)), v.c, { synCount: 0, synAckCount: 0, handshakeAckFrame: 0 }) as Connection);
+  }
+
+  it('at the client the reverse: the client ACKs server data in microseconds, the server\'s ACK takes a round trip', async () => {
+    const conns = await withoutHandshakes(`${FIXTURES}accuracy/accept-overflow-abort0/client.pcap.gz`);
+    const e = new VantageEstimator(256);
+    for (const c of conns) e.add(c);
+    expect(e.result()).toMatchObject({ vantage: 'client', handshakes: 0 });
+  });
+
+  it('too few connections timed both ways, or connections that disagree, leave the vantage unknown', async () => {
+    const conns = (await withoutHandshakes(CUT)).filter((c) => c.serverAckDelay >= 0 && c.clientAckDelay >= 0);
+    const few = new VantageEstimator(256);
+    for (const c of conns.slice(0, 4)) few.add(c);
+    expect(few.result().vantage).toBe('unknown');
+    const five = new VantageEstimator(256);
+    for (const c of conns.slice(0, 5)) five.add(c);
+    expect(five.result().vantage).toBe('server');
+    // Mixed with a client capture's connections (each voting client): no side has 90% of the votes.
+    const client = (await withoutHandshakes(`${FIXTURES}accuracy/accept-overflow-abort0/client.pcap.gz`)).filter((c) => c.clientAckDelay >= 0 && c.serverAckDelay >= 0);
+    const mixed = new VantageEstimator(256);
+    for (const c of [...conns, ...client.slice(0, 5)]) mixed.add(c);
+    expect(mixed.result().vantage).toBe('unknown');
   });
 });
