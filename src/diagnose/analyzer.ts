@@ -12,7 +12,7 @@ import { captureDetectors, listenerDetectors, LISTENER_DETECTORS, type Finding }
 import { SEVERITY_RANK } from './severity.js';
 import { classify, type ConnectionFacts } from './signatures.js';
 import { synAckAfterAck } from './synack-after-ack.js';
-import { captureVantage, ownVantage, SYN_ANSWER_LATEST_S, synAnswerDue, VantageEstimator, type CaptureVantage, type Vantage, type VantageReading } from './vantage.js';
+import { captureVantage, type HandshakeKind, ownVantage, SYN_ANSWER_LATEST_S, synAnswerDue, VantageEstimator, type CaptureVantage, type Vantage, type VantageReading } from './vantage.js';
 import type { ListenerTimeline } from './timeline.js';
 
 // A port scan or a random-port flood creates a listener per port; past this they share one bucket.
@@ -32,6 +32,8 @@ export interface VantageReport {
   synAckToAck: number | null;
   /** The clean handshakes the medians were read from; without one, the handshakes with a re-sent SYN (timed from the last SYN). */
   handshakes: number;
+  /** Which of the two `handshakes` counts. */
+  handshakeKind: HandshakeKind;
 }
 
 export interface Analysis {
@@ -220,6 +222,7 @@ export class Analyzer {
         synToSynAck: Number.isNaN(v.synToSynAck) ? null : v.synToSynAck,
         synAckToAck: Number.isNaN(v.synAckToAck) ? null : v.synAckToAck,
         handshakes: v.handshakes,
+        handshakeKind: v.handshakeKind,
       },
       findings,
       listeners,

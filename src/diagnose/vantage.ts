@@ -68,7 +68,12 @@ export interface VantageReading {
   synToSynAck: number;
   synAckToAck: number;
   handshakes: number;
+  /** Which handshakes the medians are of: `clean` ones (one SYN), else those with a re-sent SYN, timed from the last SYN. */
+  handshakeKind: HandshakeKind;
 }
+
+/** See VantageReading.handshakeKind. */
+export type HandshakeKind = 'clean' | 'resent-syn';
 
 /**
  * Where the capture was taken, from handshake timing (kernel.md §10): at the
@@ -104,15 +109,19 @@ export class VantageEstimator {
    */
   private turnaroundNow = NaN;
   private turnaroundFrom = 0;
+  /** Whether turnaroundNow is of the clean handshakes: the first clean one replaces a median of retried ones. */
+  private turnaroundClean = false;
 
   constructor(private readonly maxSamples = MAX_SAMPLES) {}
 
   /** The median SYN → SYN-ACK of the clean handshakes so far (else of those with a re-sent SYN; NaN without one). */
   turnaround(): number {
-    const n = this.seen > 0 ? this.seen : this.retriedToSynAck.length;
-    if (n > 0 && (Number.isNaN(this.turnaroundNow) || n - this.turnaroundFrom > Math.max(0, (this.turnaroundFrom - 16) >> 3))) {
-      this.turnaroundNow = median(this.seen > 0 ? this.synToSynAck : this.retriedToSynAck);
+    const clean = this.seen > 0;
+    const n = clean ? this.seen : this.retriedToSynAck.length;
+    if (n > 0 && (Number.isNaN(this.turnaroundNow) || clean !== this.turnaroundClean || n - this.turnaroundFrom > Math.max(0, (this.turnaroundFrom - 16) >> 3))) {
+      this.turnaroundNow = median(clean ? this.synToSynAck : this.retriedToSynAck);
       this.turnaroundFrom = n;
+      this.turnaroundClean = clean;
     }
     return this.turnaroundNow;
   }
@@ -170,7 +179,7 @@ export class VantageEstimator {
       // No handshake to time, but every connection ran between addresses of one host: the capture saw both ends.
       vantage = 'local';
     } else vantage = this.dataVantage();
-    return { vantage, synToSynAck: a, synAckToAck: b, handshakes: clean ? this.seen : this.retriedToSynAck.length };
+    return { vantage, synToSynAck: a, synAckToAck: b, handshakes: clean ? this.seen : this.retriedToSynAck.length, handshakeKind: clean || this.retriedToSynAck.length === 0 ? 'clean' : 'resent-syn' };
   }
 
   /** The side the data turnarounds name when enough connections agree (see MIN_DATA_VOTES), else unknown. */

@@ -93,3 +93,10 @@ export function proseNumbers(text: string): string {
     )
     .join('');
 }
+
+/** What the vantage medians were read from: `40 clean handshakes`, or, without one, those whose SYN was re-sent. */
+export function handshakesTimed(v: { handshakes: number; handshakeKind?: 'clean' | 'resent-syn' }): string {
+  return v.handshakeKind === 'resent-syn'
+    ? `${count(v.handshakes, 'handshake')} with a re-sent SYN (timed from the last SYN; none was clean)`
+    : count(v.handshakes, 'clean handshake');
+}

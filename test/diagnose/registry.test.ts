@@ -68,7 +68,7 @@ describe('the detector registry', () => {
       path: 'x.pcap', format: 'pcap', gzip: false, linkTypes: [], packets: 1, tcp: 0, otherIp: 0, nonIp: 1, truncated: 0, malformed: 0,
       outsideWindow: 0, partial: false, error: null, errorOffset: null, errorFrame: null, warnings: [], firstTime: null, lastTime: null,
       duration: null, bytes: 0, otherKinds: {}, connections: 0, evictions: 0, peakLiveConnections: 0,
-      vantage: { vantage: 'unknown', synToSynAck: null, synAckToAck: null, handshakes: 0 }, listeners: [], timelines: [],
+      vantage: { vantage: 'unknown', synToSynAck: null, synAckToAck: null, handshakes: 0, handshakeKind: 'clean' }, listeners: [], timelines: [],
     });
     const xml = renderJunit(report, 'error');
     const names = [...xml.matchAll(/<testcase name="([^"]+)"/g)].map((m) => m[1]);

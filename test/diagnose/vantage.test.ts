@@ -9,6 +9,7 @@ import type { ConnectionFacts } from '../../src/diagnose/signatures.js';
 import { Timeline } from '../../src/diagnose/timeline.js';
 import { WatchedAnalyzer } from '../../src/diagnose/window.js';
 import { LiveTracker } from '../../src/track/live.js';
+import { handshakesTimed } from '../../src/report/units.js';
 import { synAnswerDue, SYN_ANSWER_FALLBACK_S, SYN_ANSWER_MIN_S, VantageEstimator } from '../../src/diagnose/vantage.js';
 import type { Connection } from '../../src/track/connection.js';
 import { FIXTURES, run } from '../helpers/pipeline.js';
@@ -82,8 +83,10 @@ describe('vantage per listener', () => {
     expect(r.conns.filter((c) => c.c.synCount === 1 && c.c.synAckCount === 1 && c.c.handshakeAckFrame !== 0)).toEqual([]);
     const retried = r.conns.filter((c) => c.c.synCount > 1 && c.c.synAckCount === 1 && c.c.handshakeAckFrame !== 0);
     expect(retried.length).toBeGreaterThan(0);
-    expect(r.analysis.vantage).toMatchObject({ vantage: 'server', handshakes: retried.length });
+    expect(r.analysis.vantage).toMatchObject({ vantage: 'server', handshakes: retried.length, handshakeKind: 'resent-syn' });
     expect(r.analysis.vantage.synToSynAck!).toBeLessThan(0.002);
+    // The reports say what the medians are of: not "clean handshakes" (there is none).
+    expect(handshakesTimed(r.analysis.vantage)).toBe(`${retried.length} handshakes with a re-sent SYN (timed from the last SYN; none was clean)`);
   });
 });
 
@@ -230,5 +233,20 @@ describe('vantage without a handshake: each side\'s turnaround to the other\'s d
     const mixed = new VantageEstimator(256);
     for (const c of [...conns, ...client.slice(0, 5)]) mixed.add(c);
     expect(mixed.result().vantage).toBe('unknown');
+  });
+  it('the first clean handshake replaces a turnaround worked out from retried ones (the due time follows it at once)', async () => {
+    // Retried handshakes seen from the client (a round trip each) first, then clean ones seen at the server (µs).
+    const retried = (await run(`${FIXTURES}accuracy/loss-20/client.pcap.gz`)).conns.map((v) => v.c)
+      .filter((c) => c.synCount > 1 && c.synAckCount === 1 && c.handshakeAckFrame > 0 && !c.synAckBeforeSyn && c.synAckTime > c.lastSynTime);
+    const clean = (await run(`${FIXTURES}accuracy/healthy/server.pcap.gz`)).conns.map((v) => v.c)
+      .filter((c) => c.synCount === 1 && c.synAckCount === 1 && c.handshakeAckFrame > 0 && !c.synAckBeforeSyn);
+    expect(retried.length).toBeGreaterThanOrEqual(5);
+    expect(clean.length).toBeGreaterThanOrEqual(3);
+    const e = new VantageEstimator(256);
+    for (const c of retried) { e.add(c); e.turnaround(); }
+    expect(e.turnaround()).toBeGreaterThan(1e-3);
+    for (const c of clean.slice(0, 3)) e.add(c);
+    expect(e.turnaround()).toBeLessThan(1e-3);
+    expect(e.result()).toMatchObject({ handshakes: 3, handshakeKind: 'clean' });
   });
 });
