@@ -18,7 +18,7 @@ import {
   SYNACK_TIMING,
   VANTAGE,
 } from '../explain/fragments.js';
-import { PathLoss, RunTally, SourceTally, type PathLossTest } from '../differential.js';
+import { lossPerAttempt, PathLoss, RunTally, SourceTally, type PathLossTest } from '../differential.js';
 import type { Alternative, Confidence, FindingCommon, LatencySummary } from '../finding.js';
 import { firstAnswerDelay, type ListenerBase } from '../listener.js';
 import { acceptQueueEstimate, baselineOf, concat, episodesOfSpans, latencyHistogram, latencySummary, peakPerSecond } from '../overflow.js';
@@ -300,7 +300,7 @@ function clientDropEstimate(
   const unheld = Math.max(0, s.dataHandshakes - s.heldIgnoredConns - (dataOnlyIsLoss ? s.weakIgnoredConns : 0));
   const heldAnswered = s.heldAnswered - (dataOnlyIsLoss ? s.heldAnsweredDataOnly : 0);
   const explained = (p: number): { syn: number; weak: number; held: number } => {
-    const attempt = 1 - (1 - p) * (1 - p);
+    const attempt = lossPerAttempt(p);
     const weakShare = weakConns === 0 ? 0 : Math.min(1, (unheld * attempt * (1 - attempt)) / weakConns);
     const heldCounted = counted - weakDropped;
     return {
@@ -312,7 +312,7 @@ function clientDropEstimate(
   const p = s.pathLoss.oneWayAtClient();
   const e = explained(p);
   const why: string[] = [];
-  if (e.syn > 0) why.push(`${e.syn} SYNs at ${((1 - (1 - p) * (1 - p)) * 100).toFixed(1)}% per attempt`);
+  if (e.syn > 0) why.push(`${e.syn} SYNs at ${(lossPerAttempt(p) * 100).toFixed(1)}% per attempt`);
   if (e.weak > 0) why.push(`${e.weak} segment${e.weak > 1 ? 's' : ''} of ${weakConns} handshake${weakConns > 1 ? 's' : ''} answered at the first retransmission, as one lost segment leaves them`);
   if (e.held > 0) why.push(`${e.held} client segments at ${(p * 100).toFixed(1)}% one way`);
   if (dataOnlyIsLoss) why.push(`${s.dataOnlyDropped} segments of ${s.dataOnlyIgnoredConns} handshakes left unanswered without a reset although tcp_abort_on_overflow=1`);
