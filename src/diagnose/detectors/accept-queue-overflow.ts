@@ -18,6 +18,7 @@ import {
   SYNACK_TIMING,
   VANTAGE,
 } from '../explain/fragments.js';
+import { plural } from '../plural.js';
 import { lossPerAttempt, PathLoss, RunTally, SourceTally, type PathLossTest } from '../differential.js';
 import type { Alternative, Confidence, FindingCommon, LatencySummary } from '../finding.js';
 import { firstAnswerDelay, type ListenerBase } from '../listener.js';
@@ -258,9 +259,9 @@ function dropEstimate(
   const counted = s.droppedAfterHandshake - (dataOnlyIsLoss ? s.dataOnlyDropped : 0);
   const inLoss = Math.min(counted, Math.round((rate / 2) * counted));
   const why: string[] = [];
-  if (synLoss > 0) why.push(`${synLoss} SYNs at ${(rate * 100).toFixed(1)}% per attempt`);
-  if (inLoss > 0) why.push(`${inLoss} client segments at ${((rate / 2) * 100).toFixed(1)}% one way`);
-  if (dataOnlyIsLoss) why.push(`${s.dataOnlyDropped} segments of ${s.dataOnlyIgnoredConns} handshakes left unanswered without a reset although tcp_abort_on_overflow=1`);
+  if (synLoss > 0) why.push(`${plural(synLoss, 'SYN')} at ${(rate * 100).toFixed(1)}% per attempt`);
+  if (inLoss > 0) why.push(`${plural(inLoss, 'client segment')} at ${((rate / 2) * 100).toFixed(1)}% one way`);
+  if (dataOnlyIsLoss) why.push(`${plural(s.dataOnlyDropped, 'segment')} of ${plural(s.dataOnlyIgnoredConns, 'handshake')} left unanswered without a reset although tcp_abort_on_overflow=1`);
   // The range: nothing lost on the path, to the loss rate's cautious upper bound (PathLoss.rate()).
   const upper = s.pathLoss.rate();
   const high = unanswered + counted;
@@ -312,10 +313,10 @@ function clientDropEstimate(
   const p = s.pathLoss.oneWayAtClient();
   const e = explained(p);
   const why: string[] = [];
-  if (e.syn > 0) why.push(`${e.syn} SYNs at ${(lossPerAttempt(p) * 100).toFixed(1)}% per attempt`);
-  if (e.weak > 0) why.push(`${e.weak} segment${e.weak > 1 ? 's' : ''} of ${weakConns} handshake${weakConns > 1 ? 's' : ''} answered at the first retransmission, as one lost segment leaves them`);
-  if (e.held > 0) why.push(`${e.held} client segments at ${(p * 100).toFixed(1)}% one way`);
-  if (dataOnlyIsLoss) why.push(`${s.dataOnlyDropped} segments of ${s.dataOnlyIgnoredConns} handshakes left unanswered without a reset although tcp_abort_on_overflow=1`);
+  if (e.syn > 0) why.push(`${plural(e.syn, 'SYN')} at ${(lossPerAttempt(p) * 100).toFixed(1)}% per attempt`);
+  if (e.weak > 0) why.push(`${plural(e.weak, 'segment')} of ${plural(weakConns, 'handshake')} answered at the first retransmission, as one lost segment leaves them`);
+  if (e.held > 0) why.push(`${plural(e.held, 'client segment')} at ${(p * 100).toFixed(1)}% one way`);
+  if (dataOnlyIsLoss) why.push(`${plural(s.dataOnlyDropped, 'segment')} of ${plural(s.dataOnlyIgnoredConns, 'handshake')} left unanswered without a reset although tcp_abort_on_overflow=1`);
   // The range: nothing lost on the path, to the loss rate's cautious upper bound.
   const high = unanswered + counted;
   const u = explained(s.pathLoss.oneWayAtClientBound());
