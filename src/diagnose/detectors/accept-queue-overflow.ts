@@ -29,7 +29,10 @@ import type { ConnectionFacts } from '../signatures.js';
 import type { Vantage } from '../vantage.js';
 import { isFlood, synFlood } from './syn-flood.js';
 
-const MAX_SAMPLES = 200_000;
+/** Most samples a listener keeps of each kind (the first ones): exact-latency.ts keeps the same. */
+export const MAX_SAMPLES = 200_000;
+/** Most healthy connections' first-answer delays a listener keeps for its baseline (the first ones). */
+export const MAX_BASELINE_SAMPLES = 4096;
 /**
  * A full queue's drops end together when the acceptor drains it (kernel.md §10.1): connections whose
  * unanswered runs were answered within this window of each other were held by the same stall.
@@ -106,7 +109,7 @@ export class AcceptQueueState {
   firstAffected = Infinity;
   lastAffected = -Infinity;
   readonly addedLatency = new Samples(MAX_SAMPLES);
-  readonly baseline = new Samples(4096);
+  readonly baseline = new Samples(MAX_BASELINE_SAMPLES);
   /** When each affected connection first met the full queue. */
   readonly events = new Samples(MAX_SAMPLES);
   readonly halfOpenDropTimes = new Samples(MAX_SAMPLES);
@@ -275,6 +278,22 @@ function dropEstimate(
     dataOnlyIsLoss,
     why: why.join('; '),
   };
+}
+
+/** A connection the full queue met: a handshake it ignored, or SYNs it dropped (not a lone SYN left half-open). */
+function overflowMet(f: ConnectionFacts): boolean {
+  return f.ignoredHandshake || (f.synDropped && !f.singleSynHalfOpen);
+}
+
+/**
+ * Which of its listener's first-answer delays (firstAnswerDelay) a connection gives: one the full queue
+ * met and that recovered, the overflow's added latency; a healthy completed one, the baseline it is
+ * measured above; null for the others and without a delay. exact-latency.ts keeps the same samples.
+ */
+export function delaySampleOf(c: Connection, f: ConnectionFacts): 'latency' | 'baseline' | null {
+  const met = overflowMet(f);
+  if (met ? !f.recovered : c.handshakeAckFrame === 0 || f.halfOpen) return null;
+  return Number.isNaN(firstAnswerDelay(c)) ? null : met ? 'latency' : 'baseline';
 }
 
 /**
@@ -499,17 +518,15 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
     } else if (f.synDropped) {
       s.event(c.synTime, c.synAckCount > 0 ? c.synAckTime : c.lastSynTime);
     }
-    if (f.ignoredHandshake || (f.synDropped && !f.singleSynHalfOpen)) {
+    if (overflowMet(f)) {
       s.evidence.offer(score(c, f), c, sig);
       if (f.recovered) s.affectedRecovered++;
       else if (f.unresolved) s.affectedUnresolved++;
       else s.affectedFailed++;
-      const d = firstAnswerDelay(c);
-      if (f.recovered && !Number.isNaN(d)) s.addedLatency.push(d);
-    } else if (c.handshakeAckFrame !== 0 && !f.halfOpen) {
-      const d = firstAnswerDelay(c);
-      if (!Number.isNaN(d)) s.baseline.push(d);
     }
+    const delay = delaySampleOf(c, f);
+    if (delay === 'latency') s.addedLatency.push(firstAnswerDelay(c));
+    else if (delay === 'baseline') s.baseline.push(firstAnswerDelay(c));
   },
 
   judge,
