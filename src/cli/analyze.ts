@@ -92,7 +92,7 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
     const runs = await (kernel ? runCountingCookies.bind(null, cookies) : runCaptures)(
       paths,
       { listeners: o.listener, ports: o.port },
-      { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections, merge: merged, sampleHandshakes: true },
+      { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections, merge: merged, sampleExactTimes: true },
       o.jobs ?? defaultJobs(),
     );
     const correlation = await correlating;

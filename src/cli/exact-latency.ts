@@ -1,21 +1,19 @@
 // The accept-queue-overflow finding's addedLatency (p50 / p90 / max of the time from the first SYN to the
 // server's first answer of the recovered victims, above the median of the listener's healthy connections)
 // to the nanosecond on a capture finer than the microsecond. As exact-vantage.ts for the vantage medians:
-// the CLI keeps, per listener, the same samples the detector keeps (diagnose/detectors/accept-queue-overflow
-// observe(): the same connections, the same caps) with their two frames; after the analysis the frames'
-// own timestamps give the delays in integer nanoseconds. Used only when the samples' float figures are the
-// finding's, so a change in the detector can never be printed with the wrong numbers.
+// the CLI keeps, per listener, the same samples the detector keeps (accept-queue-overflow.ts delaySampleOf
+// and its caps: the same connections, the same first ones) with their two frames; after the analysis the
+// frames' own timestamps give the delays in integer nanoseconds. Used only when the samples' float figures
+// are the finding's, so a change in the detector can never be printed with the wrong numbers.
 
 import type { Finding } from '../diagnose/registry.js';
 import type { FindingReport } from '../report/model.js';
 import type { ConnectionFacts } from '../diagnose/signatures.js';
+import { delaySampleOf, MAX_BASELINE_SAMPLES, MAX_SAMPLES } from '../diagnose/detectors/accept-queue-overflow.js';
+import { quantile, quantilesAbove } from '../diagnose/overflow.js';
 import { formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
 import { exactNanos, type ExactFrames } from './exact-times.js';
-
-// As the detector's Samples caps: the first ones are kept.
-const MAX_LATENCIES = 200_000;
-const MAX_BASELINE = 4096;
 
 /** Delays of one kind: per sample its SYN and first-answer frames and float times. Plain data. */
 interface DelaySamples {
@@ -30,14 +28,13 @@ export class LatencySampler {
   private readonly listeners: LatencySamples = {};
 
   add(c: Connection, f: ConnectionFacts): void {
-    // firstAnswerDelay (diagnose/listener.ts): NaN without a SYN, a SYN-ACK or an answer.
-    if (c.synFrame === 0 || c.synAckFrame === 0 || c.serverAnswerFrame === 0) return;
-    const affected = f.ignoredHandshake || (f.synDropped && !f.singleSynHalfOpen);
-    const healthy = !affected && c.handshakeAckFrame !== 0 && !f.halfOpen;
-    if (!(affected && f.recovered) && !healthy) return;
+    const kind = delaySampleOf(c, f);
+    if (kind === null) return;
+    const healthy = kind === 'baseline';
     const l = this.listenerOf(c);
     const into = healthy ? l.baseline : l.latency;
-    if (into.frames.length / 2 >= (healthy ? MAX_BASELINE : MAX_LATENCIES)) return;
+    // As the detector's Samples: the first ones are kept.
+    if (into.frames.length / 2 >= (healthy ? MAX_BASELINE_SAMPLES : MAX_SAMPLES)) return;
     into.frames.push(c.synFrame, c.serverAnswerFrame);
     into.times.push(c.synTime, c.serverAnswerTime);
   }
@@ -72,16 +69,10 @@ export function latencyFrames(s: LatencySamples | undefined): number[] {
   return Object.values(s).flatMap((l) => [...l.latency.frames, ...l.baseline.frames]);
 }
 
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-/** p50 / p90 / max above the baseline's median, as overflow.ts latencySummary computes them. */
+/** p50 / p90 / max above the baseline's median, as overflow.ts latencySummary and baselineOf compute them. */
 function summary(delays: number[], baseline: number[]): { p50: number; p90: number; max: number } {
-  const s = [...delays].sort((a, b) => a - b);
   const base = baseline.length > 0 ? quantile([...baseline].sort((a, b) => a - b), 0.5) : 0;
-  const at = (q: number) => Math.max(0, quantile(s, q) - base);
-  return { p50: at(0.5), p90: at(0.9), max: at(1) };
+  return quantilesAbove([...delays].sort((a, b) => a - b), base);
 }
 
 /** Nanoseconds of each sample from the frames' own timestamps; null when one was not read. */

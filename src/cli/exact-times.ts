@@ -30,15 +30,9 @@ export type ExactFrames = ReadonlyMap<number, { sec: number; nsec: number }>;
 
 /**
  * The exact timestamps of the findings' float packet times, read again from `files` (one capture, or the
- * files of a --merge in time order); empty when nothing needs it (see the file's comment).
- */
-export async function exactFindingTimes(files: readonly string[], digits: number, findings: readonly Finding[]): Promise<ExactTimes> {
-  return (await exactTimes(files, digits, findings, [])).times;
-}
-
-/**
- * exactFindingTimes, and in the same read the timestamps of the frames `frames` (the vantage sample's
- * handshakes, exact-vantage.ts): one more read of the record headers, not two.
+ * files of a --merge in time order), and in the same read the timestamps of the frames `frames` (the
+ * vantage and latency samples' handshakes, exact-vantage.ts, exact-latency.ts): one more read of the
+ * record headers, not two. Empty when nothing needs it (see the file's comment).
  */
 export async function exactTimes(
   files: readonly string[],
@@ -48,12 +42,12 @@ export async function exactTimes(
 ): Promise<{ times: ExactTimes; frames: ExactFrames }> {
   const found = new Map<number, { sec: number; nsec: number }>();
   const byFrame = new Map<number, { sec: number; nsec: number }>();
-  const none = { times: found, frames: byFrame };
-  if (digits <= MICROSECOND_DIGITS || files.length === 0 || files.includes('-')) return none;
+  const exact = { times: found, frames: byFrame };
+  if (digits <= MICROSECOND_DIGITS || files.length === 0 || files.includes('-')) return exact;
   const wanted = new Set(findingTimes(findings));
   // The frames in order, walked as the read numbers them (1, 2, ...): one comparison a packet.
   const wantedFrames = Uint32Array.from(frames).sort();
-  if (wanted.size === 0 && wantedFrames.length === 0) return none;
+  if (wanted.size === 0 && wantedFrames.length === 0) return exact;
   const secs = new Float64Array(wantedFrames.length);
   const nsecs = new Uint32Array(wantedFrames.length);
   const read = new Uint8Array(wantedFrames.length);
@@ -79,7 +73,7 @@ export async function exactTimes(
   else await readCapture(files[0]!, sink);
   for (const t of ambiguous) found.delete(t);
   for (let i = 0; i < next; i++) if (read[i]) byFrame.set(wantedFrames[i]!, { sec: secs[i]!, nsec: nsecs[i]! });
-  return none;
+  return exact;
 }
 
 // Durations to the nanosecond (issue 22): the handshake's times are float epoch seconds too, so a

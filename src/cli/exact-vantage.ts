@@ -1,11 +1,13 @@
 // The vantage medians to the nanosecond on a capture finer than the microsecond (issue 22: durations
 // exact). The analysis's VantageEstimator (diagnose/vantage.ts) takes the medians of SYN→SYN-ACK and
-// SYN-ACK→ACK over a deterministic sample of clean handshakes, as differences of float epoch times: whole
-// microseconds once reported. Rather than change the estimator, the CLI keeps the same sample beside it
+// SYN-ACK→ACK over a deterministic sample of clean handshakes (or, when there is no clean one, of the
+// first handshakes whose SYN was re-sent), as differences of float epoch times: whole microseconds once
+// reported. Rather than change the estimator, the CLI keeps the same sample of clean handshakes beside it
 // (the same handshakes, the same reservoir), with each handshake's three frames; after the analysis the
 // capture's record headers give those frames' own timestamps (exact-times.ts), and the medians are taken
-// again from integer nanoseconds. The sample's float medians must equal the estimator's: if the two ever
-// disagree (the estimator changed), the reported medians stay as they are.
+// again from integer nanoseconds. Medians from re-sent SYNs are not sampled here: with no clean handshake
+// the sample is empty and they stay as reported. The sample's float medians must equal the estimator's:
+// if the two ever disagree (the estimator changed), the reported medians stay as they are.
 
 import type { CaptureRun } from '../diagnose/pipeline.js';
 import type { Connection } from '../track/connection.js';

@@ -53,11 +53,11 @@ export async function runCapture(
   each?: (c: Connection) => void,
 ): Promise<SampledRun> {
   favourMemory();
-  const { quiet, sampleHandshakes, ...run } = opts;
+  const { quiet, sampleExactTimes, ...run } = opts;
   const progress = new Progress(path, quiet);
-  // The vantage sample with its frames, for exact medians from a file finer than the microsecond (exact-vantage.ts).
+  // The vantage and latency samples with their frames, for exact figures from a file finer than the microsecond (exact-vantage.ts, exact-latency.ts).
   let digits = 0;
-  const sampler = sampleHandshakes && path !== '-' ? new HandshakeSampler() : null;
+  const sampler = sampleExactTimes && path !== '-' ? new HandshakeSampler() : null;
   const latencies = sampler ? new LatencySampler() : null;
   const eachSampled = sampler
     ? (c: Connection, facts: ConnectionFacts) => {
@@ -89,8 +89,12 @@ export async function runCapture(
 
 /** What a capture's run can be asked for besides the pipeline's options (plain data: worker threads get them). */
 export interface CaptureExtras {
-  /** Keep the vantage sample's handshakes with their frames (exact-vantage.ts). */
-  sampleHandshakes?: boolean;
+  /**
+   * On a file finer than the microsecond, keep the samples whose durations are printed exact, with their
+   * frames: the vantage sample's handshakes (exact-vantage.ts) and the overflow's latency samples
+   * (exact-latency.ts).
+   */
+  sampleExactTimes?: boolean;
 }
 
 /** Nothing could be read from this input at all. */

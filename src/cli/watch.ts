@@ -161,6 +161,8 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
     };
     let run: CaptureRun;
     // A replayed capture finer than the µs: the vantage and overflow samples with their frames (exact-vantage.ts).
+    // Not from stdin: a pipe cannot be read again for the frames' timestamps (exactTimes), so they would only fill memory.
+    const sample = !live && !files.includes('-');
     let digits = 0;
     const handshakes = new HandshakeSampler();
     const latencies = new LatencySampler();
@@ -184,7 +186,7 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
         },
         (c, facts) => {
           windows.count(c, facts);
-          if (!live && digits > 6) {
+          if (sample && digits > 6) {
             handshakes.add(c);
             latencies.add(c, facts);
           }
@@ -215,7 +217,7 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
     if (merged) c.files = merged.files;
     report.captures.push(c);
     // A replayed nanosecond capture's findings and samples: their packets' own timestamps, read again (exact-times.ts).
-    const sampled = !live && digits > 6 ? { h: handshakes.result(), l: latencies.result() } : null;
+    const sampled = sample && digits > 6 ? { h: handshakes.result(), l: latencies.result() } : null;
     const exact = await exactTimes(files, digitsOf(summary), run.analysis.findings, sampled ? [...sampledFrames(sampled.h), ...latencyFrames(sampled.l)] : []);
     const medians = exactVantageMedians(sampled?.h, exact.frames, run.analysis.vantage);
     if (medians) c.vantage = { ...c.vantage, ...medians };

@@ -7,6 +7,7 @@
 import type { Connection, HandshakeOptions } from '../track/connection.js';
 import { seqDiff, type Direction } from '../track/direction.js';
 import type { CaptureLossSummary } from '../track/summary.js';
+import { plural } from './plural.js';
 
 /** The largest window TCP can offer (65535 scaled by at most 14, RFC 7323): no sender has more in flight. */
 const MAX_WINDOW_SHIFT = 14;
@@ -73,13 +74,13 @@ export class CaptureLoss {
 export function captureLossNote(l: CaptureLossSummary): string | null {
   if (l.connections === 0) return null;
   return (
-    `the capture itself missed packets: the other side ACKed about ${l.ackedUnseenSegments} ${l.ackedUnseenSegments === 1 ? 'segment' : 'segments'} ` +
-    `(${l.ackedUnseenBytes} bytes, on ${l.connections} ${l.connections === 1 ? 'connection' : 'connections'}) that the capture never recorded ` +
+    `the capture itself missed packets: the other side ACKed about ${plural(l.ackedUnseenSegments, 'segment')} ` +
+    `(${l.ackedUnseenBytes} bytes, on ${plural(l.connections, 'connection')}) that the capture never recorded ` +
     '(Wireshark: tcp.analysis.ack_lost_segment, "ACKed segment that wasn\'t captured"); that is capture loss (a busy capture host, a full ring buffer, a mirror port dropping), not the network: nothing is counted as dropped for it, and counts from this capture may be low'
   );
 }
 
 /** The caveat each per-listener finding carries when the capture lost packets. */
 export function captureLossCaveat(l: CaptureLossSummary): string {
-  return `The capture itself missed about ${l.ackedUnseenSegments} ${l.ackedUnseenSegments === 1 ? 'segment' : 'segments'} that the other side ACKed (capture loss, see the capture's warnings): the counts here come from what was recorded and may be low; none of the missing segments is counted as dropped.`;
+  return `The capture itself missed about ${plural(l.ackedUnseenSegments, 'segment')} that the other side ACKed (capture loss, see the capture's warnings): the counts here come from what was recorded and may be low; none of the missing segments is counted as dropped.`;
 }

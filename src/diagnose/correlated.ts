@@ -15,6 +15,7 @@ import { port, whereOf } from './detector.js';
 import type { AcceptQueueOverflowFinding } from './detectors/accept-queue-overflow.js';
 import { handshakeLoss, type HandshakeLossFinding } from './detectors/handshake-loss.js';
 import type { EvidenceConnection } from './evidence.js';
+import { plural } from './plural.js';
 import type { Finding } from './registry.js';
 import { SEVERITY_RANK } from './severity.js';
 
@@ -26,10 +27,6 @@ function kindList(k: KindCounts): string {
 
 function kinds(k: KindCounts): string {
   return k.total > 0 ? `${k.total} (${kindList(k)})` : '0';
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** Sets `confidence` to `certain` on findings that carry one (compiles with or without the field). */

@@ -125,6 +125,14 @@ export interface PathLossTest {
 }
 
 /**
+ * The odds that one handshake attempt goes unanswered when the path loses each segment at `p`: the
+ * attempt or its answer lost, 1 − (1 − p)².
+ */
+export function lossPerAttempt(p: number): number {
+  return 1 - (1 - p) * (1 - p);
+}
+
+/**
  * Runs of consecutive unanswered handshake-phase attempts per connection (SYNs, then the ACK and data
  * after the handshake). Path loss drops each attempt independently, so a run of k has odds of about q^k.
  */
@@ -138,7 +146,7 @@ export class RunTally {
   /** Whether the runs seen are improbable under path loss at `loss` over `connections` connections. */
   test(loss: PathLoss, connections: number): PathLossTest {
     const p = loss.rate();
-    const q = 1 - (1 - p) * (1 - p);
+    const q = lossPerAttempt(p);
     let best: PathLossTest = {
       lossRate: p, measuredRate: loss.measured(), segments: loss.segments, attemptFails: q, run: 0, improbable: 0, expected: 0, excluded: false,
     };

@@ -8,8 +8,15 @@ const EPISODE_GAP_S = 2;
 /** A queue filled by one burst fills within this. */
 const BURST_FILL_S = 0.5;
 
-function quantile(sorted: ArrayLike<number>, q: number): number {
+/** The value at quantile `q` of sorted values (the upper one at a tie: q=0.5 of two is the second). */
+export function quantile(sorted: ArrayLike<number>, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/** p50 / p90 / max of sorted delays, above `base` (never below zero). */
+export function quantilesAbove(sorted: ArrayLike<number>, base: number): { p50: number; p90: number; max: number } {
+  const at = (q: number) => Math.max(0, quantile(sorted, q) - base);
+  return { p50: at(0.5), p90: at(0.9), max: at(1) };
 }
 
 /** The median of healthy connections' time to first answer: what the overflow's latency is measured above. */
@@ -22,8 +29,7 @@ export function latencySummary(samples: Samples, base: number): LatencySummary |
   if (samples.length === 0) return null;
   // Subtracting one number keeps the order.
   const s = samples.sorted();
-  const at = (q: number) => Math.max(0, quantile(s, q) - base);
-  return { p50: at(0.5), p90: at(0.9), max: at(1), samples: s.length };
+  return { ...quantilesAbove(s, base), samples: s.length };
 }
 
 // Edges a person reads at a glance: sub-second, then the SYN/data retransmit scale.

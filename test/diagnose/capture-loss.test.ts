@@ -97,6 +97,10 @@ describe('capture loss against tshark', () => {
       expect(t.ackLost, name).toBe(0);
       expect(t.lostSegment, name).toBeGreaterThan(0);
       const { loss, run } = await measure(`${name}.pcap.gz`);
+      // Read, and whole: a missing or unreadable capture would give 0 too.
+      const labels = JSON.parse(readFileSync(`${ACC}${name.split('/')[0]}/labels.json`, 'utf8'));
+      expect(run.summary.error, name).toBeNull();
+      expect(run.summary.connections, name).toBe(labels.connections.length);
       expect(loss, name).toEqual({ ackedUnseenSegments: 0, ackedUnseenBytes: 0, connections: 0 });
       expect(run.summary.warnings.some((w) => w.includes('capture itself missed')), name).toBe(false);
     }
@@ -109,9 +113,16 @@ describe('capture loss against tshark', () => {
     // the client resets (kernel.md §9).
     const rows = readFileSync(`${FIXTURES}expected/public__tcp_handshake_synthetic.pcap.tshark.tsv`, 'utf8').split('\n');
     expect(rows[6]!.split('\t').slice(8, 12)).toEqual(['40002', '8080', '2001', '999999']);
-    for (const f of [`${FIXTURES}public/tcp_handshake_synthetic.pcap`, `${FIXTURES}slices/timewait-syn.pcap`]) {
+    // The connections each capture holds: the synthetic one's client ports in tshark's rows; timewait-syn's
+    // two (its old connection and the port reuse, signatures.test.ts).
+    const synthetic = new Set(rows.slice(1).filter((r) => r !== '').map((r) => r.split('\t').slice(8, 10).sort().join('/'))).size;
+    expect(synthetic).toBeGreaterThan(0);
+    const cases: [string, number][] = [[`${FIXTURES}public/tcp_handshake_synthetic.pcap`, synthetic], [`${FIXTURES}slices/timewait-syn.pcap`, 2]];
+    for (const [f, connections] of cases) {
       const loss = new CaptureLoss();
       const run = await runPipeline(f, { recycle: false }, (c) => loss.observe(c));
+      expect(run.summary.error, f).toBeNull();
+      expect(run.summary.connections, f).toBe(connections);
       expect(loss.result(), f).toEqual({ ackedUnseenSegments: 0, ackedUnseenBytes: 0, connections: 0 });
       expect(run.summary.captureLoss, f).toEqual(loss.result());
     }

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exactFindingTimes } from '../../src/cli/exact-times.js';
+import { exactTimes } from '../../src/cli/exact-times.js';
 import type { Finding } from '../../src/diagnose/registry.js';
 import { duration } from '../../src/report/units.js';
 import { runCli, ROOT } from '../cli/run-cli.js';
@@ -117,9 +117,9 @@ describe('finding times on nanosecond captures: the packets’ own timestamps, a
 
   it('a microsecond capture is not read again: its float times are exact to the microsecond already', async () => {
     const f = { firstTime: 1, lastTime: 2, episodes: [] } as unknown as Finding;
-    expect((await exactFindingTimes(['fixtures/no-such.pcap'], 6, [f])).size).toBe(0);
+    expect((await exactTimes(['fixtures/no-such.pcap'], 6, [f], [])).times.size).toBe(0);
     // A pipe cannot be read twice.
-    expect((await exactFindingTimes(['-'], 9, [f])).size).toBe(0);
+    expect((await exactTimes(['-'], 9, [f], [])).times.size).toBe(0);
   });
 
   it('two timestamps within one float (100 ns apart, one double) are not guessed between; a lone one is exact', async () => {
@@ -147,7 +147,7 @@ describe('finding times on nanosecond captures: the packets’ own timestamps, a
     writeFileSync(path, Buffer.concat([head, ...records]));
     const f = { firstTime: float(...times[0]!), lastTime: float(...times[2]!), episodes: [] } as unknown as Finding;
     try {
-      const exact = await exactFindingTimes([path], 9, [f]);
+      const exact = (await exactTimes([path], 9, [f], [])).times;
       expect([...exact.entries()]).toEqual([[float(...times[2]!), { sec: 1796596060, nsec: 500000123 }]]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -69,6 +69,17 @@ describe('tcpdiag watch -r', () => {
     expect(w.stdout.slice(end)).toContain('ERROR   accept-queue-overflow  198.18.0.3:8080  24 connections');
   });
 
+  it('a client segment sent within the grace before a window\'s end is counted in the next window, not dropped yet (live.ts openFacts)', async () => {
+    // healthy-lossy/client, port 38090: its client segment of 09:31:59.989505 is 10.5 ms before the window's
+    // end at 09:32:00, within the grace (3x the listener's turnaround, 61 ms here) and not answered then.
+    // It counts in 09:32:00-09:32:01 (9 and 4 before the tracker wrote the direction's last time again).
+    const w = await tcpdiag(['watch', '-r', 'fixtures/accuracy/healthy-lossy/client.pcap.gz', '--interval', '1', '--format', 'ndjson']);
+    const dropped = events(w.stdout)
+      .filter((e) => e.type === 'window')
+      .map((e) => (e.listeners as { droppedSegments: number }[]).map((l) => l.droppedSegments));
+    expect(dropped).toEqual([[4], [8], [8], [5], [11], [7], [2], [], [], [3]]);
+  });
+
   it('a healthy capture: no finding, exit 0', async () => {
     const w = await tcpdiag(['watch', '-r', HEALTHY, '--format', 'ndjson']);
     expect(w.code).toBe(0);

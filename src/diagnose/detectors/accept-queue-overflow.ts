@@ -18,7 +18,8 @@ import {
   SYNACK_TIMING,
   VANTAGE,
 } from '../explain/fragments.js';
-import { PathLoss, RunTally, SourceTally, type PathLossTest } from '../differential.js';
+import { plural } from '../plural.js';
+import { lossPerAttempt, PathLoss, RunTally, SourceTally, type PathLossTest } from '../differential.js';
 import type { Alternative, Confidence, FindingCommon, LatencySummary } from '../finding.js';
 import { firstAnswerDelay, type ListenerBase } from '../listener.js';
 import { acceptQueueEstimate, baselineOf, concat, episodesOfSpans, latencyHistogram, latencySummary, peakPerSecond } from '../overflow.js';
@@ -28,7 +29,10 @@ import type { ConnectionFacts } from '../signatures.js';
 import type { Vantage } from '../vantage.js';
 import { isFlood, synFlood } from './syn-flood.js';
 
-const MAX_SAMPLES = 200_000;
+/** Most samples a listener keeps of each kind (the first ones): exact-latency.ts keeps the same. */
+export const MAX_SAMPLES = 200_000;
+/** Most healthy connections' first-answer delays a listener keeps for its baseline (the first ones). */
+export const MAX_BASELINE_SAMPLES = 4096;
 /**
  * A full queue's drops end together when the acceptor drains it (kernel.md §10.1): connections whose
  * unanswered runs were answered within this window of each other were held by the same stall.
@@ -105,7 +109,7 @@ export class AcceptQueueState {
   firstAffected = Infinity;
   lastAffected = -Infinity;
   readonly addedLatency = new Samples(MAX_SAMPLES);
-  readonly baseline = new Samples(4096);
+  readonly baseline = new Samples(MAX_BASELINE_SAMPLES);
   /** When each affected connection first met the full queue. */
   readonly events = new Samples(MAX_SAMPLES);
   readonly halfOpenDropTimes = new Samples(MAX_SAMPLES);
@@ -258,9 +262,9 @@ function dropEstimate(
   const counted = s.droppedAfterHandshake - (dataOnlyIsLoss ? s.dataOnlyDropped : 0);
   const inLoss = Math.min(counted, Math.round((rate / 2) * counted));
   const why: string[] = [];
-  if (synLoss > 0) why.push(`${synLoss} SYNs at ${(rate * 100).toFixed(1)}% per attempt`);
-  if (inLoss > 0) why.push(`${inLoss} client segments at ${((rate / 2) * 100).toFixed(1)}% one way`);
-  if (dataOnlyIsLoss) why.push(`${s.dataOnlyDropped} segments of ${s.dataOnlyIgnoredConns} handshakes left unanswered without a reset although tcp_abort_on_overflow=1`);
+  if (synLoss > 0) why.push(`${plural(synLoss, 'SYN')} at ${(rate * 100).toFixed(1)}% per attempt`);
+  if (inLoss > 0) why.push(`${plural(inLoss, 'client segment')} at ${((rate / 2) * 100).toFixed(1)}% one way`);
+  if (dataOnlyIsLoss) why.push(`${plural(s.dataOnlyDropped, 'segment')} of ${plural(s.dataOnlyIgnoredConns, 'handshake')} left unanswered without a reset although tcp_abort_on_overflow=1`);
   // The range: nothing lost on the path, to the loss rate's cautious upper bound (PathLoss.rate()).
   const upper = s.pathLoss.rate();
   const high = unanswered + counted;
@@ -274,6 +278,22 @@ function dropEstimate(
     dataOnlyIsLoss,
     why: why.join('; '),
   };
+}
+
+/** A connection the full queue met: a handshake it ignored, or SYNs it dropped (not a lone SYN left half-open). */
+function overflowMet(f: ConnectionFacts): boolean {
+  return f.ignoredHandshake || (f.synDropped && !f.singleSynHalfOpen);
+}
+
+/**
+ * Which of its listener's first-answer delays (firstAnswerDelay) a connection gives: one the full queue
+ * met and that recovered, the overflow's added latency; a healthy completed one, the baseline it is
+ * measured above; null for the others and without a delay. exact-latency.ts keeps the same samples.
+ */
+export function delaySampleOf(c: Connection, f: ConnectionFacts): 'latency' | 'baseline' | null {
+  const met = overflowMet(f);
+  if (met ? !f.recovered : c.handshakeAckFrame === 0 || f.halfOpen) return null;
+  return Number.isNaN(firstAnswerDelay(c)) ? null : met ? 'latency' : 'baseline';
 }
 
 /**
@@ -300,7 +320,7 @@ function clientDropEstimate(
   const unheld = Math.max(0, s.dataHandshakes - s.heldIgnoredConns - (dataOnlyIsLoss ? s.weakIgnoredConns : 0));
   const heldAnswered = s.heldAnswered - (dataOnlyIsLoss ? s.heldAnsweredDataOnly : 0);
   const explained = (p: number): { syn: number; weak: number; held: number } => {
-    const attempt = 1 - (1 - p) * (1 - p);
+    const attempt = lossPerAttempt(p);
     const weakShare = weakConns === 0 ? 0 : Math.min(1, (unheld * attempt * (1 - attempt)) / weakConns);
     const heldCounted = counted - weakDropped;
     return {
@@ -312,10 +332,10 @@ function clientDropEstimate(
   const p = s.pathLoss.oneWayAtClient();
   const e = explained(p);
   const why: string[] = [];
-  if (e.syn > 0) why.push(`${e.syn} SYNs at ${((1 - (1 - p) * (1 - p)) * 100).toFixed(1)}% per attempt`);
-  if (e.weak > 0) why.push(`${e.weak} segment${e.weak > 1 ? 's' : ''} of ${weakConns} handshake${weakConns > 1 ? 's' : ''} answered at the first retransmission, as one lost segment leaves them`);
-  if (e.held > 0) why.push(`${e.held} client segments at ${(p * 100).toFixed(1)}% one way`);
-  if (dataOnlyIsLoss) why.push(`${s.dataOnlyDropped} segments of ${s.dataOnlyIgnoredConns} handshakes left unanswered without a reset although tcp_abort_on_overflow=1`);
+  if (e.syn > 0) why.push(`${plural(e.syn, 'SYN')} at ${(lossPerAttempt(p) * 100).toFixed(1)}% per attempt`);
+  if (e.weak > 0) why.push(`${plural(e.weak, 'segment')} of ${plural(weakConns, 'handshake')} answered at the first retransmission, as one lost segment leaves them`);
+  if (e.held > 0) why.push(`${plural(e.held, 'client segment')} at ${(p * 100).toFixed(1)}% one way`);
+  if (dataOnlyIsLoss) why.push(`${plural(s.dataOnlyDropped, 'segment')} of ${plural(s.dataOnlyIgnoredConns, 'handshake')} left unanswered without a reset although tcp_abort_on_overflow=1`);
   // The range: nothing lost on the path, to the loss rate's cautious upper bound.
   const high = unanswered + counted;
   const u = explained(s.pathLoss.oneWayAtClientBound());
@@ -498,17 +518,15 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
     } else if (f.synDropped) {
       s.event(c.synTime, c.synAckCount > 0 ? c.synAckTime : c.lastSynTime);
     }
-    if (f.ignoredHandshake || (f.synDropped && !f.singleSynHalfOpen)) {
+    if (overflowMet(f)) {
       s.evidence.offer(score(c, f), c, sig);
       if (f.recovered) s.affectedRecovered++;
       else if (f.unresolved) s.affectedUnresolved++;
       else s.affectedFailed++;
-      const d = firstAnswerDelay(c);
-      if (f.recovered && !Number.isNaN(d)) s.addedLatency.push(d);
-    } else if (c.handshakeAckFrame !== 0 && !f.halfOpen) {
-      const d = firstAnswerDelay(c);
-      if (!Number.isNaN(d)) s.baseline.push(d);
     }
+    const delay = delaySampleOf(c, f);
+    if (delay === 'latency') s.addedLatency.push(firstAnswerDelay(c));
+    else if (delay === 'baseline') s.baseline.push(firstAnswerDelay(c));
   },
 
   judge,

@@ -3,6 +3,7 @@
 import { listenerFinding, port, whereOf, type ListenerDetector, type Where } from '../detector.js';
 import { EvidencePicker } from '../evidence.js';
 import { CLIENT_SYN_TIMING, SYNACK_TIMING, VANTAGE } from '../explain/fragments.js';
+import { lossPerAttempt } from '../differential.js';
 import type { FindingCommon } from '../finding.js';
 import type { ListenerBase } from '../listener.js';
 import type { Vantage } from '../vantage.js';
@@ -34,12 +35,11 @@ export class HandshakeLossState {
 function besideOverflow(s: HandshakeLossState, queue: AcceptQueueState, base: ListenerBase, vantage: Vantage): HandshakeLossFinding | null {
   const atServer = vantage === 'server' || vantage === 'local';
   const loss = queue.pathLoss;
-  const attempt = (p: number) => 1 - (1 - p) * (1 - p);
-  const expectedSure = atServer ? 0 : attempt(loss.oneWayAtClientLow()) * queue.synsSent;
+  const expectedSure = atServer ? 0 : lossPerAttempt(loss.oneWayAtClientLow()) * queue.synsSent;
   const measured = expectedSure >= 1 && s.retransmitted > 0;
   if (s.synAckResent === 0 && !measured) return null;
   const p = loss.oneWayAtClient();
-  const synAttempts = measured ? Math.min(s.retransmitted, Math.round(attempt(p) * queue.synsSent)) : 0;
+  const synAttempts = measured ? Math.min(s.retransmitted, Math.round(lossPerAttempt(p) * queue.synsSent)) : 0;
   const connections = Math.max(s.synAckResent, synAttempts);
   const parts: string[] = [];
   if (s.synAckResent > 0) parts.push(`the server re-sent the SYN-ACK of ${s.synAckResent} handshake${s.synAckResent > 1 ? 's' : ''} before any ACK came (the SYN-ACK or the client's ACK lost on the way; a full queue drops an ACK that arrived, or the SYN)`);
