@@ -112,7 +112,7 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
       const findings = correlation ? applyCorrelation(path, analysis.findings, correlation) : analysis.findings;
       const digits = digitsOf(summary);
       for (const f of findings) {
-        const r = withLatency(findingReport(path, f, digits, exact[i]!.times), latency);
+        const r = withLatency(findingReport(path, f, digits, exact[i]!.times), latency, digits);
         report.findings.push(merged ? locateInFiles(r, merged.files, merged.origins) : r);
       }
       if (unreadable(summary)) process.stderr.write(`tcpdiag analyze: ${stripControl(path)}: ${stripControl(summary.error ?? '')}${errorLocation(c)}\n`);

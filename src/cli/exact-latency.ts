@@ -8,8 +8,9 @@
 
 import type { Finding } from '../diagnose/registry.js';
 import type { FindingReport } from '../report/model.js';
+import { measuredDuration, precisionOf } from '../report/units.js';
 import type { ConnectionFacts } from '../diagnose/signatures.js';
-import { delaySampleOf, MAX_BASELINE_SAMPLES, MAX_SAMPLES } from '../diagnose/detectors/accept-queue-overflow.js';
+import { delaySampleOf, LATENCY_FIGURE, MAX_BASELINE_SAMPLES, MAX_SAMPLES } from '../diagnose/detectors/accept-queue-overflow.js';
 import { quantile, quantilesAbove } from '../diagnose/overflow.js';
 import { formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
@@ -120,9 +121,17 @@ export function exactLatencies(
   return out;
 }
 
-/** An overflow's reported addedLatency with its exact figures (exactLatencies), where there are some. */
-export function withLatency(r: FindingReport, exact: ReadonlyMap<string, { p50: number; p90: number; max: number }>): FindingReport {
+/**
+ * An overflow's reported addedLatency with its exact figures (exactLatencies), where there are some; its
+ * text figure (the detector's, to the millisecond) written again with the digits they have when one has
+ * digits past the microsecond. `digits`: of a second, the capture's (digitsOf its summary).
+ */
+export function withLatency(r: FindingReport, exact: ReadonlyMap<string, { p50: number; p90: number; max: number }>, digits: number): FindingReport {
   const x = exact.get(r.listener);
   if (r.id !== 'accept-queue-overflow' || !r.addedLatency || !x) return r;
-  return { ...r, addedLatency: { ...r.addedLatency, ...x } };
+  const values = [x.p50, x.p90, x.max];
+  const figures = values.some((v) => precisionOf(v, digits) > 6)
+    ? r.figures.map(([k, v]): [string, string] => [k, k === LATENCY_FIGURE ? values.map((s) => measuredDuration(s, digits)).join(' / ') : v])
+    : r.figures;
+  return { ...r, figures, addedLatency: { ...r.addedLatency, ...x } };
 }

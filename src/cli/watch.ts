@@ -223,7 +223,7 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
     if (medians) c.vantage = { ...c.vantage, ...medians };
     const latency = exactLatencies(sampled?.l, exact.frames, run.analysis.findings);
     for (const f of run.analysis.findings) {
-      const r = withLatency(findingReport(label, f, digitsOf(summary), exact.times), latency);
+      const r = withLatency(findingReport(label, f, digitsOf(summary), exact.times), latency, digitsOf(summary));
       report.findings.push(merged ? locateInFiles(r, merged.files, merged.origins) : r);
     }
     const code = exitCode(report, o.failOn);

@@ -5,9 +5,9 @@
  */
 import type { ListenerTimeline } from '../diagnose/timeline.js';
 import { escapeHtml } from './html-escape.js';
-import type { CaptureReport, FindingReport, FindingReportOf } from './model.js';
+import { digitsOf, type CaptureReport, type FindingReport, type FindingReportOf } from './model.js';
 import { bucketLabel, clock, int, stepDigits } from './svg-common.js';
-import { duration } from './units.js';
+import { measuredDuration } from './units.js';
 import { binLabels, histogramSvg, shownBins } from './svg-histogram.js';
 import { queueFullIntervals, SERIES_LABELS, timelineSvg } from './svg-timeline.js';
 import type { Time } from './model.js';
@@ -42,7 +42,8 @@ function timelineTable(t: ListenerTimeline, episodes: FindingReport['episodes'],
   );
 }
 
-function histogramFigure(f: FindingReportOf<'accept-queue-overflow'>, id: string): string {
+/** `digits`: of a second, the capture's (digitsOf it): a nanosecond capture's exact latencies keep theirs. */
+function histogramFigure(f: FindingReportOf<'accept-queue-overflow'>, id: string, digits: number): string {
   const h = f.latencyHistogram;
   if (!h || h.counts.every((c) => c === 0)) return '';
   const labels = binLabels(h);
@@ -50,7 +51,7 @@ function histogramFigure(f: FindingReportOf<'accept-queue-overflow'>, id: string
   const lat = f.addedLatency;
   const caption =
     `Latency the overflow added to the ${int(h.counts.reduce((a, b) => a + b, 0))} connections that recovered` +
-    (lat ? `: p50 ${escapeHtml(duration(lat.p50))}, p90 ${escapeHtml(duration(lat.p90))}, max ${escapeHtml(duration(lat.max))}` : '') +
+    (lat ? `: p50 ${escapeHtml(measuredDuration(lat.p50, digits))}, p90 ${escapeHtml(measuredDuration(lat.p90, digits))}, max ${escapeHtml(measuredDuration(lat.max, digits))}` : '') +
     '.';
   const rows = h.counts.slice(0, shown).map((c, i) => [escapeHtml(labels[i]!), int(c)]);
   if (shown < h.counts.length) rows.push([escapeHtml(`${labels[shown]!.split('–')[0]} s and more`), int(h.counts.slice(shown).reduce((a, b) => a + b, 0))]);
@@ -92,7 +93,7 @@ export function chartsSection(c: CaptureReport, findings: FindingReport[], ci: n
     out.push(timelineTable(t, episodes, c.lastTime));
     out.push(`</details>`);
     out.push(`</figure>`);
-    if (overflow) out.push(histogramFigure(overflow, `${id}-hist`));
+    if (overflow) out.push(histogramFigure(overflow, `${id}-hist`, digitsOf(c)));
     out.push(`</section>`);
   });
   return out.join('\n');

@@ -11,6 +11,11 @@ export interface DurationStyle {
    * millisecond, where the digits are what is read, the µs get the decimals past 6 (`804.603 µs`).
    */
   precision?: number;
+  /**
+   * Every digit of `precision` at every scale when it is past the microsecond (a value read exactly from
+   * a nanosecond capture): `22.259601 ms`, `7.617416308 s`, not `22.3 ms`, `7.617 s`. Minutes stay whole.
+   */
+  allDigits?: boolean;
 }
 
 /**
@@ -20,15 +25,16 @@ export interface DurationStyle {
  * SVG labels); a format changes only the style.
  */
 export function duration(x: number | null | undefined, style: DurationStyle = {}): string {
-  const { digits = 3, minutesFrom = 120, missing = 'n/a', precision = 6 } = style;
+  const { digits = 3, minutesFrom = 120, missing = 'n/a', precision = 6, allDigits = false } = style;
   if (x === null || x === undefined || !Number.isFinite(x)) return missing;
   const a = Math.abs(x);
   if (a < 0.001) {
     const decimals = Math.max(0, Math.min(3, precision - 6));
     return `${decimals > 0 ? (x * 1e6).toFixed(decimals) : Math.round(x * 1e6)} µs`;
   }
-  if (a < 1) return `${(x * 1000).toFixed(1)} ms`;
-  if (a < minutesFrom) return `${x.toFixed(digits)} s`;
+  const every = allDigits && precision > 6;
+  if (a < 1) return `${(x * 1000).toFixed(every ? precision - 3 : 1)} ms`;
+  if (a < minutesFrom) return `${x.toFixed(every ? precision : digits)} s`;
   const m = Math.floor(a / 60);
   return `${x < 0 ? '-' : ''}${m} min ${Math.round(a - m * 60)} s`;
 }
@@ -41,6 +47,15 @@ export function duration(x: number | null | undefined, style: DurationStyle = {}
 export function precisionOf(x: number | null | undefined, digits: number): number {
   if (x === null || x === undefined || !Number.isFinite(x)) return 6;
   return Math.round(x * 1e9) % 1000 !== 0 ? Math.max(6, digits) : 6;
+}
+
+/**
+ * A duration measured between packets, with the digits it has: every one of a nanosecond capture's where
+ * the value has digits past the microsecond (`7.617416308 s`), else as `duration` writes it (`7.617 s`).
+ * `digits`: of a second, the capture's (digitsOf its summary).
+ */
+export function measuredDuration(x: number | null | undefined, digits: number): string {
+  return duration(x, { precision: precisionOf(x, digits), allDigits: true });
 }
 
 /** Short labels of charts: two decimals, minutes from 100 s. */

@@ -269,18 +269,62 @@ describe('analyze on nanosecond captures: the overflow’s addedLatency to the n
       const f = (JSON.parse(r.stdout) as { findings: { id: string; addedLatency: { p50: number; p90: number; max: number; samples: number } }[] }).findings.find((x) => x.id === 'accept-queue-overflow')!;
       expect([f.addedLatency.p50, f.addedLatency.p90, f.addedLatency.max, f.addedLatency.samples]).toEqual([...expected, 24]);
       // The same samples' SYN and first-answer frames, timed by tshark, give the same figures.
-      const sampler = new LatencySampler();
-      await runPipeline(join(ROOT, 'fixtures', rel), {}, (c, facts) => sampler.add(c, facts));
-      const [l] = Object.values(sampler.result());
-      const t = tsharkFrameNanos(rel);
-      const delays = (frames: number[]) => frames.flatMap((x, i) => (i % 2 ? [] : [t.get(frames[i + 1]!)! - t.get(x)!])).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      const at = (s: bigint[], q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-      const victims = delays(l!.latency.frames);
-      const base = at(delays(l!.baseline.frames), 0.5);
-      expect(victims).toHaveLength(24);
-      expect([0.5, 0.9, 1].map((q) => Number(at(victims, q) - base) / 1e9)).toEqual(expected);
+      expect((await tsharkLatencies(rel)).map((ns) => Number(ns) / 1e9)).toEqual(expected);
     });
   }
+});
+
+/**
+ * The overflow's p50 / p90 / max in nanoseconds from tshark's frame times: the samples the detector keeps
+ * (LatencySampler, the same connections), each the time from the SYN to the server's first answer, above
+ * the healthy connections' median, at the detector's quantiles.
+ */
+async function tsharkLatencies(rel: string): Promise<bigint[]> {
+  const sampler = new LatencySampler();
+  await runPipeline(join(ROOT, 'fixtures', rel), {}, (c, facts) => sampler.add(c, facts));
+  const [l] = Object.values(sampler.result());
+  const t = tsharkFrameNanos(rel);
+  const delays = (frames: number[]) => frames.flatMap((x, i) => (i % 2 ? [] : [t.get(frames[i + 1]!)! - t.get(x)!])).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const at = (s: bigint[], q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  const victims = delays(l!.latency.frames);
+  const base = at(delays(l!.baseline.frames), 0.5);
+  expect(victims).toHaveLength(24);
+  return [0.5, 0.9, 1].map((q) => at(victims, q) - base);
+}
+
+/** Nanoseconds as seconds with all nine digits, from the integer (no float on the way): `7.617416308 s`. */
+function nineDigits(ns: bigint): string {
+  return `${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0')} s`;
+}
+
+describe('the overflow’s added latency printed with the digits it has (text, Markdown, HTML, JSON figures)', () => {
+  const rel = 'lab-nsec/accept-overflow-abort1/server.pcap.gz';
+  const report = (path: string, format: string) => runCli(['analyze', path, '--format', format, '--fail-on', 'never']).then((r) => r.stdout);
+
+  it(`${rel}: tshark's frame-time differences, all nine digits (7.617416308 s / 15.805339314 s / 15.805456346 s)`, async () => {
+    const [p50, p90, max] = (await tsharkLatencies(rel)).map(nineDigits);
+    expect([p50, p90, max]).toEqual(['7.617416308 s', '15.805339314 s', '15.805456346 s']);
+    const figure = `${p50} / ${p90} / ${max}`;
+    const path = `fixtures/${rel}`;
+    expect(await report(path, 'text')).toMatch(new RegExp(`\\n    latency added \\(p50 / p90 / max\\) +${figure.replace(/\./g, '\\.')}\\n`));
+    expect(await report(path, 'markdown')).toContain(`| latency added (p50 / p90 / max) | ${figure} |`);
+    const html = await report(path, 'html');
+    expect(html).toContain(`latency added (p50 / p90 / max)</td><td>${figure}</td>`);
+    expect(html).toContain(`that recovered: p50 ${p50}, p90 ${p90}, max ${max}.</figcaption>`);
+    const json = JSON.parse(await report(path, 'json')) as { findings: { id: string; figures: [string, string][] }[] };
+    const f = json.findings.find((x) => x.id === 'accept-queue-overflow')!;
+    expect(f.figures).toContainEqual(['latency added (p50 / p90 / max)', figure]);
+  });
+
+  it('a microsecond capture (lab/accept-overflow-abort1-server.pcap) keeps the millisecond figures: 7.892 s / 15.828 s / 16.084 s', async () => {
+    const path = 'fixtures/lab/accept-overflow-abort1-server.pcap';
+    const figure = '7.892 s / 15.828 s / 16.084 s';
+    expect(await report(path, 'text')).toMatch(new RegExp(`\\n    latency added \\(p50 / p90 / max\\) +${figure.replace(/\./g, '\\.')}\\n`));
+    expect(await report(path, 'markdown')).toContain(`| latency added (p50 / p90 / max) | ${figure} |`);
+    const html = await report(path, 'html');
+    expect(html).toContain(`latency added (p50 / p90 / max)</td><td>${figure}</td>`);
+    expect(html).toContain('that recovered: p50 7.892 s, p90 15.828 s, max 16.084 s.</figcaption>');
+  });
 });
 
 describe('watch -r on a nanosecond capture: the end report’s medians and latency as analyze’s', () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exactTimes } from '../../src/cli/exact-times.js';
 import type { Finding } from '../../src/diagnose/registry.js';
-import { duration } from '../../src/report/units.js';
+import { duration, measuredDuration } from '../../src/report/units.js';
 import { runCli, ROOT } from '../cli/run-cli.js';
 
 interface TimeJson {
@@ -163,6 +163,14 @@ describe('prose durations and chart clocks with the capture’s precision', () =
     expect(duration(0.000004, { precision: 6 })).toBe('4 µs');
     // Milliseconds and seconds keep their readable digits (JSON has the exact number).
     expect(duration(0.2116, { precision: 9 })).toBe('211.6 ms');
+  });
+
+  it('measuredDuration(): a span between packets with every digit it has at any scale on a ns capture, as duration() on a µs one', () => {
+    expect([0.000002616, 0.022259601, 7.617416308].map((x) => measuredDuration(x, 9))).toEqual(['2.616 µs', '22.259601 ms', '7.617416308 s']);
+    // Read exactly from a ns capture but whole microseconds, or from a µs capture: duration()'s digits.
+    expect([0.000004, 0.022259, 7.617416].map((x) => measuredDuration(x, 9))).toEqual(['4 µs', '22.3 ms', '7.617 s']);
+    expect([0.000004, 0.022259, 7.892123].map((x) => measuredDuration(x, 6))).toEqual(['4 µs', '22.3 ms', '7.892 s']);
+    expect(measuredDuration(null, 9)).toBe('n/a');
   });
 
   it('nanosecs_big_endian.pcap: the capture lasts 804.603 µs (tshark: frames 1 and 10 at .167647291 and .168451894) in text, Markdown and HTML', async () => {

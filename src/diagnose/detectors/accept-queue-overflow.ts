@@ -33,6 +33,8 @@ import { isFlood, synFlood } from './syn-flood.js';
 export const MAX_SAMPLES = 200_000;
 /** Most healthy connections' first-answer delays a listener keeps for its baseline (the first ones). */
 export const MAX_BASELINE_SAMPLES = 4096;
+/** The figure of addedLatency: exact-latency.ts writes it again from a nanosecond capture's own timestamps. */
+export const LATENCY_FIGURE = 'latency added (p50 / p90 / max)';
 /**
  * A full queue's drops end together when the acceptor drains it (kernel.md §10.1): connections whose
  * unanswered runs were answered within this window of each other were held by the same stall.
@@ -393,7 +395,7 @@ function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): A
     figures.push(['of the unanswered segments, path loss explains', `${est.pathExplained} (not counted as dropped: ${est.why})`]);
     figures.push(['dropped segments, range for the path loss', `${est.low}–${est.high} (path loss from the upper bound of its rate to none)`]);
   }
-  if (latency) figures.push(['latency added (p50 / p90 / max)', `${latency.p50.toFixed(3)} s / ${latency.p90.toFixed(3)} s / ${latency.max.toFixed(3)} s`]);
+  if (latency) figures.push([LATENCY_FIGURE, `${latency.p50.toFixed(3)} s / ${latency.p90.toFixed(3)} s / ${latency.max.toFixed(3)} s`]);
   if (queue !== null) figures.push(['accept queue held (estimate)', `${queue} connections (listen backlog ≈ ${queue - 1}; the kernel holds backlog + 1)`]);
   figures.push(['peak handshakes per second', String(peak)]);
   const caveats: string[] = [];
