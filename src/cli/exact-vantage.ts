@@ -13,9 +13,7 @@ import type { CaptureRun } from '../diagnose/pipeline.js';
 import type { Connection } from '../track/connection.js';
 import { exactNanos, type ExactFrames } from './exact-times.js';
 import type { LatencySamples } from './exact-latency.js';
-
-// As diagnose/vantage.ts.
-const MAX_SAMPLES = 4096;
+import { isTimedHandshake, MAX_SAMPLES, median, reservoirSlot } from '../diagnose/vantage.js';
 
 /** The sampled handshakes: frames and float times of SYN, SYN-ACK, ACK, three numbers each. Plain data (worker threads clone it). */
 export interface HandshakeSamples {
@@ -33,12 +31,12 @@ export class HandshakeSampler {
   private seen = 0;
 
   add(c: Connection): void {
-    if (c.synCount !== 1 || c.synAckCount !== 1 || c.handshakeAckFrame === 0 || c.synAckBeforeSyn) return;
+    if (c.synCount !== 1 || !isTimedHandshake(c)) return;
     this.seen++;
     let i = this.length;
     if (i < MAX_SAMPLES) this.length++;
     else {
-      i = (Math.imul(this.seen, 2654435761) >>> 0) % this.seen;
+      i = reservoirSlot(this.seen);
       if (i >= MAX_SAMPLES) return;
     }
     const f = this.frames;
@@ -62,12 +60,6 @@ export type SampledRun = CaptureRun & { handshakes?: HandshakeSamples; latencies
 /** The frames whose timestamps the exact medians need. */
 export function sampledFrames(s: HandshakeSamples | undefined): number[] {
   return s ? [...s.frames] : [];
-}
-
-/** VantageEstimator's median: the upper middle of the sorted values. */
-function median(a: number[]): number {
-  const s = [...a].sort((x, y) => x - y);
-  return s[s.length >> 1]!;
 }
 
 /**

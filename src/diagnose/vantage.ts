@@ -6,7 +6,7 @@ export type Vantage = 'server' | 'client' | 'middle' | 'local' | 'unknown';
 export type CaptureVantage = Vantage | 'mixed';
 
 // Enough handshakes to read the medians from; more would only cost memory.
-const MAX_SAMPLES = 4096;
+export const MAX_SAMPLES = 4096;
 const RETRIED_SAMPLES = 256;
 /** Per listener: a proxy's few listeners need far fewer to tell a microsecond turnaround from a round trip. */
 export const LISTENER_SAMPLES = 256;
@@ -56,10 +56,24 @@ const DATA_AGREEMENT = 0.9;
 /** Connections timed both ways that are kept: the first ones (a listener's vantage does not drift). */
 const DATA_SAMPLES = 256;
 
-function median(a: number[]): number {
+/** The upper middle of the sorted values (NaN for none). */
+export function median(a: number[]): number {
   if (a.length === 0) return NaN;
   const s = [...a].sort((x, y) => x - y);
   return s[s.length >> 1]!;
+}
+
+/** A handshake the medians can time: a SYN, one SYN-ACK after it, the client's ACK (clean when synCount is 1). */
+export function isTimedHandshake(c: Connection): boolean {
+  return c.synCount > 0 && c.synAckCount === 1 && c.handshakeAckFrame !== 0 && !c.synAckBeforeSyn;
+}
+
+/**
+ * Where the `seen`-th sample goes once the reservoir is full (kept when below its size): reservoir sampling
+ * keeps the medians honest over a long capture, deterministic so that one capture always gives one report.
+ */
+export function reservoirSlot(seen: number): number {
+  return (Math.imul(seen, 2654435761) >>> 0) % seen;
 }
 
 export interface VantageReading {
@@ -137,7 +151,7 @@ export class VantageEstimator {
       else if (ca < LOCAL_TURNAROUND_S && sa > 4 * ca) this.clientVotes++;
     }
     // Only clean handshakes: one SYN, one SYN-ACK, the ACK.
-    if (c.synCount === 0 || c.synAckCount !== 1 || c.handshakeAckFrame === 0 || c.synAckBeforeSyn) return;
+    if (!isTimedHandshake(c)) return;
     if (c.synCount > 1) {
       if (this.seen === 0 && this.retriedToSynAck.length < RETRIED_SAMPLES && c.synAckTime > c.lastSynTime) {
         this.retriedToSynAck.push(c.synAckTime - c.lastSynTime);
@@ -152,9 +166,7 @@ export class VantageEstimator {
       this.synToSynAck.push(a);
       this.synAckToAck.push(b);
     } else {
-      // Reservoir sampling keeps the medians honest over a long capture.
-      // Deterministic, so the same capture always gives the same report.
-      const j = (Math.imul(this.seen, 2654435761) >>> 0) % this.seen;
+      const j = reservoirSlot(this.seen);
       if (j < this.maxSamples) {
         this.synToSynAck[j] = a;
         this.synAckToAck[j] = b;
