@@ -15,7 +15,7 @@
 // ./capture-worker.js) hold in both.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -66,18 +66,27 @@ const common = {
   minifySyntax: true,
 };
 
+// Every file is written whole under another name and renamed into place: a CLI started, or a test importing
+// dist/bundle/main.js, while a build runs (npm pack runs one during npm test) reads the old file or the new.
+mkdirSync(out, { recursive: true });
+function writeWhole(name, text) {
+  const tmp = join(out, `${name}.${process.pid}.tmp`);
+  writeFileSync(tmp, text);
+  renameSync(tmp, join(out, name));
+}
+
 // A failed build leaves no cache that could belong to an older cli.js (load-bundle checks anyway).
 rmSync(join(out, 'cli.cache'), { force: true });
-rmSync(join(out, 'main.js'), { force: true });
 
-await build({
+const worker = await build({
   ...common,
   entryPoints: [join(root, 'dist/cli/capture-worker.js')],
-  outdir: out,
   format: 'esm',
+  write: false,
   // commander is CommonJS: its require() calls of node built-ins need a real require in an ES module.
   banner: { js: "import { createRequire as __tcpdiagRequire } from 'node:module'; const require = __tcpdiagRequire(import.meta.url);" },
 });
+writeWhole('capture-worker.js', worker.outputFiles[0].text);
 
 // The CLI as a script. Its one free name besides the CommonJS ones is __tcpdiagUrl, the import.meta.url of the
 // sources (load-bundle.cts passes dist/bundle/main.js's URL).
@@ -96,12 +105,12 @@ const required = [...body.matchAll(/\brequire\(("[^"]*")\)/g)].map((m) => JSON.p
 if (required.length) throw new Error(`bundle: the CLI bundle requires ${required.join(', ')}: only node: built-ins are given to it`);
 if (/[^\x00-\x7f]/.test(body)) throw new Error('bundle: the CLI bundle is not ASCII (esbuild charset)');
 const script = `(function (exports, require, module, __filename, __dirname, __tcpdiagUrl) {${body}\n})`;
-writeFileSync(join(out, 'cli.js'), script);
+writeWhole('cli.js', script);
 
 // The ES-module face: every export of dist/cli/main.js.
 const names = Object.keys(await import(pathToFileURL(join(root, 'dist/cli/main.js')).href)).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
-writeFileSync(
-  join(out, 'main.js'),
+writeWhole(
+  'main.js',
   `// Made by scripts/bundle.mjs: the CLI of cli.js (loaded with its code cache by ../cli/load-bundle.cjs) as an ES module.
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
