@@ -1,3 +1,4 @@
+import { epochOf } from '../capture/time-base.js';
 import { formatAddress, formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
 import { endpointKey } from '../track/key.js';
@@ -104,6 +105,11 @@ export class Analyzer {
   private oneSidedVlan = 0;
   /** Segments ACKed that the capture never recorded: said per capture, never counted as drops. */
   private readonly captureLoss = new CaptureLoss();
+  /**
+   * The run's base whole second (capture/time-base.ts): connection times are seconds since it. Set before the
+   * first connection (runPipeline, from RunOptions.onTimeBase); 0 for connections in epoch seconds.
+   */
+  timeBase = 0;
 
   constructor(filter: ListenerFilter = {}) {
     this.keepListeners = filter.listeners?.length ? new Set(filter.listeners) : null;
@@ -145,7 +151,7 @@ export class Analyzer {
       if (this.listeners.size >= MAX_LISTENERS) key = '*';
       l = this.listeners.get(key);
       if (!l) {
-        l = new Listener(new ListenerBase(key, formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3)));
+        l = new Listener(new ListenerBase(key, formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3), this.timeBase));
         this.listeners.set(key, l);
       }
     }
@@ -214,7 +220,7 @@ export class Analyzer {
     const timelines = [...this.listeners.values()]
       .map((l) => l.base)
       .filter((b) => withFindings.has(b.listener))
-      .map((b) => b.timeline.result(b.listener, firstTime(summary, b.firstTime), lastTime(summary, b.lastTime)));
+      .map((b) => b.timeline.result(b.listener, firstTime(summary, epochOf(this.timeBase, b.firstTime)), lastTime(summary, epochOf(this.timeBase, b.lastTime))));
     return {
       timelines,
       vantage: {
@@ -317,7 +323,7 @@ function outcome(l: Listener, vantage: Vantage, overflowed: number): ListenerOut
   };
 }
 
-/** The capture's own first time (so charts of all listeners share an axis), else the listener's. */
+/** The capture's own first time in epoch seconds (so charts of all listeners share an axis), else the listener's. */
 function firstTime(s: CaptureSummary, fallback: number): number {
   return s.firstTime ? s.firstTime.sec + s.firstTime.nsec / 1e9 : fallback;
 }

@@ -16,7 +16,7 @@ export class ListenerBase {
   refused = 0;
   firstTime = Infinity;
   lastTime = -Infinity;
-  readonly timeline = new Timeline();
+  readonly timeline: Timeline;
   /** This listener's own handshake timing: a proxy's capture sees its listeners from different sides (vantage.ts). */
   readonly vantage = new VantageEstimator(LISTENER_SAMPLES);
   /** Its clients' address while they all had one (0: none yet, 1: one, 2: several): a proxy's own address, for a back end. */
@@ -26,10 +26,14 @@ export class ListenerBase {
   private k2 = 0;
   private k3 = 0;
 
+  /** `timeBase`: the run's base second (capture/time-base.ts), for the timeline's epoch buckets. */
   constructor(
     readonly listener: string,
     readonly address: string,
-  ) {}
+    timeBase = 0,
+  ) {
+    this.timeline = new Timeline(timeBase);
+  }
 
   // The server endpoint in numbers, to recognise its connections without formatting their address.
   private w0 = 0;

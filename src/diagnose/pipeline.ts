@@ -40,7 +40,14 @@ export async function runPipeline(
       const facts = analyzer.add(c);
       each?.(c, facts);
     },
-    { ...run, recycle: run.recycle ?? true },
+    {
+      ...run,
+      recycle: run.recycle ?? true,
+      onTimeBase: (sec) => {
+        analyzer.timeBase = sec;
+        run.onTimeBase?.(sec);
+      },
+    },
   );
   return { summary, analysis: analyzer.finish(summary) };
 }

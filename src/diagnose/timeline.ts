@@ -1,3 +1,4 @@
+import { epochOf } from '../capture/time-base.js';
 import type { Connection } from '../track/connection.js';
 
 /** Fine buckets, merged into display buckets once the capture's length is known. */
@@ -40,9 +41,13 @@ export class Timeline {
   private readonly fine = new Map<number, Int32Array>();
   dropped = 0;
 
+  /** `base`: the run's base second (capture/time-base.ts); buckets are cut on epoch seconds, as the charts show them. */
+  constructor(private readonly base = 0) {}
+
   private add(t: number, series: number): void {
     if (!Number.isFinite(t)) return;
-    const k = Math.floor(t / FINE_S);
+    // Fine buckets of epoch time (a float, as a chart's axis): `base` whole seconds, so the cut is the capture's.
+    const k = Math.floor(epochOf(this.base, t) / FINE_S);
     let row = this.fine.get(k);
     if (!row) {
       if (this.fine.size >= MAX_FINE_BUCKETS) {
@@ -129,6 +134,7 @@ export class Timeline {
     for (; placed < n; placed++) this.add(dataT, SEGMENT_DROPS);
   }
 
+  /** `from`, `to`: epoch seconds (the capture's first and last frame). */
   result(listener: string, from: number, to: number): ListenerTimeline {
     const span = Math.max(to - from, FINE_S);
     // Past the nicest sizes (a capture whose clock jumps by centuries) the bucket simply grows.

@@ -12,6 +12,7 @@
 // is the Analyzer's own bounded state, one small record per open connection already counted (the
 // connection table's cap bounds them), and one per (listener, finding) reported.
 
+import { epochOf } from '../capture/time-base.js';
 import type { Connection } from '../track/connection.js';
 import { LiveTracker, type LiveConnections } from '../track/live.js';
 import type { CaptureSummary } from '../track/summary.js';
@@ -205,7 +206,13 @@ export class Windows {
   private readonly counted = new Map<number, Counted>();
   private readonly scratch = newCounted();
   private index = 0;
+  /** The open window's start, capture time (seconds since timeBase). */
   private start = NaN;
+  /**
+   * The run's base second (capture/time-base.ts): windows are cut on epoch multiples of the interval and
+   * reported in epoch seconds. Set before the first packet (watch.ts, from RunOptions.onTimeBase / timeBase).
+   */
+  timeBase = 0;
   /** The grace the last window's end measured (null: none yet). */
   private grace: Grace | null = null;
 
@@ -236,9 +243,14 @@ export class Windows {
     return this.followed;
   }
 
-  /** The open window's start (epoch seconds), NaN before the first connection or tick. */
+  /** The open window's start (capture time), NaN before the first connection or tick. */
   get windowStart(): number {
     return this.start;
+  }
+
+  /** The start of the window holding capture time `now`: a multiple of the interval in epoch seconds. */
+  private windowAt(now: number): number {
+    return Math.floor(epochOf(this.timeBase, now) / this.interval) * this.interval - this.timeBase;
   }
 
   /** The open window's end: the capture time at which it closes (Infinity before the first). */
@@ -250,7 +262,7 @@ export class Windows {
   advance(now: number): number {
     if (!Number.isFinite(now)) return this.nextEnd;
     if (Number.isNaN(this.start)) {
-      this.start = Math.floor(now / this.interval) * this.interval;
+      this.start = this.windowAt(now);
       return this.nextEnd;
     }
     let closed = 0;
@@ -258,7 +270,7 @@ export class Windows {
       this.close();
       if (++closed >= MAX_EMPTY_WINDOWS && now >= this.start + this.interval) {
         // Skip the rest of an empty stretch in one step.
-        this.start = Math.floor(now / this.interval) * this.interval;
+        this.start = this.windowAt(now);
         break;
       }
     }
@@ -305,7 +317,8 @@ export class Windows {
 
   /** Closes the open window (the end of input closes the last one, however short). */
   close(): void {
-    if (Number.isNaN(this.start)) this.start = 0;
+    // Without any packet, a window at the epoch's start.
+    if (Number.isNaN(this.start)) this.start = -this.timeBase;
     const start = this.start;
     const end = start + this.interval;
     let live: OpenJudgement | null = null;
@@ -324,13 +337,13 @@ export class Windows {
     }
     const listeners = [...this.counts.values()].sort((a, b) => b.connections - a.connections || b.syns - a.syns || a.listener.localeCompare(b.listener));
     this.counts = new Map();
-    this.sink.window({ type: 'window', index: this.index, start, end, listeners });
-    this.judge(start, end, live);
+    this.sink.window({ type: 'window', index: this.index, start: epochOf(this.timeBase, start), end: epochOf(this.timeBase, end), listeners });
+    this.judge(epochOf(this.timeBase, start), epochOf(this.timeBase, end), live);
     this.index++;
     this.start = end;
   }
 
-  /** Reports what changed in the findings of the listeners judged now: touched, or with open evidence. */
+  /** Reports what changed in the findings of the listeners judged now: touched, or with open evidence. `start`, `end`: epoch seconds. */
   private judge(start: number, end: number, live: OpenJudgement | null): void {
     const now = new Map<string, Finding>();
     const judged = new Set(this.touched);
@@ -345,7 +358,7 @@ export class Windows {
     for (const [key, f] of now) {
       const before = this.reported.get(key);
       if (!before) {
-        this.reported.set(key, { connections: f.connections, severity: f.severity, verdict: f.verdict, began: beganOf(f), active: true });
+        this.reported.set(key, { connections: f.connections, severity: f.severity, verdict: f.verdict, began: beganOf(f, this.timeBase), active: true });
         this.emit('started', f, f.connections, start, end);
       } else if (f.connections > before.connections) {
         this.emit('grew', f, f.connections - before.connections, start, end);
@@ -379,7 +392,7 @@ export class Windows {
   private emit(change: FindingChange, f: Finding, added: number, start: number, end: number): void {
     this.sink.finding({
       type: 'finding', change, window: this.index, windowStart: start, windowEnd: end,
-      id: f.id, severity: f.severity, listener: f.listener, connections: f.connections, added, began: beganOf(f), verdict: f.verdict,
+      id: f.id, severity: f.severity, listener: f.listener, connections: f.connections, added, began: beganOf(f, this.timeBase), verdict: f.verdict,
     });
   }
 }
@@ -390,6 +403,7 @@ function farGrace(a: Grace, b: Grace): boolean {
   return far(a.server, b.server) || far(a.client, b.client);
 }
 
-function beganOf(f: Finding): number | null {
-  return Number.isFinite(f.firstTime) ? f.firstTime : null;
+/** Epoch seconds of the finding's first time (a float: watch prints it to the millisecond). */
+function beganOf(f: Finding, base: number): number | null {
+  return Number.isFinite(f.firstTime) ? epochOf(base, f.firstTime) : null;
 }

@@ -4,6 +4,7 @@ import type { Connection } from '../track/connection.js';
 import type { Direction } from '../track/direction.js';
 import { zeekConnState } from '../track/zeek.js';
 import { microseconds, nanosBetween, timeOf, type Time } from './model.js';
+import { exactNanos } from '../capture/time-base.js';
 
 /**
  * The fields of Zeek's conn.log, named as Zeek names them, so that a table of flows joins with Zeek's
@@ -50,8 +51,8 @@ export interface FlowRecord extends ZeekConnFields {
   clientBytes: number;
   serverBytes: number;
   /**
-   * SYN → SYN-ACK and SYN-ACK → handshake ACK, seconds (null when not seen): whole microseconds, or to
-   * the nanosecond when the flow was given the capture's exact clock (HandshakeClock).
+   * SYN → SYN-ACK and SYN-ACK → handshake ACK, seconds (null when not seen), with the digits the capture
+   * has: whole microseconds, or to the nanosecond on a capture finer than the microsecond.
    */
   synToSynAck: number | null;
   synAckToAck: number | null;
@@ -129,19 +130,10 @@ export function splitVlan(packed: number): { vlan: number | null; inner_vlan: nu
 export { microseconds } from './model.js';
 
 /**
- * Exact nanoseconds between two packets given by frame and float epoch time (cli/exact-times.ts
- * FrameClock, from a second read of a capture finer than the microsecond); null when it cannot tell.
- */
-export interface HandshakeClock {
-  nanosBetween(fromFrame: number, from: number, toFrame: number, to: number): number | null;
-}
-
-/**
  * `digits`: of a second, as the capture writes its times (RunOptions.onTimestampDigits); `start.iso` has
- * that many. `clock`: the capture's exact clock, which makes the handshake's durations exact; without it
- * they are whole microseconds (the tracker's float times).
+ * that many, and the handshake's durations are exact to them (capture times, capture/time-base.ts).
  */
-export function flowRecord(capture: string, c: Connection, digits = 9, clock: HandshakeClock | null = null): FlowRecord {
+export function flowRecord(capture: string, c: Connection, digits = 9): FlowRecord {
   let end: FlowRecord['end'] = { how: 'open', by: null, frame: null };
   if (c.rstBy) end = { how: c.rstHasAck ? 'rst+ack' : 'rst', by: c.rstBy, frame: c.rstFrame };
   else if (c.firstFin) end = { how: 'fin', by: c.firstFin, frame: c.finFrame };
@@ -151,17 +143,16 @@ export function flowRecord(capture: string, c: Connection, digits = 9, clock: Ha
   const start = timeOf(c.firstTsSec, c.firstTsNsec, digits);
   const state = zeekConnState(c.clientState, c.serverState, c.history, c.client.bytes, c.server.bytes);
   // The first and last packet's times are the capture's own integers: the duration is exact to the
-  // capture's precision (ns included). The handshake's times are float seconds in the tracker: whole µs,
-  // unless the capture's clock gives their frames' own timestamps.
+  // capture's precision (ns included). The handshake's are capture times, exact once rounded.
   const durationNs = nanosBetween(c.firstTsSec, c.firstTsNsec, c.lastTsSec, c.lastTsNsec);
   // From the answered attempt's first SYN: earlier SYNs with other ISNs on the tuple were other attempts (bug-7657-01).
   const answered = c.answeredIsnSyns > 0;
   const synStart = answered ? c.answeredSynTime : c.synTime;
   const synToSynAckNs = c.synFrame && c.synAckFrame
-    ? handshakeNanos(clock, answered ? c.answeredSynFrame : c.synFrame, synStart, c.synAckFrame, c.synAckTime)
+    ? handshakeNanos(synStart, c.synAckTime, digits)
     : null;
   const synAckToAckNs = c.synAckFrame && c.handshakeAckFrame
-    ? handshakeNanos(clock, c.synAckFrame, c.synAckTime, c.handshakeAckFrame, c.handshakeAckTime)
+    ? handshakeNanos(c.synAckTime, c.handshakeAckTime, digits)
     : null;
   return {
     capture,
@@ -213,9 +204,9 @@ export function flowRecord(capture: string, c: Connection, digits = 9, clock: Ha
 }
 
 /**
- * Nanoseconds between two handshake packets: exact from the capture's clock when it knows both frames,
- * else the float times' difference in whole microseconds (as nanoseconds).
+ * Nanoseconds between two handshake packets' capture times, with the digits the capture has: whole
+ * nanoseconds past the microsecond, else whole microseconds (as nanoseconds).
  */
-function handshakeNanos(clock: HandshakeClock | null, fromFrame: number, from: number, toFrame: number, to: number): number {
-  return clock?.nanosBetween(fromFrame, from, toFrame, to) ?? microseconds(to - from) * 1000;
+function handshakeNanos(from: number, to: number, digits: number): number {
+  return digits > 6 ? exactNanos(to - from) : microseconds(to - from) * 1000;
 }

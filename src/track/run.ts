@@ -35,6 +35,13 @@ export interface RunOptions extends TrackerOptions {
    * they grow (a pcapng's finer interface, a merged finer file): before any connection that needs them.
    */
   onTimestampDigits?: (digits: number) => void;
+  /**
+   * The run's base whole second (capture/time-base.ts): packet times are seconds since it. Default: the
+   * first frame's second (a --merge's earliest file's); `watch --port` gives the wall clock's at its start.
+   */
+  timeBase?: number;
+  /** Told the base once it is chosen: at the first frame, before it is decoded. */
+  onTimeBase?: (sec: number) => void;
 }
 
 const MAX_WARNINGS = 20;
@@ -110,6 +117,11 @@ async function track(
   let lastSec = -Infinity;
   let lastNsec = 0;
   let outside = 0;
+  let base = opts.timeBase ?? null;
+  if (base !== null) {
+    decoder.baseSec = base;
+    opts.onTimeBase?.(base);
+  }
   let since = opts.since?.epoch ?? -Infinity;
   let until = opts.until?.epoch ?? Infinity;
   const warn = (m: string, off: number, frame: number) => {
@@ -119,6 +131,10 @@ async function track(
     onFrame(f: Frame): void {
       if (first === null) {
         first = { sec: f.tsSec, nsec: f.tsNsec };
+        if (base === null) {
+          base = decoder.baseSec = f.tsSec;
+          opts.onTimeBase?.(base);
+        }
         const t0 = f.tsSec + f.tsNsec * 1e-9;
         if (opts.since?.fromStart !== undefined) since = t0 + opts.since.fromStart;
         if (opts.until?.fromStart !== undefined) until = t0 + opts.until.fromStart;
@@ -179,6 +195,7 @@ async function track(
     warnings,
     timestampResolution: r.timestampResolution ? resolutionName(r.timestampResolution) : null,
     timestampDigits: r.timestampResolution ? resolutionDigits(r.timestampResolution) : null,
+    timeBase: base ?? 0,
     firstTime: earliest(first as { sec: number; nsec: number } | null, firstSec, firstNsec),
     lastTime: lastSec === -Infinity ? null : { sec: lastSec, nsec: lastNsec },
     bytes: r.bytes,

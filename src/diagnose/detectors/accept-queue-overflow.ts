@@ -29,11 +29,11 @@ import type { ConnectionFacts } from '../signatures.js';
 import type { Vantage } from '../vantage.js';
 import { isFlood, synFlood } from './syn-flood.js';
 
-/** Most samples a listener keeps of each kind (the first ones): exact-latency.ts keeps the same. */
+/** Most samples a listener keeps of each kind (the first ones). */
 export const MAX_SAMPLES = 200_000;
 /** Most healthy connections' first-answer delays a listener keeps for its baseline (the first ones). */
 export const MAX_BASELINE_SAMPLES = 4096;
-/** The figure of addedLatency: exact-latency.ts writes it again from a nanosecond capture's own timestamps. */
+/** The figure of addedLatency: the report writes it again with a nanosecond capture's digits (report/model.ts findingReport). */
 export const LATENCY_FIGURE = 'latency added (p50 / p90 / max)';
 /**
  * A full queue's drops end together when the acceptor drains it (kernel.md §10.1): connections whose
@@ -290,7 +290,7 @@ function overflowMet(f: ConnectionFacts): boolean {
 /**
  * Which of its listener's first-answer delays (firstAnswerDelay) a connection gives: one the full queue
  * met and that recovered, the overflow's added latency; a healthy completed one, the baseline it is
- * measured above; null for the others and without a delay. exact-latency.ts keeps the same samples.
+ * measured above; null for the others and without a delay.
  */
 export function delaySampleOf(c: Connection, f: ConnectionFacts): 'latency' | 'baseline' | null {
   const met = overflowMet(f);

@@ -1,0 +1,43 @@
+// Capture time (issue 22: times and durations exact). A packet's time inside tcpdiag is seconds since the
+// run's base: a whole second chosen once per run (track/run.ts: the first frame's, which for a --merge is
+// the earliest file's first; `watch --port` takes the wall clock's second at its start). The decoder makes
+// it as (tsSec - base) + tsNsec·1e-9: a double of a few seconds to a few days, which holds a nanosecond
+// capture's times to well under a nanosecond (an ulp of 2^-31 s ≈ 0.47 ns up to 2^21 s ≈ 24 days), so a
+// time or a difference of two rounded to the nanosecond is the capture's own value, where a float of epoch
+// seconds (~0.24 µs at today's epoch) was not. These are seconds, not integer nanoseconds: the detectors'
+// thresholds stay in seconds; the nanoseconds are recovered by rounding (exactNanos), exactly, for spans
+// under ~24 days (past that, as before: the float's precision).
+//
+// Every place that turns a capture time into an absolute one (ISO dates, epoch fields, watch's windows and
+// wall clock) goes through absoluteTime / epochOf here with the run's base: the base's whole seconds and
+// the time's nanoseconds are added as integers, never through a float of epoch seconds.
+
+/** A capture time `t` (seconds since the base whole second `base`) as the capture's own (sec, nsec), exact to the nanosecond. */
+export function absoluteTime(base: number, t: number): { sec: number; nsec: number } {
+  const whole = Math.floor(t);
+  let nsec = Math.round((t - whole) * 1e9);
+  let sec = base + whole;
+  if (nsec >= 1e9) {
+    sec += 1;
+    nsec -= 1e9;
+  }
+  return { sec, nsec };
+}
+
+/**
+ * Epoch seconds of a capture time, as a float: for what is a float anyway (a window's bounds in watch's
+ * events, a chart's axis), never for a printed time or a difference (absoluteTime, exactNanos).
+ */
+export function epochOf(base: number, t: number): number {
+  return base + t;
+}
+
+/** The capture time (seconds since `base`) of a timestamp: what the decoder computes for each packet. */
+export function captureTime(base: number, sec: number, nsec: number): number {
+  return sec - base + nsec * 1e-9;
+}
+
+/** A duration between two capture times, in whole nanoseconds: exact while the times are (see the file's head). */
+export function exactNanos(seconds: number): number {
+  return Math.round(seconds * 1e9);
+}
