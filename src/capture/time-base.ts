@@ -41,3 +41,16 @@ export function captureTime(base: number, sec: number, nsec: number): number {
 export function exactNanos(seconds: number): number {
   return Math.round(seconds * 1e9);
 }
+
+/** Seconds a capture time or a duration may reach and still round to its own nanoseconds (2^21 s ≈ 24 days). */
+export const EXACT_NANOS_SPAN = 2 ** 21;
+
+/**
+ * A duration between two capture times in whole nanoseconds, with the digits the capture has: to the
+ * nanosecond past the microsecond (`digits` > 6), else whole microseconds (as nanoseconds); whole
+ * microseconds too past EXACT_NANOS_SPAN (a clock that jumped by years: public/pcapng-example.pcapng's
+ * SYN-ACK is stamped 46 years before its ACK), where a double holds no more.
+ */
+export function durationNanos(seconds: number, digits: number): number {
+  return digits > 6 && Math.abs(seconds) < EXACT_NANOS_SPAN ? exactNanos(seconds) : Math.round(seconds * 1e6) * 1000;
+}

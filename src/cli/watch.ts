@@ -133,7 +133,7 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
     // Capture times are seconds since the run's base second (capture/time-base.ts): live, the wall clock's
     // second now, so that windows can close before the first packet; a replay, its first frame's.
     const timeBase = live ? Math.floor(Date.now() / 1000) : undefined;
-    if (timeBase !== undefined) windows.timeBase = timeBase;
+    if (timeBase !== undefined) analyzer.timeBase = timeBase;
     // The wall clock as capture time (live only).
     const wallNow = () => Date.now() / 1000 - (timeBase ?? 0);
     const clock = new CaptureClock();
@@ -174,7 +174,6 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
           until: !live && o.duration ? { fromStart: o.duration } : undefined,
           newTracker: windows.newTracker,
           timeBase,
-          onTimeBase: (sec) => (windows.timeBase = sec),
           // Every byte of a file read: what finishes from here on comes from the tracker's end(), which a
           // throw must not meet (the reader catches a throw only while it parses). A stop then just lets it end.
           onProgress: (p) => {

@@ -209,10 +209,12 @@ export class Windows {
   /** The open window's start, capture time (seconds since timeBase). */
   private start = NaN;
   /**
-   * The run's base second (capture/time-base.ts): windows are cut on epoch multiples of the interval and
-   * reported in epoch seconds. Set before the first packet (watch.ts, from RunOptions.onTimeBase / timeBase).
+   * The run's base second (capture/time-base.ts), the analyzer's (runPipeline sets it at the first frame):
+   * windows are cut on epoch multiples of the interval and reported in epoch seconds.
    */
-  timeBase = 0;
+  private get timeBase(): number {
+    return this.analyzer.timeBase;
+  }
   /** The grace the last window's end measured (null: none yet). */
   private grace: Grace | null = null;
 

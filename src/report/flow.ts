@@ -3,8 +3,8 @@ import { formatAddress, formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
 import type { Direction } from '../track/direction.js';
 import { zeekConnState } from '../track/zeek.js';
-import { microseconds, nanosBetween, timeOf, type Time } from './model.js';
-import { exactNanos } from '../capture/time-base.js';
+import { nanosBetween, timeOf, type Time } from './model.js';
+import { durationNanos } from '../capture/time-base.js';
 
 /**
  * The fields of Zeek's conn.log, named as Zeek names them, so that a table of flows joins with Zeek's
@@ -203,10 +203,7 @@ export function flowRecord(capture: string, c: Connection, digits = 9): FlowReco
   };
 }
 
-/**
- * Nanoseconds between two handshake packets' capture times, with the digits the capture has: whole
- * nanoseconds past the microsecond, else whole microseconds (as nanoseconds).
- */
+/** Nanoseconds between two handshake packets' capture times, with the digits the capture has (time-base.ts durationNanos). */
 function handshakeNanos(from: number, to: number, digits: number): number {
-  return digits > 6 ? exactNanos(to - from) : microseconds(to - from) * 1000;
+  return durationNanos(to - from, digits);
 }

@@ -6,7 +6,7 @@ import type { LoggedPacket } from '../track/connection.js';
 import type { CorrelationReport } from './correlation.js';
 import type { LatencySummary } from '../diagnose/finding.js';
 import { LATENCY_FIGURE } from '../diagnose/detectors/accept-queue-overflow.js';
-import { absoluteTime, exactNanos } from '../capture/time-base.js';
+import { absoluteTime, durationNanos } from '../capture/time-base.js';
 import { measuredDuration, precisionOf } from './units.js';
 
 /** Packets of one evidence connection, for its ladder diagram. */
@@ -132,7 +132,7 @@ export function microseconds(seconds: number): number {
  * an integer count over a power of ten, the decimal itself when printed.
  */
 export function exactSeconds(seconds: number, digits = 6): number {
-  return digits > 6 ? exactNanos(seconds) / 1e9 : microseconds(seconds) / 1e6;
+  return digits > 6 ? durationNanos(seconds, digits) / 1e9 : microseconds(seconds) / 1e6;
 }
 
 /**
