@@ -12,10 +12,19 @@
 // wall clock) goes through absoluteTime / epochOf here with the run's base: the base's whole seconds and
 // the time's nanoseconds are added as integers, never through a float of epoch seconds.
 
-/** A capture time `t` (seconds since the base whole second `base`) as the capture's own (sec, nsec), exact to the nanosecond. */
+/** Seconds a capture time or a duration may reach and still round to its own nanoseconds (2^21 s ≈ 24 days). */
+export const EXACT_NANOS_SPAN = 2 ** 21;
+
+/**
+ * A capture time `t` (seconds since the base whole second `base`) as the capture's own (sec, nsec), exact to
+ * the nanosecond within EXACT_NANOS_SPAN of the base; past it (a capture whose clock jumped by years:
+ * public/example2.pcap spans 4.5 years, and a double of 1.4e8 s holds ~15 ns) to the microsecond, which a
+ * double still holds a century from the base, as the float epoch times before did.
+ */
 export function absoluteTime(base: number, t: number): { sec: number; nsec: number } {
   const whole = Math.floor(t);
-  let nsec = Math.round((t - whole) * 1e9);
+  const unit = Math.abs(t) < EXACT_NANOS_SPAN ? 1 : 1000;
+  let nsec = Math.round(((t - whole) * 1e9) / unit) * unit;
   let sec = base + whole;
   if (nsec >= 1e9) {
     sec += 1;
@@ -41,9 +50,6 @@ export function captureTime(base: number, sec: number, nsec: number): number {
 export function exactNanos(seconds: number): number {
   return Math.round(seconds * 1e9);
 }
-
-/** Seconds a capture time or a duration may reach and still round to its own nanoseconds (2^21 s ≈ 24 days). */
-export const EXACT_NANOS_SPAN = 2 ** 21;
 
 /**
  * A duration between two capture times in whole nanoseconds, with the digits the capture has: to the

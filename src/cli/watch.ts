@@ -127,15 +127,15 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const timers: NodeJS.Timeout[] = [];
-    // Windows close at capture time: before the first packet past a window's end (the tracker stops there,
-    // so the open connections are judged as they stood at the end), and live also by the wall clock mapped
-    // to capture time, so that a window closes on time when no packet comes.
     // Capture times are seconds since the run's base second (capture/time-base.ts): live, the wall clock's
     // second now, so that windows can close before the first packet; a replay, its first frame's.
     const timeBase = live ? Math.floor(Date.now() / 1000) : undefined;
     if (timeBase !== undefined) analyzer.timeBase = timeBase;
-    // The wall clock as capture time (live only).
+    // The wall clock in the same seconds (live only).
     const wallNow = () => Date.now() / 1000 - (timeBase ?? 0);
+    // Windows close at capture time: before the first packet past a window's end (the tracker stops there,
+    // so the open connections are judged as they stood at the end), and live also by the wall clock mapped
+    // to capture time, so that a window closes on time when no packet comes.
     const clock = new CaptureClock();
     let tick: NodeJS.Timeout | null = null;
     const schedule = () => {

@@ -8,7 +8,7 @@ import { CaptureLoss, captureLossCaveat, captureLossNote } from './capture-loss.
 import { applicationResets } from './detectors/application-resets.js';
 import { synFlood } from './detectors/syn-flood.js';
 import type { FindingCommon } from './finding.js';
-import { ListenerBase } from './listener.js';
+import { ListenerBase, type CaptureTimes } from './listener.js';
 import { captureDetectors, listenerDetectors, LISTENER_DETECTORS, type Finding } from './registry.js';
 import { SEVERITY_RANK } from './severity.js';
 import { classify, type ConnectionFacts } from './signatures.js';
@@ -106,10 +106,19 @@ export class Analyzer {
   /** Segments ACKed that the capture never recorded: said per capture, never counted as drops. */
   private readonly captureLoss = new CaptureLoss();
   /**
-   * The run's base whole second (capture/time-base.ts): connection times are seconds since it. Set before the
-   * first connection (runPipeline, from RunOptions.onTimeBase); 0 for connections in epoch seconds.
+   * The run's capture times (listener.ts CaptureTimes), set before the first connection (runPipeline, from
+   * RunOptions.onTimeBase and onTimestampDigits); by default epoch seconds and microseconds.
    */
-  timeBase = 0;
+  readonly times: CaptureTimes = { base: 0, digits: 6 };
+
+  /** The run's base whole second (capture/time-base.ts): connection times are seconds since it. */
+  get timeBase(): number {
+    return this.times.base;
+  }
+
+  set timeBase(sec: number) {
+    this.times.base = sec;
+  }
 
   constructor(filter: ListenerFilter = {}) {
     this.keepListeners = filter.listeners?.length ? new Set(filter.listeners) : null;
@@ -151,7 +160,7 @@ export class Analyzer {
       if (this.listeners.size >= MAX_LISTENERS) key = '*';
       l = this.listeners.get(key);
       if (!l) {
-        l = new Listener(new ListenerBase(key, formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3), this.timeBase));
+        l = new Listener(new ListenerBase(key, formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3), this.times));
         this.listeners.set(key, l);
       }
     }

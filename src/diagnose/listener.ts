@@ -3,6 +3,16 @@ import { Timeline } from './timeline.js';
 import { LISTENER_SAMPLES, VantageEstimator } from './vantage.js';
 
 /**
+ * How the run's capture times are kept and printed, shared by the analyzer and its listeners (set as the
+ * capture is read: runPipeline): `base`, the base whole second capture times count from
+ * (capture/time-base.ts); `digits`, the digits of a second the capture's timestamps have (6 for µs, 9 for ns).
+ */
+export interface CaptureTimes {
+  base: number;
+  digits: number;
+}
+
+/**
  * The counts every detector of one server ip:port shares; each finding's own
  * counts live in its detector's state (detectors/<id>.ts).
  */
@@ -26,13 +36,13 @@ export class ListenerBase {
   private k2 = 0;
   private k3 = 0;
 
-  /** `timeBase`: the run's base second (capture/time-base.ts), for the timeline's epoch buckets. */
+  /** `times`: the run's (the analyzer's); by default epoch seconds, microseconds. */
   constructor(
     readonly listener: string,
     readonly address: string,
-    timeBase = 0,
+    readonly times: CaptureTimes = { base: 0, digits: 6 },
   ) {
-    this.timeline = new Timeline(timeBase);
+    this.timeline = new Timeline(times);
   }
 
   // The server endpoint in numbers, to recognise its connections without formatting their address.

@@ -44,8 +44,12 @@ export async function runPipeline(
       ...run,
       recycle: run.recycle ?? true,
       onTimeBase: (sec) => {
-        analyzer.timeBase = sec;
+        analyzer.times.base = sec;
         run.onTimeBase?.(sec);
+      },
+      onTimestampDigits: (digits) => {
+        analyzer.times.digits = digits;
+        run.onTimestampDigits?.(digits);
       },
     },
   );

@@ -41,13 +41,13 @@ export class Timeline {
   private readonly fine = new Map<number, Int32Array>();
   dropped = 0;
 
-  /** `base`: the run's base second (capture/time-base.ts); buckets are cut on epoch seconds, as the charts show them. */
-  constructor(private readonly base = 0) {}
+  /** `times.base`: the run's base second (capture/time-base.ts); buckets are cut on epoch seconds, as the charts show them. */
+  constructor(private readonly times: { readonly base: number } = { base: 0 }) {}
 
   private add(t: number, series: number): void {
     if (!Number.isFinite(t)) return;
     // Fine buckets of epoch time (a float, as a chart's axis): `base` whole seconds, so the cut is the capture's.
-    const k = Math.floor(epochOf(this.base, t) / FINE_S);
+    const k = Math.floor(epochOf(this.times.base, t) / FINE_S);
     let row = this.fine.get(k);
     if (!row) {
       if (this.fine.size >= MAX_FINE_BUCKETS) {

@@ -11,7 +11,7 @@ import { scrollTable } from './html-charts.js';
 import { evidenceFrames } from './markdown.js';
 import { digitsOf, nanosBetweenTimes, timeDigits, type CaptureReport, type FindingReport, type Ladder, type Time } from './model.js';
 import { clockOfIso, int } from './svg-common.js';
-import { duration, figureValue, handshakesTimed, proseNumbers, precisionOf } from './units.js';
+import { duration, figureValue, handshakesTimed, proseNumbers, measuredDuration } from './units.js';
 import { LADDER_CAP, ladderSvg } from './svg-ladder.js';
 import { OUTCOME_HEAD, OUTCOME_NUMERIC, outcomeRows } from './outcomes.js';
 
@@ -49,7 +49,7 @@ export function captureSummary(c: CaptureReport, multi: boolean): string {
   const v = c.vantage;
   rows.push([
     'Vantage point',
-    `${esc(v.vantage)} (median SYN→SYN-ACK ${esc(duration(v.synToSynAck, { precision: precisionOf(v.synToSynAck, digitsOf(c)) }))}, SYN-ACK→ACK ${esc(duration(v.synAckToAck, { precision: precisionOf(v.synAckToAck, digitsOf(c)) }))}, over ${handshakesTimed(v)})`,
+    `${esc(v.vantage)} (median SYN→SYN-ACK ${esc(measuredDuration(v.synToSynAck, digitsOf(c)))}, SYN-ACK→ACK ${esc(measuredDuration(v.synAckToAck, digitsOf(c)))}, over ${handshakesTimed(v)})`,
   ]);
   rows.push(['TCP connections', int(c.connections) + (c.evictions > 0 ? ` (${int(c.evictions)} evicted early)` : '')]);
   let status: string;

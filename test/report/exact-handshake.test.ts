@@ -255,9 +255,14 @@ describe('analyze on nanosecond captures: the vantage medians to the nanosecond,
     expect(await vantages(['-'], readFileSync(join(ROOT, 'fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz')))).toEqual([server]);
   });
 
-  it('the text report says the medians with the capture’s digits (lab-nsec abort1 server: 2.616 µs, 22.26 ms)', async () => {
-    const r = await runCli(['analyze', 'fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz', '--fail-on', 'never']);
-    expect(r.stdout).toMatch(/vantage: server \(SYN→SYN-ACK 2\.616 µs, SYN-ACK→ACK /);
+  it('the text, Markdown and HTML reports say the medians with the capture’s digits (lab-nsec abort1 server: 2.616 µs, 22.259601 ms; a µs capture: 22.3 ms)', async () => {
+    const report = (path: string, format: string) => runCli(['analyze', path, '--format', format, '--fail-on', 'never']).then((r) => r.stdout);
+    const ns = 'fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz';
+    expect(await report(ns, 'text')).toContain('vantage: server (SYN→SYN-ACK 2.616 µs, SYN-ACK→ACK 22.259601 ms)');
+    expect(await report(ns, 'markdown')).toContain('server (median SYN→SYN-ACK 2.616 µs, SYN-ACK→ACK 22.259601 ms, over 30 clean handshakes)');
+    expect(await report(ns, 'html')).toContain('server (median SYN→SYN-ACK 2.616 µs, SYN-ACK→ACK 22.259601 ms, over 30 clean handshakes)');
+    // A microsecond capture: whole microseconds, a tenth of a millisecond, as before.
+    expect(await report('fixtures/lab/accept-overflow-abort1-server.pcap', 'text')).toMatch(/vantage: server \(SYN→SYN-ACK \d+ µs, SYN-ACK→ACK \d+\.\d ms\)/);
   });
 });
 
@@ -340,6 +345,39 @@ describe('the overflow’s added latency printed with the digits it has (text, M
     const html = await report(path, 'html');
     expect(html).toContain(`latency added (p50 / p90 / max)</td><td>${figure}</td>`);
     expect(html).toContain('that recovered: p50 7.892 s, p90 15.828 s, max 16.084 s.</figcaption>');
+  });
+});
+
+describe('evidence notes: durations with the digits the capture has', () => {
+  interface EvidenceJson {
+    id: number;
+    note: string;
+    frames: { handshakeAck?: number; serverAnswer?: number };
+  }
+  const overflowEvidence = async (path: string, input?: Buffer) => {
+    const r = await runCli(['analyze', path, '--format', 'json', '--fail-on', 'never'], input ? { input } : {});
+    const f = (JSON.parse(r.stdout) as { findings: { id: string; evidence: { connections: EvidenceJson[] } }[] }).findings.find((x) => x.id === 'accept-queue-overflow')!;
+    return f.evidence.connections;
+  };
+
+  it('lab-nsec abort1/server: "server answered … after the handshake" is tshark\'s frame-time difference, nine digits, from a file and a pipe', async () => {
+    const rel = 'lab-nsec/accept-overflow-abort1/server.pcap.gz';
+    const t = tsharkFrameNanos(rel);
+    for (const ev of [await overflowEvidence(`fixtures/${rel}`), await overflowEvidence('-', readFileSync(join(ROOT, 'fixtures', rel)))]) {
+      expect(ev.length).toBe(5);
+      for (const e of ev) {
+        const ns = t.get(e.frames.serverAnswer!)! - t.get(e.frames.handshakeAck!)!;
+        expect(ns % 1000n).not.toBe(0n);
+        expect([e.id, e.note]).toEqual([e.id, expect.stringContaining(`server answered ${nineDigits(ns)} after the handshake`)]);
+      }
+    }
+    // Connection 7 (before: 15.81 s).
+    expect((await overflowEvidence(`fixtures/${rel}`))[0]!.note).toContain('server answered 15.805860173 s after the handshake');
+  });
+
+  it('a microsecond capture (lab/accept-overflow-abort1-server.pcap) keeps a hundredth of a second: 16.08 s', async () => {
+    const [e] = await overflowEvidence('fixtures/lab/accept-overflow-abort1-server.pcap');
+    expect(e!.note).toContain('server answered 16.08 s after the handshake');
   });
 });
 

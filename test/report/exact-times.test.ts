@@ -176,6 +176,12 @@ describe('finding times on nanosecond captures: the packets’ own timestamps, a
     }
     // The last nanosecond of a second does not round into the next.
     expect(absoluteTime(base, captureTime(base, base + 5, 999_999_999))).toEqual({ sec: base + 5, nsec: 999_999_999 });
+    // Past 2^21 s from the base (a clock that jumped: shared/captures/public/example2.pcap spans 4.5 years)
+    // a double no longer holds the nanosecond: the microsecond, as the float epoch times gave it.
+    const old = 1277840495;
+    const far = captureTime(old, 1420290307, 612288000);
+    expect(Math.round((far - Math.floor(far)) * 1e9) % 1000).not.toBe(0);
+    expect(absoluteTime(old, far)).toEqual({ sec: 1420290307, nsec: 612288000 });
     // Before the base (a capture's frames out of time order): negative capture times.
     expect(absoluteTime(base, captureTime(base, base - 2, 123))).toEqual({ sec: base - 2, nsec: 123 });
   });

@@ -459,7 +459,7 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
   advice: (at) => advice(at),
   newState: () => new AcceptQueueState(),
 
-  observe(s: AcceptQueueState, c: Connection, f: ConnectionFacts): void {
+  observe(s: AcceptQueueState, c: Connection, f: ConnectionFacts, base: ListenerBase): void {
     const sig = f.signatures;
     s.pathLoss.observe(c);
     s.occupancy.observe(c, f);
@@ -521,7 +521,7 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
       s.event(c.synTime, c.synAckCount > 0 ? c.synAckTime : c.lastSynTime);
     }
     if (overflowMet(f)) {
-      s.evidence.offer(score(c, f), c, sig);
+      s.evidence.offer(score(c, f), c, sig, base.times.digits);
       if (f.recovered) s.affectedRecovered++;
       else if (f.unresolved) s.affectedUnresolved++;
       else s.affectedFailed++;

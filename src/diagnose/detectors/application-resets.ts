@@ -22,11 +22,11 @@ export const applicationResets: ListenerDetector<'application-resets', AppResetS
   advice,
   newState: () => new AppResetState(),
 
-  observe(s, c, f) {
+  observe(s, c, f, base) {
     if (!f.signatures.includes('reset-by-application')) return;
     s.resets++;
     // Every reset weighs the same; the earliest are shown.
-    s.evidence.offer(1, c, f.signatures);
+    s.evidence.offer(1, c, f.signatures, base.times.digits);
   },
 
   judge(s, { base }) {

@@ -21,9 +21,9 @@ export const connectionRefused: ListenerDetector<'connection-refused', RefusedSt
   advice,
   newState: () => new RefusedState(),
 
-  observe(s, c, f) {
+  observe(s, c, f, base) {
     // Every refusal weighs the same; the earliest are shown.
-    if (f.signatures.includes('refused')) s.evidence.offer(1, c, f.signatures);
+    if (f.signatures.includes('refused')) s.evidence.offer(1, c, f.signatures, base.times.digits);
   },
 
   judge(s, { base }) {

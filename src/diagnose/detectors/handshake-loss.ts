@@ -83,16 +83,16 @@ export const handshakeLoss: ListenerDetector<'handshake-loss', HandshakeLossStat
   advice,
   newState: () => new HandshakeLossState(),
 
-  observe(s, c, f) {
+  observe(s, c, f, base) {
     const sig = f.signatures;
     if (sig.includes('synack-retransmit')) {
       s.synAckResent++;
-      s.synAckEvidence.offer(1, c, sig);
+      s.synAckEvidence.offer(1, c, sig, base.times.digits);
     }
     if (!f.ignoredHandshake && (sig.includes('synack-retransmit') || (sig.includes('syn-retransmit') && c.synAckCount > 0))) {
       s.retransmitted++;
       // Every such handshake weighs the same; the earliest are shown.
-      s.evidence.offer(1, c, sig);
+      s.evidence.offer(1, c, sig, base.times.digits);
     }
   },
 

@@ -22,11 +22,11 @@ export const portReuse: ListenerDetector<'port-reuse', PortReuseState, PortReuse
   advice,
   newState: () => new PortReuseState(),
 
-  observe(s, c, f) {
+  observe(s, c, f, base) {
     if (!f.signatures.includes('port-reuse')) return;
     s.reused++;
     // Every reuse weighs the same; the earliest are shown.
-    s.evidence.offer(1, c, f.signatures);
+    s.evidence.offer(1, c, f.signatures, base.times.digits);
   },
 
   judge(s, { base }) {

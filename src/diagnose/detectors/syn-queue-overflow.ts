@@ -1,6 +1,7 @@
 // The listener's SYN queue was full with syncookies off: real clients' SYNs dropped while half-open
 // requests held the queue and the accept queue had room (kernel.md §1.1, §4: TCPReqQFullDrop).
 
+import type { ListenerBase } from '../listener.js';
 import type { Connection } from '../../track/connection.js';
 import { listenerFinding, port, whereOf, type ListenerDetector, type Where } from '../detector.js';
 import { EvidencePicker } from '../evidence.js';
@@ -38,8 +39,8 @@ export const synQueueOverflow: ListenerDetector<'syn-queue-overflow', SynQueueSt
   advice,
   newState: () => new SynQueueState(),
 
-  observe(s: SynQueueState, c: Connection, f: ConnectionFacts): void {
-    if (f.synDropped) s.evidence.offer(f.unansweredSyns, c, f.signatures);
+  observe(s: SynQueueState, c: Connection, f: ConnectionFacts, base: ListenerBase): void {
+    if (f.synDropped) s.evidence.offer(f.unansweredSyns, c, f.signatures, base.times.digits);
   },
 
   judge(s, { base, vantage, stateOf }) {

@@ -27,9 +27,9 @@ export const synUnanswered: ListenerDetector<'syn-unanswered', SynUnansweredStat
   advice,
   newState: () => new SynUnansweredState(),
 
-  observe(s, c, f) {
+  observe(s, c, f, base) {
     // The more SYNs a client sent in vain, the clearer the picture.
-    if (f.signatures.includes('syn-unanswered')) s.evidence.offer(c.synCount, c, f.signatures);
+    if (f.signatures.includes('syn-unanswered')) s.evidence.offer(c.synCount, c, f.signatures, base.times.digits);
     if (f.synDropped) {
       s.syns += f.unansweredSyns;
       s.connections++;
