@@ -42,6 +42,18 @@ function tsharkIso(rel: string): Map<number, string> {
   return out;
 }
 
+/** tshark's frame times of a fixture in nanoseconds, from its text (no float on the way). */
+function tsharkNanos(rel: string): Map<number, bigint> {
+  const rows = readFileSync(join(ROOT, `fixtures/expected/${rel.replace(/\//g, '__')}.tshark-time.tsv`), 'utf8').trim().split('\n');
+  const out = new Map<number, bigint>();
+  for (const r of rows.filter((x) => /^\d/.test(x))) {
+    const [frame, , epoch] = r.split('\t');
+    const [s, frac = ''] = epoch!.split('.');
+    out.set(Number(frame), BigInt(s!) * 1_000_000_000n + BigInt(frac.padEnd(9, '0')));
+  }
+  return out;
+}
+
 const analyzed = new Map<string, Promise<ReportJson>>();
 
 /** analyze --format json, once per argument list in this file. */
@@ -225,7 +237,18 @@ describe('prose durations and chart clocks with the capture’s precision', () =
     expect(ns).toContain(`Accept queue full, episode 1: ${frame67} → `);
     // The text alternative: from the capture's first to its last packet, all digits.
     expect(ns).toContain('from 22:27:40.875202386 to 22:27:58.972834182 UTC');
+    // The ladder diagrams: each packet's time since the connection's first, tshark's frame times' difference, nine digits.
+    const frames = tsharkNanos('lab-nsec/accept-overflow-abort1/server.pcap.gz');
+    const ladder = [...ns.matchAll(/<text class="frame"[^>]*>#(\d+)<\/text><text class="time"[^>]*>(\d+\.\d+)<\/text>/g)].map((m) => [Number(m[1]), m[2]!] as const);
+    expect(ladder.length).toBeGreaterThan(20);
+    let first = 0n;
+    for (const [frame, text] of ladder) {
+      if (text === '0.000000000') first = frames.get(frame)!;
+      const ns9 = frames.get(frame)! - first;
+      expect([frame, text]).toEqual([frame, `${ns9 / 1_000_000_000n}.${(ns9 % 1_000_000_000n).toString().padStart(9, '0')}`]);
+    }
     const us = (await runCli(['analyze', 'fixtures/lab/accept-overflow-abort0-server.pcap', '--format', 'html', '--fail-on', 'never'])).stdout;
+    expect(us).toMatch(/<text class="time"[^>]*>\d+\.\d{6}<\/text>/);
     expect(us).toMatch(/first overflow \d\d:\d\d:\d\d\.\d{6}<\/text>/);
     expect(us).toMatch(/ from \d\d:\d\d:\d\d\.\d{6} to \d\d:\d\d:\d\d\.\d{6} UTC/);
   });
