@@ -34,6 +34,15 @@ export function absoluteTime(base: number, t: number): { sec: number; nsec: numb
 }
 
 /**
+ * Epoch seconds of a capture time as a JSON number: the double nearest the exact (sec, nsec) of
+ * absoluteTime (a double of epoch seconds holds ~0.24 µs; the ISO text, where there is one, holds all).
+ */
+export function epochNumber(base: number, t: number): number {
+  const { sec, nsec } = absoluteTime(base, t);
+  return sec + nsec / 1e9;
+}
+
+/**
  * Epoch seconds of a capture time, as a float: for what is a float anyway (a window's bounds in watch's
  * events, a chart's axis), never for a printed time or a difference (absoluteTime, exactNanos).
  */

@@ -158,6 +158,15 @@ describe('finding times on nanosecond captures: the packets’ own timestamps, a
     expect(latency(end.report)).toMatchObject({ p50: 7.617416308, p90: 15.805339314, max: 15.805456346 });
   });
 
+  it('two captures read together: the correlation\'s capture bounds are each capture\'s own first and last packet, exact (before: 1795253389.2616022 for .261602)', async () => {
+    const files = ['client', 'server'].map((n) => `fixtures/correlate/slow-acceptor-abort1/${n}.pcap.gz`);
+    const r = await runCli(['analyze', ...files, '--format', 'json', '--fail-on', 'never']);
+    const report = JSON.parse(r.stdout) as { captures: { firstTime: TimeJson; lastTime: TimeJson }[]; correlation: { captures: { start: number; end: number }[] } };
+    expect(report.correlation.captures.map((c) => [c.start, c.end])).toEqual(report.captures.map((c) => [c.firstTime.epoch, c.lastTime.epoch]));
+    expect(report.correlation.captures[0]!.end).toBe(1795253389.261602);
+    expect(JSON.stringify(report.correlation.captures[0]!.end)).toBe('1795253389.261602');
+  });
+
   it('capture times: two timestamps that share one float of epoch seconds (100 ns apart) stay apart and come back exact', () => {
     // At this epoch doubles are 2^-22 s ≈ 238 ns apart: .000000150 and .000000250 are the same epoch float.
     const base = 1796596060;
