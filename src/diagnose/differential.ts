@@ -251,7 +251,9 @@ export class SourceTally {
     let dropped = 0;
     let never = 0;
     let answered = 0;
-    for (const v of this.bits) {
+    const bits = this.bits;
+    for (let i = 0; i < bits.length; i++) {
+      const v = bits[i]!;
       if (v === 0) continue;
       if (v & ANSWERED) answered++;
       if (v & DROPPED) {

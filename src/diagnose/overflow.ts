@@ -38,8 +38,10 @@ const LATENCY_EDGES = [0, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128];
 export function latencyHistogram(samples: Samples, base: number): { edges: number[]; counts: number[] } | null {
   if (samples.length === 0) return null;
   const counts = new Array<number>(LATENCY_EDGES.length).fill(0);
-  for (const x of samples.view()) {
-    const v = Math.max(0, x - base);
+  // An indexed loop: a for-of over the view, run once and never optimised, made an iterator result per sample.
+  const view = samples.view();
+  for (let k = 0; k < view.length; k++) {
+    const v = Math.max(0, view[k]! - base);
     let i = LATENCY_EDGES.length - 1;
     while (i > 0 && v < LATENCY_EDGES[i]!) i--;
     counts[i]!++;
@@ -68,15 +70,26 @@ export function episodesOf(times: Float64Array): Episode[] {
 /**
  * Episodes from each affected connection's span, first drop to last (issue 19 item 8): a stall that
  * keeps dropping the same connections' retransmits for 30 s is one 30 s episode, not a 10 ms one.
+ *
+ * The spans in order of their starts, sorted as pairs of typed arrays in place (a heap sort): the order
+ * of equal starts does not matter (the first of them to be read leaves the episode's end at or past their
+ * start, so the others join it whatever their order), and nothing is allocated per span. It was
+ * `Array.from(starts.keys()).sort((a, b) => starts[a] - starts[b])`: an array of indices, an iterator
+ * result per index and a boxed double per comparison, 64 MB of garbage at the end of the 20 M-packet
+ * tiled capture (BENCHMARKS.md, session 10).
  */
 export function episodesOfSpans(starts: Float64Array, ends: Float64Array): Episode[] {
-  if (starts.length === 0) return [];
-  const order = Array.from(starts.keys()).sort((a, b) => starts[a]! - starts[b]!);
+  const n = starts.length;
+  if (n === 0) return [];
+  const s = starts.slice();
+  const e = new Float64Array(n);
+  for (let i = 0; i < n; i++) e[i] = i < ends.length ? Math.max(s[i]!, ends[i]!) : s[i]!;
+  sortPairs(s, e);
   const out: Episode[] = [];
   let cur: Episode | null = null;
-  for (const i of order) {
-    const start = starts[i]!;
-    const end = Math.max(start, ends[i] ?? start);
+  for (let i = 0; i < n; i++) {
+    const start = s[i]!;
+    const end = e[i]!;
     if (cur && start - cur.end <= EPISODE_GAP_S) {
       if (end > cur.end) cur.end = end;
       cur.connections++;
@@ -87,6 +100,37 @@ export function episodesOfSpans(starts: Float64Array, ends: Float64Array): Episo
   }
   out.push(cur!);
   return out;
+}
+
+/** Sorts `keys` in numeric order, moving `values` with them (a heap sort: in place, not stable). */
+function sortPairs(keys: Float64Array, values: Float64Array): void {
+  const n = keys.length;
+  const sift = (root: number, size: number): void => {
+    const k = keys[root]!;
+    const v = values[root]!;
+    let i = root;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= size) break;
+      if (child + 1 < size && keys[child + 1]! > keys[child]!) child++;
+      if (!(keys[child]! > k)) break;
+      keys[i] = keys[child]!;
+      values[i] = values[child]!;
+      i = child;
+    }
+    keys[i] = k;
+    values[i] = v;
+  };
+  for (let i = (n >> 1) - 1; i >= 0; i--) sift(i, n);
+  for (let end = n - 1; end > 0; end--) {
+    const k = keys[0]!;
+    const v = values[0]!;
+    keys[0] = keys[end]!;
+    values[0] = values[end]!;
+    keys[end] = k;
+    values[end] = v;
+    sift(0, end);
+  }
 }
 
 /**

@@ -151,11 +151,13 @@ export class Timeline {
     const start = Math.floor(from / bucket) * bucket;
     const n = Math.max(1, Math.ceil((to - start) / bucket + 1e-9));
     const series = Object.fromEntries(SERIES.map((s) => [s, new Array<number>(n).fill(0)])) as Record<SeriesName, number[]>;
-    for (const [key, row] of this.index) {
+    const columns = SERIES.map((s) => series[s]);
+    const rows = this.rows;
+    this.index.forEach((row, key) => {
       const k = key + this.origin;
       const i = Math.min(n - 1, Math.max(0, Math.floor((k * FINE_S + 1e-9 - start) / bucket)));
-      SERIES.forEach((s, j) => (series[s][i]! += this.rows[row * SERIES.length + j]!));
-    }
+      for (let j = 0; j < columns.length; j++) columns[j]![i]! += rows[row * SERIES.length + j]!;
+    });
     return { listener, start, bucket, series };
   }
 }
