@@ -60,6 +60,25 @@ describe('episodesOfSpans sorts the spans in place', () => {
     expect(episodesOfSpans(new Float64Array(0), new Float64Array(0))).toEqual([]);
   });
 
+  it('reads two pairs of lists as one concatenated list (the overflow with half-open drops)', () => {
+    const r = rng(19);
+    for (let round = 0; round < 100; round++) {
+      const list = (n: number): [Float64Array, Float64Array] => {
+        const s = new Float64Array(n);
+        const e = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          s[i] = 100 + Math.floor(r() * 40) * 0.5;
+          e[i] = s[i]! + Math.floor(r() * 6) * 0.5;
+        }
+        return [s, e];
+      };
+      const [s1, e1] = list(Math.floor(r() * 50));
+      const [s2, e2] = list(Math.floor(r() * 50));
+      const cat = (a: Float64Array, b: Float64Array) => Float64Array.from([...a, ...b]);
+      expect(episodesOfSpans(s1, e1, s2, e2)).toEqual(episodesBefore(cat(s1, s2), cat(e1, e2)));
+    }
+  });
+
   it('leaves its arguments as they were', () => {
     const starts = Float64Array.of(5, 1, 3);
     const ends = Float64Array.of(6, 2, 9);
