@@ -8,6 +8,7 @@ import type { Direction } from '../track/direction.js';
 
 /** One side's stats in a flows row (`directions.client`, `directions.server`), in tcptrace's and Wireshark's terms. */
 export interface DirectionStats {
+  /** Segments behind the highest sequence number sent that are neither out of order (Wireshark's rule) nor keep-alives: retransmissions. */
   retransmits: number;
   /** The same packet captured twice (same IP ID, sequence and length within 1 ms): counted apart, never a retransmission. */
   duplicates: number;
@@ -34,33 +35,33 @@ export function directionStats(d: Direction): DirectionStats {
 export interface FlowTableColumns {
   /** id: Order of creation, from 1. */
   id: number;
-  /** cPort. */
+  /** cPort: The client's port. */
   'id.orig_p': number;
-  /** sPort. */
+  /** sPort: The server's port. */
   'id.resp_p': number;
-  /** client.packets. */
+  /** client.packets: Packets the side sent, capture duplicates included. */
   clientPackets: number;
-  /** server.packets. */
+  /** server.packets: Packets the side sent, capture duplicates included. */
   serverPackets: number;
   /** client.uniqueBytes: Payload bytes, each sequence number once (Zeek's count, from the sequence numbers). */
   clientBytes: number;
   /** server.uniqueBytes: Payload bytes, each sequence number once (Zeek's count, from the sequence numbers). */
   serverBytes: number;
-  /** client.packets. */
+  /** client.packets: Packets the side sent, capture duplicates included. */
   orig_pkts: number;
-  /** server.packets. */
+  /** server.packets: Packets the side sent, capture duplicates included. */
   resp_pkts: number;
   /** client.uniqueBytes: Payload bytes, each sequence number once (Zeek's count, from the sequence numbers). */
   orig_bytes: number;
   /** server.uniqueBytes: Payload bytes, each sequence number once (Zeek's count, from the sequence numbers). */
   resp_bytes: number;
-  /** client.retransmits. */
+  /** client.retransmits: Segments behind the highest sequence number sent that are neither out of order (Wireshark's rule) nor keep-alives: retransmissions. */
   clientRetransmits: number;
-  /** server.retransmits. */
+  /** server.retransmits: Segments behind the highest sequence number sent that are neither out of order (Wireshark's rule) nor keep-alives: retransmissions. */
   serverRetransmits: number;
-  /** firstFrame. */
+  /** firstFrame: Frame number of the connection's first packet. */
   firstFrame: number;
-  /** lastFrame. */
+  /** lastFrame: Frame number of the connection's latest packet. */
   lastFrame: number;
   /** Per direction, in tcptrace's and Wireshark's terms. */
   directions: { client: DirectionStats; server: DirectionStats };

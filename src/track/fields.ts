@@ -61,12 +61,12 @@ export interface SlotGroup {
 
 /** One direction of a connection, 32-bit words (DW): a block of DIRECTION_WORDS at W.Client and at W.Server. */
 export const DIRECTION_WORDS: readonly SlotField[] = [
-  { name: 'Packets', type: 'i32', record: 'packets', flows: ['{side}Packets', '{zeek}_pkts'] },
+  { name: 'Packets', type: 'i32', record: 'packets', recordDoc: 'Packets the side sent, capture duplicates included.', flows: ['{side}Packets', '{zeek}_pkts'] },
   { name: 'Isn', type: 'u32', record: 'isn' },
   { name: 'NextSeq', type: 'u32', record: 'nextSeq', doc: 'Highest sequence number sent + 1 (SYN and FIN count one).', recordDoc: 'Highest sequence number sent + 1 (SYN and FIN count one).' },
   { name: 'HighestAck', type: 'u32', record: 'highestAck' },
   { name: 'Bits', type: 'i32', doc: 'DB bits.' },
-  { name: 'Retransmits', type: 'i32', record: 'retransmits', flows: ['{side}Retransmits', 'directions.retransmits'] },
+  { name: 'Retransmits', type: 'i32', record: 'retransmits', recordDoc: 'Segments behind the highest sequence number sent that are neither out of order (Wireshark\'s rule) nor keep-alives: retransmissions.', flows: ['{side}Retransmits', 'directions.retransmits'] },
   {
     name: 'Duplicates',
     type: 'i32',
@@ -125,8 +125,8 @@ export const SLOT_GROUPS: readonly SlotGroup[] = [
       { name: 'Id', type: 'i32', record: 'id', doc: 'Order of creation, from 1; 0 marks a free slot.', recordDoc: 'Order of creation, from 1.', flows: ['id'] },
       { name: 'Key', type: 'i32', doc: 'The 30-bit connection key (key.ts).' },
       { name: 'Vlan', type: 'i32', record: 'vlan' },
-      { name: 'CPort', type: 'i32', record: 'cPort', flows: ['id.orig_p'] },
-      { name: 'SPort', type: 'i32', record: 'sPort', flows: ['id.resp_p'] },
+      { name: 'CPort', type: 'i32', record: 'cPort', recordDoc: 'The client\'s port.', flows: ['id.orig_p'] },
+      { name: 'SPort', type: 'i32', record: 'sPort', recordDoc: 'The server\'s port.', flows: ['id.resp_p'] },
       { name: 'C0', type: 'u32', record: 'c0' },
       { name: 'C1', type: 'u32', record: 'c1' },
       { name: 'C2', type: 'u32', record: 'c2' },
@@ -151,7 +151,7 @@ export const SLOT_GROUPS: readonly SlotGroup[] = [
     align: 16,
     doc: 'The other words a packet may touch.',
     fields: [
-      { name: 'LastFrame', type: 'u32', record: 'lastFrame', flows: ['lastFrame'] },
+      { name: 'LastFrame', type: 'u32', record: 'lastFrame', recordDoc: 'Frame number of the connection\'s latest packet.', flows: ['lastFrame'] },
       { name: 'HistSeen', type: 'i32', doc: 'Zeek history letters seen, a bit per letter and side (history.ts).' },
       { name: 'HistLen', type: 'i32' },
       { name: 'ZClient', type: 'i32', record: 'clientState', doc: 'Zeek endpoint states, in the order zeekStep reads them.' },
@@ -203,7 +203,7 @@ export const SLOT_GROUPS: readonly SlotGroup[] = [
       { name: 'ClientRetransBeforeAnswer', type: 'i32', record: 'clientRetransBeforeAnswer', recordDoc: 'Client data retransmissions before the server\'s first answer.' },
       { name: 'IpVersion', type: 'i32' },
       { name: 'Role', type: 'i32', doc: 'RoleCode.' },
-      { name: 'FirstFrame', type: 'u32', record: 'firstFrame', flows: ['firstFrame'] },
+      { name: 'FirstFrame', type: 'u32', record: 'firstFrame', recordDoc: 'Frame number of the connection\'s first packet.', flows: ['firstFrame'] },
       { name: 'SynFrame', type: 'u32', record: 'synFrame' },
       { name: 'SynNewIsn', type: 'i32', record: 'synNewIsn', recordDoc: 'SYNs from the client with another ISN while this connection was open (not a new connection).' },
       { name: 'SynAckFrame', type: 'u32', record: 'synAckFrame' },

@@ -10,7 +10,9 @@ export class SlotRecord {
   /** Order of creation, from 1. */
   id = 0;
   vlan = 0;
+  /** The client's port. */
   cPort = 0;
+  /** The server's port. */
   sPort = 0;
   c0 = 0;
   c1 = 0;
@@ -20,6 +22,7 @@ export class SlotRecord {
   s1 = 0;
   s2 = 0;
   s3 = 0;
+  /** Frame number of the connection's latest packet. */
   lastFrame = 0;
   clientState = 0;
   serverState = 0;
@@ -38,6 +41,7 @@ export class SlotRecord {
   clientSegsBeforeAnswer = 0;
   /** Client data retransmissions before the server's first answer. */
   clientRetransBeforeAnswer = 0;
+  /** Frame number of the connection's first packet. */
   firstFrame = 0;
   synFrame = 0;
   /** SYNs from the client with another ISN while this connection was open (not a new connection). */
@@ -144,11 +148,13 @@ export class SlotRecord {
 
 /** A direction's record: the fields that are numbers of its DW and DF blocks. */
 export class DirectionRecord {
+  /** Packets the side sent, capture duplicates included. */
   packets = 0;
   isn = 0;
   /** Highest sequence number sent + 1 (SYN and FIN count one). */
   nextSeq = 0;
   highestAck = 0;
+  /** Segments behind the highest sequence number sent that are neither out of order (Wireshark's rule) nor keep-alives: retransmissions. */
   retransmits = 0;
   /** The same packet captured twice (same IP ID, sequence and length within 1 ms): counted apart, never a retransmission. */
   duplicates = 0;
