@@ -168,6 +168,8 @@ export class RunTally {
 
 const DROPPED = 1;
 const ANSWERED = 2;
+const NO_KEYS = new Uint32Array(0);
+const NO_BITS = new Uint8Array(0);
 
 /**
  * Which sources had SYNs dropped and which got answers (kernel.md §10.1): since 4.10 a full accept
@@ -178,10 +180,13 @@ export class SourceTally {
   /**
    * The sources' DROPPED | ANSWERED bits by source key, open addressing with linear probing on typed
    * arrays kept at most half full (a bits byte of 0 is a free place): ~10 bytes a source where a
-   * Map<number, number> took ~37, 3.7 MB at the cap (BENCHMARKS.md, session 10).
+   * Map<number, number> took ~37, 3.7 MB at the cap (BENCHMARKS.md, session 10). Nothing is allocated
+   * until the first source: a port scan makes up to 20 000 listeners, each with one.
    */
-  private keys = new Uint32Array(64);
-  private bits = new Uint8Array(64);
+  private keys = NO_KEYS;
+  private bits = NO_BITS;
+  /** 32 - log2(table size): place() keeps the product's top bits. */
+  private shift = 32;
   private size = 0;
   capped = false;
   firstDrop = Infinity;
@@ -194,16 +199,19 @@ export class SourceTally {
     return c.ipVersion === 4 ? c.c3 >>> 0 : mix(mix(mix(mix(c.c0) ^ c.c1) ^ c.c2) ^ c.c3) >>> 0;
   }
 
-  /** Where key k is, or the free place it would go. */
+  /** Where key k is, or the free place it would go (the table has room: grow() first). */
   private place(k: number): number {
     const mask = this.keys.length - 1;
-    let i = Math.imul(k, 0x9e3779b1) & mask;
+    // Fibonacci hashing: the product's high bits, which every bit of the address moves (its low bits
+    // would depend on the address's low bits alone, and a copy of a network differs in its high ones).
+    let i = Math.imul(k, 0x9e3779b1) >>> this.shift;
     while (this.bits[i] !== 0 && this.keys[i] !== k) i = (i + 1) & mask;
     return i;
   }
 
   private mark(c: Connection, bit: number): void {
     const k = this.key(c);
+    if (this.keys.length === 0) this.grow();
     let i = this.place(k);
     if (this.bits[i] !== 0) {
       this.bits[i] |= bit;
@@ -225,8 +233,10 @@ export class SourceTally {
   private grow(): void {
     const keys = this.keys;
     const bits = this.bits;
-    this.keys = new Uint32Array(keys.length * 2);
-    this.bits = new Uint8Array(bits.length * 2);
+    const size = Math.max(4, keys.length * 2);
+    this.keys = new Uint32Array(size);
+    this.bits = new Uint8Array(size);
+    this.shift = 32 - Math.log2(size);
     for (let j = 0; j < keys.length; j++) {
       if (bits[j] === 0) continue;
       const i = this.place(keys[j]!);

@@ -33,6 +33,7 @@ export interface DropFacts {
 }
 
 const SEGMENT_DROPS = SERIES.indexOf('segmentDrops');
+const NO_ROWS = new Int32Array(0);
 const SYN_DROPS = SERIES.indexOf('synDrops');
 
 /** Per-listener counts over time: new SYNs, SYN retransmits, completed, ignored and reset handshakes, refusals. */
@@ -44,7 +45,8 @@ export class Timeline {
    * 20 M packets of the tiled capture (BENCHMARKS.md, session 10); now ~60.
    */
   private readonly index = new Map<number, number>();
-  private rows = new Int32Array(64 * SERIES.length);
+  // Nothing is allocated until the first count: a port scan makes up to 20 000 listeners, each with one.
+  private rows = NO_ROWS;
   private origin = NaN;
   dropped = 0;
 
@@ -61,7 +63,7 @@ export class Timeline {
       }
       row = this.index.size;
       if ((row + 1) * SERIES.length > this.rows.length) {
-        const grown = new Int32Array(this.rows.length * 2);
+        const grown = new Int32Array(Math.max(SERIES.length, this.rows.length * 2));
         grown.set(this.rows);
         this.rows = grown;
       }
