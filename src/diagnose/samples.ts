@@ -9,6 +9,13 @@ import { mix } from '../track/key.js';
 // allocated until a list gets its first value.
 const NO_SAMPLES = new Float64Array(0);
 const FIRST_SIZE = 16;
+/**
+ * Past this many samples (128 KB) a list takes its whole cap at once: the allocator maps a block that big
+ * and the OS gives it pages as they are written, so the untouched rest costs address space only, and no
+ * more regrown copies wait for a full collection to be freed (at 2 M packets of the tiled capture they
+ * put 5 MB on the peak RSS; BENCHMARKS.md, session 10).
+ */
+const BIG = 16384;
 
 export class Samples {
   private data = NO_SAMPLES;
@@ -20,7 +27,8 @@ export class Samples {
   push(x: number): boolean {
     if (this.length >= this.cap) return false;
     if (this.length === this.data.length) {
-      const bigger = new Float64Array(Math.min(this.cap, Math.max(FIRST_SIZE, this.data.length * 2)));
+      const n = this.data.length * 2;
+      const bigger = new Float64Array(n > BIG ? this.cap : Math.min(this.cap, Math.max(FIRST_SIZE, n)));
       bigger.set(this.data);
       this.data = bigger;
     }
