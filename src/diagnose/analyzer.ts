@@ -15,6 +15,7 @@ import { classify, type ConnectionFacts } from './signatures.js';
 import { synAckAfterAck } from './synack-after-ack.js';
 import { captureVantage, type HandshakeKind, ownVantage, SYN_ANSWER_LATEST_S, synAnswerDue, VantageEstimator, type CaptureVantage, type Vantage, type VantageReading } from './vantage.js';
 import type { ListenerTimeline } from './timeline.js';
+import { plural } from './plural.js';
 
 // A port scan or a random-port flood creates a listener per port; past this they share one bucket.
 export const MAX_LISTENERS = 20_000;
@@ -256,7 +257,7 @@ export class Analyzer {
     if (this.oneSidedVlan > 0) {
       const n = this.oneSidedVlan;
       notes.push(
-        `${n} ${n === 1 ? 'connection' : 'connections'} carried a VLAN tag in one direction only (a tag added or stripped on one side of the capture point): each direction was matched by addresses, ports and sequence numbers and kept as one connection`,
+        `${plural(n, 'connection')} carried a VLAN tag in one direction only (a tag added or stripped on one side of the capture point): each direction was matched by addresses, ports and sequence numbers and kept as one connection`,
       );
     }
     return notes;

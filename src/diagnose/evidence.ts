@@ -2,6 +2,7 @@ import { durationNanos } from '../capture/time-base.js';
 import { formatAddress, formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
 import { spuriousSynAckCopies, type SignatureId } from './signatures.js';
+import { plural } from './plural.js';
 
 /** One connection shown as evidence: where to find it in Wireshark and what it did. */
 export interface EvidenceConnection {
@@ -103,18 +104,18 @@ function describe(c: Connection, sig: readonly SignatureId[], digits: number): s
     parts.push(`SYN sent ${c.synRetransBeforeAnswer + 1} times${from}` + (c.synAckCount > 0 ? `, answered after ${secs(c.synAckTime - firstTime, digits)}` : ', never answered'));
   }
   const others = c.otherIsnSyns;
-  if (others > 0) parts.push(`${others} other SYN${others > 1 ? 's' : ''} with new ISNs on the same port (separate attempts, not retransmits)`);
-  else if (c.synAckCount === 0 && c.synNewIsn > 0) parts.push(`${c.synCount} SYNs on the same port, the ISN changed ${c.synNewIsn} time${c.synNewIsn > 1 ? 's' : ''} (separate attempts), never answered`);
+  if (others > 0) parts.push(`${plural(others, 'other SYN')} with new ISNs on the same port (separate attempts, not retransmits)`);
+  else if (c.synAckCount === 0 && c.synNewIsn > 0) parts.push(`${c.synCount} SYNs on the same port, the ISN changed ${plural(c.synNewIsn, 'time')} (separate attempts), never answered`);
   const spurious = c.synAckRetransmits > 0 ? spuriousSynAckCopies(c) : 0;
   if (spurious > 0) {
     parts.push(`SYN-ACK sent again ${secs(c.synAckTimes[1]! - c.synAckTime, digits)} after the first, within one round trip: ${c.synCount > 1 ? 'an answer to a re-sent SYN' : 'a copy, not a timer\'s re-send'}, not a loss`);
   }
   if (sig.includes('refused')) parts.push('SYN answered by RST+ACK (nothing listening)');
   if (sig.includes('synack-retransmit-after-ack')) {
-    parts.push(`SYN-ACK re-sent ${c.synAckAfterAck} time${c.synAckAfterAck > 1 ? 's' : ''} after the client's handshake ACK`);
+    parts.push(`SYN-ACK re-sent ${plural(c.synAckAfterAck, 'time')} after the client's handshake ACK`);
   }
   if (sig.includes('handshake-data-ignored')) {
-    parts.push(`client data retransmitted ${c.clientRetransBeforeAnswer} time${c.clientRetransBeforeAnswer > 1 ? 's' : ''} unanswered`);
+    parts.push(`client data retransmitted ${plural(c.clientRetransBeforeAnswer, 'time')} unanswered`);
   }
   if (sig.includes('reset-after-handshake')) parts.push(`bare RST (no ACK, seq = client's ACK) ${secs(c.rstTime - c.handshakeAckTime, digits)} after the handshake ACK`);
   if (sig.includes('reset-by-application')) parts.push('RST+ACK from the server after it had handled data');

@@ -137,10 +137,10 @@ export interface WindowSink {
 }
 
 /** The counts one connection adds to its listener's window; what an open one has shown is counted once. */
-const COUNTED = ['syns', 'completed', 'synDrops', 'unansweredSyns', 'ignored', 'overflowResets', 'appResets', 'refused', 'droppedSegments'] as const;
-type Counted = Record<(typeof COUNTED)[number], number>;
+export const COUNTED = ['syns', 'completed', 'synDrops', 'unansweredSyns', 'ignored', 'overflowResets', 'appResets', 'refused', 'droppedSegments'] as const;
+export type Counted = Record<(typeof COUNTED)[number], number>;
 
-function newCounted(): Counted {
+export function newCounted(): Counted {
   return { syns: 0, completed: 0, synDrops: 0, unansweredSyns: 0, ignored: 0, overflowResets: 0, appResets: 0, refused: 0, droppedSegments: 0 };
 }
 
@@ -159,8 +159,11 @@ function countsOf(c: Connection, f: ConnectionFacts, into: Counted): Counted {
   return into;
 }
 
-/** Every field of COUNTED, spelled out: a loop over the names costs more than the rest of countOpen. */
-function sameCounts(a: Counted, b: Counted): boolean {
+/**
+ * Every field of COUNTED, spelled out: a loop over the names costs more than the rest of countOpen. A field
+ * added to COUNTED and not here is caught by test/watch/windows.test.ts, which sets each one alone.
+ */
+export function sameCounts(a: Counted, b: Counted): boolean {
   return (
     a.syns === b.syns && a.completed === b.completed && a.synDrops === b.synDrops && a.unansweredSyns === b.unansweredSyns &&
     a.ignored === b.ignored && a.overflowResets === b.overflowResets && a.appResets === b.appResets && a.refused === b.refused &&
@@ -168,7 +171,7 @@ function sameCounts(a: Counted, b: Counted): boolean {
   );
 }
 
-function isZero(a: Counted): boolean {
+export function isZero(a: Counted): boolean {
   return (
     a.syns === 0 && a.completed === 0 && a.synDrops === 0 && a.unansweredSyns === 0 && a.ignored === 0 && a.overflowResets === 0 &&
     a.appResets === 0 && a.refused === 0 && a.droppedSegments === 0

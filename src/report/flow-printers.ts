@@ -3,6 +3,7 @@
 
 import { stripControl } from './escape.js';
 import type { FlowRecord } from './flow.js';
+import { FLOW_APPENDED_COLUMNS } from './flow.generated.js';
 import type { Printer, Sink } from './printer.js';
 import { count } from './units.js';
 
@@ -14,13 +15,15 @@ export type FlowsItem =
   | { kind: 'flow'; flow: FlowRecord }
   | { kind: 'capture-end'; path: string; connections: number; packets: number };
 
-const CSV_COLUMNS = [
+const CSV_COLUMNS: readonly string[] = [
   'capture', 'id', 'client', 'server', 'start', 'duration', 'state', 'history', 'clientPackets', 'serverPackets',
   'clientBytes', 'serverBytes', 'synToSynAck', 'synAckToAck', 'synRetransmits', 'synAckRetransmits',
   'synAckRetransmitsAfterAck', 'clientRetransmits', 'serverRetransmits', 'end', 'firstFrame', 'lastFrame', 'signatures',
   // Added later, at the end so that readers by position keep working.
   'uid', 'vlan', 'inner_vlan',
-] as const;
+  // Facts added to the field table since (track/fields.ts `flows`), in table order.
+  ...FLOW_APPENDED_COLUMNS,
+];
 
 function csvCell(v: unknown): string {
   const s = v === null || v === undefined ? '' : String(v);

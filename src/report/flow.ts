@@ -1,37 +1,41 @@
 import { createHash } from 'node:crypto';
 import { formatAddress, formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
-import type { Direction } from '../track/direction.js';
 import { zeekConnState } from '../track/zeek.js';
+import { flowRow, type DirectionStats, type FlowDerivedColumn, type FlowTableColumns } from './flow.generated.js';
 import { nanosBetween, timeOf, type Time } from './model.js';
 import { durationNanos } from '../capture/time-base.js';
+
+export type { DirectionStats };
+
+/**
+ * One row of `tcpdiag flows`: a connection as Zeek's conn.log would have it, plus the handshake story. The
+ * columns that are record fields as they stand (id, ports, packets, bytes, retransmits, frames, each side's
+ * stats) come from the field table (track/fields.ts `flows`, flow.generated.ts FlowTableColumns), as does
+ * the order of all (fields.ts FLOW_ROW); the derived ones are declared here and computed by flowRecord.
+ */
+export interface FlowRecord extends FlowDerivedColumns, FlowTableColumns {}
 
 /**
  * The fields of Zeek's conn.log, named as Zeek names them, so that a table of flows joins with Zeek's
  * logs (`uid`, `ts`, `id.orig_h`, ...). The originator is tcpdiag's client, the responder its server.
  */
-export interface ZeekConnFields {
+export type ZeekConnFields = Pick<
+  FlowRecord,
+  'uid' | 'ts' | 'id.orig_h' | 'id.orig_p' | 'id.resp_h' | 'id.resp_p' | 'conn_state' | 'orig_pkts' | 'resp_pkts' | 'orig_bytes' | 'resp_bytes'
+>;
+
+/** The columns of a flows row that are not record fields as they stand: flowRecord computes them. */
+export interface FlowDerivedColumns {
   /** Stable per connection: the same capture path, first frame and tuple give the same uid (`C` + base62, as Zeek's). */
   uid: string;
   /** First packet, epoch seconds. */
   ts: number;
   'id.orig_h': string;
-  'id.orig_p': number;
   'id.resp_h': string;
-  'id.resp_p': number;
   /** Zeek conn_state (the same as `state`). */
   conn_state: string;
-  orig_pkts: number;
-  resp_pkts: number;
-  /** Payload bytes, as Zeek counts them from the sequence numbers. */
-  orig_bytes: number;
-  resp_bytes: number;
-}
-
-/** One row of `tcpdiag flows`: a connection as Zeek's conn.log would have it, plus the handshake story. */
-export interface FlowRecord extends ZeekConnFields {
   capture: string;
-  id: number;
   client: string;
   server: string;
   /** The outer 802.1Q/802.1ad VLAN id (Zeek's `vlan`); null when untagged. */
@@ -46,10 +50,6 @@ export interface FlowRecord extends ZeekConnFields {
   history: string;
   /** Roles came from a SYN; otherwise from a SYN-ACK, a known listener, or the lower port. */
   roles: 'syn' | 'synack' | 'listener' | 'port';
-  clientPackets: number;
-  serverPackets: number;
-  clientBytes: number;
-  serverBytes: number;
   /**
    * SYN → SYN-ACK and SYN-ACK → handshake ACK, seconds (null when not seen), with the digits the capture
    * has: whole microseconds, or to the nanosecond on a capture finer than the microsecond.
@@ -67,39 +67,17 @@ export interface FlowRecord extends ZeekConnFields {
   synRetransmits: number;
   synAckRetransmits: number;
   synAckRetransmitsAfterAck: number;
-  clientRetransmits: number;
-  serverRetransmits: number;
+  /** Both sides' capture duplicates (directions' `duplicates`, summed). */
   duplicates: number;
-  /** Per direction, in tcptrace's and Wireshark's terms. */
-  directions: { client: DirectionStats; server: DirectionStats };
   /** How it ended: fin, rst, rst+ack, or open (still open at the end of the capture / evicted). */
   end: { how: 'fin' | 'rst' | 'rst+ack' | 'open'; by: 'client' | 'server' | null; frame: number | null };
-  firstFrame: number;
-  lastFrame: number;
   signatures: readonly string[];
 }
 
-export interface DirectionStats {
-  retransmits: number;
-  /** The same packet captured twice (same IP ID, sequence and length within 1 ms). */
-  duplicates: number;
-  outOfOrder: number;
-  /** Bytes of sequence space never captured. */
-  gapBytes: number;
-  zeroWindows: number;
-  keepAlives: number;
-}
-
-function directionStats(d: Direction): DirectionStats {
-  return {
-    retransmits: d.retransmits,
-    duplicates: d.duplicates,
-    outOfOrder: d.outOfOrder,
-    gapBytes: d.gapBytes,
-    zeroWindows: d.zeroWindows,
-    keepAlives: d.keepAlives,
-  };
-}
+/** The derived columns declared here are those the field table's FLOW_ROW names, no more, no fewer (a compile error otherwise). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const derivedColumnsDeclared: Same<keyof FlowDerivedColumns, FlowDerivedColumn> = true;
+void derivedColumnsDeclared;
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -154,16 +132,14 @@ export function flowRecord(capture: string, c: Connection, digits = 9): FlowReco
   const synAckToAckNs = c.synAckFrame && c.handshakeAckFrame
     ? handshakeNanos(c.synAckTime, c.handshakeAckTime, digits)
     : null;
-  return {
+  // The columns that are record fields, and the order of all, are the field table's (flow.generated.ts).
+  return flowRow(c, {
     capture,
-    id: c.id,
     // The ids alone, as before the tag count was kept: uids stay what they were.
     uid: connectionUid(capture, c.firstFrame, `${client} ${server} ${c.vlan & 0xffffff}`),
     ts: start.epoch,
     'id.orig_h': formatAddress(c.ipVersion, c.c0, c.c1, c.c2, c.c3),
-    'id.orig_p': c.cPort,
     'id.resp_h': formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3),
-    'id.resp_p': c.sPort,
     client,
     server,
     vlan,
@@ -174,14 +150,6 @@ export function flowRecord(capture: string, c: Connection, digits = 9): FlowReco
     conn_state: state,
     history: c.history,
     roles: c.roleSource,
-    clientPackets: c.client.packets,
-    serverPackets: c.server.packets,
-    clientBytes: c.client.uniqueBytes,
-    serverBytes: c.server.uniqueBytes,
-    orig_pkts: c.client.packets,
-    resp_pkts: c.server.packets,
-    orig_bytes: c.client.uniqueBytes,
-    resp_bytes: c.server.uniqueBytes,
     // An integer count divided by a power of ten: the nearest double to the decimal, printed as it is.
     synToSynAck: synToSynAckNs === null ? null : synToSynAckNs / 1e9,
     synAckToAck: synAckToAckNs === null ? null : synAckToAckNs / 1e9,
@@ -192,15 +160,10 @@ export function flowRecord(capture: string, c: Connection, digits = 9): FlowReco
     synRetransmits: c.synRetransmits,
     synAckRetransmits: c.synAckRetransmits,
     synAckRetransmitsAfterAck: c.synAckAfterAck,
-    clientRetransmits: c.client.retransmits,
-    serverRetransmits: c.server.retransmits,
     duplicates: c.client.duplicates + c.server.duplicates,
-    directions: { client: directionStats(c.client), server: directionStats(c.server) },
     end,
-    firstFrame: c.firstFrame,
-    lastFrame: c.lastFrame,
     signatures: c.signatures,
-  };
+  });
 }
 
 /** Nanoseconds between two handshake packets' capture times, with the digits the capture has (time-base.ts durationNanos). */

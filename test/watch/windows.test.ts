@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../../src/diagnose/pipeline.js';
-import { Windows, WatchedAnalyzer, type FindingEvent, type ListenerWindow, type WindowEvent } from '../../src/diagnose/window.js';
+import { COUNTED, isZero, newCounted, sameCounts, Windows, WatchedAnalyzer, type FindingEvent, type ListenerWindow, type WindowEvent } from '../../src/diagnose/window.js';
 import type { Connection } from '../../src/track/connection.js';
 import { TEST_ALL } from '../helpers/fixtures.js';
 import { FIXTURES } from '../helpers/pipeline.js';
@@ -162,4 +162,20 @@ describe('watch -r: windows over the streaming analysis', () => {
       }
     });
   }
+});
+
+describe('the window counts, field by field', () => {
+  // sameCounts and isZero spell out COUNTED's fields for speed: each field, set alone, must be seen by both.
+  it('every counted field alone makes counts differ and non-zero', () => {
+    expect(Object.keys(newCounted()).sort()).toEqual([...COUNTED].sort());
+    expect(isZero(newCounted())).toBe(true);
+    expect(sameCounts(newCounted(), newCounted())).toBe(true);
+    for (const k of COUNTED) {
+      const one = newCounted();
+      one[k] = 1;
+      expect(isZero(one), k).toBe(false);
+      expect(sameCounts(one, newCounted()), k).toBe(false);
+      expect(sameCounts(newCounted(), one), k).toBe(false);
+    }
+  });
 });

@@ -22,7 +22,7 @@ import { plural } from '../plural.js';
 import { lossPerAttempt, PathLoss, RunTally, SourceTally, type PathLossTest } from '../differential.js';
 import type { Alternative, Confidence, FindingCommon, LatencySummary } from '../finding.js';
 import { firstAnswerDelay, type ListenerBase } from '../listener.js';
-import { acceptQueueEstimate, baselineOf, concat, episodesOfSpans, latencyHistogram, latencySummary, peakPerSecond } from '../overflow.js';
+import { acceptQueueEstimate, baselineOf, episodesOfSpans, latencyHistogram, latencySummary, peakPerSecond } from '../overflow.js';
 import { MIN_SYN_QUEUE_CONNECTIONS, QueueOccupancy, type SynQueueDrops } from '../queue-occupancy.js';
 import { Samples } from '../samples.js';
 import type { ConnectionFacts } from '../signatures.js';
@@ -426,7 +426,7 @@ function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): A
     lastTime: s.lastAffected,
     episodes: flood
       ? episodesOfSpans(s.events.view(), s.eventEnds.view())
-      : episodesOfSpans(concat(s.events.view(), s.halfOpenDropTimes.view()), concat(s.eventEnds.view(), s.halfOpenDropEnds.view())),
+      : episodesOfSpans(s.events.view(), s.eventEnds.view(), s.halfOpenDropTimes.view(), s.halfOpenDropEnds.view()),
     evidence: { connections: s.evidence.list, filter },
     fix: advice(whereOf(base.listener), peak, s.syncookieConns > 0),
     confirm: [
