@@ -99,6 +99,9 @@ export async function warmUpTracker(recycle?: boolean): Promise<void> {
   await track('(warm-up)', bytesSource(bytes, WARM_UP_CHUNK_BYTES), () => undefined, { recycle });
 }
 
+/** A frame this much before the latest one read is out of time order, not a multi-queue NIC's jitter (µs–ms). */
+const BACKWARDS_WARNING_NS = 1e9;
+
 async function track(
   path: string,
   source: ByteSource | undefined,
@@ -117,6 +120,11 @@ async function track(
   let lastSec = -Infinity;
   let lastNsec = 0;
   let outside = 0;
+  // Frames stamped well before one read earlier: records out of time order (files joined in the wrong order)
+  // or a clock stepped back. Read in file order all the same, as tshark and Zeek read them; said in a warning.
+  let backwards = 0;
+  let firstBackwardsFrame = 0;
+  let mostBackNs = 0;
   let base = opts.timeBase ?? null;
   if (base !== null) {
     decoder.baseSec = base;
@@ -142,9 +150,16 @@ async function track(
       if (f.tsSec > lastSec || (f.tsSec === lastSec && f.tsNsec > lastNsec)) {
         lastSec = f.tsSec;
         lastNsec = f.tsNsec;
-      } else if (f.tsSec < firstSec || (f.tsSec === firstSec && f.tsNsec < firstNsec)) {
-        firstSec = f.tsSec;
-        firstNsec = f.tsNsec;
+      } else {
+        if (f.tsSec < firstSec || (f.tsSec === firstSec && f.tsNsec < firstNsec)) {
+          firstSec = f.tsSec;
+          firstNsec = f.tsNsec;
+        }
+        const backNs = (lastSec - f.tsSec) * 1e9 + (lastNsec - f.tsNsec);
+        if (backNs > BACKWARDS_WARNING_NS) {
+          if (backwards++ === 0) firstBackwardsFrame = f.number;
+          if (backNs > mostBackNs) mostBackNs = backNs;
+        }
       }
       if (since !== -Infinity || until !== Infinity) {
         const t = f.tsSec + f.tsNsec * 1e-9;
@@ -171,6 +186,13 @@ async function track(
   if (c.tcp === 0 && r.frames > 0) {
     // Said outright: a report without findings would otherwise read as a clean bill of health.
     warnings.push(`no TCP segment was decoded from ${r.frames} packets (link type ${linkTypes.join(', ') || 'none'}): nothing to diagnose`);
+  }
+  if (backwards > 0) {
+    warnings.push(
+      `${backwards} ${backwards === 1 ? 'frame is' : 'frames are'} stamped more than 1 s before a frame read earlier (first: frame ${firstBackwardsFrame}; up to ${(mostBackNs / 1e9).toFixed(1)} s back): ` +
+        'the records are out of time order (pieces joined in the wrong order) or the clock stepped back. They are read in file order, as tshark reads them, so a connection across the jump may be split in two; ' +
+        '`reordercap IN OUT` sorts them, or give the pieces to --merge',
+    );
   }
   const ts = tracker.stats;
   if (ts.evictions > 0) {
