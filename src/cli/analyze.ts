@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { SEVERITY_RANK } from '../diagnose/severity.js';
-import { captureReport, digitsOf, findingReport, newReport, type CaptureReport, type Report } from '../report/model.js';
+import { captureReport, findingReport, newReport, type CaptureReport, type Report } from '../report/model.js';
 import { REPORT_FORMATS, reportPrinter, type ReportFormat } from '../report/report-printers.js';
 import { errorLocation } from '../report/text.js';
 import { collectLadders } from './ladders.js';
@@ -20,9 +20,6 @@ import { applyCorrelation } from '../diagnose/correlated.js';
 import { correlationReport } from '../report/correlation.js';
 import { FrameOrigins } from '../capture/merge.js';
 import { locateInFiles, mergedName } from '../report/merged.js';
-import { exactTimes } from './exact-times.js';
-import { exactVantageMedians, sampledFrames, type SampledRun } from './exact-vantage.js';
-import { exactLatencies, latencyFrames, withLatency } from './exact-latency.js';
 
 interface AnalyzeOptions extends OutputOptions<ReportFormat> {
   quiet: boolean;
@@ -92,27 +89,18 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
     const runs = await (kernel ? runCountingCookies.bind(null, cookies) : runCaptures)(
       paths,
       { listeners: o.listener, ports: o.port },
-      { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections, merge: merged, sampleExactTimes: true },
+      { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections, merge: merged },
       o.jobs ?? defaultJobs(),
     );
     const correlation = await correlating;
-    // A nanosecond capture's findings and vantage handshakes: their packets' own timestamps, read again
-    // (exact-times.ts, exact-vantage.ts).
-    const exact = await Promise.all(
-      runs.map((r: SampledRun, i) => exactTimes(merged ? merged.files : [paths[i]!], digitsOf(r.summary), r.analysis.findings, [...sampledFrames(r.handshakes), ...latencyFrames(r.latencies)])),
-    );
-    runs.forEach(({ summary, analysis, handshakes, latencies }: SampledRun, i) => {
+    runs.forEach(({ summary, analysis }, i) => {
       const path = paths[i]!;
       const c: CaptureReport = captureReport(summary, analysis);
-      const medians = exactVantageMedians(handshakes, exact[i]!.frames, analysis.vantage);
-      if (medians) c.vantage = { ...c.vantage, ...medians };
-      const latency = exactLatencies(latencies, exact[i]!.frames, analysis.findings);
       if (merged) c.files = merged.files;
       report.captures.push(c);
       const findings = correlation ? applyCorrelation(path, analysis.findings, correlation) : analysis.findings;
-      const digits = digitsOf(summary);
       for (const f of findings) {
-        const r = withLatency(findingReport(path, f, digits, exact[i]!.times), latency, digits);
+        const r = findingReport(path, f, summary);
         report.findings.push(merged ? locateInFiles(r, merged.files, merged.origins) : r);
       }
       if (unreadable(summary)) process.stderr.write(`tcpdiag analyze: ${stripControl(path)}: ${stripControl(summary.error ?? '')}${errorLocation(c)}\n`);

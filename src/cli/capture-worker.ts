@@ -1,13 +1,13 @@
 import { parentPort } from 'node:worker_threads';
 import type { ListenerFilter } from '../diagnose/analyzer.js';
 import type { RunOptions } from '../track/run.js';
-import { runCapture, type CaptureExtras } from './run-capture.js';
+import { runCapture } from './run-capture.js';
 
 export interface CaptureTask {
   index: number;
   path: string;
   filter: ListenerFilter;
-  opts: Omit<RunOptions, 'onProgress'> & CaptureExtras;
+  opts: Omit<RunOptions, 'onProgress'>;
 }
 
 // One capture per message; the result is plain data, cloned back to the main thread.

@@ -11,7 +11,7 @@ import { loadKernelDelta } from '../knowledge/counters/load.js';
 import { CounterInputError } from '../knowledge/counters/parse.js';
 import type { Report } from '../report/model.js';
 import { stripControl } from '../report/escape.js';
-import { runCapture, type CaptureRun, type CaptureExtras } from './run-capture.js';
+import { runCapture, type CaptureRun } from './run-capture.js';
 
 /** The kernel's side, or null after a one-line error on stderr. */
 export async function readCounters(files: string[]): Promise<KernelDelta | null> {
@@ -29,7 +29,7 @@ export async function runCountingCookies(
   cookies: number[],
   paths: string[],
   filter: ListenerFilter,
-  opts: Omit<RunOptions, 'onProgress'> & CaptureExtras & { quiet: boolean },
+  opts: Omit<RunOptions, 'onProgress'> & { quiet: boolean },
   _jobs: number,
 ): Promise<CaptureRun[]> {
   const runs: CaptureRun[] = [];

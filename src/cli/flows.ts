@@ -13,7 +13,6 @@ import { runCapture, unreadable } from './run-capture.js';
 import { windowNote } from './window.js';
 import { correlateCaptures, flowFactsOf } from './correlation.js';
 import { mergedName } from '../report/merged.js';
-import { durationClock } from './exact-times.js';
 
 interface FlowsOptions extends OutputOptions<FlowFormat> {
   quiet: boolean;
@@ -45,9 +44,6 @@ export async function flows(cmd: Command, given: string[], o: FlowsOptions): Pro
     for (const path of paths) {
       // The capture's digits of a second, known from its header (pcap) or its interfaces' first packets (pcapng).
       let digits = 9;
-      // A file finer than the microsecond: its record headers read first, so that each row's handshake
-      // durations are exact as it is printed (exact-times.ts FrameClock); a pipe keeps whole microseconds.
-      const clock = await durationClock(merge ? merge.files : [path]);
       const { summary } = await runCapture(
         path,
         { listeners: o.listener, ports: o.port },
@@ -58,9 +54,9 @@ export async function flows(cmd: Command, given: string[], o: FlowsOptions): Pro
         // Once stdout's reader has gone (`| head`), rows would only be formatted to be dropped.
         (c) => {
           if (!out.toFile && stdoutGone()) return;
-          const flow = flowRecord(path, c, digits, clock);
+          const flow = flowRecord(path, c, digits);
           const facts = factsOf(path, flow.client, flow.server, flow.firstFrame);
-          printer.print({ kind: 'flow', flow: facts ? { ...flow, ...facts } : flow, exactHandshake: clock !== null });
+          printer.print({ kind: 'flow', flow: facts ? { ...flow, ...facts } : flow });
         },
       );
       printer.print({ kind: 'capture-end', path, connections: summary.connections, packets: summary.packets });

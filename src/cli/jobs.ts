@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { ListenerFilter } from '../diagnose/analyzer.js';
 import type { RunOptions } from '../track/run.js';
 import type { CaptureTask } from './capture-worker.js';
-import { favourMemory, holdYoungGeneration, runCapture, type CaptureExtras, type CaptureRun } from './run-capture.js';
+import { favourMemory, holdYoungGeneration, runCapture, type CaptureRun } from './run-capture.js';
 
 export function defaultJobs(): number {
   return availableParallelism();
@@ -20,7 +20,7 @@ export function defaultJobs(): number {
 export async function runCaptures(
   paths: string[],
   filter: ListenerFilter,
-  opts: Omit<RunOptions, 'onProgress'> & CaptureExtras & { quiet: boolean },
+  opts: Omit<RunOptions, 'onProgress'> & { quiet: boolean },
   jobs: number,
 ): Promise<CaptureRun[]> {
   const results = new Array<CaptureRun>(paths.length);

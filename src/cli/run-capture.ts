@@ -6,9 +6,6 @@ import type { Connection } from '../track/connection.js';
 import type { RunOptions } from '../track/run.js';
 import type { CaptureSummary } from '../track/summary.js';
 import { Progress } from './progress.js';
-import { HandshakeSampler, type SampledRun } from './exact-vantage.js';
-import { LatencySampler } from './exact-latency.js';
-import type { ConnectionFacts } from '../diagnose/signatures.js';
 
 export type { CaptureRun } from '../diagnose/pipeline.js';
 
@@ -49,52 +46,17 @@ export function holdYoungGeneration(): void {
 export async function runCapture(
   path: string,
   filter: ListenerFilter,
-  opts: RunOptions & CaptureExtras & { quiet: boolean },
+  opts: RunOptions & { quiet: boolean },
   each?: (c: Connection) => void,
-): Promise<SampledRun> {
+): Promise<CaptureRun> {
   favourMemory();
-  const { quiet, sampleExactTimes, ...run } = opts;
+  const { quiet, ...run } = opts;
   const progress = new Progress(path, quiet);
-  // The vantage and latency samples with their frames, for exact figures from a file finer than the microsecond (exact-vantage.ts, exact-latency.ts).
-  let digits = 0;
-  const sampler = sampleExactTimes && path !== '-' ? new HandshakeSampler() : null;
-  const latencies = sampler ? new LatencySampler() : null;
-  const eachSampled = sampler
-    ? (c: Connection, facts: ConnectionFacts) => {
-        // Known before the first connection (RunOptions.onTimestampDigits): a µs capture costs nothing.
-        if (digits > 6) {
-          sampler.add(c);
-          latencies!.add(c, facts);
-        }
-        each?.(c);
-      }
-    : each;
-  const onTimestampDigits = sampler
-    ? (d: number) => {
-        digits = d;
-        run.onTimestampDigits?.(d);
-      }
-    : run.onTimestampDigits;
   try {
-    const r: SampledRun = await runPipeline(path, { ...run, onTimestampDigits, filter, onProgress: progress.update }, eachSampled);
-    if (sampler && digits > 6) {
-      r.handshakes = sampler.result();
-      r.latencies = latencies!.result();
-    }
-    return r;
+    return await runPipeline(path, { ...run, filter, onProgress: progress.update }, each);
   } finally {
     progress.clear();
   }
-}
-
-/** What a capture's run can be asked for besides the pipeline's options (plain data: worker threads get them). */
-export interface CaptureExtras {
-  /**
-   * On a file finer than the microsecond, keep the samples whose durations are printed exact, with their
-   * frames: the vantage sample's handshakes (exact-vantage.ts) and the overflow's latency samples
-   * (exact-latency.ts).
-   */
-  sampleExactTimes?: boolean;
 }
 
 /** Nothing could be read from this input at all. */

@@ -11,7 +11,7 @@ export class CaptureClock {
   private observedAt = NaN;
   private lastPacket = -Infinity;
 
-  /** A read just gave packets up to `packetTime` (capture seconds) at `wall` (epoch seconds). */
+  /** A read just gave packets up to `packetTime` (capture time) at `wall` (the wall clock, counted from the same base second). */
   observe(wall: number, packetTime: number): void {
     if (!(packetTime > this.lastPacket)) return;
     this.lastPacket = packetTime;

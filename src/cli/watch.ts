@@ -4,16 +4,13 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { runPipeline, type CaptureRun } from '../diagnose/pipeline.js';
 import { Windows, WatchedAnalyzer, type FindingEvent, type WindowEvent } from '../diagnose/window.js';
-import { captureReport, digitsOf, findingReport, newReport, type Report } from '../report/model.js';
+import { captureReport, findingReport, newReport, type Report } from '../report/model.js';
 import { reportPrinter } from '../report/report-printers.js';
 import { stripControl } from '../report/escape.js';
 import type { Printer } from '../report/printer.js';
 import { exitCode } from './analyze.js';
 import { action, addOutputOptions, subcommand, textStyle, usageError, writeTo, type OutputOptions } from './command.js';
 import { expandCapturePaths } from './capture-paths.js';
-import { exactTimes } from './exact-times.js';
-import { exactVantageMedians, HandshakeSampler, sampledFrames } from './exact-vantage.js';
-import { exactLatencies, LatencySampler, latencyFrames, withLatency } from './exact-latency.js';
 import { FrameOrigins } from '../capture/merge.js';
 import { locateInFiles, mergedName } from '../report/merged.js';
 import { FAIL_ON, parseMaxConnections, parseOnePort, type FailOn } from './options.js';
@@ -130,6 +127,12 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const timers: NodeJS.Timeout[] = [];
+    // Capture times are seconds since the run's base second (capture/time-base.ts): live, the wall clock's
+    // second now, so that windows can close before the first packet; a replay, its first frame's.
+    const timeBase = live ? Math.floor(Date.now() / 1000) : undefined;
+    if (timeBase !== undefined) analyzer.timeBase = timeBase;
+    // The wall clock in the same seconds (live only).
+    const wallNow = () => Date.now() / 1000 - (timeBase ?? 0);
     // Windows close at capture time: before the first packet past a window's end (the tracker stops there,
     // so the open connections are judged as they stood at the end), and live also by the wall clock mapped
     // to capture time, so that a window closes on time when no packet comes.
@@ -137,10 +140,10 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
     let tick: NodeJS.Timeout | null = null;
     const schedule = () => {
       if (stopRequested) return;
-      const wall = Date.now() / 1000;
+      const wall = wallNow();
       const due = windows.nextEnd === Infinity ? wall : clock.wallAt(windows.nextEnd + SETTLE_S);
       tick = setTimeout(() => {
-        windows.advance(clock.now(Date.now() / 1000) - (windows.nextEnd === Infinity ? 0 : SETTLE_S));
+        windows.advance(clock.now(wallNow()) - (windows.nextEnd === Infinity ? 0 : SETTLE_S));
         schedule();
       }, Math.max(0, (due - wall) * 1000));
     };
@@ -160,12 +163,6 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
       if (stopRequested) summary.warnings.push(`watch stopped by ${stopReason}: the report covers what was read until then`);
     };
     let run: CaptureRun;
-    // A replayed capture finer than the µs: the vantage and overflow samples with their frames (exact-vantage.ts).
-    // Not from stdin: a pipe cannot be read again for the frames' timestamps (exactTimes), so they would only fill memory.
-    const sample = !live && !files.includes('-');
-    let digits = 0;
-    const handshakes = new HandshakeSampler();
-    const latencies = new LatencySampler();
     try {
       run = await runPipeline(
         path,
@@ -176,20 +173,16 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
           // Replay: --duration keeps the first seconds of capture time, as analyze --until +SECONDS.
           until: !live && o.duration ? { fromStart: o.duration } : undefined,
           newTracker: windows.newTracker,
-          onTimestampDigits: (d) => (digits = d),
+          timeBase,
           // Every byte of a file read: what finishes from here on comes from the tracker's end(), which a
           // throw must not meet (the reader catches a throw only while it parses). A stop then just lets it end.
           onProgress: (p) => {
             if (p.totalBytes !== null && p.rawBytes >= p.totalBytes) readAll = true;
-            if (live && windows.tracker) clock.observe(Date.now() / 1000, windows.tracker.latest);
+            if (live && windows.tracker) clock.observe(wallNow(), windows.tracker.latest);
           },
         },
         (c, facts) => {
           windows.count(c, facts);
-          if (sample && digits > 6) {
-            handshakes.add(c);
-            latencies.add(c, facts);
-          }
           if (stopRequested && !stopThrown && !live && !readAll) {
             stopThrown = true;
             throw new Error(STOP_MESSAGE);
@@ -216,14 +209,8 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
     const c = captureReport(summary, run.analysis);
     if (merged) c.files = merged.files;
     report.captures.push(c);
-    // A replayed nanosecond capture's findings and samples: their packets' own timestamps, read again (exact-times.ts).
-    const sampled = sample && digits > 6 ? { h: handshakes.result(), l: latencies.result() } : null;
-    const exact = await exactTimes(files, digitsOf(summary), run.analysis.findings, sampled ? [...sampledFrames(sampled.h), ...latencyFrames(sampled.l)] : []);
-    const medians = exactVantageMedians(sampled?.h, exact.frames, run.analysis.vantage);
-    if (medians) c.vantage = { ...c.vantage, ...medians };
-    const latency = exactLatencies(sampled?.l, exact.frames, run.analysis.findings);
     for (const f of run.analysis.findings) {
-      const r = withLatency(findingReport(label, f, digitsOf(summary), exact.times), latency, digitsOf(summary));
+      const r = findingReport(label, f, summary);
       report.findings.push(merged ? locateInFiles(r, merged.files, merged.origins) : r);
     }
     const code = exitCode(report, o.failOn);

@@ -9,6 +9,7 @@ import type {
 import { BYTES_PER_PACKET, DEFAULT_MAX_PACKETS, indexCapture, type IndexedConnection, type PacketIndex } from './packet-index.js';
 import { pairConnections, type ConnectionPair } from './pairing.js';
 import { countKind, kindCounts, kindOf, round9, Samples } from './stats.js';
+import { epochNumber } from '../capture/time-base.js';
 
 export interface CorrelateOptions {
   /** Bound of the packet index, per capture (default 2 million packets, ~80 MB; see packet-index.ts). */
@@ -65,8 +66,8 @@ function span(x: PacketIndex): CaptureSpan {
     frames: x.frames,
     tcpPackets: x.count,
     connections: x.connections.length,
-    start: empty ? null : round9(x.baseSec + x.start),
-    end: empty ? null : round9(x.baseSec + x.end),
+    start: empty ? null : epochNumber(x.baseSec, x.start),
+    end: empty ? null : epochNumber(x.baseSec, x.end),
     indexFull: x.full,
     error: x.error,
   };
@@ -259,7 +260,7 @@ function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[],
       countKind(lostOnPath[dir], kind);
       countKind(u.l.out.lostOnPath[dir], kind);
       u.facts.lostOnPath[dir]++;
-      addEvent(u.facts, { fate: 'lostOnPath', kind, direction: dir, capture: u.toServer ? 'clientSide' : 'serverSide', frame: P.frame[u.i]!, time: round9(P.epoch(u.i)) });
+      addEvent(u.facts, { fate: 'lostOnPath', kind, direction: dir, capture: u.toServer ? 'clientSide' : 'serverSide', frame: P.frame[u.i]!, time: P.epoch(u.i) });
     }
   }
 
@@ -280,7 +281,7 @@ function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[],
         countKind(l.out.resetAtHost, kind);
         facts.resetAtHost++;
       }
-      addEvent(facts, { fate: fate === 'dropped' ? 'droppedAtHost' : 'resetAtHost', kind, direction: 'toServer', capture: 'serverSide', frame: S.frame[i]!, time: round9(S.epoch(i)) });
+      addEvent(facts, { fate: fate === 'dropped' ? 'droppedAtHost' : 'resetAtHost', kind, direction: 'toServer', capture: 'serverSide', frame: S.frame[i]!, time: S.epoch(i) });
     });
   }
   for (const f of connections) f.events.sort((a, b) => a.time - b.time);

@@ -1,5 +1,6 @@
 import type { Frame } from '../capture/frame.js';
 import { readCapture } from '../capture/reader.js';
+import { epochNumber } from '../capture/time-base.js';
 import { Decoder } from '../decode/decoder.js';
 import { Decoded, newSegment, TCP_ACK, TCP_SYN, type Segment } from '../decode/segment.js';
 
@@ -76,9 +77,9 @@ export class PacketIndex {
     readonly maxPackets = DEFAULT_MAX_PACKETS,
   ) {}
 
-  /** Absolute epoch seconds of packet i (precision ~0.25 µs; for display, not for differences). */
+  /** Epoch seconds of packet i, from its exact (sec, nsec) (capture/time-base.ts; a double holds ~0.24 µs: for display, not for differences). */
   epoch(i: number): number {
-    return this.baseSec + this.time[i]!;
+    return epochNumber(this.baseSec, this.time[i]!);
   }
 
   private ensure(n: number): void {

@@ -22,6 +22,11 @@ export class Decoder {
   /** Frames whose TCP options were bad (length 0/1, odd SACK): decoded, but worth a warning. */
   badOptionFrames = 0;
   firstBadOptionFrame = 0;
+  /**
+   * The run's base whole second: segment times are seconds since it (capture/time-base.ts). Whoever runs
+   * the decoder sets it before the first frame (track/run.ts: the first frame's second); 0 gives epoch seconds.
+   */
+  baseSec = 0;
 
   constructor(readonly segment: Segment) {}
 
@@ -37,7 +42,8 @@ export class Decoder {
         s.frame = f.number;
         s.tsSec = f.tsSec;
         s.tsNsec = f.tsNsec;
-        s.time = f.tsSec + f.tsNsec * 1e-9;
+        // captureTime (time-base.ts), written out: the per-packet path.
+        s.time = f.tsSec - this.baseSec + f.tsNsec * 1e-9;
         if (s.badOptions) {
           if (this.badOptionFrames++ === 0) this.firstBadOptionFrame = f.number;
         }

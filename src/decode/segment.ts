@@ -37,7 +37,10 @@ export interface Segment {
   frame: number;
   tsSec: number;
   tsNsec: number;
-  /** tsSec + tsNsec/1e9: good to ~0.25 µs at today's epoch, enough for intervals. */
+  /**
+   * Capture time: seconds since the run's base whole second (Decoder.baseSec), (tsSec - base) + tsNsec/1e9,
+   * exact to the nanosecond once rounded (capture/time-base.ts).
+   */
   time: number;
   /** 802.1Q/802.1ad tags: the id of one, or the last two ids outer << 12 | inner with their count << 24 (0 when untagged). */
   vlan: number;

@@ -1,3 +1,4 @@
+import { epochOf } from '../capture/time-base.js';
 import { formatAddress, formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
 import { endpointKey } from '../track/key.js';
@@ -7,13 +8,14 @@ import { CaptureLoss, captureLossCaveat, captureLossNote } from './capture-loss.
 import { applicationResets } from './detectors/application-resets.js';
 import { synFlood } from './detectors/syn-flood.js';
 import type { FindingCommon } from './finding.js';
-import { ListenerBase } from './listener.js';
+import { ListenerBase, type CaptureTimes } from './listener.js';
 import { captureDetectors, listenerDetectors, LISTENER_DETECTORS, type Finding } from './registry.js';
 import { SEVERITY_RANK } from './severity.js';
 import { classify, type ConnectionFacts } from './signatures.js';
 import { synAckAfterAck } from './synack-after-ack.js';
 import { captureVantage, type HandshakeKind, ownVantage, SYN_ANSWER_LATEST_S, synAnswerDue, VantageEstimator, type CaptureVantage, type Vantage, type VantageReading } from './vantage.js';
 import type { ListenerTimeline } from './timeline.js';
+import { plural } from './plural.js';
 
 // A port scan or a random-port flood creates a listener per port; past this they share one bucket.
 export const MAX_LISTENERS = 20_000;
@@ -104,6 +106,20 @@ export class Analyzer {
   private oneSidedVlan = 0;
   /** Segments ACKed that the capture never recorded: said per capture, never counted as drops. */
   private readonly captureLoss = new CaptureLoss();
+  /**
+   * The run's capture times (listener.ts CaptureTimes), set before the first connection (runPipeline, from
+   * RunOptions.onTimeBase and onTimestampDigits); by default epoch seconds and microseconds.
+   */
+  readonly times: CaptureTimes = { base: 0, digits: 6 };
+
+  /** The run's base whole second (capture/time-base.ts): connection times are seconds since it. */
+  get timeBase(): number {
+    return this.times.base;
+  }
+
+  set timeBase(sec: number) {
+    this.times.base = sec;
+  }
 
   constructor(filter: ListenerFilter = {}) {
     this.keepListeners = filter.listeners?.length ? new Set(filter.listeners) : null;
@@ -145,7 +161,7 @@ export class Analyzer {
       if (this.listeners.size >= MAX_LISTENERS) key = '*';
       l = this.listeners.get(key);
       if (!l) {
-        l = new Listener(new ListenerBase(key, formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3)));
+        l = new Listener(new ListenerBase(key, formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3), this.times));
         this.listeners.set(key, l);
       }
     }
@@ -214,7 +230,7 @@ export class Analyzer {
     const timelines = [...this.listeners.values()]
       .map((l) => l.base)
       .filter((b) => withFindings.has(b.listener))
-      .map((b) => b.timeline.result(b.listener, firstTime(summary, b.firstTime), lastTime(summary, b.lastTime)));
+      .map((b) => b.timeline.result(b.listener, firstTime(summary, epochOf(this.timeBase, b.firstTime)), lastTime(summary, epochOf(this.timeBase, b.lastTime))));
     return {
       timelines,
       vantage: {
@@ -241,7 +257,7 @@ export class Analyzer {
     if (this.oneSidedVlan > 0) {
       const n = this.oneSidedVlan;
       notes.push(
-        `${n} ${n === 1 ? 'connection' : 'connections'} carried a VLAN tag in one direction only (a tag added or stripped on one side of the capture point): each direction was matched by addresses, ports and sequence numbers and kept as one connection`,
+        `${plural(n, 'connection')} carried a VLAN tag in one direction only (a tag added or stripped on one side of the capture point): each direction was matched by addresses, ports and sequence numbers and kept as one connection`,
       );
     }
     return notes;
@@ -317,7 +333,7 @@ function outcome(l: Listener, vantage: Vantage, overflowed: number): ListenerOut
   };
 }
 
-/** The capture's own first time (so charts of all listeners share an axis), else the listener's. */
+/** The capture's own first time in epoch seconds (so charts of all listeners share an axis), else the listener's. */
 function firstTime(s: CaptureSummary, fallback: number): number {
   return s.firstTime ? s.firstTime.sec + s.firstTime.nsec / 1e9 : fallback;
 }

@@ -168,6 +168,8 @@ export class RunTally {
 
 const DROPPED = 1;
 const ANSWERED = 2;
+const NO_KEYS = new Uint32Array(0);
+const NO_BITS = new Uint8Array(0);
 
 /**
  * Which sources had SYNs dropped and which got answers (kernel.md §10.1): since 4.10 a full accept
@@ -175,7 +177,17 @@ const ANSWERED = 2;
  * interleaved in time, were answered at once is filtered, not overflowed.
  */
 export class SourceTally {
-  private readonly sources = new Map<number, number>();
+  /**
+   * The sources' DROPPED | ANSWERED bits by source key, open addressing with linear probing on typed
+   * arrays kept at most half full (a bits byte of 0 is a free place): ~10 bytes a source where a
+   * Map<number, number> took ~37, 3.7 MB at the cap (BENCHMARKS.md, session 10). Nothing is allocated
+   * until the first source: a port scan makes up to 20 000 listeners, each with one.
+   */
+  private keys = NO_KEYS;
+  private bits = NO_BITS;
+  /** 32 - log2(table size): place() keeps the product's top bits. */
+  private shift = 32;
+  private size = 0;
   capped = false;
   firstDrop = Infinity;
   lastDrop = -Infinity;
@@ -187,16 +199,50 @@ export class SourceTally {
     return c.ipVersion === 4 ? c.c3 >>> 0 : mix(mix(mix(mix(c.c0) ^ c.c1) ^ c.c2) ^ c.c3) >>> 0;
   }
 
+  /** Where key k is, or the free place it would go (the table has room: grow() first). */
+  private place(k: number): number {
+    const mask = this.keys.length - 1;
+    // Fibonacci hashing: the product's high bits, which every bit of the address moves (its low bits
+    // would depend on the address's low bits alone, and a copy of a network differs in its high ones).
+    let i = Math.imul(k, 0x9e3779b1) >>> this.shift;
+    while (this.bits[i] !== 0 && this.keys[i] !== k) i = (i + 1) & mask;
+    return i;
+  }
+
   private mark(c: Connection, bit: number): void {
     const k = this.key(c);
-    const v = this.sources.get(k);
-    if (v === undefined) {
-      if (this.sources.size >= MAX_SOURCES) {
-        this.capped = true;
-        return;
-      }
-      this.sources.set(k, bit);
-    } else if ((v & bit) === 0) this.sources.set(k, v | bit);
+    if (this.keys.length === 0) this.grow();
+    let i = this.place(k);
+    if (this.bits[i] !== 0) {
+      this.bits[i] |= bit;
+      return;
+    }
+    if (this.size >= MAX_SOURCES) {
+      this.capped = true;
+      return;
+    }
+    if ((this.size + 1) * 2 > this.keys.length) {
+      this.grow();
+      i = this.place(k);
+    }
+    this.keys[i] = k;
+    this.bits[i] = bit;
+    this.size++;
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const bits = this.bits;
+    const size = Math.max(4, keys.length * 2);
+    this.keys = new Uint32Array(size);
+    this.bits = new Uint8Array(size);
+    this.shift = 32 - Math.log2(size);
+    for (let j = 0; j < keys.length; j++) {
+      if (bits[j] === 0) continue;
+      const i = this.place(keys[j]!);
+      this.keys[i] = keys[j]!;
+      this.bits[i] = bits[j]!;
+    }
   }
 
   observe(c: Connection, synDropped: boolean): void {
@@ -215,7 +261,10 @@ export class SourceTally {
     let dropped = 0;
     let never = 0;
     let answered = 0;
-    for (const v of this.sources.values()) {
+    const bits = this.bits;
+    for (let i = 0; i < bits.length; i++) {
+      const v = bits[i]!;
+      if (v === 0) continue;
       if (v & ANSWERED) answered++;
       if (v & DROPPED) {
         dropped++;

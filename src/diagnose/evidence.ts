@@ -1,6 +1,8 @@
+import { durationNanos } from '../capture/time-base.js';
 import { formatAddress, formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
 import { spuriousSynAckCopies, type SignatureId } from './signatures.js';
+import { plural } from './plural.js';
 
 /** One connection shown as evidence: where to find it in Wireshark and what it did. */
 export interface EvidenceConnection {
@@ -66,7 +68,20 @@ export function wiresharkFilter(c: Connection): string {
   return c.reusedBy !== 0 || c.reusesEarlier ? withFrameRange(tuple, c.firstFrame, c.lastFrame) : tuple;
 }
 
-function secs(x: number): string {
+/**
+ * A duration between two packets of the connection, for its note: to a tenth of a millisecond or a
+ * hundredth of a second; with every digit when the capture is finer than the microsecond (`digits`, of a
+ * second) and the value has digits past it (`15.805339314 s`, `22.259601 ms`, `2.616 µs`), as the
+ * reports' measuredDuration (report/units.ts) writes measured spans.
+ */
+function secs(x: number, digits: number): string {
+  const ns = durationNanos(x, digits);
+  if (digits > 6 && ns % 1000 !== 0) {
+    const a = Math.abs(x);
+    if (a < 0.001) return `${(ns / 1e3).toFixed(Math.min(3, digits - 6))} µs`;
+    if (a < 1) return `${(ns / 1e6).toFixed(digits - 3)} ms`;
+    return `${(ns / 1e9).toFixed(digits)} s`;
+  }
   return x < 1 ? `${(x * 1000).toFixed(1)} ms` : `${x.toFixed(2)} s`;
 }
 
@@ -79,33 +94,33 @@ function firstSynAckAfterAck(c: Connection): number {
   return 0;
 }
 
-function describe(c: Connection, sig: readonly SignatureId[]): string {
+function describe(c: Connection, sig: readonly SignatureId[], digits: number): string {
   const parts: string[] = [];
   // Counted and timed on the answered attempt's ISN: a SYN with a new ISN is another attempt (issue 19 item 7).
   const firstFrame = c.answeredIsnSyns > 0 ? c.answeredSynFrame : c.synFrame;
   const firstTime = c.answeredIsnSyns > 0 ? c.answeredSynTime : c.synTime;
   if (c.synRetransBeforeAnswer > 0) {
     const from = firstFrame !== c.synFrame ? ` (first at frame ${firstFrame})` : '';
-    parts.push(`SYN sent ${c.synRetransBeforeAnswer + 1} times${from}` + (c.synAckCount > 0 ? `, answered after ${secs(c.synAckTime - firstTime)}` : ', never answered'));
+    parts.push(`SYN sent ${c.synRetransBeforeAnswer + 1} times${from}` + (c.synAckCount > 0 ? `, answered after ${secs(c.synAckTime - firstTime, digits)}` : ', never answered'));
   }
   const others = c.otherIsnSyns;
-  if (others > 0) parts.push(`${others} other SYN${others > 1 ? 's' : ''} with new ISNs on the same port (separate attempts, not retransmits)`);
-  else if (c.synAckCount === 0 && c.synNewIsn > 0) parts.push(`${c.synCount} SYNs on the same port, the ISN changed ${c.synNewIsn} time${c.synNewIsn > 1 ? 's' : ''} (separate attempts), never answered`);
+  if (others > 0) parts.push(`${plural(others, 'other SYN')} with new ISNs on the same port (separate attempts, not retransmits)`);
+  else if (c.synAckCount === 0 && c.synNewIsn > 0) parts.push(`${c.synCount} SYNs on the same port, the ISN changed ${plural(c.synNewIsn, 'time')} (separate attempts), never answered`);
   const spurious = c.synAckRetransmits > 0 ? spuriousSynAckCopies(c) : 0;
   if (spurious > 0) {
-    parts.push(`SYN-ACK sent again ${secs(c.synAckTimes[1]! - c.synAckTime)} after the first, within one round trip: ${c.synCount > 1 ? 'an answer to a re-sent SYN' : 'a copy, not a timer\'s re-send'}, not a loss`);
+    parts.push(`SYN-ACK sent again ${secs(c.synAckTimes[1]! - c.synAckTime, digits)} after the first, within one round trip: ${c.synCount > 1 ? 'an answer to a re-sent SYN' : 'a copy, not a timer\'s re-send'}, not a loss`);
   }
   if (sig.includes('refused')) parts.push('SYN answered by RST+ACK (nothing listening)');
   if (sig.includes('synack-retransmit-after-ack')) {
-    parts.push(`SYN-ACK re-sent ${c.synAckAfterAck} time${c.synAckAfterAck > 1 ? 's' : ''} after the client's handshake ACK`);
+    parts.push(`SYN-ACK re-sent ${plural(c.synAckAfterAck, 'time')} after the client's handshake ACK`);
   }
   if (sig.includes('handshake-data-ignored')) {
-    parts.push(`client data retransmitted ${c.clientRetransBeforeAnswer} time${c.clientRetransBeforeAnswer > 1 ? 's' : ''} unanswered`);
+    parts.push(`client data retransmitted ${plural(c.clientRetransBeforeAnswer, 'time')} unanswered`);
   }
-  if (sig.includes('reset-after-handshake')) parts.push(`bare RST (no ACK, seq = client's ACK) ${secs(c.rstTime - c.handshakeAckTime)} after the handshake ACK`);
+  if (sig.includes('reset-after-handshake')) parts.push(`bare RST (no ACK, seq = client's ACK) ${secs(c.rstTime - c.handshakeAckTime, digits)} after the handshake ACK`);
   if (sig.includes('reset-by-application')) parts.push('RST+ACK from the server after it had handled data');
   if (c.handshakeAckFrame !== 0 && c.serverAnswerFrame !== 0 && !sig.includes('reset-after-handshake') && (sig.includes('handshake-data-ignored') || sig.includes('synack-retransmit-after-ack'))) {
-    parts.push(`server answered ${secs(c.serverAnswerTime - c.handshakeAckTime)} after the handshake`);
+    parts.push(`server answered ${secs(c.serverAnswerTime - c.handshakeAckTime, digits)} after the handshake`);
   } else if (c.handshakeAckFrame !== 0 && c.serverAnswerFrame === 0 && c.clientFirstDataFrame !== 0) {
     parts.push('server never answered');
   }
@@ -113,7 +128,8 @@ function describe(c: Connection, sig: readonly SignatureId[]): string {
   return parts.join('; ');
 }
 
-export function evidenceOf(c: Connection, sig: readonly SignatureId[]): EvidenceConnection {
+/** `digits`: of a second, the capture's (CaptureTimes.digits): the note's durations have as many as they hold. */
+export function evidenceOf(c: Connection, sig: readonly SignatureId[], digits = 6): EvidenceConnection {
   const frames: EvidenceConnection['frames'] = {};
   if (c.synFrame) frames.syn = c.synFrame;
   if (c.synAckFrame) frames.synAck = c.synAckFrame;
@@ -132,7 +148,7 @@ export function evidenceOf(c: Connection, sig: readonly SignatureId[]): Evidence
     frames,
     signatures: [...sig],
     filter: wiresharkFilter(c),
-    note: describe(c, sig),
+    note: describe(c, sig, digits),
   };
 }
 
@@ -141,13 +157,14 @@ export class EvidencePicker {
   private items: { score: number; frame: number; ev: EvidenceConnection }[] = [];
   constructor(private readonly keep = 5) {}
 
-  offer(score: number, c: Connection, sig: readonly SignatureId[]): void {
+  /** `digits`: of a second, the capture's (ListenerBase.times.digits), for the note (evidenceOf). */
+  offer(score: number, c: Connection, sig: readonly SignatureId[], digits: number): void {
     const items = this.items;
     if (items.length >= this.keep) {
       const worst = items[items.length - 1]!;
       if (score < worst.score || (score === worst.score && c.firstFrame > worst.frame)) return;
     }
-    items.push({ score, frame: c.firstFrame, ev: evidenceOf(c, sig) });
+    items.push({ score, frame: c.firstFrame, ev: evidenceOf(c, sig, digits) });
     items.sort((a, b) => b.score - a.score || a.frame - b.frame);
     if (items.length > this.keep) items.pop();
   }

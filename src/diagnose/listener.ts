@@ -3,6 +3,16 @@ import { Timeline } from './timeline.js';
 import { LISTENER_SAMPLES, VantageEstimator } from './vantage.js';
 
 /**
+ * How the run's capture times are kept and printed, shared by the analyzer and its listeners (set as the
+ * capture is read: runPipeline): `base`, the base whole second capture times count from
+ * (capture/time-base.ts); `digits`, the digits of a second the capture's timestamps have (6 for µs, 9 for ns).
+ */
+export interface CaptureTimes {
+  base: number;
+  digits: number;
+}
+
+/**
  * The counts every detector of one server ip:port shares; each finding's own
  * counts live in its detector's state (detectors/<id>.ts).
  */
@@ -16,7 +26,7 @@ export class ListenerBase {
   refused = 0;
   firstTime = Infinity;
   lastTime = -Infinity;
-  readonly timeline = new Timeline();
+  readonly timeline: Timeline;
   /** This listener's own handshake timing: a proxy's capture sees its listeners from different sides (vantage.ts). */
   readonly vantage = new VantageEstimator(LISTENER_SAMPLES);
   /** Its clients' address while they all had one (0: none yet, 1: one, 2: several): a proxy's own address, for a back end. */
@@ -26,10 +36,14 @@ export class ListenerBase {
   private k2 = 0;
   private k3 = 0;
 
+  /** `times`: the run's (the analyzer's); by default epoch seconds, microseconds. */
   constructor(
     readonly listener: string,
     readonly address: string,
-  ) {}
+    readonly times: CaptureTimes = { base: 0, digits: 6 },
+  ) {
+    this.timeline = new Timeline(times);
+  }
 
   // The server endpoint in numbers, to recognise its connections without formatting their address.
   private w0 = 0;

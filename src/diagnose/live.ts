@@ -16,10 +16,10 @@ import type { LiveConnections, OpenFacts } from '../track/live.js';
 import { MAX_LISTENERS, Listener, type ListenerVantages } from './analyzer.js';
 import { ListenerBase } from './listener.js';
 import type { Finding } from './registry.js';
-import { classify, type ConnectionFacts } from './signatures.js';
+import { classify, verdictSettlesAfter, type ConnectionFacts } from './signatures.js';
 import { synAckAfterAck } from './synack-after-ack.js';
 import { Timeline } from './timeline.js';
-import type { Vantage, VantageEstimator } from './vantage.js';
+import { SYN_ANSWER_LATEST_S, type Vantage, type VantageEstimator } from './vantage.js';
 
 /** Until the capture shows the round trip: the client's own shortest retransmission timeout (TCP_RTO_MIN). */
 const DEFAULT_GRACE_S = 0.2;
@@ -149,16 +149,18 @@ export interface OpenJudgement {
 }
 
 /**
- * classify()'s and openFacts()'s time thresholds all fall within this after a connection's latest packet
- * (the longest: a SYN-ACK unanswered for 1.5 s looks like a syncookie's): past it, the facts of an open
- * connection stay as they are until its next packet, however late the window's end.
+ * How long after an open connection's latest packet its facts stop changing with time alone: classify()'s
+ * rules (signatures.ts verdictSettlesAfter, which grows with how long its attempts have gone on: a client
+ * retrying for 15 s may wait 7.5 s more), and openFacts()'s and inFlight()'s graces and answer due times.
  */
-const SETTLED_S = 2;
+function settlesAfter(c: Connection): number {
+  return Math.max(verdictSettlesAfter(c), MAX_GRACE_S, SYN_ANSWER_LATEST_S);
+}
 
 /** What is kept of an open connection between windows, by slot (bits). */
 const WANTED = 1;
 const EVIDENCE = 2;
-/** Judged at least SETTLED_S after its latest packet: judged the same until its next packet. */
+/** Judged at least settlesAfter() after its latest packet: judged the same until its next packet. */
 const SETTLED = 4;
 
 /** One listener's open connections in one window's judgement. */
@@ -190,7 +192,7 @@ interface Judged {
 /**
  * Judges the open connections at each window's end, remembering between windows what cannot have changed.
  *
- * An open connection judged SETTLED_S or more after its latest packet is judged the same until its next
+ * An open connection judged settlesAfter() or more after its latest packet is judged the same until its next
  * packet: its facts (counts, evidence, listener) are kept by slot, checked by the connection's id and
  * latest frame number, and it is not read again unless its listener is judged. A listener with open
  * evidence is judged on a copy of its state fed all its open connections; if none of them changed, the
@@ -287,7 +289,7 @@ export class OpenJudge {
           flags[slot] = WANTED;
           continue;
         }
-        bits = WANTED | (evidence(f) ? EVIDENCE : 0) | (at - open.lastTimeOf(slot) >= SETTLED_S ? SETTLED : 0);
+        bits = WANTED | (evidence(f) ? EVIDENCE : 0) | (at - open.lastTimeOf(slot) >= settlesAfter(c) ? SETTLED : 0);
         flags[slot] = bits;
         const index = this.indexOf(key);
         keyOf[slot] = index;

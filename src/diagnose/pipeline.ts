@@ -40,7 +40,18 @@ export async function runPipeline(
       const facts = analyzer.add(c);
       each?.(c, facts);
     },
-    { ...run, recycle: run.recycle ?? true },
+    {
+      ...run,
+      recycle: run.recycle ?? true,
+      onTimeBase: (sec) => {
+        analyzer.times.base = sec;
+        run.onTimeBase?.(sec);
+      },
+      onTimestampDigits: (digits) => {
+        analyzer.times.digits = digits;
+        run.onTimestampDigits?.(digits);
+      },
+    },
   );
   return { summary, analysis: analyzer.finish(summary) };
 }

@@ -3,7 +3,7 @@
 // (whose state keeps it) and syn-queue-overflow (which reads that state).
 
 import type { Connection } from '../track/connection.js';
-import { Samples } from './samples.js';
+import { NumberSet, Samples } from './samples.js';
 import type { ConnectionFacts } from './signatures.js';
 
 /**
@@ -96,8 +96,9 @@ export class QueueOccupancy {
     const ids = this.dropConn.view();
     let synDrops = 0;
     let held = 0;
-    const conns = new Set<number>();
-    const others = new Set<number>();
+    // Typed-array sets (a Set<number> of up to MAX_SAMPLES ids each was ~2.7 MB of garbage a judgement).
+    const conns = new NumberSet(MAX_SAMPLES);
+    const others = new NumberSet(MAX_SAMPLES);
     for (let i = 0; i < times.length; i++) {
       if (requests[i]! > 0 && accepting[i] === 0) {
         synDrops++;

@@ -9,6 +9,13 @@ import { mix } from '../track/key.js';
 // allocated until a list gets its first value.
 const NO_SAMPLES = new Float64Array(0);
 const FIRST_SIZE = 16;
+/**
+ * Past this many samples (128 KB) a list takes its whole cap at once: the allocator maps a block that big
+ * and the OS gives it pages as they are written, so the untouched rest costs address space only, and no
+ * more regrown copies wait for a full collection to be freed (at 2 M packets of the tiled capture they
+ * put 5 MB on the peak RSS; BENCHMARKS.md, session 10).
+ */
+const BIG = 16384;
 
 export class Samples {
   private data = NO_SAMPLES;
@@ -20,7 +27,8 @@ export class Samples {
   push(x: number): boolean {
     if (this.length >= this.cap) return false;
     if (this.length === this.data.length) {
-      const bigger = new Float64Array(Math.min(this.cap, Math.max(FIRST_SIZE, this.data.length * 2)));
+      const n = this.data.length * 2;
+      const bigger = new Float64Array(n > BIG ? this.cap : Math.min(this.cap, Math.max(FIRST_SIZE, n)));
       bigger.set(this.data);
       this.data = bigger;
     }
@@ -93,7 +101,9 @@ export class NumberSet {
     const old = this.slots;
     this.slots = new Uint32Array(old.length * 2);
     const mask = this.slots.length - 1;
-    for (const x of old) {
+    // Indexed: a for-of over a typed array made an iterator result per slot until V8 optimised it.
+    for (let j = 0; j < old.length; j++) {
+      const x = old[j]!;
       if (x === 0) continue;
       let i = mix(x ^ this.seed) & mask;
       while (this.slots[i] !== 0) i = (i + 1) & mask;

@@ -1,5 +1,5 @@
 import type { Connection } from '../track/connection.js';
-import { SYN_ANSWER_MIN_S } from './vantage.js';
+import { SYN_ANSWER_LATEST_S, SYN_ANSWER_MIN_S } from './vantage.js';
 
 /** Per-connection signature ids: stable, shown in `flows` and explained by `tcpdiag explain`. */
 export const SIGNATURES = [
@@ -33,6 +33,26 @@ const RESET_WITHIN_S = 1;
  * before the client could have tried again. A lone attempt's first retry is due within 1 s (SYN).
  */
 const FIRST_RETRY_S = 1;
+
+/** How long after a connection's latest packet the capture must go on before the client's next attempt was due. */
+function nextAttemptDue(c: Connection): number {
+  const firstAttempt = c.synCount > 0 ? c.synTime : c.firstTime;
+  return Math.max(FIRST_RETRY_S, (c.lastTime - firstAttempt) / 2);
+}
+
+/** An open SYN-ACK never re-sent looks like a syncookie's once it has waited this long (looksLikeSyncookie). */
+const SYNCOOKIE_WAIT_S = SYNACK_RTO + SYNACK_RTO_SLACK;
+
+/**
+ * How long after its latest packet classify()'s verdict on a connection can still change with time alone,
+ * its record filled as if it finished later (live watch judges open connections at each window's end):
+ * every time rule below is measured from one of its packets up to `finishedAt`, and the longest of them is
+ * the wait for a next attempt, which grows with how long the attempts have gone on. Past this only a new
+ * packet changes the verdict (test/watch/live.test.ts, "a quiet spell").
+ */
+export function verdictSettlesAfter(c: Connection): number {
+  return Math.max(SYNCOOKIE_WAIT_S, SYN_ANSWER_LATEST_S, CLIENT_RTO_MIN, nextAttemptDue(c));
+}
 
 /** Derived facts that both the signatures and the listener findings use. */
 export interface ConnectionFacts {
@@ -106,7 +126,7 @@ function looksLikeSyncookie(c: Connection): boolean {
   const openUntil = c.serverAnswerFrame !== 0 ? c.serverAnswerTime : c.finishedAt;
   const waited = openUntil - c.synAckTime;
   const ackMissing = c.handshakeAckFrame === 0 || c.clientRetransBeforeAnswer > 0 || c.clientSegsBeforeAnswer > 2;
-  return ackMissing && waited > SYNACK_RTO + SYNACK_RTO_SLACK && c.rstBy !== 'client';
+  return ackMissing && waited > SYNCOOKIE_WAIT_S && c.rstBy !== 'client';
 }
 
 /**
@@ -205,10 +225,8 @@ export function classify(c: Connection, synAnswerDue = SYN_ANSWER_MIN_S): Connec
   const recovered =
     c.serverDataAckFrame !== 0 || c.serverFirstDataFrame !== 0 || (c.handshakeAckFrame !== 0 && c.clientFirstDataFrame === 0 && c.serverAnswerFrame !== 0 && !serverRst);
   const halfOpen = c.synCount > 0 && c.handshakeAckFrame === 0 && c.rstBy === null && c.client.packets - c.client.duplicates === c.synCount;
-  const firstAttempt = c.synCount > 0 ? c.synTime : c.firstTime;
   const unresolved =
-    !recovered && c.rstBy === null && !c.client.finSeen && !c.server.finSeen && !c.evicted &&
-    c.finishedAt - c.lastTime < Math.max(FIRST_RETRY_S, (c.lastTime - firstAttempt) / 2);
+    !recovered && c.rstBy === null && !c.client.finSeen && !c.server.finSeen && !c.evicted && c.finishedAt - c.lastTime < nextAttemptDue(c);
   return {
     signatures: sig.list(),
     ignoredHandshake,

@@ -1,3 +1,4 @@
+import { epochOf } from '../capture/time-base.js';
 import type { Connection } from '../track/connection.js';
 
 /** Fine buckets, merged into display buckets once the capture's length is known. */
@@ -33,26 +34,47 @@ export interface DropFacts {
 }
 
 const SEGMENT_DROPS = SERIES.indexOf('segmentDrops');
+const NO_ROWS = new Int32Array(0);
 const SYN_DROPS = SERIES.indexOf('synDrops');
 
 /** Per-listener counts over time: new SYNs, SYN retransmits, completed, ignored and reset handshakes, refusals. */
 export class Timeline {
-  private readonly fine = new Map<number, Int32Array>();
+  /**
+   * The fine buckets that have counts: `index` maps a bucket's number (counted from `origin`, the first
+   * one's, so that it stays a small integer) to its row of SERIES.length counts in `rows`, rows placed in
+   * the order they appear. A row was an Int32Array of its own in a Map: ~200 bytes a bucket, 2.5 MB at
+   * 20 M packets of the tiled capture (BENCHMARKS.md, session 10); now ~60.
+   */
+  private readonly index = new Map<number, number>();
+  // Nothing is allocated until the first count: a port scan makes up to 20 000 listeners, each with one.
+  private rows = NO_ROWS;
+  private origin = NaN;
   dropped = 0;
+
+  /** `times.base`: the run's base second (capture/time-base.ts); buckets are cut on epoch seconds, as the charts show them. */
+  constructor(private readonly times: { readonly base: number } = { base: 0 }) {}
 
   private add(t: number, series: number): void {
     if (!Number.isFinite(t)) return;
-    const k = Math.floor(t / FINE_S);
-    let row = this.fine.get(k);
-    if (!row) {
-      if (this.fine.size >= MAX_FINE_BUCKETS) {
+    // Fine buckets of epoch time (a float, as a chart's axis): `base` whole seconds, so the cut is the capture's.
+    const k = Math.floor(epochOf(this.times.base, t) / FINE_S);
+    if (this.origin !== this.origin) this.origin = k;
+    const key = k - this.origin;
+    let row = this.index.get(key);
+    if (row === undefined) {
+      if (this.index.size >= MAX_FINE_BUCKETS) {
         this.dropped++;
         return;
       }
-      row = new Int32Array(SERIES.length);
-      this.fine.set(k, row);
+      row = this.index.size;
+      if ((row + 1) * SERIES.length > this.rows.length) {
+        const grown = new Int32Array(Math.max(SERIES.length, this.rows.length * 2));
+        grown.set(this.rows);
+        this.rows = grown;
+      }
+      this.index.set(key, row);
     }
-    row[series]!++;
+    this.rows[row * SERIES.length + series]!++;
   }
 
   addConnection(c: Connection, ignored: boolean, reset: boolean, refused: boolean, drops?: DropFacts): void {
@@ -129,6 +151,7 @@ export class Timeline {
     for (; placed < n; placed++) this.add(dataT, SEGMENT_DROPS);
   }
 
+  /** `from`, `to`: epoch seconds (the capture's first and last frame). */
   result(listener: string, from: number, to: number): ListenerTimeline {
     const span = Math.max(to - from, FINE_S);
     // Past the nicest sizes (a capture whose clock jumps by centuries) the bucket simply grows.
@@ -136,10 +159,13 @@ export class Timeline {
     const start = Math.floor(from / bucket) * bucket;
     const n = Math.max(1, Math.ceil((to - start) / bucket + 1e-9));
     const series = Object.fromEntries(SERIES.map((s) => [s, new Array<number>(n).fill(0)])) as Record<SeriesName, number[]>;
-    for (const [k, row] of this.fine) {
+    const columns = SERIES.map((s) => series[s]);
+    const rows = this.rows;
+    this.index.forEach((row, key) => {
+      const k = key + this.origin;
       const i = Math.min(n - 1, Math.max(0, Math.floor((k * FINE_S + 1e-9 - start) / bucket)));
-      SERIES.forEach((s, j) => (series[s][i]! += row[j]!));
-    }
+      for (let j = 0; j < columns.length; j++) columns[j]![i]! += rows[row * SERIES.length + j]!;
+    });
     return { listener, start, bucket, series };
   }
 }

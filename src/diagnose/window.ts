@@ -12,6 +12,7 @@
 // is the Analyzer's own bounded state, one small record per open connection already counted (the
 // connection table's cap bounds them), and one per (listener, finding) reported.
 
+import { epochOf } from '../capture/time-base.js';
 import type { Connection } from '../track/connection.js';
 import { LiveTracker, type LiveConnections } from '../track/live.js';
 import type { CaptureSummary } from '../track/summary.js';
@@ -136,10 +137,10 @@ export interface WindowSink {
 }
 
 /** The counts one connection adds to its listener's window; what an open one has shown is counted once. */
-const COUNTED = ['syns', 'completed', 'synDrops', 'unansweredSyns', 'ignored', 'overflowResets', 'appResets', 'refused', 'droppedSegments'] as const;
-type Counted = Record<(typeof COUNTED)[number], number>;
+export const COUNTED = ['syns', 'completed', 'synDrops', 'unansweredSyns', 'ignored', 'overflowResets', 'appResets', 'refused', 'droppedSegments'] as const;
+export type Counted = Record<(typeof COUNTED)[number], number>;
 
-function newCounted(): Counted {
+export function newCounted(): Counted {
   return { syns: 0, completed: 0, synDrops: 0, unansweredSyns: 0, ignored: 0, overflowResets: 0, appResets: 0, refused: 0, droppedSegments: 0 };
 }
 
@@ -158,8 +159,11 @@ function countsOf(c: Connection, f: ConnectionFacts, into: Counted): Counted {
   return into;
 }
 
-/** Every field of COUNTED, spelled out: a loop over the names costs more than the rest of countOpen. */
-function sameCounts(a: Counted, b: Counted): boolean {
+/**
+ * Every field of COUNTED, spelled out: a loop over the names costs more than the rest of countOpen. A field
+ * added to COUNTED and not here is caught by test/watch/windows.test.ts, which sets each one alone.
+ */
+export function sameCounts(a: Counted, b: Counted): boolean {
   return (
     a.syns === b.syns && a.completed === b.completed && a.synDrops === b.synDrops && a.unansweredSyns === b.unansweredSyns &&
     a.ignored === b.ignored && a.overflowResets === b.overflowResets && a.appResets === b.appResets && a.refused === b.refused &&
@@ -167,7 +171,7 @@ function sameCounts(a: Counted, b: Counted): boolean {
   );
 }
 
-function isZero(a: Counted): boolean {
+export function isZero(a: Counted): boolean {
   return (
     a.syns === 0 && a.completed === 0 && a.synDrops === 0 && a.unansweredSyns === 0 && a.ignored === 0 && a.overflowResets === 0 &&
     a.appResets === 0 && a.refused === 0 && a.droppedSegments === 0
@@ -205,7 +209,15 @@ export class Windows {
   private readonly counted = new Map<number, Counted>();
   private readonly scratch = newCounted();
   private index = 0;
+  /** The open window's start, capture time (seconds since timeBase). */
   private start = NaN;
+  /**
+   * The run's base second (capture/time-base.ts), the analyzer's (runPipeline sets it at the first frame):
+   * windows are cut on epoch multiples of the interval and reported in epoch seconds.
+   */
+  private get timeBase(): number {
+    return this.analyzer.timeBase;
+  }
   /** The grace the last window's end measured (null: none yet). */
   private grace: Grace | null = null;
 
@@ -236,9 +248,14 @@ export class Windows {
     return this.followed;
   }
 
-  /** The open window's start (epoch seconds), NaN before the first connection or tick. */
+  /** The open window's start (capture time), NaN before the first connection or tick. */
   get windowStart(): number {
     return this.start;
+  }
+
+  /** The start of the window holding capture time `now`: a multiple of the interval in epoch seconds. */
+  private windowAt(now: number): number {
+    return Math.floor(epochOf(this.timeBase, now) / this.interval) * this.interval - this.timeBase;
   }
 
   /** The open window's end: the capture time at which it closes (Infinity before the first). */
@@ -250,7 +267,7 @@ export class Windows {
   advance(now: number): number {
     if (!Number.isFinite(now)) return this.nextEnd;
     if (Number.isNaN(this.start)) {
-      this.start = Math.floor(now / this.interval) * this.interval;
+      this.start = this.windowAt(now);
       return this.nextEnd;
     }
     let closed = 0;
@@ -258,7 +275,7 @@ export class Windows {
       this.close();
       if (++closed >= MAX_EMPTY_WINDOWS && now >= this.start + this.interval) {
         // Skip the rest of an empty stretch in one step.
-        this.start = Math.floor(now / this.interval) * this.interval;
+        this.start = this.windowAt(now);
         break;
       }
     }
@@ -305,7 +322,8 @@ export class Windows {
 
   /** Closes the open window (the end of input closes the last one, however short). */
   close(): void {
-    if (Number.isNaN(this.start)) this.start = 0;
+    // Without any packet, a window at the epoch's start.
+    if (Number.isNaN(this.start)) this.start = -this.timeBase;
     const start = this.start;
     const end = start + this.interval;
     let live: OpenJudgement | null = null;
@@ -324,13 +342,13 @@ export class Windows {
     }
     const listeners = [...this.counts.values()].sort((a, b) => b.connections - a.connections || b.syns - a.syns || a.listener.localeCompare(b.listener));
     this.counts = new Map();
-    this.sink.window({ type: 'window', index: this.index, start, end, listeners });
-    this.judge(start, end, live);
+    this.sink.window({ type: 'window', index: this.index, start: epochOf(this.timeBase, start), end: epochOf(this.timeBase, end), listeners });
+    this.judge(epochOf(this.timeBase, start), epochOf(this.timeBase, end), live);
     this.index++;
     this.start = end;
   }
 
-  /** Reports what changed in the findings of the listeners judged now: touched, or with open evidence. */
+  /** Reports what changed in the findings of the listeners judged now: touched, or with open evidence. `start`, `end`: epoch seconds. */
   private judge(start: number, end: number, live: OpenJudgement | null): void {
     const now = new Map<string, Finding>();
     const judged = new Set(this.touched);
@@ -345,7 +363,7 @@ export class Windows {
     for (const [key, f] of now) {
       const before = this.reported.get(key);
       if (!before) {
-        this.reported.set(key, { connections: f.connections, severity: f.severity, verdict: f.verdict, began: beganOf(f), active: true });
+        this.reported.set(key, { connections: f.connections, severity: f.severity, verdict: f.verdict, began: beganOf(f, this.timeBase), active: true });
         this.emit('started', f, f.connections, start, end);
       } else if (f.connections > before.connections) {
         this.emit('grew', f, f.connections - before.connections, start, end);
@@ -379,7 +397,7 @@ export class Windows {
   private emit(change: FindingChange, f: Finding, added: number, start: number, end: number): void {
     this.sink.finding({
       type: 'finding', change, window: this.index, windowStart: start, windowEnd: end,
-      id: f.id, severity: f.severity, listener: f.listener, connections: f.connections, added, began: beganOf(f), verdict: f.verdict,
+      id: f.id, severity: f.severity, listener: f.listener, connections: f.connections, added, began: beganOf(f, this.timeBase), verdict: f.verdict,
     });
   }
 }
@@ -390,6 +408,7 @@ function farGrace(a: Grace, b: Grace): boolean {
   return far(a.server, b.server) || far(a.client, b.client);
 }
 
-function beganOf(f: Finding): number | null {
-  return Number.isFinite(f.firstTime) ? f.firstTime : null;
+/** Epoch seconds of the finding's first time (a float: watch prints it to the millisecond). */
+function beganOf(f: Finding, base: number): number | null {
+  return Number.isFinite(f.firstTime) ? epochOf(base, f.firstTime) : null;
 }

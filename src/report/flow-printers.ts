@@ -3,6 +3,7 @@
 
 import { stripControl } from './escape.js';
 import type { FlowRecord } from './flow.js';
+import { FLOW_APPENDED_COLUMNS } from './flow.generated.js';
 import type { Printer, Sink } from './printer.js';
 import { count } from './units.js';
 
@@ -11,17 +12,18 @@ export type FlowFormat = (typeof FLOW_FORMATS)[number];
 
 /** What flows prints: each connection's record, and the end of each capture with its counts. */
 export type FlowsItem =
-  /** `exactHandshake`: the handshake's durations are the capture's own (to its digits), not whole microseconds. */
-  | { kind: 'flow'; flow: FlowRecord; exactHandshake?: boolean }
+  | { kind: 'flow'; flow: FlowRecord }
   | { kind: 'capture-end'; path: string; connections: number; packets: number };
 
-const CSV_COLUMNS = [
+const CSV_COLUMNS: readonly string[] = [
   'capture', 'id', 'client', 'server', 'start', 'duration', 'state', 'history', 'clientPackets', 'serverPackets',
   'clientBytes', 'serverBytes', 'synToSynAck', 'synAckToAck', 'synRetransmits', 'synAckRetransmits',
   'synAckRetransmitsAfterAck', 'clientRetransmits', 'serverRetransmits', 'end', 'firstFrame', 'lastFrame', 'signatures',
   // Added later, at the end so that readers by position keep working.
   'uid', 'vlan', 'inner_vlan',
-] as const;
+  // Facts added to the field table since (track/fields.ts `flows`), in table order.
+  ...FLOW_APPENDED_COLUMNS,
+];
 
 function csvCell(v: unknown): string {
   const s = v === null || v === undefined ? '' : String(v);
@@ -57,14 +59,12 @@ export function vlanText(f: Pick<FlowRecord, 'vlan' | 'inner_vlan'>): string {
 
 const TEXT_HEAD = ['client', 'server', 'start', 'dur', 'state', 'history', 'pkts c/s', 'bytes c/s', 'syn→sa', 'sa→ack', 'rtx syn/sa/data', 'end', 'frames', 'signatures'];
 
-function textRow(f: FlowRecord, exactHandshake: boolean): string[] {
-  // Times and durations to the capture's precision (µs, ns); the handshake's two are whole microseconds
-  // unless they were read exactly (a nanosecond capture read from a file).
+function textRow(f: FlowRecord): string[] {
+  // Times and durations to the capture's precision (µs, ns): capture times are exact (capture/time-base.ts).
   const digits = fractionDigits(f.start.iso);
-  const hs = exactHandshake ? digits : Math.min(digits, 6);
   return [
     f.client, f.server, f.start.iso.slice(11, -1), f.duration.toFixed(digits), f.state, f.history,
-    `${f.clientPackets}/${f.serverPackets}`, `${f.clientBytes}/${f.serverBytes}`, sec(f.synToSynAck, hs), sec(f.synAckToAck, hs),
+    `${f.clientPackets}/${f.serverPackets}`, `${f.clientBytes}/${f.serverBytes}`, sec(f.synToSynAck, digits), sec(f.synAckToAck, digits),
     `${f.synRetransmits}/${f.synAckRetransmits}/${f.clientRetransmits + f.serverRetransmits}`,
     f.end.by ? `${f.end.how} by ${f.end.by}` : f.end.how, `${f.firstFrame}-${f.lastFrame}`, f.signatures.join(',') || '-',
   ];
@@ -91,7 +91,7 @@ function textPrinter(sink: Sink, quiet: boolean): Printer<FlowsItem> {
   return {
     print(item) {
       if (item.kind === 'flow') {
-        rows.push(textRow(item.flow, item.exactHandshake === true).map(stripControl));
+        rows.push(textRow(item.flow).map(stripControl));
         vlans.push(vlanText(item.flow));
         tagged ||= item.flow.vlan !== null;
         return;

@@ -1,36 +1,41 @@
 import { createHash } from 'node:crypto';
 import { formatAddress, formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
-import type { Direction } from '../track/direction.js';
 import { zeekConnState } from '../track/zeek.js';
-import { microseconds, nanosBetween, timeOf, type Time } from './model.js';
+import { flowRow, type DirectionStats, type FlowDerivedColumn, type FlowTableColumns } from './flow.generated.js';
+import { nanosBetween, timeOf, type Time } from './model.js';
+import { durationNanos } from '../capture/time-base.js';
+
+export type { DirectionStats };
+
+/**
+ * One row of `tcpdiag flows`: a connection as Zeek's conn.log would have it, plus the handshake story. The
+ * columns that are record fields as they stand (id, ports, packets, bytes, retransmits, frames, each side's
+ * stats) come from the field table (track/fields.ts `flows`, flow.generated.ts FlowTableColumns), as does
+ * the order of all (fields.ts FLOW_ROW); the derived ones are declared here and computed by flowRecord.
+ */
+export interface FlowRecord extends FlowDerivedColumns, FlowTableColumns {}
 
 /**
  * The fields of Zeek's conn.log, named as Zeek names them, so that a table of flows joins with Zeek's
  * logs (`uid`, `ts`, `id.orig_h`, ...). The originator is tcpdiag's client, the responder its server.
  */
-export interface ZeekConnFields {
+export type ZeekConnFields = Pick<
+  FlowRecord,
+  'uid' | 'ts' | 'id.orig_h' | 'id.orig_p' | 'id.resp_h' | 'id.resp_p' | 'conn_state' | 'orig_pkts' | 'resp_pkts' | 'orig_bytes' | 'resp_bytes'
+>;
+
+/** The columns of a flows row that are not record fields as they stand: flowRecord computes them. */
+export interface FlowDerivedColumns {
   /** Stable per connection: the same capture path, first frame and tuple give the same uid (`C` + base62, as Zeek's). */
   uid: string;
   /** First packet, epoch seconds. */
   ts: number;
   'id.orig_h': string;
-  'id.orig_p': number;
   'id.resp_h': string;
-  'id.resp_p': number;
   /** Zeek conn_state (the same as `state`). */
   conn_state: string;
-  orig_pkts: number;
-  resp_pkts: number;
-  /** Payload bytes, as Zeek counts them from the sequence numbers. */
-  orig_bytes: number;
-  resp_bytes: number;
-}
-
-/** One row of `tcpdiag flows`: a connection as Zeek's conn.log would have it, plus the handshake story. */
-export interface FlowRecord extends ZeekConnFields {
   capture: string;
-  id: number;
   client: string;
   server: string;
   /** The outer 802.1Q/802.1ad VLAN id (Zeek's `vlan`); null when untagged. */
@@ -45,13 +50,9 @@ export interface FlowRecord extends ZeekConnFields {
   history: string;
   /** Roles came from a SYN; otherwise from a SYN-ACK, a known listener, or the lower port. */
   roles: 'syn' | 'synack' | 'listener' | 'port';
-  clientPackets: number;
-  serverPackets: number;
-  clientBytes: number;
-  serverBytes: number;
   /**
-   * SYN → SYN-ACK and SYN-ACK → handshake ACK, seconds (null when not seen): whole microseconds, or to
-   * the nanosecond when the flow was given the capture's exact clock (HandshakeClock).
+   * SYN → SYN-ACK and SYN-ACK → handshake ACK, seconds (null when not seen), with the digits the capture
+   * has: whole microseconds, or to the nanosecond on a capture finer than the microsecond.
    */
   synToSynAck: number | null;
   synAckToAck: number | null;
@@ -66,39 +67,17 @@ export interface FlowRecord extends ZeekConnFields {
   synRetransmits: number;
   synAckRetransmits: number;
   synAckRetransmitsAfterAck: number;
-  clientRetransmits: number;
-  serverRetransmits: number;
+  /** Both sides' capture duplicates (directions' `duplicates`, summed). */
   duplicates: number;
-  /** Per direction, in tcptrace's and Wireshark's terms. */
-  directions: { client: DirectionStats; server: DirectionStats };
   /** How it ended: fin, rst, rst+ack, or open (still open at the end of the capture / evicted). */
   end: { how: 'fin' | 'rst' | 'rst+ack' | 'open'; by: 'client' | 'server' | null; frame: number | null };
-  firstFrame: number;
-  lastFrame: number;
   signatures: readonly string[];
 }
 
-export interface DirectionStats {
-  retransmits: number;
-  /** The same packet captured twice (same IP ID, sequence and length within 1 ms). */
-  duplicates: number;
-  outOfOrder: number;
-  /** Bytes of sequence space never captured. */
-  gapBytes: number;
-  zeroWindows: number;
-  keepAlives: number;
-}
-
-function directionStats(d: Direction): DirectionStats {
-  return {
-    retransmits: d.retransmits,
-    duplicates: d.duplicates,
-    outOfOrder: d.outOfOrder,
-    gapBytes: d.gapBytes,
-    zeroWindows: d.zeroWindows,
-    keepAlives: d.keepAlives,
-  };
-}
+/** The derived columns declared here are those the field table's FLOW_ROW names, no more, no fewer (a compile error otherwise). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const derivedColumnsDeclared: Same<keyof FlowDerivedColumns, FlowDerivedColumn> = true;
+void derivedColumnsDeclared;
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -129,19 +108,10 @@ export function splitVlan(packed: number): { vlan: number | null; inner_vlan: nu
 export { microseconds } from './model.js';
 
 /**
- * Exact nanoseconds between two packets given by frame and float epoch time (cli/exact-times.ts
- * FrameClock, from a second read of a capture finer than the microsecond); null when it cannot tell.
- */
-export interface HandshakeClock {
-  nanosBetween(fromFrame: number, from: number, toFrame: number, to: number): number | null;
-}
-
-/**
  * `digits`: of a second, as the capture writes its times (RunOptions.onTimestampDigits); `start.iso` has
- * that many. `clock`: the capture's exact clock, which makes the handshake's durations exact; without it
- * they are whole microseconds (the tracker's float times).
+ * that many, and the handshake's durations are exact to them (capture times, capture/time-base.ts).
  */
-export function flowRecord(capture: string, c: Connection, digits = 9, clock: HandshakeClock | null = null): FlowRecord {
+export function flowRecord(capture: string, c: Connection, digits = 9): FlowRecord {
   let end: FlowRecord['end'] = { how: 'open', by: null, frame: null };
   if (c.rstBy) end = { how: c.rstHasAck ? 'rst+ack' : 'rst', by: c.rstBy, frame: c.rstFrame };
   else if (c.firstFin) end = { how: 'fin', by: c.firstFin, frame: c.finFrame };
@@ -151,28 +121,25 @@ export function flowRecord(capture: string, c: Connection, digits = 9, clock: Ha
   const start = timeOf(c.firstTsSec, c.firstTsNsec, digits);
   const state = zeekConnState(c.clientState, c.serverState, c.history, c.client.bytes, c.server.bytes);
   // The first and last packet's times are the capture's own integers: the duration is exact to the
-  // capture's precision (ns included). The handshake's times are float seconds in the tracker: whole µs,
-  // unless the capture's clock gives their frames' own timestamps.
+  // capture's precision (ns included). The handshake's are capture times, exact once rounded.
   const durationNs = nanosBetween(c.firstTsSec, c.firstTsNsec, c.lastTsSec, c.lastTsNsec);
   // From the answered attempt's first SYN: earlier SYNs with other ISNs on the tuple were other attempts (bug-7657-01).
   const answered = c.answeredIsnSyns > 0;
   const synStart = answered ? c.answeredSynTime : c.synTime;
   const synToSynAckNs = c.synFrame && c.synAckFrame
-    ? handshakeNanos(clock, answered ? c.answeredSynFrame : c.synFrame, synStart, c.synAckFrame, c.synAckTime)
+    ? handshakeNanos(synStart, c.synAckTime, digits)
     : null;
   const synAckToAckNs = c.synAckFrame && c.handshakeAckFrame
-    ? handshakeNanos(clock, c.synAckFrame, c.synAckTime, c.handshakeAckFrame, c.handshakeAckTime)
+    ? handshakeNanos(c.synAckTime, c.handshakeAckTime, digits)
     : null;
-  return {
+  // The columns that are record fields, and the order of all, are the field table's (flow.generated.ts).
+  return flowRow(c, {
     capture,
-    id: c.id,
     // The ids alone, as before the tag count was kept: uids stay what they were.
     uid: connectionUid(capture, c.firstFrame, `${client} ${server} ${c.vlan & 0xffffff}`),
     ts: start.epoch,
     'id.orig_h': formatAddress(c.ipVersion, c.c0, c.c1, c.c2, c.c3),
-    'id.orig_p': c.cPort,
     'id.resp_h': formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3),
-    'id.resp_p': c.sPort,
     client,
     server,
     vlan,
@@ -183,14 +150,6 @@ export function flowRecord(capture: string, c: Connection, digits = 9, clock: Ha
     conn_state: state,
     history: c.history,
     roles: c.roleSource,
-    clientPackets: c.client.packets,
-    serverPackets: c.server.packets,
-    clientBytes: c.client.uniqueBytes,
-    serverBytes: c.server.uniqueBytes,
-    orig_pkts: c.client.packets,
-    resp_pkts: c.server.packets,
-    orig_bytes: c.client.uniqueBytes,
-    resp_bytes: c.server.uniqueBytes,
     // An integer count divided by a power of ten: the nearest double to the decimal, printed as it is.
     synToSynAck: synToSynAckNs === null ? null : synToSynAckNs / 1e9,
     synAckToAck: synAckToAckNs === null ? null : synAckToAckNs / 1e9,
@@ -201,21 +160,13 @@ export function flowRecord(capture: string, c: Connection, digits = 9, clock: Ha
     synRetransmits: c.synRetransmits,
     synAckRetransmits: c.synAckRetransmits,
     synAckRetransmitsAfterAck: c.synAckAfterAck,
-    clientRetransmits: c.client.retransmits,
-    serverRetransmits: c.server.retransmits,
     duplicates: c.client.duplicates + c.server.duplicates,
-    directions: { client: directionStats(c.client), server: directionStats(c.server) },
     end,
-    firstFrame: c.firstFrame,
-    lastFrame: c.lastFrame,
     signatures: c.signatures,
-  };
+  });
 }
 
-/**
- * Nanoseconds between two handshake packets: exact from the capture's clock when it knows both frames,
- * else the float times' difference in whole microseconds (as nanoseconds).
- */
-function handshakeNanos(clock: HandshakeClock | null, fromFrame: number, from: number, toFrame: number, to: number): number {
-  return clock?.nanosBetween(fromFrame, from, toFrame, to) ?? microseconds(to - from) * 1000;
+/** Nanoseconds between two handshake packets' capture times, with the digits the capture has (time-base.ts durationNanos). */
+function handshakeNanos(from: number, to: number, digits: number): number {
+  return durationNanos(to - from, digits);
 }

@@ -11,7 +11,7 @@ import { scrollTable } from './html-charts.js';
 import { evidenceFrames } from './markdown.js';
 import { digitsOf, nanosBetweenTimes, timeDigits, type CaptureReport, type FindingReport, type Ladder, type Time } from './model.js';
 import { clockOfIso, int } from './svg-common.js';
-import { duration, figureValue, handshakesTimed, proseNumbers, precisionOf } from './units.js';
+import { duration, figureValue, handshakesTimed, proseNumbers, measuredDuration } from './units.js';
 import { LADDER_CAP, ladderSvg } from './svg-ladder.js';
 import { OUTCOME_HEAD, OUTCOME_NUMERIC, outcomeRows } from './outcomes.js';
 
@@ -49,7 +49,7 @@ export function captureSummary(c: CaptureReport, multi: boolean): string {
   const v = c.vantage;
   rows.push([
     'Vantage point',
-    `${esc(v.vantage)} (median SYN→SYN-ACK ${esc(duration(v.synToSynAck, { precision: precisionOf(v.synToSynAck, digitsOf(c)) }))}, SYN-ACK→ACK ${esc(duration(v.synAckToAck, { precision: precisionOf(v.synAckToAck, digitsOf(c)) }))}, over ${handshakesTimed(v)})`,
+    `${esc(v.vantage)} (median SYN→SYN-ACK ${esc(measuredDuration(v.synToSynAck, digitsOf(c)))}, SYN-ACK→ACK ${esc(measuredDuration(v.synAckToAck, digitsOf(c)))}, over ${handshakesTimed(v)})`,
   ]);
   rows.push(['TCP connections', int(c.connections) + (c.evictions > 0 ? ` (${int(c.evictions)} evicted early)` : '')]);
   let status: string;
@@ -111,7 +111,8 @@ const LADDER_KEY =
   '<span class="k-dup">dotted</span> = capture duplicate; "RST again: answers #N" = the listener\'s new RST to a segment that arrived after its first RST ' +
   '(with tcp_abort_on_overflow=1, the data behind the reset ACK), not a copy; brackets mark the waits, with their duration.</p>';
 
-function evidenceItem(e: EvidenceConnection, ladder: Ladder | undefined, id: string, overflow: boolean): string {
+/** `digits`: of a second, the capture's, for the ladder's times. */
+function evidenceItem(e: EvidenceConnection, ladder: Ladder | undefined, id: string, overflow: boolean, digits: number): string {
   const frames = evidenceFrames(e).map(([label, n]) => `${esc(label)} #${n}`);
   const out = [`<li class="evidence" id="${id}">`];
   out.push(
@@ -128,7 +129,7 @@ function evidenceItem(e: EvidenceConnection, ladder: Ladder | undefined, id: str
   if (ladder && ladder.packets.length > 0) {
     const n = ladder.packets.length;
     out.push(`<details class="ladder-box" open="open"><summary>Ladder diagram (${count(n, 'packet')}${n > LADDER_CAP ? `, first ${LADDER_CAP} drawn` : ''})</summary>`);
-    out.push(`<div class="scroll ladder-scroll">${ladderSvg(e, ladder.packets, `${id}-ladder`, { overflow })}</div>`);
+    out.push(`<div class="scroll ladder-scroll">${ladderSvg(e, ladder.packets, `${id}-ladder`, { overflow, digits })}</div>`);
     if (n > LADDER_CAP) {
       out.push(`<p class="note">Only the first ${int(LADDER_CAP)} of ${int(n)} packets are drawn; open the capture in Wireshark with the filter above for the rest.</p>`);
     }
@@ -169,7 +170,7 @@ export function findingDetail(f: FindingReport, n: number, multi: boolean, ladde
       out.push('<ul class="evidence-list">');
       f.evidence.connections.forEach((e, i) => {
         const ladder = ladders.find((l) => l.capture === f.capture && l.connection === e.id);
-        out.push(evidenceItem(e, ladder, `${id}-ev${i + 1}`, f.id === 'accept-queue-overflow'));
+        out.push(evidenceItem(e, ladder, `${id}-ev${i + 1}`, f.id === 'accept-queue-overflow', f.firstTime ? timeDigits(f.firstTime) : 6));
       });
       out.push('</ul>');
     }

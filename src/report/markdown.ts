@@ -1,7 +1,7 @@
 import { SEVERITY_RANK, type Severity } from '../diagnose/severity.js';
 import type { EvidenceConnection } from '../diagnose/evidence.js';
 import { codeBlock, codeSpan, escapeMarkdown } from './escape.js';
-import { duration, figureValue, handshakesTimed, proseNumbers, precisionOf } from './units.js';
+import { duration, figureValue, handshakesTimed, proseNumbers, measuredDuration } from './units.js';
 import { digitsOf, nanosBetweenTimes, timeDigits, type CaptureReport, type FindingReport, type Report, type Time } from './model.js';
 import { formatCount, plural } from './numbers.js';
 import { OUTCOME_HEAD, OUTCOME_NUMERIC, outcomeRows } from './outcomes.js';
@@ -68,7 +68,7 @@ function captureSummary(c: CaptureReport, multi: boolean): string[] {
   const v = c.vantage;
   rows.push([
     'Vantage point',
-    `${v.vantage} (median SYN→SYN-ACK ${duration(v.synToSynAck, { precision: precisionOf(v.synToSynAck, digitsOf(c)) })}, SYN-ACK→ACK ${duration(v.synAckToAck, { precision: precisionOf(v.synAckToAck, digitsOf(c)) })}, over ${handshakesTimed(v)})`,
+    `${v.vantage} (median SYN→SYN-ACK ${measuredDuration(v.synToSynAck, digitsOf(c))}, SYN-ACK→ACK ${measuredDuration(v.synAckToAck, digitsOf(c))}, over ${handshakesTimed(v)})`,
   ]);
   rows.push(['TCP connections', num(c.connections) + (c.evictions > 0 ? ` (${num(c.evictions)} evicted early)` : '')]);
   let status: string;

@@ -4,6 +4,10 @@ import type { Finding } from '../diagnose/registry.js';
 import type { CaptureSummary } from '../track/summary.js';
 import type { LoggedPacket } from '../track/connection.js';
 import type { CorrelationReport } from './correlation.js';
+import type { LatencySummary } from '../diagnose/finding.js';
+import { LATENCY_FIGURE } from '../diagnose/detectors/accept-queue-overflow.js';
+import { absoluteTime, durationNanos } from '../capture/time-base.js';
+import { measuredDuration, precisionOf } from './units.js';
 
 /** Packets of one evidence connection, for its ladder diagram. */
 export interface Ladder {
@@ -114,16 +118,21 @@ export function isoTime(sec: number, nsec: number, digits = 9): string {
 }
 
 /**
- * A difference of two float epoch times in whole microseconds. Epoch seconds of this century hold about
- * a quarter of a microsecond in a double, so rounding recovers a microsecond capture's exact figure.
+ * A duration in seconds (a difference of capture times) in whole microseconds: a microsecond capture's
+ * exact figure (capture/time-base.ts: capture times round to the capture's own values).
  */
 export function microseconds(seconds: number): number {
   return Math.round(seconds * 1e6);
 }
 
-/** A float difference of epoch times as seconds that print as they are: whole microseconds (`0.000004`, not `4.0531158447265625e-06`). */
-export function exactSeconds(seconds: number): number {
-  return microseconds(seconds) / 1e6;
+/**
+ * A duration between capture times as seconds that print as they are (`0.000004`, not
+ * `4.0531158447265625e-06`): with the digits the capture has, whole microseconds for a microsecond capture
+ * (or coarser), whole nanoseconds past that (`digits`: of a second, the capture's, digitsOf its summary):
+ * an integer count over a power of ten, the decimal itself when printed.
+ */
+export function exactSeconds(seconds: number, digits = 6): number {
+  return digits > 6 ? durationNanos(seconds, digits) / 1e9 : microseconds(seconds) / 1e6;
 }
 
 /**
@@ -157,17 +166,18 @@ export function timeOf(sec: number, nsec: number, digits = 9): Time {
 }
 
 /**
- * A Time from float epoch seconds (for derived times such as episode bounds: microsecond precision),
- * printed with `digits` (a nanosecond capture's then end in 000, as before).
+ * A capture time (seconds since the run's base second `base`, capture/time-base.ts) as a Time: the
+ * capture's own timestamp, exact to the nanosecond, printed with `digits`. Null when not finite.
  */
-export function timeFromEpoch(t: number, digits = 9): Time | null {
+export function captureTimeOf(t: number, base: number, digits = 9): Time | null {
   if (!Number.isFinite(t)) return null;
-  const sec = Math.floor(t);
-  const nsec = Math.round((t - sec) * 1e6) * 1000;
-  return timeOf(sec, nsec >= 1e9 ? 999_999_000 : nsec, digits);
+  const { sec, nsec } = absoluteTime(base, t);
+  return timeOf(sec, nsec, digits);
 }
 
-export function captureReport(s: CaptureSummary, a: Analysis): CaptureReport {
+export function captureReport(summary: CaptureSummary, a: Analysis): CaptureReport {
+  // The base second is how the analysis's times are kept, not a fact of the capture: not printed.
+  const { timeBase: _base, ...s } = summary;
   const digits = digitsOf(s);
   const first = s.firstTime ? timeOf(s.firstTime.sec, s.firstTime.nsec, digits) : null;
   const last = s.lastTime ? timeOf(s.lastTime.sec, s.lastTime.nsec, digits) : null;
@@ -178,8 +188,8 @@ export function captureReport(s: CaptureSummary, a: Analysis): CaptureReport {
     duration: s.firstTime && s.lastTime ? nanosBetween(s.firstTime.sec, s.firstTime.nsec, s.lastTime.sec, s.lastTime.nsec) / 1e9 : null,
     vantage: {
       ...a.vantage,
-      synToSynAck: a.vantage.synToSynAck === null ? null : exactSeconds(a.vantage.synToSynAck),
-      synAckToAck: a.vantage.synAckToAck === null ? null : exactSeconds(a.vantage.synAckToAck),
+      synToSynAck: a.vantage.synToSynAck === null ? null : exactSeconds(a.vantage.synToSynAck, digits),
+      synAckToAck: a.vantage.synAckToAck === null ? null : exactSeconds(a.vantage.synAckToAck, digits),
     },
     listeners: a.listeners,
     // Bucket starts are sums of float seconds (…381.6000001): to the microsecond, as the capture times.
@@ -187,48 +197,41 @@ export function captureReport(s: CaptureSummary, a: Analysis): CaptureReport {
   };
 }
 
-/**
- * Float epoch packet times → the packets' own timestamps (cli/exact-times.ts reads them again from a
- * capture finer than the microsecond): a finding's time found here is printed exactly.
- */
-export type ExactTimes = ReadonlyMap<number, { sec: number; nsec: number }>;
-
-const NO_EXACT_TIMES: ExactTimes = new Map();
-
-/** The float packet times findings report (firstTime, lastTime, episode bounds), the finite ones. */
-export function findingTimes(findings: readonly Finding[]): number[] {
-  const out: number[] = [];
-  for (const f of findings) {
-    out.push(f.firstTime, f.lastTime);
-    for (const e of f.episodes) out.push(e.start, e.end);
-  }
-  return out.filter(Number.isFinite);
-}
+/** What findingReport needs of the capture's summary: the digits its times print with, the base second of the analysis's times. */
+export type ReportTimes = Pick<CaptureSummary, 'timestampDigits' | 'timeBase'>;
 
 /**
- * `digits`: of a second, the capture's (digitsOf its summary). `exact`: the packets' own timestamps of the
- * finding's float times where they were read (a nanosecond capture); the others are exact to the microsecond.
+ * A finding as reported. `s`: its capture's summary (ReportTimes): the finding's times (capture times:
+ * packets' own, firstTime, lastTime, episode bounds) become the packets' timestamps, exact, printed with
+ * the capture's digits; its durations keep the digits the capture has (exactSeconds).
  */
-export function findingReport(capture: string, f: Finding, digits = 9, exact: ExactTimes = NO_EXACT_TIMES): FindingReport {
+export function findingReport(capture: string, f: Finding, s: ReportTimes): FindingReport {
   const { firstTime, lastTime, episodes, ...rest } = f;
-  // Seconds computed from float epoch times, as whole microseconds (no float artefacts in JSON).
-  const latency = 'addedLatency' in rest && rest.addedLatency
-    ? { addedLatency: { ...rest.addedLatency, p50: exactSeconds(rest.addedLatency.p50), p90: exactSeconds(rest.addedLatency.p90), max: exactSeconds(rest.addedLatency.max) } }
-    : {};
+  const digits = digitsOf(s);
+  const base = s.timeBase ?? 0;
   return {
     capture,
     ...(rest as OmitEach<Finding, 'firstTime' | 'lastTime' | 'episodes'>),
-    ...latency,
-    firstTime: packetTime(firstTime, digits, exact),
-    lastTime: packetTime(lastTime, digits, exact),
-    episodes: episodes.map((e) => ({ start: packetTime(e.start, digits, exact)!, end: packetTime(e.end, digits, exact)!, connections: e.connections })),
+    ...addedLatencyOf(rest, digits),
+    firstTime: captureTimeOf(firstTime, base, digits),
+    lastTime: captureTimeOf(lastTime, base, digits),
+    episodes: episodes.map((e) => ({ start: captureTimeOf(e.start, base, digits)!, end: captureTimeOf(e.end, base, digits)!, connections: e.connections })),
   };
 }
 
-/** A packet's float epoch time as a Time: its own timestamp when `exact` has it, else to the microsecond. */
-function packetTime(t: number, digits: number, exact: ExactTimes): Time | null {
-  const x = exact.get(t);
-  return x ? timeOf(x.sec, x.nsec, digits) : timeFromEpoch(t, digits);
+/**
+ * The overflow's addedLatency with the digits the capture has, and its text figure (the detector's, to
+ * the millisecond) written again with all of them when one has digits past the microsecond (a
+ * nanosecond capture: `7.617416308 s / 15.805339314 s / 15.805456346 s`).
+ */
+function addedLatencyOf(f: Omit<Finding, 'firstTime' | 'lastTime' | 'episodes'>, digits: number): { addedLatency?: LatencySummary; figures?: [string, string][] } {
+  const l = 'addedLatency' in f ? (f.addedLatency as LatencySummary | null) : null;
+  if (!l) return {};
+  const addedLatency = { ...l, p50: exactSeconds(l.p50, digits), p90: exactSeconds(l.p90, digits), max: exactSeconds(l.max, digits) };
+  const values = [addedLatency.p50, addedLatency.p90, addedLatency.max];
+  if (f.id !== 'accept-queue-overflow' || !values.some((v) => precisionOf(v, digits) > 6)) return { addedLatency };
+  const text = values.map((v) => measuredDuration(v, digits)).join(' / ');
+  return { addedLatency, figures: f.figures.map(([k, v]): [string, string] => [k, k === LATENCY_FIGURE ? text : v]) };
 }
 
 export const NO_FILTERS: ReportFilters = { listeners: [], ports: [], since: null, until: null };

@@ -159,8 +159,13 @@ function squeeze(label: string): Record<string, number | string> {
   return label.length * MONO_W > LABEL_ROOM ? { textLength: LABEL_ROOM, lengthAdjust: 'spacingAndGlyphs' } : {};
 }
 
-export function ladderSvg(e: EvidenceConnection, packets: LoggedPacket[], id: string, opts: { overflow?: boolean; cap?: number } = {}): string {
+/**
+ * `opts.digits`: of a second, the capture's (its times' ISO digits): each packet's time since the first is
+ * written with as many, at least six (`0.000040888` on a nanosecond capture, `0.000041` on a µs one).
+ */
+export function ladderSvg(e: EvidenceConnection, packets: LoggedPacket[], id: string, opts: { overflow?: boolean; cap?: number; digits?: number } = {}): string {
   const cap = opts.cap ?? LADDER_CAP;
+  const digits = Math.min(9, Math.max(6, opts.digits ?? 6));
   const all = ladderRows(packets);
   const rows = all.slice(0, cap);
   const gaps = ladderGaps(e, all, opts.overflow ?? false);
@@ -218,9 +223,9 @@ export function ladderSvg(e: EvidenceConnection, packets: LoggedPacket[], id: st
       tag(
         'g',
         { class: cls },
-        tag('title', {}, escapeHtml(`Frame ${pk.frame}, +${r.rel.toFixed(6)} s, ${pk.fromClient ? 'client → server' : 'server → client'}: ${label}`)) +
+        tag('title', {}, escapeHtml(`Frame ${pk.frame}, +${r.rel.toFixed(digits)} s, ${pk.fromClient ? 'client → server' : 'server → client'}: ${label}`)) +
           tag('text', { class: 'frame', x: COL_X, y: y - 4 }, `#${pk.frame}`) +
-          tag('text', { class: 'time', x: COL_X, y: y + 10 }, r.rel.toFixed(6)) +
+          tag('text', { class: 'time', x: COL_X, y: y + 10 }, r.rel.toFixed(digits)) +
           tag('line', { class: 'arrow', x1, x2: x2 - dir * 8, y1: y, y2: y }) +
           tag('polygon', { class: 'head', points: head }) +
           tag('text', { class: 'label', x: (CX + SX) / 2, y: y - 5, 'text-anchor': 'middle', ...squeeze(label) }, escapeHtml(label)),

@@ -2,7 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import { digitsOf, type CaptureReport, type FindingReport, type Report } from './model.js';
 import { stripControl } from './escape.js';
 import { renderSummaryText } from './summary.js';
-import { count, duration, figureValue, integer as n, proseNumbers, precisionOf } from './units.js';
+import { count, duration, figureValue, integer as n, proseNumbers, measuredDuration } from './units.js';
 
 /**
  * ` (byte offset N, frame M)` when reading stopped inside the capture's data; nothing when it never got
@@ -24,7 +24,7 @@ export function captureLine(c: CaptureReport, color: ChalkInstance): string {
     count(c.connections, 'connection'),
   ];
   const v = c.vantage;
-  parts.push(`vantage: ${v.vantage}${v.synToSynAck !== null ? ` (SYN→SYN-ACK ${duration(v.synToSynAck, { precision: precisionOf(v.synToSynAck, digitsOf(c)) })}, SYN-ACK→ACK ${duration(v.synAckToAck, { precision: precisionOf(v.synAckToAck, digitsOf(c)) })})` : ''}`);
+  parts.push(`vantage: ${v.vantage}${v.synToSynAck !== null ? ` (SYN→SYN-ACK ${measuredDuration(v.synToSynAck, digitsOf(c))}, SYN-ACK→ACK ${measuredDuration(v.synAckToAck, digitsOf(c))})` : ''}`);
   // A proxy's capture: each listener's own side (its findings say it too).
   if (v.vantage === 'mixed') {
     const each = c.listeners.slice(0, 6).map((l) => `${l.listener} ${l.vantage}`);

@@ -2,7 +2,7 @@ import { OPT_SACK_PERM, OPT_TIMESTAMP } from '../decode/segment.js';
 import { Direction } from './direction.js';
 import { historyOfWords } from './history.js';
 import { CB, Fl, RoleCode, Side, W } from './layout.js';
-import { fillSlotRecord, type SlotRecord } from './layout.generated.js';
+import { SlotRecord } from './record.generated.js';
 import type { LoggedPacket } from './logged-packet.js';
 import { TIMELINE_MAX, type Slots } from './slots.js';
 
@@ -32,43 +32,22 @@ const SIDES = [null, 'client', 'server'] as const;
  * connection record), copied out of the tracker's slot when it finishes.
  * Addresses are 4 words each, IPv4 as ::ffff:a.b.c.d.
  */
-export class Connection implements SlotRecord {
-  /** Order of creation, from 1. */
-  id = 0;
-  vlan = 0;
+export class Connection extends SlotRecord {
+  // The numbers of the slot as they stand (id, addresses, ports, frames, times, counts) are SlotRecord's,
+  // declared by the field table (fields.ts → record.generated.ts); what the record makes of the others is here.
   ipVersion: 4 | 6 = 4;
-  c0 = 0; c1 = 0; c2 = 0; c3 = 0; cPort = 0;
-  s0 = 0; s1 = 0; s2 = 0; s3 = 0; sPort = 0;
   roleSource: RoleSource = 'syn';
-
-  firstFrame = 0;
-  lastFrame = 0;
-  firstTime = 0;
-  lastTime = 0;
-  firstTsSec = 0;
-  firstTsNsec = 0;
-  lastTsSec = 0;
-  lastTsNsec = 0;
 
   readonly client = new Direction();
   readonly server = new Direction();
 
   // Handshake timeline.
-  synFrame = 0;
-  synTime = 0;
   /**
    * Frame, time pairs of the SYNs after the first (retransmits), capped: the first synMoreLength numbers.
    * Made at the first record that has one and refilled after (a recycled record allocates nothing).
    */
   private synMore: Float64Array | null = null;
   private synMoreLength = 0;
-  synCount = 0;
-  /** Time of the last SYN before the first SYN-ACK: the one the SYN-ACK answered. */
-  lastSynTime = 0;
-  /** SYNs from the client with another ISN while this connection was open (not a new connection). */
-  synNewIsn = 0;
-  /** SYNs among synNewIsn whose ISN had not been seen before on the tuple. */
-  synFreshIsn = 0;
   /**
    * SYNs with the ISN the first SYN-ACK acknowledged, and the first of them: the answered attempt (issue 19
    * item 7). 0 when no SYN-ACK named the client's last ISN; else synCount - answeredIsnSyns SYNs were other
@@ -77,16 +56,9 @@ export class Connection implements SlotRecord {
   answeredIsnSyns = 0;
   answeredSynFrame = 0;
   answeredSynTime = 0;
-  synAckFrame = 0;
-  synAckTime = 0;
   /** Frame, time pairs of the SYN-ACKs after the first, capped, as synMore. */
   private synAckMore: Float64Array | null = null;
   private synAckMoreLength = 0;
-  synAckCount = 0;
-  /** Time of the latest SYN-ACK (0 when none). */
-  lastSynAckTime = 0;
-  /** SYN-ACK copies captured after the client's handshake ACK (crossing ones included). */
-  synAckCopiesAfterAck = 0;
   /**
    * SYN-ACKs the server sent again after it could have had the client's handshake ACK: the
    * diagnosis's judgement of synAckCopiesAfterAck (diagnose/synack-after-ack.ts), filled downstream
@@ -100,35 +72,6 @@ export class Connection implements SlotRecord {
    * numbers (kernel.md §9), or an ACK for data the SYN carried. Either way the SYN reached a live host.
    */
   synAnsweredByAck = false;
-  handshakeAckFrame = 0;
-  handshakeAckTime = 0;
-  clientFirstDataFrame = 0;
-  clientFirstDataTime = 0;
-  /** The server's first ACK that covers client data. */
-  serverDataAckFrame = 0;
-  serverDataAckTime = 0;
-  serverFirstDataFrame = 0;
-  serverFirstDataTime = 0;
-  /**
-   * Each side's turnaround to the other's data, seconds (NaN: not seen): from the client's latest segment to
-   * the server's first ACK of all the client data seen, and from the server's latest segment to the client's
-   * first ACK of all the server data seen. A host ACKs in microseconds what reached it; the peer's ACK takes a
-   * round trip: where the capture was taken when no handshake was (diagnose/vantage.ts).
-   */
-  serverAckDelay = NaN;
-  clientAckDelay = NaN;
-  /**
-   * First server packet after the handshake ACK that is not a SYN-ACK: the server's first real answer.
-   * When the capture missed the handshake, the server's first packet.
-   */
-  serverAnswerFrame = 0;
-  serverAnswerTime = 0;
-  /** Client segments from the handshake ACK (included; the first packet when the handshake was missed) until the server's first answer. */
-  clientSegsBeforeAnswer = 0;
-  /** Client data retransmissions before the server's first answer. */
-  clientRetransBeforeAnswer = 0;
-  /** Client SYN retransmits before any SYN-ACK. */
-  synRetransBeforeAnswer = 0;
   synOptions: HandshakeOptions | null = null;
   synAckOptions: HandshakeOptions | null = null;
   /** TSval of a SYN-ACK re-sent with exactly the first one's TSval (cookie TSvals are frozen per 64 ms). */
@@ -137,21 +80,12 @@ export class Connection implements SlotRecord {
   // The end.
   /** Which side sent a FIN first. */
   firstFin: 'client' | 'server' | null = null;
-  finFrame = 0;
-  finTime = 0;
   rstBy: 'client' | 'server' | null = null;
-  rstFrame = 0;
-  rstTime = 0;
   rstHasAck = false;
-  rstSeq = 0;
-  /** The RST's sequence number minus the other side's highest ACK (0 = exactly where the peer expected it). */
-  rstSeqVsPeerAck = 0;
   /** Whether the RST came after the server had ACKed client data or sent data. */
   rstAfterServerData = false;
   /** The RST answered a SYN (RST+ACK with ack = ISN+1). */
   rstAnswersSyn = false;
-  /** A later SYN with a new ISN reopened the tuple: this record ended there. */
-  reusedBy = 0;
   /** The connection reused the tuple of an earlier record (TIME_WAIT reuse). */
   reusesEarlier = false;
   /** Handed downstream already. */
@@ -171,10 +105,6 @@ export class Connection implements SlotRecord {
   private hist2 = 0;
   private hist3 = 0;
   private historyText: string | null = null;
-  clientState = 0;
-  serverState = 0;
-  clientPrev = 0;
-  serverPrev = 0;
 
   /** Every packet, only for connections the run was asked to log. */
   packets: LoggedPacket[] | null = null;
@@ -252,8 +182,8 @@ export class Connection implements SlotRecord {
     const b = slot * W.Size;
     const fb = slot * Fl.Size;
     const bits = I[b + W.Bits]!;
-    // Every field that is a number of the slot as it stands (fields.ts); the rest below.
-    fillSlotRecord(this, I, U, F, b, fb);
+    // Every field that is a number of the slot as it stands (fields.ts, record.generated.ts); the rest below.
+    this.fillSlot(I, U, F, b, fb);
     this.ipVersion = I[b + W.IpVersion] === 6 ? 6 : 4;
     this.roleSource = ROLES[I[b + W.Role]! as RoleCode]!;
     this.client.fill(st, slot, false);

@@ -1,8 +1,8 @@
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
 import { DB, DF, DW, Fl, W } from './layout.js';
-import { fillDirectionRecord, type DirectionRecord } from './layout.generated.js';
+import { DirectionRecord } from './record.generated.js';
 import type { RecentSegments } from './duplicates.js';
-import { OUT_OF_ORDER_WINDOW_S, type Slots } from './slots.js';
+import type { Slots } from './slots.js';
 
 /**
  * 32-bit sequence distance a - b, as a signed number. The per-packet paths write `((a | 0) - b) | 0` in
@@ -22,31 +22,16 @@ const MAX_HOLES = 8;
  * What one side of a finished connection sent, in the words tcptrace and
  * Wireshark use. Sequence numbers are raw (32-bit).
  */
-export class Direction implements DirectionRecord {
-  packets = 0;
-  /** Payload bytes, retransmissions included. */
-  bytes = 0;
-  /** Payload bytes, each sequence number once. */
-  uniqueBytes = 0;
-  isn = 0;
+export class Direction extends DirectionRecord {
+  // The numbers of the slot as they stand (packets, bytes, sequence numbers, counts) are DirectionRecord's,
+  // declared by the field table (fields.ts → record.generated.ts); what the record makes of the others is here.
   isnSet = false;
-  /** Highest sequence number sent + 1 (SYN and FIN count one). */
-  nextSeq = 0;
   seqSet = false;
-  highestAck = 0;
   ackSet = false;
-  retransmits = 0;
-  duplicates = 0;
-  outOfOrder = 0;
-  zeroWindows = 0;
-  keepAlives = 0;
   finSeen = false;
-  finFrame = 0;
   rstSeen = false;
   /** Bytes never captured: holes in the sequence space that nothing filled. */
   gapBytes = 0;
-  /** The connection's first round trip (Wireshark's ts_first_rtt), once the handshake completed. */
-  oooThreshold = OUT_OF_ORDER_WINDOW_S;
 
   /** Copies one direction of a live slot. */
   fill(st: Slots, slot: number, server: boolean): void {
@@ -54,8 +39,8 @@ export class Direction implements DirectionRecord {
     const f = slot * Fl.Size + (server ? Fl.Server : Fl.Client);
     const { I, U, F } = st;
     const bits = I[d + DW.Bits]!;
-    // Every field that is a number of the direction's blocks as it stands (fields.ts); the rest below.
-    fillDirectionRecord(this, I, U, F, d, f);
+    // Every field that is a number of the direction's blocks as it stands (fields.ts, record.generated.ts); the rest below.
+    this.fillSlot(I, U, F, d, f);
     this.isnSet = (bits & DB.IsnSet) !== 0;
     this.seqSet = (bits & DB.SeqSet) !== 0;
     this.ackSet = (bits & DB.AckSet) !== 0;

@@ -75,21 +75,36 @@ export class LiveConnections {
   }
 
   /**
-   * Only the handshake's counts and times of an open slot, into `into` (synCount, synAckCount,
-   * synAckBeforeSyn, handshakeAckFrame, synTime, synAckTime, handshakeAckTime: what the vantage
-   * estimate reads), without filling the rest of a record.
+   * Only what the vantage estimate reads (diagnose/vantage.ts VantageEstimator.add: the addresses, the
+   * handshake's counts and times, and each side's turnaround to the other's data), into `into`, as fill() gives them, without
+   * filling the rest of a record. `into` is reused: every field the estimate reads is written here, or a
+   * previous connection's value would stand in (test/watch/live.test.ts, "a quiet spell").
    */
   fillHandshake(slot: number, into: Connection): Connection {
     const { I, U, F } = this.table.slots;
     const b = slot * W.Size;
     const fb = slot * Fl.Size;
+    const bits = I[b + W.Bits]!;
+    // The addresses: whether both ends are one host's.
+    into.c0 = U[b + W.C0]!;
+    into.c1 = U[b + W.C1]!;
+    into.c2 = U[b + W.C2]!;
+    into.c3 = U[b + W.C3]!;
+    into.s0 = U[b + W.S0]!;
+    into.s1 = U[b + W.S1]!;
+    into.s2 = U[b + W.S2]!;
+    into.s3 = U[b + W.S3]!;
     into.synCount = I[b + W.SynCount]!;
     into.synAckCount = I[b + W.SynAckCount]!;
-    into.synAckBeforeSyn = (I[b + W.Bits]! & CB.SynAckBeforeSyn) !== 0;
+    into.synAckBeforeSyn = (bits & CB.SynAckBeforeSyn) !== 0;
     into.handshakeAckFrame = U[b + W.HsAckFrame]!;
     into.synTime = F[fb + Fl.SynTime]!;
+    into.lastSynTime = F[fb + Fl.LastSynTime]!;
     into.synAckTime = F[fb + Fl.SynAckTime]!;
     into.handshakeAckTime = F[fb + Fl.HsAckTime]!;
+    // As Connection.fill: a turnaround only where the other side's data was answered.
+    into.serverAckDelay = bits & CB.ClientDataAcked ? F[fb + Fl.ServerAckDelay]! : NaN;
+    into.clientAckDelay = bits & CB.ServerDataAcked ? F[fb + Fl.ClientAckDelay]! : NaN;
     return into;
   }
 

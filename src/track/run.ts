@@ -35,6 +35,13 @@ export interface RunOptions extends TrackerOptions {
    * they grow (a pcapng's finer interface, a merged finer file): before any connection that needs them.
    */
   onTimestampDigits?: (digits: number) => void;
+  /**
+   * The run's base whole second (capture/time-base.ts): packet times are seconds since it. Default: the
+   * first frame's second (a --merge's earliest file's); `watch --port` gives the wall clock's at its start.
+   */
+  timeBase?: number;
+  /** Told the base once it is chosen: at the first frame, before it is decoded. */
+  onTimeBase?: (sec: number) => void;
 }
 
 const MAX_WARNINGS = 20;
@@ -92,6 +99,9 @@ export async function warmUpTracker(recycle?: boolean): Promise<void> {
   await track('(warm-up)', bytesSource(bytes, WARM_UP_CHUNK_BYTES), () => undefined, { recycle });
 }
 
+/** A frame this much before the latest one read is out of time order, not a multi-queue NIC's jitter (µs–ms). */
+const BACKWARDS_WARNING_NS = 1e9;
+
 async function track(
   path: string,
   source: ByteSource | undefined,
@@ -110,6 +120,16 @@ async function track(
   let lastSec = -Infinity;
   let lastNsec = 0;
   let outside = 0;
+  // Frames stamped well before one read earlier: records out of time order (files joined in the wrong order)
+  // or a clock stepped back. Read in file order all the same, as tshark and Zeek read them; said in a warning.
+  let backwards = 0;
+  let firstBackwardsFrame = 0;
+  let mostBackNs = 0;
+  let base = opts.timeBase ?? null;
+  if (base !== null) {
+    decoder.baseSec = base;
+    opts.onTimeBase?.(base);
+  }
   let since = opts.since?.epoch ?? -Infinity;
   let until = opts.until?.epoch ?? Infinity;
   const warn = (m: string, off: number, frame: number) => {
@@ -119,6 +139,10 @@ async function track(
     onFrame(f: Frame): void {
       if (first === null) {
         first = { sec: f.tsSec, nsec: f.tsNsec };
+        if (base === null) {
+          base = decoder.baseSec = f.tsSec;
+          opts.onTimeBase?.(base);
+        }
         const t0 = f.tsSec + f.tsNsec * 1e-9;
         if (opts.since?.fromStart !== undefined) since = t0 + opts.since.fromStart;
         if (opts.until?.fromStart !== undefined) until = t0 + opts.until.fromStart;
@@ -126,9 +150,16 @@ async function track(
       if (f.tsSec > lastSec || (f.tsSec === lastSec && f.tsNsec > lastNsec)) {
         lastSec = f.tsSec;
         lastNsec = f.tsNsec;
-      } else if (f.tsSec < firstSec || (f.tsSec === firstSec && f.tsNsec < firstNsec)) {
-        firstSec = f.tsSec;
-        firstNsec = f.tsNsec;
+      } else {
+        if (f.tsSec < firstSec || (f.tsSec === firstSec && f.tsNsec < firstNsec)) {
+          firstSec = f.tsSec;
+          firstNsec = f.tsNsec;
+        }
+        const backNs = (lastSec - f.tsSec) * 1e9 + (lastNsec - f.tsNsec);
+        if (backNs > BACKWARDS_WARNING_NS) {
+          if (backwards++ === 0) firstBackwardsFrame = f.number;
+          if (backNs > mostBackNs) mostBackNs = backNs;
+        }
       }
       if (since !== -Infinity || until !== Infinity) {
         const t = f.tsSec + f.tsNsec * 1e-9;
@@ -156,6 +187,13 @@ async function track(
     // Said outright: a report without findings would otherwise read as a clean bill of health.
     warnings.push(`no TCP segment was decoded from ${r.frames} packets (link type ${linkTypes.join(', ') || 'none'}): nothing to diagnose`);
   }
+  if (backwards > 0) {
+    warnings.push(
+      `${backwards} ${backwards === 1 ? 'frame is' : 'frames are'} stamped more than 1 s before a frame read earlier (first: frame ${firstBackwardsFrame}; up to ${(mostBackNs / 1e9).toFixed(1)} s back): ` +
+        'the records are out of time order (pieces joined in the wrong order) or the clock stepped back. They are read in file order, as tshark reads them, so a connection across the jump may be split in two; ' +
+        '`reordercap IN OUT` sorts them, or give the pieces to --merge',
+    );
+  }
   const ts = tracker.stats;
   if (ts.evictions > 0) {
     warnings.push(`the connection table was full: ${ts.evictions} connections were finalised early (evicted); their diagnosis may be incomplete`);
@@ -179,6 +217,7 @@ async function track(
     warnings,
     timestampResolution: r.timestampResolution ? resolutionName(r.timestampResolution) : null,
     timestampDigits: r.timestampResolution ? resolutionDigits(r.timestampResolution) : null,
+    timeBase: base ?? 0,
     firstTime: earliest(first as { sec: number; nsec: number } | null, firstSec, firstNsec),
     lastTime: lastSec === -Infinity ? null : { sec: lastSec, nsec: lastNsec },
     bytes: r.bytes,

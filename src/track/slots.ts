@@ -1,9 +1,10 @@
 import type { Segment } from '../decode/segment.js';
 import type { LoggedPacket } from './logged-packet.js';
+import { OUT_OF_ORDER_WINDOW_S } from './fields.js';
 import { CB, DF, Fl, W } from './layout.js';
 
-/** Wireshark's out-of-order window when it has no RTT to go by. */
-export const OUT_OF_ORDER_WINDOW_S = 0.003;
+/** Wireshark's out-of-order window when it has no RTT to go by (declared with the field it starts, DF.OooThreshold). */
+export { OUT_OF_ORDER_WINDOW_S };
 
 /**
  * Slots allocated at once. The arrays are zero-filled by the OS page by page as they are first

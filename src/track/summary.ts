@@ -31,6 +31,12 @@ export interface CaptureSummary {
   /** Digits of a second the reports print its times with (6 for µs, 9 for ns; at most 9). Both fields are
    *  optional only for summaries made by hand (tests): a read always sets them; without, 9 digits. */
   timestampDigits?: number | null;
+  /**
+   * The run's base whole second: the analysis's times (findings, timelines) are seconds since it
+   * (capture/time-base.ts). 0 when no frame was read, and in summaries made by hand (tests): epoch seconds.
+   * Not printed (report/model.ts captureReport leaves it out).
+   */
+  timeBase?: number;
   /** The earliest and the latest frame's time (a capture's frames may be out of time order). */
   firstTime: { sec: number; nsec: number } | null;
   lastTime: { sec: number; nsec: number } | null;

@@ -42,7 +42,7 @@ export async function runForCounters(path: string, filter: { listeners?: string[
   const cookies: number[] = [];
   const [run] = await runCountingCookies(cookies, [path], filter, { quiet: true }, 1);
   report.captures.push(captureReport(run!.summary, run!.analysis));
-  report.findings.push(...run!.analysis.findings.map((f) => findingReport(path, f)));
+  report.findings.push(...run!.analysis.findings.map((f) => findingReport(path, f, run!.summary)));
   return { report, cookies };
 }
 

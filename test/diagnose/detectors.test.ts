@@ -14,7 +14,7 @@ async function report(path: string) {
   const { summary, analysis } = await runPipeline(path);
   const r = newReport('0.0.0-test');
   r.captures.push(captureReport(summary, analysis));
-  r.findings.push(...analysis.findings.map((f) => findingReport(path, f)));
+  r.findings.push(...analysis.findings.map((f) => findingReport(path, f, summary)));
   return r;
 }
 

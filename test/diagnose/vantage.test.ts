@@ -113,7 +113,10 @@ describe('when a SYN\'s answer is due: one rule for analyze and watch', () => {
 
   it('watch judges those two SYNs at a window end 1 ms after the second as analyze does at the capture\'s end: not dropped', async () => {
     const path = `${FIXTURES}accuracy/cut-1s-slow-acceptor-abort0-client/capture.pcap.gz`;
-    const at = 1795253343.249995; // frame 298 (36866's SYN) + 1 ms; the capture goes on to 1795253343.253515
+    // Capture time is seconds since the run's base second (the first frame's): found by a first run.
+    const base = (await runPipeline(path)).summary.timeBase!;
+    expect(base).toBe(1795253342);
+    const at = 1795253343.249995 - base; // frame 298 (36866's SYN) + 1 ms; the capture goes on to 1795253343.253515
     const analyzer = new WatchedAnalyzer();
     const seen = new Map<number, ConnectionFacts>();
     let stops = 0;

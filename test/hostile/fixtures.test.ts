@@ -119,7 +119,13 @@ const CASES: Case[] = [
   },
   // Time
   { file: 'time-backwards-merged.pcapng', counts: { packets: 9, tcp: 9, ...ZERO } },
-  { file: 'time-clock-step.pcap', counts: { packets: 12, tcp: 12, ...ZERO } },
+  // tshark: frames 4 to 12 are stamped 3599.999 s (frame 4) to 3599.980 s before frame 3; the 3 ms of
+  // time-backwards-merged are a tap's clock, not out of order: no warning.
+  {
+    file: 'time-clock-step.pcap',
+    counts: { packets: 12, tcp: 12, ...ZERO },
+    warning: /^9 frames are stamped more than 1 s before a frame read earlier \(first: frame 4; up to 3600\.0 s back\): the records are out of time order .* `reordercap IN OUT` sorts them, or give the pieces to --merge$/,
+  },
 ];
 
 describe('hand-made hostile fixtures', () => {
@@ -209,6 +215,18 @@ describe('time running backwards', () => {
     expect(b.history).toBe('ShAR');
     expect([b.synFrame, b.handshakeAckFrame, b.rstFrame]).toEqual([6, 8, 9]);
     for (const c of conns) expect(c.duration).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a capture whose halves were swapped says so: how many frames, the first, how far back', async () => {
+    // tshark -T fields -e frame.number -e frame.time_epoch: frame 219 (…060.875202386) is 18.097631796 s before
+    // frame 218 (…078.972834182), and all 219 frames from there on are more than 1 s before it.
+    const { s } = await run(join(FIXTURES, 'lab-nsec/accept-overflow-abort1/server-out-of-order.pcap.gz'));
+    expect(s.packets).toBe(437);
+    expect(s.warnings.filter((w) => w.includes('stamped more than 1 s before'))).toEqual([
+      expect.stringMatching(/^219 frames are stamped more than 1 s before a frame read earlier \(first: frame 219; up to 18\.1 s back\)/),
+    ]);
+    const inOrder = await run(join(FIXTURES, 'lab-nsec/accept-overflow-abort1/server.pcap.gz'));
+    expect(inOrder.s.warnings).toEqual([]);
   });
 
   it('the order of equal-time and backwards frames does not depend on chunking', async () => {

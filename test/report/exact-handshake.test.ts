@@ -1,15 +1,15 @@
 // Handshake durations exact on a nanosecond capture (issue 22: "kept in integer nanoseconds, printed with
 // the precision the capture has"): flows' synToSynAck / synAckToAck (and their Us fields) are differences
-// of the tracker's float epoch times, whole microseconds, unless the capture's record headers are read
-// again (cli/exact-times.ts FrameClock). Each must be the difference of tshark's frame.time_epoch of the
+// of the tracker's capture times (seconds since the run's base second, capture/time-base.ts), exact to the
+// nanosecond from a file and from a pipe alike. Each must be the difference of tshark's frame.time_epoch of the
 // handshake's packets, all nine digits, and where the three packets follow each other in their stream,
 // tshark's own tcp.time_delta. tshark's packets are recorded in fixtures/expected/*.tshark-handshake.tsv
 // (scripts/fixtures/record_tshark_handshake.sh; CI has no tshark).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FrameClock, readFrameClock } from '../../src/cli/exact-times.js';
-import { LatencySampler } from '../../src/cli/exact-latency.js';
+import { captureTime, exactNanos } from '../../src/capture/time-base.js';
+import { delaySampleOf, MAX_BASELINE_SAMPLES, MAX_SAMPLES } from '../../src/diagnose/detectors/accept-queue-overflow.js';
 import { runPipeline } from '../../src/diagnose/pipeline.js';
 import { runCli, ROOT } from '../cli/run-cli.js';
 
@@ -172,16 +172,26 @@ describe('flows on nanosecond captures: handshake durations to the nanosecond, a
     expect([odd.synAckToAck, odd.synAckToAckUs]).toEqual([-1472003999.360381, -1472003999360381]);
   });
 
-  it('a pipe cannot be read twice: the handshake stays whole microseconds', async () => {
+  it('a pipe gives the same nine digits (tcp-handshake-nano.pcap: 0.127521774, 0.000087895; before: whole microseconds)', async () => {
     const input = readFileSync(join(ROOT, 'fixtures/public/tcp-handshake-nano.pcap'));
     const r = await runCli(['flows', '-', '--format', 'ndjson'], { input });
     const f = JSON.parse(r.stdout) as FlowJson;
-    expect([f.synToSynAck, f.synAckToAck, f.synToSynAckUs, f.durationUs]).toEqual([0.127522, 0.000088, 127522, 127610]);
-    // The Zeek duration comes from the first and last packets' own timestamps: exact even from a pipe.
+    expect([f.synToSynAck, f.synAckToAck, f.synToSynAckUs, f.durationUs]).toEqual([0.127521774, 0.000087895, 127522, 127610]);
     expect(f.duration).toBe(0.127609669);
   });
 
-  it('a microsecond capture is not read twice and keeps whole microseconds (get.pcap: 69740 µs, 294 µs)', async () => {
+  it('lab-nsec accept-overflow-abort1/server through a pipe: every handshake as from the file', async () => {
+    const rel = 'lab-nsec/accept-overflow-abort1/server.pcap.gz';
+    const r = await runCli(['flows', '-', '--format', 'ndjson'], { input: readFileSync(join(ROOT, 'fixtures', rel)) });
+    expect(r.stderr).toBe('');
+    const pick = (f: FlowJson) => [f.firstFrame, f.synToSynAck, f.synAckToAck, f.duration];
+    const piped = r.stdout.trim().split('\n').map((l) => pick(JSON.parse(l) as FlowJson));
+    expect(piped).toHaveLength(30);
+    expect(piped).toEqual((await flowsOf(rel)).map(pick));
+    expect(piped[0]!.slice(1, 3)).toEqual([0.000040888, 0.02058906]);
+  });
+
+  it('a microsecond capture keeps whole microseconds (get.pcap: 69740 µs, 294 µs)', async () => {
     const [f] = await flowsOf('public/get.pcap');
     expect([f!.synToSynAckUs, f!.synAckToAckUs, f!.synToSynAck]).toEqual([69740, 294, 0.06974]);
   });
@@ -232,7 +242,7 @@ describe('analyze on nanosecond captures: the vantage medians to the nanosecond,
     });
   }
 
-  it('several captures in worker threads, --merge of rotated pieces, and a pipe (which keeps the microsecond)', async () => {
+  it('several captures in worker threads, --merge of rotated pieces, and a pipe', async () => {
     const vantages = async (args: string[], input?: Buffer) => {
       const r = await runCli(['analyze', ...args, '--format', 'json', '--fail-on', 'never', '--no-correlate'], input ? { input } : {});
       return (JSON.parse(r.stdout) as { captures: { vantage: VantageJson }[] }).captures.map((c) => [c.vantage.synToSynAck, c.vantage.synAckToAck]);
@@ -241,12 +251,18 @@ describe('analyze on nanosecond captures: the vantage medians to the nanosecond,
     const nano = [0.127521774, 0.000087895];
     expect(await vantages(['fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz', 'fixtures/public/tcp-handshake-nano.pcap', 'fixtures/public/get.pcap', '--jobs', '2'])).toEqual([server, nano, [0.06974, 0.000294]]);
     expect(await vantages(['--merge', 'fixtures/lab-nsec/accept-overflow-abort1/rotated/'])).toEqual([server]);
-    expect(await vantages(['-'], readFileSync(join(ROOT, 'fixtures/public/tcp-handshake-nano.pcap')))).toEqual([[0.127522, 0.000088]]);
+    expect(await vantages(['-'], readFileSync(join(ROOT, 'fixtures/public/tcp-handshake-nano.pcap')))).toEqual([nano]);
+    expect(await vantages(['-'], readFileSync(join(ROOT, 'fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz')))).toEqual([server]);
   });
 
-  it('the text report says the medians with the capture’s digits (lab-nsec abort1 server: 2.616 µs, 22.26 ms)', async () => {
-    const r = await runCli(['analyze', 'fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz', '--fail-on', 'never']);
-    expect(r.stdout).toMatch(/vantage: server \(SYN→SYN-ACK 2\.616 µs, SYN-ACK→ACK /);
+  it('the text, Markdown and HTML reports say the medians with the capture’s digits (lab-nsec abort1 server: 2.616 µs, 22.259601 ms; a µs capture: 22.3 ms)', async () => {
+    const report = (path: string, format: string) => runCli(['analyze', path, '--format', format, '--fail-on', 'never']).then((r) => r.stdout);
+    const ns = 'fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz';
+    expect(await report(ns, 'text')).toContain('vantage: server (SYN→SYN-ACK 2.616 µs, SYN-ACK→ACK 22.259601 ms)');
+    expect(await report(ns, 'markdown')).toContain('server (median SYN→SYN-ACK 2.616 µs, SYN-ACK→ACK 22.259601 ms, over 30 clean handshakes)');
+    expect(await report(ns, 'html')).toContain('server (median SYN→SYN-ACK 2.616 µs, SYN-ACK→ACK 22.259601 ms, over 30 clean handshakes)');
+    // A microsecond capture: whole microseconds, a tenth of a millisecond, as before.
+    expect(await report('fixtures/lab/accept-overflow-abort1-server.pcap', 'text')).toMatch(/vantage: server \(SYN→SYN-ACK \d+ µs, SYN-ACK→ACK \d+\.\d ms\)/);
   });
 });
 
@@ -276,18 +292,23 @@ describe('analyze on nanosecond captures: the overflow’s addedLatency to the n
 
 /**
  * The overflow's p50 / p90 / max in nanoseconds from tshark's frame times: the samples the detector keeps
- * (LatencySampler, the same connections), each the time from the SYN to the server's first answer, above
- * the healthy connections' median, at the detector's quantiles.
+ * (delaySampleOf, the first MAX_SAMPLES / MAX_BASELINE_SAMPLES; the capture has one listener), each the
+ * time from the SYN to the server's first answer, above the healthy connections' median, at the
+ * detector's quantiles.
  */
 async function tsharkLatencies(rel: string): Promise<bigint[]> {
-  const sampler = new LatencySampler();
-  await runPipeline(join(ROOT, 'fixtures', rel), {}, (c, facts) => sampler.add(c, facts));
-  const [l] = Object.values(sampler.result());
+  const l = { latency: { frames: [] as number[] }, baseline: { frames: [] as number[] } };
+  await runPipeline(join(ROOT, 'fixtures', rel), {}, (c, facts) => {
+    const kind = delaySampleOf(c, facts);
+    if (kind === null) return;
+    const into = l[kind];
+    if (into.frames.length / 2 < (kind === 'baseline' ? MAX_BASELINE_SAMPLES : MAX_SAMPLES)) into.frames.push(c.synFrame, c.serverAnswerFrame);
+  });
   const t = tsharkFrameNanos(rel);
   const delays = (frames: number[]) => frames.flatMap((x, i) => (i % 2 ? [] : [t.get(frames[i + 1]!)! - t.get(x)!])).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const at = (s: bigint[], q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-  const victims = delays(l!.latency.frames);
-  const base = at(delays(l!.baseline.frames), 0.5);
+  const victims = delays(l.latency.frames);
+  const base = at(delays(l.baseline.frames), 0.5);
   expect(victims).toHaveLength(24);
   return [0.5, 0.9, 1].map((q) => at(victims, q) - base);
 }
@@ -327,6 +348,39 @@ describe('the overflow’s added latency printed with the digits it has (text, M
   });
 });
 
+describe('evidence notes: durations with the digits the capture has', () => {
+  interface EvidenceJson {
+    id: number;
+    note: string;
+    frames: { handshakeAck?: number; serverAnswer?: number };
+  }
+  const overflowEvidence = async (path: string, input?: Buffer) => {
+    const r = await runCli(['analyze', path, '--format', 'json', '--fail-on', 'never'], input ? { input } : {});
+    const f = (JSON.parse(r.stdout) as { findings: { id: string; evidence: { connections: EvidenceJson[] } }[] }).findings.find((x) => x.id === 'accept-queue-overflow')!;
+    return f.evidence.connections;
+  };
+
+  it('lab-nsec abort1/server: "server answered … after the handshake" is tshark\'s frame-time difference, nine digits, from a file and a pipe', async () => {
+    const rel = 'lab-nsec/accept-overflow-abort1/server.pcap.gz';
+    const t = tsharkFrameNanos(rel);
+    for (const ev of [await overflowEvidence(`fixtures/${rel}`), await overflowEvidence('-', readFileSync(join(ROOT, 'fixtures', rel)))]) {
+      expect(ev.length).toBe(5);
+      for (const e of ev) {
+        const ns = t.get(e.frames.serverAnswer!)! - t.get(e.frames.handshakeAck!)!;
+        expect(ns % 1000n).not.toBe(0n);
+        expect([e.id, e.note]).toEqual([e.id, expect.stringContaining(`server answered ${nineDigits(ns)} after the handshake`)]);
+      }
+    }
+    // Connection 7 (before: 15.81 s).
+    expect((await overflowEvidence(`fixtures/${rel}`))[0]!.note).toContain('server answered 15.805860173 s after the handshake');
+  });
+
+  it('a microsecond capture (lab/accept-overflow-abort1-server.pcap) keeps a hundredth of a second: 16.08 s', async () => {
+    const [e] = await overflowEvidence('fixtures/lab/accept-overflow-abort1-server.pcap');
+    expect(e!.note).toContain('server answered 16.08 s after the handshake');
+  });
+});
+
 describe('watch -r on a nanosecond capture: the end report’s medians and latency as analyze’s', () => {
   it('lab-nsec accept-overflow-abort1/server: 2.616 µs, 22.259601 ms; p50 7.617416308 s', async () => {
     const r = await runCli(['watch', '-r', 'fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz', '--format', 'ndjson']);
@@ -338,27 +392,25 @@ describe('watch -r on a nanosecond capture: the end report’s medians and laten
   });
 });
 
-describe('FrameClock: what each frame’s float epoch time lost', () => {
-  it('gives tshark’s frame differences for every pair of frames of a lab capture', async () => {
+describe('capture times: what a float of epoch seconds lost, kept', () => {
+  it('every pair of frames of a lab capture: the difference of their capture times is tshark’s, to the nanosecond', () => {
     const rel = 'lab-nsec/refused/server.pcap.gz';
     const packets = tsharkHandshakes(rel);
-    const clock = (await readFrameClock([join(ROOT, 'fixtures', rel)])) as FrameClock;
-    expect(clock.frames).toBe(140);
-    const float = (p: Packet) => Number(p.ns / 1_000_000_000n) + Number(p.ns % 1_000_000_000n) * 1e-9;
+    expect(packets.length).toBe(50);
+    const sec = (p: Packet) => Number(p.ns / 1_000_000_000n);
+    const nsec = (p: Packet) => Number(p.ns % 1_000_000_000n);
+    // As the decoder makes them: seconds since the first frame's whole second.
+    const base = sec(packets[0]!);
+    const time = (p: Packet) => captureTime(base, sec(p), nsec(p));
+    const float = (p: Packet) => sec(p) + nsec(p) * 1e-9;
     let wrongByFloats = 0;
     for (const a of packets) {
       for (const b of packets) {
-        expect(clock.nanosBetween(a.frame, float(a), b.frame, float(b))).toBe(Number(b.ns - a.ns));
-        if (Math.round((float(b) - float(a)) * 1e9) !== Number(b.ns - a.ns)) wrongByFloats++;
+        expect(exactNanos(time(b) - time(a))).toBe(Number(b.ns - a.ns));
+        if (exactNanos(float(b) - float(a)) !== Number(b.ns - a.ns)) wrongByFloats++;
       }
     }
-    // The floats alone are off for most pairs: the test can fail.
+    // Floats of epoch seconds (what the tracker held before) are off for most pairs: the test can fail.
     expect(wrongByFloats).toBeGreaterThan(packets.length);
-    expect(clock.nanosBetween(0, 0, 1, float(packets[0]!))).toBeNull();
-    expect(clock.nanosBetween(1, float(packets[0]!), 141, 0)).toBeNull();
-  });
-
-  it('a pipe gives no clock', async () => {
-    expect(await readFrameClock(['-'])).toBeNull();
   });
 });

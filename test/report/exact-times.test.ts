@@ -1,15 +1,14 @@
 // Finding times exact on a nanosecond capture (issue 22: "kept in integer nanoseconds, printed with the
 // precision the capture has"): firstTime, lastTime and episode bounds are packet times, and each must be
 // the very timestamp tshark gives that frame (frame.time_epoch, recorded into
-// fixtures/expected/*.tshark-time.tsv), all nine digits, not the float epoch rounded to the microsecond.
+// fixtures/expected/*.tshark-time.tsv), all nine digits, not the float epoch rounded to the microsecond;
+// from a file, a pipe and watch alike (capture times since the run's base second, capture/time-base.ts).
 // The captures are real-kernel lab runs taken with tcpdump --time-stamp-precision=nano
 // (fixtures/lab-nsec, scripts/fixtures/make_lab_nsec.sh).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exactTimes } from '../../src/cli/exact-times.js';
-import type { Finding } from '../../src/diagnose/registry.js';
+import { absoluteTime, captureTime, exactNanos } from '../../src/capture/time-base.js';
 import { duration, measuredDuration } from '../../src/report/units.js';
 import { runCli, ROOT } from '../cli/run-cli.js';
 
@@ -18,8 +17,16 @@ interface TimeJson {
   epoch: number;
 }
 interface ReportJson {
-  captures: { timestampDigits: number }[];
-  findings: { id: string; connections: number; firstTime: TimeJson | null; lastTime: TimeJson | null; episodes: { start: TimeJson; end: TimeJson }[] }[];
+  captures: { timestampDigits: number; vantage: unknown }[];
+  findings: {
+    id: string;
+    connections: number;
+    figures: [string, string][];
+    addedLatency?: { p50: number; p90: number; max: number };
+    firstTime: TimeJson | null;
+    lastTime: TimeJson | null;
+    episodes: { start: TimeJson; end: TimeJson }[];
+  }[];
 }
 
 /** tshark's frame times of a fixture: frame number → ISO with nine digits (from frame.time_epoch). */
@@ -32,6 +39,18 @@ function tsharkIso(rel: string): Map<number, string> {
     out.set(Number(frame), `${new Date(Number(s) * 1000).toISOString().slice(0, 19)}.${frac.padEnd(9, '0')}Z`);
   }
   if (out.size === 0) throw new Error(`no tshark times recorded for ${rel}`);
+  return out;
+}
+
+/** tshark's frame times of a fixture in nanoseconds, from its text (no float on the way). */
+function tsharkNanos(rel: string): Map<number, bigint> {
+  const rows = readFileSync(join(ROOT, `fixtures/expected/${rel.replace(/\//g, '__')}.tshark-time.tsv`), 'utf8').trim().split('\n');
+  const out = new Map<number, bigint>();
+  for (const r of rows.filter((x) => /^\d/.test(x))) {
+    const [frame, , epoch] = r.split('\t');
+    const [s, frac = ''] = epoch!.split('.');
+    out.set(Number(frame), BigInt(s!) * 1_000_000_000n + BigInt(frac.padEnd(9, '0')));
+  }
   return out;
 }
 
@@ -109,49 +128,83 @@ describe('finding times on nanosecond captures: the packets’ own timestamps, a
     expect(timesOf(end.report)).toEqual(timesOf(whole));
   });
 
-  it('a pipe (-) cannot be read twice: its finding times stay at the microsecond (frame 67 at .895919920 prints .895920000)', async () => {
+  for (const rel of CAPTURES) {
+    it(`${rel} through a pipe (-): the same exact times, vantage medians and latencies as from the file`, async () => {
+      const file = await analyze([`fixtures/${rel}`]);
+      const r = await runCli(['analyze', '-', '--format', 'json', '--fail-on', 'never'], { input: readFileSync(join(ROOT, 'fixtures', rel)) });
+      expect(r.stderr).toBe('');
+      const pipe = JSON.parse(r.stdout) as ReportJson;
+      expect(timesOf(pipe)).toEqual(timesOf(file));
+      expect(pipe.captures[0]!.vantage).toEqual(file.captures[0]!.vantage);
+      expect(pipe.findings.map((f) => [f.id, f.figures, f.addedLatency ?? null])).toEqual(file.findings.map((f) => [f.id, f.figures, f.addedLatency ?? null]));
+    });
+  }
+
+  it('a pipe (-) gives frame 67 at .895919920, as tshark (before: .895920000, the float epoch\'s microsecond)', async () => {
     const r = await runCli(['analyze', '-', '--format', 'json', '--fail-on', 'never'], { input: readFileSync(join(ROOT, 'fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz')) });
     const f = (JSON.parse(r.stdout) as ReportJson).findings.find((x) => x.id === 'accept-queue-overflow')!;
-    expect(f.firstTime!.iso).toBe('2026-12-06T22:27:40.895920000Z');
+    expect(f.firstTime!.iso).toBe(tsharkIso('lab-nsec/accept-overflow-abort1/server.pcap.gz').get(67));
+    expect(f.firstTime!.iso).toBe('2026-12-06T22:27:40.895919920Z');
   });
 
-  it('a microsecond capture is not read again: its float times are exact to the microsecond already', async () => {
-    const f = { firstTime: 1, lastTime: 2, episodes: [] } as unknown as Finding;
-    expect((await exactTimes(['fixtures/no-such.pcap'], 6, [f], [])).times.size).toBe(0);
-    // A pipe cannot be read twice.
-    expect((await exactTimes(['-'], 9, [f], [])).times.size).toBe(0);
+  it('watch -r - (a pipe) ends with the exact report: times, medians and latencies as analyze of the file', async () => {
+    const whole = await analyze(['fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz']);
+    const w = await runCli(['watch', '-r', '-', '--format', 'ndjson'], { input: readFileSync(join(ROOT, 'fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz')) });
+    const end = JSON.parse(w.stdout.trim().split('\n').at(-1)!) as { report: ReportJson };
+    expect(timesOf(end.report)).toEqual(timesOf(whole));
+    expect(end.report.captures[0]!.vantage).toEqual(whole.captures[0]!.vantage);
+    const latency = (r: ReportJson) => r.findings.find((f) => f.id === 'accept-queue-overflow')!.addedLatency;
+    expect(latency(end.report)).toEqual(latency(whole));
+    expect(latency(end.report)).toMatchObject({ p50: 7.617416308, p90: 15.805339314, max: 15.805456346 });
   });
 
-  it('two timestamps within one float (100 ns apart, one double) are not guessed between; a lone one is exact', async () => {
-    // A nanosecond pcap of three empty Ethernet records: 1796596060.000000150, .000000250 (the same
-    // double as .000000150 at this epoch, where doubles are 2^-22 s ≈ 238 ns apart), and .500000123.
-    const times: [number, number][] = [[1796596060, 150], [1796596060, 250], [1796596060, 500000123]];
-    const head = Buffer.alloc(24);
-    head.writeUInt32LE(0xa1b23c4d, 0);
-    head.writeUInt16LE(2, 4);
-    head.writeUInt16LE(4, 6);
-    head.writeUInt32LE(65535, 16);
-    head.writeUInt32LE(1, 20);
-    const records = times.map(([s, ns]) => {
-      const r = Buffer.alloc(16 + 14);
-      r.writeUInt32LE(s, 0);
-      r.writeUInt32LE(ns, 4);
-      r.writeUInt32LE(14, 8);
-      r.writeUInt32LE(14, 12);
-      return r;
-    });
-    const float = (s: number, ns: number) => s + ns * 1e-9;
-    expect(float(...times[0]!)).toBe(float(...times[1]!));
-    const dir = mkdtempSync(join(tmpdir(), 'tcpdiag-exact-'));
-    const path = join(dir, 'three.pcap');
-    writeFileSync(path, Buffer.concat([head, ...records]));
-    const f = { firstTime: float(...times[0]!), lastTime: float(...times[2]!), episodes: [] } as unknown as Finding;
-    try {
-      const exact = (await exactTimes([path], 9, [f], [])).times;
-      expect([...exact.entries()]).toEqual([[float(...times[2]!), { sec: 1796596060, nsec: 500000123 }]]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+  it('two captures read together: the correlation\'s capture bounds are each capture\'s own first and last packet, exact (before: 1795253389.2616022 for .261602)', async () => {
+    const files = ['client', 'server'].map((n) => `fixtures/correlate/slow-acceptor-abort1/${n}.pcap.gz`);
+    const r = await runCli(['analyze', ...files, '--format', 'json', '--fail-on', 'never']);
+    const report = JSON.parse(r.stdout) as { captures: { firstTime: TimeJson; lastTime: TimeJson }[]; correlation: { captures: { start: number; end: number }[] } };
+    expect(report.correlation.captures.map((c) => [c.start, c.end])).toEqual(report.captures.map((c) => [c.firstTime.epoch, c.lastTime.epoch]));
+    expect(report.correlation.captures[0]!.end).toBe(1795253389.261602);
+    expect(JSON.stringify(report.correlation.captures[0]!.end)).toBe('1795253389.261602');
+  });
+
+  it('capture times: two timestamps that share one float of epoch seconds (100 ns apart) stay apart and come back exact', () => {
+    // At this epoch doubles are 2^-22 s ≈ 238 ns apart: .000000150 and .000000250 are the same epoch float.
+    const base = 1796596060;
+    expect(base + 150 * 1e-9).toBe(base + 250 * 1e-9);
+    const a = captureTime(base, base, 150);
+    const b = captureTime(base, base, 250);
+    expect(a).not.toBe(b);
+    expect(absoluteTime(base, a)).toEqual({ sec: base, nsec: 150 });
+    expect(absoluteTime(base, b)).toEqual({ sec: base, nsec: 250 });
+    expect(exactNanos(b - a)).toBe(100);
+  });
+
+  it('capture times: any nanosecond timestamp within 24 days of the base, and any difference of two, round back exactly', () => {
+    const base = 1796596060;
+    // A fixed linear congruential sequence: the same numbers every run.
+    let x = 12345;
+    const next = () => (x = (x * 1103515245 + 12345) % 2 ** 31);
+    const DAYS_24 = 24 * 86400;
+    for (let i = 0; i < 20000; i++) {
+      const s1 = base + (next() % DAYS_24);
+      const n1 = next() % 1e9;
+      const s2 = base + (next() % DAYS_24);
+      const n2 = next() % 1e9;
+      const t1 = captureTime(base, s1, n1);
+      const t2 = captureTime(base, s2, n2);
+      expect(absoluteTime(base, t1)).toEqual({ sec: s1, nsec: n1 });
+      expect(exactNanos(t2 - t1)).toBe((s2 - s1) * 1e9 + (n2 - n1));
     }
+    // The last nanosecond of a second does not round into the next.
+    expect(absoluteTime(base, captureTime(base, base + 5, 999_999_999))).toEqual({ sec: base + 5, nsec: 999_999_999 });
+    // Past 2^21 s from the base (a clock that jumped: shared/captures/public/example2.pcap spans 4.5 years)
+    // a double no longer holds the nanosecond: the microsecond, as the float epoch times gave it.
+    const old = 1277840495;
+    const far = captureTime(old, 1420290307, 612288000);
+    expect(Math.round((far - Math.floor(far)) * 1e9) % 1000).not.toBe(0);
+    expect(absoluteTime(old, far)).toEqual({ sec: 1420290307, nsec: 612288000 });
+    // Before the base (a capture's frames out of time order): negative capture times.
+    expect(absoluteTime(base, captureTime(base, base - 2, 123))).toEqual({ sec: base - 2, nsec: 123 });
   });
 });
 
@@ -193,7 +246,18 @@ describe('prose durations and chart clocks with the capture’s precision', () =
     expect(ns).toContain(`Accept queue full, episode 1: ${frame67} → `);
     // The text alternative: from the capture's first to its last packet, all digits.
     expect(ns).toContain('from 22:27:40.875202386 to 22:27:58.972834182 UTC');
+    // The ladder diagrams: each packet's time since the connection's first, tshark's frame times' difference, nine digits.
+    const frames = tsharkNanos('lab-nsec/accept-overflow-abort1/server.pcap.gz');
+    const ladder = [...ns.matchAll(/<text class="frame"[^>]*>#(\d+)<\/text><text class="time"[^>]*>(\d+\.\d+)<\/text>/g)].map((m) => [Number(m[1]), m[2]!] as const);
+    expect(ladder.length).toBeGreaterThan(20);
+    let first = 0n;
+    for (const [frame, text] of ladder) {
+      if (text === '0.000000000') first = frames.get(frame)!;
+      const ns9 = frames.get(frame)! - first;
+      expect([frame, text]).toEqual([frame, `${ns9 / 1_000_000_000n}.${(ns9 % 1_000_000_000n).toString().padStart(9, '0')}`]);
+    }
     const us = (await runCli(['analyze', 'fixtures/lab/accept-overflow-abort0-server.pcap', '--format', 'html', '--fail-on', 'never'])).stdout;
+    expect(us).toMatch(/<text class="time"[^>]*>\d+\.\d{6}<\/text>/);
     expect(us).toMatch(/first overflow \d\d:\d\d:\d\d\.\d{6}<\/text>/);
     expect(us).toMatch(/ from \d\d:\d\d:\d\d\.\d{6} to \d\d:\d\d:\d\d\.\d{6} UTC/);
   });

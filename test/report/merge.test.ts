@@ -10,7 +10,7 @@ import { FrameOrigins } from '../../src/capture/merge.js';
 import { runPipeline } from '../../src/diagnose/pipeline.js';
 import { flowRecord, type FlowRecord } from '../../src/report/flow.js';
 import { locateInFiles, mergedName } from '../../src/report/merged.js';
-import { captureReport, digitsOf, findingReport, newReport, type Report } from '../../src/report/model.js';
+import { captureReport, findingReport, newReport, type Report } from '../../src/report/model.js';
 import { FIXTURES, labCapture, requireFile, ROOT } from '../helpers/fixtures.js';
 import { analyzeOne, asJson } from './pipeline.js';
 
@@ -35,7 +35,7 @@ async function analyzeMerged(files: string[], chunkBytes?: number): Promise<Merg
   // The digits of a second as the CLI passes them (the merged files' finest).
   let digits = 9;
   const { summary, analysis } = await runPipeline(name, { merge: { files, origins }, chunkBytes, onTimestampDigits: (d) => (digits = d) }, (c) => flows.push(flowRecord(name, c, digits)));
-  const findings = analysis.findings.map((f) => locateInFiles(findingReport(name, f, digitsOf(summary)), files, origins));
+  const findings = analysis.findings.map((f) => locateInFiles(findingReport(name, f, summary), files, origins));
   return { flows, report: { captures: [{ ...captureReport(summary, analysis), files }], findings }, origins };
 }
 

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { runPipeline } from '../../src/diagnose/pipeline.js';
 import { flowRecord, type FlowRecord } from '../../src/report/flow.js';
-import { captureReport, digitsOf, findingReport, newReport, type Report } from '../../src/report/model.js';
+import { captureReport, findingReport, newReport, type Report } from '../../src/report/model.js';
 import { labCapture, requireFile } from '../helpers/fixtures.js';
 
 export const LAB = {
@@ -28,7 +28,7 @@ export async function analyzeCaptures(paths: string[]): Promise<Run> {
     let digits = 9;
     const { summary, analysis: a } = await runPipeline(path, { onTimestampDigits: (d) => (digits = d) }, (c) => flows.push(flowRecord(path, c, digits)));
     report.captures.push(captureReport(summary, a));
-    report.findings.push(...a.findings.map((f) => findingReport(path, f, digitsOf(summary))));
+    report.findings.push(...a.findings.map((f) => findingReport(path, f, summary)));
   }
   return { report, flows };
 }

@@ -51,8 +51,8 @@ describe('per-connection Wireshark filters', () => {
     const whole = requireFile(`${FIXTURES}lab-all/slow-acceptor-abort1/server.pcap.gz`);
     const files = ['00000_20261121092941', '00001_20261121092944', '00002_20261121092946'].map((n) => requireFile(`${FIXTURES}merge/rotated/server_${n}.pcap.gz`));
     const origins = new FrameOrigins();
-    const { analysis } = await runPipeline(mergedName(files), { merge: { files, origins } });
-    const f = locateInFiles(findingReport(mergedName(files), analysis.findings.find((x) => x.id === 'accept-queue-overflow')!), files, origins);
+    const { summary, analysis } = await runPipeline(mergedName(files), { merge: { files, origins } });
+    const f = locateInFiles(findingReport(mergedName(files), analysis.findings.find((x) => x.id === 'accept-queue-overflow')!, summary), files, origins);
     const e = f.evidence.connections[0]!;
     const inWhole = shown(recorded, whole, e.filter);
     expect(inWhole).toEqual([257, 524, 838, 1186, 1579, 1580, 1591, 1592, 1597, 1598]);

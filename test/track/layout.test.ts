@@ -1,12 +1,15 @@
-// The slot layout is generated from the field table (src/track/fields.ts → src/track/layout.generated.ts by
-// scripts/gen-layout.mjs). The generated file must be what the table makes, and the layout the generator
-// computes must give every number its own bytes, with what a packet touches in the slot's first lines.
+// The slot layout, the records' slot fields and the flows row are generated from the field table
+// (src/track/fields.ts → src/track/layout.generated.ts, src/track/record.generated.ts and
+// src/report/flow.generated.ts by scripts/gen-layout.mjs). The generated files must be what the table makes,
+// the layout the generator computes must give every number its own bytes, with what a packet touches in the
+// slot's first lines, and a fact added to the table must reach the record and the flows row.
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../src/track/connection.js';
 import { Direction } from '../../src/track/direction.js';
 import { DF, DW, Fl, W } from '../../src/track/layout.js';
+import { analyzeOne, LAB } from '../report/pipeline.js';
 
 type Entry = [string, number, { type: string; record?: string } | null];
 interface Layout {
@@ -18,20 +21,33 @@ interface Layout {
   dwSize: number;
   dfSize: number;
 }
+interface Table {
+  SLOT_GROUPS: { kind: string; fields: object[] }[];
+  DIRECTION_WORDS: object[];
+  DIRECTION_DOUBLES: object[];
+  FLOW_ROW: string[];
+  FLOW_DIRECTION_STATS: string[];
+}
 interface Generator {
   OUTPUT_PATH: string;
-  loadFields(): Promise<unknown>;
+  loadFields(): Promise<Table>;
   computeLayout(t: unknown): Layout;
   generate(t: unknown): string;
+  generateAll(t: unknown): [string, string][];
+  generateRecords(t: unknown): string;
+  generateFlows(t: unknown): string;
+  flowColumns(t: unknown): { row: Map<string, unknown>; stats: Map<string, unknown>; order: string[]; statsOrder: string[]; appended: string[] };
 }
 
 const generator = async (): Promise<Generator> =>
   (await import(pathToFileURL(new URL('../../scripts/gen-layout.mjs', import.meta.url).pathname).href)) as Generator;
 
 describe('slot layout', () => {
-  it('layout.generated.ts is what the field table makes (run node scripts/gen-layout.mjs after changing fields.ts)', async () => {
+  it('layout.generated.ts, record.generated.ts and flow.generated.ts are what the field table makes (run node scripts/gen-layout.mjs after changing fields.ts)', async () => {
     const g = await generator();
-    expect(readFileSync(g.OUTPUT_PATH, 'utf8')).toBe(g.generate(await g.loadFields()));
+    const files = g.generateAll(await g.loadFields());
+    expect(files.map(([p]) => p.replace(/.*\/src\//, 'src/'))).toEqual(['src/track/layout.generated.ts', 'src/track/record.generated.ts', 'src/report/flow.generated.ts']);
+    for (const [path, text] of files) expect(readFileSync(path, 'utf8'), path).toBe(text);
   });
 
   it('gives every word and double of a slot its own bytes, inside the slot; what a packet touches in its first six cache lines', async () => {
@@ -87,5 +103,65 @@ describe('slot layout', () => {
     };
     expect(check([...L.W, ...L.Fl], new Connection(), 'Connection')).toBeGreaterThan(50);
     expect(check([...L.DW, ...L.DF], new Direction(), 'Direction')).toBe(13);
+  });
+
+  it('a fact added to the table is one edit: it reaches the record, its fill, and the flows row, CSV and stats', async () => {
+    const g = await generator();
+    const t = await g.loadFields();
+    const before = { records: g.generateRecords(t), flows: g.generateFlows(t) };
+    const rare = t.SLOT_GROUPS.findIndex((gr) => gr.kind === 'words' && gr.fields.some((f) => (f as { name: string }).name === 'SynFreshIsn'));
+    const added: Table = {
+      ...t,
+      SLOT_GROUPS: t.SLOT_GROUPS.map((gr, i) =>
+        i === rare ? { ...gr, fields: [...gr.fields, { name: 'Probes', type: 'i32', record: 'probes', recordDoc: 'Probes seen.', flows: ['probes'] }] } : gr,
+      ),
+      DIRECTION_DOUBLES: [...t.DIRECTION_DOUBLES, { name: 'Pushes', type: 'f64', record: 'pushes', flows: ['{side}Pushes', 'directions.pushes'] }],
+    };
+    const records = g.generateRecords(added);
+    expect(records).toContain('  /** Probes seen. */\n  probes = 0;');
+    expect(records).toContain('    this.probes = I[b + W.Probes]!;');
+    expect(records).toContain('  pushes = 0;');
+    expect(records).toContain('    this.pushes = F[fb + DF.Pushes]!;');
+    expect(g.generate(added)).toMatch(/ {2}Probes = \d+,/);
+    const flows = g.generateFlows(added);
+    // After every column the row had, in table order: connection facts, then each side's.
+    expect(flows).toContain("export const FLOW_APPENDED_COLUMNS: readonly string[] = ['probes', 'clientPushes', 'serverPushes'];");
+    expect(flows).toContain('    signatures: d.signatures,\n    probes: c.probes,\n    clientPushes: c.client.pushes,\n    serverPushes: c.server.pushes,\n  };');
+    expect(flows).toContain('    keepAlives: d.keepAlives,\n    pushes: d.pushes,\n  };');
+    expect(flows).toMatch(/export interface FlowTableColumns \{[^}]*\n {2}probes: number;/);
+    expect(flows).toMatch(/export interface DirectionStats \{[^}]*\n {2}pushes: number;/);
+    // And nothing else moved.
+    expect(g.generateRecords(t)).toBe(before.records);
+    expect(g.generateFlows(t)).toBe(before.flows);
+    expect(g.generateFlows(t)).toContain('export const FLOW_APPENDED_COLUMNS: readonly string[] = [];');
+  });
+
+  it('every flows column the table gives is in the published schema, required, and in FLOW_ROW order in real rows', async () => {
+    const g = await generator();
+    const t = await g.loadFields();
+    const c = g.flowColumns(t);
+    const schema = JSON.parse(readFileSync(new URL('../../schema/flow.schema.json', import.meta.url), 'utf8')) as {
+      properties: Record<string, unknown>;
+      required: string[];
+      definitions: { directionStats: { properties: Record<string, unknown>; required: string[] } };
+    };
+    expect(c.row.size).toBe(15);
+    for (const col of c.row.keys()) {
+      expect(Object.keys(schema.properties), `schema/flow.schema.json has no property ${col}`).toContain(col);
+      expect(schema.required, `schema/flow.schema.json does not require ${col}`).toContain(col);
+    }
+    expect(c.statsOrder).toEqual(Object.keys(schema.definitions.directionStats.properties));
+    expect(c.statsOrder).toEqual(schema.definitions.directionStats.required);
+    const { flows } = await analyzeOne(LAB.abort0);
+    expect(flows.length).toBeGreaterThan(20);
+    for (const f of flows) {
+      expect(Object.keys(f)).toEqual(c.order);
+      expect(Object.keys(f.directions.client)).toEqual(c.statsOrder);
+      expect(f.orig_pkts).toBe(f.clientPackets);
+      expect(f.resp_bytes).toBe(f.serverBytes);
+      expect(f.clientRetransmits).toBe(f.directions.client.retransmits);
+    }
+    expect(new Set(flows.map((f) => f['id.resp_p'])).size).toBe(1);
+    expect(flows.every((f) => f.clientPackets > 0 && f.firstFrame > 0 && f.lastFrame >= f.firstFrame)).toBe(true);
   });
 });

@@ -179,3 +179,46 @@ describe('OpenJudge: what it keeps from one window to the next', () => {
     });
   }
 });
+
+describe('OpenJudge: a quiet spell', () => {
+  // Live watch judges at each window's end whether packets came or not: an open connection's facts may
+  // change with time alone (signatures.ts: still retrying, or given up, by how long its attempts went on),
+  // and what the judgement keeps as settled must be judged the same after any silence. The flood's
+  // half-open connections carry SYN-ACK re-sends for 15 s: a silence of half that changes them.
+  it('syn-flood-nocookies: judged again and again with no packet in between, as a judgement that remembers nothing', async () => {
+    const path = join(FIXTURES, 'accuracy/syn-flood-nocookies/server.pcap.gz');
+    const analyzer = new WatchedAnalyzer();
+    let stops = 0;
+    let judged = 0;
+    // Mismatches are collected, not thrown: an exception inside the tracker's callback ends the read as a capture fault.
+    const mismatches: string[] = [];
+    await runPipeline(path, {
+      analyzer,
+      recycle: false,
+      newTracker: (emit, opts) => {
+        const t = new LiveTracker(emit, opts);
+        t.stopAt(-Infinity, (now) => {
+          const at = Math.floor(now * 2) / 2;
+          if (t.live.size > 0 && stops++ % 8 === 0) {
+            const grace = analyzer.grace;
+            const judge = new OpenJudge();
+            const keptFacts = new Map<number, string>();
+            for (const silence of [0, 2.5, 5, 10, 20, 40]) {
+              const kept = analyzer.judgeOpen(t.live, at + silence, grace, (c, f, key) => keptFacts.set(c.id, JSON.stringify([f, key])), judge);
+              const afresh = analyzer.judgeOpen(t.live, at + silence, grace, (c, f, key) => {
+                judged++;
+                if (keptFacts.get(c.id) !== JSON.stringify([f, key])) mismatches.push(`connection ${c.id} after ${silence} s of silence: kept ${keptFacts.get(c.id)}, afresh ${JSON.stringify(f)}`);
+              }, new OpenJudge());
+              if (JSON.stringify(kept.findings) !== JSON.stringify(afresh.findings)) mismatches.push(`findings after ${silence} s of silence`);
+            }
+          }
+          return at + 0.5;
+        });
+        return t;
+      },
+    });
+    expect([mismatches.length, ...mismatches.filter((m) => m.startsWith('connection')).slice(0, 1)]).toEqual([0]);
+    expect(stops).toBeGreaterThan(8);
+    expect(judged).toBeGreaterThan(1000);
+  });
+});

@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../../src/diagnose/pipeline.js';
-import { Windows, WatchedAnalyzer, type FindingEvent, type ListenerWindow, type WindowEvent } from '../../src/diagnose/window.js';
+import { COUNTED, isZero, newCounted, sameCounts, Windows, WatchedAnalyzer, type FindingEvent, type ListenerWindow, type WindowEvent } from '../../src/diagnose/window.js';
 import type { Connection } from '../../src/track/connection.js';
 import { TEST_ALL } from '../helpers/fixtures.js';
 import { FIXTURES } from '../helpers/pipeline.js';
@@ -32,6 +32,8 @@ function labCaptures(): string[] {
 }
 
 interface Watched {
+  /** The run's base second: connection times are seconds since it, windows are in epoch seconds. */
+  base: number;
   windows: WindowEvent[];
   findings: FindingEvent[];
   /** Connections in the window each was counted in. */
@@ -57,7 +59,7 @@ async function watchRun(path: string): Promise<Watched> {
   });
   w.close();
   perWindow.pop();
-  return { windows, findings, perWindow };
+  return { base: analyzer.timeBase, windows, findings, perWindow };
 }
 
 function sum(windows: WindowEvent[], listener: string, field: keyof Omit<ListenerWindow, 'listener'>): number {
@@ -122,9 +124,9 @@ describe('watch -r: windows over the streaming analysis', () => {
         expect(w.end - w.start).toBe(INTERVAL);
         if (i > 0) expect(w.start).toBeGreaterThanOrEqual(watched.windows[i - 1]!.end);
         for (const c of watched.perWindow[i]!) {
-          expect(c.finishedAt).toBeGreaterThanOrEqual(w.start);
+          expect(watched.base + c.finishedAt).toBeGreaterThanOrEqual(w.start);
           // The last window is closed by the end of input: it also holds what end() finished.
-          if (i < watched.windows.length - 1) expect(c.finishedAt).toBeLessThan(w.end);
+          if (i < watched.windows.length - 1) expect(watched.base + c.finishedAt).toBeLessThan(w.end);
         }
       });
       // Every listener finding of analyze was started in some window, once.
@@ -149,7 +151,7 @@ describe('watch -r: windows over the streaming analysis', () => {
         expect(await cutAt(k - 1), `${f.id} not judged by the capture cut at the end of window ${k - 1}`).toBe(false);
         judged++;
         // Never before the trouble itself: the window ends after the finding's first affected connection began.
-        expect(watched.windows[k]!.end).toBeGreaterThan(f.firstTime);
+        expect(watched.windows[k]!.end).toBeGreaterThan(watched.base + f.firstTime);
       }
       // A finding changes at most once per window, and ends only after it started.
       const seen = new Set<string>();
@@ -160,4 +162,20 @@ describe('watch -r: windows over the streaming analysis', () => {
       }
     });
   }
+});
+
+describe('the window counts, field by field', () => {
+  // sameCounts and isZero spell out COUNTED's fields for speed: each field, set alone, must be seen by both.
+  it('every counted field alone makes counts differ and non-zero', () => {
+    expect(Object.keys(newCounted()).sort()).toEqual([...COUNTED].sort());
+    expect(isZero(newCounted())).toBe(true);
+    expect(sameCounts(newCounted(), newCounted())).toBe(true);
+    for (const k of COUNTED) {
+      const one = newCounted();
+      one[k] = 1;
+      expect(isZero(one), k).toBe(false);
+      expect(sameCounts(one, newCounted()), k).toBe(false);
+      expect(sameCounts(newCounted(), one), k).toBe(false);
+    }
+  });
 });

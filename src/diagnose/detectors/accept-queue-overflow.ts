@@ -22,18 +22,18 @@ import { plural } from '../plural.js';
 import { lossPerAttempt, PathLoss, RunTally, SourceTally, type PathLossTest } from '../differential.js';
 import type { Alternative, Confidence, FindingCommon, LatencySummary } from '../finding.js';
 import { firstAnswerDelay, type ListenerBase } from '../listener.js';
-import { acceptQueueEstimate, baselineOf, concat, episodesOfSpans, latencyHistogram, latencySummary, peakPerSecond } from '../overflow.js';
+import { acceptQueueEstimate, baselineOf, episodesOfSpans, latencyHistogram, latencySummary, peakPerSecond } from '../overflow.js';
 import { MIN_SYN_QUEUE_CONNECTIONS, QueueOccupancy, type SynQueueDrops } from '../queue-occupancy.js';
 import { Samples } from '../samples.js';
 import type { ConnectionFacts } from '../signatures.js';
 import type { Vantage } from '../vantage.js';
 import { isFlood, synFlood } from './syn-flood.js';
 
-/** Most samples a listener keeps of each kind (the first ones): exact-latency.ts keeps the same. */
+/** Most samples a listener keeps of each kind (the first ones). */
 export const MAX_SAMPLES = 200_000;
 /** Most healthy connections' first-answer delays a listener keeps for its baseline (the first ones). */
 export const MAX_BASELINE_SAMPLES = 4096;
-/** The figure of addedLatency: exact-latency.ts writes it again from a nanosecond capture's own timestamps. */
+/** The figure of addedLatency: the report writes it again with a nanosecond capture's digits (report/model.ts findingReport). */
 export const LATENCY_FIGURE = 'latency added (p50 / p90 / max)';
 /**
  * A full queue's drops end together when the acceptor drains it (kernel.md §10.1): connections whose
@@ -290,7 +290,7 @@ function overflowMet(f: ConnectionFacts): boolean {
 /**
  * Which of its listener's first-answer delays (firstAnswerDelay) a connection gives: one the full queue
  * met and that recovered, the overflow's added latency; a healthy completed one, the baseline it is
- * measured above; null for the others and without a delay. exact-latency.ts keeps the same samples.
+ * measured above; null for the others and without a delay.
  */
 export function delaySampleOf(c: Connection, f: ConnectionFacts): 'latency' | 'baseline' | null {
   const met = overflowMet(f);
@@ -426,7 +426,7 @@ function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): A
     lastTime: s.lastAffected,
     episodes: flood
       ? episodesOfSpans(s.events.view(), s.eventEnds.view())
-      : episodesOfSpans(concat(s.events.view(), s.halfOpenDropTimes.view()), concat(s.eventEnds.view(), s.halfOpenDropEnds.view())),
+      : episodesOfSpans(s.events.view(), s.eventEnds.view(), s.halfOpenDropTimes.view(), s.halfOpenDropEnds.view()),
     evidence: { connections: s.evidence.list, filter },
     fix: advice(whereOf(base.listener), peak, s.syncookieConns > 0),
     confirm: [
@@ -459,7 +459,7 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
   advice: (at) => advice(at),
   newState: () => new AcceptQueueState(),
 
-  observe(s: AcceptQueueState, c: Connection, f: ConnectionFacts): void {
+  observe(s: AcceptQueueState, c: Connection, f: ConnectionFacts, base: ListenerBase): void {
     const sig = f.signatures;
     s.pathLoss.observe(c);
     s.occupancy.observe(c, f);
@@ -521,7 +521,7 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
       s.event(c.synTime, c.synAckCount > 0 ? c.synAckTime : c.lastSynTime);
     }
     if (overflowMet(f)) {
-      s.evidence.offer(score(c, f), c, sig);
+      s.evidence.offer(score(c, f), c, sig, base.times.digits);
       if (f.recovered) s.affectedRecovered++;
       else if (f.unresolved) s.affectedUnresolved++;
       else s.affectedFailed++;

@@ -3,6 +3,7 @@
 import { listenerFinding, port, whereOf, type ListenerDetector, type Where } from '../detector.js';
 import { EvidencePicker } from '../evidence.js';
 import type { FindingCommon } from '../finding.js';
+import { plural } from '../plural.js';
 
 export type ApplicationResetsFinding = FindingCommon<'application-resets'>;
 
@@ -22,11 +23,11 @@ export const applicationResets: ListenerDetector<'application-resets', AppResetS
   advice,
   newState: () => new AppResetState(),
 
-  observe(s, c, f) {
+  observe(s, c, f, base) {
     if (!f.signatures.includes('reset-by-application')) return;
     s.resets++;
     // Every reset weighs the same; the earliest are shown.
-    s.evidence.offer(1, c, f.signatures);
+    s.evidence.offer(1, c, f.signatures, base.times.digits);
   },
 
   judge(s, { base }) {
@@ -35,7 +36,7 @@ export const applicationResets: ListenerDetector<'application-resets', AppResetS
     const p = port(base.listener);
     return listenerFinding(applicationResets, base, {
       connections: n,
-      verdict: `${base.listener} reset ${n} connection${n > 1 ? 's' : ''} after handling data (RST+ACK): the application aborted them (SO_LINGER 0, a crash, or closing with unread data) — not a queue overflow.`,
+      verdict: `${base.listener} reset ${plural(n, 'connection')} after handling data (RST+ACK): the application aborted them (SO_LINGER 0, a crash, or closing with unread data) — not a queue overflow.`,
       figures: [['resets', String(n)]],
       evidence: s.evidence,
       filter: `tcp.srcport==${p} && tcp.flags.reset==1 && tcp.flags.ack==1`,

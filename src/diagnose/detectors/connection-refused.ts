@@ -3,6 +3,7 @@
 import { listenerFinding, port, whereOf, type ListenerDetector, type Where } from '../detector.js';
 import { EvidencePicker } from '../evidence.js';
 import type { FindingCommon } from '../finding.js';
+import { plural } from '../plural.js';
 
 export type ConnectionRefusedFinding = FindingCommon<'connection-refused'>;
 
@@ -21,9 +22,9 @@ export const connectionRefused: ListenerDetector<'connection-refused', RefusedSt
   advice,
   newState: () => new RefusedState(),
 
-  observe(s, c, f) {
+  observe(s, c, f, base) {
     // Every refusal weighs the same; the earliest are shown.
-    if (f.signatures.includes('refused')) s.evidence.offer(1, c, f.signatures);
+    if (f.signatures.includes('refused')) s.evidence.offer(1, c, f.signatures, base.times.digits);
   },
 
   judge(s, { base }) {
@@ -33,7 +34,7 @@ export const connectionRefused: ListenerDetector<'connection-refused', RefusedSt
     const p = port(base.listener);
     return listenerFinding(connectionRefused, base, {
       connections: n,
-      verdict: `${n} connection attempt${n > 1 ? 's' : ''} to ${base.listener} ${n > 1 ? 'were' : 'was'} refused: the host answered the SYN with RST+ACK, so nothing was listening on port ${p} (or a firewall rejected it).`,
+      verdict: `${plural(n, 'connection attempt')} to ${base.listener} ${n === 1 ? 'was' : 'were'} refused: the host answered the SYN with RST+ACK, so nothing was listening on port ${p} (or a firewall rejected it).`,
       figures: [['refused', String(n)], ['answered handshakes', String(base.answered)]],
       evidence: s.evidence,
       filter: `tcp.srcport==${p} && tcp.flags.reset==1 && tcp.flags.ack==1 && tcp.seq_raw==0`,

@@ -10,6 +10,7 @@ import type { Vantage } from '../vantage.js';
 import { acceptQueueOverflow, overflowShown, type AcceptQueueState } from './accept-queue-overflow.js';
 import { isFlood, synFlood } from './syn-flood.js';
 import { synQueueOverflow } from './syn-queue-overflow.js';
+import { plural } from '../plural.js';
 
 export type HandshakeLossFinding = FindingCommon<'handshake-loss'>;
 
@@ -42,7 +43,7 @@ function besideOverflow(s: HandshakeLossState, queue: AcceptQueueState, base: Li
   const synAttempts = measured ? Math.min(s.retransmitted, Math.round(lossPerAttempt(p) * queue.synsSent)) : 0;
   const connections = Math.max(s.synAckResent, synAttempts);
   const parts: string[] = [];
-  if (s.synAckResent > 0) parts.push(`the server re-sent the SYN-ACK of ${s.synAckResent} handshake${s.synAckResent > 1 ? 's' : ''} before any ACK came (the SYN-ACK or the client's ACK lost on the way; a full queue drops an ACK that arrived, or the SYN)`);
+  if (s.synAckResent > 0) parts.push(`the server re-sent the SYN-ACK of ${plural(s.synAckResent, 'handshake')} before any ACK came (the SYN-ACK or the client's ACK lost on the way; a full queue drops an ACK that arrived, or the SYN)`);
   if (measured) parts.push(`the path lost ${(p * 100).toFixed(1)}% of the client's segments into the server (measured on the server's data, which never passes the listen queue): about ${synAttempts} of the SYN attempts retransmitted here were lost on the path, not dropped by the queue`);
   const figures: [string, string][] = [['connections', String(connections)]];
   if (s.synAckResent > 0) figures.push(['SYN-ACKs re-sent before an ACK', String(s.synAckResent)]);
@@ -83,16 +84,16 @@ export const handshakeLoss: ListenerDetector<'handshake-loss', HandshakeLossStat
   advice,
   newState: () => new HandshakeLossState(),
 
-  observe(s, c, f) {
+  observe(s, c, f, base) {
     const sig = f.signatures;
     if (sig.includes('synack-retransmit')) {
       s.synAckResent++;
-      s.synAckEvidence.offer(1, c, sig);
+      s.synAckEvidence.offer(1, c, sig, base.times.digits);
     }
     if (!f.ignoredHandshake && (sig.includes('synack-retransmit') || (sig.includes('syn-retransmit') && c.synAckCount > 0))) {
       s.retransmitted++;
       // Every such handshake weighs the same; the earliest are shown.
-      s.evidence.offer(1, c, sig);
+      s.evidence.offer(1, c, sig, base.times.digits);
     }
   },
 
@@ -110,9 +111,9 @@ export const handshakeLoss: ListenerDetector<'handshake-loss', HandshakeLossStat
     return listenerFinding(handshakeLoss, base, {
       connections: lost,
       verdict:
-        `${lost} handshake${lost > 1 ? 's' : ''} with ${base.listener} needed a retransmitted SYN, SYN-ACK or first segment: packets were lost on the path` +
+        `${plural(lost, 'handshake')} with ${base.listener} needed a retransmitted SYN, SYN-ACK or first segment: packets were lost on the path` +
         (ignored > 0
-          ? `, or the client's ACK never reached the server (${ignored} SYN-ACK${ignored > 1 ? 's' : ''} re-sent after the ACK, too few to call a full queue).`
+          ? `, or the client's ACK never reached the server (${plural(ignored, 'SYN-ACK')} re-sent after the ACK, too few to call a full queue).`
           : '; the listener itself answered promptly (no sign of a full queue).'),
       figures: [['connections', String(lost)]],
       evidence: s.retransmitted > 0 ? s.evidence : queue.evidence,
@@ -123,7 +124,7 @@ export const handshakeLoss: ListenerDetector<'handshake-loss', HandshakeLossStat
       confidence: ignored > 0 || (vantage !== 'server' && vantage !== 'local') ? 'likely' : 'certain',
       alternatives:
         ignored > 0 || (vantage !== 'server' && vantage !== 'local')
-          ? [{ cause: 'accept-queue-overflow', why: `A full accept queue drops handshake ACKs and SYNs too; ${ignored > 0 ? `${ignored} handshake${ignored > 1 ? 's were' : ' was'} ignored after the ACK, too few to tell` : 'here the runs of unanswered attempts fit the path loss measured in this capture'}. TcpExtListenOverflows on the server (nstat) settles it.` }]
+          ? [{ cause: 'accept-queue-overflow', why: `A full accept queue drops handshake ACKs and SYNs too; ${ignored > 0 ? `${plural(ignored, 'handshake')} ${ignored === 1 ? 'was' : 'were'} ignored after the ACK, too few to tell` : 'here the runs of unanswered attempts fit the path loss measured in this capture'}. TcpExtListenOverflows on the server (nstat) settles it.` }]
           : [],
     });
   },

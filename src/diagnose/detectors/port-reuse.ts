@@ -3,6 +3,7 @@
 import { listenerFinding, port, whereOf, type ListenerDetector, type Where } from '../detector.js';
 import { EvidencePicker } from '../evidence.js';
 import type { FindingCommon } from '../finding.js';
+import { plural } from '../plural.js';
 
 export type PortReuseFinding = FindingCommon<'port-reuse'>;
 
@@ -22,11 +23,11 @@ export const portReuse: ListenerDetector<'port-reuse', PortReuseState, PortReuse
   advice,
   newState: () => new PortReuseState(),
 
-  observe(s, c, f) {
+  observe(s, c, f, base) {
     if (!f.signatures.includes('port-reuse')) return;
     s.reused++;
     // Every reuse weighs the same; the earliest are shown.
-    s.evidence.offer(1, c, f.signatures);
+    s.evidence.offer(1, c, f.signatures, base.times.digits);
   },
 
   judge(s, { base }) {
@@ -34,7 +35,7 @@ export const portReuse: ListenerDetector<'port-reuse', PortReuseState, PortReuse
     if (n === 0) return null;
     return listenerFinding(portReuse, base, {
       connections: n,
-      verdict: `${n} new connection${n > 1 ? 's' : ''} to ${base.listener} reused the 4-tuple of a recent one (TIME_WAIT reuse); normal for busy clients with few source ports.`,
+      verdict: `${plural(n, 'new connection')} to ${base.listener} reused the 4-tuple of a recent one (TIME_WAIT reuse); normal for busy clients with few source ports.`,
       figures: [['connections', String(n)]],
       evidence: s.evidence,
       filter: `tcp.port==${port(base.listener)} && tcp.analysis.reused_ports`,

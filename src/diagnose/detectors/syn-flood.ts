@@ -1,5 +1,6 @@
 // A SYN flood: many handshakes left half-open after one SYN each, from many sources (kernel.md §4).
 
+import type { ListenerBase } from '../listener.js';
 import type { Connection } from '../../track/connection.js';
 import { listenerFinding, port, whereOf, type ListenerDetector, type Where } from '../detector.js';
 import { EvidencePicker } from '../evidence.js';
@@ -76,14 +77,14 @@ export const synFlood: ListenerDetector<'syn-flood', SynFloodState, SynFloodFind
   advice,
   newState: () => new SynFloodState(),
 
-  observe(s: SynFloodState, c: Connection, f: ConnectionFacts): void {
+  observe(s: SynFloodState, c: Connection, f: ConnectionFacts, base: ListenerBase): void {
     if (f.singleSynHalfOpen) s.halfOpenOneSyn++;
     s.allUnansweredSyns += f.unansweredSyns;
     if (!f.halfOpen) return;
     s.halfOpen++;
     if (f.signatures.includes('syncookie')) s.halfOpenCookies++;
     if (!(c.ipVersion === 4 ? s.sources.add(c.c3) : s.sources.add128(c.c0, c.c1, c.c2, c.c3))) s.sourcesCapped = true;
-    s.evidence.offer(score(c), c, f.signatures);
+    s.evidence.offer(score(c), c, f.signatures, base.times.digits);
   },
 
   judge(s, { base }) {

@@ -1,6 +1,7 @@
 // The listener's SYN queue was full with syncookies off: real clients' SYNs dropped while half-open
 // requests held the queue and the accept queue had room (kernel.md §1.1, §4: TCPReqQFullDrop).
 
+import type { ListenerBase } from '../listener.js';
 import type { Connection } from '../../track/connection.js';
 import { listenerFinding, port, whereOf, type ListenerDetector, type Where } from '../detector.js';
 import { EvidencePicker } from '../evidence.js';
@@ -10,6 +11,7 @@ import { MIN_SYN_QUEUE_CONNECTIONS } from '../queue-occupancy.js';
 import type { ConnectionFacts } from '../signatures.js';
 import { acceptQueueOverflow } from './accept-queue-overflow.js';
 import { isFlood, synFlood } from './syn-flood.js';
+import { plural } from '../plural.js';
 
 export interface SynQueueOverflowFinding extends FindingCommon<'syn-queue-overflow'> {
   /** SYNs dropped while the SYN queue was full (≈ TcpExtTCPReqQFullDrop). */
@@ -38,8 +40,8 @@ export const synQueueOverflow: ListenerDetector<'syn-queue-overflow', SynQueueSt
   advice,
   newState: () => new SynQueueState(),
 
-  observe(s: SynQueueState, c: Connection, f: ConnectionFacts): void {
-    if (f.synDropped) s.evidence.offer(f.unansweredSyns, c, f.signatures);
+  observe(s: SynQueueState, c: Connection, f: ConnectionFacts, base: ListenerBase): void {
+    if (f.synDropped) s.evidence.offer(f.unansweredSyns, c, f.signatures, base.times.digits);
   },
 
   judge(s, { base, vantage, stateOf }) {
@@ -58,7 +60,7 @@ export const synQueueOverflow: ListenerDetector<'syn-queue-overflow', SynQueueSt
       ...listenerFinding(synQueueOverflow, base, {
         connections,
         verdict:
-          `${confidence === 'certain' ? '' : 'Likely: '}The SYN queue of ${base.listener} was full with syncookies off: ${synDrops} SYNs of ${connections} connections were dropped while ${held} half-open request${held > 1 ? 's' : ''} held it and the accept queue had room — the handshakes left half-open take the room of new ones.`,
+          `${confidence === 'certain' ? '' : 'Likely: '}The SYN queue of ${base.listener} was full with syncookies off: ${synDrops} SYNs of ${connections} connections were dropped while ${plural(held, 'half-open request')} held it and the accept queue had room — the handshakes left half-open take the room of new ones.`,
         figures: [
           ['SYNs dropped (≈ TcpExtTCPReqQFullDrop)', String(synDrops)],
           ['connections whose SYNs were dropped', String(connections)],

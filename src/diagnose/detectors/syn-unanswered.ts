@@ -6,6 +6,7 @@ import { CLIENT_SYN_TIMING, HOST_STEP, NSTAT_STEP, QUEUE_MODEL, SS_STEP, SYN_AT_
 import type { FindingCommon } from '../finding.js';
 import { acceptQueueOverflow } from './accept-queue-overflow.js';
 import { isFlood, synFlood } from './syn-flood.js';
+import { plural } from '../plural.js';
 
 export type SynUnansweredFinding = FindingCommon<'syn-unanswered'>;
 
@@ -27,9 +28,9 @@ export const synUnanswered: ListenerDetector<'syn-unanswered', SynUnansweredStat
   advice,
   newState: () => new SynUnansweredState(),
 
-  observe(s, c, f) {
+  observe(s, c, f, base) {
     // The more SYNs a client sent in vain, the clearer the picture.
-    if (f.signatures.includes('syn-unanswered')) s.evidence.offer(c.synCount, c, f.signatures);
+    if (f.signatures.includes('syn-unanswered')) s.evidence.offer(c.synCount, c, f.signatures, base.times.digits);
     if (f.synDropped) {
       s.syns += f.unansweredSyns;
       s.connections++;
@@ -48,7 +49,7 @@ export const synUnanswered: ListenerDetector<'syn-unanswered', SynUnansweredStat
       const d = sources.dropSources();
       return listenerFinding(synUnanswered, base, {
         connections: s.connections,
-        verdict: `The SYNs of ${d.neverAnswered} source${d.neverAnswered > 1 ? 's' : ''} to ${base.listener} were never answered (${s.syns} SYNs) while other sources' SYNs, interleaved in time, were answered at once: a firewall, security group or rate limit drops them, not a full listen queue (which drops every source alike).`,
+        verdict: `The SYNs of ${plural(d.neverAnswered, 'source')} to ${base.listener} were never answered (${s.syns} SYNs) while other sources' SYNs, interleaved in time, were answered at once: a firewall, security group or rate limit drops them, not a full listen queue (which drops every source alike).`,
         figures: [['connections', String(s.connections)], ['SYNs', String(s.syns)], ['sources never answered', String(d.neverAnswered)], ['other sources answered at the first SYN meanwhile', String(sources.interleavedPromptAnswers())]],
         evidence: s.evidence,
         filter,

@@ -1,0 +1,162 @@
+// The diagnosis's per-listener state in typed arrays (session 10: what grew with a capture's length, and
+// the end-of-run garbage): each against the plain code it replaced, on data with the cases that matter
+// (ties, growth, the cap, times before the first).
+import { describe, expect, it } from 'vitest';
+import { SourceTally } from '../../src/diagnose/differential.js';
+import { episodesOfSpans } from '../../src/diagnose/overflow.js';
+import { Timeline } from '../../src/diagnose/timeline.js';
+import type { Episode } from '../../src/diagnose/finding.js';
+import type { Connection } from '../../src/track/connection.js';
+
+/** A small reproducible PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** episodesOfSpans as it was (session 9): indices sorted by start with a comparator. */
+function episodesBefore(starts: Float64Array, ends: Float64Array): Episode[] {
+  if (starts.length === 0) return [];
+  const order = Array.from(starts.keys()).sort((a, b) => starts[a]! - starts[b]!);
+  const out: Episode[] = [];
+  let cur: Episode | null = null;
+  for (const i of order) {
+    const start = starts[i]!;
+    const end = Math.max(start, ends[i] ?? start);
+    if (cur && start - cur.end <= 2) {
+      if (end > cur.end) cur.end = end;
+      cur.connections++;
+    } else {
+      if (cur) out.push(cur);
+      cur = { start, end, connections: 1 };
+    }
+  }
+  out.push(cur!);
+  return out;
+}
+
+describe('episodesOfSpans sorts the spans in place', () => {
+  it('gives the episodes the index sort gave: ties, ends before starts, fewer ends than starts', () => {
+    const r = rng(7);
+    let episodes = 0;
+    for (let round = 0; round < 200; round++) {
+      const n = 1 + Math.floor(r() * 300);
+      const starts = new Float64Array(n);
+      const ends = new Float64Array(round % 5 === 0 ? Math.floor(n / 2) : n);
+      // Half-second steps: many equal starts; gaps around the 2 s episode gap.
+      for (let i = 0; i < n; i++) starts[i] = 1.7e9 + Math.floor(r() * 4 * n) * 0.5;
+      for (let i = 0; i < ends.length; i++) ends[i] = starts[i]! + (r() < 0.2 ? -1 : Math.floor(r() * 8) * 0.5);
+      const got = episodesOfSpans(starts, ends);
+      expect(got).toEqual(episodesBefore(starts, ends));
+      episodes += got.length;
+    }
+    expect(episodes).toBeGreaterThan(1000);
+    expect(episodesOfSpans(new Float64Array(0), new Float64Array(0))).toEqual([]);
+  });
+
+  it('reads two pairs of lists as one concatenated list (the overflow with half-open drops)', () => {
+    const r = rng(19);
+    for (let round = 0; round < 100; round++) {
+      const list = (n: number): [Float64Array, Float64Array] => {
+        const s = new Float64Array(n);
+        const e = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          s[i] = 100 + Math.floor(r() * 40) * 0.5;
+          e[i] = s[i]! + Math.floor(r() * 6) * 0.5;
+        }
+        return [s, e];
+      };
+      const [s1, e1] = list(Math.floor(r() * 50));
+      const [s2, e2] = list(Math.floor(r() * 50));
+      const cat = (a: Float64Array, b: Float64Array) => Float64Array.from([...a, ...b]);
+      expect(episodesOfSpans(s1, e1, s2, e2)).toEqual(episodesBefore(cat(s1, s2), cat(e1, e2)));
+    }
+  });
+
+  it('leaves its arguments as they were', () => {
+    const starts = Float64Array.of(5, 1, 3);
+    const ends = Float64Array.of(6, 2, 9);
+    expect(episodesOfSpans(starts, ends)).toEqual([{ start: 1, end: 9, connections: 3 }]);
+    expect([...starts]).toEqual([5, 1, 3]);
+    expect([...ends]).toEqual([6, 2, 9]);
+  });
+});
+
+function conn(over: Partial<Connection>): Connection {
+  return { ipVersion: 4, c0: 0, c1: 0, c2: 0xffff, c3: 0, synAckCount: 0, rstAnswersSyn: false, synTime: 0, lastSynTime: 0, synRetransBeforeAnswer: 0, ...over } as Connection;
+}
+
+describe('SourceTally keeps its sources in a typed-array hash', () => {
+  it('counts dropped, never-answered and answered sources as a Map did, through its growth', () => {
+    const r = rng(11);
+    const t = new SourceTally();
+    const ref = new Map<number, number>();
+    for (let i = 0; i < 20_000; i++) {
+      // A few thousand sources, each seen many times; 0 is a source like any other.
+      const c3 = i === 0 ? 0 : (0x0a000000 + Math.floor(r() * 3000) * 7919) >>> 0;
+      const answered = r() < 0.4;
+      const dropped = r() < 0.3;
+      t.observe(conn({ c3, synAckCount: answered ? 1 : 0, synTime: i, lastSynTime: i }), dropped);
+      let v = ref.get(c3) ?? 0;
+      if (answered) v |= 2;
+      if (dropped) v |= 1;
+      if (answered || dropped) ref.set(c3, v);
+    }
+    let dropped = 0;
+    let never = 0;
+    let answered = 0;
+    for (const v of ref.values()) {
+      if (v & 2) answered++;
+      if (v & 1) {
+        dropped++;
+        if (!(v & 2)) never++;
+      }
+    }
+    expect(dropped).toBeGreaterThan(1000);
+    expect(never).toBeGreaterThan(100);
+    expect(t.dropSources()).toEqual({ dropped, neverAnswered: never, answered });
+    expect(t.capped).toBe(false);
+  });
+
+  it('stops at 100 000 sources: capped, and then never filtered', () => {
+    const t = new SourceTally();
+    for (let i = 0; i < 100_000; i++) t.observe(conn({ c3: 0xc6120000 + i }), true);
+    expect(t.capped).toBe(false);
+    t.observe(conn({ c3: 0xc6120000 }), true);
+    expect(t.capped).toBe(false);
+    t.observe(conn({ c3: 0xc7000000 }), true);
+    expect(t.capped).toBe(true);
+    expect(t.dropSources()).toEqual({ dropped: 100_000, neverAnswered: 100_000, answered: 0 });
+    expect(t.filtered()).toBe(false);
+  });
+});
+
+describe('Timeline keeps its fine buckets as rows of one array', () => {
+  it('sums each series into the display buckets, times before the first one included', () => {
+    const r = rng(3);
+    const t = new Timeline();
+    const times: number[] = [];
+    for (let i = 0; i < 5000; i++) {
+      // The first time in the middle of the span: later ones fall before it too.
+      const at = i === 0 ? 1.7e9 + 300 : 1.7e9 + r() * 600;
+      times.push(at);
+      t.addConnection(conn({ synCount: 1, synTime: at, handshakeAckFrame: 0, rstTime: at } as Partial<Connection>), false, false, i % 3 === 0);
+    }
+    const from = Math.min(...times);
+    const to = Math.max(...times);
+    const res = t.result('198.18.0.3:80', from, to);
+    expect(res.bucket).toBe(5);
+    const expected = new Array<number>(res.series.syns.length).fill(0);
+    for (const x of times) expected[Math.min(expected.length - 1, Math.floor((Math.floor(x / 0.1) * 0.1 + 1e-9 - res.start) / res.bucket))]!++;
+    expect(res.series.syns).toEqual(expected);
+    expect(res.series.syns.reduce((a, b) => a + b, 0)).toBe(5000);
+    expect(res.series.refused.reduce((a, b) => a + b, 0)).toBe(1667);
+    expect(t.dropped).toBe(0);
+  });
+});
