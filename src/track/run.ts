@@ -11,6 +11,7 @@ import type { Connection } from './connection.js';
 import type { CaptureSummary } from './summary.js';
 import { Tracker, type TrackerOptions } from './tracker.js';
 import { warmUpCapture } from './warm-up.js';
+import { TimeOrder } from './time-order.js';
 
 export type { CaptureSummary } from './summary.js';
 
@@ -99,9 +100,6 @@ export async function warmUpTracker(recycle?: boolean): Promise<void> {
   await track('(warm-up)', bytesSource(bytes, WARM_UP_CHUNK_BYTES), () => undefined, { recycle });
 }
 
-/** A frame this much before the latest one read is out of time order, not a multi-queue NIC's jitter (µs–ms). */
-const BACKWARDS_WARNING_NS = 1e9;
-
 async function track(
   path: string,
   source: ByteSource | undefined,
@@ -120,11 +118,8 @@ async function track(
   let lastSec = -Infinity;
   let lastNsec = 0;
   let outside = 0;
-  // Frames stamped well before one read earlier: records out of time order (files joined in the wrong order)
-  // or a clock stepped back. Read in file order all the same, as tshark and Zeek read them; said in a warning.
-  let backwards = 0;
-  let firstBackwardsFrame = 0;
-  let mostBackNs = 0;
+  // Steps back in time between frames, and lone frames stamped far from their neighbours: said in warnings.
+  const timeOrder = new TimeOrder();
   let base = opts.timeBase ?? null;
   if (base !== null) {
     decoder.baseSec = base;
@@ -150,17 +145,11 @@ async function track(
       if (f.tsSec > lastSec || (f.tsSec === lastSec && f.tsNsec > lastNsec)) {
         lastSec = f.tsSec;
         lastNsec = f.tsNsec;
-      } else {
-        if (f.tsSec < firstSec || (f.tsSec === firstSec && f.tsNsec < firstNsec)) {
-          firstSec = f.tsSec;
-          firstNsec = f.tsNsec;
-        }
-        const backNs = (lastSec - f.tsSec) * 1e9 + (lastNsec - f.tsNsec);
-        if (backNs > BACKWARDS_WARNING_NS) {
-          if (backwards++ === 0) firstBackwardsFrame = f.number;
-          if (backNs > mostBackNs) mostBackNs = backNs;
-        }
+      } else if (f.tsSec < firstSec || (f.tsSec === firstSec && f.tsNsec < firstNsec)) {
+        firstSec = f.tsSec;
+        firstNsec = f.tsNsec;
       }
+      timeOrder.see(f.tsSec, f.tsNsec, f.number);
       if (since !== -Infinity || until !== Infinity) {
         const t = f.tsSec + f.tsNsec * 1e-9;
         if (t < since || t > until) {
@@ -187,13 +176,7 @@ async function track(
     // Said outright: a report without findings would otherwise read as a clean bill of health.
     warnings.push(`no TCP segment was decoded from ${r.frames} packets (link type ${linkTypes.join(', ') || 'none'}): nothing to diagnose`);
   }
-  if (backwards > 0) {
-    warnings.push(
-      `${backwards} ${backwards === 1 ? 'frame is' : 'frames are'} stamped more than 1 s before a frame read earlier (first: frame ${firstBackwardsFrame}; up to ${(mostBackNs / 1e9).toFixed(1)} s back): ` +
-        'the records are out of time order (pieces joined in the wrong order) or the clock stepped back. They are read in file order, as tshark reads them, so a connection across the jump may be split in two; ' +
-        '`reordercap IN OUT` sorts them, or give the pieces to --merge',
-    );
-  }
+  warnings.push(...timeOrder.warnings());
   const ts = tracker.stats;
   if (ts.evictions > 0) {
     warnings.push(`the connection table was full: ${ts.evictions} connections were finalised early (evicted); their diagnosis may be incomplete`);
