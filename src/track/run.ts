@@ -16,9 +16,30 @@ import { TimeOrder } from './time-order.js';
 export type { CaptureSummary } from './summary.js';
 
 /** A time bound: absolute epoch seconds, or seconds from the capture's first frame. */
+/**
+ * A --since/--until bound: `epoch` (float seconds, for comparing two bounds) with its exact `sec`/`nsec`,
+ * or `fromStart` (seconds after the first frame) with its exact `fromStartNs`. Frames are compared with the
+ * exact parts, so a bound between two frames of a nanosecond capture falls where tshark puts it.
+ */
 export interface TimeBound {
   epoch?: number;
+  sec?: number;
+  nsec?: number;
   fromStart?: number;
+  fromStartNs?: number;
+}
+
+/** The exact (sec, nsec) of an epoch bound; one given by its float alone (a caller's) is rounded to the ns. */
+function exactBound(b: TimeBound | undefined, none: number): { sec: number; nsec: number } {
+  if (!b || b.epoch === undefined) return { sec: none, nsec: 0 };
+  if (b.sec !== undefined && b.nsec !== undefined) return { sec: b.sec, nsec: b.nsec };
+  const sec = Math.floor(b.epoch);
+  return carry(sec, Math.round((b.epoch - sec) * 1e9));
+}
+
+function carry(sec: number, nsec: number): { sec: number; nsec: number } {
+  const over = Math.floor(nsec / 1e9);
+  return { sec: sec + over, nsec: nsec - over * 1e9 };
 }
 
 export interface RunOptions extends TrackerOptions {
@@ -125,8 +146,9 @@ async function track(
     decoder.baseSec = base;
     opts.onTimeBase?.(base);
   }
-  let since = opts.since?.epoch ?? -Infinity;
-  let until = opts.until?.epoch ?? Infinity;
+  let since = exactBound(opts.since, -Infinity);
+  let until = exactBound(opts.until, Infinity);
+  const windowed = opts.since !== undefined || opts.until !== undefined;
   const warn = (m: string, off: number, frame: number) => {
     if (warnings.length < MAX_WARNINGS) warnings.push(`${m} (byte offset ${off}, frame ${frame})`);
   };
@@ -138,9 +160,9 @@ async function track(
           base = decoder.baseSec = f.tsSec;
           opts.onTimeBase?.(base);
         }
-        const t0 = f.tsSec + f.tsNsec * 1e-9;
-        if (opts.since?.fromStart !== undefined) since = t0 + opts.since.fromStart;
-        if (opts.until?.fromStart !== undefined) until = t0 + opts.until.fromStart;
+        const fromFirst = (b: TimeBound) => carry(f.tsSec, f.tsNsec + (b.fromStartNs ?? Math.round(b.fromStart! * 1e9)));
+        if (opts.since?.fromStart !== undefined) since = fromFirst(opts.since);
+        if (opts.until?.fromStart !== undefined) until = fromFirst(opts.until);
       }
       if (f.tsSec > lastSec || (f.tsSec === lastSec && f.tsNsec > lastNsec)) {
         lastSec = f.tsSec;
@@ -150,9 +172,10 @@ async function track(
         firstNsec = f.tsNsec;
       }
       timeOrder.see(f.tsSec, f.tsNsec, f.number);
-      if (since !== -Infinity || until !== Infinity) {
-        const t = f.tsSec + f.tsNsec * 1e-9;
-        if (t < since || t > until) {
+      if (windowed) {
+        const beforeSince = f.tsSec < since.sec || (f.tsSec === since.sec && f.tsNsec < since.nsec);
+        const afterUntil = f.tsSec > until.sec || (f.tsSec === until.sec && f.tsNsec > until.nsec);
+        if (beforeSince || afterUntil) {
           outside++;
           return;
         }
