@@ -6,7 +6,8 @@
 // Each case runs in a fresh node (V8 flags are process-wide, and the test worker sets some), started with
 // the flags of bin/tcpdiag.js's #! line as a user's start is.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -105,5 +106,39 @@ describe('the code cache of dist/bundle/cli.js', () => {
     };
     expect(await start(copy({ cache: otherV8 }))).toEqual({ cache: 'rejected', help });
     expect(await start(BUNDLE, ['--max-old-space-size=300'])).toEqual({ cache: 'rejected', help });
+  });
+});
+
+describe('what bin/tcpdiag.js starts (startPath)', () => {
+  const { startPath } = createRequire(import.meta.url)(LOADER) as { startPath: (root: string) => 'bundle' | 'modules' };
+  let roots = 0;
+  /** A package root with dist/bundle/cli.js and dist/cli/main.js stamped at these times (s), and src/ or not. */
+  function root(files: { bundle?: number; main?: number; src?: boolean }): string {
+    const dir = join(work, `root-${roots++}`);
+    for (const [name, time] of [['dist/bundle/cli.js', files.bundle], ['dist/cli/main.js', files.main]] as const) {
+      if (time === undefined) continue;
+      mkdirSync(join(dir, name, '..'), { recursive: true });
+      writeFileSync(join(dir, name), '');
+      utimesSync(join(dir, name), time, time);
+    }
+    if (files.src) mkdirSync(join(dir, 'src'), { recursive: true });
+    return dir;
+  }
+
+  it('in an installed package (no src/), the bundle whenever it is there, though npm stamped dist/cli later', () => {
+    expect(startPath(root({ bundle: 1_000, main: 1_001 }))).toBe('bundle');
+    expect(startPath(root({ bundle: 1_000, main: 1_000 }))).toBe('bundle');
+    expect(startPath(root({ main: 1_000 }))).toBe('modules');
+  });
+
+  it('in a development checkout (src/), the compiled tree when tsc ran alone after the last bundle', () => {
+    expect(startPath(root({ bundle: 1_000, main: 1_001, src: true }))).toBe('modules');
+    expect(startPath(root({ bundle: 1_001, main: 1_000, src: true }))).toBe('bundle');
+    expect(startPath(root({ bundle: 1_000, main: 1_000, src: true }))).toBe('bundle');
+    expect(startPath(root({ main: 1_000, src: true }))).toBe('modules');
+  });
+
+  it('in this checkout, after the build npm test runs first: the bundle', () => {
+    expect(startPath(ROOT)).toBe('bundle');
   });
 });
