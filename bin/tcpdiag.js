@@ -4,18 +4,14 @@
 //
 // The one-file bundle of `npm run build`, dist/bundle/cli.js, with the V8 code cache the build made for it
 // (dist/cli/load-bundle.cjs; ~90 ES modules of dist/cli cost ~50 ms more to load, the cache saves the
-// compile); a bundle older than the compiled tree (tsc run alone since) is not used.
-const { statSync } = require('node:fs');
+// compile). Which of the two starts is load-bundle's startPath: in an installed package the bundle whenever
+// it is there; in a development checkout not a bundle older than the compiled tree (tsc run alone since).
+// TCPDIAG_TRACE_LOAD=1 says on stderr which was started, and what became of the code cache.
 const { join } = require('node:path');
+const { loadBundle, startPath } = require('../dist/cli/load-bundle.cjs');
 
-const dist = join(__dirname, '..', 'dist');
-const mtime = (p) => {
-  try {
-    return statSync(join(dist, p)).mtimeMs;
-  } catch {
-    return -1;
-  }
-};
+const root = join(__dirname, '..');
+const trace = process.env.TCPDIAG_TRACE_LOAD === '1' ? (what) => process.stderr.write(`tcpdiag: start: ${what}\n`) : () => {};
 
 // The process's own streams and environment; the tests run the same runCli in-process with theirs.
 const run = ({ runCli }) =>
@@ -23,5 +19,11 @@ const run = ({ runCli }) =>
     process.exitCode = code;
   });
 
-if (mtime('bundle/cli.js') >= mtime('cli/main.js')) run(require('../dist/cli/load-bundle.cjs').loadBundle(join(dist, 'bundle')).cli);
-else import('../dist/cli/main.js').then(run);
+if (startPath(root) === 'bundle') {
+  const { cli, cache } = loadBundle(join(root, 'dist', 'bundle'));
+  trace(`bundle dist/bundle/cli.js, code cache ${cache}`);
+  run(cli);
+} else {
+  trace('modules dist/cli/main.js');
+  import('../dist/cli/main.js').then(run);
+}

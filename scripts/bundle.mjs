@@ -121,13 +121,17 @@ export const { ${names.join(', ')} } = cli;
 );
 
 // The code cache, made in a node started with bin/tcpdiag.js's flags (V8 rejects a cache made under other flags).
+// Both children run without the build's NODE_OPTIONS: node passes its V8 flags (--max-old-space-size=4096,
+// --stack-size) to V8, whose flag hash in the cache then differs from a plain start's, and the check run
+// under the same NODE_OPTIONS would accept the cache that every plain start rejects.
+const env = { ...process.env, NODE_OPTIONS: '' };
 const flags = (/^#!.*?\bnode\b(.*)$/.exec(readFileSync(join(root, 'bin/tcpdiag.js'), 'utf8').split('\n', 1)[0])?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
-const made = spawnSync(process.execPath, [...flags, join(root, 'scripts/bundle-cache.mjs'), out], { stdio: ['ignore', 'inherit', 'inherit'] });
+const made = spawnSync(process.execPath, [...flags, join(root, 'scripts/bundle-cache.mjs'), out], { stdio: ['ignore', 'inherit', 'inherit'], env });
 if (made.status !== 0) {
   console.warn('bundle: no code cache was made (start-up compiles cli.js from source)');
 } else {
   // A cache the next start would not use is not kept.
-  const check = spawnSync(process.execPath, [...flags, '-e', `process.stdout.write(require(${JSON.stringify(loader)}).loadBundle(${JSON.stringify(out)}).cache)`], { encoding: 'utf8' });
+  const check = spawnSync(process.execPath, [...flags, '-e', `process.stdout.write(require(${JSON.stringify(loader)}).loadBundle(${JSON.stringify(out)}).cache)`], { encoding: 'utf8', env });
   if (check.stdout !== 'used') {
     rmSync(join(out, 'cli.cache'), { force: true });
     console.warn(`bundle: the code cache made was not usable (${check.stdout || check.stderr}): removed`);

@@ -14,7 +14,7 @@
 // CRCs are what make a corrupt cache, or one left from another cli.js, ignored. Whatever is wrong with the
 // cache, the program compiles from source as if there were none. Nothing is ever written here at run time.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
@@ -81,6 +81,23 @@ export function cacheFile(source: Uint8Array, data: Uint8Array): Buffer {
   header.writeUInt32BE(crc(source), 4);
   header.writeUInt32BE(crc(data), 8);
   return Buffer.concat([header, data]);
+}
+
+/**
+ * What bin/tcpdiag.js starts in the package at `root` (bin/..): 'bundle', dist/bundle/cli.js (with its code
+ * cache), or 'modules', the compiled tree dist/cli/main.js and its ~90 ES modules.
+ *
+ * An installed package (no src/ beside bin/): the bundle whenever it is there. Its files' times say nothing:
+ * npm stamps each file as it extracts it, and dist/bundle/ comes before dist/cli/ in the tarball, so
+ * dist/cli/main.js is always the newer. A development checkout (src/ beside bin/): the bundle unless it is
+ * older than dist/cli/main.js, which means `tsc` ran alone since the last `npm run build`.
+ */
+export function startPath(root: string): 'bundle' | 'modules' {
+  const mtime = (p: string) => statSync(join(root, p), { throwIfNoEntry: false })?.mtimeMs ?? -1;
+  const bundle = mtime('dist/bundle/cli.js');
+  if (bundle < 0) return 'modules';
+  if (mtime('src') < 0) return 'bundle';
+  return bundle >= mtime('dist/cli/main.js') ? 'bundle' : 'modules';
 }
 
 /** The CLI of the bundle in `dir` (dist/bundle), and whether its code cache was used. */

@@ -6,15 +6,18 @@
 // Each case runs in a fresh node (V8 flags are process-wide, and the test worker sets some), started with
 // the flags of bin/tcpdiag.js's #! line as a user's start is.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/fixtures.js';
 
 const BUNDLE = join(ROOT, 'dist/bundle');
 const LOADER = join(ROOT, 'dist/cli/load-bundle.cjs');
+// zlib.crc32 is node >= 20.15 (engines: >= 20); without it the build makes no cache and a start checks none.
+const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
 const SHEBANG_FLAGS = (/^#!.*?\bnode\b(.*)$/.exec(readFileSync(join(ROOT, 'bin/tcpdiag.js'), 'utf8').split('\n', 1)[0]!)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
 
 interface Start {
@@ -53,18 +56,20 @@ function copy(change: { source?: (b: Buffer) => Buffer; cache?: (b: Buffer) => B
 /** The cache file's own header (12 bytes: magic, CRC-32 of cli.js, CRC-32 of the V8 data) made right for `data`. */
 function withHeader(file: Buffer, data: Buffer): Buffer {
   const out = Buffer.concat([file.subarray(0, 12), data]);
-  out.writeUInt32BE(crc32(data), 8);
+  out.writeUInt32BE(crc32!(data), 8);
   return out;
 }
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-describe('the code cache of dist/bundle/cli.js', () => {
-  // Made by `npm run build` with node >= 20.15 (zlib.crc32 checks it); npm test builds first.
-  const reference = start(BUNDLE);
+describe.skipIf(!crc32)('the code cache of dist/bundle/cli.js', () => {
+  // Made by `npm run build` with node >= 20.15 (zlib.crc32 checks it); npm test builds first. Started on
+  // first use: the describe's body runs even where it is skipped.
+  let started: Promise<Start> | undefined;
+  const reference = () => (started ??= start(BUNDLE));
 
   it('is made by the build and used by a start, which prints what a start without it prints', async () => {
-    const used = await reference;
+    const used = await reference();
     expect(used.cache).toBe('used');
     expect(used.help).toMatch(/^Usage: tcpdiag \[options\] \[command\]\n/);
     const dir = copy({ cache: () => null });
@@ -72,7 +77,7 @@ describe('the code cache of dist/bundle/cli.js', () => {
   });
 
   it('is ignored, and the program runs from source, when a byte of it is wrong, it is cut short, or it is not one', async () => {
-    const { help } = await reference;
+    const { help } = await reference();
     const flipped = (b: Buffer) => {
       const c = Buffer.from(b);
       c[Math.floor(c.length / 2)]! ^= 0x55;
@@ -86,7 +91,7 @@ describe('the code cache of dist/bundle/cli.js', () => {
   });
 
   it('is ignored when cli.js changed since, even to a text of the same length (V8 checks only the length)', async () => {
-    const { help } = await reference;
+    const { help } = await reference();
     const upper = (b: Buffer) => Buffer.from(b.toString('latin1').replaceAll('display help for command', 'DISPLAY HELP FOR COMMAND'), 'latin1');
     const changed = await start(copy({ source: upper }));
     expect(changed.cache).toBe('stale');
@@ -96,7 +101,7 @@ describe('the code cache of dist/bundle/cli.js', () => {
   });
 
   it('is rejected by V8 for another V8 (its version hash) or other V8 flags, and the program runs from source', async () => {
-    const { help } = await reference;
+    const { help } = await reference();
     // The V8 data: magic, version hash, source hash, flags hash, ... (4 bytes each). Another V8 version:
     const otherV8 = (b: Buffer) => {
       const data = Buffer.from(b.subarray(12));
@@ -105,5 +110,46 @@ describe('the code cache of dist/bundle/cli.js', () => {
     };
     expect(await start(copy({ cache: otherV8 }))).toEqual({ cache: 'rejected', help });
     expect(await start(BUNDLE, ['--max-old-space-size=300'])).toEqual({ cache: 'rejected', help });
+  });
+
+  it('is not used by a node without zlib.crc32 (20.0-20.14), which runs the program from source', async () => {
+    const { help } = await reference();
+    const older = join(work, 'no-crc32.cjs');
+    writeFileSync(older, "delete require('node:zlib').crc32;\n");
+    expect(await start(BUNDLE, ['--require', older])).toEqual({ cache: 'unsupported', help });
+  });
+});
+
+describe('what bin/tcpdiag.js starts (startPath)', () => {
+  const { startPath } = createRequire(import.meta.url)(LOADER) as { startPath: (root: string) => 'bundle' | 'modules' };
+  let roots = 0;
+  /** A package root with dist/bundle/cli.js and dist/cli/main.js stamped at these times (s), and src/ or not. */
+  function root(files: { bundle?: number; main?: number; src?: boolean }): string {
+    const dir = join(work, `root-${roots++}`);
+    for (const [name, time] of [['dist/bundle/cli.js', files.bundle], ['dist/cli/main.js', files.main]] as const) {
+      if (time === undefined) continue;
+      mkdirSync(join(dir, name, '..'), { recursive: true });
+      writeFileSync(join(dir, name), '');
+      utimesSync(join(dir, name), time, time);
+    }
+    if (files.src) mkdirSync(join(dir, 'src'), { recursive: true });
+    return dir;
+  }
+
+  it('in an installed package (no src/), the bundle whenever it is there, though npm stamped dist/cli later', () => {
+    expect(startPath(root({ bundle: 1_000, main: 1_001 }))).toBe('bundle');
+    expect(startPath(root({ bundle: 1_000, main: 1_000 }))).toBe('bundle');
+    expect(startPath(root({ main: 1_000 }))).toBe('modules');
+  });
+
+  it('in a development checkout (src/), the compiled tree when tsc ran alone after the last bundle', () => {
+    expect(startPath(root({ bundle: 1_000, main: 1_001, src: true }))).toBe('modules');
+    expect(startPath(root({ bundle: 1_001, main: 1_000, src: true }))).toBe('bundle');
+    expect(startPath(root({ bundle: 1_000, main: 1_000, src: true }))).toBe('bundle');
+    expect(startPath(root({ main: 1_000, src: true }))).toBe('modules');
+  });
+
+  it('in this checkout, after the build npm test runs first: the bundle', () => {
+    expect(startPath(ROOT)).toBe('bundle');
   });
 });

@@ -71,5 +71,17 @@ describe('npm pack, installed into an empty folder', () => {
     const v = await exec(bin, ['--version'], { cwd: app });
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   }, 240_000);
+
+  it('starts the installed bundle with its code cache, though npm stamped dist/cli/ after dist/bundle/', async () => {
+    const app = join(work, 'app');
+    const bin = join(app, 'node_modules', '.bin', 'tcpdiag');
+    expect(existsSync(bin), 'the install of the test before').toBe(true);
+    // Started through its #! line (npm's bin link), as a user starts it; the cache was made at build time
+    // in another folder, by the node that runs these tests.
+    const r = await exec(bin, ['--help'], { cwd: app, env: { ...ENV, TCPDIAG_TRACE_LOAD: '1' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: tcpdiag \[options\] \[command\]\n/);
+    expect(r.stderr).toBe('tcpdiag: start: bundle dist/bundle/cli.js, code cache used\n');
+  }, 60_000);
 });
 
