@@ -38,8 +38,8 @@ export interface Segment {
   tsSec: number;
   tsNsec: number;
   /**
-   * Capture time: seconds since the run's base whole second (Decoder.baseSec), (tsSec - base) + tsNsec/1e9,
-   * exact to the nanosecond once rounded (capture/time-base.ts).
+   * Capture time: integer nanoseconds since the run's base whole second (Decoder.baseSec), (tsSec - base)·1e9 + tsNsec,
+   * exact within 2^53 ns ≈ 104 days of the base (capture/time-base.ts).
    */
   time: number;
   /** 802.1Q/802.1ad tags: the id of one, or the last two ids outer << 12 | inner with their count << 24 (0 when untagged). */
