@@ -213,6 +213,20 @@ describe('finding times on nanosecond captures: the packets’ own timestamps, a
   });
 });
 
+describe('timeline buckets cut on the capture\'s own times', () => {
+  it('public/tcp_handshake_synthetic.pcap: a SYN stamped on a 100 ms boundary counts in the bucket that starts there (tshark frames 4, 14, 27 at .100, .600, 1.100)', async () => {
+    // tshark -Y 'tcp.flags.syn==1 && tcp.flags.ack==0' -e frame.number -e frame.time_epoch: new SYNs at
+    // 1785790000 + 0, .1, .3, .6, .8, .9, 1.1, 1.3, 1.4, 1.5, 1.601, 1.7, 1.8 (frame 11 at .4 and 46-47 at
+    // 1.701-1.702 are re-sends). A float of epoch seconds put .1, .6 and 1.1 a bucket early
+    // (Math.floor(1785790000.1 / 0.1) is one short): [2, 0, 0, 1, 0, 1, ...] before capture times were integers.
+    const r = await runCli(['analyze', 'fixtures/public/tcp_handshake_synthetic.pcap', '--format', 'json', '--fail-on', 'never']);
+    const report = JSON.parse(r.stdout) as { captures: { timelines: { start: number; bucket: number; series: { syns: number[] } }[] }[] };
+    const t = report.captures[0]!.timelines[0]!;
+    expect([t.start, t.bucket]).toEqual([1785790000, 0.1]);
+    expect(t.series.syns).toEqual([1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1]);
+  });
+});
+
 describe('prose durations and chart clocks with the capture’s precision', () => {
   it('duration(): below a millisecond the µs carry the digits past the microsecond the value has', () => {
     expect(duration(0.000804603, { precision: 9 })).toBe('804.603 µs');
