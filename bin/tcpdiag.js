@@ -1,19 +1,27 @@
 #!/usr/bin/env -S node --no-concurrent-recompilation
-import { statSync } from 'node:fs';
+'use strict';
+// CommonJS (bin/package.json): started this way node loads no ES-module machinery for the program.
+//
+// The one-file bundle of `npm run build`, dist/bundle/cli.js, with the V8 code cache the build made for it
+// (dist/cli/load-bundle.cjs; ~90 ES modules of dist/cli cost ~50 ms more to load, the cache saves the
+// compile); a bundle older than the compiled tree (tsc run alone since) is not used.
+const { statSync } = require('node:fs');
+const { join } = require('node:path');
 
-// The one-file bundle of `npm run build` starts ~50 ms sooner than the ~90 modules of dist/cli; a bundle
-// older than the compiled tree (tsc run alone since) is not used.
+const dist = join(__dirname, '..', 'dist');
 const mtime = (p) => {
   try {
-    return statSync(new URL(p, import.meta.url)).mtimeMs;
+    return statSync(join(dist, p)).mtimeMs;
   } catch {
     return -1;
   }
 };
-const entry = mtime('../dist/bundle/main.js') >= mtime('../dist/cli/main.js') ? '../dist/bundle/main.js' : '../dist/cli/main.js';
-const { runCli } = await import(entry);
 
 // The process's own streams and environment; the tests run the same runCli in-process with theirs.
-runCli(process.argv).then((code) => {
-  process.exitCode = code;
-});
+const run = ({ runCli }) =>
+  runCli(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+
+if (mtime('bundle/cli.js') >= mtime('cli/main.js')) run(require('../dist/cli/load-bundle.cjs').loadBundle(join(dist, 'bundle')).cli);
+else import('../dist/cli/main.js').then(run);

@@ -8,7 +8,8 @@
 // Jobs: read | decode | track | track-recycle (scripts/bench/read-child.mjs of that build's dist),
 //       analyze (bin/tcpdiag.js analyze --format json F), flows (flows --format ndjson F),
 //       help (bin/tcpdiag.js --help), small (analyze --format json fixtures/public/get.pcap),
-//       jobs1, jobs2 (analyze F and a second name of F, --jobs 1 or 2; with --cpu none).
+//       jobs1, jobs2 (analyze F and a second capture, --jobs 1 or 2; with --cpu none): the second is --file2,
+//       or a second name of F.
 // A build may carry node flags after a colon: /tmp/b:--no-concurrent-recompilation.
 
 import { spawnSync } from 'node:child_process';
@@ -24,11 +25,13 @@ const o = commandLine('node scripts/bench/ab.mjs', {
   jobs: { type: 'list', default: ['track-recycle'], help: 'jobs to run' },
   reps: { type: 'number', default: 5, help: 'repetitions of each job and build' },
   file: { type: 'string', default: '/work/.bench-cache/tiled-2m-df314ddf89.pcap', help: 'capture' },
+  file2: { type: 'string', default: '', help: "jobs1/jobs2's second capture (default: a second name of --file)" },
   cpu: { type: 'string', default: '1', help: "CPU to pin to, or 'none'" },
 });
 
 const SMALL = join(REPO, 'fixtures/public/get.pcap');
 function twin() {
+  if (o.file2) return o.file2;
   const t = `${o.file}.twin.pcap`;
   if (!existsSync(t)) symlinkSync(o.file, t);
   return t;

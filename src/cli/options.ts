@@ -12,7 +12,13 @@ import { MAX_CONNECTIONS_LIMIT, SLOT_BYTES } from '../track/tracker.js';
 // 2026-11-21, 2026-11-21T10:00, 2026-11-21T10:00:00.123456789, each with an optional Z or ±HH[:]MM.
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
-function isoEpoch(v: string): number | null {
+/** A second's fraction as nanoseconds ('5' → 500 000 000); digits past the ninth (only @S takes them) are dropped. */
+function fractionNanos(frac: string): number {
+  return frac ? Number(frac.slice(0, 9).padEnd(9, '0')) : 0;
+}
+
+/** An ISO 8601 time as whole epoch seconds and the fraction's digits, exactly. */
+function isoExact(v: string): { sec: number; frac: string } | null {
   const m = ISO.exec(v.trim());
   if (!m) return null;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone = 'Z'] = m;
@@ -33,7 +39,13 @@ function isoEpoch(v: string): number | null {
     offset = (z[1] === '-' ? -1 : 1) * (zh * 3600 + zm * 60);
   }
   const whole = Date.UTC(year, month - 1, day, hour, minute, second) / 1000;
-  return whole - offset + (frac ? Number(`0.${frac}`) : 0);
+  return { sec: whole - offset, frac };
+}
+
+/** An epoch bound from whole seconds and a fraction's digits: the float for comparing bounds, the exact parts for frames. */
+function epochBound(sec: number, frac: string): TimeBound {
+  const nsec = fractionNanos(frac);
+  return { epoch: sec + nsec / 1e9, sec, nsec };
 }
 
 const TIME_HELP = 'use an ISO 8601 time (2026-11-21T10:00:00Z; without a zone it is UTC), +SECONDS from the start of the capture, or @EPOCH-SECONDS';
@@ -44,12 +56,12 @@ const TIME_HELP = 'use an ISO 8601 time (2026-11-21T10:00:00Z; without a zone it
  * could mean either, and guessing filtered away everything without a word.
  */
 export function parseTimeBound(v: string): TimeBound {
-  const rel = /^\+(\d+(?:\.\d+)?)$/.exec(v);
-  if (rel) return { fromStart: Number(rel[1]) };
-  const epoch = /^@(\d+(?:\.\d+)?)$/.exec(v);
-  if (epoch) return { epoch: Number(epoch[1]) };
-  const iso = isoEpoch(v);
-  if (iso !== null) return { epoch: iso };
+  const rel = /^\+(\d+)(?:\.(\d+))?$/.exec(v);
+  if (rel) return { fromStart: Number(`${rel[1]}.${rel[2] ?? '0'}`), fromStartNs: Number(rel[1]) * 1e9 + fractionNanos(rel[2] ?? '') };
+  const epoch = /^@(\d+)(?:\.(\d+))?$/.exec(v);
+  if (epoch) return epochBound(Number(epoch[1]), epoch[2] ?? '');
+  const iso = isoExact(v);
+  if (iso !== null) return epochBound(iso.sec, iso.frac);
   if (/^-?\d+(\.\d+)?$/.test(v)) throw new InvalidArgumentError(`a bare number is ambiguous: write +${v.replace(/^-/, '')} for seconds from the start, or @${v.replace(/^-/, '')} for epoch seconds`);
   throw new InvalidArgumentError(`not a time: ${TIME_HELP}`);
 }
@@ -57,12 +69,25 @@ export function parseTimeBound(v: string): TimeBound {
 /** A bound as the report shows it: as the user meant it. */
 export function boundText(b: TimeBound | undefined): string | null {
   if (!b) return null;
+  if (b.fromStartNs !== undefined) {
+    const whole = Math.floor(b.fromStartNs / 1e9);
+    const frac = b.fromStartNs - whole * 1e9;
+    return `+${whole}${frac ? `.${String(frac).padStart(9, '0').replace(/0+$/, '')}` : ''}`;
+  }
   if (b.fromStart !== undefined) return `+${b.fromStart}`;
-  return b.epoch !== undefined ? isoOfEpoch(b.epoch) : null;
+  if (b.epoch === undefined) return null;
+  return b.sec !== undefined && b.nsec !== undefined ? isoOfExact(b.sec, b.nsec) : isoOfEpoch(b.epoch);
 }
 
 function isoOfEpoch(t: number): string {
   return Number.isFinite(t) && Math.abs(t) < 8.64e12 ? new Date(t * 1000).toISOString() : String(t);
+}
+
+/** An exact bound in ISO 8601 with the digits it has (milliseconds at least, as toISOString writes them). */
+function isoOfExact(sec: number, nsec: number): string {
+  if (!(Math.abs(sec) < 8.64e12)) return String(sec);
+  const digits = nsec % 1e6 === 0 ? 3 : nsec % 1e3 === 0 ? 6 : 9;
+  return `${new Date(sec * 1000).toISOString().slice(0, 19)}.${String(nsec).padStart(9, '0').slice(0, digits)}Z`;
 }
 
 /** `--since` after `--until`, when both are of the same kind (a mixed pair is checked against the capture). */

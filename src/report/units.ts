@@ -35,14 +35,16 @@ export function duration(x: number | null | undefined, style: DurationStyle = {}
   const every = allDigits && precision > 6;
   if (a < 1) return `${(x * 1000).toFixed(every ? precision - 3 : 1)} ms`;
   if (a < minutesFrom) return `${x.toFixed(every ? precision : digits)} s`;
-  const m = Math.floor(a / 60);
-  return `${x < 0 ? '-' : ''}${m} min ${Math.round(a - m * 60)} s`;
+  // Rounded to the second before the minutes are taken: 3599.999 s is 60 min 0 s, not 59 min 60 s.
+  const whole = Math.round(a);
+  const m = Math.floor(whole / 60);
+  return `${x < 0 ? '-' : ''}${m} min ${whole - m * 60} s`;
 }
 
 /**
  * The `precision` to write a derived duration with (a median, a latency): the capture's `digits` when the
  * value has digits past the microsecond (read exactly from a nanosecond capture), else the microsecond's
- * (whole µs: a µs capture, or the float times of a pipe), so that `3 µs` is not written `3.000 µs`.
+ * (whole µs: a µs capture), so that `3 µs` is not written `3.000 µs`.
  */
 export function precisionOf(x: number | null | undefined, digits: number): number {
   if (x === null || x === undefined || !Number.isFinite(x)) return 6;

@@ -152,8 +152,11 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
     ) {
       U[b + W.HsAckFrame] = s.frame;
       F[fb + Fl.HsAckTime] = s.time;
-      // From the latest SYN or SYN-ACK to the handshake ACK, as Wireshark measures its first RTT.
-      const rtt = s.time - Math.max(F[fb + Fl.LastSynTime]!, F[fb + Fl.LastSynAckTime]!);
+      // From the latest SYN or SYN-ACK to the handshake ACK, as Wireshark measures its first RTT. A SYN not
+      // captured has no time (0 is a capture time like any other since times count from the first frame's
+      // second: a frame before it is negative), so the SYN count says whether there is one.
+      const lastSyn = I[b + W.SynCount]! > 0 ? F[fb + Fl.LastSynTime]! : -Infinity;
+      const rtt = s.time - Math.max(lastSyn, F[fb + Fl.LastSynAckTime]!);
       if (rtt > 0) F[fb + Fl.Client + DF.OooThreshold] = F[fb + Fl.Server + DF.OooThreshold] = rtt;
     }
     if (s.payloadLen > 0 && U[b + W.ClientDataFrame] === 0) {

@@ -11,13 +11,35 @@ import type { Connection } from './connection.js';
 import type { CaptureSummary } from './summary.js';
 import { Tracker, type TrackerOptions } from './tracker.js';
 import { warmUpCapture } from './warm-up.js';
+import { TimeOrder } from './time-order.js';
 
 export type { CaptureSummary } from './summary.js';
 
 /** A time bound: absolute epoch seconds, or seconds from the capture's first frame. */
+/**
+ * A --since/--until bound: `epoch` (float seconds, for comparing two bounds) with its exact `sec`/`nsec`,
+ * or `fromStart` (seconds after the first frame) with its exact `fromStartNs`. Frames are compared with the
+ * exact parts, so a bound between two frames of a nanosecond capture falls where tshark puts it.
+ */
 export interface TimeBound {
   epoch?: number;
+  sec?: number;
+  nsec?: number;
   fromStart?: number;
+  fromStartNs?: number;
+}
+
+/** The exact (sec, nsec) of an epoch bound; one given by its float alone (a caller's) is rounded to the ns. */
+function exactBound(b: TimeBound | undefined, none: number): { sec: number; nsec: number } {
+  if (!b || b.epoch === undefined) return { sec: none, nsec: 0 };
+  if (b.sec !== undefined && b.nsec !== undefined) return { sec: b.sec, nsec: b.nsec };
+  const sec = Math.floor(b.epoch);
+  return carry(sec, Math.round((b.epoch - sec) * 1e9));
+}
+
+function carry(sec: number, nsec: number): { sec: number; nsec: number } {
+  const over = Math.floor(nsec / 1e9);
+  return { sec: sec + over, nsec: nsec - over * 1e9 };
 }
 
 export interface RunOptions extends TrackerOptions {
@@ -117,13 +139,16 @@ async function track(
   let lastSec = -Infinity;
   let lastNsec = 0;
   let outside = 0;
+  // Steps back in time between frames, and lone frames stamped far from their neighbours: said in warnings.
+  const timeOrder = new TimeOrder();
   let base = opts.timeBase ?? null;
   if (base !== null) {
     decoder.baseSec = base;
     opts.onTimeBase?.(base);
   }
-  let since = opts.since?.epoch ?? -Infinity;
-  let until = opts.until?.epoch ?? Infinity;
+  let since = exactBound(opts.since, -Infinity);
+  let until = exactBound(opts.until, Infinity);
+  const windowed = opts.since !== undefined || opts.until !== undefined;
   const warn = (m: string, off: number, frame: number) => {
     if (warnings.length < MAX_WARNINGS) warnings.push(`${m} (byte offset ${off}, frame ${frame})`);
   };
@@ -135,9 +160,9 @@ async function track(
           base = decoder.baseSec = f.tsSec;
           opts.onTimeBase?.(base);
         }
-        const t0 = f.tsSec + f.tsNsec * 1e-9;
-        if (opts.since?.fromStart !== undefined) since = t0 + opts.since.fromStart;
-        if (opts.until?.fromStart !== undefined) until = t0 + opts.until.fromStart;
+        const fromFirst = (b: TimeBound) => carry(f.tsSec, f.tsNsec + (b.fromStartNs ?? Math.round(b.fromStart! * 1e9)));
+        if (opts.since?.fromStart !== undefined) since = fromFirst(opts.since);
+        if (opts.until?.fromStart !== undefined) until = fromFirst(opts.until);
       }
       if (f.tsSec > lastSec || (f.tsSec === lastSec && f.tsNsec > lastNsec)) {
         lastSec = f.tsSec;
@@ -146,9 +171,11 @@ async function track(
         firstSec = f.tsSec;
         firstNsec = f.tsNsec;
       }
-      if (since !== -Infinity || until !== Infinity) {
-        const t = f.tsSec + f.tsNsec * 1e-9;
-        if (t < since || t > until) {
+      timeOrder.see(f.tsSec, f.tsNsec, f.number);
+      if (windowed) {
+        const beforeSince = f.tsSec < since.sec || (f.tsSec === since.sec && f.tsNsec < since.nsec);
+        const afterUntil = f.tsSec > until.sec || (f.tsSec === until.sec && f.tsNsec > until.nsec);
+        if (beforeSince || afterUntil) {
           outside++;
           return;
         }
@@ -172,6 +199,7 @@ async function track(
     // Said outright: a report without findings would otherwise read as a clean bill of health.
     warnings.push(`no TCP segment was decoded from ${r.frames} packets (link type ${linkTypes.join(', ') || 'none'}): nothing to diagnose`);
   }
+  warnings.push(...timeOrder.warnings());
   const ts = tracker.stats;
   if (ts.evictions > 0) {
     warnings.push(`the connection table was full: ${ts.evictions} connections were finalised early (evicted); their diagnosis may be incomplete`);

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 // Every option's value check, and the usage errors every command reports in one style.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -29,20 +30,23 @@ function tcpdiag(args: string[], env: Record<string, string> = {}) {
 
 describe('--since/--until', () => {
   it('reads ISO 8601 times, a time without a zone as UTC', async () => {
-    expect(parseTimeBound('2026-11-21T10:00:00Z')).toEqual({ epoch: 1795255200 });
-    expect(parseTimeBound('2026-11-21T10:00:00')).toEqual({ epoch: 1795255200 });
-    expect(parseTimeBound('2026-11-21 10:00')).toEqual({ epoch: 1795255200 });
-    expect(parseTimeBound('2026-11-21')).toEqual({ epoch: 1795219200 });
-    expect(parseTimeBound('2026-11-21T12:00:00+02:00')).toEqual({ epoch: 1795255200 });
-    expect(parseTimeBound('2026-11-21T05:30:00-0430')).toEqual({ epoch: 1795255200 });
-    expect(parseTimeBound('2026-11-21T10:00:00.25Z').epoch).toBeCloseTo(1795255200.25, 6);
+    expect(parseTimeBound('2026-11-21T10:00:00Z')).toEqual({ epoch: 1795255200, sec: 1795255200, nsec: 0 });
+    expect(parseTimeBound('2026-11-21T10:00:00')).toEqual({ epoch: 1795255200, sec: 1795255200, nsec: 0 });
+    expect(parseTimeBound('2026-11-21 10:00')).toEqual({ epoch: 1795255200, sec: 1795255200, nsec: 0 });
+    expect(parseTimeBound('2026-11-21')).toEqual({ epoch: 1795219200, sec: 1795219200, nsec: 0 });
+    expect(parseTimeBound('2026-11-21T12:00:00+02:00')).toEqual({ epoch: 1795255200, sec: 1795255200, nsec: 0 });
+    expect(parseTimeBound('2026-11-21T05:30:00-0430')).toEqual({ epoch: 1795255200, sec: 1795255200, nsec: 0 });
+    expect(parseTimeBound('2026-11-21T10:00:00.25Z')).toEqual({ epoch: 1795255200.25, sec: 1795255200, nsec: 250_000_000 });
+    // Exact to the nanosecond, past what a float of epoch seconds holds.
+    expect(parseTimeBound('2026-11-21T10:00:00.123456789Z')).toMatchObject({ sec: 1795255200, nsec: 123_456_789 });
   });
 
   it('reads +S as seconds from the start and @S as epoch seconds', async () => {
-    expect(parseTimeBound('+30')).toEqual({ fromStart: 30 });
-    expect(parseTimeBound('+0.5')).toEqual({ fromStart: 0.5 });
-    expect(parseTimeBound('@1795253382')).toEqual({ epoch: 1795253382 });
-    expect(parseTimeBound('@1795253382.5')).toEqual({ epoch: 1795253382.5 });
+    expect(parseTimeBound('+30')).toEqual({ fromStart: 30, fromStartNs: 30e9 });
+    expect(parseTimeBound('+0.5')).toEqual({ fromStart: 0.5, fromStartNs: 500_000_000 });
+    expect(parseTimeBound('@1795253382')).toEqual({ epoch: 1795253382, sec: 1795253382, nsec: 0 });
+    expect(parseTimeBound('@1795253382.5')).toEqual({ epoch: 1795253382.5, sec: 1795253382, nsec: 500_000_000 });
+    expect(parseTimeBound('@1795253382.000000001')).toMatchObject({ sec: 1795253382, nsec: 1 });
   });
 
   it.each(['-3', '1795253382', '30', 'yesterday', '2026-13-01', '2026-02-30T00:00:00Z', '2026-11-21T25:00', '+', '@x', '+-3', ''])(
@@ -82,7 +86,8 @@ describe('--since/--until', () => {
     const iso = JSON.parse((await tcpdiag(['analyze', ATTR, '-f', 'json', '--until', '2025-06-26T15:31:56.985978'])).stdout);
     const epoch = JSON.parse((await tcpdiag(['analyze', ATTR, '-f', 'json', '--until', '@1750951916.985978'])).stdout);
     expect(relative.filters.until).toBe('+2');
-    expect(iso.filters.until).toBe('2025-06-26T15:31:56.985Z');
+    // The bound as given, with its own digits (it was cut to the millisecond: .985Z).
+    expect(iso.filters.until).toBe('2025-06-26T15:31:56.985978Z');
     const kept = relative.captures[0].packets - relative.captures[0].outsideWindow;
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(all.packets);
@@ -95,6 +100,22 @@ describe('--since/--until', () => {
       `tcpdiag analyze: ${ATTR}: the --since/--until window (2026-01-01T00:00:00.000Z to the end) is outside the capture (2025-06-26T15:31:54.985978Z to 2025-06-26T15:31:59.084594Z): no packet was kept\n`,
     );
     expect((await tcpdiag(['flows', ATTR, '--until', '@1000'])).stderr).toMatch(/window \(the start to 1970-01-01T00:16:40\.000Z\) is outside the capture/);
+  });
+
+  it('compares a bound with each frame to the nanosecond, as tshark does, in every form', async () => {
+    // tshark -T fields -e frame.time_epoch: frame 1 1796596060.875202386, frame 2 .875243274, frame 3 .875259505;
+    // tshark -Y 'frame.time_epoch >= 1796596060.875202500' keeps 436 of the 437 frames.
+    const NSEC = fileURLToPath(new URL('../../fixtures/lab-nsec/accept-overflow-abort1/server.pcap.gz', import.meta.url));
+    const left = async (...args: string[]) => {
+      const r = JSON.parse((await tcpdiag(['analyze', NSEC, '-f', 'json', '--fail-on', 'never', ...args])).stdout);
+      return [r.captures[0].outsideWindow, r.filters.since ?? r.filters.until];
+    };
+    expect(await left('--since', '2026-12-06T22:27:40.875202500Z')).toEqual([1, '2026-12-06T22:27:40.875202500Z']);
+    expect(await left('--since', '2026-12-06T22:27:40.875202386Z')).toEqual([0, '2026-12-06T22:27:40.875202386Z']);
+    expect(await left('--since', '@1796596060.875202387')).toEqual([1, '2026-12-06T22:27:40.875202387Z']);
+    expect(await left('--since', '+0.000000001')).toEqual([1, '+0.000000001']);
+    expect(await left('--since', '2026-12-06T22:27:40.875250123Z')).toEqual([2, '2026-12-06T22:27:40.875250123Z']);
+    expect(await left('--until', '@1796596060.875243273')).toEqual([436, '2026-12-06T22:27:40.875243273Z']);
   });
 });
 

@@ -119,7 +119,13 @@ const CASES: Case[] = [
   },
   // Time
   { file: 'time-backwards-merged.pcapng', counts: { packets: 9, tcp: 9, ...ZERO } },
-  { file: 'time-clock-step.pcap', counts: { packets: 12, tcp: 12, ...ZERO } },
+  // tshark: frame 4 is stamped 3599.999 s before frame 3, and the frames after it go on from there; the
+  // 3 ms of time-backwards-merged are a tap's clock, not out of order: no warning.
+  {
+    file: 'time-clock-step.pcap',
+    counts: { packets: 12, tcp: 12, ...ZERO },
+    warning: /^the capture steps back in time by more than 1 s between consecutive frames \(at frame 4, 60\.0 min back\): its records are out of time order .* `reordercap IN OUT` sorts them, or give the pieces to --merge$/,
+  },
 ];
 
 describe('hand-made hostile fixtures', () => {
@@ -209,6 +215,30 @@ describe('time running backwards', () => {
     expect(b.history).toBe('ShAR');
     expect([b.synFrame, b.handshakeAckFrame, b.rstFrame]).toEqual([6, 8, 9]);
     for (const c of conns) expect(c.duration).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a capture whose halves were swapped says so: where, and how far back', async () => {
+    // tshark -T fields -e frame.number -e frame.time_epoch: frame 219 (…060.875202386) is 18.097631796 s before
+    // frame 218 (…078.972834182), and the frames after it go on from there.
+    const { s } = await run(join(FIXTURES, 'lab-nsec/accept-overflow-abort1/server-out-of-order.pcap.gz'));
+    expect(s.packets).toBe(437);
+    expect(s.warnings).toEqual([expect.stringMatching(/^the capture steps back in time by more than 1 s between consecutive frames \(at frame 219, 18\.1 s back\)/)]);
+    const inOrder = await run(join(FIXTURES, 'lab-nsec/accept-overflow-abort1/server.pcap.gz'));
+    expect(inOrder.s.warnings).toEqual([]);
+  });
+
+  it('a lone frame stamped far from both neighbours is a bad timestamp, not a capture out of order', async () => {
+    // tshark: pcapng-example's frame 2 is 2894531997.938836488, frames 1 and 3 1422527998.578…: 46.6 years
+    // (of 365.25 days) ahead of both; tls_DER-incomplete-header's frame 2 is 761195582.033594, frames 1 and 3
+    // 1429518024.029…: 21.2 years behind.
+    const ahead = await run(join(FIXTURES, 'public/pcapng-example.pcapng'));
+    expect(ahead.s.warnings.filter((w) => /stamped|steps back/.test(w))).toEqual([
+      'frame 2 is stamped 46.6 years after the frames on either side of it: a bad timestamp, not records out of order; its times are used as stamped',
+    ]);
+    const behind = await run(join(FIXTURES, 'public/tls_DER-incomplete-header.pcap'));
+    expect(behind.s.warnings.filter((w) => /stamped|steps back/.test(w))).toEqual([
+      'frame 2 is stamped 21.2 years before the frames on either side of it: a bad timestamp, not records out of order; its times are used as stamped',
+    ]);
   });
 
   it('the order of equal-time and backwards frames does not depend on chunking', async () => {

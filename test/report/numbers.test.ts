@@ -5,7 +5,7 @@ import { flowPrinter } from '../../src/report/flow-printers.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderText } from '../../src/report/text.js';
 import { renderHtml } from '../../src/report/html.js';
-import { count, figureValue, integer, proseNumbers } from '../../src/report/units.js';
+import { count, duration, figureValue, integer, proseNumbers } from '../../src/report/units.js';
 import { analyzeOne } from './pipeline.js';
 
 const fixture = (rel: string) => fileURLToPath(new URL(`../../fixtures/${rel}`, import.meta.url));
@@ -75,5 +75,15 @@ describe('numbers: one format, singular and plural right', () => {
     for (const flow of flows) p.print({ kind: 'flow', flow });
     p.print({ kind: 'capture-end', path: 'get.pcap', connections: flows.length, packets: 14 });
     expect(out.split('\n')[0]).toBe('get.pcap: 1 connection, 14 packets');
+  });
+});
+
+describe('durations of minutes', () => {
+  it('round to the second before the minutes are taken: never "59 min 60 s"', async () => {
+    expect([duration(3599.999), duration(3599.4), duration(125.4), duration(-3599.6)]).toEqual(['60 min 0 s', '59 min 59 s', '2 min 5 s', '-60 min 0 s']);
+    // capinfos: hostile/time-clock-step.pcap lasts 3599.999 s (first 23:01:40.003, last 00:01:40.002).
+    const { report } = await analyzeOne(fileURLToPath(new URL('../../fixtures/hostile/time-clock-step.pcap', import.meta.url)));
+    const text = renderText(report, new Chalk({ level: 0 }), false, null);
+    expect(text.split('\n')[0]).toContain('  60 min 0 s  ');
   });
 });

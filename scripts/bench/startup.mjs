@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Start-up times with the resolution ab.mjs lacks (GNU time rounds to 10 ms): each run is one `hyperfine -N
+// --runs 1` (wall from hyperfine's clock, user and system from the child's rusage, in µs), the builds and
+// jobs interleaved run by run so that a busy spell of the machine hits all of them alike, every run pinned.
+//
+//   node scripts/bench/startup.mjs --builds /work/bench-s10base,. --jobs node,help,small --reps 20 [--cpu 1]
+//
+// Jobs: node (`node -e 0`, once, not per build), help (bin/tcpdiag.js --help), version (--version),
+//       small (analyze --format json fixtures/public/get.pcap), small-text (analyze of it, text).
+// Each build is a tree holding bin/ and dist/ (as ab.mjs's), started as `node <the bin's #! flags> bin/tcpdiag.js`.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { commandLine, shebangFlags, summary } from './lib.mjs';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const o = commandLine('node scripts/bench/startup.mjs', {
+  builds: { type: 'list', default: [REPO], help: 'build trees to compare (bin/, dist/)' },
+  jobs: { type: 'list', default: ['node', 'help', 'small'], help: 'jobs to run' },
+  reps: { type: 'number', default: 20, help: 'runs of each job and build' },
+  warmup: { type: 'number', default: 2, help: 'rounds run first and not counted' },
+  cpu: { type: 'string', default: '1', help: "CPU to pin to, or 'none'" },
+});
+
+const SMALL = join(REPO, 'fixtures/public/get.pcap');
+function command(build, job) {
+  const bin = join(build, 'bin/tcpdiag.js');
+  const node = ['node', ...shebangFlags(bin), bin];
+  switch (job) {
+    case 'help': return [...node, '--help'];
+    case 'version': return [...node, '--version'];
+    case 'small': return [...node, 'analyze', '--format', 'json', '--fail-on', 'never', SMALL];
+    case 'small-text': return [...node, 'analyze', '--fail-on', 'never', SMALL];
+    default: throw new Error(`unknown job ${job}`);
+  }
+}
+const pin = o.cpu === 'none' ? [] : ['taskset', '-c', o.cpu];
+const quote = (a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`);
+
+const runs = [];
+for (const job of o.jobs) {
+  if (job === 'node') runs.push({ job, build: '-', cmd: [...pin, 'node', '-e', '0'] });
+  else for (const b of o.builds) runs.push({ job, build: b, cmd: [...pin, ...command(resolve(b), job)] });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'tcpdiag-startup-'));
+const json = join(dir, 'run.json');
+const res = runs.map(() => ({ wall: [], cpu: [] }));
+for (let rep = 0; rep < o.warmup + o.reps; rep++) {
+  runs.forEach((r, i) => {
+    const h = spawnSync('hyperfine', ['-N', '--runs', '1', '--style', 'none', '--export-json', json, r.cmd.map(quote).join(' ')], { encoding: 'utf8' });
+    if (h.status !== 0) throw new Error(`hyperfine failed: ${r.cmd.join(' ')}\n${h.stderr}`);
+    const x = JSON.parse(readFileSync(json, 'utf8')).results[0];
+    if (x.exit_codes[0] !== 0) throw new Error(`exit ${x.exit_codes[0]}: ${r.cmd.join(' ')}`);
+    if (rep < o.warmup) return;
+    res[i].wall.push(x.times[0] * 1000);
+    res[i].cpu.push((x.user + x.system) * 1000);
+  });
+}
+rmSync(dir, { recursive: true, force: true });
+
+const f = (xs) => {
+  const s = summary(xs);
+  return `${s.median.toFixed(1)} (${s.min.toFixed(1)}–${s.max.toFixed(1)})`;
+};
+console.log(`load ${readFileSync('/proc/loadavg', 'utf8').trim()}; ${o.reps} runs each, interleaved, pinned ${o.cpu}; ms median (min–max)`);
+console.log('job\tbuild\twall\tcpu (user + sys)');
+runs.forEach((r, i) => console.log(`${r.job}\t${r.build}\t${f(res[i].wall)}\t${f(res[i].cpu)}`));
