@@ -1,36 +1,53 @@
-// Capture time (issue 22: times and durations exact). A packet's time inside tcpdiag is seconds since the
-// run's base: a whole second chosen once per run (track/run.ts: the first frame's, which for a --merge is
-// the earliest file's first; `watch --port` takes the wall clock's second at its start). The decoder makes
-// it as (tsSec - base) + tsNsec·1e-9: a double of a few seconds to a few days, which holds a nanosecond
-// capture's times to well under a nanosecond (an ulp of 2^-31 s ≈ 0.47 ns up to 2^21 s ≈ 24 days), so a
-// time or a difference of two rounded to the nanosecond is the capture's own value, where a float of epoch
-// seconds (~0.24 µs at today's epoch) was not. These are seconds, not integer nanoseconds: the detectors'
-// thresholds stay in seconds; the nanoseconds are recovered by rounding (exactNanos), exactly, for spans
-// under ~24 days (past that, as before: the float's precision).
+// Capture time (issue 22: times and durations exact). A packet's time inside tcpdiag is integer nanoseconds
+// since the run's base: a whole second chosen once per run (track/run.ts: the first frame's, which for a
+// --merge is the earliest file's first; `watch --port` takes the wall clock's second at its start). The
+// decoder makes it as (tsSec - base)·1e9 + tsNsec: a double holding an integer, exact up to 2^53 ns
+// (≈ 104 days) from the base, so a time, and a difference of two, is the capture's own value. Every stored
+// time and every duration (the tracker's slots, the Connection record, the detectors' thresholds: `1 * S`)
+// is in these nanoseconds; a derived value (a median of two, a half span) may have a fraction.
 //
-// Every place that turns a capture time into an absolute one (ISO dates, epoch fields, watch's windows and
-// wall clock) goes through absoluteTime / epochOf here with the run's base: the base's whole seconds and
-// the time's nanoseconds are added as integers, never through a float of epoch seconds.
+// Seconds appear only where a time is written (report/, cli/): through `seconds` here; every place that
+// turns a capture time into an absolute one (ISO dates, epoch fields, watch's windows and wall clock) goes
+// through absoluteTime / epochNumber / epochOf with the run's base: the base's whole seconds and the time's
+// nanoseconds added as integers, never through a float of epoch seconds.
 
-/** Seconds a capture time or a duration may reach and still round to its own nanoseconds (2^21 s ≈ 24 days). */
-export const EXACT_NANOS_SPAN = 2 ** 21;
+/** Nanoseconds in a second, a millisecond, a microsecond: thresholds are written `1 * S`, `200 * MS`. */
+export const S = 1e9;
+export const MS = 1e6;
+export const US = 1e3;
+
+/** Nanoseconds a time or a duration may reach and still be an exact integer in a double (2^53 ≈ 104 days). */
+export const EXACT_NANOS_SPAN = 2 ** 53;
+
+/** Nanoseconds as seconds (a float): for printers and JSON writers only. */
+export function seconds(ns: number): number {
+  return ns / S;
+}
+
+/** Seconds (a user's option, a wall clock) as nanoseconds. */
+export function nanos(sec: number): number {
+  return sec * S;
+}
 
 /**
- * A capture time `t` (seconds since the base whole second `base`) as the capture's own (sec, nsec), exact to
- * the nanosecond within EXACT_NANOS_SPAN of the base; past it (a capture whose clock jumped by years:
- * public/example2.pcap spans 4.5 years, and a double of 1.4e8 s holds ~15 ns) to the microsecond, which a
- * double still holds a century from the base, as the float epoch times before did.
+ * A capture time `t` (nanoseconds since the base whole second `base`) as the capture's own (sec, nsec),
+ * exact within EXACT_NANOS_SPAN of the base; past it (a capture whose clock jumped by years:
+ * public/example2.pcap spans 4.5 years, where a double of 1.4e17 ns holds 16 ns) to the microsecond.
  */
 export function absoluteTime(base: number, t: number): { sec: number; nsec: number } {
-  const whole = Math.floor(t);
   const unit = Math.abs(t) < EXACT_NANOS_SPAN ? 1 : 1000;
-  let nsec = Math.round(((t - whole) * 1e9) / unit) * unit;
-  let sec = base + whole;
-  if (nsec >= 1e9) {
-    sec += 1;
-    nsec -= 1e9;
+  const n = Math.round(t / unit) * unit;
+  let whole = Math.floor(n / S);
+  let nsec = n - whole * S;
+  if (unit !== 1) nsec = Math.round(nsec / unit) * unit;
+  if (nsec >= S) {
+    whole += 1;
+    nsec -= S;
+  } else if (nsec < 0) {
+    whole -= 1;
+    nsec += S;
   }
-  return { sec, nsec };
+  return { sec: base + whole, nsec };
 }
 
 /**
@@ -44,28 +61,23 @@ export function epochNumber(base: number, t: number): number {
 
 /**
  * Epoch seconds of a capture time, as a float: for what is a float anyway (a window's bounds in watch's
- * events, a chart's axis), never for a printed time or a difference (absoluteTime, exactNanos).
+ * events, a chart's axis), never for a printed time or a difference (absoluteTime).
  */
 export function epochOf(base: number, t: number): number {
-  return base + t;
+  return base + t / S;
 }
 
-/** The capture time (seconds since `base`) of a timestamp: what the decoder computes for each packet. */
+/** The capture time (nanoseconds since `base`) of a timestamp: what the decoder computes for each packet. */
 export function captureTime(base: number, sec: number, nsec: number): number {
-  return sec - base + nsec * 1e-9;
-}
-
-/** A duration between two capture times, in whole nanoseconds: exact while the times are (see the file's head). */
-export function exactNanos(seconds: number): number {
-  return Math.round(seconds * 1e9);
+  return (sec - base) * S + nsec;
 }
 
 /**
- * A duration between two capture times in whole nanoseconds, with the digits the capture has: to the
- * nanosecond past the microsecond (`digits` > 6), else whole microseconds (as nanoseconds); whole
- * microseconds too past EXACT_NANOS_SPAN (a clock that jumped by years: public/pcapng-example.pcapng's
+ * A duration between two capture times (nanoseconds) in whole nanoseconds, with the digits the capture
+ * has: to the nanosecond past the microsecond (`digits` > 6), else whole microseconds (as nanoseconds);
+ * whole microseconds too past EXACT_NANOS_SPAN (a clock that jumped by years: public/pcapng-example.pcapng's
  * SYN-ACK is stamped 46 years before its ACK), where a double holds no more.
  */
-export function durationNanos(seconds: number, digits: number): number {
-  return digits > 6 && Math.abs(seconds) < EXACT_NANOS_SPAN ? exactNanos(seconds) : Math.round(seconds * 1e6) * 1000;
+export function durationNanos(ns: number, digits: number): number {
+  return digits > 6 && Math.abs(ns) < EXACT_NANOS_SPAN ? Math.round(ns) : Math.round(ns / 1e3) * 1000;
 }

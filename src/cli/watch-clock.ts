@@ -3,7 +3,7 @@
 // reach us a little later; the mapping is the smallest delay seen lately between a packet's time and
 // the moment it was read.
 
-/** How fast the mapping forgets a small delay (s per s), so that it follows a clock step backwards. */
+/** How fast the mapping forgets a small delay (ns per ns), so that it follows a clock step backwards. */
 const DRIFT = 0.001;
 
 export class CaptureClock {

@@ -20,6 +20,7 @@ import { CaptureClock } from './watch-clock.js';
 import { HostWatch } from './watch-host.js';
 import { findOnPath, LiveError, pipeHint, startTcpdump, type LiveCapture } from './watch-live.js';
 import { WATCH_FORMATS, watchNdjsonPrinter, watchTextPrinter, type WatchEvent, type WatchFormat } from './watch-print.js';
+import { MS } from '../capture/time-base.js';
 
 interface WatchOptions extends OutputOptions<WatchFormat> {
   /** -r: a capture, `-`, a folder, or (with --merge) several files read as one capture. */
@@ -49,7 +50,7 @@ const STOP_MESSAGE = 'tcpdiag watch: stopped';
  * Live: a window closes this long (capture time) after its end when no later packet has closed it, so that
  * the packets tcpdump stamped before the end have been read (it runs with --immediate-mode: milliseconds).
  */
-const SETTLE_S = 0.05;
+const SETTLE_NS = 50 * MS;
 
 let VERSION = '0.0.0';
 
@@ -127,12 +128,12 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const timers: NodeJS.Timeout[] = [];
-    // Capture times are seconds since the run's base second (capture/time-base.ts): live, the wall clock's
+    // Capture times are nanoseconds since the run's base second (capture/time-base.ts): live, the wall clock's
     // second now, so that windows can close before the first packet; a replay, its first frame's.
     const timeBase = live ? Math.floor(Date.now() / 1000) : undefined;
     if (timeBase !== undefined) analyzer.timeBase = timeBase;
-    // The wall clock in the same seconds (live only).
-    const wallNow = () => Date.now() / 1000 - (timeBase ?? 0);
+    // The wall clock in the same nanoseconds (live only): milliseconds since the base second, as nanoseconds.
+    const wallNow = () => (Date.now() - (timeBase ?? 0) * 1000) * MS;
     // Windows close at capture time: before the first packet past a window's end (the tracker stops there,
     // so the open connections are judged as they stood at the end), and live also by the wall clock mapped
     // to capture time, so that a window closes on time when no packet comes.
@@ -141,11 +142,11 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
     const schedule = () => {
       if (stopRequested) return;
       const wall = wallNow();
-      const due = windows.nextEnd === Infinity ? wall : clock.wallAt(windows.nextEnd + SETTLE_S);
+      const due = windows.nextEnd === Infinity ? wall : clock.wallAt(windows.nextEnd + SETTLE_NS);
       tick = setTimeout(() => {
-        windows.advance(clock.now(wallNow()) - (windows.nextEnd === Infinity ? 0 : SETTLE_S));
+        windows.advance(clock.now(wallNow()) - (windows.nextEnd === Infinity ? 0 : SETTLE_NS));
         schedule();
-      }, Math.max(0, (due - wall) * 1000));
+      }, Math.max(0, (due - wall) / MS));
     };
     if (live) {
       if (o.duration) timers.push(setTimeout(() => stop(`--duration ${o.duration}s`), o.duration * 1000));

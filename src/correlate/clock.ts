@@ -3,20 +3,21 @@ import { joinDirection } from './join.js';
 import type { Roles } from './model.js';
 import type { IndexedConnection, PacketIndex } from './packet-index.js';
 import type { ConnectionPair } from './pairing.js';
-import { median, round9, Samples } from './stats.js';
+import { median, seconds9, Samples } from './stats.js';
+import { S, US } from '../capture/time-base.js';
 
 /** With the IP ID, fewer than 1 in this many of the identities found without it: the IP ID was rewritten. */
 const IPID_REWRITTEN = 10;
 /** Handshake gaps closer than this (1 µs) tell no side from the other. */
-const SAME_GAP = 1e-6;
+const SAME_GAP_NS = 1 * US;
 
 export interface ClockEstimate {
   /** The first capture (x) is the client side. */
   xIsClient: boolean;
   roles: Roles;
-  /** Server-side clock minus client-side clock, seconds (0 without samples). */
+  /** Server-side clock minus client-side clock, nanoseconds (0 without samples). */
   offset: number;
-  /** Minimum one-way delay, each way (0 without samples). */
+  /** Minimum one-way delay, each way, nanoseconds (0 without samples). */
   pathDelay: number;
   /** Samples each way: without both, there is no clock to compare packets with. */
   hasClock: boolean;
@@ -25,7 +26,7 @@ export interface ClockEstimate {
   withIpId: boolean;
 }
 
-/** Seconds from the last client SYN to the first SYN-ACK in one capture; null without both. */
+/** Nanoseconds from the last client SYN to the first SYN-ACK in one capture; null without both. */
 function synToSynAck(p: PacketIndex, c: IndexedConnection): number | null {
   let syn = -1;
   for (const i of c.packets) {
@@ -54,11 +55,11 @@ export function estimateClock(x: PacketIndex, y: PacketIndex, shared: Connection
       gapsY.push(gy);
     }
   }
-  // y minus x (whole seconds apart from the two bases, so no precision is lost).
+  // y minus x (whole seconds apart from the two bases: integer nanoseconds, so no precision is lost).
   const sample = (withIpId: boolean) => {
     const clientSent = new Samples();
     const serverSent = new Samples();
-    const baseXY = y.baseSec - x.baseSec;
+    const baseXY = (y.baseSec - x.baseSec) * S;
     for (const p of shared) {
       for (const dir of [1, 0]) {
         joinDirection(x, p.a, y, p.b, dir, (xs, ys) => {
@@ -83,7 +84,7 @@ export function estimateClock(x: PacketIndex, y: PacketIndex, shared: Connection
   // Path delay if x is the client side (h1), if y is (h2): the right guess gives the positive one.
   const h1 = (clientSent.min() - serverSent.max()) / 2;
   const h2 = (serverSent.min() - clientSent.max()) / 2;
-  if (mx !== null && my !== null && Math.abs(mx - my) > SAME_GAP) {
+  if (mx !== null && my !== null && Math.abs(mx - my) > SAME_GAP_NS) {
     xIsClient = mx > my;
     decidedBy = 'handshake-timing';
   } else if (h1 > 0 || h2 > 0) {
@@ -97,7 +98,7 @@ export function estimateClock(x: PacketIndex, y: PacketIndex, shared: Connection
   const minToServer = xIsClient ? clientSent.min() : -clientSent.max();
   const minToClient = xIsClient ? -serverSent.max() : serverSent.min();
   const hasClock = clientSent.length > 0 && serverSent.length > 0;
-  const r = (v: number | null) => (v === null ? null : round9(v));
+  const r = (v: number | null) => (v === null ? null : seconds9(v));
   return {
     xIsClient,
     roles: {

@@ -8,8 +8,8 @@ import type {
 } from './model.js';
 import { BYTES_PER_PACKET, DEFAULT_MAX_PACKETS, indexCapture, type IndexedConnection, type PacketIndex } from './packet-index.js';
 import { pairConnections, type ConnectionPair } from './pairing.js';
-import { countKind, kindCounts, kindOf, round9, Samples } from './stats.js';
-import { epochNumber } from '../capture/time-base.js';
+import { countKind, kindCounts, kindOf, seconds9, Samples } from './stats.js';
+import { epochNumber, MS, nanos } from '../capture/time-base.js';
 
 export interface CorrelateOptions {
   /** Bound of the packet index, per capture (default 2 million packets, ~80 MB; see packet-index.ts). */
@@ -27,7 +27,7 @@ export interface CorrelateOptions {
 const MAX_EVENTS = 32;
 const MAX_PAIRINGS = 4096;
 /** Below the minimum one-way delay a match is still accepted by this much (timestamp jitter). */
-const EARLY_TOLERANCE = 0.001;
+const EARLY_TOLERANCE_NS = 1 * MS;
 
 /**
  * Correlates every two of `paths` that share connections: clock offset, path delay, and for every
@@ -96,8 +96,9 @@ interface ListenerState {
 }
 
 function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[], opts: CorrelateOptions): PairCorrelation {
-  const answerWindow = opts.answerWindow ?? 1;
-  const maxQueueing = opts.maxQueueing ?? 3;
+  // The options are seconds; the packet times nanoseconds (packet-index.ts).
+  const answerWindow = nanos(opts.answerWindow ?? 1);
+  const maxQueueing = nanos(opts.maxQueueing ?? 3);
   const maxPairings = opts.maxPairings ?? MAX_PAIRINGS;
 
   const { xIsClient, roles, offset, pathDelay, hasClock, samples, withIpId } = estimateClock(x, y, shared);
@@ -192,11 +193,11 @@ function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[],
       const pc = toServer ? w.c : w.s;
       const qc = toServer ? w.s : w.c;
       const shift = toServer ? offset : -offset; // receiver's clock minus sender's
-      const base = Q.baseSec - P.baseSec - shift;
+      const base = nanos(Q.baseSec - P.baseSec) - shift;
       const f = toServer ? packets.toServer : packets.toClient;
       const all = toServer ? delayToServer : delayToClient;
       const mine = toServer ? l.toServer : l.toClient;
-      const window = { base, pathDelay, lo: pathDelay - EARLY_TOLERANCE, hi: pathDelay + maxQueueing, maxPairings };
+      const window = { base, pathDelay, lo: pathDelay - EARLY_TOLERANCE_NS, hi: pathDelay + maxQueueing, maxPairings };
       const leftP: number[] = [];
       const leftQ: number[] = [];
       joinDirection(P, pc, Q, qc, toServer ? 1 : 0, (ps, qs) => {
@@ -241,13 +242,13 @@ function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[],
   }
 
   if (hasClock) {
-    const graceToServer = Math.max(delayToServer.max() - pathDelay, EARLY_TOLERANCE);
-    const graceToClient = Math.max(delayToClient.max() - pathDelay, EARLY_TOLERANCE);
+    const graceToServer = Math.max(delayToServer.max() - pathDelay, EARLY_TOLERANCE_NS);
+    const graceToClient = Math.max(delayToClient.max() - pathDelay, EARLY_TOLERANCE_NS);
     for (const u of unassigned) {
       const P = u.toServer ? C : S;
       const Q = u.toServer ? S : C;
       const shift = u.toServer ? offset : -offset;
-      const arrival = P.time[u.i]! + (P.baseSec - Q.baseSec) + shift + pathDelay;
+      const arrival = P.time[u.i]! + nanos(P.baseSec - Q.baseSec) + shift + pathDelay;
       const grace = u.toServer ? graceToServer : graceToClient;
       const f = u.toServer ? packets.toServer : packets.toClient;
       if (arrival < Q.start || arrival > Q.end - grace) {
@@ -295,8 +296,8 @@ function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[],
     connectionsMatched: matchedBy['tuple+isn'] + matchedBy['nat+isn'],
     matchedBy,
     connectionsOnlyIn: { clientSide: onlyC, serverSide: onlyS },
-    clockOffset: hasClock ? round9(offset) : null,
-    pathDelay: hasClock ? round9(pathDelay) : null,
+    clockOffset: hasClock ? seconds9(offset) : null,
+    pathDelay: hasClock ? seconds9(pathDelay) : null,
     clockSamples: samples,
     matchedOnIpId: withIpId,
     packets,

@@ -46,7 +46,7 @@ function grow<T extends Float64Array | Int32Array | Uint32Array | Uint16Array | 
 
 /**
  * Every TCP packet of one capture, as a struct of typed arrays (nothing allocated per packet
- * once the arrays have grown), grouped into connections. Times are seconds since `baseSec`
+ * once the arrays have grown), grouped into connections. Times are integer nanoseconds since `baseSec`
  * (the first frame's whole second), so that nanosecond stamps keep their precision.
  */
 export class PacketIndex {
@@ -62,7 +62,7 @@ export class PacketIndex {
   fromClient = new Uint8Array(1024);
   readonly connections: IndexedConnection[] = [];
   baseSec = 0;
-  /** Span of the frames indexed (every frame, TCP or not), seconds since baseSec. */
+  /** Span of the frames indexed (every frame, TCP or not), nanoseconds since baseSec. */
   start = Infinity;
   end = -Infinity;
   frames = 0;
@@ -188,7 +188,7 @@ export class PacketIndex {
     const i = this.count;
     this.ensure(i + 1);
     const c = this.connectionOf(s);
-    this.time[i] = s.tsSec - this.baseSec + s.tsNsec * 1e-9;
+    this.time[i] = (s.tsSec - this.baseSec) * 1e9 + s.tsNsec;
     this.conn[i] = c.id;
     this.seq[i] = s.seq;
     this.ack[i] = s.ack;
@@ -234,7 +234,7 @@ export async function indexCapture(path: string, maxPackets = DEFAULT_MAX_PACKET
         first = false;
       }
       index.frames++;
-      const t = f.tsSec - index.baseSec + f.tsNsec * 1e-9;
+      const t = (f.tsSec - index.baseSec) * 1e9 + f.tsNsec;
       if (t < index.start) index.start = t;
       if (t > index.end) index.end = t;
       if (decoder.decode(f) === Decoded.Tcp) index.add(seg);

@@ -1,5 +1,6 @@
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/segment.js';
 import type { Kind, KindCounts, Percentiles } from './model.js';
+import { seconds } from '../capture/time-base.js';
 
 export function kindOf(flags: number, len: number): Kind {
   if (flags & TCP_SYN) return flags & TCP_ACK ? 'synAck' : 'syn';
@@ -44,18 +45,19 @@ export class Samples {
     return m;
   }
 
-  /** Nearest-rank percentiles; null fields when empty. Rounded to the nanosecond. */
+  /** Nearest-rank percentiles of nanoseconds, in seconds; null fields when empty. Rounded to the nanosecond. */
   percentiles(): Percentiles {
     const n = this.length;
     if (n === 0) return { count: 0, min: null, p50: null, p90: null, p99: null, max: null };
     const s = this.a.slice(0, n).sort();
-    const at = (p: number) => round9(s[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))]!);
-    return { count: n, min: round9(s[0]!), p50: at(0.5), p90: at(0.9), p99: at(0.99), max: round9(s[n - 1]!) };
+    const at = (p: number) => seconds9(s[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))]!);
+    return { count: n, min: seconds9(s[0]!), p50: at(0.5), p90: at(0.9), p99: at(0.99), max: seconds9(s[n - 1]!) };
   }
 }
 
-export function round9(x: number): number {
-  return Math.round(x * 1e9) / 1e9;
+/** Nanoseconds (a time difference, or a half of one) as seconds, to the nanosecond: what the report prints. */
+export function seconds9(ns: number): number {
+  return seconds(Math.round(ns));
 }
 
 export function median(xs: number[]): number | null {

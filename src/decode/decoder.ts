@@ -23,8 +23,8 @@ export class Decoder {
   badOptionFrames = 0;
   firstBadOptionFrame = 0;
   /**
-   * The run's base whole second: segment times are seconds since it (capture/time-base.ts). Whoever runs
-   * the decoder sets it before the first frame (track/run.ts: the first frame's second); 0 gives epoch seconds.
+   * The run's base whole second: segment times are integer nanoseconds since it (capture/time-base.ts). Whoever runs
+   * the decoder sets it before the first frame (track/run.ts: the first frame's second); 0 gives epoch nanoseconds.
    */
   baseSec = 0;
 
@@ -43,7 +43,7 @@ export class Decoder {
         s.tsSec = f.tsSec;
         s.tsNsec = f.tsNsec;
         // captureTime (time-base.ts), written out: the per-packet path.
-        s.time = f.tsSec - this.baseSec + f.tsNsec * 1e-9;
+        s.time = (f.tsSec - this.baseSec) * 1e9 + f.tsNsec;
         if (s.badOptions) {
           if (this.badOptionFrames++ === 0) this.firstBadOptionFrame = f.number;
         }

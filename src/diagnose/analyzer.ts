@@ -13,7 +13,7 @@ import { captureDetectors, listenerDetectors, LISTENER_DETECTORS, type Finding }
 import { SEVERITY_RANK } from './severity.js';
 import { classify, type ConnectionFacts } from './signatures.js';
 import { synAckAfterAck } from './synack-after-ack.js';
-import { captureVantage, type HandshakeKind, ownVantage, SYN_ANSWER_LATEST_S, synAnswerDue, VantageEstimator, type CaptureVantage, type Vantage, type VantageReading } from './vantage.js';
+import { captureVantage, type HandshakeKind, ownVantage, SYN_ANSWER_LATEST_NS, synAnswerDue, VantageEstimator, type CaptureVantage, type Vantage, type VantageReading } from './vantage.js';
 import type { ListenerTimeline } from './timeline.js';
 import { plural } from './plural.js';
 
@@ -29,7 +29,7 @@ export interface ListenerFilter {
 export interface VantageReport {
   /** The capture's: `mixed` when its listeners were seen from different sides (each listener's is in `listeners`). */
   vantage: CaptureVantage;
-  /** Median SYN → SYN-ACK and SYN-ACK → ACK, seconds. */
+  /** Median SYN → SYN-ACK and SYN-ACK → ACK, nanoseconds (report/model.ts writes them in seconds). */
   synToSynAck: number | null;
   synAckToAck: number | null;
   /** The clean handshakes the medians were read from; without one, the handshakes with a re-sent SYN (timed from the last SYN). */
@@ -112,7 +112,7 @@ export class Analyzer {
    */
   readonly times: CaptureTimes = { base: 0, digits: 6 };
 
-  /** The run's base whole second (capture/time-base.ts): connection times are seconds since it. */
+  /** The run's base whole second (capture/time-base.ts): connection times are nanoseconds since it. */
   get timeBase(): number {
     return this.times.base;
   }
@@ -178,7 +178,7 @@ export class Analyzer {
    * connection whose SYNs went unanswered and that finished within the longest due time of its last SYN.
    */
   synAnswerDue(c: Connection, l: Listener | undefined, capture = this.vantage): number {
-    if (c.synAckCount > 0 || c.synCount === 0 || !(c.finishedAt - c.lastSynTime < SYN_ANSWER_LATEST_S)) return SYN_ANSWER_LATEST_S;
+    if (c.synAckCount > 0 || c.synCount === 0 || !(c.finishedAt - c.lastSynTime < SYN_ANSWER_LATEST_NS)) return SYN_ANSWER_LATEST_NS;
     const own = l ? l.base.vantage.turnaround() : NaN;
     return synAnswerDue(Number.isNaN(own) ? capture.turnaround() : own);
   }

@@ -1,4 +1,4 @@
-import { durationNanos } from '../capture/time-base.js';
+import { durationNanos, MS, S, seconds } from '../capture/time-base.js';
 import { formatAddress, formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
 import { spuriousSynAckCopies, type SignatureId } from './signatures.js';
@@ -78,11 +78,11 @@ function secs(x: number, digits: number): string {
   const ns = durationNanos(x, digits);
   if (digits > 6 && ns % 1000 !== 0) {
     const a = Math.abs(x);
-    if (a < 0.001) return `${(ns / 1e3).toFixed(Math.min(3, digits - 6))} µs`;
-    if (a < 1) return `${(ns / 1e6).toFixed(digits - 3)} ms`;
-    return `${(ns / 1e9).toFixed(digits)} s`;
+    if (a < MS) return `${(ns / 1e3).toFixed(Math.min(3, digits - 6))} µs`;
+    if (a < S) return `${(ns / 1e6).toFixed(digits - 3)} ms`;
+    return `${seconds(ns).toFixed(digits)} s`;
   }
-  return x < 1 ? `${(x * 1000).toFixed(1)} ms` : `${x.toFixed(2)} s`;
+  return x < S ? `${(x / MS).toFixed(1)} ms` : `${seconds(x).toFixed(2)} s`;
 }
 
 function firstSynAckAfterAck(c: Connection): number {

@@ -4,7 +4,7 @@ import type { Vantage } from './vantage.js';
 
 export { SEVERITY_RANK, type Severity } from './severity.js';
 
-/** A burst of trouble, in capture time (seconds since the run's base second, capture/time-base.ts). */
+/** A burst of trouble, in capture time (nanoseconds since the run's base second, capture/time-base.ts). */
 export interface Episode {
   start: number;
   end: number;
@@ -44,7 +44,7 @@ export interface FindingCommon<Id extends string = string> {
   verdict: string;
   /** Key figures as label → value, in display order. */
   figures: [string, string][];
-  /** Capture times (seconds since the run's base second): report/model.ts findingReport makes them the packets' timestamps. */
+  /** Capture times (nanoseconds since the run's base second): report/model.ts findingReport makes them the packets' timestamps. */
   firstTime: number;
   lastTime: number;
   episodes: Episode[];

@@ -36,7 +36,7 @@ export class ListenerBase {
   private k2 = 0;
   private k3 = 0;
 
-  /** `times`: the run's (the analyzer's); by default epoch seconds, microseconds. */
+  /** `times`: the run's (the analyzer's); by default base 0 (epoch), microseconds. */
   constructor(
     readonly listener: string,
     readonly address: string,

@@ -19,13 +19,14 @@ import type { Finding } from './registry.js';
 import { classify, verdictSettlesAfter, type ConnectionFacts } from './signatures.js';
 import { synAckAfterAck } from './synack-after-ack.js';
 import { Timeline } from './timeline.js';
-import { SYN_ANSWER_LATEST_S, type Vantage, type VantageEstimator } from './vantage.js';
+import { SYN_ANSWER_LATEST_NS, type Vantage, type VantageEstimator } from './vantage.js';
+import { MS, S } from '../capture/time-base.js';
 
 /** Until the capture shows the round trip: the client's own shortest retransmission timeout (TCP_RTO_MIN). */
-const DEFAULT_GRACE_S = 0.2;
-const MIN_GRACE_S = 0.005;
+const DEFAULT_GRACE_NS = 200 * MS;
+const MIN_GRACE_NS = 5 * MS;
 /** The client re-sends an unanswered SYN after 1 s: an answer later than that is no longer awaited. */
-const MAX_GRACE_S = 1;
+const MAX_GRACE_NS = 1 * S;
 /** How long the answers on each side may take before a segment without one counts as unanswered. */
 export interface Grace {
   /** The server's answer to a client segment (SYN, data): from the SYN → SYN-ACK time. */
@@ -39,8 +40,8 @@ export interface Grace {
  * round trip on the other).
  */
 export function answerGrace(turnaround: number): number {
-  if (!(turnaround >= 0)) return DEFAULT_GRACE_S;
-  return Math.min(MAX_GRACE_S, Math.max(MIN_GRACE_S, 3 * turnaround));
+  if (!(turnaround >= 0)) return DEFAULT_GRACE_NS;
+  return Math.min(MAX_GRACE_NS, Math.max(MIN_GRACE_NS, 3 * turnaround));
 }
 
 /**
@@ -154,7 +155,7 @@ export interface OpenJudgement {
  * retrying for 15 s may wait 7.5 s more), and openFacts()'s and inFlight()'s graces and answer due times.
  */
 function settlesAfter(c: Connection): number {
-  return Math.max(verdictSettlesAfter(c), MAX_GRACE_S, SYN_ANSWER_LATEST_S);
+  return Math.max(verdictSettlesAfter(c), MAX_GRACE_NS, SYN_ANSWER_LATEST_NS);
 }
 
 /** What is kept of an open connection between windows, by slot (bits). */

@@ -2,11 +2,14 @@
 
 import type { Episode, LatencySummary } from './finding.js';
 import type { Samples } from './samples.js';
+import { MS, S } from '../capture/time-base.js';
 
 /** Events further apart than this belong to separate episodes. */
-const EPISODE_GAP_S = 2;
+const EPISODE_GAP_NS = 2 * S;
 /** A queue filled by one burst fills within this. */
-const BURST_FILL_S = 0.5;
+const BURST_FILL_NS = 500 * MS;
+/** Handshakes closer than this belong to one burst (acceptQueueEstimate). */
+const BURST_GAP_NS = 1 * S;
 
 /** The value at quantile `q` of sorted values (the upper one at a tie: q=0.5 of two is the second). */
 export function quantile(sorted: ArrayLike<number>, q: number): number {
@@ -32,21 +35,21 @@ export function latencySummary(samples: Samples, base: number): LatencySummary |
   return { ...quantilesAbove(s, base), samples: s.length };
 }
 
-// Edges a person reads at a glance: sub-second, then the SYN/data retransmit scale.
-const LATENCY_EDGES = [0, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128];
+// Edges a person reads at a glance: sub-second, then the SYN/data retransmit scale (nanoseconds).
+const LATENCY_EDGES_NS = [0, 100 * MS, 250 * MS, 500 * MS, 1 * S, 2 * S, 4 * S, 8 * S, 16 * S, 32 * S, 64 * S, 128 * S];
 
 export function latencyHistogram(samples: Samples, base: number): { edges: number[]; counts: number[] } | null {
   if (samples.length === 0) return null;
-  const counts = new Array<number>(LATENCY_EDGES.length).fill(0);
+  const counts = new Array<number>(LATENCY_EDGES_NS.length).fill(0);
   // An indexed loop: a for-of over the view, run once and never optimised, made an iterator result per sample.
   const view = samples.view();
   for (let k = 0; k < view.length; k++) {
     const v = Math.max(0, view[k]! - base);
-    let i = LATENCY_EDGES.length - 1;
-    while (i > 0 && v < LATENCY_EDGES[i]!) i--;
+    let i = LATENCY_EDGES_NS.length - 1;
+    while (i > 0 && v < LATENCY_EDGES_NS[i]!) i--;
     counts[i]!++;
   }
-  return { edges: LATENCY_EDGES.slice(), counts };
+  return { edges: LATENCY_EDGES_NS.slice(), counts };
 }
 
 export function episodesOf(times: Float64Array): Episode[] {
@@ -55,7 +58,7 @@ export function episodesOf(times: Float64Array): Episode[] {
   const out: Episode[] = [];
   let cur: Episode = { start: t[0]!, end: t[0]!, connections: 1 };
   for (let i = 1; i < t.length; i++) {
-    if (t[i]! - cur.end > EPISODE_GAP_S) {
+    if (t[i]! - cur.end > EPISODE_GAP_NS) {
       out.push(cur);
       cur = { start: t[i]!, end: t[i]!, connections: 1 };
     } else {
@@ -106,7 +109,7 @@ export function episodesOfSpans(
     const i = order[k]!;
     const start = startAt(i);
     const end = Math.max(start, endAt(i));
-    if (cur && start - cur.end <= EPISODE_GAP_S) {
+    if (cur && start - cur.end <= EPISODE_GAP_NS) {
       if (end > cur.end) cur.end = end;
       cur.connections++;
     } else {
@@ -164,19 +167,19 @@ export function acceptQueueEstimate(
   for (let i = 0; i < times.length; i++) if (times[i]! < times[f]! || (times[i] === times[f] && i < f)) first++;
   if (first === 0) return null;
   let start = first;
-  while (start > 0 && sorted[start]! - sorted[start - 1]! < 1) start--;
+  while (start > 0 && sorted[start]! - sorted[start - 1]! < BURST_GAP_NS) start--;
   // Only a burst from idle that fills the queue at once tells its size; under a steady rate accepts
   // drain it all along and the count would be meaningless.
-  if (sorted[first]! - sorted[start]! > BURST_FILL_S) return null;
+  if (sorted[first]! - sorted[start]! > BURST_FILL_NS) return null;
   // Everything before the first ignored one completed normally.
   return first > start ? first - start : null;
 }
 
-/** The most handshakes within any one second; `t`: their times in numeric order. */
+/** The most handshakes within any one second; `t`: their times (nanoseconds) in numeric order. */
 export function peakPerSecond(t: ArrayLike<number>): number {
   let best = 0;
   for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[i]! - t[j]! >= 1) j++;
+    while (t[i]! - t[j]! >= S) j++;
     if (i - j + 1 > best) best = i - j + 1;
   }
   return best;

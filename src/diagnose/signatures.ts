@@ -1,5 +1,6 @@
 import type { Connection } from '../track/connection.js';
-import { SYN_ANSWER_LATEST_S, SYN_ANSWER_MIN_S } from './vantage.js';
+import { SYN_ANSWER_LATEST_NS, SYN_ANSWER_MIN_NS } from './vantage.js';
+import { MS, S } from '../capture/time-base.js';
 
 /** Per-connection signature ids: stable, shown in `flows` and explained by `tcpdiag explain`. */
 export const SIGNATURES = [
@@ -17,31 +18,31 @@ export const SIGNATURES = [
 export type SignatureId = (typeof SIGNATURES)[number];
 
 /** The kernel's first SYN-ACK retransmit is due 1 s after the SYN-ACK (TCP_TIMEOUT_INIT, kernel.md §3.2). */
-const SYNACK_RTO = 1.0;
+const SYNACK_RTO_NS = 1 * S;
 /** A little slack on that, for timer granularity and the ≤4.3 200 ms quantum. */
-const SYNACK_RTO_SLACK = 0.5;
+const SYNACK_RTO_SLACK_NS = 500 * MS;
 /** The shortest client retransmission timeout Linux uses (TCP_RTO_MIN). */
-const CLIENT_RTO_MIN = 0.2;
+const CLIENT_RTO_MIN_NS = 200 * MS;
 /** An overflow reset answers the handshake ACK or the data right behind it, within these many client segments. */
 const RESET_WITHIN_SEGMENTS = 3;
 /** ...and well before the earliest request expiry (1 + 2 s with tcp_synack_retries=1, kernel.md §3.2). */
-const RESET_WITHIN_S = 1;
+const RESET_WITHIN_NS = 1 * S;
 
 /**
  * Retries back off (doubling, kernel.md §6.1), so the last gap between a connection's attempts is about
  * half the time since its first: a capture that ended sooner than that after the last attempt ended
  * before the client could have tried again. A lone attempt's first retry is due within 1 s (SYN).
  */
-const FIRST_RETRY_S = 1;
+const FIRST_RETRY_NS = 1 * S;
 
 /** How long after a connection's latest packet the capture must go on before the client's next attempt was due. */
 function nextAttemptDue(c: Connection): number {
   const firstAttempt = c.synCount > 0 ? c.synTime : c.firstTime;
-  return Math.max(FIRST_RETRY_S, (c.lastTime - firstAttempt) / 2);
+  return Math.max(FIRST_RETRY_NS, (c.lastTime - firstAttempt) / 2);
 }
 
 /** An open SYN-ACK never re-sent looks like a syncookie's once it has waited this long (looksLikeSyncookie). */
-const SYNCOOKIE_WAIT_S = SYNACK_RTO + SYNACK_RTO_SLACK;
+const SYNCOOKIE_WAIT_NS = SYNACK_RTO_NS + SYNACK_RTO_SLACK_NS;
 
 /**
  * How long after its latest packet classify()'s verdict on a connection can still change with time alone,
@@ -51,7 +52,7 @@ const SYNCOOKIE_WAIT_S = SYNACK_RTO + SYNACK_RTO_SLACK;
  * packet changes the verdict (test/watch/live.test.ts, "a quiet spell").
  */
 export function verdictSettlesAfter(c: Connection): number {
-  return Math.max(SYNCOOKIE_WAIT_S, SYN_ANSWER_LATEST_S, CLIENT_RTO_MIN, nextAttemptDue(c));
+  return Math.max(SYNCOOKIE_WAIT_NS, SYN_ANSWER_LATEST_NS, CLIENT_RTO_MIN_NS, nextAttemptDue(c));
 }
 
 /** Derived facts that both the signatures and the listener findings use. */
@@ -126,12 +127,12 @@ function looksLikeSyncookie(c: Connection): boolean {
   const openUntil = c.serverAnswerFrame !== 0 ? c.serverAnswerTime : c.finishedAt;
   const waited = openUntil - c.synAckTime;
   const ackMissing = c.handshakeAckFrame === 0 || c.clientRetransBeforeAnswer > 0 || c.clientSegsBeforeAnswer > 2;
-  return ackMissing && waited > SYNCOOKIE_WAIT_S && c.rstBy !== 'client';
+  return ackMissing && waited > SYNCOOKIE_WAIT_NS && c.rstBy !== 'client';
 }
 
 /**
  * SYN-ACK copies the server sent within one round trip of its first SYN-ACK (issue 19 item 7): no timer
- * sent them (the first re-send is due SYNACK_RTO later, kernel.md §3.2); the server answered a copy or
+ * sent them (the first re-send is due SYNACK_RTO_NS later, kernel.md §3.2); the server answered a copy or
  * a re-send of the SYN that was already on its way (Linux re-sends the SYN-ACK for each retransmitted SYN
  * that reaches the request sock), so nothing of the handshake was lost (public/bug-6269-01.pcap: a
  * second SYN-ACK 0.2 ms after the first, for the SYN re-sent 1 s after the first). The round trip is
@@ -140,7 +141,7 @@ function looksLikeSyncookie(c: Connection): boolean {
  */
 export function spuriousSynAckCopies(c: Connection): number {
   if (c.synAckCount < 2 || c.handshakeAckFrame === 0 || c.synCount === 0) return 0;
-  const window = Math.min(c.handshakeAckTime - c.lastSynTime, SYNACK_RTO);
+  const window = Math.min(c.handshakeAckTime - c.lastSynTime, SYNACK_RTO_NS);
   if (!(window > 0)) return 0;
   const times = c.synAckTimes;
   let n = 0;
@@ -156,7 +157,7 @@ export function spuriousSynAckCopies(c: Connection): number {
  * turnaround); a capture (a file rotated by tcpdump -C/-G, a cut, --until) or a watch window that ended
  * sooner never showed whether it was answered: not a dropped SYN.
  */
-export function classify(c: Connection, synAnswerDue = SYN_ANSWER_MIN_S): ConnectionFacts {
+export function classify(c: Connection, synAnswerDue = SYN_ANSWER_MIN_NS): ConnectionFacts {
   const sig = found;
   sig.clear();
   const synAnswered = c.synAckCount > 0;
@@ -170,7 +171,7 @@ export function classify(c: Connection, synAnswerDue = SYN_ANSWER_MIN_S): Connec
       const answerNotDue = !c.evicted && c.finishedAt - c.lastSynTime < synAnswerDue;
       // The client reset its own SYN before the server's answer was due (a scanner, connect() abandoned):
       // the last SYN was not left unanswered by the server (syn-then-rst).
-      const clientGaveUp = c.rstBy === 'client' && c.rstTime - c.lastSynTime < SYNACK_RTO;
+      const clientGaveUp = c.rstBy === 'client' && c.rstTime - c.lastSynTime < SYNACK_RTO_NS;
       unansweredSyns = c.synCount - (answerNotDue || clientGaveUp ? 1 : 0);
     }
   }
@@ -188,14 +189,14 @@ export function classify(c: Connection, synAnswerDue = SYN_ANSWER_MIN_S): Connec
   // (kernel.md §3.4) comes seconds later, after re-sent SYN-ACKs: keep that one apart.
   const resetAfterHandshake =
     bareRstAtClientAck && c.handshakeAckFrame !== 0 && c.clientSegsBeforeAnswer <= RESET_WITHIN_SEGMENTS &&
-    c.serverAnswerFrame === c.rstFrame && c.synAckAfterAck === 0 && c.rstTime - c.handshakeAckTime < RESET_WITHIN_S;
+    c.serverAnswerFrame === c.rstFrame && c.synAckAfterAck === 0 && c.rstTime - c.handshakeAckTime < RESET_WITHIN_NS;
 
   // Measured from the first captured data: data lost before the capture point was never there to ignore.
   const dataWait = c.clientFirstDataFrame === 0 ? NaN : (c.serverAnswerFrame !== 0 ? c.serverAnswerTime : c.finishedAt) - c.clientFirstDataTime;
   const dataIgnored =
     c.clientFirstDataFrame !== 0 &&
     c.clientRetransBeforeAnswer > 0 &&
-    dataWait >= CLIENT_RTO_MIN &&
+    dataWait >= CLIENT_RTO_MIN_NS &&
     !resetAfterHandshake;
   if (dataIgnored) sig.push('handshake-data-ignored');
   if (resetAfterHandshake) sig.push('reset-after-handshake');
@@ -207,7 +208,7 @@ export function classify(c: Connection, synAnswerDue = SYN_ANSWER_MIN_S): Connec
   // at once: not a full queue.
   const deferAccept =
     afterAck > 0 && !dataIgnored && c.clientFirstDataFrame !== 0 && c.serverDataAckFrame !== 0 &&
-    c.serverDataAckTime - c.clientFirstDataTime < CLIENT_RTO_MIN && c.lastSynAckTime < c.clientFirstDataTime;
+    c.serverDataAckTime - c.clientFirstDataTime < CLIENT_RTO_MIN_NS && c.lastSynAckTime < c.clientFirstDataTime;
   const ignoredHandshake = (afterAck > 0 && !deferAccept) || dataIgnored || resetAfterHandshake;
   let droppedAfterHandshake = 0;
   if (ignoredHandshake) {

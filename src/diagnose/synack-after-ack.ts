@@ -1,7 +1,8 @@
 import type { Connection } from '../track/connection.js';
+import { MS } from '../capture/time-base.js';
 
 /** A SYN-ACK re-sent this soon after the ACK was on its way before the server saw the ACK. */
-const CROSSING_MIN_S = 0.1;
+const CROSSING_MIN_NS = 100 * MS;
 
 /**
  * Of the SYN-ACK copies captured after the client's handshake ACK, those the
@@ -17,7 +18,7 @@ const CROSSING_MIN_S = 0.1;
 export function synAckAfterAck(c: Connection): number {
   const seen = c.synAckCopiesAfterAck;
   if (seen === 0) return 0;
-  const window = Math.max(CROSSING_MIN_S, 1.5 * (c.synAckTime - c.lastSynTime));
+  const window = Math.max(CROSSING_MIN_NS, 1.5 * (c.synAckTime - c.lastSynTime));
   const frames = c.synAckFrames;
   const times = c.synAckTimes;
   let crossing = 0;

@@ -1,8 +1,11 @@
-import { epochOf } from '../capture/time-base.js';
+import { MS } from '../capture/time-base.js';
 import type { Connection } from '../track/connection.js';
 
-/** Fine buckets, merged into display buckets once the capture's length is known. */
+/** Fine buckets (100 ms), merged into display buckets once the capture's length is known. */
 const FINE_S = 0.1;
+const FINE_NS = 100 * MS;
+/** Fine buckets in a second: a base second's own bucket number is base · FINE_PER_S. */
+const FINE_PER_S = 10;
 // Display bucket sizes a person reads easily; the report picks the first that gives ≤ MAX_BUCKETS.
 const NICE_S = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400];
 const MAX_BUCKETS = 120;
@@ -56,8 +59,9 @@ export class Timeline {
 
   private add(t: number, series: number): void {
     if (!Number.isFinite(t)) return;
-    // Fine buckets of epoch time (a float, as a chart's axis): `base` whole seconds, so the cut is the capture's.
-    const k = Math.floor(epochOf(this.times.base, t) / FINE_S);
+    // Fine buckets of epoch time, counted in integers: the base's whole seconds' buckets plus the capture
+    // time's (integer nanoseconds, exact: t / FINE_NS never rounds across a whole below 2^53 ns).
+    const k = this.times.base * FINE_PER_S + Math.floor(t / FINE_NS);
     if (this.origin !== this.origin) this.origin = k;
     const key = k - this.origin;
     let row = this.index.get(key);

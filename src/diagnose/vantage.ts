@@ -1,4 +1,5 @@
 import type { Connection } from '../track/connection.js';
+import { MS, S, US } from '../capture/time-base.js';
 
 /** Where one listener's packets were captured: at its host (server), at its clients' (client), between, or both ends on one host. */
 export type Vantage = 'server' | 'client' | 'middle' | 'local' | 'unknown';
@@ -11,27 +12,27 @@ const RETRIED_SAMPLES = 256;
 /** Per listener: a proxy's few listeners need far fewer to tell a microsecond turnaround from a round trip. */
 export const LISTENER_SAMPLES = 256;
 /** A host answers its own SYN or SYN-ACK in well under this; a network round trip rarely does. */
-const LOCAL_TURNAROUND_S = 0.002;
+const LOCAL_TURNAROUND_NS = 2 * MS;
 /**
  * When a SYN's answer is due (issue 19 item 6): a capture or a window that ends sooner than this after a
  * SYN never showed whether it was answered (`unresolved`, not a drop). A few times the listener's measured
  * SYN → SYN-ACK turnaround: microseconds at the server (4–21 µs in the lab; a SYN dropped 0.35 ms before
  * the end of kernel-lab's ackov1b was counted by the kernel as a ListenOverflow, so never less than
- * SYN_ANSWER_MIN_S), a round trip elsewhere. Without a measured turnaround, the client's own shortest
+ * SYN_ANSWER_MIN_NS), a round trip elsewhere. Without a measured turnaround, the client's own shortest
  * retransmission timeout (TCP_RTO_MIN); never more than the client's first SYN retransmit (1 s).
  * analyze (Analyzer.add) and watch (live.ts) both use it.
  */
-export const SYN_ANSWER_MIN_S = 0.0001;
-export const SYN_ANSWER_FALLBACK_S = 0.2;
-const SYN_ANSWER_MAX_S = 1;
+export const SYN_ANSWER_MIN_NS = 100 * US;
+export const SYN_ANSWER_FALLBACK_NS = 200 * MS;
+const SYN_ANSWER_MAX_NS = 1 * S;
 
 export function synAnswerDue(turnaround: number): number {
-  if (!(turnaround >= 0)) return SYN_ANSWER_FALLBACK_S;
-  return Math.min(SYN_ANSWER_MAX_S, Math.max(SYN_ANSWER_MIN_S, 3 * turnaround));
+  if (!(turnaround >= 0)) return SYN_ANSWER_FALLBACK_NS;
+  return Math.min(SYN_ANSWER_MAX_NS, Math.max(SYN_ANSWER_MIN_NS, 3 * turnaround));
 }
 
 /** The longest synAnswerDue() gives: a SYN older than this at the end was due whatever the turnaround. */
-export const SYN_ANSWER_LATEST_S = SYN_ANSWER_MAX_S;
+export const SYN_ANSWER_LATEST_NS = SYN_ANSWER_MAX_NS;
 
 /**
  * A listener's own timing decides its vantage when it shows a host's turnaround on one side (server or
@@ -45,7 +46,7 @@ const MIN_OWN_MIDDLE = 5;
  * to the other's data decides (Connection.serverAckDelay, clientAckDelay): at the server the server ACKs
  * client data within microseconds while the client's ACK of server data takes a round trip; at the client
  * the other way round. Timing one direction alone would call a client with a sub-millisecond round trip a
- * server, so a connection votes only when both are timed and one is a host's (under LOCAL_TURNAROUND_S)
+ * server, so a connection votes only when both are timed and one is a host's (under LOCAL_TURNAROUND_NS)
  * and the other over 4 times longer, as for the handshake. A side is named only when at least
  * MIN_DATA_VOTES connections vote for it and they are at least DATA_AGREEMENT of the connections timed
  * both ways; else the listener's vantage stays unknown. Neither `middle` nor `local` is read from data:
@@ -78,7 +79,7 @@ export function reservoirSlot(seen: number): number {
 
 export interface VantageReading {
   vantage: Vantage;
-  /** Median SYN → SYN-ACK and SYN-ACK → ACK over the clean handshakes, seconds (NaN without one). */
+  /** Median SYN → SYN-ACK and SYN-ACK → ACK over the clean handshakes, nanoseconds (NaN without one). */
   synToSynAck: number;
   synAckToAck: number;
   handshakes: number;
@@ -147,8 +148,8 @@ export class VantageEstimator {
     const ca = c.clientAckDelay;
     if (this.dataTimed < DATA_SAMPLES && sa >= 0 && ca >= 0) {
       this.dataTimed++;
-      if (sa < LOCAL_TURNAROUND_S && ca > 4 * sa) this.serverVotes++;
-      else if (ca < LOCAL_TURNAROUND_S && sa > 4 * ca) this.clientVotes++;
+      if (sa < LOCAL_TURNAROUND_NS && ca > 4 * sa) this.serverVotes++;
+      else if (ca < LOCAL_TURNAROUND_NS && sa > 4 * ca) this.clientVotes++;
     }
     // Only clean handshakes: one SYN, one SYN-ACK, the ACK.
     if (!isTimedHandshake(c)) return;
@@ -181,11 +182,11 @@ export class VantageEstimator {
     const b = median(clean ? this.synAckToAck : this.retriedToAck);
     let vantage: Vantage = 'unknown';
     if (!Number.isNaN(a)) {
-      if (a < LOCAL_TURNAROUND_S && b > 4 * a) vantage = 'server';
-      else if (b < LOCAL_TURNAROUND_S && a > 4 * b) vantage = 'client';
+      if (a < LOCAL_TURNAROUND_NS && b > 4 * a) vantage = 'server';
+      else if (b < LOCAL_TURNAROUND_NS && a > 4 * b) vantage = 'client';
       // Both turnarounds local: the capture saw both ends on one host (loopback). Only when the timing
       // could not tell server from client: a client in a data centre has sub-ms RTTs too.
-      else if (a < LOCAL_TURNAROUND_S && b < LOCAL_TURNAROUND_S) vantage = 'local';
+      else if (a < LOCAL_TURNAROUND_NS && b < LOCAL_TURNAROUND_NS) vantage = 'local';
       else vantage = 'middle';
     } else if (this.connections > 0 && this.onHost === this.connections) {
       // No handshake to time, but every connection ran between addresses of one host: the capture saw both ends.

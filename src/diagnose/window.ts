@@ -12,7 +12,7 @@
 // is the Analyzer's own bounded state, one small record per open connection already counted (the
 // connection table's cap bounds them), and one per (listener, finding) reported.
 
-import { epochOf } from '../capture/time-base.js';
+import { epochOf, S } from '../capture/time-base.js';
 import type { Connection } from '../track/connection.js';
 import { LiveTracker, type LiveConnections } from '../track/live.js';
 import type { CaptureSummary } from '../track/summary.js';
@@ -209,7 +209,7 @@ export class Windows {
   private readonly counted = new Map<number, Counted>();
   private readonly scratch = newCounted();
   private index = 0;
-  /** The open window's start, capture time (seconds since timeBase). */
+  /** The open window's start, capture time (nanoseconds since timeBase). */
   private start = NaN;
   /**
    * The run's base second (capture/time-base.ts), the analyzer's (runPipeline sets it at the first frame):
@@ -221,11 +221,17 @@ export class Windows {
   /** The grace the last window's end measured (null: none yet). */
   private grace: Grace | null = null;
 
+  /** The window's length, nanoseconds. */
+  private readonly interval: number;
+
+  /** `intervalSeconds`: the window's length as the user gives it (watch --interval), in seconds. */
   constructor(
     private readonly analyzer: WatchedAnalyzer,
-    private readonly interval: number,
+    private readonly intervalSeconds: number,
     private readonly sink: WindowSink,
-  ) {}
+  ) {
+    this.interval = intervalSeconds * S;
+  }
 
   /** The tracker's open connections, judged at each window's end (without: finished connections only). */
   private open: LiveConnections | null = null;
@@ -253,9 +259,14 @@ export class Windows {
     return this.start;
   }
 
-  /** The start of the window holding capture time `now`: a multiple of the interval in epoch seconds. */
+  /**
+   * The start of the window holding capture time `now`: a multiple of the interval in epoch seconds. The
+   * base's whole multiples of the interval are set aside (an epoch second in nanoseconds is past 2^53):
+   * what is left of the base, `rest` seconds, and `now` are small, and the cut exact.
+   */
   private windowAt(now: number): number {
-    return Math.floor(epochOf(this.timeBase, now) / this.interval) * this.interval - this.timeBase;
+    const rest = this.timeBase - Math.floor(this.timeBase / this.intervalSeconds) * this.intervalSeconds;
+    return Math.floor((rest * S + now) / this.interval) * this.interval - rest * S;
   }
 
   /** The open window's end: the capture time at which it closes (Infinity before the first). */
@@ -323,7 +334,7 @@ export class Windows {
   /** Closes the open window (the end of input closes the last one, however short). */
   close(): void {
     // Without any packet, a window at the epoch's start.
-    if (Number.isNaN(this.start)) this.start = -this.timeBase;
+    if (Number.isNaN(this.start)) this.start = -this.timeBase * S;
     const start = this.start;
     const end = start + this.interval;
     let live: OpenJudgement | null = null;

@@ -4,7 +4,7 @@ import type { Connection } from '../track/connection.js';
 import { zeekConnState } from '../track/zeek.js';
 import { flowRow, type DirectionStats, type FlowDerivedColumn, type FlowTableColumns } from './flow.generated.js';
 import { nanosBetween, timeOf, type Time } from './model.js';
-import { durationNanos } from '../capture/time-base.js';
+import { durationNanos, seconds } from '../capture/time-base.js';
 
 export type { DirectionStats };
 
@@ -105,8 +105,6 @@ export function splitVlan(packed: number): { vlan: number | null; inner_vlan: nu
   return { vlan: (packed >>> 12) & 0xfff, inner_vlan: packed & 0xfff };
 }
 
-export { microseconds } from './model.js';
-
 /**
  * `digits`: of a second, as the capture writes its times (RunOptions.onTimestampDigits); `start.iso` has
  * that many, and the handshake's durations are exact to them (capture times, capture/time-base.ts).
@@ -121,7 +119,7 @@ export function flowRecord(capture: string, c: Connection, digits = 9): FlowReco
   const start = timeOf(c.firstTsSec, c.firstTsNsec, digits);
   const state = zeekConnState(c.clientState, c.serverState, c.history, c.client.bytes, c.server.bytes);
   // The first and last packet's times are the capture's own integers: the duration is exact to the
-  // capture's precision (ns included). The handshake's are capture times, exact once rounded.
+  // capture's precision (ns included). The handshake's are capture times: integer nanoseconds, exact.
   const durationNs = nanosBetween(c.firstTsSec, c.firstTsNsec, c.lastTsSec, c.lastTsNsec);
   // From the answered attempt's first SYN: earlier SYNs with other ISNs on the tuple were other attempts (bug-7657-01).
   const answered = c.answeredIsnSyns > 0;
@@ -145,14 +143,14 @@ export function flowRecord(capture: string, c: Connection, digits = 9): FlowReco
     vlan,
     inner_vlan,
     start,
-    duration: durationNs / 1e9,
+    duration: seconds(durationNs),
     state,
     conn_state: state,
     history: c.history,
     roles: c.roleSource,
     // An integer count divided by a power of ten: the nearest double to the decimal, printed as it is.
-    synToSynAck: synToSynAckNs === null ? null : synToSynAckNs / 1e9,
-    synAckToAck: synAckToAckNs === null ? null : synAckToAckNs / 1e9,
+    synToSynAck: synToSynAckNs === null ? null : seconds(synToSynAckNs),
+    synAckToAck: synAckToAckNs === null ? null : seconds(synAckToAckNs),
     // Whole microseconds (integers, schema/flow.schema.json), rounded from the nanoseconds when exact.
     durationUs: Math.round(durationNs / 1000),
     synToSynAckUs: synToSynAckNs === null ? null : Math.round(synToSynAckNs / 1000),
@@ -166,7 +164,7 @@ export function flowRecord(capture: string, c: Connection, digits = 9): FlowReco
   });
 }
 
-/** Nanoseconds between two handshake packets' capture times, with the digits the capture has (time-base.ts durationNanos). */
+/** Nanoseconds between two handshake packets' capture times (nanoseconds), with the digits the capture has (time-base.ts durationNanos). */
 function handshakeNanos(from: number, to: number, digits: number): number {
   return durationNanos(to - from, digits);
 }

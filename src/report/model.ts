@@ -6,7 +6,7 @@ import type { LoggedPacket } from '../track/connection.js';
 import type { CorrelationReport } from './correlation.js';
 import type { LatencySummary } from '../diagnose/finding.js';
 import { LATENCY_FIGURE } from '../diagnose/detectors/accept-queue-overflow.js';
-import { absoluteTime, durationNanos } from '../capture/time-base.js';
+import { absoluteTime, durationNanos, seconds } from '../capture/time-base.js';
 import { measuredDuration, precisionOf } from './units.js';
 
 /** Packets of one evidence connection, for its ladder diagram. */
@@ -118,21 +118,13 @@ export function isoTime(sec: number, nsec: number, digits = 9): string {
 }
 
 /**
- * A duration in seconds (a difference of capture times) in whole microseconds: a microsecond capture's
- * exact figure (capture/time-base.ts: capture times round to the capture's own values).
+ * A duration between capture times (nanoseconds, capture/time-base.ts) as seconds that print as they are
+ * (`0.000004`, not `4.0531158447265625e-06`): with the digits the capture has, whole microseconds for a
+ * microsecond capture (or coarser), whole nanoseconds past that (`digits`: of a second, the capture's,
+ * digitsOf its summary): an integer count over a power of ten, the decimal itself when printed.
  */
-export function microseconds(seconds: number): number {
-  return Math.round(seconds * 1e6);
-}
-
-/**
- * A duration between capture times as seconds that print as they are (`0.000004`, not
- * `4.0531158447265625e-06`): with the digits the capture has, whole microseconds for a microsecond capture
- * (or coarser), whole nanoseconds past that (`digits`: of a second, the capture's, digitsOf its summary):
- * an integer count over a power of ten, the decimal itself when printed.
- */
-export function exactSeconds(seconds: number, digits = 6): number {
-  return digits > 6 ? durationNanos(seconds, digits) / 1e9 : microseconds(seconds) / 1e6;
+export function exactSeconds(ns: number, digits = 6): number {
+  return digits > 6 ? seconds(durationNanos(ns, digits)) : Math.round(ns / 1e3) / 1e6;
 }
 
 /**
@@ -166,7 +158,7 @@ export function timeOf(sec: number, nsec: number, digits = 9): Time {
 }
 
 /**
- * A capture time (seconds since the run's base second `base`, capture/time-base.ts) as a Time: the
+ * A capture time (nanoseconds since the run's base second `base`, capture/time-base.ts) as a Time: the
  * capture's own timestamp, exact to the nanosecond, printed with `digits`. Null when not finite.
  */
 export function captureTimeOf(t: number, base: number, digits = 9): Time | null {
@@ -185,7 +177,7 @@ export function captureReport(summary: CaptureSummary, a: Analysis): CaptureRepo
     ...s,
     firstTime: first,
     lastTime: last,
-    duration: s.firstTime && s.lastTime ? nanosBetween(s.firstTime.sec, s.firstTime.nsec, s.lastTime.sec, s.lastTime.nsec) / 1e9 : null,
+    duration: s.firstTime && s.lastTime ? seconds(nanosBetween(s.firstTime.sec, s.firstTime.nsec, s.lastTime.sec, s.lastTime.nsec)) : null,
     vantage: {
       ...a.vantage,
       synToSynAck: a.vantage.synToSynAck === null ? null : exactSeconds(a.vantage.synToSynAck, digits),
@@ -203,7 +195,8 @@ export type ReportTimes = Pick<CaptureSummary, 'timestampDigits' | 'timeBase'>;
 /**
  * A finding as reported. `s`: its capture's summary (ReportTimes): the finding's times (capture times:
  * packets' own, firstTime, lastTime, episode bounds) become the packets' timestamps, exact, printed with
- * the capture's digits; its durations keep the digits the capture has (exactSeconds).
+ * the capture's digits; its durations (nanoseconds) become seconds with the digits the capture has
+ * (exactSeconds), the latency histogram's edges seconds.
  */
 export function findingReport(capture: string, f: Finding, s: ReportTimes): FindingReport {
   const { firstTime, lastTime, episodes, ...rest } = f;
@@ -213,6 +206,7 @@ export function findingReport(capture: string, f: Finding, s: ReportTimes): Find
     capture,
     ...(rest as OmitEach<Finding, 'firstTime' | 'lastTime' | 'episodes'>),
     ...addedLatencyOf(rest, digits),
+    ...latencyHistogramOf(rest),
     firstTime: captureTimeOf(firstTime, base, digits),
     lastTime: captureTimeOf(lastTime, base, digits),
     episodes: episodes.map((e) => ({ start: captureTimeOf(e.start, base, digits)!, end: captureTimeOf(e.end, base, digits)!, connections: e.connections })),
@@ -232,6 +226,13 @@ function addedLatencyOf(f: Omit<Finding, 'firstTime' | 'lastTime' | 'episodes'>,
   if (f.id !== 'accept-queue-overflow' || !values.some((v) => precisionOf(v, digits) > 6)) return { addedLatency };
   const text = values.map((v) => measuredDuration(v, digits)).join(' / ');
   return { addedLatency, figures: f.figures.map(([k, v]): [string, string] => [k, k === LATENCY_FIGURE ? text : v]) };
+}
+
+/** The overflow's latency histogram with its edges in seconds (the detector's are nanoseconds). */
+function latencyHistogramOf(f: Omit<Finding, 'firstTime' | 'lastTime' | 'episodes'>): { latencyHistogram?: { edges: number[]; counts: number[] } | null } {
+  if (!('latencyHistogram' in f)) return {};
+  const h = f.latencyHistogram as { edges: number[]; counts: number[] } | null;
+  return { latencyHistogram: h && { edges: h.edges.map(seconds), counts: h.counts } };
 }
 
 export const NO_FILTERS: ReportFilters = { listeners: [], ports: [], since: null, until: null };

@@ -12,6 +12,7 @@ import { escapeHtml } from './html-escape.js';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../decode/segment.js';
 import { n2, shortDuration, tag } from './svg-common.js';
 import { formatCount, plural } from './numbers.js';
+import { seconds } from '../capture/time-base.js';
 
 export const LADDER_CAP = 40;
 
@@ -67,7 +68,7 @@ export function ladderRows(packets: LoggedPacket[]): LadderRow[] {
     const parts = [p.len > 0 ? `seq ${seq}:${(seq + p.len) >>> 0}` : `seq ${seq}`];
     if (p.flags & TCP_ACK) parts.push(`ack ${rel(p.ack, peer)}`);
     if (p.len > 0) parts.push(`len ${p.len}`);
-    return { packet: p, rel: p.time - t0, flags: tcpFlags(p.flags), detail: parts.join(' '), resent: p.resent, answers: 0 };
+    return { packet: p, rel: seconds(p.time - t0), flags: tcpFlags(p.flags), detail: parts.join(' '), resent: p.resent, answers: 0 };
   });
   // A repeated RST with a peer segment since the previous RST of its side answers that segment.
   rows.forEach((r, i) => {
@@ -114,7 +115,7 @@ export function ladderGaps(e: EvidenceConnection, rows: LadderRow[], overflow = 
   if (syn && synAck) {
     const resent = rows.filter((r) => r.packet.fromClient && r.packet.flags & TCP_SYN && !(r.packet.flags & TCP_ACK) && r.packet.frame < synAck.packet.frame).length - 1;
     if (resent > 0) {
-      const d = synAck.packet.time - syn.packet.time;
+      const d = seconds(synAck.packet.time - syn.packet.time);
       out.push({
         from: syn.packet.frame,
         to: synAck.packet.frame,
@@ -129,7 +130,7 @@ export function ladderGaps(e: EvidenceConnection, rows: LadderRow[], overflow = 
   if (ack && endFrame !== undefined && endFrame > ack.packet.frame) {
     const end = at(endFrame);
     const isRst = end ? (end.packet.flags & TCP_RST) !== 0 : e.frames.rst === endFrame;
-    const d = end ? end.packet.time - ack.packet.time : NaN;
+    const d = end ? seconds(end.packet.time - ack.packet.time) : NaN;
     out.push({
       from: ack.packet.frame,
       to: endFrame,

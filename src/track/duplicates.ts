@@ -2,6 +2,7 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segm
 import { mix } from './key.js';
 import { DB, DF, DW, Fl, W } from './layout.js';
 import type { Slots } from './slots.js';
+import { MS } from '../capture/time-base.js';
 
 /**
  * A capture's own copies of one packet (tcpdump -i any sees it on two interfaces, a mirror port
@@ -9,7 +10,7 @@ import type { Slots } from './slots.js';
  * even of the same connection, can fall in between (issue 19 item 5). A real retransmission is
  * never this close: Linux's shortest RTO is 200 ms, and each copy it sends gets a new IP ID.
  */
-export const DUPLICATE_WINDOW_S = 0.002;
+export const DUPLICATE_WINDOW_NS = 2 * MS;
 
 /**
  * Recent segments pushed out of their direction's last-segment words (DW.LastSeq..) while a copy of them
@@ -84,7 +85,7 @@ export class RecentSegments {
 
   /**
    * Whether `s`, sent on this slot and direction, is a copy of a segment the direction sent within
-   * DUPLICATE_WINDOW_S before it; otherwise it becomes the direction's last segment.
+   * DUPLICATE_WINDOW_NS before it; otherwise it becomes the direction's last segment.
    */
   isCopy(st: Slots, slot: number, server: boolean, s: Segment): boolean {
     // A RST without an IP ID (0: Linux's control socket; IPv6 has none) proves nothing: a listener sends
@@ -105,7 +106,7 @@ export class RecentSegments {
         I[d + DW.LastId] === id && I[d + DW.LastTsVal] === (s.tsVal | 0)
       ) {
         const dt = s.time - F[fd + DF.LastTime]!;
-        if (dt >= 0 && dt < DUPLICATE_WINDOW_S) return true;
+        if (dt >= 0 && dt < DUPLICATE_WINDOW_NS) return true;
       }
       if (bits & DB.Spilled && this.has(tag, s, lenFlags, id)) return true;
     }
@@ -113,7 +114,7 @@ export class RecentSegments {
     if (bits & DB.LastSet) {
       // The last segment so far goes to the table while a copy of it may still come (time may run backwards).
       const dt = s.time - F[fd + DF.LastTime]!;
-      if (!(dt >= DUPLICATE_WINDOW_S)) {
+      if (!(dt >= DUPLICATE_WINDOW_NS)) {
         this.spill(tag, I, F, d, fd);
         nextBits |= DB.Spilled;
       }
@@ -143,7 +144,7 @@ export class RecentSegments {
     for (let e = e0; e <= e0 + STRIDE; e += STRIDE) {
       if (I[e] === tag && I[e + 1] === seq && I[e + 2] === ack && I[e + 3] === id && I[e + 4] === lenFlags && I[e + 5] === (s.tsVal | 0)) {
         const dt = s.time - this.F[(e >> 1) + 3]!;
-        if (dt >= 0 && dt < DUPLICATE_WINDOW_S) return true;
+        if (dt >= 0 && dt < DUPLICATE_WINDOW_NS) return true;
       }
     }
     return false;

@@ -21,8 +21,8 @@
 // arrays, not objects, lets the tracker run without garbage collection and in a memory bound that does
 // not depend on V8's heap.
 
-/** Wireshark's out-of-order window, seconds, until a connection's first round trip is known (DF.OooThreshold). */
-export const OUT_OF_ORDER_WINDOW_S = 0.003;
+/** Wireshark's out-of-order window (3 ms), in nanoseconds, until a connection's first round trip is known (DF.OooThreshold). */
+export const OUT_OF_ORDER_WINDOW_NS = 3_000_000;
 
 /** A number of a slot: `i32` and `u32` share a 32-bit word (read through the Int32 or Uint32 view), `f64` takes two. */
 export type FieldType = 'i32' | 'u32' | 'f64';
@@ -104,8 +104,8 @@ export const DIRECTION_DOUBLES: readonly SlotField[] = [
     name: 'OooThreshold',
     type: 'f64',
     record: 'oooThreshold',
-    recordDoc: 'The connection\'s first round trip (Wireshark\'s ts_first_rtt), once the handshake completed; till then Wireshark\'s window (OUT_OF_ORDER_WINDOW_S).',
-    init: OUT_OF_ORDER_WINDOW_S,
+    recordDoc: 'The connection\'s first round trip (Wireshark\'s ts_first_rtt), once the handshake completed; till then Wireshark\'s window (OUT_OF_ORDER_WINDOW_NS).',
+    init: OUT_OF_ORDER_WINDOW_NS,
   },
   { name: 'LostHoleBytes', type: 'f64', doc: 'Bytes of holes past the few kept (Direction.gapBytes adds the kept ones).' },
   {
@@ -259,7 +259,7 @@ export const SLOT_GROUPS: readonly SlotGroup[] = [
         type: 'f64',
         record: 'serverAckDelay',
         recordDoc:
-          'Seconds from the client\'s latest segment to the server\'s first ACK of all the client data seen (NaN: not seen): a host ACKs in microseconds what reached it, the peer\'s ACK takes a round trip; where the capture was taken when no handshake was (diagnose/vantage.ts).',
+          'Nanoseconds from the client\'s latest segment to the server\'s first ACK of all the client data seen (NaN: not seen): a host ACKs in microseconds what reached it, the peer\'s ACK takes a round trip; where the capture was taken when no handshake was (diagnose/vantage.ts).',
         init: NaN,
         doc: 'From the client\'s latest segment to the server\'s first ACK of all the client data seen (CB.ClientDataAcked): the server\'s turnaround to client data, a vantage fact when no handshake was captured.',
       },
@@ -267,7 +267,7 @@ export const SLOT_GROUPS: readonly SlotGroup[] = [
         name: 'ClientAckDelay',
         type: 'f64',
         record: 'clientAckDelay',
-        recordDoc: 'Seconds from the server\'s latest segment to the client\'s first ACK of all the server data seen (NaN: not seen).',
+        recordDoc: 'Nanoseconds from the server\'s latest segment to the client\'s first ACK of all the server data seen (NaN: not seen).',
         init: NaN,
         doc: 'From the server\'s latest segment to the client\'s first ACK of all the server data seen (CB.ServerDataAcked): the client\'s turnaround to server data.',
       },

@@ -79,9 +79,9 @@ export class SlotRecord {
   serverAnswerTime = 0;
   finTime = 0;
   rstTime = 0;
-  /** Seconds from the client's latest segment to the server's first ACK of all the client data seen (NaN: not seen): a host ACKs in microseconds what reached it, the peer's ACK takes a round trip; where the capture was taken when no handshake was (diagnose/vantage.ts). */
+  /** Nanoseconds from the client's latest segment to the server's first ACK of all the client data seen (NaN: not seen): a host ACKs in microseconds what reached it, the peer's ACK takes a round trip; where the capture was taken when no handshake was (diagnose/vantage.ts). */
   serverAckDelay = NaN;
-  /** Seconds from the server's latest segment to the client's first ACK of all the server data seen (NaN: not seen). */
+  /** Nanoseconds from the server's latest segment to the client's first ACK of all the server data seen (NaN: not seen). */
   clientAckDelay = NaN;
 
   /** Copies them out of a slot (b: its first word, fb: its first double). */
@@ -166,8 +166,8 @@ export class DirectionRecord {
   bytes = 0;
   /** Payload bytes, each sequence number once (Zeek's count, from the sequence numbers). */
   uniqueBytes = 0;
-  /** The connection's first round trip (Wireshark's ts_first_rtt), once the handshake completed; till then Wireshark's window (OUT_OF_ORDER_WINDOW_S). */
-  oooThreshold = 0.003;
+  /** The connection's first round trip (Wireshark's ts_first_rtt), once the handshake completed; till then Wireshark's window (OUT_OF_ORDER_WINDOW_NS). */
+  oooThreshold = 3000000;
 
   /** Copies them out of a slot (b: the direction's first word, fb: its first double). */
   protected fillSlot(I: Int32Array, U: Uint32Array, F: Float64Array, b: number, fb: number): void {

@@ -58,7 +58,7 @@ export interface RunOptions extends TrackerOptions {
    */
   onTimestampDigits?: (digits: number) => void;
   /**
-   * The run's base whole second (capture/time-base.ts): packet times are seconds since it. Default: the
+   * The run's base whole second (capture/time-base.ts): packet times are nanoseconds since it. Default: the
    * first frame's second (a --merge's earliest file's); `watch --port` gives the wall clock's at its start.
    */
   timeBase?: number;

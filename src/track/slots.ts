@@ -1,10 +1,10 @@
 import type { Segment } from '../decode/segment.js';
 import type { LoggedPacket } from './logged-packet.js';
-import { OUT_OF_ORDER_WINDOW_S } from './fields.js';
+import { OUT_OF_ORDER_WINDOW_NS } from './fields.js';
 import { CB, DF, Fl, W } from './layout.js';
 
 /** Wireshark's out-of-order window when it has no RTT to go by (declared with the field it starts, DF.OooThreshold). */
-export { OUT_OF_ORDER_WINDOW_S };
+export { OUT_OF_ORDER_WINDOW_NS };
 
 /**
  * Slots allocated at once. The arrays are zero-filled by the OS page by page as they are first
@@ -191,8 +191,8 @@ export class Slots {
     // The words cover the slot's doubles too (all-zero bits are 0.0).
     I.fill(0, b, b + W.Size);
     const f = slot * Fl.Size;
-    this.F[f + Fl.Client + DF.OooThreshold] = OUT_OF_ORDER_WINDOW_S;
-    this.F[f + Fl.Server + DF.OooThreshold] = OUT_OF_ORDER_WINDOW_S;
+    this.F[f + Fl.Client + DF.OooThreshold] = OUT_OF_ORDER_WINDOW_NS;
+    this.F[f + Fl.Server + DF.OooThreshold] = OUT_OF_ORDER_WINDOW_NS;
   }
 
   private grow(): void {

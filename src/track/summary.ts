@@ -32,8 +32,8 @@ export interface CaptureSummary {
    *  optional only for summaries made by hand (tests): a read always sets them; without, 9 digits. */
   timestampDigits?: number | null;
   /**
-   * The run's base whole second: the analysis's times (findings, timelines) are seconds since it
-   * (capture/time-base.ts). 0 when no frame was read, and in summaries made by hand (tests): epoch seconds.
+   * The run's base whole second: the analysis's times (findings, timelines) are nanoseconds since it
+   * (capture/time-base.ts). 0 when no frame was read, and in summaries made by hand (tests): the epoch.
    * Not printed (report/model.ts captureReport leaves it out).
    */
   timeBase?: number;

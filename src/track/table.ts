@@ -3,6 +3,7 @@ import { fitsSequence } from './direction.js';
 import { mix } from './key.js';
 import { CB, DW, Fl, W } from './layout.js';
 import { Slots } from './slots.js';
+import { S } from '../capture/time-base.js';
 
 export interface TableOptions {
   /** Live connections at most; past it the least recently active is finalised early (an eviction). */
@@ -19,7 +20,7 @@ export interface TableOptions {
 const MAX_CHAIN = 8;
 /** The largest cap on live connections: the slots of a full table would take ~6 GB. */
 export const MAX_CONNECTIONS_LIMIT = 10_000_000;
-const TOUCH_EVERY_S = 1;
+const TOUCH_EVERY_NS = 1 * S;
 const EMPTY = -1;
 
 /**
@@ -116,7 +117,7 @@ export class ConnectionTable {
       // moved to the fresh end of the list once a capture second at most.
       const F = this.slots.F;
       const touched = slot * Fl.Size + Fl.Touched;
-      if (s.time - F[touched]! >= TOUCH_EVERY_S) {
+      if (s.time - F[touched]! >= TOUCH_EVERY_NS) {
         F[touched] = s.time;
         this.unlist(slot);
         this.append(slot);

@@ -7,13 +7,14 @@ import { RecentSegments } from './duplicates.js';
 import { connectionKey, endpointKey } from './key.js';
 import { CB, DB, DW, Fl, RoleCode, Side, W } from './layout.js';
 import { ConnectionTable } from './table.js';
+import { S } from '../capture/time-base.js';
 
 export interface TrackerOptions {
   /** Cap on live connections (memory bound). */
   maxConnections?: number;
-  /** Capture seconds without a packet after which a connection is finalised. */
+  /** Capture nanoseconds without a packet after which a connection is finalised. */
   idleTimeout?: number;
-  /** Capture seconds a closed or reset connection stays, so late retransmits still land on it. */
+  /** Capture nanoseconds a closed or reset connection stays, so late retransmits still land on it. */
   closeHold?: number;
   /** Connection ids (order of creation) whose packets are logged one by one. */
   logPackets?: ReadonlySet<number>;
@@ -35,12 +36,12 @@ export const DEFAULT_MAX_CONNECTIONS = 100_000;
 export { MAX_CONNECTIONS_LIMIT } from './table.js';
 export { SLOT_BYTES } from './slots.js';
 /** Longer than the longest gap between SYN retransmits (64 s), so a slow connect stays one connection. */
-export const DEFAULT_IDLE_TIMEOUT = 120;
+export const DEFAULT_IDLE_TIMEOUT_NS = 120 * S;
 /** Zeek's tcp_close_delay. */
-export const DEFAULT_CLOSE_HOLD = 5;
+export const DEFAULT_CLOSE_HOLD_NS = 5 * S;
 /** A SYN with a new ISN on a tuple idle this long starts a new connection even without a close. */
-const REUSE_IDLE = 2;
-const SWEEP_EVERY = 1;
+const REUSE_IDLE_NS = 2 * S;
+const SWEEP_EVERY_NS = 1 * S;
 /** ISNs a connection's client left behind that are remembered, and the numbers kept of each (Tracker.switchIsn). */
 const ISNS_ASIDE = 32;
 const ISN_ENTRY_WORDS = 4;
@@ -98,8 +99,8 @@ export class Tracker {
     private readonly emit: (c: Connection) => void,
     opts: TrackerOptions = {},
   ) {
-    this.idleTimeout = opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
-    this.closeHold = opts.closeHold ?? DEFAULT_CLOSE_HOLD;
+    this.idleTimeout = opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_NS;
+    this.closeHold = opts.closeHold ?? DEFAULT_CLOSE_HOLD_NS;
     this.logPackets = opts.logPackets;
     this.reused = opts.recycle ? new Connection() : null;
     const max = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
@@ -116,7 +117,7 @@ export class Tracker {
     if (s.time > this.now) this.now = s.time;
     if (this.now >= this.nextSweep) {
       this.sweep();
-      this.nextSweep = this.now + SWEEP_EVERY;
+      this.nextSweep = this.now + SWEEP_EVERY_NS;
     }
     // Read once here, not inside the rare branches below: a property read that has never run when V8
     // optimises this function makes it throw the optimised code away the first time it does.
@@ -204,7 +205,7 @@ export class Tracker {
 
   private startsNewConnection(slot: number, s: Segment): boolean {
     const st = this.table.slots;
-    return this.isClosed(slot) || st.U[slot * W.Size + W.HsAckFrame] !== 0 || s.time - st.F[slot * Fl.Size + Fl.LastTime]! > REUSE_IDLE;
+    return this.isClosed(slot) || st.U[slot * W.Size + W.HsAckFrame] !== 0 || s.time - st.F[slot * Fl.Size + Fl.LastTime]! > REUSE_IDLE_NS;
   }
 
   private isClosed(slot: number): boolean {

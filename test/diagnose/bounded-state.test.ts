@@ -7,6 +7,7 @@ import { episodesOfSpans } from '../../src/diagnose/overflow.js';
 import { Timeline } from '../../src/diagnose/timeline.js';
 import type { Episode } from '../../src/diagnose/finding.js';
 import type { Connection } from '../../src/track/connection.js';
+import { S } from '../../src/capture/time-base.js';
 
 /** A small reproducible PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -29,7 +30,7 @@ function episodesBefore(starts: Float64Array, ends: Float64Array): Episode[] {
   for (const i of order) {
     const start = starts[i]!;
     const end = Math.max(start, ends[i] ?? start);
-    if (cur && start - cur.end <= 2) {
+    if (cur && start - cur.end <= 2 * S) {
       if (end > cur.end) cur.end = end;
       cur.connections++;
     } else {
@@ -49,9 +50,9 @@ describe('episodesOfSpans sorts the spans in place', () => {
       const n = 1 + Math.floor(r() * 300);
       const starts = new Float64Array(n);
       const ends = new Float64Array(round % 5 === 0 ? Math.floor(n / 2) : n);
-      // Half-second steps: many equal starts; gaps around the 2 s episode gap.
-      for (let i = 0; i < n; i++) starts[i] = 1.7e9 + Math.floor(r() * 4 * n) * 0.5;
-      for (let i = 0; i < ends.length; i++) ends[i] = starts[i]! + (r() < 0.2 ? -1 : Math.floor(r() * 8) * 0.5);
+      // Half-second steps (capture times: nanoseconds): many equal starts; gaps around the 2 s episode gap.
+      for (let i = 0; i < n; i++) starts[i] = 1000 * S + Math.floor(r() * 4 * n) * 0.5 * S;
+      for (let i = 0; i < ends.length; i++) ends[i] = starts[i]! + (r() < 0.2 ? -S : Math.floor(r() * 8) * 0.5 * S);
       const got = episodesOfSpans(starts, ends);
       expect(got).toEqual(episodesBefore(starts, ends));
       episodes += got.length;
@@ -67,8 +68,8 @@ describe('episodesOfSpans sorts the spans in place', () => {
         const s = new Float64Array(n);
         const e = new Float64Array(n);
         for (let i = 0; i < n; i++) {
-          s[i] = 100 + Math.floor(r() * 40) * 0.5;
-          e[i] = s[i]! + Math.floor(r() * 6) * 0.5;
+          s[i] = 100 * S + Math.floor(r() * 40) * 0.5 * S;
+          e[i] = s[i]! + Math.floor(r() * 6) * 0.5 * S;
         }
         return [s, e];
       };
@@ -153,20 +154,23 @@ describe('SourceTally keeps its sources in a typed-array hash', () => {
 describe('Timeline keeps its fine buckets as rows of one array', () => {
   it('sums each series into the display buckets, times before the first one included', () => {
     const r = rng(3);
-    const t = new Timeline();
+    // Capture times: integer nanoseconds since the run's base second; the buckets are cut on epoch time.
+    const base = 1.7e9;
+    const t = new Timeline({ base });
     const times: number[] = [];
     for (let i = 0; i < 5000; i++) {
       // The first time in the middle of the span: later ones fall before it too.
-      const at = i === 0 ? 1.7e9 + 300 : 1.7e9 + r() * 600;
+      const at = i === 0 ? 300 * S : Math.round(r() * 600 * S);
       times.push(at);
       t.addConnection(conn({ synCount: 1, synTime: at, handshakeAckFrame: 0, rstTime: at } as Partial<Connection>), false, false, i % 3 === 0);
     }
-    const from = Math.min(...times);
-    const to = Math.max(...times);
+    const from = base + Math.min(...times) / S;
+    const to = base + Math.max(...times) / S;
     const res = t.result('198.18.0.3:80', from, to);
     expect(res.bucket).toBe(5);
     const expected = new Array<number>(res.series.syns.length).fill(0);
-    for (const x of times) expected[Math.min(expected.length - 1, Math.floor((Math.floor(x / 0.1) * 0.1 + 1e-9 - res.start) / res.bucket))]!++;
+    // A time's 100 ms bucket, counted from the epoch in integers.
+    for (const x of times) expected[Math.min(expected.length - 1, Math.floor(((base * 10 + Math.floor(x / 1e8)) * 0.1 + 1e-9 - res.start) / res.bucket))]!++;
     expect(res.series.syns).toEqual(expected);
     expect(res.series.syns.reduce((a, b) => a + b, 0)).toBe(5000);
     expect(res.series.refused.reduce((a, b) => a + b, 0)).toBe(1667);

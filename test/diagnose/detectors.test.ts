@@ -7,6 +7,7 @@ import { captureReport, findingReport, newReport } from '../../src/report/model.
 import { Connection } from '../../src/track/connection.js';
 import { runCli } from '../cli/run-cli.js';
 import { FIXTURES } from '../helpers/pipeline.js';
+import { S } from '../../src/capture/time-base.js';
 
 const CUT = `${FIXTURES}crafted/get-cut-in-data.pcap`;
 
@@ -55,20 +56,25 @@ describe('capture-incomplete', () => {
 });
 
 describe('synAckAfterAck (the SYN-ACK crossing judgement)', () => {
-  /** A record with a handshake ACK at 1.0 s and SYN-ACK copies at the given times, frames in time order. */
-  function conn(copies: number[], synToSynAck = 0.01): Connection {
+  /**
+   * A record with a handshake ACK at 1.0 s and SYN-ACK copies at the given times, frames in time order. The
+   * arguments are seconds; the record's times nanoseconds (capture/time-base.ts).
+   */
+  function conn(copiesS: number[], synToSynAckS = 0.01): Connection {
+    const copies = copiesS.map((t) => Math.round(t * S));
+    const synToSynAck = Math.round(synToSynAckS * S);
     const c = new Connection();
-    c.synTime = c.lastSynTime = 0.5 - synToSynAck;
-    c.synAckTime = 0.5;
+    c.synTime = c.lastSynTime = 0.5 * S - synToSynAck;
+    c.synAckTime = 0.5 * S;
     c.synAckFrame = 2;
     c.synAckCount = 1 + copies.length;
-    c.handshakeAckTime = 1.0;
+    c.handshakeAckTime = 1 * S;
     c.handshakeAckFrame = 3;
     const more: number[] = [];
-    copies.forEach((t, i) => more.push(t < 1.0 ? 2 + (i + 1) * 0.1 : 4 + i, t));
+    copies.forEach((t, i) => more.push(t < 1 * S ? 2 + (i + 1) * 0.1 : 4 + i, t));
     // The record's own storage of the SYN-ACK timeline (track/connection.ts): frame, time pairs and their count.
     Object.assign(c, { synAckMore: Float64Array.from(more), synAckMoreLength: more.length });
-    c.synAckCopiesAfterAck = copies.filter((t) => t > 1.0).length;
+    c.synAckCopiesAfterAck = copies.filter((t) => t > 1 * S).length;
     return c;
   }
 

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { spuriousSynAckCopies } from '../../src/diagnose/signatures.js';
 import { FIXTURES, run } from '../helpers/pipeline.js';
+import { S } from '../../src/capture/time-base.js';
 
 /**
  * public/bug-6269-01.pcap as tshark 4.0.17 reads it (`-T fields -e frame.number -e frame.time_relative
@@ -11,6 +12,8 @@ import { FIXTURES, run } from '../helpers/pipeline.js';
  * 1.471820 (frame 3, TSval 1893095757), client ACK at 1.471953 (frame 4), a second SYN-ACK at 1.472034
  * (frame 5, TSval 1893095758: sent anew, 0.214 ms after the first; tshark: "suspected retransmission").
  */
+/** A difference of tshark's relative times (seconds, 6 digits: a microsecond capture) in nanoseconds. */
+const usToNs = (x: number) => Math.round(x * 1e6) * 1000;
 const TSHARK = { synFrames: [1, 2], synAckFrames: [3, 5], synAckTimes: [1.47182, 1.472034], ackFrame: 4, lastSynTime: 1.011486, ackTime: 1.471953 };
 
 describe('SYN-ACK copies within one round trip (public/bug-6269-01.pcap)', () => {
@@ -21,9 +24,11 @@ describe('SYN-ACK copies within one round trip (public/bug-6269-01.pcap)', () =>
     expect(c.synFrames).toEqual(TSHARK.synFrames);
     expect(c.synAckFrames).toEqual(TSHARK.synAckFrames);
     expect(c.handshakeAckFrame).toBe(TSHARK.ackFrame);
-    expect(c.synAckTimes[1]! - c.synAckTimes[0]!).toBeCloseTo(TSHARK.synAckTimes[1] - TSHARK.synAckTimes[0], 6);
+    // Capture times are integer nanoseconds: tshark's microsecond times, exactly.
+    expect(c.synAckTimes[1]! - c.synAckTimes[0]!).toBe(usToNs(TSHARK.synAckTimes[1] - TSHARK.synAckTimes[0]));
+    expect(c.synAckTimes[1]! - c.synAckTimes[0]!).toBe(214_000);
     // The round trip the copy is judged against: last SYN before the answer to the handshake ACK.
-    expect(c.handshakeAckTime - c.lastSynTime).toBeCloseTo(TSHARK.ackTime - TSHARK.lastSynTime, 6);
+    expect(c.handshakeAckTime - c.lastSynTime).toBe(usToNs(TSHARK.ackTime - TSHARK.lastSynTime));
     expect(spuriousSynAckCopies(c)).toBe(1);
     expect(facts.signatures).not.toContain('synack-retransmit');
     // The SYN itself was re-sent (1 s later, same ISN): that stays.
@@ -36,7 +41,7 @@ describe('SYN-ACK copies within one round trip (public/bug-6269-01.pcap)', () =>
     const r = await run(`${FIXTURES}slices/lossy-synack-37800.pcap`);
     const { c, facts } = r.conns[0]!;
     expect(spuriousSynAckCopies(c)).toBe(0);
-    expect(c.synAckTimes[1]! - c.synAckTimes[0]!).toBeGreaterThan(0.9);
+    expect(c.synAckTimes[1]! - c.synAckTimes[0]!).toBeGreaterThan(0.9 * S);
     expect(facts.signatures).toEqual(['synack-retransmit']);
   });
 

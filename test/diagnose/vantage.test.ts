@@ -10,7 +10,8 @@ import { Timeline } from '../../src/diagnose/timeline.js';
 import { WatchedAnalyzer } from '../../src/diagnose/window.js';
 import { LiveTracker } from '../../src/track/live.js';
 import { handshakesTimed } from '../../src/report/units.js';
-import { synAnswerDue, SYN_ANSWER_FALLBACK_S, SYN_ANSWER_MIN_S, VantageEstimator } from '../../src/diagnose/vantage.js';
+import { MS, S, seconds } from '../../src/capture/time-base.js';
+import { synAnswerDue, SYN_ANSWER_FALLBACK_NS, SYN_ANSWER_MIN_NS, VantageEstimator } from '../../src/diagnose/vantage.js';
 import type { Connection } from '../../src/track/connection.js';
 import { FIXTURES, run } from '../helpers/pipeline.js';
 
@@ -84,7 +85,7 @@ describe('vantage per listener', () => {
     const retried = r.conns.filter((c) => c.c.synCount > 1 && c.c.synAckCount === 1 && c.c.handshakeAckFrame !== 0);
     expect(retried.length).toBeGreaterThan(0);
     expect(r.analysis.vantage).toMatchObject({ vantage: 'server', handshakes: retried.length, handshakeKind: 'resent-syn' });
-    expect(r.analysis.vantage.synToSynAck!).toBeLessThan(0.002);
+    expect(r.analysis.vantage.synToSynAck!).toBeLessThan(2 * MS);
     // The reports say what the medians are of: not "clean handshakes" (there is none).
     expect(handshakesTimed(r.analysis.vantage)).toBe(`${retried.length} handshakes with a re-sent SYN (timed from the last SYN; none was clean)`);
   });
@@ -92,15 +93,18 @@ describe('vantage per listener', () => {
 
 describe('when a SYN\'s answer is due: one rule for analyze and watch', () => {
   it('a few times the measured turnaround, never under 0.1 ms nor over 1 s; 0.2 s when nothing was measured', () => {
-    expect(synAnswerDue(0.000021)).toBe(SYN_ANSWER_MIN_S);
-    expect(synAnswerDue(0.020432)).toBeCloseTo(0.061296, 6);
-    expect(synAnswerDue(0.5)).toBe(1);
-    expect(synAnswerDue(NaN)).toBe(SYN_ANSWER_FALLBACK_S);
+    // Nanoseconds, as every time inside tcpdiag (capture/time-base.ts).
+    expect(synAnswerDue(21_000)).toBe(SYN_ANSWER_MIN_NS);
+    expect(SYN_ANSWER_MIN_NS).toBe(100_000);
+    expect(synAnswerDue(20_432_000)).toBe(61_296_000);
+    expect(synAnswerDue(500_000_000)).toBe(1_000_000_000);
+    expect(synAnswerDue(NaN)).toBe(SYN_ANSWER_FALLBACK_NS);
+    expect(SYN_ANSWER_FALLBACK_NS).toBe(200_000_000);
   });
 
   it('cut-1s-slow-acceptor-abort0-client: the two SYNs sent 29.7 and 4.5 ms before the cut (RTT 20.4 ms, tshark) are unresolved, not dropped', async () => {
     const r = await run(`${FIXTURES}accuracy/cut-1s-slow-acceptor-abort0-client/capture.pcap.gz`);
-    expect(r.analysis.vantage.synToSynAck).toBeCloseTo(0.020432, 6);
+    expect(r.analysis.vantage.synToSynAck).toBe(20_432_000);
     for (const port of [36850, 36866]) {
       const c = r.conns.find((x) => x.clientPort === port)!;
       expect(c.c.synCount, String(port)).toBe(1);
@@ -113,10 +117,10 @@ describe('when a SYN\'s answer is due: one rule for analyze and watch', () => {
 
   it('watch judges those two SYNs at a window end 1 ms after the second as analyze does at the capture\'s end: not dropped', async () => {
     const path = `${FIXTURES}accuracy/cut-1s-slow-acceptor-abort0-client/capture.pcap.gz`;
-    // Capture time is seconds since the run's base second (the first frame's): found by a first run.
+    // Capture time is nanoseconds since the run's base second (the first frame's): found by a first run.
     const base = (await runPipeline(path)).summary.timeBase!;
     expect(base).toBe(1795253342);
-    const at = 1795253343.249995 - base; // frame 298 (36866's SYN) + 1 ms; the capture goes on to 1795253343.253515
+    const at = (1795253343 - base) * S + 249_995_000; // frame 298 (36866's SYN) + 1 ms; the capture goes on to 1795253343.253515
     const analyzer = new WatchedAnalyzer();
     const seen = new Map<number, ConnectionFacts>();
     let stops = 0;
@@ -156,7 +160,7 @@ describe('timeline: SYN retransmits are re-sends of the same ISN', () => {
     expect(c.c.synRetransmits).toBe(2);
     const t = new Timeline();
     t.addConnection(c.c, false, false, false, c.facts);
-    const s = t.result(c.server, c.c.firstTime, c.c.lastTime).series;
+    const s = t.result(c.server, seconds(c.c.firstTime), seconds(c.c.lastTime)).series;
     expect(sum(s.syns)).toBe(1);
     expect(sum(s.synRetransmits)).toBe(2);
   });
@@ -169,7 +173,7 @@ describe('timeline: SYN retransmits are re-sends of the same ISN', () => {
       expect(c.c.synRetransmits).toBe(c.c.synCount - 1);
       const t = new Timeline();
       t.addConnection(c.c, false, false, false, c.facts);
-      expect(sum(t.result(c.server, c.c.firstTime, c.c.lastTime).series.synRetransmits)).toBe(c.c.synCount - 1);
+      expect(sum(t.result(c.server, seconds(c.c.firstTime), seconds(c.c.lastTime)).series.synRetransmits)).toBe(c.c.synCount - 1);
     }
   });
 });
@@ -183,15 +187,15 @@ describe('vantage without a handshake: each side\'s turnaround to the other\'s d
     // tshark, port 47166: client data frame 6 at 0.463683, the server's ACK of it frame 7 at 0.463722 (39 µs);
     // server data frame 72 at 2.500045 and FIN frame 73 at 2.500071, the client's ACK of both (ack 4173982449,
     // the FIN's nxtseq) frame 77 at 2.520827 (20.756 ms; frame 76 at 2.520804 ACKs the data, not the FIN).
-    // Times are float64 seconds since 1970: about 0.2 µs of rounding.
-    expect(by(47166).serverAckDelay).toBeCloseTo(0.000039, 6);
-    expect(by(47166).clientAckDelay).toBeCloseTo(0.020756, 6);
+    // Times are integer nanoseconds since the run's base second: tshark's microseconds, exactly.
+    expect(by(47166).serverAckDelay).toBe(39_000);
+    expect(by(47166).clientAckDelay).toBe(20_756_000);
     // Port 47222: its data (frame 11, 0.463753) met the full queue; the ACK (frame 51, 2.283832) answers the
     // re-sent copy (frame 50, 2.283789): 43 µs, timed from the client's latest segment, not its first data.
-    expect(by(47222).serverAckDelay).toBeCloseTo(0.000043, 6);
+    expect(by(47222).serverAckDelay).toBe(43_000);
     // Port 47010: only its end was captured (server data frame 1, FIN frame 2 at 0.000018; the client's
     // ACK of the FIN frame 4 at 0.020647): no client data, so no server turnaround.
-    expect(by(47010).clientAckDelay).toBeCloseTo(0.020629, 6);
+    expect(by(47010).clientAckDelay).toBe(20_629_000);
     expect(by(47010).serverAckDelay).toBeNaN();
   });
 
@@ -247,9 +251,9 @@ describe('vantage without a handshake: each side\'s turnaround to the other\'s d
     expect(clean.length).toBeGreaterThanOrEqual(3);
     const e = new VantageEstimator(256);
     for (const c of retried) { e.add(c); e.turnaround(); }
-    expect(e.turnaround()).toBeGreaterThan(1e-3);
+    expect(e.turnaround()).toBeGreaterThan(1 * MS);
     for (const c of clean.slice(0, 3)) e.add(c);
-    expect(e.turnaround()).toBeLessThan(1e-3);
+    expect(e.turnaround()).toBeLessThan(1 * MS);
     expect(e.result()).toMatchObject({ handshakes: 3, handshakeKind: 'clean' });
   });
 });

@@ -15,6 +15,7 @@ import { Connection } from '../../src/track/connection.js';
 import { ConnectionTable } from '../../src/track/table.js';
 import { W } from '../../src/track/layout.js';
 import { breathe } from '../helpers/breathe.js';
+import { captureTime } from '../../src/capture/time-base.js';
 
 const SERVER = 0x0a000002; // 10.0.0.2
 
@@ -34,9 +35,10 @@ function spoof(s: Segment, n: number, t: number): void {
   s.optionMask = 0;
   s.mss = 1460;
   s.frame = n + 1;
-  s.time = t;
   s.tsSec = Math.floor(t);
   s.tsNsec = Math.round((t - s.tsSec) * 1e9);
+  // As the decoder makes it: nanoseconds since the run's base second (the first frame's).
+  s.time = captureTime(1_700_000_000, s.tsSec, s.tsNsec);
 }
 
 /** Private state a flood could grow, read for the test only. */

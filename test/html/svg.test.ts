@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EvidenceConnection } from '../../src/diagnose/evidence.js';
 import type { ListenerTimeline } from '../../src/diagnose/timeline.js';
 import { captureTimeOf } from '../../src/report/model.js';
+import { S } from '../../src/capture/time-base.js';
 import { clock, clockOfIso, countTicks, timeStep, timeTicks } from '../../src/report/svg-common.js';
 import { binLabels, histogramSvg } from '../../src/report/svg-histogram.js';
 import { LADDER_CAP, ladderRows, ladderSvg, tcpFlags } from '../../src/report/svg-ladder.js';
@@ -45,9 +46,11 @@ describe('timeline chart', () => {
   const start = Date.UTC(2026, 0, 1, 23, 59, 50) / 1000;
   it('draws one visible band per episode, even a 1 ms one, and ends the axis on the first and last packet', () => {
     const t = timeline(start, 1, 20);
-    const eps = [0.2, 5, 12].map((s, i) => ({ start: captureTimeOf(s, start)!, end: captureTimeOf(s + (i === 0 ? 0.001 : 2), start)!, connections: 2 }));
+    // Capture times: nanoseconds since the base second `start` (capture/time-base.ts).
+    const at = (seconds: number) => captureTimeOf(Math.round(seconds * S), start);
+    const eps = [0.2, 5, 12].map((s, i) => ({ start: at(s)!, end: at(s + (i === 0 ? 0.001 : 2))!, connections: 2 }));
     const svg = parseXml(
-      timelineSvg({ timeline: t, first: captureTimeOf(0.5, start), last: captureTimeOf(19.25, start), episodes: eps, overflowStart: eps[0]!.start, id: 't1' }),
+      timelineSvg({ timeline: t, first: at(0.5), last: at(19.25), episodes: eps, overflowStart: eps[0]!.start, id: 't1' }),
     );
     const bands = byClass(svg, 'rect', 'episode');
     expect(bands).toHaveLength(3);
@@ -64,7 +67,7 @@ describe('timeline chart', () => {
   });
 
   it('draws no band and no marker without an overflow', () => {
-    const svg = parseXml(timelineSvg({ timeline: timeline(start, 0.1, 50), first: captureTimeOf(0, start), last: captureTimeOf(4.9, start), episodes: [], overflowStart: null, id: 't2' }));
+    const svg = parseXml(timelineSvg({ timeline: timeline(start, 0.1, 50), first: captureTimeOf(0, start), last: captureTimeOf(4.9 * S, start), episodes: [], overflowStart: null, id: 't2' }));
     expect(byClass(svg, 'rect', 'episode')).toHaveLength(0);
     expect(byClass(svg, 'g', 'overflow-start')).toHaveLength(0);
   });
@@ -86,8 +89,9 @@ const PSH = 8;
 const RST = 4;
 const FIN = 1;
 
-function pkt(frame: number, time: number, fromClient: boolean, flags: number, seq: number, ack: number, len = 0, resent = 0): LoggedPacket {
-  return { frame, time, fromClient, flags, seq, ack, len, resent };
+/** A logged packet at `seconds` of capture time (kept as nanoseconds, capture/time-base.ts). */
+function pkt(frame: number, seconds: number, fromClient: boolean, flags: number, seq: number, ack: number, len = 0, resent = 0): LoggedPacket {
+  return { frame, time: Math.round(seconds * S), fromClient, flags, seq, ack, len, resent };
 }
 
 const EV: EvidenceConnection = {

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { absoluteTime, captureTime, exactNanos } from '../../src/capture/time-base.js';
+import { absoluteTime, captureTime } from '../../src/capture/time-base.js';
 import { duration, measuredDuration } from '../../src/report/units.js';
 import { runCli, ROOT } from '../cli/run-cli.js';
 
@@ -173,38 +173,57 @@ describe('finding times on nanosecond captures: the packets’ own timestamps, a
     expect(base + 150 * 1e-9).toBe(base + 250 * 1e-9);
     const a = captureTime(base, base, 150);
     const b = captureTime(base, base, 250);
-    expect(a).not.toBe(b);
+    // Integer nanoseconds since the base second.
+    expect([a, b]).toEqual([150, 250]);
     expect(absoluteTime(base, a)).toEqual({ sec: base, nsec: 150 });
     expect(absoluteTime(base, b)).toEqual({ sec: base, nsec: 250 });
-    expect(exactNanos(b - a)).toBe(100);
+    expect(b - a).toBe(100);
   });
 
-  it('capture times: any nanosecond timestamp within 24 days of the base, and any difference of two, round back exactly', () => {
+  it('capture times: any nanosecond timestamp within 104 days (2^53 ns) of the base, and any difference of two, are exact integers', () => {
     const base = 1796596060;
     // A fixed linear congruential sequence: the same numbers every run.
     let x = 12345;
     const next = () => (x = (x * 1103515245 + 12345) % 2 ** 31);
-    const DAYS_24 = 24 * 86400;
+    const DAYS_104 = Math.floor(2 ** 53 / 1e9);
     for (let i = 0; i < 20000; i++) {
-      const s1 = base + (next() % DAYS_24);
+      const s1 = base + (next() % DAYS_104);
       const n1 = next() % 1e9;
-      const s2 = base + (next() % DAYS_24);
+      const s2 = base + (next() % DAYS_104);
       const n2 = next() % 1e9;
       const t1 = captureTime(base, s1, n1);
       const t2 = captureTime(base, s2, n2);
+      expect(Number.isSafeInteger(t1)).toBe(true);
+      expect(BigInt(t1)).toBe(BigInt(s1 - base) * 1_000_000_000n + BigInt(n1));
       expect(absoluteTime(base, t1)).toEqual({ sec: s1, nsec: n1 });
-      expect(exactNanos(t2 - t1)).toBe((s2 - s1) * 1e9 + (n2 - n1));
+      expect(BigInt(t2 - t1)).toBe(BigInt(s2 - s1) * 1_000_000_000n + BigInt(n2 - n1));
     }
     // The last nanosecond of a second does not round into the next.
     expect(absoluteTime(base, captureTime(base, base + 5, 999_999_999))).toEqual({ sec: base + 5, nsec: 999_999_999 });
-    // Past 2^21 s from the base (a clock that jumped: shared/captures/public/example2.pcap spans 4.5 years)
-    // a double no longer holds the nanosecond: the microsecond, as the float epoch times gave it.
+    // Past 2^53 ns from the base (a clock that jumped: shared/captures/public/example2.pcap spans 4.5 years)
+    // a double no longer holds the nanosecond (here 16 ns apart): the microsecond, as the float epoch times gave it.
     const old = 1277840495;
-    const far = captureTime(old, 1420290307, 612288000);
-    expect(Math.round((far - Math.floor(far)) * 1e9) % 1000).not.toBe(0);
+    const far = captureTime(old, 1420290307, 612288123);
+    expect(Number.isSafeInteger(far)).toBe(false);
+    expect(BigInt(far)).not.toBe(142449812612288123n);
     expect(absoluteTime(old, far)).toEqual({ sec: 1420290307, nsec: 612288000 });
+    expect(absoluteTime(old, captureTime(old, 1420290307, 612288000))).toEqual({ sec: 1420290307, nsec: 612288000 });
     // Before the base (a capture's frames out of time order): negative capture times.
     expect(absoluteTime(base, captureTime(base, base - 2, 123))).toEqual({ sec: base - 2, nsec: 123 });
+  });
+});
+
+describe('timeline buckets cut on the capture\'s own times', () => {
+  it('public/tcp_handshake_synthetic.pcap: a SYN stamped on a 100 ms boundary counts in the bucket that starts there (tshark frames 4, 14, 27 at .100, .600, 1.100)', async () => {
+    // tshark -Y 'tcp.flags.syn==1 && tcp.flags.ack==0' -e frame.number -e frame.time_epoch: new SYNs at
+    // 1785790000 + 0, .1, .3, .6, .8, .9, 1.1, 1.3, 1.4, 1.5, 1.601, 1.7, 1.8 (frame 11 at .4 and 46-47 at
+    // 1.701-1.702 are re-sends). A float of epoch seconds put .1, .6 and 1.1 a bucket early
+    // (Math.floor(1785790000.1 / 0.1) is one short): [2, 0, 0, 1, 0, 1, ...] before capture times were integers.
+    const r = await runCli(['analyze', 'fixtures/public/tcp_handshake_synthetic.pcap', '--format', 'json', '--fail-on', 'never']);
+    const report = JSON.parse(r.stdout) as { captures: { timelines: { start: number; bucket: number; series: { syns: number[] } }[] }[] };
+    const t = report.captures[0]!.timelines[0]!;
+    expect([t.start, t.bucket]).toEqual([1785790000, 0.1]);
+    expect(t.series.syns).toEqual([1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1]);
   });
 });
 

@@ -10,7 +10,8 @@ const C_ISN = 1000;
 const S_ISN = 5000;
 
 /** A segment of 10.0.0.1:40000 ↔ 10.0.0.2:80 (IPv4), or of fd00::1 ↔ fd00::2 (IPv6: no IP ID). */
-function seg(frame: number, time: number, fromClient: boolean, more: Partial<Segment> = {}): Segment {
+/** `seconds`: its capture time, kept as the decoder does: integer nanoseconds (capture/time-base.ts). */
+function seg(frame: number, seconds: number, fromClient: boolean, more: Partial<Segment> = {}): Segment {
   const s = newSegment();
   const v6 = more.ipVersion === 6;
   const a = v6 ? [0xfd000000, 0, 0, 1] : [0, 0, 0xffff, 0x0a000001];
@@ -20,7 +21,7 @@ function seg(frame: number, time: number, fromClient: boolean, more: Partial<Seg
   [s.dst0, s.dst1, s.dst2, s.dst3] = dst as [number, number, number, number];
   s.srcPort = fromClient ? 40000 : 80;
   s.dstPort = fromClient ? 80 : 40000;
-  return Object.assign(s, { frame, time, tsSec: Math.floor(time), window: 500, ipId: v6 ? -1 : frame, tsVal: 7 }, more);
+  return Object.assign(s, { frame, time: Math.round(seconds * 1e9), tsSec: Math.floor(seconds), window: 500, ipId: v6 ? -1 : frame, tsVal: 7 }, more);
 }
 
 /** A handshake at t = 10 s, then `rest`; the one connection at the end. */

@@ -36,7 +36,9 @@ describe('SYNs with new ISNs on one tuple (public/bug-7657-01.pcap)', () => {
     expect(c.answeredIsnSyns).toBe(TSHARK.answeredIsnFrames.length);
     expect(c.answeredSynFrame).toBe(TSHARK.answeredIsnFrames[0]);
     expect(c.synRetransBeforeAnswer).toBe(TSHARK.answeredIsnFrames.length - 1);
-    expect(c.synAckTime - c.answeredSynTime).toBeCloseTo(TSHARK.synAckTime - TSHARK.answeredIsnTimes[0]!, 5);
+    // Nanoseconds: tshark's microsecond times' difference, exactly (3.917186 − 1.863774 s).
+    expect(c.synAckTime - c.answeredSynTime).toBe(2_053_412_000);
+    expect(Math.round((TSHARK.synAckTime - TSHARK.answeredIsnTimes[0]!) * 1e6) * 1000).toBe(2_053_412_000);
     // Every SYN after the first with another ISN: tshark's reused ports, less the answered ISN's two re-sends.
     expect(c.otherIsnSyns).toBe(TSHARK.syns - TSHARK.answeredIsnFrames.length);
     expect(c.synNewIsn).toBe(TSHARK.reusedPorts);
@@ -51,7 +53,7 @@ describe('SYNs with new ISNs on one tuple (public/bug-7657-01.pcap)', () => {
   });
 });
 
-/** One client SYN (or SYN-ACK) of 10.0.0.1:40000 ↔ 10.0.0.2:80. */
+/** One client SYN (or SYN-ACK) of 10.0.0.1:40000 ↔ 10.0.0.2:80; `time` in seconds (kept as nanoseconds, capture/time-base.ts). */
 function track(packets: { frame: number; time: number; isn: number; synAck?: boolean }[]): Connection[] {
   const out: Connection[] = [];
   const t = new Tracker((c) => out.push(c));
@@ -75,7 +77,7 @@ function track(packets: { frame: number; time: number; isn: number; synAck?: boo
       s.seq = p.isn;
     }
     s.frame = p.frame;
-    s.time = p.time;
+    s.time = Math.round(p.time * 1e9);
     t.add(s);
   }
   t.end();
@@ -111,7 +113,7 @@ describe('SYN counts per ISN', () => {
     expect(c!.synCount).toBe(6);
     expect(c!.answeredIsnSyns).toBe(3);
     expect(c!.answeredSynFrame).toBe(2);
-    expect(c!.answeredSynTime).toBe(0.1);
+    expect(c!.answeredSynTime).toBe(100_000_000);
     expect(c!.synRetransBeforeAnswer).toBe(2);
     expect(c!.otherIsnSyns).toBe(3);
     expect(c!.synRetransmits).toBe(2);

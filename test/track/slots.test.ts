@@ -7,6 +7,7 @@ import { zeekConnState } from '../../src/track/zeek.js';
 import { Tracker } from '../../src/track/tracker.js';
 import { breathe } from '../helpers/breathe.js';
 import { TEST_ALL } from '../helpers/fixtures.js';
+import { captureTime } from '../../src/capture/time-base.js';
 
 // More than the 131 072 slots allocated at first: the arrays grow and the table rehashes mid-handshake.
 const N = 140_000;
@@ -26,8 +27,9 @@ function step(s: Segment, i: number, k: number, frame: number): void {
   s.ipId = frame & 0xffff;
   s.window = 65535;
   s.frame = frame;
-  s.time = 1_700_000_000 + frame * 1e-6;
-  s.tsSec = Math.floor(s.time);
+  // Frames 1 µs apart; the capture time in nanoseconds since the base second 1_700_000_000.
+  s.time = frame * 1000;
+  s.tsSec = 1_700_000_000 + Math.floor(frame / 1e6);
   const cIsn = 1000 * i;
   const sIsn = 5000 * i + 7;
   // SYN, SYN-ACK, ACK, data(100), ACK, FIN, FIN, ACK
@@ -80,7 +82,7 @@ describe('connection table growth', () => {
       expect(out).toHaveLength(N);
       const bad = out.filter((o) => o.state !== 'SF' || o.history !== 'ShADafF' || o.cp !== 4 || o.sp !== 4 || o.bytes !== 100 || o.cPort !== 10000 + ((o.id - 1) % 50000) ||
           // Written before the arrays grew (the SYN) and after (the last ACK).
-          o.first !== 1_700_000_000 + o.id * 1e-6 || o.syn !== o.first || o.last !== 1_700_000_000 + (7 * N + o.id) * 1e-6,
+          o.first !== o.id * 1000 || o.syn !== o.first || o.last !== (7 * N + o.id) * 1000,
       );
       expect(bad).toEqual([]);
     }, 60_000);
@@ -102,7 +104,7 @@ describe('capture timestamps', () => {
       step(s, 1, k, k + 1);
       s.tsSec = sec;
       s.tsNsec = nsec;
-      s.time = sec + nsec * 1e-9;
+      s.time = captureTime(2 ** 33, sec, nsec);
       t.add(s);
     }
     t.end();

@@ -14,6 +14,7 @@ import type { Connection } from '../../src/track/connection.js';
 import { LiveTracker } from '../../src/track/live.js';
 import { join } from 'node:path';
 import { FIXTURES } from '../helpers/pipeline.js';
+import { MS, S } from '../../src/capture/time-base.js';
 
 const CAPTURES = [
   'lab/accept-overflow-abort0-server.pcap',
@@ -73,7 +74,7 @@ describe('LiveTracker: open connections at each stop', () => {
         newTracker: (emit, opts) => {
           const t = new LiveTracker(emit, opts);
           t.stopAt(-Infinity, (now) => {
-            const at = Math.floor(now);
+            const at = Math.floor(now / S) * S;
             if (stops.length > 0) {
               // Every packet seen so far is before the stop; the one that triggered it is not yet in.
               latestBefore = t.latest;
@@ -86,7 +87,7 @@ describe('LiveTracker: open connections at each stop', () => {
               });
               stops.push({ at, open: ids });
             } else stops.push({ at, open: [] });
-            return at + 1;
+            return at + S;
           });
           tracker = t;
           return t;
@@ -118,15 +119,15 @@ describe('openFacts: the grace on answers not yet due', () => {
     await runPipeline(path, { recycle: false }, (c) => kept.push(c));
     const c = kept.find((k) => k.synCount >= 2 && k.synRetransBeforeAnswer === k.synCount - 1)!;
     expect(c).toBeDefined();
-    const grace = { server: 0.01, client: 0.1 };
+    const grace = { server: 10 * MS, client: 100 * MS };
     const open = { clientLastTime: c.lastSynTime, serverLastTime: 0 };
     // Pretend the connection is open, with no SYN-ACK yet, right after its last SYN.
     const atSyn = Object.assign(Object.create(Object.getPrototypeOf(c) as object) as Connection, c, { synAckCount: 0, synAckFrame: 0, handshakeAckFrame: 0, rstBy: null, rstAnswersSyn: false, synAnsweredByAck: false });
-    const young = openFacts(atSyn, open, c.lastSynTime + 0.005, grace);
-    expect(inFlight(atSyn, c.lastSynTime + 0.005, grace)).toBe(true);
+    const young = openFacts(atSyn, open, c.lastSynTime + 5 * MS, grace);
+    expect(inFlight(atSyn, c.lastSynTime + 5 * MS, grace)).toBe(true);
     expect(young.unansweredSyns).toBe(c.synCount - 1);
-    const due = openFacts(atSyn, open, c.lastSynTime + 0.02, grace);
-    expect(inFlight(atSyn, c.lastSynTime + 0.02, grace)).toBe(false);
+    const due = openFacts(atSyn, open, c.lastSynTime + 20 * MS, grace);
+    expect(inFlight(atSyn, c.lastSynTime + 20 * MS, grace)).toBe(false);
     expect(due.unansweredSyns).toBe(c.synCount);
     expect(due.synDropped).toBe(true);
   });
@@ -149,7 +150,7 @@ describe('OpenJudge: what it keeps from one window to the next', () => {
           const t = new LiveTracker(emit, opts);
           // Stops every 0.5 s of capture time: connections stay open across several, idle or not.
           t.stopAt(-Infinity, (now) => {
-            const at = Math.floor(now * 2) / 2;
+            const at = Math.floor(now / (S / 2)) * (S / 2);
             if (t.live.size > 0) {
               const grace = analyzer.grace;
               const kept = analyzer.judgeOpen(t.live, at, grace, (c, f, key) => {
@@ -167,7 +168,7 @@ describe('OpenJudge: what it keeps from one window to the next', () => {
               stops++;
               findings += kept.findings.length;
             }
-            return at + 0.5;
+            return at + S / 2;
           });
           return t;
         },
@@ -198,21 +199,21 @@ describe('OpenJudge: a quiet spell', () => {
       newTracker: (emit, opts) => {
         const t = new LiveTracker(emit, opts);
         t.stopAt(-Infinity, (now) => {
-          const at = Math.floor(now * 2) / 2;
+          const at = Math.floor(now / (S / 2)) * (S / 2);
           if (t.live.size > 0 && stops++ % 8 === 0) {
             const grace = analyzer.grace;
             const judge = new OpenJudge();
             const keptFacts = new Map<number, string>();
-            for (const silence of [0, 2.5, 5, 10, 20, 40]) {
+            for (const silence of [0, 2.5, 5, 10, 20, 40].map((x) => x * S)) {
               const kept = analyzer.judgeOpen(t.live, at + silence, grace, (c, f, key) => keptFacts.set(c.id, JSON.stringify([f, key])), judge);
               const afresh = analyzer.judgeOpen(t.live, at + silence, grace, (c, f, key) => {
                 judged++;
-                if (keptFacts.get(c.id) !== JSON.stringify([f, key])) mismatches.push(`connection ${c.id} after ${silence} s of silence: kept ${keptFacts.get(c.id)}, afresh ${JSON.stringify(f)}`);
+                if (keptFacts.get(c.id) !== JSON.stringify([f, key])) mismatches.push(`connection ${c.id} after ${silence / S} s of silence: kept ${keptFacts.get(c.id)}, afresh ${JSON.stringify(f)}`);
               }, new OpenJudge());
-              if (JSON.stringify(kept.findings) !== JSON.stringify(afresh.findings)) mismatches.push(`findings after ${silence} s of silence`);
+              if (JSON.stringify(kept.findings) !== JSON.stringify(afresh.findings)) mismatches.push(`findings after ${silence / S} s of silence`);
             }
           }
-          return at + 0.5;
+          return at + S / 2;
         });
         return t;
       },

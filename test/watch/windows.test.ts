@@ -11,6 +11,7 @@ import { COUNTED, isZero, newCounted, sameCounts, Windows, WatchedAnalyzer, type
 import type { Connection } from '../../src/track/connection.js';
 import { TEST_ALL } from '../helpers/fixtures.js';
 import { FIXTURES } from '../helpers/pipeline.js';
+import { epochOf } from '../../src/capture/time-base.js';
 
 const INTERVAL = 1;
 /** fixtures/lab and fixtures/lab-all alone (npm test): captures and findings today. */
@@ -32,7 +33,7 @@ function labCaptures(): string[] {
 }
 
 interface Watched {
-  /** The run's base second: connection times are seconds since it, windows are in epoch seconds. */
+  /** The run's base second: connection times are nanoseconds since it, windows are in epoch seconds. */
   base: number;
   windows: WindowEvent[];
   findings: FindingEvent[];
@@ -124,9 +125,9 @@ describe('watch -r: windows over the streaming analysis', () => {
         expect(w.end - w.start).toBe(INTERVAL);
         if (i > 0) expect(w.start).toBeGreaterThanOrEqual(watched.windows[i - 1]!.end);
         for (const c of watched.perWindow[i]!) {
-          expect(watched.base + c.finishedAt).toBeGreaterThanOrEqual(w.start);
+          expect(epochOf(watched.base, c.finishedAt)).toBeGreaterThanOrEqual(w.start);
           // The last window is closed by the end of input: it also holds what end() finished.
-          if (i < watched.windows.length - 1) expect(watched.base + c.finishedAt).toBeLessThan(w.end);
+          if (i < watched.windows.length - 1) expect(epochOf(watched.base, c.finishedAt)).toBeLessThan(w.end);
         }
       });
       // Every listener finding of analyze was started in some window, once.
@@ -151,7 +152,7 @@ describe('watch -r: windows over the streaming analysis', () => {
         expect(await cutAt(k - 1), `${f.id} not judged by the capture cut at the end of window ${k - 1}`).toBe(false);
         judged++;
         // Never before the trouble itself: the window ends after the finding's first affected connection began.
-        expect(watched.windows[k]!.end).toBeGreaterThan(watched.base + f.firstTime);
+        expect(watched.windows[k]!.end).toBeGreaterThan(epochOf(watched.base, f.firstTime));
       }
       // A finding changes at most once per window, and ends only after it started.
       const seen = new Set<string>();

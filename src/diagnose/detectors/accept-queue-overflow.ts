@@ -28,6 +28,7 @@ import { Samples } from '../samples.js';
 import type { ConnectionFacts } from '../signatures.js';
 import type { Vantage } from '../vantage.js';
 import { isFlood, synFlood } from './syn-flood.js';
+import { S, seconds } from '../../capture/time-base.js';
 
 /** Most samples a listener keeps of each kind (the first ones). */
 export const MAX_SAMPLES = 200_000;
@@ -39,7 +40,7 @@ export const LATENCY_FIGURE = 'latency added (p50 / p90 / max)';
  * A full queue's drops end together when the acceptor drains it (kernel.md §10.1): connections whose
  * unanswered runs were answered within this window of each other were held by the same stall.
  */
-const DRAIN_WINDOW_S = 1;
+const DRAIN_WINDOW_NS = 1 * S;
 /**
  * Connections whose handshake the capture missed and whose first data the server left unanswered (≥ 2
  * retransmissions) that it takes to count them: one alone can be an established connection's loss.
@@ -55,7 +56,7 @@ export interface AcceptQueueOverflowFinding extends FindingCommon<'accept-queue-
   recovered: number;
   failed: number;
   addedLatency: LatencySummary | null;
-  /** Histogram of the added latency of recovered connections: counts[i] fall in [edges[i], edges[i+1]) seconds, the last bin is open-ended. */
+  /** Histogram of the added latency of recovered connections: counts[i] fall in [edges[i], edges[i+1]) nanoseconds (seconds in the report: report/model.ts), the last bin is open-ended. */
   latencyHistogram: { edges: number[]; counts: number[] } | null;
   acceptQueueEstimate: number | null;
   peakHandshakesPerSecond: number;
@@ -164,12 +165,12 @@ export interface OverflowJudgement {
   drainedTogether: number;
 }
 
-/** The most connections answered within DRAIN_WINDOW_S of each other. */
+/** The most connections answered within DRAIN_WINDOW_NS of each other. */
 function drainedTogether(times: Samples): number {
   const t = times.sorted();
   let best = 0;
   for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[i]! - t[j]! > DRAIN_WINDOW_S) j++;
+    while (t[i]! - t[j]! > DRAIN_WINDOW_NS) j++;
     best = Math.max(best, i - j + 1);
   }
   return best;
@@ -395,7 +396,7 @@ function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): A
     figures.push(['of the unanswered segments, path loss explains', `${est.pathExplained} (not counted as dropped: ${est.why})`]);
     figures.push(['dropped segments, range for the path loss', `${est.low}–${est.high} (path loss from the upper bound of its rate to none)`]);
   }
-  if (latency) figures.push([LATENCY_FIGURE, `${latency.p50.toFixed(3)} s / ${latency.p90.toFixed(3)} s / ${latency.max.toFixed(3)} s`]);
+  if (latency) figures.push([LATENCY_FIGURE, `${seconds(latency.p50).toFixed(3)} s / ${seconds(latency.p90).toFixed(3)} s / ${seconds(latency.max).toFixed(3)} s`]);
   if (queue !== null) figures.push(['accept queue held (estimate)', `${queue} connections (listen backlog ≈ ${queue - 1}; the kernel holds backlog + 1)`]);
   figures.push(['peak handshakes per second', String(peak)]);
   const caveats: string[] = [];
