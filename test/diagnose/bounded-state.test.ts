@@ -8,18 +8,7 @@ import { Timeline } from '../../src/diagnose/timeline.js';
 import type { Episode } from '../../src/diagnose/finding.js';
 import type { Connection } from '../../src/track/connection.js';
 import { S } from '../../src/capture/time-base.js';
-
-/** A small reproducible PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { mulberry32 as rng } from '../hostile/lib/index.mjs';
 
 /** episodesOfSpans as it was (session 9): indices sorted by start with a comparator. */
 function episodesBefore(starts: Float64Array, ends: Float64Array): Episode[] {

@@ -75,3 +75,6 @@ export function checkSummary(
   input?: Partial<HostileInput>,
 ): string[];
 export function faultLine(summary: { path: string; error: string | null; errorOffset: number | null; errorFrame: number | null }): string;
+
+/** A seeded PRNG (mulberry32): floats in [0, 1), the same sequence for a seed on every machine. */
+export function mulberry32(seed: number): () => number;

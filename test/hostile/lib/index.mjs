@@ -6,6 +6,9 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join, relative } from 'node:path';
 import { corpusFor, isCaptureFixture, mutateOnce, mutateStacked, packetsBefore, prepare } from './mutate.mjs';
 import { mulberry32, randInt } from './prng.mjs';
+
+/** The seeded PRNG the mutations use, for tests that want reproducible random inputs too. */
+export { mulberry32 };
 import { runPool } from './pool.mjs';
 import { gzipSync } from 'node:zlib';
 
