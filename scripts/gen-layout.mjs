@@ -117,8 +117,26 @@ export function generate(t) {
       Server: "The server's DF block.",
     }),
     '',
+    '/**',
+    " * The slot's doubles that do not start at 0 (the table's `init`), as [Fl offset, value] pairs: Slots.clear",
+    ' * writes them after zeroing a new slot, so a slot starts as a new record does.',
+    ' */',
+    `export const SLOT_DOUBLE_INITS: readonly number[] = [${slotDoubleInits(L).join(', ')}];`,
+    '',
   ];
   return out.join('\n');
+}
+
+/** [offset, value as text] of every double of a slot whose `init` is not 0, the directions' at each block. */
+function slotDoubleInits(L) {
+  const out = [];
+  const nonZero = (f) => f && f.init !== undefined && !Object.is(f.init, 0);
+  for (const [, at, f] of L.Fl) if (nonZero(f)) out.push(at, initText(f));
+  for (const [side, block] of L.Fl) {
+    if (side !== 'Client' && side !== 'Server') continue;
+    for (const [, at, f] of L.DF) if (nonZero(f)) out.push(block + at, initText(f));
+  }
+  return out;
 }
 
 /** The record fields among [name, offset, field] entries, each with the read of its slot number. */

@@ -21,10 +21,10 @@ import { Script } from 'node:vm';
 
 type Cli = typeof import('./main.js', { with: { 'resolution-mode': 'import' } });
 
-export const SCRIPT = 'cli.js';
+const SCRIPT = 'cli.js';
 export const CACHE = 'cli.cache';
-export const MAGIC = 'TDC1';
-export const HEADER = 12;
+const MAGIC = 'TDC1';
+const HEADER = 12;
 
 /**
  * What became of the code cache: used; none (no file); unsupported (this node has no zlib.crc32 to check
@@ -56,7 +56,7 @@ function crc32(): Crc32 | null {
 }
 
 /** The V8 data of `file` if it is whole and belongs to `source`; otherwise why not. */
-export function readCache(file: string, source: Uint8Array): { data: Buffer } | { why: Exclude<CacheUse, 'used' | 'rejected'> } {
+function readCache(file: string, source: Uint8Array): { data: Buffer } | { why: Exclude<CacheUse, 'used' | 'rejected'> } {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);

@@ -3,6 +3,7 @@
 
 import { isIPv4, isIPv6 } from 'node:net';
 import { InvalidArgumentError } from 'commander';
+import { nanos, S } from '../capture/time-base.js';
 import { formatAddress } from '../decode/address.js';
 import type { TimeBound } from '../track/run.js';
 import { MAX_CONNECTIONS_LIMIT, SLOT_BYTES } from '../track/tracker.js';
@@ -57,7 +58,7 @@ const TIME_HELP = 'use an ISO 8601 time (2026-11-21T10:00:00Z; without a zone it
  */
 export function parseTimeBound(v: string): TimeBound {
   const rel = /^\+(\d+)(?:\.(\d+))?$/.exec(v);
-  if (rel) return { fromStart: Number(`${rel[1]}.${rel[2] ?? '0'}`), fromStartNs: Number(rel[1]) * 1e9 + fractionNanos(rel[2] ?? '') };
+  if (rel) return { fromStart: Number(`${rel[1]}.${rel[2] ?? '0'}`), fromStartNs: nanos(Number(rel[1])) + fractionNanos(rel[2] ?? '') };
   const epoch = /^@(\d+)(?:\.(\d+))?$/.exec(v);
   if (epoch) return epochBound(Number(epoch[1]), epoch[2] ?? '');
   const iso = isoExact(v);
@@ -70,8 +71,8 @@ export function parseTimeBound(v: string): TimeBound {
 export function boundText(b: TimeBound | undefined): string | null {
   if (!b) return null;
   if (b.fromStartNs !== undefined) {
-    const whole = Math.floor(b.fromStartNs / 1e9);
-    const frac = b.fromStartNs - whole * 1e9;
+    const whole = Math.floor(b.fromStartNs / S);
+    const frac = b.fromStartNs - whole * S;
     return `+${whole}${frac ? `.${String(frac).padStart(9, '0').replace(/0+$/, '')}` : ''}`;
   }
   if (b.fromStart !== undefined) return `+${b.fromStart}`;

@@ -1,6 +1,6 @@
 import type { Frame } from '../capture/frame.js';
 import { readCapture } from '../capture/reader.js';
-import { epochNumber } from '../capture/time-base.js';
+import { captureTime, epochNumber } from '../capture/time-base.js';
 import { Decoder } from '../decode/decoder.js';
 import { Decoded, newSegment, TCP_ACK, TCP_SYN, type Segment } from '../decode/segment.js';
 
@@ -188,7 +188,7 @@ export class PacketIndex {
     const i = this.count;
     this.ensure(i + 1);
     const c = this.connectionOf(s);
-    this.time[i] = (s.tsSec - this.baseSec) * 1e9 + s.tsNsec;
+    this.time[i] = captureTime(this.baseSec, s.tsSec, s.tsNsec);
     this.conn[i] = c.id;
     this.seq[i] = s.seq;
     this.ack[i] = s.ack;
@@ -234,7 +234,7 @@ export async function indexCapture(path: string, maxPackets = DEFAULT_MAX_PACKET
         first = false;
       }
       index.frames++;
-      const t = (f.tsSec - index.baseSec) * 1e9 + f.tsNsec;
+      const t = captureTime(index.baseSec, f.tsSec, f.tsNsec);
       if (t < index.start) index.start = t;
       if (t > index.end) index.end = t;
       if (decoder.decode(f) === Decoded.Tcp) index.add(seg);

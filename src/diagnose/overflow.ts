@@ -12,12 +12,12 @@ const BURST_FILL_NS = 500 * MS;
 const BURST_GAP_NS = 1 * S;
 
 /** The value at quantile `q` of sorted values (the upper one at a tie: q=0.5 of two is the second). */
-export function quantile(sorted: ArrayLike<number>, q: number): number {
+function quantile(sorted: ArrayLike<number>, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 /** p50 / p90 / max of sorted delays, above `base` (never below zero). */
-export function quantilesAbove(sorted: ArrayLike<number>, base: number): { p50: number; p90: number; max: number } {
+function quantilesAbove(sorted: ArrayLike<number>, base: number): { p50: number; p90: number; max: number } {
   const at = (q: number) => Math.max(0, quantile(sorted, q) - base);
   return { p50: at(0.5), p90: at(0.9), max: at(1) };
 }
@@ -50,24 +50,6 @@ export function latencyHistogram(samples: Samples, base: number): { edges: numbe
     counts[i]!++;
   }
   return { edges: LATENCY_EDGES_NS.slice(), counts };
-}
-
-export function episodesOf(times: Float64Array): Episode[] {
-  if (times.length === 0) return [];
-  const t = times.slice().sort();
-  const out: Episode[] = [];
-  let cur: Episode = { start: t[0]!, end: t[0]!, connections: 1 };
-  for (let i = 1; i < t.length; i++) {
-    if (t[i]! - cur.end > EPISODE_GAP_NS) {
-      out.push(cur);
-      cur = { start: t[i]!, end: t[i]!, connections: 1 };
-    } else {
-      cur.end = t[i]!;
-      cur.connections++;
-    }
-  }
-  out.push(cur);
-  return out;
 }
 
 const NO_SPANS = new Float64Array(0);

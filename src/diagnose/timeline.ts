@@ -1,11 +1,11 @@
-import { MS } from '../capture/time-base.js';
+import { MS, S } from '../capture/time-base.js';
 import type { Connection } from '../track/connection.js';
 
 /** Fine buckets (100 ms), merged into display buckets once the capture's length is known. */
-const FINE_S = 0.1;
 const FINE_NS = 100 * MS;
+const FINE_S = FINE_NS / S;
 /** Fine buckets in a second: a base second's own bucket number is base · FINE_PER_S. */
-const FINE_PER_S = 10;
+const FINE_PER_S = S / FINE_NS;
 // Display bucket sizes a person reads easily; the report picks the first that gives ≤ MAX_BUCKETS.
 const NICE_S = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400];
 const MAX_BUCKETS = 120;

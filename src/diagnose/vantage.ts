@@ -7,7 +7,7 @@ export type Vantage = 'server' | 'client' | 'middle' | 'local' | 'unknown';
 export type CaptureVantage = Vantage | 'mixed';
 
 // Enough handshakes to read the medians from; more would only cost memory.
-export const MAX_SAMPLES = 4096;
+const MAX_SAMPLES = 4096;
 const RETRIED_SAMPLES = 256;
 /** Per listener: a proxy's few listeners need far fewer to tell a microsecond turnaround from a round trip. */
 export const LISTENER_SAMPLES = 256;
@@ -24,15 +24,13 @@ const LOCAL_TURNAROUND_NS = 2 * MS;
  */
 export const SYN_ANSWER_MIN_NS = 100 * US;
 export const SYN_ANSWER_FALLBACK_NS = 200 * MS;
-const SYN_ANSWER_MAX_NS = 1 * S;
+/** The longest synAnswerDue() gives: a SYN older than this at the end was due whatever the turnaround. */
+export const SYN_ANSWER_LATEST_NS = 1 * S;
 
 export function synAnswerDue(turnaround: number): number {
   if (!(turnaround >= 0)) return SYN_ANSWER_FALLBACK_NS;
-  return Math.min(SYN_ANSWER_MAX_NS, Math.max(SYN_ANSWER_MIN_NS, 3 * turnaround));
+  return Math.min(SYN_ANSWER_LATEST_NS, Math.max(SYN_ANSWER_MIN_NS, 3 * turnaround));
 }
-
-/** The longest synAnswerDue() gives: a SYN older than this at the end was due whatever the turnaround. */
-export const SYN_ANSWER_LATEST_NS = SYN_ANSWER_MAX_NS;
 
 /**
  * A listener's own timing decides its vantage when it shows a host's turnaround on one side (server or
@@ -58,14 +56,14 @@ const DATA_AGREEMENT = 0.9;
 const DATA_SAMPLES = 256;
 
 /** The upper middle of the sorted values (NaN for none). */
-export function median(a: number[]): number {
+function median(a: number[]): number {
   if (a.length === 0) return NaN;
   const s = [...a].sort((x, y) => x - y);
   return s[s.length >> 1]!;
 }
 
 /** A handshake the medians can time: a SYN, one SYN-ACK after it, the client's ACK (clean when synCount is 1). */
-export function isTimedHandshake(c: Connection): boolean {
+function isTimedHandshake(c: Connection): boolean {
   return c.synCount > 0 && c.synAckCount === 1 && c.handshakeAckFrame !== 0 && !c.synAckBeforeSyn;
 }
 
@@ -73,7 +71,7 @@ export function isTimedHandshake(c: Connection): boolean {
  * Where the `seen`-th sample goes once the reservoir is full (kept when below its size): reservoir sampling
  * keeps the medians honest over a long capture, deterministic so that one capture always gives one report.
  */
-export function reservoirSlot(seen: number): number {
+function reservoirSlot(seen: number): number {
   return (Math.imul(seen, 2654435761) >>> 0) % seen;
 }
 

@@ -10,7 +10,7 @@ import type { Direction } from '../track/direction.js';
 export interface DirectionStats {
   /** Segments behind the highest sequence number sent that are neither out of order (Wireshark's rule) nor keep-alives: retransmissions. */
   retransmits: number;
-  /** The same packet captured twice (same IP ID, sequence and length within 1 ms): counted apart, never a retransmission. */
+  /** The same packet captured twice (same IP ID, sequence and length within 2 ms, duplicates.ts DUPLICATE_WINDOW_NS): counted apart, never a retransmission. */
   duplicates: number;
   outOfOrder: number;
   /** Direction.gapBytes (direction.ts). */

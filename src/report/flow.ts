@@ -125,10 +125,10 @@ export function flowRecord(capture: string, c: Connection, digits = 9): FlowReco
   const answered = c.answeredIsnSyns > 0;
   const synStart = answered ? c.answeredSynTime : c.synTime;
   const synToSynAckNs = c.synFrame && c.synAckFrame
-    ? handshakeNanos(synStart, c.synAckTime, digits)
+    ? durationNanos(c.synAckTime - synStart, digits)
     : null;
   const synAckToAckNs = c.synAckFrame && c.handshakeAckFrame
-    ? handshakeNanos(c.synAckTime, c.handshakeAckTime, digits)
+    ? durationNanos(c.handshakeAckTime - c.synAckTime, digits)
     : null;
   // The columns that are record fields, and the order of all, are the field table's (flow.generated.ts).
   return flowRow(c, {
@@ -162,9 +162,4 @@ export function flowRecord(capture: string, c: Connection, digits = 9): FlowReco
     end,
     signatures: c.signatures,
   });
-}
-
-/** Nanoseconds between two handshake packets' capture times (nanoseconds), with the digits the capture has (time-base.ts durationNanos). */
-function handshakeNanos(from: number, to: number, digits: number): number {
-  return durationNanos(to - from, digits);
 }

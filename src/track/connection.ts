@@ -117,10 +117,6 @@ export class Connection extends SlotRecord {
     return (this.historyText ??= historyOfWords(this.histLen, this.hist0, this.hist1, this.hist2, this.hist3));
   }
 
-  set history(h: string) {
-    this.historyText = h;
-  }
-
   /** Frames of every SYN with the connection's ISN (the first and its retransmits), capped. */
   get synFrames(): number[] {
     return this.synCount === 0 ? [] : [this.synFrame, ...evens(this.synMore, this.synMoreLength)];
@@ -174,10 +170,10 @@ export class Connection extends SlotRecord {
    * The SYN timelines are copied into the record's own arrays; the logged
    * packets are handed over, not copied: the slot is released right after.
    * Nothing is allocated for a recycled record (BENCHMARKS.md, session 9):
-   * a tracker passes 0 for `finishedAt` and sets it after, since a time
-   * passed to a call that V8 does not inline is boxed.
+   * the caller sets `finishedAt` after, since a time passed to a call that
+   * V8 does not inline is boxed.
    */
-  fill(st: Slots, slot: number, finishedAt: number): this {
+  fill(st: Slots, slot: number): this {
     const { I, U, F } = st;
     const b = slot * W.Size;
     const fb = slot * Fl.Size;
@@ -209,11 +205,8 @@ export class Connection extends SlotRecord {
     this.rstHasAck = (bits & CB.RstHasAck) !== 0;
     this.rstAfterServerData = (bits & CB.RstAfterServerData) !== 0;
     this.rstAnswersSyn = (bits & CB.RstAnswersSyn) !== 0;
-    if (!(bits & CB.ClientDataAcked)) this.serverAckDelay = NaN;
-    if (!(bits & CB.ServerDataAcked)) this.clientAckDelay = NaN;
     this.reusesEarlier = (bits & CB.ReusesEarlier) !== 0;
     this.finished = true;
-    this.finishedAt = finishedAt;
     this.evicted = (bits & CB.Evicted) !== 0;
     this.vlanOneSided = (bits & CB.OneSidedVlan) !== 0;
     this.histLen = I[b + W.HistLen]!;

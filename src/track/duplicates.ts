@@ -10,7 +10,7 @@ import { MS } from '../capture/time-base.js';
  * even of the same connection, can fall in between (issue 19 item 5). A real retransmission is
  * never this close: Linux's shortest RTO is 200 ms, and each copy it sends gets a new IP ID.
  */
-export const DUPLICATE_WINDOW_NS = 2 * MS;
+const DUPLICATE_WINDOW_NS = 2 * MS;
 
 /**
  * Recent segments pushed out of their direction's last-segment words (DW.LastSeq..) while a copy of them

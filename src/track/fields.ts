@@ -71,7 +71,7 @@ export const DIRECTION_WORDS: readonly SlotField[] = [
     name: 'Duplicates',
     type: 'i32',
     record: 'duplicates',
-    recordDoc: 'The same packet captured twice (same IP ID, sequence and length within 1 ms): counted apart, never a retransmission.',
+    recordDoc: 'The same packet captured twice (same IP ID, sequence and length within 2 ms, duplicates.ts DUPLICATE_WINDOW_NS): counted apart, never a retransmission.',
     flows: ['directions.duplicates'],
   },
   { name: 'OutOfOrder', type: 'i32', record: 'outOfOrder', flows: ['directions.outOfOrder'] },

@@ -72,11 +72,6 @@ function word(w: number): string {
   return s;
 }
 
-/** The history string of a slot. */
-export function historyString(I: Int32Array, b: number): string {
-  return historyOfWords(I[b + W.HistLen]!, I[b + W.Hist0]!, I[b + W.Hist1]!, I[b + W.Hist2]!, I[b + W.Hist3]!);
-}
-
 /** The history string of `len` letters kept in the four words of W.Hist0..W.Hist3. */
 export function historyOfWords(len: number, w0: number, w1: number, w2: number, w3: number): string {
   const first = word(w0);

@@ -160,3 +160,9 @@ export const enum Fl {
   IsnSynTime = 79,
   Size = 80,
 }
+
+/**
+ * The slot's doubles that do not start at 0 (the table's `init`), as [Fl offset, value] pairs: Slots.clear
+ * writes them after zeroing a new slot, so a slot starts as a new record does.
+ */
+export const SLOT_DOUBLE_INITS: readonly number[] = [75, NaN, 76, NaN, 39, 3000000, 45, 3000000];

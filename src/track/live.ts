@@ -61,7 +61,8 @@ export class LiveConnections {
    */
   fill(slot: number, at: number): Connection {
     const st = this.table.slots;
-    const c = this.record.fill(st, slot, at);
+    const c = this.record.fill(st, slot);
+    c.finishedAt = at;
     c.finished = false;
     const f = slot * Fl.Size;
     this.open.clientLastTime = st.F[f + Fl.Client + DF.LastTime]!;
@@ -102,9 +103,8 @@ export class LiveConnections {
     into.lastSynTime = F[fb + Fl.LastSynTime]!;
     into.synAckTime = F[fb + Fl.SynAckTime]!;
     into.handshakeAckTime = F[fb + Fl.HsAckTime]!;
-    // As Connection.fill: a turnaround only where the other side's data was answered.
-    into.serverAckDelay = bits & CB.ClientDataAcked ? F[fb + Fl.ServerAckDelay]! : NaN;
-    into.clientAckDelay = bits & CB.ServerDataAcked ? F[fb + Fl.ClientAckDelay]! : NaN;
+    into.serverAckDelay = F[fb + Fl.ServerAckDelay]!;
+    into.clientAckDelay = F[fb + Fl.ClientAckDelay]!;
     return into;
   }
 

@@ -156,7 +156,7 @@ export class DirectionRecord {
   highestAck = 0;
   /** Segments behind the highest sequence number sent that are neither out of order (Wireshark's rule) nor keep-alives: retransmissions. */
   retransmits = 0;
-  /** The same packet captured twice (same IP ID, sequence and length within 1 ms): counted apart, never a retransmission. */
+  /** The same packet captured twice (same IP ID, sequence and length within 2 ms, duplicates.ts DUPLICATE_WINDOW_NS): counted apart, never a retransmission. */
   duplicates = 0;
   outOfOrder = 0;
   zeroWindows = 0;

@@ -12,6 +12,7 @@ import type { CaptureSummary } from './summary.js';
 import { Tracker, type TrackerOptions } from './tracker.js';
 import { warmUpCapture } from './warm-up.js';
 import { TimeOrder } from './time-order.js';
+import { captureTime, nanos } from '../capture/time-base.js';
 
 export type { CaptureSummary } from './summary.js';
 
@@ -104,12 +105,6 @@ export async function trackCapture(
   return track(path, undefined, onConnection, opts);
 }
 
-/** The earlier of the first frame read and the earliest frame after it that was not the latest so far. */
-function earliest(first: { sec: number; nsec: number } | null, sec: number, nsec: number): { sec: number; nsec: number } | null {
-  if (first === null) return null;
-  return sec < first.sec || (sec === first.sec && nsec < first.nsec) ? { sec, nsec } : first;
-}
-
 /** Runs the warm-up capture (warm-up.ts) through read → decode → track, once per process. */
 export async function warmUpTracker(recycle?: boolean): Promise<void> {
   if (warmedUp) return;
@@ -133,7 +128,7 @@ async function track(
   const warnings: string[] = [];
   // The first frame read anchors --since/--until +SECONDS (known before the rest is read); the summary's
   // firstTime is the earliest frame, as lastTime is the latest (a capture's frames may be out of time order).
-  let first: { sec: number; nsec: number } | null = null;
+  let first = true;
   let firstSec = Infinity;
   let firstNsec = 0;
   let lastSec = -Infinity;
@@ -154,13 +149,16 @@ async function track(
   };
   const sink = {
     onFrame(f: Frame): void {
-      if (first === null) {
-        first = { sec: f.tsSec, nsec: f.tsNsec };
+      if (first) {
+        first = false;
+        firstSec = f.tsSec;
+        firstNsec = f.tsNsec;
         if (base === null) {
           base = decoder.baseSec = f.tsSec;
           opts.onTimeBase?.(base);
         }
-        const fromFirst = (b: TimeBound) => carry(f.tsSec, f.tsNsec + (b.fromStartNs ?? Math.round(b.fromStart! * 1e9)));
+        // A bound given as a float alone (a program's, the fuzzer's) is rounded to the nanosecond.
+        const fromFirst = (b: TimeBound) => carry(f.tsSec, f.tsNsec + (b.fromStartNs ?? Math.round(nanos(b.fromStart!))));
         if (opts.since?.fromStart !== undefined) since = fromFirst(opts.since);
         if (opts.until?.fromStart !== undefined) until = fromFirst(opts.until);
       }
@@ -171,7 +169,7 @@ async function track(
         firstSec = f.tsSec;
         firstNsec = f.tsNsec;
       }
-      timeOrder.see(f.tsSec, f.tsNsec, f.number);
+      timeOrder.see(captureTime(base!, f.tsSec, f.tsNsec), f.number);
       if (windowed) {
         const beforeSince = f.tsSec < since.sec || (f.tsSec === since.sec && f.tsNsec < since.nsec);
         const afterUntil = f.tsSec > until.sec || (f.tsSec === until.sec && f.tsNsec > until.nsec);
@@ -224,7 +222,7 @@ async function track(
     timestampResolution: r.timestampResolution ? resolutionName(r.timestampResolution) : null,
     timestampDigits: r.timestampResolution ? resolutionDigits(r.timestampResolution) : null,
     timeBase: base ?? 0,
-    firstTime: earliest(first as { sec: number; nsec: number } | null, firstSec, firstNsec),
+    firstTime: firstSec === Infinity ? null : { sec: firstSec, nsec: firstNsec },
     lastTime: lastSec === -Infinity ? null : { sec: lastSec, nsec: lastNsec },
     bytes: r.bytes,
     otherKinds: decoder.stats.toObject(),

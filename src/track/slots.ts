@@ -1,10 +1,7 @@
 import type { Segment } from '../decode/segment.js';
 import type { LoggedPacket } from './logged-packet.js';
-import { OUT_OF_ORDER_WINDOW_NS } from './fields.js';
-import { CB, DF, Fl, W } from './layout.js';
-
-/** Wireshark's out-of-order window when it has no RTT to go by (declared with the field it starts, DF.OooThreshold). */
-export { OUT_OF_ORDER_WINDOW_NS };
+import { CB, Fl, W } from './layout.js';
+import { SLOT_DOUBLE_INITS } from './layout.generated.js';
 
 /**
  * Slots allocated at once. The arrays are zero-filled by the OS page by page as they are first
@@ -190,9 +187,10 @@ export class Slots {
     // on 45 000 slots in random order and on a few hot ones; the comment here once said the opposite).
     // The words cover the slot's doubles too (all-zero bits are 0.0).
     I.fill(0, b, b + W.Size);
+    // The doubles the field table starts elsewhere than 0 (Wireshark's out-of-order window, NaN turnarounds).
     const f = slot * Fl.Size;
-    this.F[f + Fl.Client + DF.OooThreshold] = OUT_OF_ORDER_WINDOW_NS;
-    this.F[f + Fl.Server + DF.OooThreshold] = OUT_OF_ORDER_WINDOW_NS;
+    const F = this.F;
+    for (let i = 0; i < SLOT_DOUBLE_INITS.length; i += 2) F[f + SLOT_DOUBLE_INITS[i]!] = SLOT_DOUBLE_INITS[i + 1]!;
   }
 
   private grow(): void {

@@ -12,7 +12,7 @@ const STEP_NS = 1e9;
 
 export class TimeOrder {
   private frames = 0;
-  /** The previous frame's and the one before's times (ns since the first frame's second) and numbers. */
+  /** The previous frame's and the one before's capture times and numbers. */
   private prevT = 0;
   private prevFrame = 0;
   private prevPrevT = 0;
@@ -28,12 +28,10 @@ export class TimeOrder {
   private behindFrames = 0;
   private firstBehindFrame = 0;
   private largestBehindNs = 0;
-  private baseSec = 0;
 
-  see(sec: number, nsec: number, frame: number): void {
-    if (this.frames++ === 0) this.baseSec = sec;
-    const t = (sec - this.baseSec) * 1e9 + nsec;
-    if (this.frames > 1) {
+  /** A frame's capture time (nanoseconds since the run's base second, capture/time-base.ts) and number. */
+  see(t: number, frame: number): void {
+    if (++this.frames > 1) {
       if (this.pendingBack) {
         this.pendingBack = false;
         // The frame before stepped back; this one is back on the line of the frame before that.

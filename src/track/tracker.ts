@@ -319,8 +319,7 @@ export class Tracker {
     if (this.isnsAside.size !== 0) this.isnsAside.delete(st.I[slot * W.Size + W.Id]!);
     this.loadSlot(slot);
     const lastTime = st.F[slot * Fl.Size + Fl.LastTime]!;
-    // finishedAt set here, not passed: a double passed to fill() (not inlined) would be boxed per connection.
-    const c = (this.reused ?? new Connection()).fill(st, slot, 0);
+    const c = (this.reused ?? new Connection()).fill(st, slot);
     c.finishedAt = this.now > lastTime ? this.now : lastTime;
     st.release(slot);
     this.emit(c);
