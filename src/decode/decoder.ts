@@ -28,7 +28,8 @@ export class Decoder {
    */
   baseSec = 0;
 
-  constructor(readonly segment: Segment) {}
+  /** The segment the next decode() fills; a caller that keeps several decoded segments (track/run.ts) points it at the next one. */
+  constructor(public segment: Segment) {}
 
   decode(f: Frame): Decoded {
     const s = this.segment;

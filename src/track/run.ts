@@ -68,6 +68,8 @@ export interface RunOptions extends TrackerOptions {
 }
 
 const MAX_WARNINGS = 20;
+/** Segments decoded ahead of the tracker (Tracker.addBatch). 16, 32 and 64 measured alike (BENCHMARKS.md, session 11). */
+const BATCH = 16;
 
 /**
  * The warm-up capture (warm-up.ts) run before a large input: it takes the loop through every branch so
@@ -122,8 +124,12 @@ async function track(
   onConnection: (c: Connection) => void,
   opts: RunOptions,
 ): Promise<CaptureSummary> {
-  const seg = newSegment();
-  const decoder = new Decoder(seg);
+  // A plain tracker takes segments a batch at a time (Tracker.addBatch: their lookups' cache misses overlap);
+  // watch's LiveTracker one at a time, as they come, since it acts on each packet's time.
+  const batched = opts.newTracker === undefined;
+  const batch = batched ? Array.from({ length: BATCH }, newSegment) : [newSegment()];
+  let inBatch = 0;
+  const decoder = new Decoder(batch[0]!);
   const tracker = opts.newTracker?.(onConnection, opts) ?? new Tracker(onConnection, opts);
   const warnings: string[] = [];
   // The first frame read anchors --since/--until +SECONDS (known before the rest is read); the summary's
@@ -178,7 +184,14 @@ async function track(
           return;
         }
       }
-      if (decoder.decode(f) === Decoded.Tcp) tracker.add(seg);
+      if (decoder.decode(f) !== Decoded.Tcp) return;
+      if (!batched) tracker.add(decoder.segment);
+      else if (++inBatch < BATCH) decoder.segment = batch[inBatch]!;
+      else {
+        tracker.addBatch(batch, BATCH);
+        inBatch = 0;
+        decoder.segment = batch[0]!;
+      }
     },
     onWarning: warn,
     onTimestampResolution(r: TimestampResolution): void {
@@ -187,6 +200,7 @@ async function track(
   };
   const ro = { onProgress: opts.onProgress, chunkBytes: opts.chunkBytes };
   const r = opts.merge ? await readMerged(opts.merge.files, sink, ro, opts.merge.origins) : await readCapture(path, sink, { ...ro, source });
+  tracker.addBatch(batch, inBatch);
   tracker.end();
   const c = decoder.counts;
   if (decoder.badOptionFrames > 0) {

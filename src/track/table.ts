@@ -1,7 +1,7 @@
 import type { Segment } from '../decode/segment.js';
 import { fitsSequence } from './direction.js';
 import { mix } from './key.js';
-import { CB, DW, Fl, W } from './layout.js';
+import { CB, DF, DW, Fl, W } from './layout.js';
 import { Slots } from './slots.js';
 import { S } from '../capture/time-base.js';
 
@@ -22,6 +22,15 @@ const MAX_CHAIN = 8;
 export const MAX_CONNECTIONS_LIMIT = 10_000_000;
 const TOUCH_EVERY_NS = 1 * S;
 const EMPTY = -1;
+/** The most keys one prefetch() takes (Tracker's MAX_BATCH). */
+export const MAX_PREFETCH = 64;
+/** 32-bit words in a 64-byte cache line. */
+const LINE_WORDS = 16;
+/**
+ * The words at the start of a slot that a packet reads: the field table (fields.ts) places what every packet
+ * touches first, and the server's doubles (DF block at Fl.Server) end it.
+ */
+const PER_PACKET_WORDS = (Fl.Server + DF.Size) * 2;
 
 /**
  * The live connections: slots (slots.ts) found through an open-addressing
@@ -52,6 +61,9 @@ export class ConnectionTable {
   private newer: Int32Array;
   private oldest = EMPTY;
   private newest = EMPTY;
+  /** prefetch()'s index positions, and where it leaves its loads so that the compiler keeps them. */
+  private readonly prefetchAt = new Int32Array(MAX_PREFETCH);
+  private prefetched = 0;
   /** Live connections. */
   size = 0;
   evictions = 0;
@@ -84,6 +96,33 @@ export class ConnectionTable {
     const slot = this.slots.alloc();
     if (this.slots.capacity > this.older.length) this.resize();
     return slot;
+  }
+
+  /**
+   * Reads, for each key, its index entry and then the per-packet cache lines of the slot it names, and
+   * nothing more: find() on the same keys right after meets them in the cache. Each loop does one thing
+   * so that its loads are independent and the processor has many in flight at once (a load that misses
+   * here costs ~200 ns alone, ~45 ns among many: BENCHMARKS.md, session 11). Changes nothing; an entry
+   * that is another key's, or a slot that the batch's earlier segments replace, costs a wasted load.
+   * `slots[k]` is the slot the entry names (-1: none): most likely, not surely, key k's.
+   */
+  prefetch(keys: Int32Array, n: number, slots: Int32Array): void {
+    const index = this.index;
+    const mask = this.mask;
+    const seed = this.seed;
+    const at = this.prefetchAt;
+    for (let k = 0; k < n; k++) at[k] = 2 * (mix(keys[k]! ^ seed) & mask) + 1;
+    let sink = 0;
+    for (let k = 0; k < n; k++) sink ^= index[at[k]!]!;
+    const I = this.slots.I;
+    for (let k = 0; k < n; k++) {
+      const slot = index[at[k]!]!;
+      slots[k] = slot;
+      if (slot === EMPTY) continue;
+      const b = slot * W.Size;
+      for (let w = 0; w < PER_PACKET_WORDS; w += LINE_WORDS) sink ^= I[b + w]!;
+    }
+    this.prefetched = sink;
   }
 
   /** The slot of this segment's connection, or -1; sets lastFromClient. */

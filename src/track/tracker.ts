@@ -6,7 +6,7 @@ import { CloseQueue } from './close-queue.js';
 import { RecentSegments } from './duplicates.js';
 import { connectionKey, endpointKey } from './key.js';
 import { CB, DB, DW, Fl, RoleCode, Side, W } from './layout.js';
-import { ConnectionTable } from './table.js';
+import { ConnectionTable, MAX_PREFETCH } from './table.js';
 import { S } from '../capture/time-base.js';
 
 export interface TrackerOptions {
@@ -47,6 +47,9 @@ const ISNS_ASIDE = 32;
 const ISN_ENTRY_WORDS = 4;
 /** Server endpoints remembered for role guessing; a flood of spoofed SYN-ACKs must not grow the set without end. */
 const MAX_LISTENERS = 65536;
+
+/** The most segments one addBatch() call takes. */
+export const MAX_BATCH = MAX_PREFETCH;
 
 export interface TrackerStats {
   connections: number;
@@ -91,6 +94,9 @@ export class Tracker {
    * first SYN. Made only for connections whose client changes ISN before an answer; most never do.
    */
   private readonly isnsAside = new Map<number, Float64Array>();
+  /** The keys of the segments of an addBatch() call. */
+  private readonly batchKeys = new Int32Array(MAX_BATCH);
+  private readonly batchSlots = new Int32Array(MAX_BATCH);
   /** Where finish() leaves its loads, so the compiler keeps them. */
   private touched = 0;
   peakLive = 0;
@@ -112,7 +118,36 @@ export class Tracker {
     return { connections: this.nextId - 1, evictions: this.table.evictions, peakLive: this.peakLive };
   }
 
+  /** Adds one segment. */
   add(s: Segment): void {
+    this.addKeyed(s, connectionKey(s));
+  }
+
+  /**
+   * Adds `n` segments in capture order, as n add() calls would. Their connections' index entries and
+   * per-packet cache lines are loaded first, all together: on a capture with more live connections than
+   * the caches hold, each packet's lookup is two memory reads in a row (the index, then the slot) that
+   * miss, and loaded one packet at a time they wait for each other; a batch's overlap (BENCHMARKS.md,
+   * session 11). A subclass that overrides add() (LiveTracker) is not batched: run.ts calls this only on
+   * a plain Tracker.
+   */
+  addBatch(segs: readonly Segment[], n: number): void {
+    const keys = this.batchKeys;
+    const slots = this.batchSlots;
+    for (let k = 0; k < n; k++) keys[k] = connectionKey(segs[k]!);
+    this.table.prefetch(keys, n, slots);
+    // Then the recent-segments entry each direction's last segment will go to (RecentSegments.prefetch).
+    const U = this.table.slots.U;
+    for (let k = 0; k < n; k++) {
+      const slot = slots[k]!;
+      if (slot < 0) continue;
+      const s = segs[k]!;
+      this.recent.prefetch(this.table.slots, slot, U[slot * W.Size + W.SPort] === s.srcPort, s);
+    }
+    for (let k = 0; k < n; k++) this.addKeyed(segs[k]!, keys[k]!);
+  }
+
+  private addKeyed(s: Segment, key: number): void {
     // Time may run backwards (merged interfaces, clock steps): timers follow the latest time seen.
     if (s.time > this.now) this.now = s.time;
     if (this.now >= this.nextSweep) {
@@ -122,7 +157,6 @@ export class Tracker {
     // Read once here, not inside the rare branches below: a property read that has never run when V8
     // optimises this function makes it throw the optimised code away the first time it does.
     const st = this.table.slots;
-    const key = connectionKey(s);
     let slot = this.table.find(key, s);
     let fromClient = this.table.lastFromClient;
     if (slot >= 0 && fromClient && (s.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {

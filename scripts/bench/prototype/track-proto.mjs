@@ -631,6 +631,38 @@ function reset() {
   packets = tcp = decodeSum = 0;
   if (checkLines !== null) checkLines.length = 0;
 }
+// PROTO_AHEAD=D (session 11): before tracking record n, hash record n + 2D and load its index entry, and
+// load the slot lines of record n + D, whose entry was loaded D records ago: the cache misses of several
+// packets' lookups overlap instead of following one another. 0 (the default): off.
+const AHEAD = Number(process.env.PROTO_AHEAD ?? 0);
+const AHEAD_RING = 256;
+const aheadPos = new Int32Array(AHEAD_RING).fill(-1);
+var qa = 0, qaNum = 0, aheadSink = 0;
+/** Restarts the look-ahead at the current record (after a refill moved the buffer's bytes). */
+function aheadReset() {
+  qa = p; qaNum = packets; aheadPos.fill(-1);
+}
+/** Hashes the records up to 2D ahead of record `n` (at `p`) and loads what the pipeline says. */
+function aheadStep(n) {
+  while (qaNum <= n + 2 * AHEAD) {
+    if (have - qa < 16) return;
+    const caplen = buf[qa + 8] | (buf[qa + 9] << 8) | (buf[qa + 10] << 16) | (buf[qa + 11] << 24);
+    if (caplen < 0 || have - qa < 16 + caplen) return;
+    let pos = -1;
+    if (decodeFrame(qa + 16, caplen)) {
+      pos = 2 * (tupleHash() & TMASK) + 1;
+      aheadSink ^= index[pos];
+    }
+    aheadPos[qaNum & (AHEAD_RING - 1)] = pos;
+    qa += 16 + caplen;
+    qaNum++;
+  }
+  const pos = aheadPos[(n + AHEAD) & (AHEAD_RING - 1)];
+  if (pos >= 0) {
+    const slot = index[pos];
+    if (slot >= 0) { const b = slot * I_SIZE; aheadSink ^= I[b] ^ I[b + 16] ^ I[b + 32] ^ I[b + 48] ^ I[b + 64] ^ I[b + 80]; }
+  }
+}
 var c0, t0, have, p;
 for (let pass = 0; pass < PASSES; pass++) {
   reset();
@@ -644,6 +676,7 @@ for (let pass = 0; pass < PASSES; pass++) {
     process.exit(1);
   }
   p = 24;
+  if (AHEAD > 0) aheadReset();
   for (;;) {
     if (have - p < 16) {
       // Move the tail to the front and refill.
@@ -652,6 +685,7 @@ for (let pass = 0; pass < PASSES; pass++) {
       if (n === 0) break;
       have += n;
       if (have < 16) break;
+      if (AHEAD > 0) aheadReset();
     }
     const caplen = buf[p + 8] | (buf[p + 9] << 8) | (buf[p + 10] << 16) | (buf[p + 11] << 24);
     if (caplen < 0 || caplen > 262144) { console.error(`${file}: byte offset unknown: bad record length ${caplen}`); process.exit(1); }
@@ -660,8 +694,10 @@ for (let pass = 0; pass < PASSES; pass++) {
       const n = readSync(fd, buf, have, CHUNK, null);
       if (n === 0) break;
       have += n;
+      if (AHEAD > 0) aheadReset();
       continue;
     }
+    if (AHEAD > 0 && stage >= 2) aheadStep(packets);
     packets++;
     if (stage >= 1) {
       frame = packets;
