@@ -84,6 +84,11 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Why a capture could not be opened, in the words every command prints (cli/capture-paths.ts checks --merge's files with it). */
+export function openFault(err: NodeJS.ErrnoException): string {
+  return err.code ? `cannot open: ${err.code === 'ENOENT' ? 'no such file' : err.message}` : err.message;
+}
+
 /**
  * Streams a capture (file, `-`, gzip or not) into `sink`, one frame at a
  * time. Never throws for bad capture data: the fault comes back in
@@ -100,8 +105,7 @@ export async function readCapture(path: string, sink: FrameSink, opts: ReadOptio
   try {
     source = opts.source ?? (await openSource(path, opts.chunkBytes));
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    result.error = new CaptureError(err.code ? `cannot open: ${err.code === 'ENOENT' ? 'no such file' : err.message}` : err.message, 0, 1);
+    result.error = new CaptureError(openFault(e as NodeJS.ErrnoException), 0, 1);
     return result;
   }
   result.gzip = source.gzip;

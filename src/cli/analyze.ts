@@ -8,7 +8,7 @@ import { collectLadders } from './ladders.js';
 import { action, addOutputOptions, subcommand, textStyle, usageError, writeTo, type OutputOptions } from './command.js';
 import { boundText, FAIL_ON, parseListener, parseMaxConnections, parsePort, parsePositive, parseTimeBound, windowError, type FailOn } from './options.js';
 import { Output } from './output.js';
-import { expandCapturePaths } from './capture-paths.js';
+import { capturesToRead } from './capture-paths.js';
 import { unreadable } from './run-capture.js';
 import { defaultJobs, runCaptures } from './jobs.js';
 import { stripControl } from '../report/escape.js';
@@ -19,7 +19,7 @@ import { correlateCaptures } from './correlation.js';
 import { applyCorrelation } from '../diagnose/correlated.js';
 import { correlationReport } from '../report/correlation.js';
 import { FrameOrigins } from '../capture/merge.js';
-import { locateInFiles, mergedName } from '../report/merged.js';
+import { locateInFiles } from '../report/merged.js';
 
 interface AnalyzeOptions extends OutputOptions<ReportFormat> {
   quiet: boolean;
@@ -71,15 +71,9 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
   // Opened first: a directory or an unwritable path fails before minutes of analysis, not after.
   const out = new Output(o.output);
   return writeTo(out, async () => {
-    const expanded = expandCapturePaths(given);
-    if ('error' in expanded) usageError(cmd, expanded.error);
-    const all = (expanded as { paths: string[] }).paths;
-    // The same file twice would only report the same findings twice.
-    const files = all.filter((p, i) => p === '-' || all.indexOf(p) === i);
-    if (o.merge && files.includes('-')) usageError(cmd, '--merge reads files, not stdin (-)');
+    const { paths, merge } = capturesToRead(cmd, given, { merge: o.merge });
     // --merge: one capture, named by its files; `origins` maps its frame numbers back to theirs.
-    const merged = o.merge && files.length > 1 ? { files, origins: new FrameOrigins() } : undefined;
-    const paths = merged ? [mergedName(files)] : files;
+    const merged = merge && { files: merge.files, origins: new FrameOrigins() };
     const report = newReport(VERSION, { listeners: o.listener ?? [], ports: o.port ?? [], since: boundText(o.since), until: boundText(o.until) });
     const kernel = o.counters ? await readCounters(o.counters) : null;
     if (o.counters && !kernel) return 2;

@@ -19,6 +19,12 @@ export function usageError(cmd: Command, message: string): never {
   cmd.error(message, { exitCode: 2, code: 'tcpdiag.usage' });
 }
 
+/**
+ * An input the command cannot start on (a --merge file that cannot be opened): `tcpdiag NAME: MESSAGE`,
+ * exit 2, as an unreadable capture; not a usage error, so no --help hint.
+ */
+export class InputError extends Error {}
+
 export const COLOR_WHEN = ['auto', 'always', 'never'] as const;
 export type ColorWhen = (typeof COLOR_WHEN)[number];
 
@@ -77,15 +83,16 @@ export async function writeTo<T>(out: Output, write: () => T | Promise<T>): Prom
 }
 
 /**
- * A command's action: its exit code into process.exitCode, and an output it cannot write reported as
- * one line naming the user's path (exit 2), the same whether run from main() or in-process by a test.
+ * A command's action: its exit code into process.exitCode, and an output it cannot write or an input it
+ * cannot open reported as one line naming the user's path (exit 2), the same whether run from main() or
+ * in-process by a test.
  */
 export function action<A extends unknown[]>(name: string, run: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       process.exitCode = await run(...args);
     } catch (e) {
-      if (!(e instanceof OutputError)) throw e;
+      if (!(e instanceof OutputError || e instanceof InputError)) throw e;
       process.stderr.write(`tcpdiag ${name}: ${e.message}\n`);
       process.exitCode = 2;
     }

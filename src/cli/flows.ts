@@ -8,11 +8,10 @@ import { addWindowOptions } from './analyze.js';
 import { action, addOutputOptions, subcommand, usageError, writeTo, type OutputOptions } from './command.js';
 import { parseListener, parseMaxConnections, parsePort, windowError } from './options.js';
 import { Output, stdoutGone } from './output.js';
-import { expandCapturePaths } from './capture-paths.js';
+import { capturesToRead } from './capture-paths.js';
 import { runCapture, unreadable } from './run-capture.js';
 import { windowNote } from './window.js';
 import { correlateCaptures, flowFactsOf } from './correlation.js';
-import { mergedName } from '../report/merged.js';
 
 interface FlowsOptions extends OutputOptions<FlowFormat> {
   quiet: boolean;
@@ -28,13 +27,8 @@ interface FlowsOptions extends OutputOptions<FlowFormat> {
 export async function flows(cmd: Command, given: string[], o: FlowsOptions): Promise<number> {
   const bad = windowError(o.since, o.until);
   if (bad) usageError(cmd, bad);
-  const expanded = expandCapturePaths(given);
-  if ('error' in expanded) usageError(cmd, expanded.error);
-  const files = (expanded as { paths: string[] }).paths;
-  if (o.merge && files.includes('-')) usageError(cmd, '--merge reads files, not stdin (-)');
   // --merge: one capture, named by its files (frame numbers are the merged capture's, as mergecap -w numbers them).
-  const merge = o.merge && files.length > 1 ? { files } : undefined;
-  const paths = merge ? [mergedName(files)] : files;
+  const { paths, merge } = capturesToRead(cmd, given, { merge: o.merge });
   const out = new Output(o.output);
   return writeTo(out, async () => {
     // Several capture files: each row of a correlated connection also says where its missing packets went.

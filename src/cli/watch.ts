@@ -10,9 +10,9 @@ import { stripControl } from '../report/escape.js';
 import type { Printer } from '../report/printer.js';
 import { exitCode } from './analyze.js';
 import { action, addOutputOptions, subcommand, textStyle, usageError, writeTo, type OutputOptions } from './command.js';
-import { expandCapturePaths } from './capture-paths.js';
+import { capturesToRead } from './capture-paths.js';
 import { FrameOrigins } from '../capture/merge.js';
-import { locateInFiles, mergedName } from '../report/merged.js';
+import { locateInFiles } from '../report/merged.js';
 import { FAIL_ON, parseMaxConnections, parseOnePort, type FailOn } from './options.js';
 import { Output } from './output.js';
 import { favourMemory } from './run-capture.js';
@@ -60,17 +60,9 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
   if (o.merge && o.read === undefined) usageError(cmd, '--merge is for -r: the files of one capture replayed as one, in time order');
   const live = o.read === undefined;
   // -r: one capture, `-`, or a folder; several files only with --merge (one capture in time order).
-  let files: string[] = [];
-  if (!live) {
-    const expanded = expandCapturePaths(o.read!);
-    if ('error' in expanded) usageError(cmd, expanded.error);
-    const all = (expanded as { paths: string[] }).paths;
-    files = all.filter((p, i) => all.indexOf(p) === i);
-    if (o.merge && files.includes('-')) usageError(cmd, '--merge reads files, not stdin (-)');
-    if (files.length > 1 && !o.merge) usageError(cmd, `watch replays one capture, and -r names ${files.length}: give --merge to read them as one in time order (a rotated tcpdump -C/-G capture, or several interfaces)`);
-  }
+  const read = live ? undefined : capturesToRead(cmd, o.read!, { merge: o.merge, one: true });
   // --merge: one capture named by its files; `origins` maps its frame numbers back to theirs.
-  const merged = files.length > 1 ? { files, origins: new FrameOrigins() } : undefined;
+  const merged = read?.merge && { files: read.merge.files, origins: new FrameOrigins() };
   let tcpdump: string | null = null;
   if (live) {
     tcpdump = findOnPath('tcpdump');
@@ -104,7 +96,7 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
         return 2;
       }
     }
-    const path = capture ? capture.path : merged ? mergedName(files) : files[0]!;
+    const path = capture ? capture.path : read!.paths[0]!;
     const label = capture ? (o.save ?? `tcpdump -i ${o.interface} 'tcp port ${o.port}'`) : path;
 
     // Ending: --duration, Ctrl-C, SIGTERM. Live: tcpdump is stopped and its stream ends. Replay: the next

@@ -2,7 +2,8 @@
 // listener with a small backlog that never accepts, flooded by a bounded burst of loopback clients; and
 // the same burst on a listener that accepts. The overflow must be reported in the window in which it
 // began (the first dropped SYN, measured from the saved capture and from the kernel's counters), within
-// one interval of it, with the counters' movement in that window within 10 % of the capture's estimate.
+// one interval of it (plus watch's 50 ms settle and a stated scheduling slack), with the counters'
+// movement in that window within 10 % of the capture's estimate.
 // Needs root, iproute2, tcpdump and python3; skips otherwise.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +18,16 @@ const BIN = join(ROOT, 'bin/tcpdiag.js');
 const PORT = 8080;
 const CLIENTS_N = 30;
 const INTERVAL = 2;
+/** watch closes a live window 50 ms after its end when no packet comes (src/cli/watch.ts SETTLE_NS). */
+const SETTLE = 0.05;
+/**
+ * Seconds a finding may reach this test after the moment watch promises it (its window's end + SETTLE):
+ * tcpdump's pipe, watch's event loop and this test's own reading all wait for a CPU. Under load 8 on the
+ * two cores one run printed 2.03 s after the first drop: 0.33-0.63 s after its window's end, as the burst
+ * (and so the first drop) starts 0.3-0.6 s into a window. A finding one whole interval late comes at least INTERVAL + SETTLE (2.05 s)
+ * after its window's end, far past SETTLE + SCHEDULING_SLACK (0.8 s): it still fails.
+ */
+const SCHEDULING_SLACK = 0.75;
 
 // backlog 2; "stall": never accepts, "accept": accepts and reads everything. Ends by itself after 40 s.
 const LISTENER = `
@@ -234,7 +245,11 @@ describe.skipIf(reason !== null)('watch --port against the real kernel (network 
     );
     expect(started!.window).toBe(dropWindow.index);
     expect(reportedAfter).toBeGreaterThan(0);
-    expect(reportedAfter).toBeLessThanOrEqual(INTERVAL);
+    // The promise: printed when the window holding the first drop ends (+ SETTLE), so within one interval of
+    // the drop, give or take the scheduling slack; the second bound is the one a late print cannot pass
+    // wherever in its window the drop fell.
+    expect(reportedAfter).toBeLessThanOrEqual(INTERVAL + SETTLE + SCHEDULING_SLACK);
+    expect(started!.arrivedAt - (started!.windowEnd as number)).toBeLessThanOrEqual(SETTLE + SCHEDULING_SLACK);
     // Its first affected connection is the first drop.
     expect(Math.abs((started!.began as number) - firstDrop)).toBeLessThan(0.001);
 
