@@ -81,3 +81,13 @@ export function captureTime(base: number, sec: number, nsec: number): number {
 export function durationNanos(ns: number, digits: number): number {
   return digits > 6 && Math.abs(ns) < EXACT_NANOS_SPAN ? Math.round(ns) : Math.round(ns / 1e3) * 1000;
 }
+
+/**
+ * A duration between capture times (nanoseconds) as seconds that print as they are (`0.000004`, not
+ * `4.0531158447265625e-06`): with the digits the capture has, whole microseconds for a microsecond
+ * capture (or coarser), whole nanoseconds past that (`digits`: of a second, the capture's): an integer
+ * count over a power of ten, the decimal itself when printed.
+ */
+export function exactSeconds(ns: number, digits = 6): number {
+  return digits > 6 ? seconds(durationNanos(ns, digits)) : Math.round(ns / 1e3) / 1e6;
+}

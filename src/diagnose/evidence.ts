@@ -1,8 +1,8 @@
-import { durationNanos, MS, S, seconds } from '../capture/time-base.js';
 import { formatAddress, formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
 import { spuriousSynAckCopies, type SignatureId } from './signatures.js';
 import { plural } from './plural.js';
+import { measuredNanos } from './duration.js';
 
 /** One connection shown as evidence: where to find it in Wireshark and what it did. */
 export interface EvidenceConnection {
@@ -69,21 +69,12 @@ export function wiresharkFilter(c: Connection): string {
 }
 
 /**
- * A duration between two packets of the connection, for its note: to a tenth of a millisecond or a
- * hundredth of a second; with every digit when the capture is finer than the microsecond (`digits`, of a
- * second) and the value has digits past it (`15.805339314 s`, `22.259601 ms`, `2.616 µs`), as the
- * reports' measuredDuration (report/units.ts) writes measured spans.
+ * How a note writes a duration between two packets of the connection (measuredNanos): as the reports write
+ * a measured span, every digit a nanosecond capture's value has (`15.805339314 s`, `2.616 µs`), but a
+ * hundredth of a second on a microsecond capture (`15.81 s`, not `15.805 s`) to keep the note short, and
+ * seconds at any length (`125.40 s`, not `2 min 5 s`), so that a nanosecond capture's note keeps its digits.
  */
-function secs(x: number, digits: number): string {
-  const ns = durationNanos(x, digits);
-  if (digits > 6 && ns % 1000 !== 0) {
-    const a = Math.abs(x);
-    if (a < MS) return `${(ns / 1e3).toFixed(Math.min(3, digits - 6))} µs`;
-    if (a < S) return `${(ns / 1e6).toFixed(digits - 3)} ms`;
-    return `${seconds(ns).toFixed(digits)} s`;
-  }
-  return x < S ? `${(x / MS).toFixed(1)} ms` : `${seconds(x).toFixed(2)} s`;
-}
+const NOTE = { digits: 2, minutesFrom: Infinity };
 
 function firstSynAckAfterAck(c: Connection): number {
   const frames = c.synAckFrames;
@@ -101,14 +92,14 @@ function describe(c: Connection, sig: readonly SignatureId[], digits: number): s
   const firstTime = c.answeredIsnSyns > 0 ? c.answeredSynTime : c.synTime;
   if (c.synRetransBeforeAnswer > 0) {
     const from = firstFrame !== c.synFrame ? ` (first at frame ${firstFrame})` : '';
-    parts.push(`SYN sent ${c.synRetransBeforeAnswer + 1} times${from}` + (c.synAckCount > 0 ? `, answered after ${secs(c.synAckTime - firstTime, digits)}` : ', never answered'));
+    parts.push(`SYN sent ${c.synRetransBeforeAnswer + 1} times${from}` + (c.synAckCount > 0 ? `, answered after ${measuredNanos(c.synAckTime - firstTime, digits, NOTE)}` : ', never answered'));
   }
   const others = c.otherIsnSyns;
   if (others > 0) parts.push(`${plural(others, 'other SYN')} with new ISNs on the same port (separate attempts, not retransmits)`);
   else if (c.synAckCount === 0 && c.synNewIsn > 0) parts.push(`${c.synCount} SYNs on the same port, the ISN changed ${plural(c.synNewIsn, 'time')} (separate attempts), never answered`);
   const spurious = c.synAckRetransmits > 0 ? spuriousSynAckCopies(c) : 0;
   if (spurious > 0) {
-    parts.push(`SYN-ACK sent again ${secs(c.synAckTimes[1]! - c.synAckTime, digits)} after the first, within one round trip: ${c.synCount > 1 ? 'an answer to a re-sent SYN' : 'a copy, not a timer\'s re-send'}, not a loss`);
+    parts.push(`SYN-ACK sent again ${measuredNanos(c.synAckTimes[1]! - c.synAckTime, digits, NOTE)} after the first, within one round trip: ${c.synCount > 1 ? 'an answer to a re-sent SYN' : 'a copy, not a timer\'s re-send'}, not a loss`);
   }
   if (sig.includes('refused')) parts.push('SYN answered by RST+ACK (nothing listening)');
   if (sig.includes('synack-retransmit-after-ack')) {
@@ -117,10 +108,10 @@ function describe(c: Connection, sig: readonly SignatureId[], digits: number): s
   if (sig.includes('handshake-data-ignored')) {
     parts.push(`client data retransmitted ${plural(c.clientRetransBeforeAnswer, 'time')} unanswered`);
   }
-  if (sig.includes('reset-after-handshake')) parts.push(`bare RST (no ACK, seq = client's ACK) ${secs(c.rstTime - c.handshakeAckTime, digits)} after the handshake ACK`);
+  if (sig.includes('reset-after-handshake')) parts.push(`bare RST (no ACK, seq = client's ACK) ${measuredNanos(c.rstTime - c.handshakeAckTime, digits, NOTE)} after the handshake ACK`);
   if (sig.includes('reset-by-application')) parts.push('RST+ACK from the server after it had handled data');
   if (c.handshakeAckFrame !== 0 && c.serverAnswerFrame !== 0 && !sig.includes('reset-after-handshake') && (sig.includes('handshake-data-ignored') || sig.includes('synack-retransmit-after-ack'))) {
-    parts.push(`server answered ${secs(c.serverAnswerTime - c.handshakeAckTime, digits)} after the handshake`);
+    parts.push(`server answered ${measuredNanos(c.serverAnswerTime - c.handshakeAckTime, digits, NOTE)} after the handshake`);
   } else if (c.handshakeAckFrame !== 0 && c.serverAnswerFrame === 0 && c.clientFirstDataFrame !== 0) {
     parts.push('server never answered');
   }

@@ -7,7 +7,7 @@ import type { ListenerTimeline } from '../diagnose/timeline.js';
 import { escapeHtml } from './html-escape.js';
 import { digitsOf, type CaptureReport, type FindingReport, type FindingReportOf } from './model.js';
 import { bucketLabel, clock, int, stepDigits } from './svg-common.js';
-import { measuredDuration } from './units.js';
+import { measuredDuration } from '../diagnose/duration.js';
 import { binLabels, histogramSvg, shownBins } from './svg-histogram.js';
 import { queueFullIntervals, SERIES_LABELS, timelineSvg } from './svg-timeline.js';
 import type { Time } from './model.js';

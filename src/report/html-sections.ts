@@ -9,9 +9,10 @@ import { plural } from './numbers.js';
 import { escapeHtml, proseHtml } from './html-escape.js';
 import { scrollTable } from './html-charts.js';
 import { evidenceFrames } from './markdown.js';
-import { digitsOf, nanosBetweenTimes, timeDigits, type CaptureReport, type FindingReport, type Ladder, type Time } from './model.js';
+import { digitsOf, timeDigits, type CaptureReport, type FindingReport, type Ladder, type Time } from './model.js';
 import { clockOfIso, int } from './svg-common.js';
-import { duration, figureValue, handshakesTimed, proseNumbers, measuredDuration } from './units.js';
+import { duration, measuredDuration } from '../diagnose/duration.js';
+import { figureValue, handshakesTimed, proseNumbers } from './units.js';
 import { LADDER_CAP, ladderSvg } from './svg-ladder.js';
 import { OUTCOME_HEAD, OUTCOME_NUMERIC, outcomeRows } from './outcomes.js';
 
@@ -156,7 +157,7 @@ export function findingDetail(f: FindingReport, n: number, multi: boolean, ladde
     out.push(
       scrollTable(
         ['Start', 'End', 'Length', 'Connections'],
-        f.episodes.map((e) => [time(e.start), time(e.end), esc(duration(nanosBetweenTimes(e.start, e.end) / 1e9, { precision: timeDigits(e.start) })), int(e.connections)]),
+        f.episodes.map((e) => [time(e.start), time(e.end), esc(duration(e.duration, { precision: timeDigits(e.start) })), int(e.connections)]),
         { numeric: [false, false, true, true], cls: 'episodes' },
       ),
     );

@@ -1,8 +1,9 @@
 import { SEVERITY_RANK, type Severity } from '../diagnose/severity.js';
 import type { EvidenceConnection } from '../diagnose/evidence.js';
 import { codeBlock, codeSpan, escapeMarkdown } from './escape.js';
-import { duration, figureValue, handshakesTimed, proseNumbers, measuredDuration } from './units.js';
-import { digitsOf, nanosBetweenTimes, timeDigits, type CaptureReport, type FindingReport, type Report, type Time } from './model.js';
+import { duration, measuredDuration } from '../diagnose/duration.js';
+import { figureValue, handshakesTimed, proseNumbers } from './units.js';
+import { digitsOf, timeDigits, type CaptureReport, type FindingReport, type Report, type Time } from './model.js';
 import { formatCount, plural } from './numbers.js';
 import { OUTCOME_HEAD, OUTCOME_NUMERIC, outcomeRows } from './outcomes.js';
 import { contextMarkdown } from './context-sections.js';
@@ -131,7 +132,7 @@ function findingDetail(f: FindingReport, n: number, multi: boolean): string[] {
   }
   if (f.episodes.length > 0) {
     out.push(`**Episodes** (${num(f.episodes.length)}):`, '');
-    out.push(...table(['Start', 'End', 'Length', 'Connections'], f.episodes.map((e) => [time(e.start), time(e.end), duration(nanosBetweenTimes(e.start, e.end) / 1e9, { precision: timeDigits(e.start) }), num(e.connections)]), ['l', 'l', 'r', 'r']), '');
+    out.push(...table(['Start', 'End', 'Length', 'Connections'], f.episodes.map((e) => [time(e.start), time(e.end), duration(e.duration, { precision: timeDigits(e.start) }), num(e.connections)]), ['l', 'l', 'r', 'r']), '');
   }
   if (f.evidence.connections.length > 0 || f.evidence.filter) {
     out.push('**Evidence**', '');

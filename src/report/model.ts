@@ -4,10 +4,8 @@ import type { Finding } from '../diagnose/registry.js';
 import type { CaptureSummary } from '../track/summary.js';
 import type { LoggedPacket } from '../track/connection.js';
 import type { CorrelationReport } from './correlation.js';
-import type { LatencySummary } from '../diagnose/finding.js';
-import { LATENCY_FIGURE } from '../diagnose/detectors/accept-queue-overflow.js';
-import { absoluteTime, durationNanos, seconds } from '../capture/time-base.js';
-import { measuredDuration, precisionOf } from './units.js';
+import type { Episode, LatencySummary } from '../diagnose/finding.js';
+import { absoluteTime, exactSeconds, seconds } from '../capture/time-base.js';
 
 /** Packets of one evidence connection, for its ladder diagram. */
 export interface Ladder {
@@ -46,8 +44,20 @@ export type FindingReport = OmitEach<Finding, 'firstTime' | 'lastTime' | 'episod
   capture: string;
   firstTime: Time | null;
   lastTime: Time | null;
-  episodes: { start: Time; end: Time; connections: number }[];
+  episodes: EpisodeReport[];
 };
+
+/**
+ * An episode as reported: its bounds as Times, and its length in seconds with the digits the capture has
+ * (exactSeconds of the difference of the capture times, as a capture's `duration` is): the reports print
+ * it from here, not from the bounds' texts.
+ */
+export interface EpisodeReport {
+  start: Time;
+  end: Time;
+  duration: number;
+  connections: number;
+}
 
 /** The reported finding of one id. */
 export type FindingReportOf<Id extends FindingReport['id']> = Extract<FindingReport, { id: Id }>;
@@ -118,16 +128,6 @@ export function isoTime(sec: number, nsec: number, digits = 9): string {
 }
 
 /**
- * A duration between capture times (nanoseconds, capture/time-base.ts) as seconds that print as they are
- * (`0.000004`, not `4.0531158447265625e-06`): with the digits the capture has, whole microseconds for a
- * microsecond capture (or coarser), whole nanoseconds past that (`digits`: of a second, the capture's,
- * digitsOf its summary): an integer count over a power of ten, the decimal itself when printed.
- */
-export function exactSeconds(ns: number, digits = 6): number {
-  return digits > 6 ? seconds(durationNanos(ns, digits)) : Math.round(ns / 1e3) / 1e6;
-}
-
-/**
  * Nanoseconds from one capture time (whole seconds, nanoseconds) to another, in integers: exact for
  * spans under 104 days (2^53 ns), where a difference of float epoch seconds is off by up to ~0.2 µs.
  */
@@ -138,19 +138,6 @@ export function nanosBetween(fromSec: number, fromNsec: number, toSec: number, t
 /** The digits of a second a Time was written with (its ISO's fraction): the capture's precision. */
 export function timeDigits(t: Time): number {
   return /\.(\d+)Z$/.exec(t.iso)?.[1]!.length ?? 0;
-}
-
-/** Nanoseconds from one Time to another, exactly, from their ISO texts (the epoch floats hold ~0.24 µs). */
-export function nanosBetweenTimes(from: Time, to: Time): number {
-  const parts = (t: Time) => {
-    const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(t.iso);
-    const whole = m ? Date.parse(`${m[1]}Z`) : NaN;
-    if (!m || Number.isNaN(whole)) return { sec: Math.floor(t.epoch), nsec: Math.round((t.epoch - Math.floor(t.epoch)) * 1e9) };
-    return { sec: whole / 1000, nsec: Number((m[2] ?? '').padEnd(9, '0').slice(0, 9)) };
-  };
-  const a = parts(from);
-  const b = parts(to);
-  return nanosBetween(a.sec, a.nsec, b.sec, b.nsec);
 }
 
 export function timeOf(sec: number, nsec: number, digits = 9): Time {
@@ -209,23 +196,31 @@ export function findingReport(capture: string, f: Finding, s: ReportTimes): Find
     ...latencyHistogramOf(rest),
     firstTime: captureTimeOf(firstTime, base, digits),
     lastTime: captureTimeOf(lastTime, base, digits),
-    episodes: episodes.map((e) => ({ start: captureTimeOf(e.start, base, digits)!, end: captureTimeOf(e.end, base, digits)!, connections: e.connections })),
+    episodes: episodes.map((e) => episodeReport(e, base, digits)),
   };
 }
 
 /**
- * The overflow's addedLatency with the digits the capture has, and its text figure (the detector's, to
- * the millisecond) written again with all of them when one has digits past the microsecond (a
- * nanosecond capture: `7.617416308 s / 15.805339314 s / 15.805456346 s`).
+ * An episode's bounds as Times and its length: the nanoseconds between the two bounds as printed (the
+ * packets' own timestamps; past EXACT_NANOS_SPAN each to the microsecond, absoluteTime), in seconds with
+ * the capture's digits, so that Length is End less Start as the reports show them.
  */
-function addedLatencyOf(f: Omit<Finding, 'firstTime' | 'lastTime' | 'episodes'>, digits: number): { addedLatency?: LatencySummary; figures?: [string, string][] } {
+function episodeReport(e: Episode, base: number, digits: number): EpisodeReport {
+  const start = absoluteTime(base, e.start);
+  const end = absoluteTime(base, e.end);
+  return {
+    start: timeOf(start.sec, start.nsec, digits),
+    end: timeOf(end.sec, end.nsec, digits),
+    duration: exactSeconds(nanosBetween(start.sec, start.nsec, end.sec, end.nsec), digits),
+    connections: e.connections,
+  };
+}
+
+/** The overflow's addedLatency in seconds with the digits the capture has (the detector's are nanoseconds; its figure's text is final). */
+function addedLatencyOf(f: Omit<Finding, 'firstTime' | 'lastTime' | 'episodes'>, digits: number): { addedLatency?: LatencySummary } {
   const l = 'addedLatency' in f ? (f.addedLatency as LatencySummary | null) : null;
   if (!l) return {};
-  const addedLatency = { ...l, p50: exactSeconds(l.p50, digits), p90: exactSeconds(l.p90, digits), max: exactSeconds(l.max, digits) };
-  const values = [addedLatency.p50, addedLatency.p90, addedLatency.max];
-  if (f.id !== 'accept-queue-overflow' || !values.some((v) => precisionOf(v, digits) > 6)) return { addedLatency };
-  const text = values.map((v) => measuredDuration(v, digits)).join(' / ');
-  return { addedLatency, figures: f.figures.map(([k, v]): [string, string] => [k, k === LATENCY_FIGURE ? text : v]) };
+  return { addedLatency: { ...l, p50: exactSeconds(l.p50, digits), p90: exactSeconds(l.p90, digits), max: exactSeconds(l.max, digits) } };
 }
 
 /** The overflow's latency histogram with its edges in seconds (the detector's are nanoseconds). */

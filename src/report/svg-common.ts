@@ -10,7 +10,11 @@ export function n2(x: number): string {
   return Object.is(r, -0) ? '0' : String(r);
 }
 
-import { duration, integer, LABEL } from './units.js';
+import { duration, type DurationStyle } from '../diagnose/duration.js';
+import { integer } from './units.js';
+
+/** Short labels of charts: two decimals, minutes from 100 s. */
+const LABEL: DurationStyle = { digits: 2, minutesFrom: 100 };
 
 /** An integer with thousands separators (the reports' one format: units.ts). */
 export function int(x: number): string {

@@ -2,7 +2,8 @@ import type { ChalkInstance } from 'chalk';
 import { digitsOf, type CaptureReport, type FindingReport, type Report } from './model.js';
 import { stripControl } from './escape.js';
 import { renderSummaryText } from './summary.js';
-import { count, duration, figureValue, integer as n, proseNumbers, measuredDuration } from './units.js';
+import { duration, measuredDuration } from '../diagnose/duration.js';
+import { count, figureValue, integer as n, proseNumbers } from './units.js';
 
 /**
  * ` (byte offset N, frame M)` when reading stopped inside the capture's data; nothing when it never got

@@ -346,6 +346,19 @@ describe('the overflow’s added latency printed with the digits it has (text, M
     expect(html).toContain(`latency added (p50 / p90 / max)</td><td>${figure}</td>`);
     expect(html).toContain('that recovered: p50 7.892 s, p90 15.828 s, max 16.084 s.</figcaption>');
   });
+
+  it('a sub-second latency on a microsecond capture (accuracy/cut-1s-slow-acceptor-abort0-client) in ms, as the histogram’s caption: 223.4 ms / 226.4 ms / 226.4 ms', async () => {
+    // The detector's figure is the final text: it wrote `0.223 s / 0.226 s / 0.226 s` while the caption said 223.4 ms (until session 11).
+    const path = 'fixtures/accuracy/cut-1s-slow-acceptor-abort0-client/capture.pcap.gz';
+    const figure = '223.4 ms / 226.4 ms / 226.4 ms';
+    expect(await report(path, 'markdown')).toContain(`| latency added (p50 / p90 / max) | ${figure} |`);
+    const html = await report(path, 'html');
+    expect(html).toContain(`latency added (p50 / p90 / max)</td><td>${figure}</td>`);
+    expect(html).toContain('that recovered: p50 223.4 ms, p90 226.4 ms, max 226.4 ms.</figcaption>');
+    const json = JSON.parse(await report(path, 'json')) as { findings: { id: string; addedLatency: { p50: number; p90: number; max: number } }[] };
+    const l = json.findings.find((x) => x.id === 'accept-queue-overflow')!.addedLatency;
+    expect([l.p50, l.p90, l.max]).toEqual([0.223352, 0.22639, 0.22639]);
+  });
 });
 
 describe('evidence notes: durations with the digits the capture has', () => {

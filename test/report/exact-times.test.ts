@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { absoluteTime, captureTime } from '../../src/capture/time-base.js';
-import { duration, measuredDuration } from '../../src/report/units.js';
+import { duration, measuredDuration, measuredNanos } from '../../src/diagnose/duration.js';
 import { runCli, ROOT } from '../cli/run-cli.js';
 
 interface TimeJson {
@@ -25,7 +25,7 @@ interface ReportJson {
     addedLatency?: { p50: number; p90: number; max: number };
     firstTime: TimeJson | null;
     lastTime: TimeJson | null;
-    episodes: { start: TimeJson; end: TimeJson }[];
+    episodes: { start: TimeJson; end: TimeJson; duration: number }[];
   }[];
 }
 
@@ -106,6 +106,8 @@ describe('finding times on nanosecond captures: the packets’ own timestamps, a
     expect(f.lastTime!.iso).toBe(tshark.get(412));
     expect(f.lastTime!.iso).toBe('2026-12-06T22:27:56.701780093Z');
     expect(f.episodes.map((e) => [e.start.iso, e.end.iso])).toEqual([[tshark.get(67), tshark.get(412)]]);
+    // Its length from the packets' own times, not from its bounds' texts: frame 412's time less frame 67's.
+    expect(f.episodes[0]!.duration).toBe(15.805860173);
   });
 
   it('refused/server: the first and last refused connection\'s packets (labels: 20 refused)', async () => {
@@ -243,6 +245,16 @@ describe('prose durations and chart clocks with the capture’s precision', () =
     expect([0.000004, 0.022259, 7.617416].map((x) => measuredDuration(x, 9))).toEqual(['4 µs', '22.3 ms', '7.617 s']);
     expect([0.000004, 0.022259, 7.892123].map((x) => measuredDuration(x, 6))).toEqual(['4 µs', '22.3 ms', '7.892 s']);
     expect(measuredDuration(null, 9)).toBe('n/a');
+  });
+
+  it('measuredNanos(): capture nanoseconds kept to the capture’s digits first, then as measuredDuration; an evidence note’s style', () => {
+    expect([2616, 22_259_601, 7_617_416_308].map((ns) => measuredNanos(ns, 9))).toEqual(['2.616 µs', '22.259601 ms', '7.617416308 s']);
+    // A microsecond capture: whole microseconds (a derived value's fraction of a µs is not a digit it has).
+    expect([214_000, 212_500.5, 223_400_000, 7_892_000_000].map((ns) => measuredNanos(ns, 6))).toEqual(['214 µs', '213 µs', '223.4 ms', '7.892 s']);
+    // The notes' style (evidence.ts): hundredths of a second, never minutes, every digit of a ns value.
+    const note = { digits: 2, minutesFrom: Infinity };
+    expect([1_027_000_000, 125_400_000_000].map((ns) => measuredNanos(ns, 6, note))).toEqual(['1.03 s', '125.40 s']);
+    expect(measuredNanos(15_805_339_314, 9, note)).toBe('15.805339314 s');
   });
 
   it('nanosecs_big_endian.pcap: the capture lasts 804.603 µs (tshark: frames 1 and 10 at .167647291 and .168451894) in text, Markdown and HTML', async () => {

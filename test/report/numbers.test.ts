@@ -5,7 +5,8 @@ import { flowPrinter } from '../../src/report/flow-printers.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderText } from '../../src/report/text.js';
 import { renderHtml } from '../../src/report/html.js';
-import { count, duration, figureValue, integer, proseNumbers } from '../../src/report/units.js';
+import { duration } from '../../src/diagnose/duration.js';
+import { count, figureValue, integer, proseNumbers } from '../../src/report/units.js';
 import { analyzeOne } from './pipeline.js';
 
 const fixture = (rel: string) => fileURLToPath(new URL(`../../fixtures/${rel}`, import.meta.url));

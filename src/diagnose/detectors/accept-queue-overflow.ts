@@ -28,14 +28,13 @@ import { Samples } from '../samples.js';
 import type { ConnectionFacts } from '../signatures.js';
 import type { Vantage } from '../vantage.js';
 import { isFlood, synFlood } from './syn-flood.js';
-import { S, seconds } from '../../capture/time-base.js';
+import { S } from '../../capture/time-base.js';
+import { measuredNanos } from '../duration.js';
 
 /** Most samples a listener keeps of each kind (the first ones). */
 export const MAX_SAMPLES = 200_000;
 /** Most healthy connections' first-answer delays a listener keeps for its baseline (the first ones). */
 export const MAX_BASELINE_SAMPLES = 4096;
-/** The figure of addedLatency: the report writes it again with a nanosecond capture's digits (report/model.ts findingReport). */
-export const LATENCY_FIGURE = 'latency added (p50 / p90 / max)';
 /**
  * A full queue's drops end together when the acceptor drains it (kernel.md §10.1): connections whose
  * unanswered runs were answered within this window of each other were held by the same stall.
@@ -396,7 +395,11 @@ function judge(s: AcceptQueueState, { base, vantage, stateOf }: JudgeContext): A
     figures.push(['of the unanswered segments, path loss explains', `${est.pathExplained} (not counted as dropped: ${est.why})`]);
     figures.push(['dropped segments, range for the path loss', `${est.low}–${est.high} (path loss from the upper bound of its rate to none)`]);
   }
-  if (latency) figures.push([LATENCY_FIGURE, `${seconds(latency.p50).toFixed(3)} s / ${seconds(latency.p90).toFixed(3)} s / ${seconds(latency.max).toFixed(3)} s`]);
+  if (latency) {
+    // Measured between packets: with the digits the capture has, as the report's other measured spans.
+    const text = [latency.p50, latency.p90, latency.max].map((ns) => measuredNanos(ns, base.times.digits)).join(' / ');
+    figures.push(['latency added (p50 / p90 / max)', text]);
+  }
   if (queue !== null) figures.push(['accept queue held (estimate)', `${queue} connections (listen backlog ≈ ${queue - 1}; the kernel holds backlog + 1)`]);
   figures.push(['peak handshakes per second', String(peak)]);
   const caveats: string[] = [];
