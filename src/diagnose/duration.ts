@@ -34,12 +34,17 @@ export function duration(x: number | null | undefined, style: DurationStyle = {}
   const { digits = 3, minutesFrom = 120, missing = 'n/a', precision = 6, allDigits = false } = style;
   if (x === null || x === undefined || !Number.isFinite(x)) return missing;
   const a = Math.abs(x);
+  // Each unit's text is used only while it rounds below 1000: 0.99996 s is 1.000 s, not 1000.0 ms.
   if (a < 0.001) {
     const decimals = Math.max(0, Math.min(3, precision - 6));
-    return `${decimals > 0 ? (x * 1e6).toFixed(decimals) : Math.round(x * 1e6)} µs`;
+    const us = decimals > 0 ? (x * 1e6).toFixed(decimals) : String(Math.round(x * 1e6));
+    if (Math.abs(Number(us)) < 1000) return `${us} µs`;
   }
   const every = allDigits && precision > 6;
-  if (a < 1) return `${(x * 1000).toFixed(every ? precision - 3 : 1)} ms`;
+  if (a < 1) {
+    const ms = (x * 1000).toFixed(every ? precision - 3 : 1);
+    if (Math.abs(Number(ms)) < 1000) return `${ms} ms`;
+  }
   if (a < minutesFrom) return `${x.toFixed(every ? precision : digits)} s`;
   // Rounded to the second before the minutes are taken: 3599.999 s is 60 min 0 s, not 59 min 60 s.
   const whole = Math.round(a);

@@ -80,6 +80,17 @@ describe('numbers: one format, singular and plural right', () => {
 });
 
 describe('durations of minutes', () => {
+  it('write a value in the larger unit when it rounds to 1000 of the smaller: never "1000.0 ms"', () => {
+    expect([duration(0.99996), duration(0.0009996), duration(0.9994), duration(-0.99996), duration(0.0009994)]).toEqual([
+      '1.000 s',
+      '1.0 ms',
+      '999.4 ms',
+      '-1.000 s',
+      '999 µs',
+    ]);
+    expect(duration(0.9999999996, { precision: 9, allDigits: true })).toBe('1.000000000 s');
+  });
+
   it('round to the second before the minutes are taken: never "59 min 60 s"', async () => {
     expect([duration(3599.999), duration(3599.4), duration(125.4), duration(-3599.6)]).toEqual(['60 min 0 s', '59 min 59 s', '2 min 5 s', '-60 min 0 s']);
     // capinfos: hostile/time-clock-step.pcap lasts 3599.999 s (first 23:01:40.003, last 00:01:40.002).
