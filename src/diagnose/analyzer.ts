@@ -112,15 +112,6 @@ export class Analyzer {
    */
   readonly times: CaptureTimes = { base: 0, digits: 6 };
 
-  /** The run's base whole second (capture/time-base.ts): connection times are nanoseconds since it. */
-  get timeBase(): number {
-    return this.times.base;
-  }
-
-  set timeBase(sec: number) {
-    this.times.base = sec;
-  }
-
   constructor(filter: ListenerFilter = {}) {
     this.keepListeners = filter.listeners?.length ? new Set(filter.listeners) : null;
     this.keepPorts = filter.ports?.length ? new Set(filter.ports) : null;
@@ -230,7 +221,7 @@ export class Analyzer {
     const timelines = [...this.listeners.values()]
       .map((l) => l.base)
       .filter((b) => withFindings.has(b.listener))
-      .map((b) => b.timeline.result(b.listener, firstTime(summary, epochOf(this.timeBase, b.firstTime)), lastTime(summary, epochOf(this.timeBase, b.lastTime))));
+      .map((b) => b.timeline.result(b.listener, firstTime(summary, epochOf(this.times.base, b.firstTime)), lastTime(summary, epochOf(this.times.base, b.lastTime))));
     return {
       timelines,
       vantage: {
