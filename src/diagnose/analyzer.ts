@@ -14,7 +14,7 @@ import { SEVERITY_RANK } from './severity.js';
 import { classify, type ConnectionFacts } from './signatures.js';
 import { synAckAfterAck } from './synack-after-ack.js';
 import { captureVantage, type HandshakeKind, ownVantage, SYN_ANSWER_LATEST_NS, synAnswerDue, VantageEstimator, type CaptureVantage, type Vantage, type VantageReading } from './vantage.js';
-import type { ListenerTimeline } from './timeline.js';
+import { Timeline, type ListenerTimeline } from './timeline.js';
 import { plural } from './plural.js';
 
 // A port scan or a random-port flood creates a listener per port; past this they share one bucket.
@@ -152,7 +152,7 @@ export class Analyzer {
       if (this.listeners.size >= MAX_LISTENERS) key = '*';
       l = this.listeners.get(key);
       if (!l) {
-        l = new Listener(new ListenerBase(key, formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3), this.times));
+        l = new Listener(new ListenerBase(key, formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3), this.times, new Timeline(this.times)));
         this.listeners.set(key, l);
       }
     }

@@ -63,6 +63,7 @@ export class WatchedAnalyzer extends Analyzer {
       vantagesOf: (e: typeof this.vantage) => this.vantageNow(e),
       synAnswerDue: (c: Connection, l: Listener | undefined, e: typeof this.vantage) => this.synAnswerDue(c, l, e),
       wants: (c: Connection) => this.wants(c),
+      times: this.times,
     };
     return judge.judge(lend, open, at, grace, each);
   }
