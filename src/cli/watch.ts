@@ -123,7 +123,7 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
     // Capture times are nanoseconds since the run's base second (capture/time-base.ts): live, the wall clock's
     // second now, so that windows can close before the first packet; a replay, its first frame's.
     const timeBase = live ? Math.floor(Date.now() / 1000) : undefined;
-    if (timeBase !== undefined) analyzer.timeBase = timeBase;
+    if (timeBase !== undefined) analyzer.times.base = timeBase;
     // The wall clock in the same nanoseconds (live only): milliseconds since the base second, as nanoseconds.
     const wallNow = () => (Date.now() - (timeBase ?? 0) * 1000) * MS;
     // Windows close at capture time: before the first packet past a window's end (the tracker stops there,

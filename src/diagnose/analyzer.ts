@@ -14,7 +14,7 @@ import { SEVERITY_RANK } from './severity.js';
 import { classify, type ConnectionFacts } from './signatures.js';
 import { synAckAfterAck } from './synack-after-ack.js';
 import { captureVantage, type HandshakeKind, ownVantage, SYN_ANSWER_LATEST_NS, synAnswerDue, VantageEstimator, type CaptureVantage, type Vantage, type VantageReading } from './vantage.js';
-import type { ListenerTimeline } from './timeline.js';
+import { Timeline, type ListenerTimeline } from './timeline.js';
 import { plural } from './plural.js';
 
 // A port scan or a random-port flood creates a listener per port; past this they share one bucket.
@@ -112,15 +112,6 @@ export class Analyzer {
    */
   readonly times: CaptureTimes = { base: 0, digits: 6 };
 
-  /** The run's base whole second (capture/time-base.ts): connection times are nanoseconds since it. */
-  get timeBase(): number {
-    return this.times.base;
-  }
-
-  set timeBase(sec: number) {
-    this.times.base = sec;
-  }
-
   constructor(filter: ListenerFilter = {}) {
     this.keepListeners = filter.listeners?.length ? new Set(filter.listeners) : null;
     this.keepPorts = filter.ports?.length ? new Set(filter.ports) : null;
@@ -161,7 +152,7 @@ export class Analyzer {
       if (this.listeners.size >= MAX_LISTENERS) key = '*';
       l = this.listeners.get(key);
       if (!l) {
-        l = new Listener(new ListenerBase(key, formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3), this.times));
+        l = new Listener(new ListenerBase(key, formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3), this.times, new Timeline(this.times)));
         this.listeners.set(key, l);
       }
     }
@@ -230,7 +221,7 @@ export class Analyzer {
     const timelines = [...this.listeners.values()]
       .map((l) => l.base)
       .filter((b) => withFindings.has(b.listener))
-      .map((b) => b.timeline.result(b.listener, firstTime(summary, epochOf(this.timeBase, b.firstTime)), lastTime(summary, epochOf(this.timeBase, b.lastTime))));
+      .map((b) => b.timeline.result(b.listener, firstTime(summary, epochOf(this.times.base, b.firstTime)), lastTime(summary, epochOf(this.times.base, b.lastTime))));
     return {
       timelines,
       vantage: {

@@ -2,7 +2,7 @@
 // path loss (measured outside the handshake) and a filter (selective by source).
 
 import type { Connection } from '../track/connection.js';
-import { mix } from '../track/key.js';
+import { NumberTable } from './number-table.js';
 
 /**
  * A loss rate no capture can rule out, as if one of the next segments had been lost: with few server
@@ -168,8 +168,6 @@ export class RunTally {
 
 const DROPPED = 1;
 const ANSWERED = 2;
-const NO_KEYS = new Uint32Array(0);
-const NO_BITS = new Uint8Array(0);
 
 /**
  * Which sources had SYNs dropped and which got answers (kernel.md §10.1): since 4.10 a full accept
@@ -177,88 +175,22 @@ const NO_BITS = new Uint8Array(0);
  * interleaved in time, were answered at once is filtered, not overflowed.
  */
 export class SourceTally {
-  /**
-   * The sources' DROPPED | ANSWERED bits by source key, open addressing with linear probing on typed
-   * arrays kept at most half full (a bits byte of 0 is a free place): ~10 bytes a source where a
-   * Map<number, number> took ~37, 3.7 MB at the cap (BENCHMARKS.md, session 10). Nothing is allocated
-   * until the first source: a port scan makes up to 20 000 listeners, each with one.
-   */
-  private keys = NO_KEYS;
-  private bits = NO_BITS;
-  /** 32 - log2(table size): place() keeps the product's top bits. */
-  private shift = 32;
-  private size = 0;
-  capped = false;
-  /**
-   * Seeded per tally: the sources are the attacker's choice, and an unseeded hash of them lets a flood pick
-   * addresses that all land on one run of places (quadratic: 300 000 SYNs took 27 s, review of session 10).
-   * A small integer, so code optimised on one tally's seed serves the next.
-   */
-  private readonly seed = (Math.random() * 2 ** 31) | 0;
-  /** Places looked at past the first, over every lookup: how well the hash spreads (tests). */
-  probeSteps = 0;
+  /** Each source's DROPPED | ANSWERED bits, by NumberTable.clientKey: 1.3 MB at the cap (a Map took 3.7 MB, BENCHMARKS.md, session 10). */
+  readonly bySource = new NumberTable(MAX_SOURCES, true);
   firstDrop = Infinity;
   lastDrop = -Infinity;
-  /** Connections answered at the first SYN, and those of them inside the span of the drops. */
+  /** When the connections answered at their first SYN sent it (the first 4096). */
   readonly promptTimes: number[] = [];
-  promptAnswers = 0;
 
-  private key(c: Connection): number {
-    return c.ipVersion === 4 ? c.c3 >>> 0 : mix(mix(mix(mix(c.c0) ^ c.c1) ^ c.c2) ^ c.c3) >>> 0;
-  }
-
-  /** Where key k is, or the free place it would go (the table has room: grow() first). */
-  private place(k: number): number {
-    const mask = this.keys.length - 1;
-    // The seeded mix's high bits, which every bit of the address moves.
-    let i = mix(k ^ this.seed) >>> this.shift;
-    while (this.bits[i] !== 0 && this.keys[i] !== k) {
-      i = (i + 1) & mask;
-      this.probeSteps++;
-    }
-    return i;
-  }
-
-  private mark(c: Connection, bit: number): void {
-    const k = this.key(c);
-    if (this.keys.length === 0) this.grow();
-    let i = this.place(k);
-    if (this.bits[i] !== 0) {
-      this.bits[i] |= bit;
-      return;
-    }
-    if (this.size >= MAX_SOURCES) {
-      this.capped = true;
-      return;
-    }
-    if ((this.size + 1) * 2 > this.keys.length) {
-      this.grow();
-      i = this.place(k);
-    }
-    this.keys[i] = k;
-    this.bits[i] = bit;
-    this.size++;
-  }
-
-  private grow(): void {
-    const keys = this.keys;
-    const bits = this.bits;
-    const size = Math.max(4, keys.length * 2);
-    this.keys = new Uint32Array(size);
-    this.bits = new Uint8Array(size);
-    this.shift = 32 - Math.log2(size);
-    for (let j = 0; j < keys.length; j++) {
-      if (bits[j] === 0) continue;
-      const i = this.place(keys[j]!);
-      this.keys[i] = keys[j]!;
-      this.bits[i] = bits[j]!;
-    }
+  /** Whether a source was refused at the cap (then the tally cannot tell a filter). */
+  get capped(): boolean {
+    return this.bySource.capped;
   }
 
   observe(c: Connection, synDropped: boolean): void {
-    if (c.synAckCount > 0 || c.rstAnswersSyn) this.mark(c, ANSWERED);
+    const bits = (c.synAckCount > 0 || c.rstAnswersSyn ? ANSWERED : 0) | (synDropped ? DROPPED : 0);
+    if (bits !== 0) this.bySource.mark(this.bySource.clientKey(c), bits);
     if (synDropped) {
-      this.mark(c, DROPPED);
       if (c.synTime < this.firstDrop) this.firstDrop = c.synTime;
       if (c.lastSynTime > this.lastDrop) this.lastDrop = c.lastSynTime;
     } else if (c.synAckCount > 0 && c.synRetransBeforeAnswer === 0 && this.promptTimes.length < 4096) {
@@ -271,16 +203,13 @@ export class SourceTally {
     let dropped = 0;
     let never = 0;
     let answered = 0;
-    const bits = this.bits;
-    for (let i = 0; i < bits.length; i++) {
-      const v = bits[i]!;
-      if (v === 0) continue;
+    this.bySource.forEach((_, v) => {
       if (v & ANSWERED) answered++;
       if (v & DROPPED) {
         dropped++;
         if ((v & ANSWERED) === 0) never++;
       }
-    }
+    });
     return { dropped, neverAnswered: never, answered };
   }
 

@@ -1,5 +1,5 @@
 import type { Connection } from '../track/connection.js';
-import { Timeline } from './timeline.js';
+import type { Timeline } from './timeline.js';
 import { LISTENER_SAMPLES, VantageEstimator } from './vantage.js';
 
 /**
@@ -26,7 +26,6 @@ export class ListenerBase {
   refused = 0;
   firstTime = Infinity;
   lastTime = -Infinity;
-  readonly timeline: Timeline;
   /** This listener's own handshake timing: a proxy's capture sees its listeners from different sides (vantage.ts). */
   readonly vantage = new VantageEstimator(LISTENER_SAMPLES);
   /** Its clients' address while they all had one (0: none yet, 1: one, 2: several): a proxy's own address, for a back end. */
@@ -36,14 +35,17 @@ export class ListenerBase {
   private k2 = 0;
   private k3 = 0;
 
-  /** `times`: the run's (the analyzer's); by default base 0 (epoch), microseconds. */
+  /**
+   * `times`: the run's, the analyzer's own object (set as the capture is read). `timeline`: the listener's
+   * counts over time for the report's charts (on `times.base`); watch's copies of a listener for its live
+   * judgement, which draws no chart, pass one that keeps nothing (live.ts).
+   */
   constructor(
     readonly listener: string,
     readonly address: string,
-    readonly times: CaptureTimes = { base: 0, digits: 6 },
-  ) {
-    this.timeline = new Timeline(times);
-  }
+    readonly times: CaptureTimes,
+    readonly timeline: Timeline,
+  ) {}
 
   // The server endpoint in numbers, to recognise its connections without formatting their address.
   private w0 = 0;

@@ -14,7 +14,7 @@ import { Connection } from '../track/connection.js';
 import { endpointKey } from '../track/key.js';
 import type { LiveConnections, OpenFacts } from '../track/live.js';
 import { MAX_LISTENERS, Listener, type ListenerVantages } from './analyzer.js';
-import { ListenerBase } from './listener.js';
+import { ListenerBase, type CaptureTimes } from './listener.js';
 import type { Finding } from './registry.js';
 import { classify, verdictSettlesAfter, type ConnectionFacts } from './signatures.js';
 import { synAckAfterAck } from './synack-after-ack.js';
@@ -110,14 +110,23 @@ export function deepCopy<T>(x: T, memo: Map<unknown, unknown> = new Map()): T {
   return out as T;
 }
 
-/** A copy's timeline: the charts come from the analyzer's own listeners, so a copy's would be thrown away. */
+/**
+ * The timeline of the listeners judged live: the charts come from the analyzer's own listeners, so a copy's
+ * counts would be thrown away. One for all: it keeps nothing.
+ */
 class NoTimeline extends Timeline {
   override addConnection(): void {}
 }
+const NO_TIMELINE = new NoTimeline();
 
-/** A listener's state copied to judge with its open connections; its timeline (charts only) is left out. */
-function copyListener(l: Listener): Listener {
-  return deepCopy(l, new Map<unknown, unknown>([[l.base.timeline, new NoTimeline()]]));
+/** A listener's state copied to judge with its open connections: with the analyzer's times (not a copy), without a timeline. */
+function copyListener(l: Listener, a: JudgedSoFar): Listener {
+  return deepCopy(l, new Map<unknown, unknown>([[l.base.timeline, NO_TIMELINE], [l.base.times, a.times]]));
+}
+
+/** A listener the analyzer has no finished connection of yet, to judge its open ones: as copyListener's. */
+function newListener(a: JudgedSoFar, key: string, address: string): Listener {
+  return new Listener(new ListenerBase(key, address, a.times, NO_TIMELINE));
 }
 
 /** What watch's analyzer lends the live judgement: its listeners and vantage, read only. */
@@ -130,6 +139,8 @@ export interface JudgedSoFar {
   /** Analyzer.synAnswerDue: when a connection's SYN answer is due, by its listener's turnaround (else `capture`'s). */
   synAnswerDue(c: Connection, l: Listener | undefined, capture: VantageEstimator): number;
   wants(c: Connection): boolean;
+  /** The run's capture times (Analyzer.times), which the copies share. */
+  times: Readonly<CaptureTimes>;
 }
 
 /** The listener key (`ip:port`, or `*`) an open connection will be counted under when it finishes. */
@@ -246,7 +257,7 @@ export class OpenJudge {
         const known = a.listeners.get(key);
         let copy: Listener | null = null;
         if (before && (known?.base.connections ?? 0) !== before.connections) {
-          copy = known ? copyListener(known) : new Listener(new ListenerBase(key, before.address));
+          copy = known ? copyListener(known, a) : newListener(a, key, before.address);
         }
         l = { count: 0, idSum: 0, changed: false, evidence: false, copy, feed: false };
         seen.set(key, l);
@@ -321,7 +332,7 @@ export class OpenJudge {
         before.connections === (known?.base.connections ?? 0) && before.vantage === basis(known);
       if (same) continue;
       l.feed = feed = true;
-      if (known) l.copy = copyListener(known);
+      if (known) l.copy = copyListener(known, a);
     }
     // The listeners found to need judging at the walk's end: fed from the slots noted, in table order.
     for (let i = 0; feed && i < noted; i++) {
@@ -330,7 +341,7 @@ export class OpenJudge {
       const l = seen.get(key)!;
       if (!l.feed) continue;
       const c = open.fill(slot, at);
-      l.copy ??= new Listener(new ListenerBase(key, formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3)));
+      l.copy ??= newListener(a, key, formatAddress(c.ipVersion, c.s0, c.s1, c.s2, c.s3));
       l.copy.add(c, openFacts(c, open.facts, at, grace, a.synAnswerDue(c, a.listeners.get(key), vantage)));
     }
     const findings: Finding[] = [];

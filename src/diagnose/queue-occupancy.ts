@@ -3,7 +3,8 @@
 // (whose state keeps it) and syn-queue-overflow (which reads that state).
 
 import type { Connection } from '../track/connection.js';
-import { NumberSet, Samples } from './samples.js';
+import { NumberTable } from './number-table.js';
+import { Samples } from './samples.js';
 import type { ConnectionFacts } from './signatures.js';
 
 /**
@@ -97,8 +98,8 @@ export class QueueOccupancy {
     let synDrops = 0;
     let held = 0;
     // Typed-array sets (a Set<number> of up to MAX_SAMPLES ids each was ~2.7 MB of garbage a judgement).
-    const conns = new NumberSet(MAX_SAMPLES);
-    const others = new NumberSet(MAX_SAMPLES);
+    const conns = new NumberTable(MAX_SAMPLES);
+    const others = new NumberTable(MAX_SAMPLES);
     for (let i = 0; i < times.length; i++) {
       if (requests[i]! > 0 && accepting[i] === 0) {
         synDrops++;

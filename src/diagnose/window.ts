@@ -63,6 +63,7 @@ export class WatchedAnalyzer extends Analyzer {
       vantagesOf: (e: typeof this.vantage) => this.vantageNow(e),
       synAnswerDue: (c: Connection, l: Listener | undefined, e: typeof this.vantage) => this.synAnswerDue(c, l, e),
       wants: (c: Connection) => this.wants(c),
+      times: this.times,
     };
     return judge.judge(lend, open, at, grace, each);
   }
@@ -209,15 +210,12 @@ export class Windows {
   private readonly counted = new Map<number, Counted>();
   private readonly scratch = newCounted();
   private index = 0;
-  /** The open window's start, capture time (nanoseconds since timeBase). */
-  private start = NaN;
   /**
-   * The run's base second (capture/time-base.ts), the analyzer's (runPipeline sets it at the first frame):
-   * windows are cut on epoch multiples of the interval and reported in epoch seconds.
+   * The open window's start, capture time: nanoseconds since the run's base second, the analyzer's
+   * times.base (capture/time-base.ts; runPipeline sets it at the first frame). Windows are cut on epoch
+   * multiples of the interval and reported in epoch seconds.
    */
-  private get timeBase(): number {
-    return this.analyzer.timeBase;
-  }
+  private start = NaN;
   /** The grace the last window's end measured (null: none yet). */
   private grace: Grace | null = null;
 
@@ -265,7 +263,8 @@ export class Windows {
    * what is left of the base, `rest` seconds, and `now` are small, and the cut exact.
    */
   private windowAt(now: number): number {
-    const rest = this.timeBase - Math.floor(this.timeBase / this.intervalSeconds) * this.intervalSeconds;
+    const base = this.analyzer.times.base;
+    const rest = base - Math.floor(base / this.intervalSeconds) * this.intervalSeconds;
     return Math.floor((rest * S + now) / this.interval) * this.interval - rest * S;
   }
 
@@ -334,7 +333,7 @@ export class Windows {
   /** Closes the open window (the end of input closes the last one, however short). */
   close(): void {
     // Without any packet, a window at the epoch's start.
-    if (Number.isNaN(this.start)) this.start = -this.timeBase * S;
+    if (Number.isNaN(this.start)) this.start = -this.analyzer.times.base * S;
     const start = this.start;
     const end = start + this.interval;
     let live: OpenJudgement | null = null;
@@ -353,8 +352,9 @@ export class Windows {
     }
     const listeners = [...this.counts.values()].sort((a, b) => b.connections - a.connections || b.syns - a.syns || a.listener.localeCompare(b.listener));
     this.counts = new Map();
-    this.sink.window({ type: 'window', index: this.index, start: epochOf(this.timeBase, start), end: epochOf(this.timeBase, end), listeners });
-    this.judge(epochOf(this.timeBase, start), epochOf(this.timeBase, end), live);
+    const base = this.analyzer.times.base;
+    this.sink.window({ type: 'window', index: this.index, start: epochOf(base, start), end: epochOf(base, end), listeners });
+    this.judge(epochOf(base, start), epochOf(base, end), live);
     this.index++;
     this.start = end;
   }
@@ -374,7 +374,7 @@ export class Windows {
     for (const [key, f] of now) {
       const before = this.reported.get(key);
       if (!before) {
-        this.reported.set(key, { connections: f.connections, severity: f.severity, verdict: f.verdict, began: beganOf(f, this.timeBase), active: true });
+        this.reported.set(key, { connections: f.connections, severity: f.severity, verdict: f.verdict, began: beganOf(f, this.analyzer.times.base), active: true });
         this.emit('started', f, f.connections, start, end);
       } else if (f.connections > before.connections) {
         this.emit('grew', f, f.connections - before.connections, start, end);
@@ -408,7 +408,7 @@ export class Windows {
   private emit(change: FindingChange, f: Finding, added: number, start: number, end: number): void {
     this.sink.finding({
       type: 'finding', change, window: this.index, windowStart: start, windowEnd: end,
-      id: f.id, severity: f.severity, listener: f.listener, connections: f.connections, added, began: beganOf(f, this.timeBase), verdict: f.verdict,
+      id: f.id, severity: f.severity, listener: f.listener, connections: f.connections, added, began: beganOf(f, this.analyzer.times.base), verdict: f.verdict,
     });
   }
 }

@@ -83,21 +83,27 @@ function conn(over: Partial<Connection>): Connection {
 }
 
 describe('SourceTally keeps its sources in a typed-array hash', () => {
-  it('counts dropped, never-answered and answered sources as a Map did, through its growth', () => {
+  it('counts dropped, never-answered and answered sources as a Map did, through its growth, IPv4 and IPv6', () => {
     const r = rng(11);
     const t = new SourceTally();
-    const ref = new Map<number, number>();
+    const ref = new Map<string, number>();
+    const v4 = (c3: number) => ({ ipVersion: 4, c0: 0, c1: 0, c2: 0xffff, c3: c3 >>> 0 });
+    const v6 = (c0: number, c3: number) => ({ ipVersion: 6, c0, c1: 0, c2: 0, c3 });
     for (let i = 0; i < 20_000; i++) {
-      // A few thousand sources, each seen many times; 0 is a source like any other.
-      const c3 = i === 0 ? 0 : (0x0a000000 + Math.floor(r() * 3000) * 7919) >>> 0;
+      // A few thousand sources, each seen many times; 0 is a source like any other; a third are IPv6
+      // addresses that differ in their first word or their last (keyed by a seeded hash of all four).
+      const n = Math.floor(r() * 3000);
+      const source = i === 0 ? v4(0) : n % 3 !== 0 ? v4(0x0a000000 + n * 7919) : n & 1 ? v6(0x20010db8, n) : v6(n, 1);
       const answered = r() < 0.4;
       const dropped = r() < 0.3;
-      t.observe(conn({ c3, synAckCount: answered ? 1 : 0, synTime: i, lastSynTime: i }), dropped);
-      let v = ref.get(c3) ?? 0;
+      t.observe(conn({ ...source, synAckCount: answered ? 1 : 0, synTime: i, lastSynTime: i } as Partial<Connection>), dropped);
+      const key = `${source.ipVersion} ${source.c0} ${source.c3}`;
+      let v = ref.get(key) ?? 0;
       if (answered) v |= 2;
       if (dropped) v |= 1;
-      if (answered || dropped) ref.set(c3, v);
+      if (answered || dropped) ref.set(key, v);
     }
+    expect([...ref.keys()].filter((k) => k.startsWith('6 ')).length).toBeGreaterThan(500);
     let dropped = 0;
     let never = 0;
     let answered = 0;
@@ -124,7 +130,7 @@ describe('SourceTally keeps its sources in a typed-array hash', () => {
     const n = 50_000;
     for (let k = 1; k <= n; k++) t.observe(conn({ c3: Math.imul(k, inverse) >>> 0 }), true);
     expect(t.dropSources()).toEqual({ dropped: n, neverAnswered: n, answered: 0 });
-    expect(t.probeSteps / n).toBeLessThan(4);
+    expect(t.bySource.probeSteps / n).toBeLessThan(4);
   });
 
   it('stops at 100 000 sources: capped, and then never filtered', () => {

@@ -15,6 +15,7 @@ import { Connection } from '../../src/track/connection.js';
 import { ConnectionTable } from '../../src/track/table.js';
 import { W } from '../../src/track/layout.js';
 import { breathe } from '../helpers/breathe.js';
+import { unmix } from '../helpers/unmix.js';
 import { captureTime } from '../../src/capture/time-base.js';
 
 const SERVER = 0x0a000002; // 10.0.0.2
@@ -152,19 +153,6 @@ describe('SYN flood through the Tracker', () => {
     // an IPv4 source address giving the same endpoint hash, so 20,000 SYNs can share one key. Without a bound
     // on the collision chain they would all stay live under one key, past the cap, and every lookup would walk
     // all of them.
-    const inv = (a: number) => {
-      let x = a;
-      for (let i = 0; i < 5; i++) x = Math.imul(x, 2 - Math.imul(a, x));
-      return x;
-    };
-    const unmix = (h: number) => {
-      h ^= h >>> 16;
-      h = Math.imul(h, inv(0xc2b2ae35));
-      h ^= (h >>> 13) ^ (h >>> 26);
-      h = Math.imul(h, inv(0x85ebca6b));
-      h ^= h >>> 16;
-      return h >>> 0;
-    };
     expect(unmix(mix(0x12345678))).toBe(0x12345678);
     // The hash of an IPv4 source before its last word: key.ts's own value, not a copy of its arithmetic.
     const H = V4_CONNECTION;

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { captureTime } from '../../src/capture/time-base.js';
-import { delaySampleOf, MAX_BASELINE_SAMPLES, MAX_SAMPLES } from '../../src/diagnose/detectors/accept-queue-overflow.js';
+import { delaySampleOf, MAX_BASELINE_SAMPLES, MAX_SAMPLES, overflowMet } from '../../src/diagnose/detectors/accept-queue-overflow.js';
+import { firstAnswerDelay } from '../../src/diagnose/listener.js';
 import { runPipeline } from '../../src/diagnose/pipeline.js';
 import { runCli, ROOT } from '../cli/run-cli.js';
 
@@ -299,7 +300,7 @@ describe('analyze on nanosecond captures: the overflow’s addedLatency to the n
 async function tsharkLatencies(rel: string): Promise<bigint[]> {
   const l = { latency: { frames: [] as number[] }, baseline: { frames: [] as number[] } };
   await runPipeline(join(ROOT, 'fixtures', rel), {}, (c, facts) => {
-    const kind = delaySampleOf(c, facts);
+    const kind = delaySampleOf(c, facts, overflowMet(facts), firstAnswerDelay(c));
     if (kind === null) return;
     const into = l[kind];
     if (into.frames.length / 2 < (kind === 'baseline' ? MAX_BASELINE_SAMPLES : MAX_SAMPLES)) into.frames.push(c.synFrame, c.serverAnswerFrame);

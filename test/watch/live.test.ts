@@ -35,6 +35,13 @@ class Open extends Analyzer {
   }
 }
 
+/** watch's analyzer, showing its listeners. */
+class OpenWatched extends WatchedAnalyzer {
+  all(): Map<string, Listener> {
+    return this.listeners;
+  }
+}
+
 describe('deepCopy of listener state', () => {
   for (const path of CAPTURES) {
     it(`${path.slice(FIXTURES.length)}: every listener's copy judges as the original, and feeding the copy leaves the original alone`, async () => {
@@ -221,5 +228,47 @@ describe('OpenJudge: a quiet spell', () => {
     expect([mismatches.length, ...mismatches.filter((m) => m.startsWith('connection')).slice(0, 1)]).toEqual([0]);
     expect(stops).toBeGreaterThan(8);
     expect(judged).toBeGreaterThan(1000);
+  });
+});
+
+describe('OpenJudge: the listeners it judges take the run’s capture times', () => {
+  // A listener with open evidence and no finished connection yet is judged on state made afresh; one with
+  // finished connections, on a copy. Both must print their evidence as the capture gives its times (here
+  // nanoseconds, 9 digits): the run's times are the analyzer's, lent, not a default (microseconds).
+  it('lab-nsec/accept-overflow-abort1/server: evidence notes of a listener new to the judgement as of one it copied, to the nanosecond', async () => {
+    const path = join(FIXTURES, 'lab-nsec/accept-overflow-abort1/server.pcap.gz');
+    const analyzer = new OpenWatched();
+    // Given no finished connection: every listener of its judgement is new to it.
+    const fresh = new OpenWatched();
+    const copied = new Map<number, string>();
+    const made = new Map<number, string>();
+    const notesOf = (findings: { evidence?: { connections: { id: number; note: string }[] } }[], into: Map<number, string>) => {
+      for (const f of findings) for (const e of f.evidence?.connections ?? []) into.set(e.id, e.note);
+    };
+    await runPipeline(path, {
+      analyzer,
+      recycle: false,
+      newTracker: (emit, opts) => {
+        const t = new LiveTracker(emit, opts);
+        t.stopAt(-Infinity, (now) => {
+          const at = Math.floor(now / (S / 2)) * (S / 2);
+          if (t.live.size > 0 && analyzer.all().size > 0) {
+            Object.assign(fresh.times, analyzer.times);
+            notesOf(analyzer.judgeOpen(t.live, at, analyzer.grace, () => undefined).findings as never, copied);
+            notesOf(fresh.judgeOpen(t.live, at, analyzer.grace, () => undefined).findings as never, made);
+          }
+          return at + S / 2;
+        });
+        return t;
+      },
+    });
+    expect(analyzer.times.digits).toBe(9);
+    const timed = [...made].filter(([id, note]) => copied.has(id) && /\d s after/.test(note));
+    expect(timed.length).toBeGreaterThanOrEqual(5);
+    for (const [id, note] of timed) {
+      expect(note).toMatch(/ \d+\.\d{9} s after the handshake/);
+      expect(note).toBe(copied.get(id));
+    }
+    expect(fresh.all().size).toBe(0);
   });
 });

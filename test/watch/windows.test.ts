@@ -60,7 +60,7 @@ async function watchRun(path: string): Promise<Watched> {
   });
   w.close();
   perWindow.pop();
-  return { base: analyzer.timeBase, windows, findings, perWindow };
+  return { base: analyzer.times.base, windows, findings, perWindow };
 }
 
 function sum(windows: WindowEvent[], listener: string, field: keyof Omit<ListenerWindow, 'listener'>): number {

@@ -283,19 +283,19 @@ function dropEstimate(
 }
 
 /** A connection the full queue met: a handshake it ignored, or SYNs it dropped (not a lone SYN left half-open). */
-function overflowMet(f: ConnectionFacts): boolean {
+export function overflowMet(f: ConnectionFacts): boolean {
   return f.ignoredHandshake || (f.synDropped && !f.singleSynHalfOpen);
 }
 
 /**
- * Which of its listener's first-answer delays (firstAnswerDelay) a connection gives: one the full queue
- * met and that recovered, the overflow's added latency; a healthy completed one, the baseline it is
- * measured above; null for the others and without a delay.
+ * Which of its listener's first-answer delays a connection gives, from whether the full queue met it
+ * (`met`: overflowMet) and its delay (`delay`: listener.ts firstAnswerDelay), which observe() has at hand:
+ * one the full queue met and that recovered, the overflow's added latency; a healthy completed one, the
+ * baseline it is measured above; null for the others and without a delay.
  */
-export function delaySampleOf(c: Connection, f: ConnectionFacts): 'latency' | 'baseline' | null {
-  const met = overflowMet(f);
+export function delaySampleOf(c: Connection, f: ConnectionFacts, met: boolean, delay: number): 'latency' | 'baseline' | null {
   if (met ? !f.recovered : c.handshakeAckFrame === 0 || f.halfOpen) return null;
-  return Number.isNaN(firstAnswerDelay(c)) ? null : met ? 'latency' : 'baseline';
+  return Number.isNaN(delay) ? null : met ? 'latency' : 'baseline';
 }
 
 /**
@@ -524,15 +524,17 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
     } else if (f.synDropped) {
       s.event(c.synTime, c.synAckCount > 0 ? c.synAckTime : c.lastSynTime);
     }
-    if (overflowMet(f)) {
+    const met = overflowMet(f);
+    if (met) {
       s.evidence.offer(score(c, f), c, sig, base.times.digits);
       if (f.recovered) s.affectedRecovered++;
       else if (f.unresolved) s.affectedUnresolved++;
       else s.affectedFailed++;
     }
-    const delay = delaySampleOf(c, f);
-    if (delay === 'latency') s.addedLatency.push(firstAnswerDelay(c));
-    else if (delay === 'baseline') s.baseline.push(firstAnswerDelay(c));
+    const delay = firstAnswerDelay(c);
+    const sample = delaySampleOf(c, f, met, delay);
+    if (sample === 'latency') s.addedLatency.push(delay);
+    else if (sample === 'baseline') s.baseline.push(delay);
   },
 
   judge,

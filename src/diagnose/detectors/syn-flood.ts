@@ -6,7 +6,7 @@ import { listenerFinding, port, whereOf, type ListenerDetector, type Where } fro
 import { EvidencePicker } from '../evidence.js';
 import { OLD_SYN_QUEUE, QUEUE_MODEL, QUEUES_STEP, SYN_AT_FULL_QUEUES } from '../explain/fragments.js';
 import type { FindingCommon } from '../finding.js';
-import { NumberSet } from '../samples.js';
+import { NumberTable } from '../number-table.js';
 import type { ConnectionFacts } from '../signatures.js';
 
 /** Many half-open handshakes from many sources (kernel.md §4); a burst of real clients is not a flood. */
@@ -29,9 +29,8 @@ export class SynFloodState {
   halfOpenCookies = 0;
   /** Every SYN left unanswered, half-open flood SYNs included (TcpExtTCPReqQFullDrop when cookies are off). */
   allUnansweredSyns = 0;
-  /** Distinct half-open sources: the IPv4 address itself, a seeded hash of an IPv6 one. */
-  readonly sources = new NumberSet(MAX_SOURCES);
-  sourcesCapped = false;
+  /** Distinct half-open sources (NumberTable.clientKey: the IPv4 address itself, a seeded hash of an IPv6 one); capped: more. */
+  readonly sources = new NumberTable(MAX_SOURCES);
   readonly evidence = new EvidencePicker(3);
 }
 
@@ -83,7 +82,7 @@ export const synFlood: ListenerDetector<'syn-flood', SynFloodState, SynFloodFind
     if (!f.halfOpen) return;
     s.halfOpen++;
     if (f.signatures.includes('syncookie')) s.halfOpenCookies++;
-    if (!(c.ipVersion === 4 ? s.sources.add(c.c3) : s.sources.add128(c.c0, c.c1, c.c2, c.c3))) s.sourcesCapped = true;
+    s.sources.add(s.sources.clientKey(c));
     s.evidence.offer(score(c), c, f.signatures, base.times.digits);
   },
 
@@ -92,7 +91,7 @@ export const synFlood: ListenerDetector<'syn-flood', SynFloodState, SynFloodFind
     const p = port(base.listener);
     const cookies = cookiesAnswered(s);
     const sources = s.sources.size;
-    const plus = s.sourcesCapped ? '+' : '';
+    const plus = s.sources.capped ? '+' : '';
     return {
       ...listenerFinding(synFlood, base, {
         connections: s.halfOpen,
