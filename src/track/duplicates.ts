@@ -76,8 +76,6 @@ function idOf(I: Int32Array, b: number, server: boolean, s: Segment): number {
 export class RecentSegments {
   private readonly I: Int32Array;
   private readonly F: Float64Array;
-  /** Where prefetch() leaves its loads, so that the compiler keeps them. */
-  private prefetched = 0;
 
   constructor() {
     const buf = new ArrayBuffer((MASK + 1) * STRIDE * 4);
@@ -129,23 +127,6 @@ export class RecentSegments {
     I[d + DW.LastId] = id;
     F[fd + DF.LastTime] = s.time;
     return false;
-  }
-
-  /**
-   * Loads the entry that isCopy() will spill the direction's last segment into, when it will (the next
-   * segment comes within the window): Tracker.addBatch calls it for a batch's segments together, so that
-   * the table's cache misses overlap. Reads only; a guess that is wrong (another connection's slot, the
-   * other direction) costs a wasted load.
-   */
-  prefetch(st: Slots, slot: number, server: boolean, s: Segment): void {
-    const I = st.I;
-    const b = slot * W.Size;
-    const d = b + (server ? W.Server : W.Client);
-    if (!(I[d + DW.Bits]! & DB.LastSet)) return;
-    if (s.time - st.F[slot * Fl.Size + (server ? Fl.Server : Fl.Client) + DF.LastTime]! >= DUPLICATE_WINDOW_NS) return;
-    const tag = ((I[b + W.Id]! << 1) | (server ? 1 : 0)) + 1;
-    const e0 = this.bucket(tag, I[d + DW.LastSeq]!, I[d + DW.LastAck]!, I[d + DW.LastId]!, I[d + DW.LastLenFlags]!);
-    this.prefetched ^= this.I[e0]!;
   }
 
   private bucket(tag: number, seq: number, ack: number, id: number, lenFlags: number): number {

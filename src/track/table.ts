@@ -104,9 +104,8 @@ export class ConnectionTable {
    * so that its loads are independent and the processor has many in flight at once (a load that misses
    * here costs ~200 ns alone, ~45 ns among many: BENCHMARKS.md, session 11). Changes nothing; an entry
    * that is another key's, or a slot that the batch's earlier segments replace, costs a wasted load.
-   * `slots[k]` is the slot the entry names (-1: none): most likely, not surely, key k's.
    */
-  prefetch(keys: Int32Array, n: number, slots: Int32Array): void {
+  prefetch(keys: Int32Array, n: number): void {
     const index = this.index;
     const mask = this.mask;
     const seed = this.seed;
@@ -117,7 +116,6 @@ export class ConnectionTable {
     const I = this.slots.I;
     for (let k = 0; k < n; k++) {
       const slot = index[at[k]!]!;
-      slots[k] = slot;
       if (slot === EMPTY) continue;
       const b = slot * W.Size;
       for (let w = 0; w < PER_PACKET_WORDS; w += LINE_WORDS) sink ^= I[b + w]!;

@@ -96,7 +96,6 @@ export class Tracker {
   private readonly isnsAside = new Map<number, Float64Array>();
   /** The keys of the segments of an addBatch() call. */
   private readonly batchKeys = new Int32Array(MAX_BATCH);
-  private readonly batchSlots = new Int32Array(MAX_BATCH);
   /** Where finish() leaves its loads, so the compiler keeps them. */
   private touched = 0;
   peakLive = 0;
@@ -133,17 +132,8 @@ export class Tracker {
    */
   addBatch(segs: readonly Segment[], n: number): void {
     const keys = this.batchKeys;
-    const slots = this.batchSlots;
     for (let k = 0; k < n; k++) keys[k] = connectionKey(segs[k]!);
-    this.table.prefetch(keys, n, slots);
-    // Then the recent-segments entry each direction's last segment will go to (RecentSegments.prefetch).
-    const U = this.table.slots.U;
-    for (let k = 0; k < n; k++) {
-      const slot = slots[k]!;
-      if (slot < 0) continue;
-      const s = segs[k]!;
-      this.recent.prefetch(this.table.slots, slot, U[slot * W.Size + W.SPort] === s.srcPort, s);
-    }
+    this.table.prefetch(keys, n);
     for (let k = 0; k < n; k++) this.addKeyed(segs[k]!, keys[k]!);
   }
 
