@@ -25,6 +25,37 @@ const CAPTURES = [
   'accuracy/loss-8/server.pcap.gz',
 ].map((p) => join(FIXTURES, p));
 
+/**
+ * The pipeline with watch's LiveTracker stopping before the first packet past each multiple of `every`
+ * (capture ns), as watch's windows end: `onStop(tracker, at, now)` sees what is open then (`now`: the
+ * packet that made the stop, not yet in).
+ */
+function runWithStops(
+  path: string,
+  every: number,
+  onStop: (t: LiveTracker, at: number, now: number) => void,
+  analyzer?: Analyzer,
+  each?: (c: Connection) => void,
+): ReturnType<typeof runPipeline> {
+  return runPipeline(
+    path,
+    {
+      analyzer,
+      recycle: false,
+      newTracker: (emit, opts) => {
+        const t = new LiveTracker(emit, opts);
+        t.stopAt(-Infinity, (now) => {
+          const at = Math.floor(now / every) * every;
+          onStop(t, at, now);
+          return at + every;
+        });
+        return t;
+      },
+    },
+    each,
+  );
+}
+
 /** An Analyzer that shows its listeners (protected in Analyzer). */
 class Open extends Analyzer {
   all(): Map<string, Listener> {
@@ -74,32 +105,25 @@ describe('LiveTracker: open connections at each stop', () => {
     const stops: { at: number; open: number[] }[] = [];
     const finished: { id: number; at: number }[] = [];
     let latestBefore = -Infinity;
-    await runPipeline(
+    await runWithStops(
       path,
-      {
-        recycle: false,
-        newTracker: (emit, opts) => {
-          const t = new LiveTracker(emit, opts);
-          t.stopAt(-Infinity, (now) => {
-            const at = Math.floor(now / S) * S;
-            if (stops.length > 0) {
-              // Every packet seen so far is before the stop; the one that triggered it is not yet in.
-              latestBefore = t.latest;
-              expect(t.latest).toBeLessThan(now);
-              const ids: number[] = [];
-              t.live.forEach(at, (c) => {
-                expect(c.finished).toBe(false);
-                expect(c.lastTime).toBeLessThan(now);
-                ids.push(c.id);
-              });
-              stops.push({ at, open: ids });
-            } else stops.push({ at, open: [] });
-            return at + S;
+      S,
+      (t, at, now) => {
+        tracker = t;
+        if (stops.length > 0) {
+          // Every packet seen so far is before the stop; the one that triggered it is not yet in.
+          latestBefore = t.latest;
+          expect(t.latest).toBeLessThan(now);
+          const ids: number[] = [];
+          t.live.forEach(at, (c) => {
+            expect(c.finished).toBe(false);
+            expect(c.lastTime).toBeLessThan(now);
+            ids.push(c.id);
           });
-          tracker = t;
-          return t;
-        },
+          stops.push({ at, open: ids });
+        } else stops.push({ at, open: [] });
       },
+      undefined,
       (c) => finished.push({ id: c.id, at: c.finishedAt }),
     );
     expect(tracker).not.toBeNull();
@@ -150,36 +174,31 @@ describe('OpenJudge: what it keeps from one window to the next', () => {
       let readKept = 0;
       let readAfresh = 0;
       const keptFacts = new Map<number, string>();
-      await runPipeline(path, {
-        analyzer,
-        recycle: false,
-        newTracker: (emit, opts) => {
-          const t = new LiveTracker(emit, opts);
-          // Stops every 0.5 s of capture time: connections stay open across several, idle or not.
-          t.stopAt(-Infinity, (now) => {
-            const at = Math.floor(now / (S / 2)) * (S / 2);
-            if (t.live.size > 0) {
-              const grace = analyzer.grace;
-              const kept = analyzer.judgeOpen(t.live, at, grace, (c, f, key) => {
-                readKept++;
-                keptFacts.set(c.id, JSON.stringify([f, key]));
-              });
-              const afresh = analyzer.judgeOpen(t.live, at, grace, (c, f, key) => {
-                readAfresh++;
-                // A connection not read again has the facts it had when last read.
-                expect(keptFacts.get(c.id)).toBe(JSON.stringify([f, key]));
-              }, new OpenJudge());
-              expect(JSON.stringify(kept.findings)).toBe(JSON.stringify(afresh.findings));
-              expect([...kept.listeners]).toEqual([...afresh.listeners]);
-              expect(kept.grace).toEqual(afresh.grace);
-              stops++;
-              findings += kept.findings.length;
-            }
-            return at + S / 2;
-          });
-          return t;
+      // Stops every 0.5 s of capture time: connections stay open across several, idle or not.
+      await runWithStops(
+        path,
+        S / 2,
+        (t, at) => {
+          if (t.live.size > 0) {
+            const grace = analyzer.grace;
+            const kept = analyzer.judgeOpen(t.live, at, grace, (c, f, key) => {
+              readKept++;
+              keptFacts.set(c.id, JSON.stringify([f, key]));
+            });
+            const afresh = analyzer.judgeOpen(t.live, at, grace, (c, f, key) => {
+              readAfresh++;
+              // A connection not read again has the facts it had when last read.
+              expect(keptFacts.get(c.id)).toBe(JSON.stringify([f, key]));
+            }, new OpenJudge());
+            expect(JSON.stringify(kept.findings)).toBe(JSON.stringify(afresh.findings));
+            expect([...kept.listeners]).toEqual([...afresh.listeners]);
+            expect(kept.grace).toEqual(afresh.grace);
+            stops++;
+            findings += kept.findings.length;
+          }
         },
-      });
+        analyzer,
+      );
       expect(stops).toBeGreaterThan(3);
       expect(findings).toBeGreaterThan(0);
       // Connections judged settled at an earlier stop were not read again.
@@ -200,31 +219,26 @@ describe('OpenJudge: a quiet spell', () => {
     let judged = 0;
     // Mismatches are collected, not thrown: an exception inside the tracker's callback ends the read as a capture fault.
     const mismatches: string[] = [];
-    await runPipeline(path, {
-      analyzer,
-      recycle: false,
-      newTracker: (emit, opts) => {
-        const t = new LiveTracker(emit, opts);
-        t.stopAt(-Infinity, (now) => {
-          const at = Math.floor(now / (S / 2)) * (S / 2);
-          if (t.live.size > 0 && stops++ % 8 === 0) {
-            const grace = analyzer.grace;
-            const judge = new OpenJudge();
-            const keptFacts = new Map<number, string>();
-            for (const silence of [0, 2.5, 5, 10, 20, 40].map((x) => x * S)) {
-              const kept = analyzer.judgeOpen(t.live, at + silence, grace, (c, f, key) => keptFacts.set(c.id, JSON.stringify([f, key])), judge);
-              const afresh = analyzer.judgeOpen(t.live, at + silence, grace, (c, f, key) => {
-                judged++;
-                if (keptFacts.get(c.id) !== JSON.stringify([f, key])) mismatches.push(`connection ${c.id} after ${silence / S} s of silence: kept ${keptFacts.get(c.id)}, afresh ${JSON.stringify(f)}`);
-              }, new OpenJudge());
-              if (JSON.stringify(kept.findings) !== JSON.stringify(afresh.findings)) mismatches.push(`findings after ${silence / S} s of silence`);
-            }
+    await runWithStops(
+      path,
+      S / 2,
+      (t, at) => {
+        if (t.live.size > 0 && stops++ % 8 === 0) {
+          const grace = analyzer.grace;
+          const judge = new OpenJudge();
+          const keptFacts = new Map<number, string>();
+          for (const silence of [0, 2.5, 5, 10, 20, 40].map((x) => x * S)) {
+            const kept = analyzer.judgeOpen(t.live, at + silence, grace, (c, f, key) => keptFacts.set(c.id, JSON.stringify([f, key])), judge);
+            const afresh = analyzer.judgeOpen(t.live, at + silence, grace, (c, f, key) => {
+              judged++;
+              if (keptFacts.get(c.id) !== JSON.stringify([f, key])) mismatches.push(`connection ${c.id} after ${silence / S} s of silence: kept ${keptFacts.get(c.id)}, afresh ${JSON.stringify(f)}`);
+            }, new OpenJudge());
+            if (JSON.stringify(kept.findings) !== JSON.stringify(afresh.findings)) mismatches.push(`findings after ${silence / S} s of silence`);
           }
-          return at + S / 2;
-        });
-        return t;
+        }
       },
-    });
+      analyzer,
+    );
     expect([mismatches.length, ...mismatches.filter((m) => m.startsWith('connection')).slice(0, 1)]).toEqual([0]);
     expect(stops).toBeGreaterThan(8);
     expect(judged).toBeGreaterThan(1000);
@@ -245,23 +259,18 @@ describe('OpenJudge: the listeners it judges take the run’s capture times', ()
     const notesOf = (findings: { evidence?: { connections: { id: number; note: string }[] } }[], into: Map<number, string>) => {
       for (const f of findings) for (const e of f.evidence?.connections ?? []) into.set(e.id, e.note);
     };
-    await runPipeline(path, {
-      analyzer,
-      recycle: false,
-      newTracker: (emit, opts) => {
-        const t = new LiveTracker(emit, opts);
-        t.stopAt(-Infinity, (now) => {
-          const at = Math.floor(now / (S / 2)) * (S / 2);
-          if (t.live.size > 0 && analyzer.all().size > 0) {
-            Object.assign(fresh.times, analyzer.times);
-            notesOf(analyzer.judgeOpen(t.live, at, analyzer.grace, () => undefined).findings as never, copied);
-            notesOf(fresh.judgeOpen(t.live, at, analyzer.grace, () => undefined).findings as never, made);
-          }
-          return at + S / 2;
-        });
-        return t;
+    await runWithStops(
+      path,
+      S / 2,
+      (t, at) => {
+        if (t.live.size > 0 && analyzer.all().size > 0) {
+          Object.assign(fresh.times, analyzer.times);
+          notesOf(analyzer.judgeOpen(t.live, at, analyzer.grace, () => undefined).findings as never, copied);
+          notesOf(fresh.judgeOpen(t.live, at, analyzer.grace, () => undefined).findings as never, made);
+        }
       },
-    });
+      analyzer,
+    );
     expect(analyzer.times.digits).toBe(9);
     const timed = [...made].filter(([id, note]) => copied.has(id) && /\d s after/.test(note));
     expect(timed.length).toBeGreaterThanOrEqual(5);
