@@ -5,7 +5,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { InvalidArgumentError } from 'commander';
 import { nanos, S } from '../capture/time-base.js';
 import { formatAddress } from '../decode/address.js';
-import type { TimeBound } from '../track/run.js';
+import { boundAfter, epochBound, fromStartBound, type TimeBound } from '../track/time-bound.js';
 import { MAX_CONNECTIONS_LIMIT, SLOT_BYTES } from '../track/tracker.js';
 
 // ---- times ------------------------------------------------------------------------------------------
@@ -13,7 +13,7 @@ import { MAX_CONNECTIONS_LIMIT, SLOT_BYTES } from '../track/tracker.js';
 // 2026-11-21, 2026-11-21T10:00, 2026-11-21T10:00:00.123456789, each with an optional Z or ±HH[:]MM.
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
-/** A second's fraction as nanoseconds ('5' → 500 000 000); digits past the ninth (only @S takes them) are dropped. */
+/** A second's fraction as nanoseconds ('5' → 500 000 000); digits past the ninth (+S and @S take them) are dropped. */
 function fractionNanos(frac: string): number {
   return frac ? Number(frac.slice(0, 9).padEnd(9, '0')) : 0;
 }
@@ -43,12 +43,6 @@ function isoExact(v: string): { sec: number; frac: string } | null {
   return { sec: whole - offset, frac };
 }
 
-/** An epoch bound from whole seconds and a fraction's digits: the float for comparing bounds, the exact parts for frames. */
-function epochBound(sec: number, frac: string): TimeBound {
-  const nsec = fractionNanos(frac);
-  return { epoch: sec + nsec / 1e9, sec, nsec };
-}
-
 const TIME_HELP = 'use an ISO 8601 time (2026-11-21T10:00:00Z; without a zone it is UTC), +SECONDS from the start of the capture, or @EPOCH-SECONDS';
 
 /**
@@ -58,11 +52,11 @@ const TIME_HELP = 'use an ISO 8601 time (2026-11-21T10:00:00Z; without a zone it
  */
 export function parseTimeBound(v: string): TimeBound {
   const rel = /^\+(\d+)(?:\.(\d+))?$/.exec(v);
-  if (rel) return { fromStart: Number(`${rel[1]}.${rel[2] ?? '0'}`), fromStartNs: nanos(Number(rel[1])) + fractionNanos(rel[2] ?? '') };
+  if (rel) return fromStartBound(nanos(Number(rel[1])) + fractionNanos(rel[2] ?? ''));
   const epoch = /^@(\d+)(?:\.(\d+))?$/.exec(v);
-  if (epoch) return epochBound(Number(epoch[1]), epoch[2] ?? '');
+  if (epoch) return epochBound(Number(epoch[1]), fractionNanos(epoch[2] ?? ''));
   const iso = isoExact(v);
-  if (iso !== null) return epochBound(iso.sec, iso.frac);
+  if (iso !== null) return epochBound(iso.sec, fractionNanos(iso.frac));
   if (/^-?\d+(\.\d+)?$/.test(v)) throw new InvalidArgumentError(`a bare number is ambiguous: write +${v.replace(/^-/, '')} for seconds from the start, or @${v.replace(/^-/, '')} for epoch seconds`);
   throw new InvalidArgumentError(`not a time: ${TIME_HELP}`);
 }
@@ -70,18 +64,12 @@ export function parseTimeBound(v: string): TimeBound {
 /** A bound as the report shows it: as the user meant it. */
 export function boundText(b: TimeBound | undefined): string | null {
   if (!b) return null;
-  if (b.fromStartNs !== undefined) {
-    const whole = Math.floor(b.fromStartNs / S);
-    const frac = b.fromStartNs - whole * S;
+  if (b.kind === 'fromStart') {
+    const whole = Math.floor(b.ns / S);
+    const frac = b.ns - whole * S;
     return `+${whole}${frac ? `.${String(frac).padStart(9, '0').replace(/0+$/, '')}` : ''}`;
   }
-  if (b.fromStart !== undefined) return `+${b.fromStart}`;
-  if (b.epoch === undefined) return null;
-  return b.sec !== undefined && b.nsec !== undefined ? isoOfExact(b.sec, b.nsec) : isoOfEpoch(b.epoch);
-}
-
-function isoOfEpoch(t: number): string {
-  return Number.isFinite(t) && Math.abs(t) < 8.64e12 ? new Date(t * 1000).toISOString() : String(t);
+  return isoOfExact(b.sec, b.nsec);
 }
 
 /** An exact bound in ISO 8601 with the digits it has (milliseconds at least, as toISOString writes them). */
@@ -94,10 +82,7 @@ function isoOfExact(sec: number, nsec: number): string {
 /** `--since` after `--until`, when both are of the same kind (a mixed pair is checked against the capture). */
 export function windowError(since: TimeBound | undefined, until: TimeBound | undefined): string | null {
   if (!since || !until) return null;
-  const a = since.epoch ?? since.fromStart;
-  const b = until.epoch ?? until.fromStart;
-  const sameKind = (since.epoch !== undefined) === (until.epoch !== undefined);
-  if (sameKind && a !== undefined && b !== undefined && a > b) {
+  if (boundAfter(since, until) === true) {
     return `--since ${boundText(since)} is after --until ${boundText(until)}: the window is empty`;
   }
   return null;

@@ -21,6 +21,7 @@ import { HostWatch } from './watch-host.js';
 import { findOnPath, LiveError, pipeHint, startTcpdump, type LiveCapture } from './watch-live.js';
 import { WATCH_FORMATS, watchNdjsonPrinter, watchTextPrinter, type WatchEvent, type WatchFormat } from './watch-print.js';
 import { MS, nanos } from '../capture/time-base.js';
+import { fromStartBound } from '../track/time-bound.js';
 
 interface WatchOptions extends OutputOptions<WatchFormat> {
   /** -r: a capture, `-`, a folder, or (with --merge) several files read as one capture. */
@@ -164,7 +165,7 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
           maxConnections: o.maxConnections,
           merge: merged,
           // Replay: --duration keeps the first seconds of capture time, as analyze --until +SECONDS.
-          until: !live && o.duration ? { fromStart: o.duration, fromStartNs: Math.round(nanos(o.duration)) } : undefined,
+          until: !live && o.duration ? fromStartBound(Math.round(nanos(o.duration))) : undefined,
           newTracker: windows.newTracker,
           timeBase,
           // Every byte of a file read: what finishes from here on comes from the tracker's end(), which a

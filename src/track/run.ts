@@ -12,35 +12,17 @@ import type { CaptureSummary } from './summary.js';
 import { Tracker, type TrackerOptions } from './tracker.js';
 import { warmUpCapture } from './warm-up.js';
 import { TimeOrder } from './time-order.js';
-import { captureTime, nanos } from '../capture/time-base.js';
+import { captureTime } from '../capture/time-base.js';
+import { carry, type TimeBound } from './time-bound.js';
 
 export type { CaptureSummary } from './summary.js';
 
-/** A time bound: absolute epoch seconds, or seconds from the capture's first frame. */
-/**
- * A --since/--until bound: `epoch` (float seconds, for comparing two bounds) with its exact `sec`/`nsec`,
- * or `fromStart` (seconds after the first frame) with its exact `fromStartNs`. Frames are compared with the
- * exact parts, so a bound between two frames of a nanosecond capture falls where tshark puts it.
- */
-export interface TimeBound {
-  epoch?: number;
-  sec?: number;
-  nsec?: number;
-  fromStart?: number;
-  fromStartNs?: number;
-}
+// The bound's type and its makers, for programs that call trackCapture with a window.
+export { epochBound, epochBoundOf, fromStartBound, type TimeBound } from './time-bound.js';
 
-/** The exact (sec, nsec) of an epoch bound; one given by its float alone (a caller's) is rounded to the ns. */
-function exactBound(b: TimeBound | undefined, none: number): { sec: number; nsec: number } {
-  if (!b || b.epoch === undefined) return { sec: none, nsec: 0 };
-  if (b.sec !== undefined && b.nsec !== undefined) return { sec: b.sec, nsec: b.nsec };
-  const sec = Math.floor(b.epoch);
-  return carry(sec, Math.round((b.epoch - sec) * 1e9));
-}
-
-function carry(sec: number, nsec: number): { sec: number; nsec: number } {
-  const over = Math.floor(nsec / 1e9);
-  return { sec: sec + over, nsec: nsec - over * 1e9 };
+/** Where an epoch bound falls; `none` (±Infinity) when there is none, or until the first frame places a fromStart one. */
+function epochLimit(b: TimeBound | undefined, none: number): { sec: number; nsec: number } {
+  return b?.kind === 'epoch' ? { sec: b.sec, nsec: b.nsec } : { sec: none, nsec: 0 };
 }
 
 export interface RunOptions extends TrackerOptions {
@@ -147,8 +129,8 @@ async function track(
     decoder.baseSec = base;
     opts.onTimeBase?.(base);
   }
-  let since = exactBound(opts.since, -Infinity);
-  let until = exactBound(opts.until, Infinity);
+  let since = epochLimit(opts.since, -Infinity);
+  let until = epochLimit(opts.until, Infinity);
   const windowed = opts.since !== undefined || opts.until !== undefined;
   const warn = (m: string, off: number, frame: number) => {
     if (warnings.length < MAX_WARNINGS) warnings.push(`${m} (byte offset ${off}, frame ${frame})`);
@@ -163,10 +145,8 @@ async function track(
           base = decoder.baseSec = f.tsSec;
           opts.onTimeBase?.(base);
         }
-        // A bound given as a float alone (a program's, the fuzzer's) is rounded to the nanosecond.
-        const fromFirst = (b: TimeBound) => carry(f.tsSec, f.tsNsec + (b.fromStartNs ?? Math.round(nanos(b.fromStart!))));
-        if (opts.since?.fromStart !== undefined) since = fromFirst(opts.since);
-        if (opts.until?.fromStart !== undefined) until = fromFirst(opts.until);
+        if (opts.since?.kind === 'fromStart') since = carry(f.tsSec, f.tsNsec + opts.since.ns);
+        if (opts.until?.kind === 'fromStart') until = carry(f.tsSec, f.tsNsec + opts.until.ns);
       }
       if (f.tsSec > lastSec || (f.tsSec === lastSec && f.tsNsec > lastNsec)) {
         lastSec = f.tsSec;

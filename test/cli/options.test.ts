@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT, runCli } from './run-cli.js';
-import { canonicalIpv6, parseListener, parsePort, parseTimeBound, windowError } from '../../src/cli/options.js';
+import { boundText, canonicalIpv6, parseListener, parsePort, parseTimeBound, windowError } from '../../src/cli/options.js';
+import { epochBound, epochBoundOf, fromStartBound } from '../../src/track/time-bound.js';
 import { colorWanted } from '../../src/cli/command.js';
 import { hostExitCode } from '../../src/cli/host.js';
 import { buildHostReport, type ListenerRow } from '../../src/knowledge/host-report.js';
@@ -30,23 +31,25 @@ function tcpdiag(args: string[], env: Record<string, string> = {}) {
 
 describe('--since/--until', () => {
   it('reads ISO 8601 times, a time without a zone as UTC', async () => {
-    expect(parseTimeBound('2026-11-21T10:00:00Z')).toEqual({ epoch: 1795255200, sec: 1795255200, nsec: 0 });
-    expect(parseTimeBound('2026-11-21T10:00:00')).toEqual({ epoch: 1795255200, sec: 1795255200, nsec: 0 });
-    expect(parseTimeBound('2026-11-21 10:00')).toEqual({ epoch: 1795255200, sec: 1795255200, nsec: 0 });
-    expect(parseTimeBound('2026-11-21')).toEqual({ epoch: 1795219200, sec: 1795219200, nsec: 0 });
-    expect(parseTimeBound('2026-11-21T12:00:00+02:00')).toEqual({ epoch: 1795255200, sec: 1795255200, nsec: 0 });
-    expect(parseTimeBound('2026-11-21T05:30:00-0430')).toEqual({ epoch: 1795255200, sec: 1795255200, nsec: 0 });
-    expect(parseTimeBound('2026-11-21T10:00:00.25Z')).toEqual({ epoch: 1795255200.25, sec: 1795255200, nsec: 250_000_000 });
+    expect(parseTimeBound('2026-11-21T10:00:00Z')).toEqual({ kind: 'epoch', sec: 1795255200, nsec: 0 });
+    expect(parseTimeBound('2026-11-21T10:00:00')).toEqual({ kind: 'epoch', sec: 1795255200, nsec: 0 });
+    expect(parseTimeBound('2026-11-21 10:00')).toEqual({ kind: 'epoch', sec: 1795255200, nsec: 0 });
+    expect(parseTimeBound('2026-11-21')).toEqual({ kind: 'epoch', sec: 1795219200, nsec: 0 });
+    expect(parseTimeBound('2026-11-21T12:00:00+02:00')).toEqual({ kind: 'epoch', sec: 1795255200, nsec: 0 });
+    expect(parseTimeBound('2026-11-21T05:30:00-0430')).toEqual({ kind: 'epoch', sec: 1795255200, nsec: 0 });
+    expect(parseTimeBound('2026-11-21T10:00:00.25Z')).toEqual({ kind: 'epoch', sec: 1795255200, nsec: 250_000_000 });
     // Exact to the nanosecond, past what a float of epoch seconds holds.
-    expect(parseTimeBound('2026-11-21T10:00:00.123456789Z')).toMatchObject({ sec: 1795255200, nsec: 123_456_789 });
+    expect(parseTimeBound('2026-11-21T10:00:00.123456789Z')).toEqual({ kind: 'epoch', sec: 1795255200, nsec: 123_456_789 });
   });
 
   it('reads +S as seconds from the start and @S as epoch seconds', async () => {
-    expect(parseTimeBound('+30')).toEqual({ fromStart: 30, fromStartNs: 30e9 });
-    expect(parseTimeBound('+0.5')).toEqual({ fromStart: 0.5, fromStartNs: 500_000_000 });
-    expect(parseTimeBound('@1795253382')).toEqual({ epoch: 1795253382, sec: 1795253382, nsec: 0 });
-    expect(parseTimeBound('@1795253382.5')).toEqual({ epoch: 1795253382.5, sec: 1795253382, nsec: 500_000_000 });
-    expect(parseTimeBound('@1795253382.000000001')).toMatchObject({ sec: 1795253382, nsec: 1 });
+    expect(parseTimeBound('+30')).toEqual({ kind: 'fromStart', ns: 30e9 });
+    expect(parseTimeBound('+0.5')).toEqual({ kind: 'fromStart', ns: 500_000_000 });
+    expect(parseTimeBound('@1795253382')).toEqual({ kind: 'epoch', sec: 1795253382, nsec: 0 });
+    expect(parseTimeBound('@1795253382.5')).toEqual({ kind: 'epoch', sec: 1795253382, nsec: 500_000_000 });
+    expect(parseTimeBound('@1795253382.000000001')).toEqual({ kind: 'epoch', sec: 1795253382, nsec: 1 });
+    // Digits past the nanosecond are dropped, as a capture's times have none.
+    expect(parseTimeBound('+1.0000000019')).toEqual({ kind: 'fromStart', ns: 1_000_000_001 });
   });
 
   it.each(['-3', '1795253382', '30', 'yesterday', '2026-13-01', '2026-02-30T00:00:00Z', '2026-11-21T25:00', '+', '@x', '+-3', ''])(
@@ -65,6 +68,23 @@ describe('--since/--until', () => {
     expect(windowError(parseTimeBound('2026-11-21T10:00:01Z'), parseTimeBound('2026-11-21T10:00:00Z'))).toMatch(/is after/);
     expect(windowError(parseTimeBound('+1'), parseTimeBound('+5'))).toBeNull();
     expect(windowError(parseTimeBound('+1'), parseTimeBound('@5'))).toBeNull();
+    // Exactly: a nanosecond apart, where floats of epoch seconds (~0.24 µs apart in 2026) are one number.
+    expect(windowError(parseTimeBound('@1796596065.000000002'), parseTimeBound('@1796596065.000000001'))).toBe(
+      '--since 2026-12-06T22:27:45.000000002Z is after --until 2026-12-06T22:27:45.000000001Z: the window is empty',
+    );
+    expect(windowError(parseTimeBound('+1.000000002'), parseTimeBound('+1.000000001'))).toMatch(/--since \+1\.000000002 is after --until \+1\.000000001/);
+    expect(windowError(parseTimeBound('@1796596065.000000001'), parseTimeBound('@1796596065.000000001'))).toBeNull();
+  });
+
+  it('writes a bound as the user meant it, with the digits it has', () => {
+    expect(boundText(parseTimeBound('+1.5'))).toBe('+1.5');
+    expect(boundText(parseTimeBound('+30'))).toBe('+30');
+    expect(boundText(fromStartBound(18_097_631_796))).toBe('+18.097631796');
+    expect(boundText(parseTimeBound('@1796596065.5'))).toBe('2026-12-06T22:27:45.500Z');
+    expect(boundText(parseTimeBound('2026-12-06T22:27:40.875202386Z'))).toBe('2026-12-06T22:27:40.875202386Z');
+    // A program's float of epoch seconds, rounded to the nanosecond once.
+    expect(epochBoundOf(1796596060.875)).toEqual({ kind: 'epoch', sec: 1796596060, nsec: 875_000_000 });
+    expect(epochBound(1796596060, 1_500_000_000)).toEqual({ kind: 'epoch', sec: 1796596061, nsec: 500_000_000 });
   });
 
   it('is a usage error on the command line: exit 2, the command named, the hint naming its --help', async () => {

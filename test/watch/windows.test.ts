@@ -12,6 +12,7 @@ import type { Connection } from '../../src/track/connection.js';
 import { TEST_ALL } from '../helpers/fixtures.js';
 import { FIXTURES } from '../helpers/pipeline.js';
 import { epochOf } from '../../src/capture/time-base.js';
+import { epochBoundOf } from '../../src/track/time-bound.js';
 
 const INTERVAL = 1;
 /** fixtures/lab and fixtures/lab-all alone (npm test): captures and findings today. */
@@ -140,7 +141,7 @@ describe('watch -r: windows over the streaming analysis', () => {
         // the finding, cut at the window before it does not.
         const cutAt = async (i: number) => {
           if (i < 0) return false;
-          const cut = await runPipeline(path, { until: { epoch: watched.windows[i]!.end } });
+          const cut = await runPipeline(path, { until: epochBoundOf(watched.windows[i]!.end) });
           return cut.analysis.findings.some((g) => g.id === f.id && g.listener === f.listener);
         };
         // Never early: the capture cut at the end of the window it started in shows the finding.

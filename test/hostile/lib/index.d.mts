@@ -1,5 +1,7 @@
 // Types for the TypeScript tests; the implementation is plain JavaScript so that scripts/fuzz.mjs can share it.
 
+import type { TimeBound } from '../../../src/track/time-bound.js';
+
 export interface Fixture {
   name: string;
   raw: Uint8Array;
@@ -16,8 +18,8 @@ export interface HostileInput {
   first?: number;
   chunkBytes?: number;
   maxConnections?: number;
-  since?: { fromStart?: number; epoch?: number };
-  until?: { fromStart?: number; epoch?: number };
+  since?: TimeBound;
+  until?: TimeBound;
   minPackets?: number;
   expect?: { packets: number; error: null | true; errorOffset?: number; errorFrame?: number };
   id?: number;

@@ -53,7 +53,8 @@ function withPrefixCheck(f, baseline, x) {
   return x;
 }
 
-const WINDOW = { since: { fromStart: 0.001 }, until: { fromStart: 0.5 } };
+// --since +0.001 --until +0.5, as TimeBounds (src/track/time-bound.ts: integer nanoseconds from the first frame).
+const WINDOW = { since: { kind: 'fromStart', ns: 1_000_000 }, until: { kind: 'fromStart', ns: 500_000_000 } };
 
 /** The fixed mutation corpus of all fixtures; every fifth input runs with a connection cap of 3 (evictions), every seventh with a time window. */
 export function* fixedCorpus(files, baselines, seed, opts) {
