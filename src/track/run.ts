@@ -180,7 +180,7 @@ async function track(
   };
   const ro = { onProgress: opts.onProgress, chunkBytes: opts.chunkBytes };
   const r = opts.merge ? await readMerged(opts.merge.files, sink, ro, opts.merge.origins) : await readCapture(path, sink, { ...ro, source });
-  tracker.addBatch(batch, inBatch);
+  if (inBatch > 0) tracker.addBatch(batch, inBatch);
   tracker.end();
   const c = decoder.counts;
   if (decoder.badOptionFrames > 0) {

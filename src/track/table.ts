@@ -1,7 +1,7 @@
 import type { Segment } from '../decode/segment.js';
 import { fitsSequence } from './direction.js';
 import { mix } from './key.js';
-import { CB, DF, DW, Fl, W } from './layout.js';
+import { CB, DW, Fl, W } from './layout.js';
 import { Slots } from './slots.js';
 import { S } from '../capture/time-base.js';
 
@@ -24,13 +24,6 @@ const TOUCH_EVERY_NS = 1 * S;
 const EMPTY = -1;
 /** The most keys one prefetch() takes (Tracker's MAX_BATCH). */
 export const MAX_PREFETCH = 64;
-/** 32-bit words in a 64-byte cache line. */
-const LINE_WORDS = 16;
-/**
- * The words at the start of a slot that a packet reads: the field table (fields.ts) places what every packet
- * touches first, and the server's doubles (DF block at Fl.Server) end it.
- */
-const PER_PACKET_WORDS = (Fl.Server + DF.Size) * 2;
 
 /**
  * The live connections: slots (slots.ts) found through an open-addressing
@@ -99,11 +92,12 @@ export class ConnectionTable {
   }
 
   /**
-   * Reads, for each key, its index entry and then the per-packet cache lines of the slot it names, and
-   * nothing more: find() on the same keys right after meets them in the cache. Each loop does one thing
-   * so that its loads are independent and the processor has many in flight at once (a load that misses
-   * here costs ~200 ns alone, ~45 ns among many: BENCHMARKS.md, session 11). Changes nothing; an entry
-   * that is another key's, or a slot that the batch's earlier segments replace, costs a wasted load.
+   * Reads, for each key, its index entry and then the first word of the slot it names, and nothing more:
+   * find() on the same keys right after meets them in the cache. Each loop does one thing so that its loads
+   * are independent and the processor has many in flight at once (a load that misses here costs ~200 ns
+   * alone, ~45 ns among many: BENCHMARKS.md, session 11). The slot's other per-packet lines, loaded too,
+   * measured no faster: they follow the first. Changes nothing; an entry that is another key's, or a slot
+   * that the batch's earlier segments replace, costs a wasted load.
    */
   prefetch(keys: Int32Array, n: number): void {
     const index = this.index;
@@ -116,9 +110,7 @@ export class ConnectionTable {
     const I = this.slots.I;
     for (let k = 0; k < n; k++) {
       const slot = index[at[k]!]!;
-      if (slot === EMPTY) continue;
-      const b = slot * W.Size;
-      for (let w = 0; w < PER_PACKET_WORDS; w += LINE_WORDS) sink ^= I[b + w]!;
+      if (slot !== EMPTY) sink ^= I[slot * W.Size]!;
     }
     this.prefetched = sink;
   }

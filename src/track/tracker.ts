@@ -124,7 +124,7 @@ export class Tracker {
 
   /**
    * Adds `n` segments in capture order, as n add() calls would. Their connections' index entries and
-   * per-packet cache lines are loaded first, all together: on a capture with more live connections than
+   * slots are loaded first, all together (ConnectionTable.prefetch): on a capture with more live connections than
    * the caches hold, each packet's lookup is two memory reads in a row (the index, then the slot) that
    * miss, and loaded one packet at a time they wait for each other; a batch's overlap (BENCHMARKS.md,
    * session 11). A subclass that overrides add() (LiveTracker) is not batched: run.ts calls this only on
