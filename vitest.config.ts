@@ -23,7 +23,10 @@ export function config(all: boolean) {
     test: {
       include: ['test/**/*.test.ts'],
       exclude: all ? configDefaults.exclude : [...configDefaults.exclude, ...SLOW_SUITES],
-      env: all ? { TCPDIAG_TEST_ALL: '1' } : {},
+      // Node 20 loads NODE_EXTRA_CA_CERTS (and its own root certificates) at every start when it is set,
+      // ~65 ms for each node the tests spawn; bin/tcpdiag.js's #! line empties it the same way
+      // (test/cli/cli.test.ts, 'bin/tcpdiag.js').
+      env: { NODE_EXTRA_CA_CERTS: '', ...(all ? { TCPDIAG_TEST_ALL: '1' } : {}) },
       testTimeout: 60_000,
       pool: 'forks',
       // vitest's default in a run is one worker fewer than the cores: a single one on 2 cores, which

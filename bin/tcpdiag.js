@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --no-concurrent-recompilation
+#!/usr/bin/env -S NODE_EXTRA_CA_CERTS=${TCPDIAG_CA_CERTS} node --no-concurrent-recompilation
 'use strict';
 // CommonJS (bin/package.json): started this way node loads no ES-module machinery for the program.
 //

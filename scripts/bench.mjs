@@ -29,7 +29,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CACHE, DEFAULT_LAB, DEFAULT_MIX, DEFAULT_OFFSET_MS, ensureTiled } from './bench/tile.mjs';
-import { REPO, commandLine, fmt, machine, mdTable, measure, shebangFlags, snapshotBuild, summary, toolVersions, which } from './bench/lib.mjs';
+import { REPO, commandLine, fmt, machine, mdTable, measure, shebangNode, snapshotBuild, summary, toolVersions, which } from './bench/lib.mjs';
 import { READ_ALIGN, READ_HEAD, readBenchRows, runReadBench, trackDetails } from './bench/read.mjs';
 
 const SPEC = {
@@ -56,8 +56,8 @@ const buildRoot = o.noSnapshot ? REPO : snapshotBuild();
 const build = { dist: join(buildRoot, 'dist'), bin: join(buildRoot, 'bin', 'tcpdiag.js') };
 const log = (m) => process.stderr.write(m + '\n');
 const node = process.execPath;
-// The bin as a shell starts it: node with the flags of its shebang.
-const BIN = [...shebangFlags(build.bin), build.bin];
+// The bin as a shell starts it: its shebang's command, then the bin.
+const BIN = [...shebangNode(build.bin), build.bin];
 const PROBE = join(DEFAULT_LAB, 'accept-overflow-abort0', 'server.pcap');
 const CHILD = join(REPO, 'scripts', 'bench', 'read-child.mjs');
 
@@ -75,8 +75,8 @@ const isNdjson = (s) => {
 };
 
 const ALL = {
-  analyze: { label: 'tcpdiag analyze --format json', tcpdiag: true, okCodes: [0, 1], argv: (f) => [node, ...BIN, 'analyze', f, '--format', 'json'], check: (out) => (isJson(out) ? null : 'output is not JSON') },
-  flows: { label: 'tcpdiag flows --format ndjson', tcpdiag: true, argv: (f) => [node, ...BIN, 'flows', f, '--format', 'ndjson'], check: (out) => (isNdjson(out) ? null : 'output is not NDJSON') },
+  analyze: { label: 'tcpdiag analyze --format json', tcpdiag: true, okCodes: [0, 1], argv: (f) => [...BIN, 'analyze', f, '--format', 'json'], check: (out) => (isJson(out) ? null : 'output is not JSON') },
+  flows: { label: 'tcpdiag flows --format ndjson', tcpdiag: true, argv: (f) => [...BIN, 'flows', f, '--format', 'ndjson'], check: (out) => (isNdjson(out) ? null : 'output is not NDJSON') },
   tshark: { label: 'tshark -q -z expert,warn', bin: 'tshark', argv: (f) => ['tshark', '-r', f, '-q', '-z', 'expert,warn'] },
   tcptrace: { label: 'tcptrace -n', bin: 'tcptrace', argv: (f) => ['tcptrace', '-n', f] },
   tcpdump: { label: 'tcpdump -r F -w /dev/null', bin: 'tcpdump', argv: (f) => ['tcpdump', '-r', f, '-w', '/dev/null'] },
@@ -194,7 +194,7 @@ if (!o.skip20m) {
     big.runs.push({ what: analyze.label, ok, wallMs: m.wallMs, maxRssKB: m.maxRssKB, note: ok ? `${fmt.rate(big.manifest.packets / (m.wallMs / 1000))}` : m.timedOut ? 'timed out' : `exit ${m.code}` });
   }
   log('bench: memory check: trackCapture (read + decode + track) on the big file');
-  const m = await measure([node, ...shebangFlags(build.bin), CHILD, 'track', t.path, build.dist], { stdout: 'pipe', cpu, timeoutS: Math.max(o.timeoutS, 3600) });
+  const m = await measure([...shebangNode(build.bin), CHILD, 'track', t.path, build.dist], { stdout: 'pipe', cpu, timeoutS: Math.max(o.timeoutS, 3600) });
   let extra = '';
   if (m.code === 0) {
     const r = JSON.parse(m.stdout.trim().split('\n').pop());
@@ -222,7 +222,7 @@ const SANITY_SETS = [
 ];
 
 async function trackCount(file) {
-  const m = await measure([node, ...shebangFlags(build.bin), CHILD, 'track', file, build.dist], { stdout: 'pipe', timeoutS: 1800 });
+  const m = await measure([...shebangNode(build.bin), CHILD, 'track', file, build.dist], { stdout: 'pipe', timeoutS: 1800 });
   if (m.code !== 0) throw new Error(`track-child failed on ${file}: ${m.stderr.trim().split('\n').pop()}`);
   return JSON.parse(m.stdout.trim().split('\n').pop());
 }

@@ -17,7 +17,7 @@ import { existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commandLine, shebangFlags, summary } from './lib.mjs';
+import { commandLine, shebangNode, summary } from './lib.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const o = commandLine('node scripts/bench/ab.mjs', {
@@ -40,7 +40,7 @@ function command(build, flags, job) {
   const child = join(REPO, 'scripts/bench/read-child.mjs');
   const bin = join(build, 'bin/tcpdiag.js');
   // node with the flags of the bin's shebang (as a shell starts it) and the build's own.
-  const node = ['node', ...shebangFlags(bin), ...flags];
+  const node = [...shebangNode(bin), ...flags];
   switch (job) {
     case 'analyze': return [...node, bin, 'analyze', '--format', 'json', '--fail-on', 'never', o.file];
     case 'flows': return [...node, bin, 'flows', '--format', 'ndjson', o.file];

@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync, statSync, symlinkSync } from '
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import { commandLine, measure, median, snapshotBuild, machine, shebangFlags } from './lib.mjs';
+import { commandLine, measure, median, snapshotBuild, machine, shebangNode } from './lib.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CACHE = process.env.TCPDIAG_BENCH_CACHE ?? '/work/.bench-cache';
@@ -19,8 +19,8 @@ const { reps } = commandLine('node scripts/bench/extras.mjs', { reps: { type: 'n
 
 const build = snapshotBuild();
 const bin = join(build, 'bin/tcpdiag.js');
-// node with the flags of the bin's shebang, as a shell starts it.
-const node = [process.execPath, ...shebangFlags(bin)];
+// node as the bin's shebang starts it (flags, environment), as a shell does.
+const node = shebangNode(bin);
 const out = [];
 const P = (s = '') => {
   out.push(s);

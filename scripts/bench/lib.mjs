@@ -252,11 +252,15 @@ export function usage(name, spec) {
 }
 
 /**
- * The node flags of a bin's shebang (`#!/usr/bin/env -S node --flag ...`): the benchmarks start the bin
- * with process.execPath and these, which is what a shell running the bin does.
+ * The command a bin's shebang runs, to put before the bin: a shell running `bin args` runs
+ * `/usr/bin/env -S '<the rest of the #! line>' bin args`, and so do the benchmarks (node from PATH, its
+ * flags, and the environment the line sets: tcpdiag's empties NODE_EXTRA_CA_CERTS, see README). A line
+ * without `env -S` gives process.execPath with the flags after `node`.
  */
-export function shebangFlags(bin) {
+export function shebangNode(bin) {
   const first = readFileSync(bin, 'utf8').split('\n', 1)[0];
+  const viaEnv = /^#!\s*(\S*\/env)\s+-S\s+(.*\S)\s*$/.exec(first);
+  if (viaEnv) return [viaEnv[1], '-S', viaEnv[2]];
   const m = /^#!.*?\bnode\b(.*)$/.exec(first);
-  return m ? m[1].trim().split(/\s+/).filter(Boolean) : [];
+  return [process.execPath, ...(m ? m[1].trim().split(/\s+/).filter(Boolean) : [])];
 }

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureTiled } from './tile.mjs';
-import { REPO, fmt, measure, shebangFlags, summary, which } from './lib.mjs';
+import { REPO, fmt, measure, shebangNode, summary, which } from './lib.mjs';
 
 const CHILD = join(REPO, 'scripts', 'bench', 'read-child.mjs');
 
@@ -31,10 +31,10 @@ export async function runReadBench(opts) {
     track: 'tcpdiag read+decode+track (trackCapture)',
     'track-recycle': 'tcpdiag read+decode+track, recycle: true (as the CLI)',
   };
-  // With the node flags of the build's bin (its shebang), as the CLI runs.
+  // Started as the build's bin starts (its shebang's command: node's flags and environment), as the CLI runs.
   const bin = join(dist, '..', 'bin', 'tcpdiag.js');
-  const flags = existsSync(bin) ? shebangFlags(bin) : [];
-  for (const m of modes) jobs.push({ id: m, label: labels[m], argv: [node, ...flags, CHILD, m, file, dist], child: true });
+  const start = existsSync(bin) ? shebangNode(bin) : [node];
+  for (const m of modes) jobs.push({ id: m, label: labels[m], argv: [...start, CHILD, m, file, dist], child: true });
   if (peers && which('tcpdump')) jobs.push({ id: 'tcpdump', label: 'tcpdump -r F -w /dev/null', argv: ['tcpdump', '-r', file, '-w', '/dev/null'] });
   if (peers) jobs.push({ id: 'cat', label: 'cat F > /dev/null', argv: ['cat', file] });
   for (const j of jobs) {

@@ -5,16 +5,16 @@
 //
 //   node scripts/bench/startup.mjs --builds /work/bench-s10base,. --jobs node,help,small --reps 20 [--cpu 1]
 //
-// Jobs: node (`node -e 0`, once, not per build), help (bin/tcpdiag.js --help), version (--version),
+// Jobs: node (`node -e 0`, once, not per build), node-no-ca (the same with NODE_EXTRA_CA_CERTS empty), help (bin/tcpdiag.js --help), version (--version),
 //       small (analyze --format json fixtures/public/get.pcap), small-text (analyze of it, text).
-// Each build is a tree holding bin/ and dist/ (as ab.mjs's), started as `node <the bin's #! flags> bin/tcpdiag.js`.
+// Each build is a tree holding bin/ and dist/ (as ab.mjs's), started as its bin's #! line starts it (lib.mjs shebangNode).
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commandLine, shebangFlags, summary } from './lib.mjs';
+import { commandLine, shebangNode, summary } from './lib.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const o = commandLine('node scripts/bench/startup.mjs', {
@@ -28,7 +28,7 @@ const o = commandLine('node scripts/bench/startup.mjs', {
 const SMALL = join(REPO, 'fixtures/public/get.pcap');
 function command(build, job) {
   const bin = join(build, 'bin/tcpdiag.js');
-  const node = ['node', ...shebangFlags(bin), bin];
+  const node = [...shebangNode(bin), bin];
   switch (job) {
     case 'help': return [...node, '--help'];
     case 'version': return [...node, '--version'];
@@ -43,6 +43,8 @@ const quote = (a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\'
 const runs = [];
 for (const job of o.jobs) {
   if (job === 'node') runs.push({ job, build: '-', cmd: [...pin, 'node', '-e', '0'] });
+  // node with NODE_EXTRA_CA_CERTS empty, as the bin's #! line starts it (README, design notes).
+  else if (job === 'node-no-ca') runs.push({ job, build: '-', cmd: [...pin, 'env', 'NODE_EXTRA_CA_CERTS=', 'node', '-e', '0'] });
   else for (const b of o.builds) runs.push({ job, build: b, cmd: [...pin, ...command(resolve(b), job)] });
 }
 

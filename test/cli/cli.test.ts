@@ -196,4 +196,33 @@ describe('bin/tcpdiag.js', () => {
     }
     expect(codes).toEqual([1, 0, 2]);
   });
+
+  // Node 20 parses its ~140 bundled root certificates and the named file at every start when
+  // NODE_EXTRA_CA_CERTS is set (~65-90 ms here); tcpdiag makes no TLS connection, so the #! line empties it.
+  // A file that cannot be read makes node warn on stderr at start: the warning shows whether node saw it.
+  it('started through its #! line, node does not load NODE_EXTRA_CA_CERTS; TCPDIAG_CA_CERTS still reaches it', async () => {
+    const missing = join(ROOT, 'no-such-ca-bundle.pem');
+    const plain = await runBin(['--version'], { shebang: true, env: { NODE_EXTRA_CA_CERTS: missing } });
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toBe('');
+    expect(plain.stdout).toMatch(/^\d+\.\d+\.\d+/);
+    const asked = await runBin(['--version'], { shebang: true, env: { NODE_EXTRA_CA_CERTS: missing, TCPDIAG_CA_CERTS: missing } });
+    expect(asked.code).toBe(0);
+    expect(asked.stderr).toContain(`Ignoring extra certs from \`${missing}\``);
+    // As node's argument (not through the #! line) node loads it: the check above can fail.
+    const direct = await runBin(['--version'], { env: { NODE_EXTRA_CA_CERTS: missing } });
+    expect(direct.stderr).toContain('Ignoring extra certs');
+  });
+
+  // npm makes a Windows .cmd and a sh shim from the #! line with cmd-shim's pattern (cmd-shim 8.0.0,
+  // lib/index.js, copied): it must still find node, its flag, and the variable as one it can SET
+  // (`${TCPDIAG_CA_CERTS}` becomes `%TCPDIAG_CA_CERTS%`, empty when unset, as env -S makes it).
+  it("is a #! line npm's cmd-shim reads: node, its flag, and one variable", () => {
+    const shebangExpr = /^#!\s*(?:\/usr\/bin\/env\s+(?:-S\s+)?((?:[^ \t=]+=[^ \t=]+\s+)*))?([^ \t]+)(.*)$/;
+    const first = readFileSync(join(ROOT, 'bin', 'tcpdiag.js'), 'utf8').split('\n', 1)[0];
+    const m = shebangExpr.exec(first);
+    expect(m && [m[1].trim(), m[2], m[3].trim()]).toEqual(['NODE_EXTRA_CA_CERTS=${TCPDIAG_CA_CERTS}', 'node', '--no-concurrent-recompilation']);
+    // Linux before 5.1 reads 127 bytes of a #! line.
+    expect(first.length).toBeLessThan(127);
+  });
 });

@@ -9,13 +9,13 @@
 //       decode, track-recycle (scripts/bench/read-child.mjs over this tree's dist/, as ab.mjs runs it),
 //       analyze (bin/tcpdiag.js analyze --format json),
 //       proto-track-record (finish fills a reused record object, as Connection.fill), proto-track-pass2, track-recycle-pass2 (two passes in one process; in-process figures are the second's).
-// Every node process gets the bin's shebang flags (--no-concurrent-recompilation), the prototype too.
+// Every node process starts as the bin's shebang starts node (--no-concurrent-recompilation, the environment), the prototype too.
 
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commandLine, shebangFlags, summary } from '../lib.mjs';
+import { commandLine, shebangNode, summary } from '../lib.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const o = commandLine('node scripts/bench/prototype/bench.mjs', {
@@ -25,7 +25,7 @@ const o = commandLine('node scripts/bench/prototype/bench.mjs', {
   jobs: { type: 'list', default: ['proto-read', 'proto-decode', 'proto-find', 'proto-track', 'decode', 'track-recycle', 'analyze'], help: 'jobs' },
 });
 const bin = join(REPO, 'bin/tcpdiag.js');
-const node = ['node', ...shebangFlags(bin)];
+const node = shebangNode(bin);
 function command(job) {
   // The last of two passes in one process (in-process figures only mean that pass).
   if (job === 'proto-track-pass2') return ['env', 'PROTO_PASSES=2', ...node, join(REPO, 'scripts/bench/prototype/track-proto.mjs'), 'track', o.file];
