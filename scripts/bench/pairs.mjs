@@ -7,8 +7,8 @@
 //   node scripts/bench/pairs.mjs --dists /work/bench-base/dist,/work/bench-s11/dist [--mode track-recycle] [--reps 16]
 //   node scripts/bench/pairs.mjs --dists A,B --in-process   # passes alternating inside one process instead
 //
-// --in-process loads every build's track/run.js in one node and runs their trackCapture in turn (recycling,
-// as the CLI does): warm passes, no start-up, the file and the heap shared.
+// --in-process loads every build's track/run.js in one node and runs their trackCapture in turn (recycling, no Zeek
+// history or states: as analyze does): warm passes, no start-up, the file and the heap shared.
 
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -34,7 +34,7 @@ if (o.child) {
   for (let r = 0; r < o.reps; r++) {
     for (let i = 0; i < runs.length; i++) {
       const c0 = process.cpuUsage();
-      await runs[i](file, () => undefined, { recycle: true });
+      await runs[i](file, () => undefined, { recycle: true, zeek: false });
       const c = process.cpuUsage(c0);
       console.log(JSON.stringify({ dist: o.dists[i], rep: r, cpuMs: (c.user + c.system) / 1000 }));
     }

@@ -7,7 +7,8 @@
 // MODE: read   - readCapture with a sink that only counts frames
 //       decode - readCapture + Decoder.decode of every frame into one Segment
 //       track  - trackCapture (read + decode + connection tracking), no-op onConnection
-//       track-recycle - the same with { recycle: true } (Connection objects reused, as the CLI does)
+//       track-recycle - the same with { recycle: true, zeek: false } (Connection objects reused, no Zeek
+//               history or states: as analyze runs it)
 //       track-half0, track-half1 - read + decode every frame, track (recycling) only the connections
 //               whose addresses and ports hash to that half: one of the two processes a two-core
 //               split of the tracker would need (bench/extras.mjs runs both at once)
@@ -49,8 +50,9 @@ if (mode === 'read') {
 } else if (mode === 'track' || mode === 'track-recycle') {
   const { trackCapture } = await load('track/run.js');
   let emitted = 0;
-  // track-recycle: finished Connection objects are reused, as the CLI runs the tracker.
-  const opts = mode === 'track-recycle' ? { recycle: true } : {};
+  // track-recycle: the tracker as analyze runs it: finished Connection objects reused, no Zeek history or
+  // states (TrackerOptions.zeek; a build from before session 12 ignores the option and keeps them).
+  const opts = mode === 'track-recycle' ? { recycle: true, zeek: false } : {};
   c0 = process.cpuUsage();
   t0 = performance.now();
   const s = await trackCapture(file, () => { emitted++; }, opts);

@@ -83,7 +83,8 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
     const runs = await (kernel ? runCountingCookies.bind(null, cookies) : runCaptures)(
       paths,
       { listeners: o.listener, ports: o.port },
-      { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections, merge: merged },
+      // No Zeek history or states: nothing analyze prints reads them (TrackerOptions.zeek).
+      { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections, merge: merged, zeek: false },
       o.jobs ?? defaultJobs(),
     );
     const correlation = await correlating;

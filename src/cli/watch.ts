@@ -164,6 +164,8 @@ export async function watch(cmd: Command, o: WatchOptions): Promise<number> {
           analyzer,
           maxConnections: o.maxConnections,
           merge: merged,
+          // Nothing watch prints reads Zeek's history or states (TrackerOptions.zeek).
+          zeek: false,
           // Replay: --duration keeps the first seconds of capture time, as analyze --until +SECONDS.
           until: !live && o.duration ? fromStartBound(Math.round(nanos(o.duration))) : undefined,
           newTracker: windows.newTracker,

@@ -112,7 +112,7 @@ export class Connection extends SlotRecord {
   /** Diagnosis results, filled downstream. */
   signatures: readonly string[] = [];
 
-  /** Zeek's history letters. */
+  /** Zeek's history letters ('' from a tracker run with TrackerOptions.zeek false). */
   get history(): string {
     return (this.historyText ??= historyOfWords(this.histLen, this.hist0, this.hist1, this.hist2, this.hist3));
   }

@@ -16,7 +16,7 @@ const DUPLICATE_WINDOW_NS = 2 * MS;
  * Recent segments pushed out of their direction's last-segment words (DW.LastSeq..) while a copy of them
  * may still come: one entry per hash of (connection, direction, seq, ack, IP ID, length, flags, TSval), two
  * to a bucket; 2^14 entries cover the 2 ms of traffic up to a few million packets a second. A newer
- * segment overwrites the older of its bucket, so a copy can be missed (counted as a retransmission),
+ * segment overwrites the entry of its bucket written longer ago, so a copy can be missed (counted as a retransmission),
  * never invented: an entry matches only when every field and the connection are equal and the copy comes
  * within the window.
  */
@@ -76,6 +76,12 @@ function idOf(I: Int32Array, b: number, server: boolean, s: Segment): number {
 export class RecentSegments {
   private readonly I: Int32Array;
   private readonly F: Float64Array;
+  /**
+   * Per bucket, which of its two entries the next spill replaces: the one written longer ago. Choosing by
+   * the entries' own times read them first, a cache miss (~200 ns) on ~30% of all packets (BENCHMARKS.md,
+   * session 12); this byte per bucket (8 KB) stays in the cache.
+   */
+  private readonly nextVictim = new Uint8Array((MASK + 1) >> 1);
 
   constructor() {
     const buf = new ArrayBuffer((MASK + 1) * STRIDE * 4);
@@ -129,8 +135,9 @@ export class RecentSegments {
     return false;
   }
 
+  /** The bucket's number: its two entries start at word bucket * 2 * STRIDE. */
   private bucket(tag: number, seq: number, ack: number, id: number, lenFlags: number): number {
-    return ((mix(mix(seq ^ Math.imul(tag, 0x9e3779b1)) ^ ack ^ Math.imul(id, 0x85ebca6b) ^ lenFlags) & MASK) & ~1) * STRIDE;
+    return (mix(mix(seq ^ Math.imul(tag, 0x9e3779b1)) ^ ack ^ Math.imul(id, 0x85ebca6b) ^ lenFlags) & MASK) >> 1;
   }
 
   /** Whether the table holds `s` for this tag within the window before it. */
@@ -138,7 +145,7 @@ export class RecentSegments {
     const I = this.I;
     const seq = s.seq | 0;
     const ack = s.ack | 0;
-    const e0 = this.bucket(tag, seq, ack, id, lenFlags);
+    const e0 = this.bucket(tag, seq, ack, id, lenFlags) * 2 * STRIDE;
     // Two entries per bucket, in one cache line: a copy is missed only when two other segments pushed out
     // of their directions in the last 2 ms fell into its bucket.
     for (let e = e0; e <= e0 + STRIDE; e += STRIDE) {
@@ -150,16 +157,18 @@ export class RecentSegments {
     return false;
   }
 
-  /** Puts the direction's last segment (at d, fd of the slot arrays) into the table; the older of its bucket makes room. */
+  /** Puts the direction's last segment (at d, fd of the slot arrays) into the table; the entry of its bucket written longer ago makes room. */
   private spill(tag: number, SI: Int32Array, SF: Float64Array, d: number, fd: number): void {
     const seq = SI[d + DW.LastSeq]!;
     const ack = SI[d + DW.LastAck]!;
     const id = SI[d + DW.LastId]!;
     const lenFlags = SI[d + DW.LastLenFlags]!;
-    const e0 = this.bucket(tag, seq, ack, id, lenFlags);
+    const bucket = this.bucket(tag, seq, ack, id, lenFlags);
     const I = this.I;
     const F = this.F;
-    const e = F[(e0 >> 1) + 3]! <= F[(e0 >> 1) + 3 + (STRIDE >> 1)]! ? e0 : e0 + STRIDE;
+    const victim = this.nextVictim[bucket]!;
+    this.nextVictim[bucket] = victim ^ 1;
+    const e = (bucket * 2 + victim) * STRIDE;
     I[e] = tag;
     I[e + 1] = seq;
     I[e + 2] = ack;

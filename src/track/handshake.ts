@@ -42,9 +42,9 @@ function ackedAll(st: Slots, b: number, fb: number, s: Segment, fromClient: bool
 
 /**
  * Updates one live connection with one segment: counters per direction, the
- * handshake timeline, the end, and Zeek's history and states.
+ * handshake timeline, the end, and (`zeek`: TrackerOptions.zeek) Zeek's history and states.
  */
-export function updateConnection(st: Slots, slot: number, s: Segment, fromClient: boolean, recent: RecentSegments): void {
+export function updateConnection(st: Slots, slot: number, s: Segment, fromClient: boolean, recent: RecentSegments, zeek: boolean): void {
   const server = !fromClient;
   const f = s.flags;
   const r = addToDirection(st, slot, server, s, recent);
@@ -65,9 +65,9 @@ export function updateConnection(st: Slots, slot: number, s: Segment, fromClient
     F[fb + Fl.LastTsNsec] = s.tsNsec;
   }
   U[b + W.LastFrame] = s.frame;
-  addHistory(I, b, fromClient, s, r !== 0);
+  if (zeek) addHistory(I, b, fromClient, s, r !== 0);
   if (r === 1) return;
-  zeekStep(I, b + W.ZClient, fromClient, f, s.payloadLen);
+  if (zeek) zeekStep(I, b + W.ZClient, fromClient, f, s.payloadLen);
 
   if (f & TCP_SYN) {
     if (fromClient && !(f & TCP_ACK)) {

@@ -26,6 +26,13 @@ export interface TrackerOptions {
   recycle?: boolean;
   /** Seed of the table's bucket hash; random unless a test fixes it. */
   hashSeed?: number;
+  /**
+   * Keep Zeek's history letters and endpoint states (Connection.history, clientState, serverState; default
+   * true). Only `flows` prints them and nothing in the diagnosis reads them, so analyze and watch turn them
+   * off: stepping them on every packet cost ~15% of the tracker's CPU (BENCHMARKS.md, session 12). Off,
+   * a connection's history is '' and both states INACTIVE.
+   */
+  zeek?: boolean;
 }
 
 /**
@@ -98,6 +105,8 @@ export class Tracker {
   private readonly batchKeys = new Int32Array(MAX_BATCH);
   /** Where finish() leaves its loads, so the compiler keeps them. */
   private touched = 0;
+  /** TrackerOptions.zeek. */
+  private readonly zeek: boolean;
   peakLive = 0;
 
   constructor(
@@ -107,6 +116,7 @@ export class Tracker {
     this.idleTimeout = opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_NS;
     this.closeHold = opts.closeHold ?? DEFAULT_CLOSE_HOLD_NS;
     this.logPackets = opts.logPackets;
+    this.zeek = opts.zeek ?? true;
     this.reused = opts.recycle ? new Connection() : null;
     const max = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.closingLimit = 2 * max;
@@ -194,7 +204,7 @@ export class Tracker {
     // Only a FIN or a RST closes a connection: other segments skip both looks at the two directions.
     const ends = (s.flags & (TCP_FIN | TCP_RST)) !== 0;
     const wasClosed = ends && this.isClosed(slot);
-    updateConnection(st, slot, s, fromClient, this.recent);
+    updateConnection(st, slot, s, fromClient, this.recent, this.zeek);
     if (ends && !wasClosed && this.isClosed(slot)) {
       this.closing.push(slot, st.I[slot * W.Size + W.Id]!);
       if (this.closing.size > this.closingLimit) this.compactClosing();
@@ -276,7 +286,7 @@ export class Tracker {
       U[b + W.C0] = s.dst0; U[b + W.C1] = s.dst1; U[b + W.C2] = s.dst2; U[b + W.C3] = s.dst3; U[b + W.CPort] = s.dstPort;
       U[b + W.S0] = s.src0; U[b + W.S1] = s.src1; U[b + W.S2] = s.src2; U[b + W.S3] = s.src3; U[b + W.SPort] = s.srcPort;
       // Zeek marks a connection whose first packet came from the responder as flipped.
-      flipHistory(I, b);
+      if (this.zeek) flipHistory(I, b);
     }
     U[b + W.FirstFrame] = s.frame;
     const F = st.F;
