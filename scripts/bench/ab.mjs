@@ -13,11 +13,11 @@
 // A build may carry node flags after a colon: /tmp/b:--no-concurrent-recompilation.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commandLine, shebangNode, summary } from './lib.mjs';
+import { captureTwin, commandLine, shebangNode, summary } from './lib.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const o = commandLine('node scripts/bench/ab.mjs', {
@@ -32,9 +32,7 @@ const o = commandLine('node scripts/bench/ab.mjs', {
 const SMALL = join(REPO, 'fixtures/public/get.pcap');
 function twin() {
   if (o.file2) return o.file2;
-  const t = `${o.file}.twin.pcap`;
-  if (!existsSync(t)) symlinkSync(o.file, t);
-  return t;
+  return captureTwin(o.file, `${o.file}.twin.pcap`);
 }
 function command(build, flags, job) {
   const child = join(REPO, 'scripts/bench/read-child.mjs');

@@ -7,11 +7,11 @@
 //   - a million spoofed SYNs (scripts/make-syn-flood.mjs): peak RSS and the eviction warning (issue 7).
 // Writes its tables into BENCHMARKS.md between the extras markers.
 //   node scripts/bench/extras.mjs [--reps N]
-import { existsSync, readFileSync, writeFileSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import { commandLine, measure, median, snapshotBuild, machine, shebangNode } from './lib.mjs';
+import { captureTwin, commandLine, measure, median, snapshotBuild, machine, shebangNode } from './lib.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CACHE = process.env.TCPDIAG_BENCH_CACHE ?? '/work/.bench-cache';
@@ -57,8 +57,7 @@ const bigs = ['tiled-1m', 'tiled-2m']
 const row = (runs) => ({ wall: median(runs.map((r) => r.wallMs)), cpu: median(runs.map((r) => r.cpuMs ?? NaN)), rss: median(runs.map((r) => r.maxRssKB ?? NaN)) });
 for (const big of bigs) {
   // A second name for the same bytes: analyze reads a path given twice only once.
-  const twin = big.replace(/\.pcap$/, '-twin.pcap');
-  if (!existsSync(twin)) symlinkSync(big, twin);
+  const twin = captureTwin(big, big.replace(/\.pcap$/, '-twin.pcap'));
   // Serial and parallel runs alternate, so a slow phase of the machine hits both alike.
   const argv = (jobs) => [...node, bin, 'analyze', big, twin, '--format', 'json', '--jobs', String(jobs)];
   const pairs = [];

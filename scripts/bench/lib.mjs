@@ -2,7 +2,7 @@
 // and peak RSS, statistics, machine facts, table formatting.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { closeSync, copyFileSync, cpSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -263,4 +263,32 @@ export function shebangNode(bin) {
   if (viaEnv) return [viaEnv[1], '-S', viaEnv[2]];
   const m = /^#!.*?\bnode\b(.*)$/.exec(first);
   return [process.execPath, ...(m ? m[1].trim().split(/\s+/).filter(Boolean) : [])];
+}
+
+/**
+ * A second path to the same capture bytes, for runs that analyze two captures (--jobs): a hard link (a copy
+ * across file systems). Not a symbolic link: analyze reads a capture given twice only once, and it knows a
+ * symbolic link for the file it names (realpath), so a symlinked twin measured one capture, not two (it did
+ * from session 11's capture-paths change until session 12).
+ */
+export function captureTwin(file, twin) {
+  if (existsSync(twin) || isSymlink(twin)) {
+    if (!lstatSync(twin).isSymbolicLink() && statSync(twin).ino === statSync(file).ino) return twin;
+    unlinkSync(twin);
+  }
+  try {
+    linkSync(file, twin);
+  } catch (e) {
+    if (e.code !== 'EXDEV') throw e;
+    copyFileSync(file, twin);
+  }
+  return twin;
+}
+
+function isSymlink(p) {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
