@@ -69,30 +69,31 @@ export const enum W {
   /** The server's DW block. */
   Server = 32,
   LastFrame = 48,
+  ServerDataAckFrame = 49,
+  SynCount = 50,
+  SynAckCount = 51,
+  ClientSegsBeforeAnswer = 52,
+  ClientRetransBeforeAnswer = 53,
   /** Zeek history letters seen, a bit per letter and side (history.ts). */
-  HistSeen = 49,
-  HistLen = 50,
+  HistSeen = 54,
   /** Zeek endpoint states, in the order zeekStep reads them. */
-  ZClient = 51,
-  ZServer = 52,
-  ZClientPrev = 53,
-  ZServerPrev = 54,
-  /** Zeek history letters, six to a word (history.ts). */
-  Hist0 = 55,
-  Hist1 = 56,
-  Hist2 = 57,
-  Hist3 = 58,
+  ZClient = 55,
+  ZServer = 56,
+  ZClientPrev = 57,
+  ZServerPrev = 58,
   /** Side code of the first FIN. */
   FirstFin = 59,
   HsAckFrame = 60,
   ServerAnswerFrame = 61,
   ClientDataFrame = 62,
   ServerDataFrame = 63,
-  ServerDataAckFrame = 96,
-  SynCount = 97,
-  SynAckCount = 98,
-  ClientSegsBeforeAnswer = 99,
-  ClientRetransBeforeAnswer = 100,
+  /** Zeek history letters kept (history.ts): this and the letters are written only when a letter is added. */
+  HistLen = 96,
+  /** Zeek history letters, six to a word (history.ts). */
+  Hist0 = 97,
+  Hist1 = 98,
+  Hist2 = 99,
+  Hist3 = 100,
   IpVersion = 101,
   /** RoleCode. */
   Role = 102,

@@ -24,6 +24,14 @@ export class SlotRecord {
   s3 = 0;
   /** Frame number of the connection's latest packet. */
   lastFrame = 0;
+  /** The server's first ACK that covers client data. */
+  serverDataAckFrame = 0;
+  synCount = 0;
+  synAckCount = 0;
+  /** Client segments from the handshake ACK (included; the first packet when the handshake was missed) until the server's first answer. */
+  clientSegsBeforeAnswer = 0;
+  /** Client data retransmissions before the server's first answer. */
+  clientRetransBeforeAnswer = 0;
   clientState = 0;
   serverState = 0;
   clientPrev = 0;
@@ -33,14 +41,6 @@ export class SlotRecord {
   serverAnswerFrame = 0;
   clientFirstDataFrame = 0;
   serverFirstDataFrame = 0;
-  /** The server's first ACK that covers client data. */
-  serverDataAckFrame = 0;
-  synCount = 0;
-  synAckCount = 0;
-  /** Client segments from the handshake ACK (included; the first packet when the handshake was missed) until the server's first answer. */
-  clientSegsBeforeAnswer = 0;
-  /** Client data retransmissions before the server's first answer. */
-  clientRetransBeforeAnswer = 0;
   /** Frame number of the connection's first packet. */
   firstFrame = 0;
   synFrame = 0;
@@ -99,6 +99,11 @@ export class SlotRecord {
     this.s2 = U[b + W.S2]!;
     this.s3 = U[b + W.S3]!;
     this.lastFrame = U[b + W.LastFrame]!;
+    this.serverDataAckFrame = U[b + W.ServerDataAckFrame]!;
+    this.synCount = I[b + W.SynCount]!;
+    this.synAckCount = I[b + W.SynAckCount]!;
+    this.clientSegsBeforeAnswer = I[b + W.ClientSegsBeforeAnswer]!;
+    this.clientRetransBeforeAnswer = I[b + W.ClientRetransBeforeAnswer]!;
     this.clientState = I[b + W.ZClient]!;
     this.serverState = I[b + W.ZServer]!;
     this.clientPrev = I[b + W.ZClientPrev]!;
@@ -107,11 +112,6 @@ export class SlotRecord {
     this.serverAnswerFrame = U[b + W.ServerAnswerFrame]!;
     this.clientFirstDataFrame = U[b + W.ClientDataFrame]!;
     this.serverFirstDataFrame = U[b + W.ServerDataFrame]!;
-    this.serverDataAckFrame = U[b + W.ServerDataAckFrame]!;
-    this.synCount = I[b + W.SynCount]!;
-    this.synAckCount = I[b + W.SynAckCount]!;
-    this.clientSegsBeforeAnswer = I[b + W.ClientSegsBeforeAnswer]!;
-    this.clientRetransBeforeAnswer = I[b + W.ClientRetransBeforeAnswer]!;
     this.firstFrame = U[b + W.FirstFrame]!;
     this.synFrame = U[b + W.SynFrame]!;
     this.synNewIsn = I[b + W.SynNewIsn]!;

@@ -75,7 +75,12 @@ describe('slot layout', () => {
         for (const [d, off] of L.DF) claim((at + off) * 8, `Fl.${name}+DF.${d}`, 8);
       } else claim(at * 8, `Fl.${name}`, 8);
     }
-    const hot = ['W.Key', 'W.Vlan', 'W.Bits', 'W.RstBy', 'W.HistLen', 'W.ZClient', 'W.Server+DW.LastId', 'Fl.LastTime', 'Fl.Server+DF.LastTime'];
+    // Read on every packet: the lookup's, a direction's, the handshake counts updateConnection reads on every
+    // server packet, flows' Zeek words (history.ts, zeek.ts), the times.
+    const hot = [
+      'W.Key', 'W.Vlan', 'W.Bits', 'W.RstBy', 'W.SynCount', 'W.SynAckCount', 'W.ServerDataAckFrame', 'W.ClientSegsBeforeAnswer',
+      'W.HistSeen', 'W.ZClient', 'W.ZServerPrev', 'W.ServerDataFrame', 'W.Server+DW.LastId', 'Fl.LastTime', 'Fl.Server+DF.LastTime',
+    ];
     for (const name of hot) {
       const bytes = [...owner].filter(([, n]) => n === name).map(([b]) => b);
       expect(bytes.length, name).toBeGreaterThan(0);
