@@ -272,10 +272,9 @@ export function shebangNode(bin) {
  * from session 11's capture-paths change until session 12).
  */
 export function captureTwin(file, twin) {
-  if (existsSync(twin) || isSymlink(twin)) {
-    if (!lstatSync(twin).isSymbolicLink() && statSync(twin).ino === statSync(file).ino) return twin;
-    unlinkSync(twin);
-  }
+  const there = lstatSync(twin, { throwIfNoEntry: false });
+  if (there && !there.isSymbolicLink() && there.ino === statSync(file).ino) return twin;
+  if (there) unlinkSync(twin);
   try {
     linkSync(file, twin);
   } catch (e) {
@@ -283,12 +282,4 @@ export function captureTwin(file, twin) {
     copyFileSync(file, twin);
   }
   return twin;
-}
-
-function isSymlink(p) {
-  try {
-    return lstatSync(p).isSymbolicLink();
-  } catch {
-    return false;
-  }
 }

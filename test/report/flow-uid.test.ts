@@ -35,7 +35,7 @@ describe('connectionUid', () => {
       expect(uid).toBe(bigIntUid(...args));
       shortest = Math.min(shortest, uid.length);
     }
-    // 96 bits take 17 base62 digits; a uid whose top digits are zero is shorter, and still agrees.
-    expect(shortest).toBeLessThan(18);
+    // 96 bits take up to 17 base62 digits; ~1 uid in 100 has 15 or fewer (its top digits zero): those ran too.
+    expect(shortest).toBeLessThanOrEqual(16);
   });
 });
