@@ -170,6 +170,30 @@ export async function openSource(path: string, chunkBytes = CHUNK_BYTES): Promis
 }
 
 /**
+ * Two read buffers of `len` bytes that start on page boundaries. The kernel copies a file's pages into a
+ * read buffer with `rep movsb`, which on this machine's AMD EPYC runs 3x slower when the buffer starts a
+ * few bytes past a page boundary (the distance from source to destination modulo 4096 under ~32 bytes):
+ * and every large Buffer does, at malloc's 16-byte header past its mapping. Reading the 2 M file took 200
+ * ms of system time into such a buffer, 60 into a page-aligned one (BENCHMARKS.md, session 13).
+ * A WebAssembly memory is mapped by V8 on page boundaries; where one cannot be had (an address-space
+ * limit), plain Buffers.
+ */
+export function readBuffers(len: number): [Buffer, Buffer] {
+  const second = Math.ceil(len / PAGE_BYTES) * PAGE_BYTES;
+  try {
+    const pages = Math.ceil((second + len) / WASM_PAGE_BYTES);
+    const mem = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    return [Buffer.from(mem.buffer, 0, len), Buffer.from(mem.buffer, second, len)];
+  } catch {
+    return [Buffer.allocUnsafe(len), Buffer.allocUnsafe(len)];
+  }
+}
+const PAGE_BYTES = 4096;
+const WASM_PAGE_BYTES = 65536;
+// Node's global, which the ES2022 library and @types/node leave undeclared: the one constructor used here.
+declare const WebAssembly: { Memory: new (size: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer } };
+
+/**
  * A regular, uncompressed file read into two buffers reused in turn: no
  * allocation per read for the GC to reclaim, and the next chunk is read (on
  * libuv's thread pool, so on the other core) while the reader parses this
@@ -180,7 +204,9 @@ export async function openSource(path: string, chunkBytes = CHUNK_BYTES): Promis
 async function openPlainFile(path: string, size: number, chunkBytes: number): Promise<ByteSource | null> {
   const fh: FileHandle = await open(path, 'r');
   const len = Math.max(2, Math.min(chunkBytes, Math.max(size, 2)));
-  let cur = Buffer.allocUnsafe(len);
+  // A file that one read takes whole gains nothing from alignment: spared the memory's mapping (a --merge of many small files).
+  const [buf0, buf1] = size > len ? readBuffers(len) : [Buffer.allocUnsafe(len), null];
+  let cur = buf0;
   let first: number;
   try {
     first = (await fh.read(cur, 0, cur.length, 0)).bytesRead;
@@ -208,7 +234,7 @@ async function openPlainFile(path: string, size: number, chunkBytes: number): Pr
   };
   async function* chunks(): AsyncGenerator<Uint8Array> {
     // A file read whole by the first read needs no second buffer.
-    let next = read >= size ? null : Buffer.allocUnsafe(len);
+    let next: Buffer | null = read >= size ? null : buf1;
     let pending: Promise<{ bytesRead: number }> | null = null;
     try {
       let n = first;
