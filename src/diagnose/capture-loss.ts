@@ -17,9 +17,10 @@ const MAX_WINDOW_SHIFT = 14;
  * offered scaling. A handshake not captured allows the largest.
  */
 function maxInFlight(receiver: HandshakeOptions | null, sender: HandshakeOptions | null, seen: boolean): number {
-  if (!seen) return 65535 * 2 ** MAX_WINDOW_SHIFT;
+  // Shifts, not `2 **`: V8 calls its pow() for that, twice per connection (1.4% of an analyze profile).
+  if (!seen) return 65535 * (1 << MAX_WINDOW_SHIFT);
   const scaled = receiver !== null && sender !== null && receiver.wscale >= 0 && sender.wscale >= 0;
-  return 65535 * 2 ** (scaled ? Math.min(receiver.wscale, MAX_WINDOW_SHIFT) : 0);
+  return 65535 * (1 << (scaled ? Math.min(receiver.wscale, MAX_WINDOW_SHIFT) : 0));
 }
 
 /**

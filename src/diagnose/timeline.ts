@@ -52,6 +52,9 @@ export class Timeline {
   // Nothing is allocated until the first count: a port scan makes up to 20 000 listeners, each with one.
   private rows = NO_ROWS;
   private origin = NaN;
+  /** The bucket last counted and its row: a connection's events, and the next connection's, mostly fall in the same 100 ms. */
+  private lastKey = NaN;
+  private lastRow = 0;
   dropped = 0;
 
   /** `times.base`: the run's base second (capture/time-base.ts); buckets are cut on epoch seconds, as the charts show them. */
@@ -64,6 +67,10 @@ export class Timeline {
     const k = this.times.base * FINE_PER_S + Math.floor(t / FINE_NS);
     if (this.origin !== this.origin) this.origin = k;
     const key = k - this.origin;
+    if (key === this.lastKey) {
+      this.rows[this.lastRow * SERIES.length + series]!++;
+      return;
+    }
     let row = this.index.get(key);
     if (row === undefined) {
       if (this.index.size >= MAX_FINE_BUCKETS) {
@@ -78,6 +85,8 @@ export class Timeline {
       }
       this.index.set(key, row);
     }
+    this.lastKey = key;
+    this.lastRow = row;
     this.rows[row * SERIES.length + series]!++;
   }
 
