@@ -20,7 +20,7 @@ const SPEC = {
   packets: { type: 'number', default: 1e6, help: 'tiled capture size' },
   file: { type: 'string', default: undefined, help: 'run on this capture instead of a tiled one' },
   command: { type: 'string', default: 'analyze', help: 'analyze | flows | track (read + decode + track, recycling, as the CLI)' },
-  warmup: { type: 'string', default: 'auto', help: "track only: 'on' runs the warm-up capture first and reports only what the input did after it, 'off' none" },
+  warmup: { type: 'string', default: 'auto', help: "track only: 'on' runs the warm-up capture first and reports only what the input did after it (and the warm-up's own compiles apart), 'off' none, 'auto' as the CLI does (inputs from 4 MB on; its compiles counted with the input's)" },
   flags: { type: 'string', default: '--no-concurrent-recompilation', help: "node flags (the bin's shebang by default)" },
   dist: { type: 'string', default: join(REPO, 'dist'), help: 'compiled tree' },
   top: { type: 'number', default: 40, help: 'rows to print' },
@@ -38,7 +38,7 @@ const main = `import(${JSON.stringify(resolve(o.dist, 'cli', 'main.js'))}).then(
 // track: the warm-up (when on) then the input, a marker line between them so only the input's compiles count.
 const MARK = '=== input';
 const track = `const r = await import(${JSON.stringify(resolve(o.dist, 'track', 'run.js'))});
-if (${JSON.stringify(o.warmup)} === 'on') await r.warmUpTracker(true);
+if (${JSON.stringify(o.warmup)} === 'on') await r.warmUpTracker({ recycle: true, zeek: false });
 console.log(${JSON.stringify(MARK)});
 await r.trackCapture(process.argv[1], () => {}, { recycle: true, zeek: false });`;
 const r = spawnSync(

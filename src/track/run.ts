@@ -54,25 +54,38 @@ const MAX_WARNINGS = 20;
 const BATCH = 16;
 
 /**
- * The warm-up capture (warm-up.ts) run before a large input: it takes the loop through every branch so
- * that V8 optimises it once, where a large input alone had it compiled and thrown away several times.
- * Measured, it did not pay (BENCHMARKS.md, issue 20 second session): the input still compiled ~20
- * functions afresh and the warm-up's own ~100-200 ms in a cold process cost more than the compiles it
- * saved. Off unless TCPDIAG_WARMUP=1; then inputs from this size on (a .gz counts three times its size).
+ * The warm-up capture (warm-up.ts), run once per process before an input this large: two rounds of its
+ * connections (~300 packets), through every branch of read → decode → track, before V8 optimises any of it.
+ * It gives V8 the type feedback of the rare branches (a probe past the first index entry, an eviction, a
+ * SYN-ACK after the handshake, a sequence hole...) before the input makes the loop hot, so the loop is
+ * compiled with them and not thrown away the first time the input takes one ("insufficient type feedback":
+ * 21 deoptimisations of the tracker on the 2 M file without it, 6 with it; `node scripts/bench/jit.mjs
+ * --command track`). It costs ~25 ms in a cold process; the tracker's first pass took 8–11% less CPU on the
+ * 2 M file, 14–23% on 0.1–0.25 M-packet files (6–49 MB), and nothing either way at 10 000 packets
+ * (BENCHMARKS.md, session 13). An earlier warm-up of 40 rounds, long enough to have V8 optimise the loop on the
+ * warm-up's own feedback, cost more than it saved. TCPDIAG_WARMUP=0 turns it off; a .gz counts three
+ * times its size.
  */
-const WARM_UP_FROM_BYTES = 24 * 1024 * 1024;
+const WARM_UP_FROM_BYTES = 4 * 1024 * 1024;
+const WARM_UP_ROUNDS = 2;
 // Small and odd: chunk boundaries fall inside records and inside record headers, as they do in a large file.
 const WARM_UP_CHUNK_BYTES = 4093;
 let warmedUp = false;
 
-function worthWarmingUp(path: string): boolean {
-  if (process.env.TCPDIAG_WARMUP !== '1' || path === '-') return false;
-  try {
-    const st = statSync(path);
-    return st.isFile() && st.size * (/\.gz$/i.test(path) ? 3 : 1) >= WARM_UP_FROM_BYTES;
-  } catch {
-    return false;
+/** Whether trackCapture runs the warm-up before these files (one, or a --merge's), by their sizes (exported for the tests). */
+export function worthWarmingUp(paths: readonly string[]): boolean {
+  if (process.env.TCPDIAG_WARMUP === '0') return false;
+  let bytes = 0;
+  for (const path of paths) {
+    if (path === '-') return false;
+    try {
+      const st = statSync(path);
+      if (st.isFile()) bytes += st.size * (/\.gz$/i.test(path) ? 3 : 1);
+    } catch {
+      // Not there: the reader says so.
+    }
   }
+  return bytes >= WARM_UP_FROM_BYTES;
 }
 
 /**
@@ -85,19 +98,22 @@ export async function trackCapture(
   onConnection: (c: Connection) => void,
   opts: RunOptions = {},
 ): Promise<CaptureSummary> {
-  if (!warmedUp && worthWarmingUp(path)) await warmUpTracker(opts.recycle);
+  if (!warmedUp && opts.newTracker === undefined && worthWarmingUp(opts.merge?.files ?? [path])) await warmUpTracker(opts);
   return track(path, undefined, onConnection, opts);
 }
 
 /** Runs the warm-up capture (warm-up.ts) through read → decode → track, once per process. */
-export async function warmUpTracker(recycle?: boolean): Promise<void> {
+export async function warmUpTracker(opts: Pick<TrackerOptions, 'recycle' | 'zeek'> = {}): Promise<void> {
   if (warmedUp) return;
   warmedUp = true;
-  // The same function on the same options, so the code compiled is the code the input runs.
-  const bytes = warmUpCapture();
-  // First in a table of 100 connections (probe runs, evictions), then in one of the default size.
-  await track('(warm-up)', bytesSource(bytes, WARM_UP_CHUNK_BYTES), () => undefined, { recycle, maxConnections: 100 });
-  await track('(warm-up)', bytesSource(bytes, WARM_UP_CHUNK_BYTES), () => undefined, { recycle });
+  // The same functions on the input's options (a recycled record or not, Zeek's letters or not), so the
+  // feedback is the input's.
+  const o = { recycle: opts.recycle, zeek: opts.zeek };
+  const bytes = warmUpCapture(WARM_UP_ROUNDS);
+  // First in a table of 16 connections (the two rounds keep up to 22 open: evictions, probe runs), then in one
+  // of 2000 (a table of the default size costs ~7 ms to make, and measured slower).
+  await track('(warm-up)', bytesSource(bytes, WARM_UP_CHUNK_BYTES), () => undefined, { ...o, maxConnections: 16 });
+  await track('(warm-up)', bytesSource(bytes, WARM_UP_CHUNK_BYTES), () => undefined, { ...o, maxConnections: 2000 });
 }
 
 async function track(

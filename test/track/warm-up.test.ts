@@ -1,10 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { bytesSource } from '../../src/capture/source.js';
 import { readCapture } from '../../src/capture/reader.js';
 import { Decoder } from '../../src/decode/decoder.js';
 import { Decoded, newSegment } from '../../src/decode/segment.js';
 import type { Connection } from '../../src/track/connection.js';
-import { trackCapture, warmUpTracker } from '../../src/track/run.js';
+import { trackCapture, warmUpTracker, worthWarmingUp } from '../../src/track/run.js';
 import { Tracker } from '../../src/track/tracker.js';
 import { warmUpCapture } from '../../src/track/warm-up.js';
 
@@ -57,9 +60,67 @@ describe('warm-up capture', () => {
 
   it('leaves what a capture tracked after it exactly as without it', async () => {
     const before = await run(LAB);
-    await warmUpTracker(true);
+    await warmUpTracker({ recycle: true });
     const after = await run(LAB);
     expect(after.connections.length).toBeGreaterThan(0);
     expect(after).toEqual(before);
+  });
+});
+
+describe('when the warm-up runs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tcpdiag-warm-up-'));
+  const file = (name: string, bytes: number) => {
+    const p = join(dir, name);
+    writeFileSync(p, '');
+    truncateSync(p, bytes);
+    return p;
+  };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('runs before inputs from 4 MiB on (a .gz counts three times, a --merge its files together), not before stdin', () => {
+    vi.stubEnv('TCPDIAG_WARMUP', '');
+    const MiB = 1024 * 1024;
+    expect(worthWarmingUp([file('small.pcap', 4 * MiB - 1)])).toBe(false);
+    expect(worthWarmingUp([file('large.pcap', 4 * MiB)])).toBe(true);
+    expect(worthWarmingUp([file('c.pcap.gz', Math.ceil((4 * MiB) / 3))])).toBe(true);
+    expect(worthWarmingUp([file('d.pcap.gz', Math.floor((4 * MiB) / 3) - 1)])).toBe(false);
+    expect(worthWarmingUp([file('m1.pcap', 2 * MiB), file('m2.pcap', 2 * MiB)])).toBe(true);
+    expect(worthWarmingUp([join(dir, 'missing.pcap')])).toBe(false);
+    expect(worthWarmingUp(['-'])).toBe(false);
+    expect(worthWarmingUp([dir])).toBe(false);
+  });
+
+  it('is off with TCPDIAG_WARMUP=0', () => {
+    vi.stubEnv('TCPDIAG_WARMUP', '0');
+    expect(worthWarmingUp([file('large2.pcap', 64 * 1024 * 1024)])).toBe(false);
+  });
+
+  it('takes two rounds through every kind of connection the capture is built for, and evictions', async () => {
+    const bytes = warmUpCapture(2);
+    const seg = newSegment();
+    const dec = new Decoder(seg);
+    const seen = new Set<string>();
+    const t = new Tracker((c) => {
+      if (c.synRetransmits > 0) seen.add('synRetransmits');
+      if (c.synAckRetransmits > 0) seen.add('synAckRetransmits');
+      if (c.synAckCopiesAfterAck > 0) seen.add('synAckAfterAck');
+      if (c.rstAnswersSyn) seen.add('refused');
+      if (c.roleSource === 'port') seen.add('midStream');
+      if (c.reusesEarlier) seen.add('reused');
+      if (c.ipVersion === 6 && c.vlan === 100) seen.add('ipv6Vlan');
+      if (c.client.duplicates > 0) seen.add('dups');
+      if (c.client.keepAlives > 0) seen.add('keepAlives');
+      if (c.server.zeroWindows > 0) seen.add('zeroWindows');
+      if (c.client.outOfOrder > 0) seen.add('outOfOrder');
+      if (c.evicted) seen.add('evicted');
+    }, { maxConnections: 16 });
+    const r = await readCapture('(warm-up)', { onFrame: (f) => { if (dec.decode(f) === Decoded.Tcp) t.add(seg); } }, { source: bytesSource(bytes, 4093) });
+    t.end();
+    expect(r.error).toBeNull();
+    expect(dec.counts.otherIp).toBe(2);
+    expect(dec.counts.nonIp).toBe(2);
+    // In the warm-up's first table of 16 (run.ts), some are evicted.
+    expect([...seen].sort()).toEqual(['dups', 'evicted', 'ipv6Vlan', 'keepAlives', 'midStream', 'outOfOrder', 'refused', 'reused', 'synAckAfterAck', 'synAckRetransmits', 'synRetransmits', 'zeroWindows']);
   });
 });
