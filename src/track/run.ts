@@ -55,16 +55,16 @@ const BATCH = 16;
 
 /**
  * The warm-up capture (warm-up.ts), run once per process before an input this large: two rounds of its
- * connections (~300 packets), through every branch of read → decode → track, before V8 optimises any of it.
- * It gives V8 the type feedback of the rare branches (a probe past the first index entry, an eviction, a
- * SYN-ACK after the handshake, a sequence hole...) before the input makes the loop hot, so the loop is
- * compiled with them and not thrown away the first time the input takes one ("insufficient type feedback":
- * 21 deoptimisations of the tracker on the 2 M file without it, 6 with it; `node scripts/bench/jit.mjs
- * --command track`). It costs ~25 ms in a cold process; the tracker's first pass took 8–11% less CPU on the
- * 2 M file, 14–23% on 0.1–0.25 M-packet files (6–49 MB), and nothing either way at 10 000 packets
- * (BENCHMARKS.md, session 13). An earlier warm-up of 40 rounds, long enough to have V8 optimise the loop on the
- * warm-up's own feedback, cost more than it saved. TCPDIAG_WARMUP=0 turns it off; a .gz counts three
- * times its size.
+ * connections (~240 packets), through every branch of read → decode → track, before V8 optimises any of it.
+ * It gives V8 the type feedback of the rare branches (a probe past an entry's home, an eviction, a SYN-ACK
+ * after the handshake, a copy found in the recent-segments table...) before the input makes the loop hot,
+ * so the loop is compiled with them and not thrown away the first time the input takes one ("insufficient
+ * type feedback": 21 deoptimisations of the tracker on the 2 M file without it, 2–3 with it; `node
+ * scripts/bench/jit.mjs --command track`). It costs ~30 ms in a cold process; measured in alternating
+ * pairs (BENCHMARKS.md, session 13), the tracker's pass over the 2 M file took 5–12% less CPU and analyze
+ * 4–6% less; analyze of a 49 MB file 12%, of a 6 MB file 20%; at 10 000 packets (2 MB) it neither gained
+ * nor lost. An earlier warm-up of 40 rounds, long enough for V8 to optimise the loop on the warm-up's own
+ * feedback, cost more than it saved. TCPDIAG_WARMUP=0 turns it off; a .gz counts three times its size.
  */
 const WARM_UP_FROM_BYTES = 4 * 1024 * 1024;
 const WARM_UP_ROUNDS = 2;
@@ -110,10 +110,12 @@ export async function warmUpTracker(opts: Pick<TrackerOptions, 'recycle' | 'zeek
   // feedback is the input's.
   const o = { recycle: opts.recycle, zeek: opts.zeek };
   const bytes = warmUpCapture(WARM_UP_ROUNDS);
-  // First in a table of 16 connections (the two rounds keep up to 22 open: evictions, probe runs), then in one
-  // of 2000 (a table of the default size costs ~7 ms to make, and measured slower).
-  await track('(warm-up)', bytesSource(bytes, WARM_UP_CHUNK_BYTES), () => undefined, { ...o, maxConnections: 16 });
-  await track('(warm-up)', bytesSource(bytes, WARM_UP_CHUNK_BYTES), () => undefined, { ...o, maxConnections: 2000 });
+  // First in a table of 8 connections (the two rounds keep up to 22 open: evictions, and probe runs past an
+  // entry's home; a table of 16 missed those in some runs, its hash seed being random), then in one of 2000 (a
+  // table of the default size costs ~7 ms to make, and measured slower).
+  const emit = () => undefined;
+  await track('(warm-up)', bytesSource(bytes, WARM_UP_CHUNK_BYTES), emit, { ...o, maxConnections: 8 });
+  await track('(warm-up)', bytesSource(bytes, WARM_UP_CHUNK_BYTES), emit, { ...o, maxConnections: 2000 });
 }
 
 async function track(

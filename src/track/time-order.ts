@@ -12,10 +12,14 @@ const STEP_NS = 1e9;
 
 export class TimeOrder {
   private frames = 0;
-  /** The previous frame's and the one before's capture times and numbers. */
-  private prevT = 0;
+  /**
+   * The previous frame's and the one before's capture times and numbers. The times start as -0 (equal to 0): a
+   * double, as every time past 2^31 ns is, so V8 never changes the fields' representation mid-run (that threw
+   * the optimised per-frame code away once per process: decode/segment.ts says the same of Segment.time).
+   */
+  private prevT = -0;
   private prevFrame = 0;
-  private prevPrevT = 0;
+  private prevPrevT = -0;
   /** The previous frame stepped back by more than STEP_NS: a lone frame behind if this one returns. */
   private pendingBack = false;
 

@@ -274,12 +274,18 @@ function connection(kind: number, n: number, start: number, out: Packet[]): void
       closeBoth(true);
       break;
     case 7: {
-      // A capture duplicate, a hole (bytes never captured) filled later, the server resetting after data.
+      // Capture duplicates (one right after its original, one after another segment: found in the recent-segments
+      // table), a hole (bytes never captured) filled later, the server resetting after data.
       handshake();
       pkt(true, ACK | PSH, cs, ss, 100, Opt.Ts);
+      const original = out[out.length - 1]!;
       step(0.0001);
-      out.push({ ...out[out.length - 1]!, t });
+      out.push({ ...original, t });
       cs += 100;
+      step(0.0001);
+      pkt(true, ACK, cs, ss, 0, Opt.Ts);
+      step(0.0001);
+      out.push({ ...original, t });
       step();
       pkt(true, ACK | PSH, cs + 500, ss, 100, Opt.Ts);
       step();
@@ -293,10 +299,17 @@ function connection(kind: number, n: number, start: number, out: Packet[]): void
       break;
     }
     case 8:
-      // IPv6 behind a VLAN tag.
+      // IPv6 behind a VLAN tag; then the same tuple on another VLAN while the first is still held after its
+      // close: another connection under the same key (table.ts tells them apart by the tag).
       handshake();
       exchange(1);
       closeBoth(true);
+      step(0.0005);
+      pkt(true, SYN, ci + 5000, 0, 0, Opt.Syn, { vlan: 200 });
+      step();
+      pkt(false, SYN | ACK, si + 5000, ci + 5001, 0, Opt.Syn, { vlan: 200 });
+      step();
+      pkt(true, RST, ci + 5001, 0, 0, Opt.None, { vlan: 200 });
       break;
     case 9: {
       // A SYN with a new ISN before any answer, then a close, then the tuple reused with another ISN.
