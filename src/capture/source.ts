@@ -173,8 +173,9 @@ export async function openSource(path: string, chunkBytes = CHUNK_BYTES): Promis
  * Two read buffers of `len` bytes that start on page boundaries. The kernel copies a file's pages into a
  * read buffer with `rep movsb`, which on this machine's AMD EPYC runs 3x slower when the buffer starts a
  * few bytes past a page boundary (the distance from source to destination modulo 4096 under ~32 bytes):
- * and every large Buffer does, at malloc's 16-byte header past its mapping. Reading the 2 M file took 200
- * ms of system time into such a buffer, 60 into a page-aligned one (BENCHMARKS.md, session 13).
+ * and every large Buffer does, at malloc's 16-byte header past its mapping. Reading the 2 M file took 190
+ * ms of CPU (nearly all the kernel's) into such a buffer, 60 into a page-aligned one
+ * (scripts/bench/read-alignment.mjs; BENCHMARKS.md, session 13).
  * A WebAssembly memory is mapped by V8 on page boundaries; where one cannot be had (an address-space
  * limit), plain Buffers.
  */
