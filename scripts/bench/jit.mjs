@@ -64,10 +64,12 @@ if (r.status !== 0 && r.status !== 1) {
 }
 
 const all = r.stdout.split('\n');
+// A TurboFan compile V8 finished (--trace-opt): the function's name and the compile's ms.
+const COMPILED = /completed compiling .*?<JSFunction (\S*) .*?took [\d.]+, ([\d.]+), [\d.]+ ms/;
 const lines = o.command === 'track' ? all.slice(all.indexOf(MARK) + 1) : all;
 // The warm-up's own compiles (before the marker): what it costs beside what it saves the input.
 const before = o.command === 'track' ? all.slice(0, Math.max(0, all.indexOf(MARK))) : [];
-const warmCompiles = before.map((l) => /completed compiling .*?took [\d.]+, ([\d.]+), [\d.]+ ms/.exec(l)).filter(Boolean);
+const warmCompiles = before.map((l) => COMPILED.exec(l)).filter(Boolean);
 const compiles = new Map();
 let compileMs = 0;
 let nCompiles = 0;
@@ -76,7 +78,7 @@ let nDeopts = 0;
 const where = (url) => url.replace(/^file:\/\//, '').replace(`${REPO}/`, '');
 for (let i = 0; i < lines.length; i++) {
   const l = lines[i];
-  let m = /completed compiling .*?<JSFunction (\S*) .*?took [\d.]+, ([\d.]+), [\d.]+ ms/.exec(l);
+  let m = COMPILED.exec(l);
   if (m) {
     nCompiles++;
     compileMs += Number(m[2]);
@@ -97,7 +99,7 @@ for (let i = 0; i < lines.length; i++) {
 
 console.log(`${o.command} ${relative(process.cwd(), file) || file}`);
 if (before.length > 0) {
-  console.log(`warm-up: ${warmCompiles.length} TurboFan compiles, ${warmCompiles.reduce((a, m) => a + Number(m[1]), 0).toFixed(0)} ms of compile jobs`);
+  console.log(`warm-up: ${warmCompiles.length} TurboFan compiles, ${warmCompiles.reduce((a, m) => a + Number(m[2]), 0).toFixed(0)} ms of compile jobs`);
 }
 console.log(`${nCompiles} TurboFan compiles, ${compileMs.toFixed(0)} ms of compile jobs; ${nDeopts} deoptimisations\n`);
 console.log(

@@ -169,6 +169,11 @@ export async function openSource(path: string, chunkBytes = CHUNK_BYTES): Promis
   };
 }
 
+const PAGE_BYTES = 4096;
+const WASM_PAGE_BYTES = 65536;
+// Node's global, which the ES2022 library and @types/node leave undeclared: the one constructor used here.
+declare const WebAssembly: { Memory: new (size: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer } };
+
 /**
  * Two read buffers of `len` bytes that start on page boundaries. The kernel copies a file's pages into a
  * read buffer with `rep movsb`, which on this machine's AMD EPYC runs 3x slower when the buffer starts a
@@ -189,11 +194,6 @@ export function readBuffers(len: number): [Buffer, Buffer] {
     return [Buffer.allocUnsafe(len), Buffer.allocUnsafe(len)];
   }
 }
-const PAGE_BYTES = 4096;
-const WASM_PAGE_BYTES = 65536;
-// Node's global, which the ES2022 library and @types/node leave undeclared: the one constructor used here.
-declare const WebAssembly: { Memory: new (size: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer } };
-
 /**
  * A regular, uncompressed file read into two buffers reused in turn: no
  * allocation per read for the GC to reclaim, and the next chunk is read (on
