@@ -11,7 +11,7 @@ import type { FindingCommon } from './finding.js';
 import { ListenerBase, type CaptureTimes } from './listener.js';
 import { captureDetectors, listenerDetectors, LISTENER_DETECTORS, type Finding } from './registry.js';
 import { SEVERITY_RANK } from './severity.js';
-import { classify, type ConnectionFacts } from './signatures.js';
+import { classify, Fact, type ConnectionFacts } from './signatures.js';
 import { synAckAfterAck } from './synack-after-ack.js';
 import { captureVantage, type HandshakeKind, ownVantage, SYN_ANSWER_LATEST_NS, synAnswerDue, VantageEstimator, type CaptureVantage, type Vantage, type VantageReading } from './vantage.js';
 import { Timeline, type ListenerTimeline } from './timeline.js';
@@ -66,11 +66,14 @@ export class Listener {
   constructor(readonly base: ListenerBase) {}
 
   add(c: Connection, f: ConnectionFacts): void {
-    const sig = f.signatures;
-    const refused = sig.includes('refused');
+    const bits = f.bits;
+    const refused = (bits & Fact.Refused) !== 0;
     this.base.add(c, refused);
-    for (let i = 0; i < listenerDetectors.length; i++) listenerDetectors[i]!.observe(this.states[i], c, f, this.base);
-    this.base.timeline.addConnection(c, f.ignoredHandshake, sig.includes('reset-after-handshake') || sig.includes('reset-by-application'), refused, f);
+    for (let i = 0; i < listenerDetectors.length; i++) {
+      const wants = OBSERVES[i]!;
+      if (wants === 0 || (bits & wants) !== 0) listenerDetectors[i]!.observe(this.states[i], c, f, this.base);
+    }
+    this.base.timeline.addConnection(c, f.ignoredHandshake, (bits & (Fact.ResetAfterHandshake | Fact.ResetByApplication)) !== 0, refused, f);
   }
 
   stateOf<S>(d: { id: string }): S {
@@ -89,6 +92,8 @@ export class Listener {
 }
 
 const INDEX = new Map<string, number>(LISTENER_DETECTORS.map((d, i) => [d.id, i]));
+/** Each detector's ListenerDetector.observes, 0 for every connection. */
+const OBSERVES = Int32Array.from(listenerDetectors, (d) => d.observes ?? 0);
 
 /** connections → signatures → per-listener findings. Feed it finished connections as they come. */
 export class Analyzer {

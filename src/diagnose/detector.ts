@@ -54,6 +54,12 @@ export interface ListenerDetector<Id extends string, State, F extends FindingCom
   /** Advice for the listener; the catalog shows it with ANY_LISTENER. */
   advice(at: Where, state?: State): string[];
   newState(): State;
+  /**
+   * The Fact bits of the connections observe() acts on: the analyzer calls it only for a connection with one
+   * of them (most connections have none: healthy ones). Absent: every connection. A test holds each detector
+   * to it: observe() leaves a new state as it is for any other connection of the fixtures.
+   */
+  readonly observes?: number;
   observe(state: State, c: Connection, facts: ConnectionFacts, base: ListenerBase): void;
   judge(state: State, ctx: JudgeContext): F | null;
 }

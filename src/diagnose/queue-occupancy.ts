@@ -5,7 +5,7 @@
 import type { Connection } from '../track/connection.js';
 import { NumberTable } from './number-table.js';
 import { Samples } from './samples.js';
-import type { ConnectionFacts } from './signatures.js';
+import { Fact, type ConnectionFacts } from './signatures.js';
 
 /**
  * One connection's unanswered SYNs can be anything (kernel.md §10.1): SYN drops are the SYN queue's from
@@ -69,7 +69,7 @@ export class QueueOccupancy {
   private result: SynQueueDrops | null = null;
 
   observe(c: Connection, f: ConnectionFacts): void {
-    if (c.synAckCount > 0 && !f.signatures.includes('syncookie')) {
+    if (c.synAckCount > 0 && !(f.bits & Fact.Syncookie)) {
       if (this.requestStart.push(c.synAckTime)) this.requestEnd.push(c.handshakeAckFrame !== 0 ? c.handshakeAckTime : c.lastTime);
     }
     // Until the server's first data: the kernel ACKs data for a socket still in the accept queue, only the

@@ -17,6 +17,32 @@ export const SIGNATURES = [
 ] as const;
 export type SignatureId = (typeof SIGNATURES)[number];
 
+/**
+ * ConnectionFacts.bits: bit i is SIGNATURES[i], then the facts a detector may wait for (ListenerDetector.observes).
+ * A detector tests a bit where it would search the list: a few nanoseconds against tens, on every connection
+ * (BENCHMARKS.md, session 14). test/diagnose/signatures.test.ts checks the order against SIGNATURES.
+ */
+export const enum Fact {
+  SynRetransmit = 1 << 0,
+  SynUnanswered = 1 << 1,
+  Refused = 1 << 2,
+  SynAckRetransmit = 1 << 3,
+  SynAckRetransmitAfterAck = 1 << 4,
+  HandshakeDataIgnored = 1 << 5,
+  ResetAfterHandshake = 1 << 6,
+  ResetByApplication = 1 << 7,
+  Syncookie = 1 << 8,
+  PortReuse = 1 << 9,
+  /** ConnectionFacts.synDropped. */
+  SynDropped = 1 << 10,
+  /** ConnectionFacts.ignoredHandshake. */
+  IgnoredHandshake = 1 << 11,
+  /** ConnectionFacts.halfOpen (singleSynHalfOpen is one of these). */
+  HalfOpen = 1 << 12,
+  /** ConnectionFacts.unansweredSyns > 0. */
+  UnansweredSyns = 1 << 13,
+}
+
 /** The kernel's first SYN-ACK retransmit is due 1 s after the SYN-ACK (TCP_TIMEOUT_INIT, kernel.md §3.2). */
 const SYNACK_RTO_NS = 1 * S;
 /** A little slack on that, for timer granularity and the ≤4.3 200 ms quantum. */
@@ -58,6 +84,8 @@ export function verdictSettlesAfter(c: Connection): number {
 /** Derived facts that both the signatures and the listener findings use. */
 export interface ConnectionFacts {
   signatures: readonly SignatureId[];
+  /** The signatures and the facts below as Fact bits. */
+  bits: number;
   /** The server ignored a completed handshake (ACK and/or data dropped) or reset it: accept-queue overflow evidence. */
   ignoredHandshake: boolean;
   /** SYNs the server did not answer (captured, no SYN-ACK for them). */
@@ -90,6 +118,11 @@ class SignatureList {
 
   clear(): void {
     this.bits = 0;
+  }
+
+  /** Bit i: SIGNATURES[i] (Fact). */
+  get mask(): number {
+    return this.bits;
   }
 
   push(id: SignatureId): void {
@@ -228,15 +261,20 @@ export function classify(c: Connection, synAnswerDue = SYN_ANSWER_MIN_NS): Conne
   const halfOpen = c.synCount > 0 && c.handshakeAckFrame === 0 && c.rstBy === null && c.client.packets - c.client.duplicates === c.synCount;
   const unresolved =
     !recovered && c.rstBy === null && !c.client.finSeen && !c.server.finSeen && !c.evicted && c.finishedAt - c.lastTime < nextAttemptDue(c);
+  const synDropped = unansweredSyns > 0 && !c.rstAnswersSyn;
+  const bits =
+    sig.mask | (synDropped ? Fact.SynDropped : 0) | (ignoredHandshake ? Fact.IgnoredHandshake : 0) | (halfOpen ? Fact.HalfOpen : 0) |
+    (unansweredSyns > 0 ? Fact.UnansweredSyns : 0);
   return {
     signatures: sig.list(),
+    bits,
     ignoredHandshake,
     unansweredSyns,
     droppedAfterHandshake,
     recovered,
     halfOpen,
     singleSynHalfOpen: halfOpen && c.synCount === 1,
-    synDropped: unansweredSyns > 0 && !c.rstAnswersSyn,
+    synDropped,
     unresolved,
   };
 }

@@ -20,7 +20,7 @@ import type { TrackerOptions } from '../track/tracker.js';
 import { Analyzer, type Analysis, type Listener } from './analyzer.js';
 import { answerGrace, OpenJudge, type Grace, type OpenJudgement } from './live.js';
 import type { Finding } from './registry.js';
-import type { ConnectionFacts } from './signatures.js';
+import { Fact, type ConnectionFacts } from './signatures.js';
 
 /**
  * The Analyzer of analyze, told the time before each connection goes in: a window closes (and is judged)
@@ -147,15 +147,15 @@ export function newCounted(): Counted {
 
 /** What a connection shows, by its facts (at its finish, or at a window's end while open). */
 function countsOf(c: Connection, f: ConnectionFacts, into: Counted): Counted {
-  const sig = f.signatures;
+  const bits = f.bits;
   into.syns = c.synCount > 0 ? 1 : 0;
   into.completed = c.handshakeAckFrame !== 0 ? 1 : 0;
   into.synDrops = f.synDropped ? 1 : 0;
   into.unansweredSyns = f.synDropped ? f.unansweredSyns : 0;
   into.ignored = f.ignoredHandshake ? 1 : 0;
-  into.overflowResets = sig.includes('reset-after-handshake') ? 1 : 0;
-  into.appResets = sig.includes('reset-by-application') ? 1 : 0;
-  into.refused = sig.includes('refused') ? 1 : 0;
+  into.overflowResets = bits & Fact.ResetAfterHandshake ? 1 : 0;
+  into.appResets = bits & Fact.ResetByApplication ? 1 : 0;
+  into.refused = bits & Fact.Refused ? 1 : 0;
   into.droppedSegments = f.droppedAfterHandshake + (f.synDropped ? f.unansweredSyns : 0);
   return into;
 }

@@ -25,7 +25,7 @@ import { firstAnswerDelay, type ListenerBase } from '../listener.js';
 import { acceptQueueEstimate, baselineOf, episodesOfSpans, latencyHistogram, latencySummary, peakPerSecond } from '../overflow.js';
 import { MIN_SYN_QUEUE_CONNECTIONS, QueueOccupancy, type SynQueueDrops } from '../queue-occupancy.js';
 import { Samples } from '../samples.js';
-import type { ConnectionFacts } from '../signatures.js';
+import { Fact, type ConnectionFacts } from '../signatures.js';
 import type { Vantage } from '../vantage.js';
 import { isFlood, synFlood } from './syn-flood.js';
 import { S } from '../../capture/time-base.js';
@@ -143,11 +143,11 @@ export class AcceptQueueState {
 
 /** The strongest signs first: a reset or a re-sent SYN-ACK, then data retransmitted unanswered (the more, the surer). */
 function score(c: Connection, f: ConnectionFacts): number {
-  const sig = f.signatures;
+  const bits = f.bits;
   return (
-    (sig.includes('reset-after-handshake') ? 6 : 0) +
-    (sig.includes('synack-retransmit-after-ack') ? 6 : 0) +
-    (sig.includes('handshake-data-ignored') ? 4 + Math.min(c.clientRetransBeforeAnswer, 5) : 0) +
+    (bits & Fact.ResetAfterHandshake ? 6 : 0) +
+    (bits & Fact.SynAckRetransmitAfterAck ? 6 : 0) +
+    (bits & Fact.HandshakeDataIgnored ? 4 + Math.min(c.clientRetransBeforeAnswer, 5) : 0) +
     (f.synDropped ? 1 : 0)
   );
 }
@@ -464,7 +464,7 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
   newState: () => new AcceptQueueState(),
 
   observe(s: AcceptQueueState, c: Connection, f: ConnectionFacts, base: ListenerBase): void {
-    const sig = f.signatures;
+    const bits = f.bits;
     s.pathLoss.observe(c);
     s.occupancy.observe(c, f);
     s.synsSent += c.synCount;
@@ -475,7 +475,7 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
     if (f.synDropped && c.synAckCount > 0) s.runAnswers.push(c.synAckTime);
     else if (f.ignoredHandshake && c.serverAnswerFrame !== 0) s.runAnswers.push(c.serverAnswerTime);
     if (c.handshakeAckFrame !== 0 && s.handshakeTimes.push(c.handshakeAckTime)) s.handshakeOverflowed.push(f.ignoredHandshake ? 1 : 0);
-    if (sig.includes('syncookie')) s.syncookieConns++;
+    if (bits & Fact.Syncookie) s.syncookieConns++;
     if (f.synDropped) {
       s.unansweredSyns += f.unansweredSyns;
       s.synDropConns++;
@@ -483,8 +483,8 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
     const midStream = c.synCount === 0 && c.synAckCount === 0;
     if (midStream && !f.ignoredHandshake && (c.serverDataAckFrame !== 0 || c.serverFirstDataFrame !== 0) && c.clientRetransBeforeAnswer === 0) s.midStreamServed++;
     if (c.handshakeAckFrame !== 0 && c.clientFirstDataFrame !== 0) s.dataHandshakes++;
-    if (f.ignoredHandshake && c.handshakeAckFrame !== 0 && !sig.includes('reset-after-handshake')) {
-      const weak = c.clientRetransBeforeAnswer === 1 && c.synAckAfterAck === 0 && c.serverAnswerFrame !== 0 && !sig.includes('syncookie');
+    if (f.ignoredHandshake && c.handshakeAckFrame !== 0 && !(bits & Fact.ResetAfterHandshake)) {
+      const weak = c.clientRetransBeforeAnswer === 1 && c.synAckAfterAck === 0 && c.serverAnswerFrame !== 0 && !(bits & Fact.Syncookie);
       if (weak) {
         s.weakIgnoredConns++;
         s.weakDropped += f.droppedAfterHandshake;
@@ -492,7 +492,7 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
         s.heldIgnoredConns++;
         if (c.serverAnswerFrame !== 0) {
           s.heldAnswered++;
-          const dataOnly = sig.includes('handshake-data-ignored') && c.synAckAfterAck === 0 && !sig.includes('syncookie');
+          const dataOnly = (bits & Fact.HandshakeDataIgnored) !== 0 && c.synAckAfterAck === 0 && !(bits & Fact.Syncookie);
           if (dataOnly) s.heldAnsweredDataOnly++;
         }
       }
@@ -501,17 +501,17 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
       s.ignoredHandshakes++;
       if (midStream && c.clientRetransBeforeAnswer >= 2) s.midStreamIgnored++;
       // One unanswered retransmission can be a lost segment; more, a reset, or a re-sent SYN-ACK cannot.
-      if (c.clientRetransBeforeAnswer >= 2 || c.synAckAfterAck > 0 || sig.includes('reset-after-handshake')) s.strongIgnored++;
-      if (sig.includes('synack-retransmit-after-ack')) s.synAckAfterAckConns++;
-      if (sig.includes('handshake-data-ignored') && c.synAckAfterAck === 0) {
-        if (sig.includes('syncookie')) s.cookieIgnoredConns++;
+      if (c.clientRetransBeforeAnswer >= 2 || c.synAckAfterAck > 0 || (bits & Fact.ResetAfterHandshake) !== 0) s.strongIgnored++;
+      if (bits & Fact.SynAckRetransmitAfterAck) s.synAckAfterAckConns++;
+      if ((bits & Fact.HandshakeDataIgnored) !== 0 && c.synAckAfterAck === 0) {
+        if (bits & Fact.Syncookie) s.cookieIgnoredConns++;
         else if (midStream) s.midStreamDataIgnoredConns++;
         else {
           s.dataOnlyIgnoredConns++;
           s.dataOnlyDropped += f.droppedAfterHandshake;
         }
       }
-      if (sig.includes('reset-after-handshake')) s.resetConns++;
+      if (bits & Fact.ResetAfterHandshake) s.resetConns++;
       s.droppedAfterHandshake += f.droppedAfterHandshake;
       // One event per affected connection, at the first moment it met the full queue.
       // ...and until the last segment it dropped: the one before the answer, or the end of a failed connection.
@@ -526,7 +526,7 @@ export const acceptQueueOverflow: ListenerDetector<'accept-queue-overflow', Acce
     }
     const met = overflowMet(f);
     if (met) {
-      s.evidence.offer(score(c, f), c, sig, base.times.digits);
+      s.evidence.offer(score(c, f), c, f.signatures, base.times.digits);
       if (f.recovered) s.affectedRecovered++;
       else if (f.unresolved) s.affectedUnresolved++;
       else s.affectedFailed++;

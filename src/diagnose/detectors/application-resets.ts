@@ -3,6 +3,7 @@
 import { listenerFinding, port, whereOf, type ListenerDetector, type Where } from '../detector.js';
 import { EvidencePicker } from '../evidence.js';
 import type { FindingCommon } from '../finding.js';
+import { Fact } from '../signatures.js';
 import { plural } from '../plural.js';
 
 export type ApplicationResetsFinding = FindingCommon<'application-resets'>;
@@ -22,9 +23,10 @@ export const applicationResets: ListenerDetector<'application-resets', AppResetS
   severity: 'warning',
   advice,
   newState: () => new AppResetState(),
+  observes: Fact.ResetByApplication,
 
   observe(s, c, f, base) {
-    if (!f.signatures.includes('reset-by-application')) return;
+    if (!(f.bits & Fact.ResetByApplication)) return;
     s.resets++;
     // Every reset weighs the same; the earliest are shown.
     s.evidence.offer(1, c, f.signatures, base.times.digits);

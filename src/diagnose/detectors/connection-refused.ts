@@ -3,6 +3,7 @@
 import { listenerFinding, port, whereOf, type ListenerDetector, type Where } from '../detector.js';
 import { EvidencePicker } from '../evidence.js';
 import type { FindingCommon } from '../finding.js';
+import { Fact } from '../signatures.js';
 import { plural } from '../plural.js';
 
 export type ConnectionRefusedFinding = FindingCommon<'connection-refused'>;
@@ -21,10 +22,11 @@ export const connectionRefused: ListenerDetector<'connection-refused', RefusedSt
   severity: 'warning',
   advice,
   newState: () => new RefusedState(),
+  observes: Fact.Refused,
 
   observe(s, c, f, base) {
     // Every refusal weighs the same; the earliest are shown.
-    if (f.signatures.includes('refused')) s.evidence.offer(1, c, f.signatures, base.times.digits);
+    if (f.bits & Fact.Refused) s.evidence.offer(1, c, f.signatures, base.times.digits);
   },
 
   judge(s, { base }) {

@@ -5,6 +5,7 @@ import { EvidencePicker } from '../evidence.js';
 import { CLIENT_SYN_TIMING, SYNACK_TIMING, VANTAGE } from '../explain/fragments.js';
 import { lossPerAttempt } from '../differential.js';
 import type { FindingCommon } from '../finding.js';
+import { Fact } from '../signatures.js';
 import type { ListenerBase } from '../listener.js';
 import type { Vantage } from '../vantage.js';
 import { acceptQueueOverflow, overflowShown, type AcceptQueueState } from './accept-queue-overflow.js';
@@ -83,14 +84,15 @@ export const handshakeLoss: ListenerDetector<'handshake-loss', HandshakeLossStat
   severity: 'warning',
   advice,
   newState: () => new HandshakeLossState(),
+  observes: Fact.SynAckRetransmit | Fact.SynRetransmit,
 
   observe(s, c, f, base) {
     const sig = f.signatures;
-    if (sig.includes('synack-retransmit')) {
+    if (f.bits & Fact.SynAckRetransmit) {
       s.synAckResent++;
       s.synAckEvidence.offer(1, c, sig, base.times.digits);
     }
-    if (!f.ignoredHandshake && (sig.includes('synack-retransmit') || (sig.includes('syn-retransmit') && c.synAckCount > 0))) {
+    if (!f.ignoredHandshake && (f.bits & Fact.SynAckRetransmit || (f.bits & Fact.SynRetransmit && c.synAckCount > 0))) {
       s.retransmitted++;
       // Every such handshake weighs the same; the earliest are shown.
       s.evidence.offer(1, c, sig, base.times.digits);

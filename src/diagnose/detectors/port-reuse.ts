@@ -3,6 +3,7 @@
 import { listenerFinding, port, whereOf, type ListenerDetector, type Where } from '../detector.js';
 import { EvidencePicker } from '../evidence.js';
 import type { FindingCommon } from '../finding.js';
+import { Fact } from '../signatures.js';
 import { plural } from '../plural.js';
 
 export type PortReuseFinding = FindingCommon<'port-reuse'>;
@@ -22,9 +23,10 @@ export const portReuse: ListenerDetector<'port-reuse', PortReuseState, PortReuse
   severity: 'info',
   advice,
   newState: () => new PortReuseState(),
+  observes: Fact.PortReuse,
 
   observe(s, c, f, base) {
-    if (!f.signatures.includes('port-reuse')) return;
+    if (!(f.bits & Fact.PortReuse)) return;
     s.reused++;
     // Every reuse weighs the same; the earliest are shown.
     s.evidence.offer(1, c, f.signatures, base.times.digits);

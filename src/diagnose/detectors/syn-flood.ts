@@ -7,7 +7,7 @@ import { EvidencePicker } from '../evidence.js';
 import { OLD_SYN_QUEUE, QUEUE_MODEL, QUEUES_STEP, SYN_AT_FULL_QUEUES } from '../explain/fragments.js';
 import type { FindingCommon } from '../finding.js';
 import { NumberTable } from '../number-table.js';
-import type { ConnectionFacts } from '../signatures.js';
+import { Fact, type ConnectionFacts } from '../signatures.js';
 
 /** Many half-open handshakes from many sources (kernel.md §4); a burst of real clients is not a flood. */
 const FLOOD_MIN_HALF_OPEN = 100;
@@ -75,13 +75,14 @@ export const synFlood: ListenerDetector<'syn-flood', SynFloodState, SynFloodFind
   severity: 'error',
   advice,
   newState: () => new SynFloodState(),
+  observes: Fact.HalfOpen | Fact.UnansweredSyns,
 
   observe(s: SynFloodState, c: Connection, f: ConnectionFacts, base: ListenerBase): void {
     if (f.singleSynHalfOpen) s.halfOpenOneSyn++;
     s.allUnansweredSyns += f.unansweredSyns;
     if (!f.halfOpen) return;
     s.halfOpen++;
-    if (f.signatures.includes('syncookie')) s.halfOpenCookies++;
+    if (f.bits & Fact.Syncookie) s.halfOpenCookies++;
     s.sources.add(s.sources.clientKey(c));
     s.evidence.offer(score(c), c, f.signatures, base.times.digits);
   },

@@ -8,7 +8,7 @@ import { EvidencePicker } from '../evidence.js';
 import { QUEUE_MODEL, QUEUES_STEP, SYN_AT_FULL_QUEUES, VANTAGE } from '../explain/fragments.js';
 import type { FindingCommon } from '../finding.js';
 import { MIN_SYN_QUEUE_CONNECTIONS } from '../queue-occupancy.js';
-import type { ConnectionFacts } from '../signatures.js';
+import { Fact, type ConnectionFacts } from '../signatures.js';
 import { acceptQueueOverflow } from './accept-queue-overflow.js';
 import { isFlood, synFlood } from './syn-flood.js';
 import { plural } from '../plural.js';
@@ -39,6 +39,7 @@ export const synQueueOverflow: ListenerDetector<'syn-queue-overflow', SynQueueSt
   severity: 'error',
   advice,
   newState: () => new SynQueueState(),
+  observes: Fact.SynDropped,
 
   observe(s: SynQueueState, c: Connection, f: ConnectionFacts, base: ListenerBase): void {
     if (f.synDropped) s.evidence.offer(f.unansweredSyns, c, f.signatures, base.times.digits);

@@ -4,6 +4,7 @@ import { listenerFinding, port, whereOf, type ListenerDetector, type Where } fro
 import { EvidencePicker } from '../evidence.js';
 import { CLIENT_SYN_TIMING, HOST_STEP, NSTAT_STEP, QUEUE_MODEL, SS_STEP, SYN_AT_FULL_QUEUES } from '../explain/fragments.js';
 import type { FindingCommon } from '../finding.js';
+import { Fact } from '../signatures.js';
 import { acceptQueueOverflow } from './accept-queue-overflow.js';
 import { isFlood, synFlood } from './syn-flood.js';
 import { plural } from '../plural.js';
@@ -27,10 +28,11 @@ export const synUnanswered: ListenerDetector<'syn-unanswered', SynUnansweredStat
   severity: 'warning',
   advice,
   newState: () => new SynUnansweredState(),
+  observes: Fact.SynUnanswered | Fact.SynDropped,
 
   observe(s, c, f, base) {
     // The more SYNs a client sent in vain, the clearer the picture.
-    if (f.signatures.includes('syn-unanswered')) s.evidence.offer(c.synCount, c, f.signatures, base.times.digits);
+    if (f.bits & Fact.SynUnanswered) s.evidence.offer(c.synCount, c, f.signatures, base.times.digits);
     if (f.synDropped) {
       s.syns += f.unansweredSyns;
       s.connections++;
