@@ -43,13 +43,17 @@ export function computeLayout(t) {
   };
   unique(t.DIRECTION_WORDS, 'DW');
   unique(t.DIRECTION_DOUBLES, 'DF');
+  unique(t.DIRECTION_COUNTERS, 'DC');
   if (t.DIRECTION_WORDS.length > t.DIRECTION_WORDS_SIZE) throw new Error('DW: more words than DIRECTION_WORDS_SIZE');
   for (const f of t.DIRECTION_WORDS) if (f.type === 'f64') throw new Error(`DW.${f.name}: a double among words`);
   for (const f of t.DIRECTION_DOUBLES) if (f.type !== 'f64') throw new Error(`DF.${f.name}: a word among doubles`);
+  for (const f of t.DIRECTION_COUNTERS) if (f.type === 'f64') throw new Error(`DC.${f.name}: a double among words`);
   const DW = t.DIRECTION_WORDS.map((f, i) => [f.name, i, f]);
   const DF = t.DIRECTION_DOUBLES.map((f, i) => [f.name, i, f]);
+  const DC = t.DIRECTION_COUNTERS.map((f, i) => [f.name, i, f]);
   const dwSize = t.DIRECTION_WORDS_SIZE;
   const dfSize = t.DIRECTION_DOUBLES.length;
+  const dcSize = t.DIRECTION_COUNTERS.length;
   const W = [];
   const Fl = [];
   let at = 0;
@@ -62,6 +66,13 @@ export function computeLayout(t) {
       else {
         Fl.push([f.name, at / 2, f]);
         at += 2;
+      }
+    }
+    if (g.directionCounters) {
+      if (g.kind !== 'words') throw new Error('the DC blocks in a group of doubles');
+      for (const side of ['ClientCounters', 'ServerCounters']) {
+        W.push([side, at, null]);
+        at += dcSize;
       }
     }
     if (g.directions) {
@@ -79,7 +90,7 @@ export function computeLayout(t) {
   unique(W.map(([name]) => ({ name })), 'W');
   unique(Fl.map(([name]) => ({ name })), 'Fl');
   const size = Math.ceil(at / 2) * 2;
-  return { W, Fl, DW, DF, size, dwSize, dfSize };
+  return { W, Fl, DW, DF, DC, size, dwSize, dfSize, dcSize };
 }
 
 const VIEW = { i32: 'I', u32: 'U', f64: 'F' };
@@ -107,9 +118,13 @@ export function generate(t) {
     '',
     enumText('DF', 'Float64 words of one direction (a block at Fl.Client and at Fl.Server).', L.DF, L.dfSize, {}),
     '',
+    enumText('DC', "32-bit words of one direction's counts of rare events (a block at W.ClientCounters and at W.ServerCounters).", L.DC, L.dcSize, {}),
+    '',
     enumText('W', `32-bit words of a connection's slot, ${L.size * 4} bytes; the Fl doubles share its bytes.`, L.W, L.size, {
       Client: "The client's DW block.",
       Server: "The server's DW block.",
+      ClientCounters: "The client's DC block.",
+      ServerCounters: "The server's DC block.",
     }),
     '',
     enumText('Fl', 'Float64 words of a connection, counted in doubles from the start of its slot.', L.Fl, L.size / 2, {
@@ -140,11 +155,15 @@ function slotDoubleInits(L) {
 }
 
 /** The record fields among [name, offset, field] entries, each with the read of its slot number. */
-function recordFields(entries, words, doubles) {
+function recordFields(entries, words, doubles, counters = []) {
   const out = [];
   for (const [n, , f] of entries) {
     if (!f?.record) continue;
     out.push({ ...f, read: f.type === 'f64' ? `F[fb + ${doubles}.${n}]!` : `${VIEW[f.type]}[b + ${words}.${n}]!` });
+  }
+  for (const [n, , f] of counters) {
+    if (!f?.record) continue;
+    out.push({ ...f, read: `${VIEW[f.type]}[cb + DC.${n}]!` });
   }
   const seen = new Set();
   for (const f of out) {
@@ -165,13 +184,13 @@ function docLines(doc, indent) {
   return doc ? [`${indent}/** ${doc} */`] : [];
 }
 
-function classText(name, doc, fields, fillDoc) {
+function classText(name, doc, fields, fillDoc, counters = false) {
   const lines = [`/** ${doc} */`, `export class ${name} {`];
   for (const f of fields) lines.push(...docLines(f.recordDoc, '  '), `  ${f.record} = ${initText(f)};`);
   lines.push(
     '',
     `  /** ${fillDoc} */`,
-    '  protected fillSlot(I: Int32Array, U: Uint32Array, F: Float64Array, b: number, fb: number): void {',
+    `  protected fillSlot(I: Int32Array, U: Uint32Array, F: Float64Array, b: number, fb: number${counters ? ', cb: number' : ''}): void {`,
     ...fields.map((f) => `    this.${f.record} = ${f.read};`),
     '  }',
     '}',
@@ -188,7 +207,7 @@ export function generateRecords(t) {
     '// they stand (fields.ts `record`): declared once here, with their documentation and first value, and',
     '// copied out of the slot by fillSlot. Connection and Direction extend these classes with the rest.',
     '',
-    "import { DF, DW, Fl, W } from './layout.generated.js';",
+    "import { DC, DF, DW, Fl, W } from './layout.generated.js';",
     '',
     ...classText(
       'SlotRecord',
@@ -199,9 +218,10 @@ export function generateRecords(t) {
     '',
     ...classText(
       'DirectionRecord',
-      "A direction's record: the fields that are numbers of its DW and DF blocks.",
-      recordFields([...L.DW, ...L.DF], 'DW', 'DF'),
-      "Copies them out of a slot (b: the direction's first word, fb: its first double).",
+      "A direction's record: the fields that are numbers of its DW, DF and DC blocks.",
+      recordFields([...L.DW, ...L.DF], 'DW', 'DF', L.DC),
+      "Copies them out of a slot (b: the direction's first word, fb: its first double, cb: its first counter).",
+      true,
     ),
     '',
   ].join('\n');
@@ -232,7 +252,7 @@ export function flowColumns(t) {
       add(row, col, `c.${f.record}`, f);
     }
   }
-  for (const f of [...t.DIRECTION_WORDS, ...t.DIRECTION_DOUBLES]) {
+  for (const f of [...t.DIRECTION_WORDS, ...t.DIRECTION_DOUBLES, ...t.DIRECTION_COUNTERS]) {
     if (!f.flows) continue;
     if (!f.record) throw new Error(`DW/DF ${f.name}: a flows column needs a record field`);
     for (const col of f.flows) {

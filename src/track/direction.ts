@@ -1,5 +1,5 @@
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Segment } from '../decode/segment.js';
-import { DB, DF, DW, Fl, W } from './layout.js';
+import { DB, DC, DF, DW, Fl, W } from './layout.js';
 import { DirectionRecord } from './record.generated.js';
 import type { RecentSegments } from './duplicates.js';
 import type { Slots } from './slots.js';
@@ -37,10 +37,11 @@ export class Direction extends DirectionRecord {
   fill(st: Slots, slot: number, server: boolean): void {
     const d = slot * W.Size + (server ? W.Server : W.Client);
     const f = slot * Fl.Size + (server ? Fl.Server : Fl.Client);
+    const c = slot * W.Size + (server ? W.ServerCounters : W.ClientCounters);
     const { I, U, F } = st;
     const bits = I[d + DW.Bits]!;
     // Every field that is a number of the direction's blocks as it stands (fields.ts, record.generated.ts); the rest below.
-    this.fillSlot(I, U, F, d, f);
+    this.fillSlot(I, U, F, d, f, c);
     this.isnSet = (bits & DB.IsnSet) !== 0;
     this.seqSet = (bits & DB.SeqSet) !== 0;
     this.ackSet = (bits & DB.AckSet) !== 0;
@@ -65,15 +66,17 @@ export function addToDirection(st: Slots, slot: number, server: boolean, s: Segm
   const F = st.F;
   const d = slot * W.Size + (server ? W.Server : W.Client);
   const fd = slot * Fl.Size + (server ? Fl.Server : Fl.Client);
+  // The counts of rare events (DC), in a line of their own: touched only when one happens.
+  const c = slot * W.Size + (server ? W.ServerCounters : W.ClientCounters);
   I[d + DW.Packets]!++;
   const len = s.payloadLen;
   const f = s.flags;
   if (recent.isCopy(st, slot, server, s)) {
-    I[d + DW.Duplicates]!++;
+    I[c + DC.Duplicates]!++;
     return 1;
   }
   F[fd + DF.Bytes] += len;
-  if (s.window === 0 && !(f & (TCP_RST | TCP_SYN))) I[d + DW.ZeroWindows]!++;
+  if (s.window === 0 && !(f & (TCP_RST | TCP_SYN))) I[c + DC.ZeroWindows]!++;
   let bits = I[d + DW.Bits]!;
   if (f & TCP_RST) {
     I[d + DW.Bits] = bits | DB.RstSeen;
@@ -92,7 +95,7 @@ export function addToDirection(st: Slots, slot: number, server: boolean, s: Segm
     seqLen++;
     if (!(bits & DB.FinSeen)) {
       bits |= DB.FinSeen;
-      U[d + DW.FinFrame] = s.frame;
+      U[c + DC.FinFrame] = s.frame;
     }
   }
   if (!(bits & DB.SeqSet)) {
@@ -121,7 +124,7 @@ export function addToDirection(st: Slots, slot: number, server: boolean, s: Segm
     len <= 1 && !(f & (TCP_SYN | TCP_FIN)) && ahead === -1 &&
     (I[pb]! & DB.AckSet) !== 0 && ((I[pb - DW.Bits + DW.HighestAck]! - (s.seq | 0)) | 0) > 0
   ) {
-    I[d + DW.KeepAlives]!++;
+    I[c + DC.KeepAlives]!++;
     return 0;
   }
   const end = (s.seq + seqLen) >>> 0;
@@ -137,10 +140,10 @@ export function addToDirection(st: Slots, slot: number, server: boolean, s: Segm
     U[d + DW.NextSeq] = end;
   }
   if (reordered) {
-    I[d + DW.OutOfOrder]!++;
+    I[c + DC.OutOfOrder]!++;
     return 0;
   }
-  I[d + DW.Retransmits]!++;
+  I[c + DC.Retransmits]!++;
   return 2;
 }
 

@@ -13,8 +13,8 @@ import { MS } from '../capture/time-base.js';
 const DUPLICATE_WINDOW_NS = 2 * MS;
 
 /**
- * Recent segments pushed out of their direction's last-segment words (DW.LastSeq..) while a copy of them
- * may still come: one entry per hash of (connection, direction, seq, ack, IP ID, length, flags, TSval), two
+ * Recent segments pushed out of their direction's last- and previous-segment words (DW.LastSeq.., DW.PrevSeq..)
+ * while a copy of them may still come: one entry per hash of (connection, direction, seq, ack, IP ID, length, flags, TSval), two
  * to a bucket; 2^14 entries cover the 2 ms of traffic up to a few million packets a second. A newer
  * segment overwrites the entry of its bucket written longer ago, so a copy can be missed (counted as a retransmission),
  * never invented: an entry matches only when every field and the connection are equal and the copy comes
@@ -66,12 +66,14 @@ function idOf(I: Int32Array, b: number, server: boolean, s: Segment): number {
 }
 
 /**
- * Tells a capture duplicate from a new segment. Each direction keeps its last segment in its own words of
- * the slot (the cache line every packet of the direction touches anyway): a copy right after its original
- * is found there, and most segments cost nothing more. The last segment goes into this table, a fixed
- * buffer of 512 KB, only when the next one comes within the window, while a copy of it may still come;
- * the table is looked at only by a segment that may be a copy (mayBeCopy) of a direction that put
- * something there. No allocation per packet.
+ * Tells a capture duplicate from a new segment. Each direction keeps its last two segments in its own words
+ * of the slot (the cache line every packet of the direction touches anyway): a copy right after its original,
+ * or with one segment of the direction between them, is found there, and most segments cost nothing more.
+ * A segment goes into this table, a fixed buffer of 512 KB, only when two more come within the window after
+ * it, while a copy of it may still come (a write to a random line of the table: ~9% of the tracker's time
+ * when every segment followed within 2 ms went there; BENCHMARKS.md, session 14); the table is looked at
+ * only by a segment that may be a copy (mayBeCopy) of a direction that put something there. No allocation
+ * per packet.
  */
 export class RecentSegments {
   private readonly I: Int32Array;
@@ -106,22 +108,49 @@ export class RecentSegments {
     const id = idOf(I, b, server, s);
     const lenFlags = (s.payloadLen << 9) | s.flags;
     const tag = ((I[b + W.Id]! << 1) | (server ? 1 : 0)) + 1;
+    const lastTime = F[fd + DF.LastTime]!;
     if (bits & DB.LastSet && mayBeCopy(I, d, s)) {
       if (
         I[d + DW.LastSeq] === (s.seq | 0) && I[d + DW.LastAck] === (s.ack | 0) && I[d + DW.LastLenFlags] === lenFlags &&
         I[d + DW.LastId] === id && I[d + DW.LastTsVal] === (s.tsVal | 0)
       ) {
-        const dt = s.time - F[fd + DF.LastTime]!;
+        const dt = s.time - lastTime;
+        if (dt >= 0 && dt < DUPLICATE_WINDOW_NS) return true;
+      }
+      if (
+        bits & DB.PrevSet && I[d + DW.PrevSeq] === (s.seq | 0) && I[d + DW.PrevAck] === (s.ack | 0) &&
+        I[d + DW.PrevLenFlags] === lenFlags && I[d + DW.PrevId] === id && I[d + DW.PrevTsVal] === (s.tsVal | 0)
+      ) {
+        const dt = s.time - (lastTime - I[d + DW.PrevDelta]!);
         if (dt >= 0 && dt < DUPLICATE_WINDOW_NS) return true;
       }
       if (bits & DB.Spilled && this.has(tag, s, lenFlags, id)) return true;
     }
     let nextBits = bits | DB.LastSet;
     if (bits & DB.LastSet) {
-      // The last segment so far goes to the table while a copy of it may still come (time may run backwards).
-      const dt = s.time - F[fd + DF.LastTime]!;
-      if (!(dt >= DUPLICATE_WINDOW_NS)) {
-        this.spill(tag, I, F, d, fd);
+      // The last segment stays findable while a copy of it may still come (time may run backwards): as the
+      // previous one when this segment follows it within the window (its time kept as a whole number of
+      // nanoseconds before the last's), else in the table. The previous one leaves its words either way,
+      // into the table if a copy of it may still come. A segment three behind is in the table or gone.
+      const dt = s.time - lastTime;
+      if (bits & DB.PrevSet) {
+        const prevTime = lastTime - I[d + DW.PrevDelta]!;
+        if (!(s.time - prevTime >= DUPLICATE_WINDOW_NS)) {
+          this.spill(tag, I[d + DW.PrevSeq]!, I[d + DW.PrevAck]!, I[d + DW.PrevId]!, I[d + DW.PrevLenFlags]!, I[d + DW.PrevTsVal]!, prevTime);
+          nextBits |= DB.Spilled;
+        }
+        nextBits &= ~DB.PrevSet;
+      }
+      if (dt >= 0 && dt < DUPLICATE_WINDOW_NS && (dt | 0) === dt) {
+        I[d + DW.PrevSeq] = I[d + DW.LastSeq]!;
+        I[d + DW.PrevAck] = I[d + DW.LastAck]!;
+        I[d + DW.PrevId] = I[d + DW.LastId]!;
+        I[d + DW.PrevLenFlags] = I[d + DW.LastLenFlags]!;
+        I[d + DW.PrevTsVal] = I[d + DW.LastTsVal]!;
+        I[d + DW.PrevDelta] = dt;
+        nextBits |= DB.PrevSet;
+      } else if (!(dt >= DUPLICATE_WINDOW_NS)) {
+        this.spill(tag, I[d + DW.LastSeq]!, I[d + DW.LastAck]!, I[d + DW.LastId]!, I[d + DW.LastLenFlags]!, I[d + DW.LastTsVal]!, lastTime);
         nextBits |= DB.Spilled;
       }
     }
@@ -157,15 +186,10 @@ export class RecentSegments {
     return false;
   }
 
-  /** Puts the direction's last segment (at d, fd of the slot arrays) into the table; the entry of its bucket written longer ago makes room. */
-  private spill(tag: number, SI: Int32Array, SF: Float64Array, d: number, fd: number): void {
-    const seq = SI[d + DW.LastSeq]!;
-    const ack = SI[d + DW.LastAck]!;
-    const id = SI[d + DW.LastId]!;
-    const lenFlags = SI[d + DW.LastLenFlags]!;
+  /** Puts a direction's segment that a copy may still follow into the table; the entry of its bucket written longer ago makes room. */
+  private spill(tag: number, seq: number, ack: number, id: number, lenFlags: number, tsVal: number, time: number): void {
     const bucket = this.bucket(tag, seq, ack, id, lenFlags);
     const I = this.I;
-    const F = this.F;
     const victim = this.nextVictim[bucket]!;
     this.nextVictim[bucket] = victim ^ 1;
     const e = (bucket * 2 + victim) * STRIDE;
@@ -174,7 +198,7 @@ export class RecentSegments {
     I[e + 2] = ack;
     I[e + 3] = id;
     I[e + 4] = lenFlags;
-    I[e + 5] = SI[d + DW.LastTsVal]!;
-    F[(e >> 1) + 3] = SF[fd + DF.LastTime]!;
+    I[e + 5] = tsVal;
+    this.F[(e >> 1) + 3] = time;
   }
 }

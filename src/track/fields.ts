@@ -1,7 +1,7 @@
 // The tracker's facts, declared once. Each live connection is a slot of 32-bit words (signed or unsigned)
 // and, in the same bytes, float64 words (times, and byte counts that can pass 2^32): slots.ts. This table
 // says which numbers a slot holds, in which order, and which field of the finished record each one fills;
-// scripts/gen-layout.mjs makes layout.generated.ts from it (the const enums W, DW, Fl, DF the code indexes
+// scripts/gen-layout.mjs makes layout.generated.ts from it (the const enums W, DW, DC, Fl, DF the code indexes
 // the slot with, so V8 sees literal offsets, and the one-to-one copy into Connection and Direction), and
 // test/track/layout.test.ts fails when that file is not what the table makes. The same script makes
 // record.generated.ts (the classes Connection and Direction extend: every field that is a number of the slot,
@@ -57,6 +57,8 @@ export interface SlotGroup {
   fields: readonly SlotField[];
   /** The two directions' blocks (DW or DF) at the end of the group: `Client` and `Server` name where each starts. */
   directions?: boolean;
+  /** The two directions' DC blocks at the end of the group (a group of words): `ClientCounters` and `ServerCounters`. */
+  directionCounters?: boolean;
 }
 
 /** One direction of a connection, 32-bit words (DW): a block of DIRECTION_WORDS at W.Client and at W.Server. */
@@ -66,6 +68,30 @@ export const DIRECTION_WORDS: readonly SlotField[] = [
   { name: 'NextSeq', type: 'u32', record: 'nextSeq', doc: 'Highest sequence number sent + 1 (SYN and FIN count one).', recordDoc: 'Highest sequence number sent + 1 (SYN and FIN count one).' },
   { name: 'HighestAck', type: 'u32', record: 'highestAck' },
   { name: 'Bits', type: 'i32', doc: 'DB bits.' },
+  // The direction's last segment, for the capture-duplicate check (duplicates.ts): its time is DF.LastTime.
+  { name: 'LastSeq', type: 'i32' },
+  { name: 'LastAck', type: 'i32' },
+  { name: 'LastTsVal', type: 'i32' },
+  { name: 'LastLenFlags', type: 'i32', doc: 'Payload length << 9 | TCP flags.' },
+  { name: 'LastId', type: 'i32', doc: 'IPv4: the IP ID; IPv6: the window and the peer\'s packet count (duplicates.ts idOf).' },
+  // The segment before it, while a copy of it may still come: in the line the packet touches anyway, where the
+  // table of recent segments costs a cache miss a segment (duplicates.ts).
+  { name: 'PrevSeq', type: 'i32' },
+  { name: 'PrevAck', type: 'i32' },
+  { name: 'PrevTsVal', type: 'i32' },
+  { name: 'PrevLenFlags', type: 'i32' },
+  { name: 'PrevId', type: 'i32' },
+  { name: 'PrevDelta', type: 'i32', doc: 'Nanoseconds from the previous segment to the last (under 2 ms; its time is DF.LastTime - PrevDelta).' },
+];
+
+/** Words of a direction's block: a cache line, so each direction's words share one. */
+export const DIRECTION_WORDS_SIZE = 16;
+
+/**
+ * One direction's counts of rare events (DC): a block at W.ClientCounters and at W.ServerCounters, away from
+ * the per-packet lines, touched only when such a segment comes.
+ */
+export const DIRECTION_COUNTERS: readonly SlotField[] = [
   { name: 'Retransmits', type: 'i32', record: 'retransmits', recordDoc: 'Segments behind the highest sequence number sent that are neither out of order (Wireshark\'s rule) nor keep-alives: retransmissions.', flows: ['{side}Retransmits', 'directions.retransmits'] },
   {
     name: 'Duplicates',
@@ -78,15 +104,7 @@ export const DIRECTION_WORDS: readonly SlotField[] = [
   { name: 'ZeroWindows', type: 'i32', record: 'zeroWindows', flows: ['directions.zeroWindows'] },
   { name: 'KeepAlives', type: 'i32', record: 'keepAlives', flows: ['directions.keepAlives'] },
   { name: 'FinFrame', type: 'u32', record: 'finFrame' },
-  // The direction's last segment, for the capture-duplicate check (duplicates.ts): its time is DF.LastTime.
-  { name: 'LastSeq', type: 'i32' },
-  { name: 'LastAck', type: 'i32' },
-  { name: 'LastTsVal', type: 'i32' },
-  { name: 'LastLenFlags', type: 'i32', doc: 'Payload length << 9 | TCP flags.' },
-  { name: 'LastId', type: 'i32', doc: 'IPv4: the IP ID; IPv6: the window and the peer\'s packet count (duplicates.ts idOf).' },
 ];
-/** Words of a direction's block: a cache line, so each direction's words share one. */
-export const DIRECTION_WORDS_SIZE = 16;
 
 /** One direction of a connection, doubles (DF): a block at Fl.Client and at Fl.Server. */
 export const DIRECTION_DOUBLES: readonly SlotField[] = [
@@ -235,6 +253,13 @@ export const SLOT_GROUPS: readonly SlotGroup[] = [
       { name: 'SaMask', type: 'i32' },
       { name: 'SaTsVal', type: 'u32' },
     ],
+  },
+  {
+    kind: 'words',
+    align: 2,
+    doc: 'The two directions\' counts of rare events (DC).',
+    fields: [],
+    directionCounters: true,
   },
   {
     kind: 'doubles',

@@ -11,19 +11,20 @@ export const enum DW {
   HighestAck = 3,
   /** DB bits. */
   Bits = 4,
-  Retransmits = 5,
-  Duplicates = 6,
-  OutOfOrder = 7,
-  ZeroWindows = 8,
-  KeepAlives = 9,
-  FinFrame = 10,
-  LastSeq = 11,
-  LastAck = 12,
-  LastTsVal = 13,
+  LastSeq = 5,
+  LastAck = 6,
+  LastTsVal = 7,
   /** Payload length << 9 | TCP flags. */
-  LastLenFlags = 14,
+  LastLenFlags = 8,
   /** IPv4: the IP ID; IPv6: the window and the peer's packet count (duplicates.ts idOf). */
-  LastId = 15,
+  LastId = 9,
+  PrevSeq = 10,
+  PrevAck = 11,
+  PrevTsVal = 12,
+  PrevLenFlags = 13,
+  PrevId = 14,
+  /** Nanoseconds from the previous segment to the last (under 2 ms; its time is DF.LastTime - PrevDelta). */
+  PrevDelta = 15,
   Size = 16,
 }
 
@@ -43,7 +44,18 @@ export const enum DF {
   Size = 6,
 }
 
-/** 32-bit words of a connection's slot, 640 bytes; the Fl doubles share its bytes. */
+/** 32-bit words of one direction's counts of rare events (a block at W.ClientCounters and at W.ServerCounters). */
+export const enum DC {
+  Retransmits = 0,
+  Duplicates = 1,
+  OutOfOrder = 2,
+  ZeroWindows = 3,
+  KeepAlives = 4,
+  FinFrame = 5,
+  Size = 6,
+}
+
+/** 32-bit words of a connection's slot, 688 bytes; the Fl doubles share its bytes. */
 export const enum W {
   /** Order of creation, from 1; 0 marks a free slot. */
   Id = 0,
@@ -118,14 +130,18 @@ export const enum W {
   SaWscale = 119,
   SaMask = 120,
   SaTsVal = 121,
+  /** The client's DC block. */
+  ClientCounters = 122,
+  /** The server's DC block. */
+  ServerCounters = 128,
   /** A VLAN tag seen on one direction only: 0 when none, else (the other direction's tag + 1) << 1 | 1 when that direction is the client's. Read only when a segment's tag differs from W.Vlan (table.ts). */
-  OtherVlan = 154,
+  OtherVlan = 166,
   /** SYNs seen with the client's current ISN and the frame of the first (its time is Fl.IsnSynTime): a SYN with a new ISN on the same tuple is a new attempt, not a retransmit. The tracker puts an ISN's numbers aside when another replaces it and back when it returns. */
-  IsnSyns = 155,
-  IsnSynFrame = 156,
+  IsnSyns = 167,
+  IsnSynFrame = 168,
   /** SYNs that brought an ISN not seen before on this tuple: new attempts, neither retransmits nor SYN retransmits. */
-  SynFreshIsn = 157,
-  Size = 160,
+  SynFreshIsn = 169,
+  Size = 172,
 }
 
 /** Float64 words of a connection, counted in doubles from the start of its slot. */
@@ -139,31 +155,31 @@ export const enum Fl {
   Client = 36,
   /** The server's DF block. */
   Server = 42,
-  FirstTsSec = 61,
-  FirstTsNsec = 62,
-  FirstTime = 63,
-  SynTime = 64,
-  LastSynTime = 65,
-  SynAckTime = 66,
-  LastSynAckTime = 67,
-  HsAckTime = 68,
-  ClientDataTime = 69,
-  ServerDataAckTime = 70,
-  ServerDataTime = 71,
-  ServerAnswerTime = 72,
-  FinTime = 73,
-  RstTime = 74,
+  FirstTsSec = 67,
+  FirstTsNsec = 68,
+  FirstTime = 69,
+  SynTime = 70,
+  LastSynTime = 71,
+  SynAckTime = 72,
+  LastSynAckTime = 73,
+  HsAckTime = 74,
+  ClientDataTime = 75,
+  ServerDataAckTime = 76,
+  ServerDataTime = 77,
+  ServerAnswerTime = 78,
+  FinTime = 79,
+  RstTime = 80,
   /** From the client's latest segment to the server's first ACK of all the client data seen (CB.ClientDataAcked): the server's turnaround to client data, a vantage fact when no handshake was captured. */
-  ServerAckDelay = 75,
+  ServerAckDelay = 81,
   /** From the server's latest segment to the client's first ACK of all the server data seen (CB.ServerDataAcked): the client's turnaround to server data. */
-  ClientAckDelay = 76,
+  ClientAckDelay = 82,
   /** Time of the first SYN with the client's current ISN (W.IsnSynFrame). */
-  IsnSynTime = 79,
-  Size = 80,
+  IsnSynTime = 85,
+  Size = 86,
 }
 
 /**
  * The slot's doubles that do not start at 0 (the table's `init`), as [Fl offset, value] pairs: Slots.clear
  * writes them after zeroing a new slot, so a slot starts as a new record does.
  */
-export const SLOT_DOUBLE_INITS: readonly number[] = [75, NaN, 76, NaN, 39, 3000000, 45, 3000000];
+export const SLOT_DOUBLE_INITS: readonly number[] = [81, NaN, 82, NaN, 39, 3000000, 45, 3000000];

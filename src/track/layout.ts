@@ -2,7 +2,7 @@
 // are generated from the field table (fields.ts → layout.generated.ts, scripts/gen-layout.mjs); the bits
 // and codes some of those numbers hold are here.
 
-export { DF, DW, Fl, W } from './layout.generated.js';
+export { DC, DF, DW, Fl, W } from './layout.generated.js';
 
 /** Bits of DW.Bits. */
 export const enum DB {
@@ -15,6 +15,8 @@ export const enum DB {
   LastSet = 32,
   /** The direction has put a segment into the tracker's table of recent segments (duplicates.ts). */
   Spilled = 64,
+  /** DW.PrevSeq..DW.PrevDelta hold the segment before the last (duplicates.ts). */
+  PrevSet = 128,
 }
 
 /** Bits of W.Bits. */

@@ -3,7 +3,7 @@
 // they stand (fields.ts `record`): declared once here, with their documentation and first value, and
 // copied out of the slot by fillSlot. Connection and Direction extend these classes with the rest.
 
-import { DF, DW, Fl, W } from './layout.generated.js';
+import { DC, DF, DW, Fl, W } from './layout.generated.js';
 
 /** A connection's record: the fields that are numbers of its slot. */
 export class SlotRecord {
@@ -146,7 +146,7 @@ export class SlotRecord {
   }
 }
 
-/** A direction's record: the fields that are numbers of its DW and DF blocks. */
+/** A direction's record: the fields that are numbers of its DW, DF and DC blocks. */
 export class DirectionRecord {
   /** Packets the side sent, capture duplicates included. */
   packets = 0;
@@ -154,6 +154,12 @@ export class DirectionRecord {
   /** Highest sequence number sent + 1 (SYN and FIN count one). */
   nextSeq = 0;
   highestAck = 0;
+  /** Payload bytes, retransmissions included. */
+  bytes = 0;
+  /** Payload bytes, each sequence number once (Zeek's count, from the sequence numbers). */
+  uniqueBytes = 0;
+  /** The connection's first round trip (Wireshark's ts_first_rtt), once the handshake completed; till then Wireshark's window (OUT_OF_ORDER_WINDOW_NS). */
+  oooThreshold = 3000000;
   /** Segments behind the highest sequence number sent that are neither out of order (Wireshark's rule) nor keep-alives: retransmissions. */
   retransmits = 0;
   /** The same packet captured twice (same IP ID, sequence and length within 2 ms, duplicates.ts DUPLICATE_WINDOW_NS): counted apart, never a retransmission. */
@@ -162,27 +168,21 @@ export class DirectionRecord {
   zeroWindows = 0;
   keepAlives = 0;
   finFrame = 0;
-  /** Payload bytes, retransmissions included. */
-  bytes = 0;
-  /** Payload bytes, each sequence number once (Zeek's count, from the sequence numbers). */
-  uniqueBytes = 0;
-  /** The connection's first round trip (Wireshark's ts_first_rtt), once the handshake completed; till then Wireshark's window (OUT_OF_ORDER_WINDOW_NS). */
-  oooThreshold = 3000000;
 
-  /** Copies them out of a slot (b: the direction's first word, fb: its first double). */
-  protected fillSlot(I: Int32Array, U: Uint32Array, F: Float64Array, b: number, fb: number): void {
+  /** Copies them out of a slot (b: the direction's first word, fb: its first double, cb: its first counter). */
+  protected fillSlot(I: Int32Array, U: Uint32Array, F: Float64Array, b: number, fb: number, cb: number): void {
     this.packets = I[b + DW.Packets]!;
     this.isn = U[b + DW.Isn]!;
     this.nextSeq = U[b + DW.NextSeq]!;
     this.highestAck = U[b + DW.HighestAck]!;
-    this.retransmits = I[b + DW.Retransmits]!;
-    this.duplicates = I[b + DW.Duplicates]!;
-    this.outOfOrder = I[b + DW.OutOfOrder]!;
-    this.zeroWindows = I[b + DW.ZeroWindows]!;
-    this.keepAlives = I[b + DW.KeepAlives]!;
-    this.finFrame = U[b + DW.FinFrame]!;
     this.bytes = F[fb + DF.Bytes]!;
     this.uniqueBytes = F[fb + DF.UniqueBytes]!;
     this.oooThreshold = F[fb + DF.OooThreshold]!;
+    this.retransmits = I[cb + DC.Retransmits]!;
+    this.duplicates = I[cb + DC.Duplicates]!;
+    this.outOfOrder = I[cb + DC.OutOfOrder]!;
+    this.zeroWindows = I[cb + DC.ZeroWindows]!;
+    this.keepAlives = I[cb + DC.KeepAlives]!;
+    this.finFrame = U[cb + DC.FinFrame]!;
   }
 }

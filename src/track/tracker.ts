@@ -367,7 +367,11 @@ export class Tracker {
   private loadSlot(slot: number): void {
     const I = this.table.slots.I;
     const b = slot * W.Size;
-    this.touched = I[b]! ^ I[b + 16]! ^ I[b + 32]! ^ I[b + 48]! ^ I[b + 64]! ^ I[b + 80]! ^ I[b + 96]! ^ I[b + 112]! ^ I[b + 128]! ^ I[b + W.Size - 1]!;
+    // Written out (a loop measured ~1% slower, BENCHMARKS.md session 14); test/track/layout.test.ts holds the
+    // slot to the eleven lines these reach.
+    this.touched =
+      I[b]! ^ I[b + 16]! ^ I[b + 32]! ^ I[b + 48]! ^ I[b + 64]! ^ I[b + 80]! ^ I[b + 96]! ^ I[b + 112]! ^ I[b + 128]! ^ I[b + 144]! ^ I[b + 160]! ^
+      I[b + W.Size - 1]!;
   }
 
   private sweep(): void {

@@ -66,6 +66,24 @@ describe('capture duplicates', () => {
     expect(c.client.retransmits + c.client.outOfOrder).toBe(1);
   });
 
+  it('a copy one segment back (the previous-segment words), two back (the table) and after time ran backwards (the table) is found', () => {
+    const c = track([
+      data(10, 11, 0, { ipId: 100 }),
+      data(11, 11.0001, 1, { ipId: 101 }),
+      data(12, 11.0002, 2, { ipId: 102 }),
+      // Segment 1 is the previous one now, segment 0 went to the table when segment 2 came.
+      data(13, 11.0005, 1, { ipId: 101 }),
+      data(14, 11.0006, 0, { ipId: 100 }),
+      // The clock steps back 0.1 ms: segment 3 cannot be kept as a time before the last one's, it goes to the table.
+      data(15, 11.01, 3, { ipId: 103 }),
+      data(16, 11.0099, 4, { ipId: 104 }),
+      data(17, 11.0101, 3, { ipId: 103 }),
+    ]);
+    expect(c.client.duplicates).toBe(3);
+    expect(c.client.retransmits + c.client.outOfOrder).toBe(0);
+    expect(c.client.packets).toBe(10);
+  });
+
   it('not a copy: 2 ms or more later, another IP ID, TSval, length, flags, ACK or direction', () => {
     expect(track([data(10, 11, 0, { ipId: 100 }), data(11, 11.0021, 0, { ipId: 100 })]).client.duplicates).toBe(0);
     for (const more of [{ ipId: 101 }, { tsVal: 6 }, { payloadLen: 99 }, { flags: TCP_ACK }, { ack: S_ISN + 2 }]) {

@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// The trackers of two or more builds side by side in one process, fed the same segments a batch at a time:
+// the first build's reader and decoder fill a batch of 16 segments (as run.ts does), each build's Tracker
+// takes it in turn (addBatch, timed alone with performance.now), the order rotating from one batch to the
+// next. A slow phase of the machine lasts far longer than a batch, so it falls on every build alike: on this
+// machine, whose speed swings by ±20% between minutes, a 2% difference shows in every pass, where separate
+// processes (ab.mjs, pairs.mjs) need dozens of pairs to see 5%. What it does not show: each tracker's memory
+// is beside the others' (their misses add up), and none runs alone; compare builds, not absolute figures.
+//
+//   node scripts/bench/track-ab.mjs --dists A/dist,B/dist [--reps 5] [--file F]
+//
+// Run it pinned (taskset -c 1) with the shebang's flag: node --no-concurrent-recompilation. Each build's
+// warm-up (run.ts warmUpTracker) runs first, as the CLI's does; then per pass a new Tracker per build
+// ({ recycle: true, zeek: false }: as analyze tracks). Per pass: the sum of a build's addBatch and end().
+// The builds must agree on every connection (a checksum of each finished record): the script fails if not.
+import { pathToFileURL } from 'node:url';
+import { commandLine } from './lib.mjs';
+
+const o = commandLine('node scripts/bench/track-ab.mjs', {
+  dists: { type: 'list', default: [], help: 'compiled trees to compare (the first reads and decodes)' },
+  reps: { type: 'number', default: 5, help: 'passes over the capture' },
+  file: { type: 'string', default: '/work/.bench-cache/tiled-2m-df314ddf89.pcap', help: 'capture' },
+});
+const BATCH = 16;
+const load = (d, m) => import(pathToFileURL(`${d}/${m}`).href);
+const { readCapture } = await load(o.dists[0], 'capture/reader.js');
+const { Decoder } = await load(o.dists[0], 'decode/decoder.js');
+const { newSegment } = await load(o.dists[0], 'decode/segment.js');
+// decode/segment.ts Decoded.Tcp (a const enum: not in the compiled module).
+const DECODED_TCP = 0;
+const builds = await Promise.all(
+  o.dists.map(async (d) => ({ dist: d, Tracker: (await load(d, 'track/tracker.js')).Tracker, run: await load(d, 'track/run.js') })),
+);
+const n = builds.length;
+for (const b of builds) await b.run.warmUpTracker?.({ recycle: true, zeek: false });
+
+const ms = builds.map(() => []);
+let packets = 0;
+for (let rep = 0; rep < o.reps; rep++) {
+  const sums = new Int32Array(n);
+  const counts = new Int32Array(n);
+  const trackers = builds.map((b, i) => new b.Tracker((c) => {
+    counts[i]++;
+    sums[i] = (Math.imul(sums[i], 31) + c.id + c.client.packets * 3 + c.server.packets * 7 + c.synCount * 11 + c.client.duplicates * 13 + c.client.retransmits * 17) | 0;
+  }, { recycle: true, zeek: false }));
+  const spent = new Float64Array(n);
+  const batch = Array.from({ length: BATCH }, newSegment);
+  const decoder = new Decoder(batch[0]);
+  let inBatch = 0;
+  let turn = 0;
+  packets = 0;
+  const feed = (k) => {
+    for (let j = 0; j < n; j++) {
+      const i = (turn + j) % n;
+      const t0 = performance.now();
+      trackers[i].addBatch(batch, k);
+      spent[i] += performance.now() - t0;
+    }
+    turn = (turn + 1) % n;
+  };
+  let first = true;
+  const r = await readCapture(o.file, {
+    onFrame(f) {
+      packets++;
+      if (first) {
+        decoder.baseSec = f.tsSec;
+        first = false;
+      }
+      if (decoder.decode(f) !== DECODED_TCP) return;
+      if (++inBatch < BATCH) decoder.segment = batch[inBatch];
+      else {
+        feed(BATCH);
+        inBatch = 0;
+        decoder.segment = batch[0];
+      }
+    },
+  });
+  if (r.error) throw new Error(`${o.file}: ${r.error.message ?? r.error}`);
+  if (inBatch > 0) feed(inBatch);
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    trackers[i].end();
+    ms[i].push(spent[i] + performance.now() - t0);
+  }
+  for (let i = 1; i < n; i++) {
+    if (counts[i] !== counts[0] || sums[i] !== sums[0]) throw new Error(`${builds[i].dist} disagrees with ${builds[0].dist}: ${counts[i]} connections (${sums[i]}) against ${counts[0]} (${sums[0]})`);
+  }
+}
+const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+console.log(`${packets} packets, ${o.reps} passes, tracker ms median (min–max), ratio to the first build (median of per-pass ratios, passes faster)`);
+for (let i = 0; i < n; i++) {
+  const r = ms[i].map((x, k) => x / ms[0][k]);
+  console.log(`${builds[i].dist}: ${med(ms[i]).toFixed(1)} (${Math.min(...ms[i]).toFixed(1)}–${Math.max(...ms[i]).toFixed(1)})` +
+    (i > 0 ? `  ratio ${med(r).toFixed(3)} (${Math.min(...r).toFixed(3)}–${Math.max(...r).toFixed(3)}), faster in ${r.filter((x) => x < 1).length}/${r.length}` : ''));
+}
