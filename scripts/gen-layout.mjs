@@ -89,7 +89,9 @@ export function computeLayout(t) {
   }
   unique(W.map(([name]) => ({ name })), 'W');
   unique(Fl.map(([name]) => ({ name })), 'Fl');
-  const size = Math.ceil(at / 2) * 2;
+  // Whole cache lines (16 words): slots lie one after another, and one that started mid-line would spread its
+  // first six lines, what every packet touches, over seven.
+  const size = Math.ceil(at / 16) * 16;
   return { W, Fl, DW, DF, DC, size, dwSize, dfSize, dcSize };
 }
 

@@ -55,7 +55,7 @@ export const enum DC {
   Size = 6,
 }
 
-/** 32-bit words of a connection's slot, 688 bytes; the Fl doubles share its bytes. */
+/** 32-bit words of a connection's slot, 704 bytes; the Fl doubles share its bytes. */
 export const enum W {
   /** Order of creation, from 1; 0 marks a free slot. */
   Id = 0,
@@ -141,7 +141,7 @@ export const enum W {
   IsnSynFrame = 168,
   /** SYNs that brought an ISN not seen before on this tuple: new attempts, neither retransmits nor SYN retransmits. */
   SynFreshIsn = 169,
-  Size = 172,
+  Size = 176,
 }
 
 /** Float64 words of a connection, counted in doubles from the start of its slot. */
@@ -175,7 +175,7 @@ export const enum Fl {
   ClientAckDelay = 82,
   /** Time of the first SYN with the client's current ISN (W.IsnSynFrame). */
   IsnSynTime = 85,
-  Size = 86,
+  Size = 88,
 }
 
 /**
