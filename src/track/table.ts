@@ -92,12 +92,14 @@ export class ConnectionTable {
   }
 
   /**
-   * Reads, for each key, its index entry and then the first word of the slot it names, and nothing more:
-   * find() on the same keys right after meets them in the cache. Each loop does one thing so that its loads
-   * are independent and the processor has many in flight at once (a load that misses here costs ~200 ns
-   * alone, ~45 ns among many: BENCHMARKS.md, session 11). The slot's other per-packet lines, loaded too,
-   * measured no faster: they follow the first. Changes nothing; an entry that is another key's, or a slot
-   * that the batch's earlier segments replace, costs a wasted load.
+   * Reads, for each key, its index entry and then a word of each of the six lines of the slot it names that
+   * a packet touches (fields.ts: the lookup's, the two directions', the other per-packet words and doubles),
+   * and nothing more: find() and the packet's update right after meet them in the cache. Each loop does one
+   * thing so that its loads are independent and the processor has many in flight at once (a load that misses
+   * here costs ~200 ns alone, ~45 ns among many: BENCHMARKS.md, session 11). Loading the first three lines
+   * measured no faster than the first alone; all six, ~4% less tracker time (session 14, track-ab.mjs, where
+   * separate processes could not tell; test/track/layout.test.ts holds what a packet touches to the six). Changes nothing; an entry that is another key's, or a slot that
+   * the batch's earlier segments replace, costs wasted loads.
    */
   prefetch(keys: Int32Array, n: number): void {
     const index = this.index;
@@ -110,7 +112,9 @@ export class ConnectionTable {
     const I = this.slots.I;
     for (let k = 0; k < n; k++) {
       const slot = index[at[k]!]!;
-      if (slot !== EMPTY) sink ^= I[slot * W.Size]!;
+      if (slot === EMPTY) continue;
+      const b = slot * W.Size;
+      sink ^= I[b]! ^ I[b + 16]! ^ I[b + 32]! ^ I[b + 48]! ^ I[b + 64]! ^ I[b + 80]!;
     }
     this.prefetched = sink;
   }
