@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // The trackers of two or more builds side by side in one process, fed the same segments a batch at a time:
-// the first build's reader and decoder fill a batch of 16 segments (as run.ts does), each build's Tracker
-// takes it in turn (addBatch, timed alone with performance.now), the order rotating from one batch to the
-// next. A slow phase of the machine lasts far longer than a batch, so it falls on every build alike: on this
+// the first build's reader and decoder fill a batch of 64 segments, each build's Tracker takes it in turn
+// (addBatch in batches of 16, as run.ts, or --batches; timed with performance.now), the order rotating from
+// one batch to the next. A slow phase of the machine lasts far longer than a batch, so it falls on every build alike: on this
 // machine, whose speed swings by ±20% between minutes, a 2% difference shows in every pass, where separate
 // processes (ab.mjs, pairs.mjs) need dozens of pairs to see 5%. What it does not show: each tracker's memory
 // is beside the others' (their misses add up), and none runs alone; compare builds, not absolute figures.
 //
-//   node scripts/bench/track-ab.mjs --dists A/dist,B/dist [--reps 5] [--file F]
+//   node scripts/bench/track-ab.mjs --dists A/dist,B/dist [--reps 5] [--file F] [--batches 16,32]
 //
 // Run it pinned (taskset -c 1) with the shebang's flag: node --no-concurrent-recompilation. Each build's
 // warm-up (run.ts warmUpTracker) runs first, as the CLI's does; then per pass a new Tracker per build
@@ -20,8 +20,10 @@ const o = commandLine('node scripts/bench/track-ab.mjs', {
   dists: { type: 'list', default: [], help: 'compiled trees to compare (the first reads and decodes)' },
   reps: { type: 'number', default: 5, help: 'passes over the capture' },
   file: { type: 'string', default: '/work/.bench-cache/tiled-2m-df314ddf89.pcap', help: 'capture' },
+  batches: { type: 'list', default: [], help: "each build's addBatch size (default run.ts's 16 for all; at most 64, dividing 64)" },
 });
-const BATCH = 16;
+// Segments are decoded BATCH at a time; a build with a smaller batch takes them in several addBatch calls.
+const BATCH = 64;
 const load = (d, m) => import(pathToFileURL(`${d}/${m}`).href);
 const { readCapture } = await load(o.dists[0], 'capture/reader.js');
 const { Decoder } = await load(o.dists[0], 'decode/decoder.js');
@@ -32,6 +34,8 @@ const builds = await Promise.all(
   o.dists.map(async (d) => ({ dist: d, Tracker: (await load(d, 'track/tracker.js')).Tracker, run: await load(d, 'track/run.js') })),
 );
 const n = builds.length;
+const sizes = builds.map((_, i) => Number(o.batches[i] ?? 16));
+for (const b of sizes) if (!(b >= 1 && b <= BATCH && BATCH % b === 0)) throw new Error(`--batches: ${b} does not divide ${BATCH}`);
 for (const b of builds) await b.run.warmUpTracker?.({ recycle: true, zeek: false });
 
 const ms = builds.map(() => []);
@@ -45,6 +49,8 @@ for (let rep = 0; rep < o.reps; rep++) {
   }, { recycle: true, zeek: false }));
   const spent = new Float64Array(n);
   const batch = Array.from({ length: BATCH }, newSegment);
+  // Each build's batches: arrays of the same Segment objects, made once.
+  const parts = sizes.map((b) => Array.from({ length: BATCH / b }, (_, j) => batch.slice(j * b, (j + 1) * b)));
   const decoder = new Decoder(batch[0]);
   let inBatch = 0;
   let turn = 0;
@@ -53,7 +59,8 @@ for (let rep = 0; rep < o.reps; rep++) {
     for (let j = 0; j < n; j++) {
       const i = (turn + j) % n;
       const t0 = performance.now();
-      trackers[i].addBatch(batch, k);
+      const b = sizes[i];
+      for (let j = 0; j * b < k; j++) trackers[i].addBatch(parts[i][j], Math.min(b, k - j * b));
       spent[i] += performance.now() - t0;
     }
     turn = (turn + 1) % n;
