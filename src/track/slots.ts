@@ -15,6 +15,17 @@ export const TIMELINE_MAX = 12;
 /** A timeline block: the number of pairs, then TIMELINE_MAX frame, time pairs. */
 const TIMELINE_DOUBLES = 1 + 2 * TIMELINE_MAX;
 
+/**
+ * A new slot's words: zeros, but for the doubles the field table starts elsewhere than 0 (Wireshark's
+ * out-of-order window, NaN turnarounds: SLOT_DOUBLE_INITS), so that a slot starts as a new record does.
+ */
+const NEW_SLOT = ((): Int32Array => {
+  const words = new Int32Array(W.Size);
+  const doubles = new Float64Array(words.buffer);
+  for (let i = 0; i < SLOT_DOUBLE_INITS.length; i += 2) doubles[SLOT_DOUBLE_INITS[i]!] = SLOT_DOUBLE_INITS[i + 1]!;
+  return words;
+})();
+
 /** Bytes of one live connection. */
 export const SLOT_BYTES = W.Size * 4;
 
@@ -181,16 +192,10 @@ export class Slots {
   }
 
   private clear(slot: number): void {
-    const b = slot * W.Size;
-    const I = this.I;
-    // TypedArray.fill (a memset): 100-300 ns a slot where a loop of 150 stores took 300-700 ns (measured
-    // on 45 000 slots in random order and on a few hot ones; the comment here once said the opposite).
-    // The words cover the slot's doubles too (all-zero bits are 0.0).
-    I.fill(0, b, b + W.Size);
-    // The doubles the field table starts elsewhere than 0 (Wireshark's out-of-order window, NaN turnarounds).
-    const f = slot * Fl.Size;
-    const F = this.F;
-    for (let i = 0; i < SLOT_DOUBLE_INITS.length; i += 2) F[f + SLOT_DOUBLE_INITS[i]!] = SLOT_DOUBLE_INITS[i + 1]!;
+    // One copy of a new slot's words, the doubles that start elsewhere than 0 among them: a memcpy, ~30 ns a
+    // slot in the cache and ~200 out of it, where TypedArray.fill and then those doubles took ~60 and ~260
+    // (BENCHMARKS.md, session 14; fill was once measured against a loop of 150 stores, which took 300-700).
+    this.I.set(NEW_SLOT, slot * W.Size);
   }
 
   private grow(): void {
