@@ -192,9 +192,10 @@ export class Slots {
   }
 
   private clear(slot: number): void {
-    // One copy of a new slot's words, the doubles that start elsewhere than 0 among them: a memcpy, ~30 ns a
-    // slot in the cache and ~200 out of it, where TypedArray.fill and then those doubles took ~60 and ~260
-    // (BENCHMARKS.md, session 14; fill was once measured against a loop of 150 stores, which took 300-700).
+    // One copy of a new slot's words, the doubles that start elsewhere than 0 among them: one call where
+    // TypedArray.fill and then those doubles were a call and a loop; as fast or a little faster
+    // (scripts/bench/slot-clear.mjs: 32-60 against 47-75 ns a slot in the cache, 220-347 against 285-350
+    // out of it, three runs; fill was once measured against a loop of 150 stores, which took 300-700).
     this.I.set(NEW_SLOT, slot * W.Size);
   }
 
