@@ -38,7 +38,10 @@ const sizes = builds.map((_, i) => Number(o.batches[i] ?? 16));
 for (const b of sizes) if (!(b >= 1 && b <= BATCH && BATCH % b === 0)) throw new Error(`--batches: ${b} does not divide ${BATCH}`);
 for (const b of builds) await b.run.warmUpTracker?.({ recycle: true, zeek: false });
 
+// The copy check's table of recent segments, where a build counts its use (duplicates.ts, session 14 on).
+const tableUse = (t) => (t.recent?.spills === undefined ? '' : `, ${t.recent.spills} segments into the table of recent segments, ${t.recent.lookups} looks into it`);
 const ms = builds.map(() => []);
+const lastUse = builds.map(() => '');
 let packets = 0;
 for (let rep = 0; rep < o.reps; rep++) {
   const sums = new Int32Array(n);
@@ -88,6 +91,7 @@ for (let rep = 0; rep < o.reps; rep++) {
     const t0 = performance.now();
     trackers[i].end();
     ms[i].push(spent[i] + performance.now() - t0);
+    if (rep === 0) lastUse[i] = tableUse(trackers[i]);
   }
   // TRACK_AB_NO_CHECK=1: for an experiment that breaks the records on purpose (to bound what a cost is).
   for (let i = 1; i < n && process.env.TRACK_AB_NO_CHECK !== '1'; i++) {
@@ -99,5 +103,6 @@ console.log(`${packets} packets, ${o.reps} passes, tracker ms median (min–max)
 for (let i = 0; i < n; i++) {
   const r = ms[i].map((x, k) => x / ms[0][k]);
   console.log(`${builds[i].dist}: ${med(ms[i]).toFixed(1)} (${Math.min(...ms[i]).toFixed(1)}–${Math.max(...ms[i]).toFixed(1)})` +
-    (i > 0 ? `  ratio ${med(r).toFixed(3)} (${Math.min(...r).toFixed(3)}–${Math.max(...r).toFixed(3)}), faster in ${r.filter((x) => x < 1).length}/${r.length}` : ''));
+    (i > 0 ? `  ratio ${med(r).toFixed(3)} (${Math.min(...r).toFixed(3)}–${Math.max(...r).toFixed(3)}), faster in ${r.filter((x) => x < 1).length}/${r.length}` : '') +
+    lastUse[i]);
 }

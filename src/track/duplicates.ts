@@ -84,6 +84,9 @@ export class RecentSegments {
    * session 12); this byte per bucket (8 KB) stays in the cache.
    */
   private readonly nextVictim = new Uint8Array((MASK + 1) >> 1);
+  /** Segments put into the table, and looks into it (scripts/bench/track-ab.mjs reports them). */
+  spills = 0;
+  lookups = 0;
 
   constructor() {
     const buf = new ArrayBuffer((MASK + 1) * STRIDE * 4);
@@ -171,6 +174,7 @@ export class RecentSegments {
 
   /** Whether the table holds `s` for this tag within the window before it. */
   private has(tag: number, s: Segment, lenFlags: number, id: number): boolean {
+    this.lookups++;
     const I = this.I;
     const seq = s.seq | 0;
     const ack = s.ack | 0;
@@ -188,6 +192,7 @@ export class RecentSegments {
 
   /** Puts a direction's segment that a copy may still follow into the table; the entry of its bucket written longer ago makes room. */
   private spill(tag: number, seq: number, ack: number, id: number, lenFlags: number, tsVal: number, time: number): void {
+    this.spills++;
     const bucket = this.bucket(tag, seq, ack, id, lenFlags);
     const I = this.I;
     const victim = this.nextVictim[bucket]!;
