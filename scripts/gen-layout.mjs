@@ -89,8 +89,9 @@ export function computeLayout(t) {
   }
   unique(W.map(([name]) => ({ name })), 'W');
   unique(Fl.map(([name]) => ({ name })), 'Fl');
-  // Whole cache lines (16 words): slots lie one after another, and one that started mid-line would spread its
-  // first six lines, what every packet touches, over seven.
+  // Whole cache lines (16 words): slots lie one after another, so each then starts at the same place in a line
+  // (the buffer, from calloc, starts 16 bytes into one); 176 words measured ~1% faster than 172, and a
+  // page-aligned buffer, every slot on a line, no faster than that (BENCHMARKS.md, session 14).
   const size = Math.ceil(at / 16) * 16;
   return { W, Fl, DW, DF, DC, size, dwSize, dfSize, dcSize };
 }
@@ -256,12 +257,12 @@ export function flowColumns(t) {
   }
   for (const f of [...t.DIRECTION_WORDS, ...t.DIRECTION_DOUBLES, ...t.DIRECTION_COUNTERS]) {
     if (!f.flows) continue;
-    if (!f.record) throw new Error(`DW/DF ${f.name}: a flows column needs a record field`);
+    if (!f.record) throw new Error(`DW/DF/DC ${f.name}: a flows column needs a record field`);
     for (const col of f.flows) {
       if (col.startsWith('directions.')) add(stats, col.slice('directions.'.length), `d.${f.record}`, f);
       else if (col.includes('{side}') || col.includes('{zeek}')) {
         for (const [side, zeek] of SIDES) add(row, col.replace('{side}', side).replace('{zeek}', zeek), `c.${side}.${f.record}`, f);
-      } else throw new Error(`DW/DF ${f.name}: ${col} names no side`);
+      } else throw new Error(`DW/DF/DC ${f.name}: ${col} names no side`);
     }
   }
   if (row.has('directions')) throw new Error("the flows column 'directions' is the sides' stats");

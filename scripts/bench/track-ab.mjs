@@ -12,7 +12,8 @@
 // Run it pinned (taskset -c 1) with the shebang's flag: node --no-concurrent-recompilation. Each build's
 // warm-up (run.ts warmUpTracker) runs first, as the CLI's does; then per pass a new Tracker per build
 // ({ recycle: true, zeek: false }: as analyze tracks). Per pass: the sum of a build's addBatch and end().
-// The builds must agree on every connection (a checksum of each finished record): the script fails if not.
+// The builds must agree on every connection (a checksum of each finished record: counts, frames, both sides'
+// counters and next sequence numbers): the script fails if not.
 import { pathToFileURL } from 'node:url';
 import { commandLine } from './lib.mjs';
 
@@ -48,7 +49,11 @@ for (let rep = 0; rep < o.reps; rep++) {
   const counts = new Int32Array(n);
   const trackers = builds.map((b, i) => new b.Tracker((c) => {
     counts[i]++;
-    sums[i] = (Math.imul(sums[i], 31) + c.id + c.client.packets * 3 + c.server.packets * 7 + c.synCount * 11 + c.client.duplicates * 13 + c.client.retransmits * 17) | 0;
+    let h = (Math.imul(sums[i], 31) + c.id + c.synCount * 11 + c.synAckCount * 19 + c.handshakeAckFrame * 23 + c.lastFrame * 29) | 0;
+    for (const d of [c.client, c.server]) {
+      h = (Math.imul(h, 31) + d.packets + d.duplicates * 3 + d.retransmits * 5 + d.outOfOrder * 7 + d.keepAlives * 11 + d.zeroWindows * 13 + d.finFrame * 17 + d.nextSeq) | 0;
+    }
+    sums[i] = h;
   }, { recycle: true, zeek: false }));
   const spent = new Float64Array(n);
   const batch = Array.from({ length: BATCH }, newSegment);

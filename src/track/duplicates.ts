@@ -134,7 +134,11 @@ export class RecentSegments {
       // The last segment stays findable while a copy of it may still come (time may run backwards): as the
       // previous one when this segment follows it within the window (its time kept as a whole number of
       // nanoseconds before the last's), else in the table. The previous one leaves its words either way,
-      // into the table if a copy of it may still come. A segment three behind is in the table or gone.
+      // into the table if a copy of it may still come: unless this segment is stamped a window or more after
+      // it. (One gap the table of session 13 did not have, since it took every segment followed within the
+      // window: a copy of the previous one captured after this segment but stamped before it, still within
+      // the window, is missed: counted as a retransmission, never the other way. Only stamps out of order in
+      // the capture, near the window's edge, make one.) A segment three behind is in the table or gone.
       const dt = s.time - lastTime;
       if (bits & DB.PrevSet) {
         const prevTime = lastTime - I[d + DW.PrevDelta]!;

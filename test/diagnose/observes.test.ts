@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ListenerBase, type CaptureTimes } from '../../src/diagnose/listener.js';
 import { deepCopy } from '../../src/diagnose/live.js';
 import { listenerDetectors } from '../../src/diagnose/registry.js';
-import { Fact, SIGNATURES } from '../../src/diagnose/signatures.js';
+import { Fact, SIGNATURES, type SignatureId } from '../../src/diagnose/signatures.js';
 import { Timeline } from '../../src/diagnose/timeline.js';
 import { FIXTURES, run, type ConnView } from '../helpers/pipeline.js';
 
@@ -60,7 +60,28 @@ describe('ConnectionFacts.bits', () => {
     }
     // Every signature occurs somewhere in the fixtures, so each bit above was compared set as well as clear.
     expect([...seen].sort()).toEqual([...SIGNATURES].sort());
-    expect(Fact.PortReuse).toBe(1 << SIGNATURES.indexOf('port-reuse'));
+  });
+
+  it('names each signature by its SIGNATURES index: a detector testing Fact.Refused tests the refusal', () => {
+    // A Fact value out of place would pass the test above (classify sets bits by SIGNATURES, not by Fact) while
+    // a detector and its mask agreed on the wrong bit.
+    const byName: Record<SignatureId, number> = {
+      'syn-retransmit': Fact.SynRetransmit,
+      'syn-unanswered': Fact.SynUnanswered,
+      refused: Fact.Refused,
+      'synack-retransmit': Fact.SynAckRetransmit,
+      'synack-retransmit-after-ack': Fact.SynAckRetransmitAfterAck,
+      'handshake-data-ignored': Fact.HandshakeDataIgnored,
+      'reset-after-handshake': Fact.ResetAfterHandshake,
+      'reset-by-application': Fact.ResetByApplication,
+      syncookie: Fact.Syncookie,
+      'port-reuse': Fact.PortReuse,
+    };
+    for (const id of SIGNATURES) expect(byName[id], id).toBe(1 << SIGNATURES.indexOf(id));
+    // The facts' bits come after the signatures' and apart from each other.
+    const facts = [Fact.SynDropped, Fact.IgnoredHandshake, Fact.HalfOpen, Fact.UnansweredSyns];
+    for (const b of facts) expect(b).toBeGreaterThanOrEqual(1 << SIGNATURES.length);
+    expect(new Set(facts).size).toBe(facts.length);
   });
 });
 
@@ -73,17 +94,28 @@ describe('ListenerDetector.observes', () => {
 
   for (const d of gated) {
     it(`${d.id}: observe() changes nothing for a connection without its facts, and something for one with them`, () => {
+      // As the analyzer runs it: one state and one base fed every connection in turn (a skipped connection
+      // must leave them as they are, whatever came before), and a new state per connection beside it (so that
+      // a state already saturated by the earlier ones cannot hide an effect).
+      const state = d.newState();
+      const base = newBase();
       let skipped = 0;
       let acted = 0;
       for (const { c, facts } of conns) {
-        const state = d.newState();
+        const fresh = d.newState();
         // A state may hold a random hash seed: compared with a copy of itself, not with another new one.
-        const before = deepCopy(state);
-        d.observe(state, c, facts, newBase());
-        if ((facts.bits & d.observes!) === 0) {
+        const freshBefore = deepCopy(fresh);
+        const skip = (facts.bits & d.observes!) === 0;
+        const before = skip ? deepCopy(state) : null;
+        const baseBefore = skip ? deepCopy(base) : null;
+        d.observe(fresh, c, facts, newBase());
+        d.observe(state, c, facts, base);
+        if (skip) {
           skipped++;
-          expect(state, `${d.id}, connection ${c.id}`).toEqual(before);
-        } else if (!isEqual(state, before)) acted++;
+          expect(fresh, `${d.id}, connection ${c.id}`).toEqual(freshBefore);
+          expect(state, `${d.id}, connection ${c.id}, after the others`).toEqual(before);
+          expect(base, `${d.id}, connection ${c.id}: the base`).toEqual(baseBefore);
+        } else if (!isEqual(fresh, freshBefore)) acted++;
       }
       // Both sides were tried: most connections are skipped, and the facts the detector waits for do occur.
       expect(skipped).toBeGreaterThan(1000);
