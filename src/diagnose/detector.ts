@@ -56,8 +56,9 @@ export interface ListenerDetector<Id extends string, State, F extends FindingCom
   newState(): State;
   /**
    * The Fact bits of the connections observe() acts on: the analyzer calls it only for a connection with one
-   * of them (most connections have none: healthy ones). Absent: every connection. A test holds each detector
-   * to it: observe() leaves a new state as it is for any other connection of the fixtures.
+   * of them (most connections have none: healthy ones). Absent: every connection. test/diagnose/observes.test.ts
+   * holds each detector to it: for any other connection of the fixtures, observe() leaves its state and the
+   * base as they were.
    */
   readonly observes?: number;
   observe(state: State, c: Connection, facts: ConnectionFacts, base: ListenerBase): void;

@@ -114,15 +114,11 @@ export interface ConnectionFacts {
  * out in SIGNATURES order, which is the order classify() finds them in.
  */
 class SignatureList {
-  private bits = 0;
+  /** Bit i: SIGNATURES[i] (the Fact bits of the signatures). */
+  bits = 0;
 
   clear(): void {
     this.bits = 0;
-  }
-
-  /** Bit i: SIGNATURES[i] (Fact). */
-  get mask(): number {
-    return this.bits;
   }
 
   push(id: SignatureId): void {
@@ -263,7 +259,7 @@ export function classify(c: Connection, synAnswerDue = SYN_ANSWER_MIN_NS): Conne
     !recovered && c.rstBy === null && !c.client.finSeen && !c.server.finSeen && !c.evicted && c.finishedAt - c.lastTime < nextAttemptDue(c);
   const synDropped = unansweredSyns > 0 && !c.rstAnswersSyn;
   const bits =
-    sig.mask | (synDropped ? Fact.SynDropped : 0) | (ignoredHandshake ? Fact.IgnoredHandshake : 0) | (halfOpen ? Fact.HalfOpen : 0) |
+    sig.bits | (synDropped ? Fact.SynDropped : 0) | (ignoredHandshake ? Fact.IgnoredHandshake : 0) | (halfOpen ? Fact.HalfOpen : 0) |
     (unansweredSyns > 0 ? Fact.UnansweredSyns : 0);
   return {
     signatures: sig.list(),

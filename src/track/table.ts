@@ -92,14 +92,16 @@ export class ConnectionTable {
   }
 
   /**
-   * Reads, for each key, its index entry and then a word of each of the six lines of the slot it names that
-   * a packet touches (fields.ts: the lookup's, the two directions', the other per-packet words and doubles),
-   * and nothing more: find() and the packet's update right after meet them in the cache. Each loop does one
-   * thing so that its loads are independent and the processor has many in flight at once (a load that misses
-   * here costs ~200 ns alone, ~45 ns among many: BENCHMARKS.md, session 11). Loading the first three lines
-   * measured no faster than the first alone; all six, ~4% less tracker time (session 14, track-ab.mjs, where
-   * separate processes could not tell; test/track/layout.test.ts holds what a packet touches to the six). Changes nothing; an entry that is another key's, or a slot that
-   * the batch's earlier segments replace, costs wasted loads.
+   * Reads, for each key, its index entry and then a word of each of the first six lines' worth of the slot it
+   * names, the words a packet touches (fields.ts: the lookup's, the two directions', the other per-packet
+   * words and doubles; test/track/layout.test.ts holds them to the first 384 bytes), and nothing more: find()
+   * and the packet's update right after meet them in the cache. Each loop does one thing so that its loads are
+   * independent and the processor has many in flight at once (a load that misses here costs ~200 ns alone,
+   * ~45 ns among many: BENCHMARKS.md, session 11). Loading the first three lines measured no faster than the
+   * first alone; all six, ~4% less tracker time (session 14, track-ab.mjs, where separate processes could not
+   * tell). The slots' buffer starts 16 bytes into a line, so those bytes span seven lines; loading the seventh
+   * too measured no faster (the hardware's own prefetch brings it). Changes nothing; an entry that is another
+   * key's, or a slot that the batch's earlier segments replace, costs wasted loads.
    */
   prefetch(keys: Int32Array, n: number): void {
     const index = this.index;

@@ -367,8 +367,9 @@ export class Tracker {
   private loadSlot(slot: number): void {
     const I = this.table.slots.I;
     const b = slot * W.Size;
-    // Written out (a loop measured ~1% slower, BENCHMARKS.md session 14); test/track/layout.test.ts holds the
-    // slot to the eleven lines these reach.
+    // A word every 16 and the last: one in each line the slot overlaps, wherever in a line it starts (its
+    // buffer starts 16 bytes into one). Written out (a loop measured ~1% slower, BENCHMARKS.md session 14);
+    // test/track/layout.test.ts holds the slot to the 176 words these reach.
     this.touched =
       I[b]! ^ I[b + 16]! ^ I[b + 32]! ^ I[b + 48]! ^ I[b + 64]! ^ I[b + 80]! ^ I[b + 96]! ^ I[b + 112]! ^ I[b + 128]! ^ I[b + 144]! ^ I[b + 160]! ^
       I[b + W.Size - 1]!;
