@@ -1,10 +1,12 @@
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { isMainThread } from 'node:worker_threads';
 import type { ListenerFilter } from '../diagnose/analyzer.js';
 import { runPipeline, type CaptureRun } from '../diagnose/pipeline.js';
 import type { Connection } from '../track/connection.js';
 import type { RunOptions } from '../track/run.js';
 import type { CaptureSummary } from '../track/summary.js';
+import { SLOT_BYTES } from '../track/tracker.js';
 import { Progress } from './progress.js';
 
 export type { CaptureRun } from '../diagnose/pipeline.js';
@@ -29,6 +31,8 @@ export function favourMemory(): void {
   if (memoryFavoured || !isMainThread) return;
   memoryFavoured = true;
   setFlagsFromString('--optimize-for-size');
+  // For releaseTrackerMemory, in this thread and the workers started after it.
+  setFlagsFromString('--expose-gc');
   holdYoungGeneration();
 }
 
@@ -42,6 +46,39 @@ export function holdYoungGeneration(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
 }
 
+/**
+ * Tracker state above this is let go before the judgement (releaseTrackerMemory); below it a full
+ * collection would cost more time than the memory is worth.
+ */
+export const RELEASE_ABOVE_BYTES = 16 * 1024 * 1024;
+let collect: (() => void) | null | undefined;
+
+/**
+ * The tracker's connection slots (peak live connections × SLOT_BYTES, 44 MB at 20 M packets) are garbage
+ * once the capture is read, but V8 frees an ArrayBuffer only at a full collection, which comes later: the
+ * judgement's sorted copies of its samples (up to 200 000 per list) then add to the slots' pages, and that
+ * sum was the run's peak (+5 MB at 20 M packets; BENCHMARKS.md, session 15). One full collection here
+ * (22 ms at 2 M packets, against 5–7 ms for the collections V8 makes on its own, which would free the
+ * slots later anyway) makes the peak the tracker's. The collector is there through the --expose-gc that
+ * favourMemory sets; a caller that did not set it gets no collection here.
+ */
+export function releaseTrackerMemory(summary: CaptureSummary, collector?: (() => void) | null): boolean {
+  if (summary.peakLiveConnections * SLOT_BYTES < RELEASE_ABOVE_BYTES) return false;
+  // Looked up only here: a new context costs start-up time a small capture should not pay.
+  const run = collector === undefined ? theCollector() : collector;
+  if (!run) return false;
+  run();
+  return true;
+}
+
+function theCollector(): (() => void) | null {
+  if (collect === undefined) {
+    const gc: unknown = runInNewContext('typeof gc === "function" ? gc : null');
+    collect = typeof gc === 'function' ? (gc as () => void) : null;
+  }
+  return collect;
+}
+
 /** One capture through the whole pipeline (runPipeline), with the CLI's memory settings and progress bar. */
 export async function runCapture(
   path: string,
@@ -53,7 +90,7 @@ export async function runCapture(
   const { quiet, ...run } = opts;
   const progress = new Progress(path, quiet);
   try {
-    return await runPipeline(path, { ...run, filter, onProgress: progress.update }, each);
+    return await runPipeline(path, { ...run, filter, onProgress: progress.update, beforeJudging: (s) => releaseTrackerMemory(s) }, each);
   } finally {
     progress.clear();
   }

@@ -15,6 +15,11 @@ export interface PipelineOptions extends RunOptions {
   filter?: ListenerFilter;
   /** The analyzer to feed, for a caller that reads it as it goes (`tcpdiag watch`); else a new one for `filter`. */
   analyzer?: Analyzer;
+  /**
+   * Called once the capture is read and the tracker's state is garbage, before the judgement allocates
+   * its own (the CLI lets memory go here: cli/run-capture.ts releaseTrackerMemory).
+   */
+  beforeJudging?: (summary: CaptureSummary) => void;
 }
 
 /**
@@ -31,7 +36,7 @@ export async function runPipeline(
   opts: PipelineOptions = {},
   each?: (c: Connection, facts: ConnectionFacts) => void,
 ): Promise<CaptureRun> {
-  const { filter, analyzer: given, ...run } = opts;
+  const { filter, analyzer: given, beforeJudging, ...run } = opts;
   const analyzer = given ?? new Analyzer(filter);
   const summary = await trackCapture(
     path,
@@ -53,5 +58,6 @@ export async function runPipeline(
       },
     },
   );
+  beforeJudging?.(summary);
   return { summary, analysis: analyzer.finish(summary) };
 }
