@@ -37,9 +37,14 @@ export class NumberTable {
   /** Places looked at past the first, over every lookup: how well the hash spreads (tests). */
   probeSteps = 0;
 
+  /**
+   * `expected`: about how many keys will come, when the caller knows (the table then starts big enough to
+   * hold them without growing: each growth places every key again).
+   */
   constructor(
     readonly cap: number,
     private readonly withValues = false,
+    private readonly expected = 0,
   ) {}
 
   /** Adds x (taken as uint32) unless it is new and the cap is reached; returns whether x is in the table. */
@@ -81,7 +86,7 @@ export class NumberTable {
       this.size++;
       return ZERO;
     }
-    if (this.keys.length === 0) this.resize(FIRST_SIZE);
+    if (this.keys.length === 0) this.resize(this.firstSize());
     let i = this.place(x);
     if (this.keys[i] === x) return i;
     if (this.size >= this.cap) return this.refuse();
@@ -92,6 +97,14 @@ export class NumberTable {
     this.keys[i] = x;
     this.size++;
     return i;
+  }
+
+  /** The first table: FIRST_SIZE, or room for `expected` keys (up to the cap) at most half full. */
+  private firstSize(): number {
+    let size = FIRST_SIZE;
+    const want = Math.min(this.expected, this.cap);
+    while (size < want * 2) size *= 2;
+    return size;
   }
 
   private refuse(): number {

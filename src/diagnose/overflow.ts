@@ -57,14 +57,17 @@ const NO_SPANS = new Float64Array(0);
 /**
  * Episodes from each affected connection's span, first drop to last (issue 19 item 8): a stall that
  * keeps dropping the same connections' retransmits for 30 s is one 30 s episode, not a 10 ms one. The
- * spans are `starts`/`ends` and then `moreStarts`/`moreEnds`, as if the lists were concatenated.
+ * spans are `starts`/`ends` and then `moreStarts`/`moreEnds`, as if the lists were concatenated; a
+ * missing end is the start, and an end before its start is the start.
  *
- * The spans are read in order of their starts through an index sorted in place (a heap sort over a
- * Uint32Array): the order of equal starts does not matter (the first of them to be read leaves the
- * episode's end at or past their start, so the others join it whatever their order), and nothing is
- * allocated per span. It was the lists concatenated, then `Array.from(starts.keys()).sort((a, b) =>
- * starts[a] - starts[b])`: an array of indices, an iterator result per index and a boxed double per
- * comparison, 64 MB of garbage at the end of the 20 M-packet tiled capture (BENCHMARKS.md, session 10).
+ * Spans chain into one episode while each next start (in time order) is within EPISODE_GAP_NS of the
+ * latest end so far. Which end belongs to which start does not matter for that: the spans that began
+ * before a start have all ended more than the gap before it exactly when that many of all the ends lie
+ * more than the gap before it (an end lies at or after its own start). So the starts and the ends are
+ * sorted each on its own (two native typed-array sorts) and walked side by side, and an episode's end is
+ * the largest of its share of the sorted ends. It was a heap sort of an index by start (session 10),
+ * and before that a comparator sort of an index array with 64 MB of garbage at 20 M packets; the heap
+ * sort's key calls cost ~25 ms of a 2 M-packet analyze (BENCHMARKS.md, session 15).
  */
 export function episodesOfSpans(
   starts: Float64Array,
@@ -75,58 +78,28 @@ export function episodesOfSpans(
   const first = starts.length;
   const n = first + moreStarts.length;
   if (n === 0) return [];
-  const startAt = (i: number): number => (i < first ? starts[i]! : moreStarts[i - first]!);
-  // A missing end is the start, as `ends[i] ?? start` was on the concatenated lists.
-  const endAt = (i: number): number => {
-    if (i < first) return i < ends.length ? ends[i]! : startAt(i);
-    const j = i - first;
-    return j < moreEnds.length ? moreEnds[j]! : startAt(i);
-  };
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  sortIndex(order, startAt);
+  const s = new Float64Array(n);
+  s.set(starts);
+  s.set(moreStarts, first);
+  const e = new Float64Array(n);
+  for (let i = 0; i < first; i++) e[i] = i < ends.length ? Math.max(starts[i]!, ends[i]!) : starts[i]!;
+  for (let j = 0; j < moreStarts.length; j++) e[first + j] = j < moreEnds.length ? Math.max(moreStarts[j]!, moreEnds[j]!) : moreStarts[j]!;
+  s.sort();
+  e.sort();
   const out: Episode[] = [];
-  let cur: Episode | null = null;
-  for (let k = 0; k < n; k++) {
-    const i = order[k]!;
-    const start = startAt(i);
-    const end = Math.max(start, endAt(i));
-    if (cur && start - cur.end <= EPISODE_GAP_NS) {
-      if (end > cur.end) cur.end = end;
-      cur.connections++;
-    } else {
-      if (cur) out.push(cur);
-      cur = { start, end, connections: 1 };
+  let from = 0;
+  // Ends more than the gap before the current start: all belong to spans begun before it.
+  let gone = 0;
+  for (let k = 1; k < n; k++) {
+    const start = s[k]!;
+    while (gone < k && !(start - e[gone]! <= EPISODE_GAP_NS)) gone++;
+    if (gone === k) {
+      out.push({ start: s[from]!, end: e[k - 1]!, connections: k - from });
+      from = k;
     }
   }
-  out.push(cur!);
+  out.push({ start: s[from]!, end: e[n - 1]!, connections: n - from });
   return out;
-}
-
-/** Sorts the indices `order` by `key` of each, ascending (a heap sort: in place, not stable). */
-function sortIndex(order: Uint32Array, key: (i: number) => number): void {
-  const n = order.length;
-  const sift = (root: number, size: number): void => {
-    const top = order[root]!;
-    const k = key(top);
-    let i = root;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= size) break;
-      if (child + 1 < size && key(order[child + 1]!) > key(order[child]!)) child++;
-      if (!(key(order[child]!) > k)) break;
-      order[i] = order[child]!;
-      i = child;
-    }
-    order[i] = top;
-  };
-  for (let i = (n >> 1) - 1; i >= 0; i--) sift(i, n);
-  for (let end = n - 1; end > 0; end--) {
-    const top = order[0]!;
-    order[0] = order[end]!;
-    order[end] = top;
-    sift(0, end);
-  }
 }
 
 /**

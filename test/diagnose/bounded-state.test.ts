@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { SourceTally } from '../../src/diagnose/differential.js';
 import { episodesOfSpans } from '../../src/diagnose/overflow.js';
+import { occupancy, placesIn } from '../../src/diagnose/queue-occupancy.js';
 import { Timeline } from '../../src/diagnose/timeline.js';
 import type { Episode } from '../../src/diagnose/finding.js';
 import type { Connection } from '../../src/track/connection.js';
@@ -170,5 +171,43 @@ describe('Timeline keeps its fine buckets as rows of one array', () => {
     expect(res.series.syns.reduce((a, b) => a + b, 0)).toBe(5000);
     expect(res.series.refused.reduce((a, b) => a + b, 0)).toBe(1667);
     expect(t.dropped).toBe(0);
+  });
+});
+
+/** queue-occupancy.ts occupancy as it was (session 14): two binary searches per time into each sorted list. */
+function occupancyBefore(times: Float64Array, start: Float64Array, end: Float64Array): Int32Array {
+  const atOrBefore = (sorted: Float64Array, t: number): number => {
+    let n = 0;
+    for (const v of sorted) if (v <= t) n++;
+    return n;
+  };
+  const starts = Float64Array.from(start).sort();
+  const ends = Float64Array.from(end).sort();
+  return Int32Array.from(times, (t) => atOrBefore(starts, t) - atOrBefore(ends, t));
+}
+
+describe('queue occupancy walks sorted lists (session 15)', () => {
+  it('counts the intervals holding each time as the binary searches did: ties, times outside, NaN', () => {
+    const r = rng(23);
+    let total = 0;
+    for (let round = 0; round < 200; round++) {
+      const n = Math.floor(r() * 200);
+      const start = new Float64Array(n);
+      const end = new Float64Array(n);
+      // Quarter-second steps: many times equal to a start or an end, where `≤` against `<` shows.
+      for (let i = 0; i < n; i++) {
+        start[i] = 10 * S + Math.floor(r() * 40) * 0.25 * S;
+        end[i] = start[i]! + Math.floor(r() * 8) * 0.25 * S;
+      }
+      const m = Math.floor(r() * 100);
+      const times = new Float64Array(m);
+      for (let i = 0; i < m; i++) times[i] = round % 7 === 0 && i === 0 ? NaN : 9 * S + Math.floor(r() * 50) * 0.25 * S;
+      const sortedTimes = new Float64Array(times).sort();
+      const held = occupancy(sortedTimes, start, end);
+      const got = Array.from(placesIn(sortedTimes, times), (k) => (k < 0 ? 0 : held[k]!));
+      expect([...got]).toEqual([...occupancyBefore(times, start, end)]);
+      for (const x of got) total += x;
+    }
+    expect(total).toBeGreaterThan(10_000);
   });
 });
