@@ -66,8 +66,8 @@ const NO_SPANS = new Float64Array(0);
  * more than the gap before it (an end lies at or after its own start). So the starts and the ends are
  * sorted each on its own (two native typed-array sorts) and walked side by side, and an episode's end is
  * the largest of its share of the sorted ends. It was a heap sort of an index by start (session 10),
- * and before that a comparator sort of an index array with 64 MB of garbage at 20 M packets; the heap
- * sort's key calls cost ~25 ms of a 2 M-packet analyze (BENCHMARKS.md, session 15).
+ * and before that a comparator sort of an index array with 64 MB of garbage at 20 M packets (BENCHMARKS.md,
+ * sessions 10 and 15).
  */
 export function episodesOfSpans(
   starts: Float64Array,

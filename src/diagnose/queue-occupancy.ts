@@ -108,9 +108,10 @@ export class QueueOccupancy {
   /** The dropped SYNs that met a full SYN queue (computed once per judgement). */
   synQueueDrops(): SynQueueDrops {
     if (this.result) return this.result;
-    // The drop times sorted, both queues' counts walked along them, each drop's read at its place: two
-    // binary searches per drop into each queue's lists were ~40 ms of a 2 M-packet analyze (BENCHMARKS.md,
-    // session 15); sorting tuples with a comparator before them, 5% of analyze.
+    // The drop times sorted, both queues' counts walked along them, each drop's read at its place: one
+    // lookup a drop where there were four binary searches (BENCHMARKS.md, session 15); sorting tuples with
+    // a comparator before them was 5% of analyze. Run once a capture, this code's cost is mostly its own
+    // compilation (~40 ms of compile jobs in the whole judgement): the gain shows when it runs warm.
     const times = this.drops.view();
     const sortedTimes = new Float64Array(times).sort();
     const requests = occupancy(sortedTimes, this.requestStart.view(), this.requestEnd.view());
@@ -121,7 +122,7 @@ export class QueueOccupancy {
     let held = 0;
     // A connection's drops are pushed together (observe): each run of one id is added once to each table,
     // and the tables start big enough for that many ids, not growing from four by doubling (each growth
-    // places every id again; 40 ms of a 2 M-packet analyze, 65 536 drops of 34 736 connections).
+    // places every id again). The 2 M file: 65 536 drops of 34 736 connections.
     let runs = 0;
     for (let i = 0; i < ids.length; i++) if (i === 0 || ids[i] !== ids[i - 1]) runs++;
     // Typed-array sets (a Set<number> of up to MAX_SAMPLES ids each was ~2.7 MB of garbage a judgement).

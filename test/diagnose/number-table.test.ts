@@ -59,7 +59,7 @@ function longestRun(t: NumberTable): number {
 }
 
 describe('NumberTable holds what a Map holds', () => {
-  it('random keys (0, 2^32 - 1, negatives and repeats among them), random bits, caps from 3 to 100 000', () => {
+  it('random keys (0, 2^32 - 1, negatives and repeats among them), random bits, caps from 3 to 100 000, made at sizes expected or growing', () => {
     const r = rng(23);
     const caps = [3, 50, 1000, 100_000];
     let ops = 0;
@@ -67,7 +67,9 @@ describe('NumberTable holds what a Map holds', () => {
     for (let round = 0; round < 40; round++) {
       const cap = caps[round % caps.length]!;
       const withValues = round % 2 === 0;
-      const t = new NumberTable(cap, withValues);
+      // Tables made at the size a caller expects (session 15), below, at and past the cap, beside growing ones.
+      const expected = [0, Math.floor(cap / 2), 3 * cap][Math.floor(round / 4) % 3]!;
+      const t = new NumberTable(cap, withValues, expected);
       const ref = new Reference(cap);
       const n = 1 + Math.floor(r() * 30_000);
       const seen: number[] = [];
@@ -166,5 +168,25 @@ describe('NumberTable spreads keys a flood chose to collide', () => {
     expect(t.size).toBe(n);
     expect(t.probeSteps / n).toBeGreaterThan(1000);
     expect(longestRun(t)).toBe(n);
+  });
+});
+
+describe('NumberTable made at an expected size (session 15)', () => {
+  it('starts with room for the keys expected, at most half full, and does not grow while they come', () => {
+    const keysOf = (t: NumberTable) => (t as unknown as { keys: Uint32Array }).keys;
+    const t = new NumberTable(65_536, false, 34_736);
+    t.add(1);
+    const first = keysOf(t);
+    expect(first.length).toBe(131_072);
+    for (let i = 2; i <= 34_736; i++) t.add(i * 7);
+    expect(keysOf(t)).toBe(first);
+    expect(t.size).toBe(34_736);
+    // Past the cap, room for the cap only; without an expectation, the small first table.
+    const capped = new NumberTable(100, false, 1_000_000);
+    capped.add(5);
+    expect(keysOf(capped).length).toBe(256);
+    const plain = new NumberTable(100);
+    plain.add(5);
+    expect(keysOf(plain).length).toBe(4);
   });
 });
