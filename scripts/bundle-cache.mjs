@@ -17,8 +17,8 @@ const dir = process.argv[2];
 const require = createRequire(import.meta.url);
 const { loadBundle, cacheFile, CACHE } = require(join(root, 'dist/cli/load-bundle.cjs'));
 
-// V8 writes its flags into the cache and rejects it under others. An analyze sets two at run time
-// (run-capture.ts favourMemory: --optimize-for-size, --semi-space-growth-factor); a start has not set them
+// V8 writes its flags into the cache and rejects it under others. An analyze sets three at run time
+// (run-capture.ts favourMemory: --optimize-for-size, --expose-gc, --semi-space-growth-factor); a start has not set them
 // when it reads the cache, so here they are not set.
 const v8 = require('node:v8');
 const quietV8 = { ...v8, setFlagsFromString() {} };

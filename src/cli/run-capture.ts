@@ -51,7 +51,7 @@ export function holdYoungGeneration(): void {
  * collection would cost more time than the memory is worth.
  */
 export const RELEASE_ABOVE_BYTES = 16 * 1024 * 1024;
-let collect: (() => void) | null | undefined;
+let collect: (() => void) | null = null;
 
 /**
  * The tracker's connection slots (peak live connections × SLOT_BYTES, 44 MB at 20 M packets) are garbage
@@ -72,9 +72,10 @@ export function releaseTrackerMemory(summary: CaptureSummary, collector?: (() =>
 }
 
 function theCollector(): (() => void) | null {
-  if (collect === undefined) {
+  // Kept once found; looked for again while not there (favourMemory may set the flag later).
+  if (!collect) {
     const gc: unknown = runInNewContext('typeof gc === "function" ? gc : null');
-    collect = typeof gc === 'function' ? (gc as () => void) : null;
+    if (typeof gc === 'function') collect = gc as () => void;
   }
   return collect;
 }

@@ -65,9 +65,12 @@ const NO_SPANS = new Float64Array(0);
  * before a start have all ended more than the gap before it exactly when that many of all the ends lie
  * more than the gap before it (an end lies at or after its own start). So the starts and the ends are
  * sorted each on its own (two native typed-array sorts) and walked side by side, and an episode's end is
- * the largest of its share of the sorted ends. It was a heap sort of an index by start (session 10),
- * and before that a comparator sort of an index array with 64 MB of garbage at 20 M packets (BENCHMARKS.md,
- * sessions 10 and 15).
+ * the largest of its share of the sorted ends. The argument needs finite times (capture times are): an
+ * infinite start and end would subtract to NaN. Two copies of n doubles (up to 400 000 spans, 6.4 MB) where
+ * the heap sort had an index of n words: in the CLI the judgement runs after the tracker's slots are freed
+ * (cli/run-capture.ts releaseTrackerMemory), far below the run's peak. It was a heap sort of an index by
+ * start (session 10), and before that a comparator sort of an index array with 64 MB of garbage at 20 M
+ * packets (BENCHMARKS.md, sessions 10 and 15).
  */
 export function episodesOfSpans(
   starts: Float64Array,

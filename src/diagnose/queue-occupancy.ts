@@ -34,7 +34,8 @@ export interface SynQueueDrops {
 /**
  * How many intervals [start, end) hold each of the sorted times: the starts at or before it less the ends
  * at or before it (an interval that ends at a time does not hold it; one that starts then does). Native
- * typed-array sorts, then one walk with two cursors.
+ * typed-array sorts, then one walk with two cursors. A NaN time (sorted last) gets the count before it:
+ * read the counts through placesIn, which places NaN nowhere.
  */
 export function occupancy(sortedTimes: Float64Array, start: Float64Array, end: Float64Array): Int32Array {
   const starts = new Float64Array(start).sort();
@@ -128,8 +129,9 @@ export class QueueOccupancy {
     // Typed-array sets (a Set<number> of up to MAX_SAMPLES ids each was ~2.7 MB of garbage a judgement).
     const conns = new NumberTable(MAX_SAMPLES, false, runs);
     const others = new NumberTable(MAX_SAMPLES, false, runs);
-    let lastConn = -1;
-    let lastOther = -1;
+    // NaN: equal to no id, so the first drop of each kind is always added.
+    let lastConn = NaN;
+    let lastOther = NaN;
     for (let i = 0; i < times.length; i++) {
       const k = places[i]!;
       const request = k < 0 ? 0 : requests[k]!;

@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RELEASE_ABOVE_BYTES, releaseTrackerMemory } from '../../src/cli/run-capture.js';
+import { Analyzer } from '../../src/diagnose/analyzer.js';
 import { runPipeline } from '../../src/diagnose/pipeline.js';
 import { SLOT_BYTES } from '../../src/track/tracker.js';
 import { labCapture } from '../helpers/pipeline.js';
@@ -10,9 +13,17 @@ describe('the tracker memory let go before the judgement (session 15)', () => {
     let connections = 0;
     let seenAtHook = -1;
     let peak = -1;
+    // The analyzer's judgement (finish) is recorded too: the hook must come before it.
+    const analyzer = new Analyzer();
+    const finish = analyzer.finish.bind(analyzer);
+    analyzer.finish = (summary) => {
+      events.push('judgement');
+      return finish(summary);
+    };
     const run = await runPipeline(
       labCapture('accept-overflow-abort1', 'server.pcap'),
       {
+        analyzer,
         beforeJudging: (s) => {
           events.push('hook');
           seenAtHook = connections;
@@ -24,7 +35,7 @@ describe('the tracker memory let go before the judgement (session 15)', () => {
         if (events.at(-1) !== 'connection') events.push('connection');
       },
     );
-    expect(events).toEqual(['connection', 'hook']);
+    expect(events).toEqual(['connection', 'hook', 'judgement']);
     // Every connection was diagnosed before the hook ran, and the hook saw the finished summary.
     expect(seenAtHook).toBe(connections);
     expect(connections).toBe(run.summary.connections);
@@ -46,5 +57,19 @@ describe('the tracker memory let go before the judgement (session 15)', () => {
     expect(collections).toBe(1);
     // Without a collector (no --expose-gc), nothing happens and it says so.
     expect(releaseTrackerMemory({ peakLiveConnections: above } as never, null)).toBe(false);
+  });
+
+  it('reaches V8\'s collector once the CLI has set its flags, in a process of its own (flags are process-wide)', () => {
+    const runCapture = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'run-capture.js');
+    const script = `
+      const m = await import(${JSON.stringify(runCapture)});
+      const big = { peakLiveConnections: Math.ceil(m.RELEASE_ABOVE_BYTES / 704) * 2 };
+      const before = m.releaseTrackerMemory(big);
+      m.favourMemory();
+      console.log(JSON.stringify({ before, after: m.releaseTrackerMemory(big), small: m.releaseTrackerMemory({ peakLiveConnections: 1 }) }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    // Before favourMemory no collector is there (a library caller gets none); after it, one is.
+    expect(JSON.parse(r.stdout)).toEqual({ before: false, after: true, small: false });
   });
 });

@@ -83,6 +83,7 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
   } finally {
     // A capture run favours memory for the rest of its process (src/cli/run-capture.ts favourMemory), through
     // V8 flags, which are process-wide. This worker goes on to run other test files: V8's defaults again.
+    // (--expose-gc, also set there, stays: it only makes a collector reachable through a new context.)
     setFlagsFromString('--no-optimize-for-size');
     setFlagsFromString('--semi-space-growth-factor=2');
   }

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { SourceTally } from '../../src/diagnose/differential.js';
 import { episodesOfSpans } from '../../src/diagnose/overflow.js';
-import { occupancy, placesIn } from '../../src/diagnose/queue-occupancy.js';
+import { occupancy, placesIn, QueueOccupancy } from '../../src/diagnose/queue-occupancy.js';
+import type { ConnectionFacts } from '../../src/diagnose/signatures.js';
 import { Timeline } from '../../src/diagnose/timeline.js';
 import type { Episode } from '../../src/diagnose/finding.js';
 import type { Connection } from '../../src/track/connection.js';
@@ -174,7 +175,7 @@ describe('Timeline keeps its fine buckets as rows of one array', () => {
   });
 });
 
-/** queue-occupancy.ts occupancy as it was (session 14): two binary searches per time into each sorted list. */
+/** queue-occupancy.ts occupancy as it was (session 14), as a count: the starts ≤ t less the ends ≤ t (what its binary searches found). */
 function occupancyBefore(times: Float64Array, start: Float64Array, end: Float64Array): Int32Array {
   const atOrBefore = (sorted: Float64Array, t: number): number => {
     let n = 0;
@@ -209,5 +210,65 @@ describe('queue occupancy walks sorted lists (session 15)', () => {
       for (const x of got) total += x;
     }
     expect(total).toBeGreaterThan(10_000);
+  });
+});
+
+describe('QueueOccupancy.synQueueDrops against plain counting (session 15)', () => {
+  it('the same drops, held requests and connections, with ties and ids seen twice apart', () => {
+    const r = rng(31);
+    let synQueue = 0;
+    let other = 0;
+    for (let round = 0; round < 150; round++) {
+      const q = new QueueOccupancy();
+      const requests: [number, number][] = [];
+      const accepts: [number, number][] = [];
+      const drops: [number, number][] = [];
+      const n = 1 + Math.floor(r() * 120);
+      const t = () => 100 * S + Math.floor(r() * 60) * 0.25 * S;
+      for (let i = 0; i < n; i++) {
+        // Ids from a small range: some connections' ids come again later, not next to their first.
+        const id = 1 + Math.floor(r() * (n / 2 + 1));
+        const synAckCount = r() < 0.6 ? 1 : 0;
+        const cookie = r() < 0.15;
+        const synAckTime = t();
+        const handshakeAckFrame = r() < 0.5 ? 10 : 0;
+        const handshakeAckTime = synAckTime + Math.floor(r() * 4) * 0.25 * S;
+        const lastTime = handshakeAckTime + Math.floor(r() * 8) * 0.25 * S;
+        const serverFirstDataFrame = r() < 0.5 ? 20 : 0;
+        const serverFirstDataTime = handshakeAckTime + Math.floor(r() * 6) * 0.25 * S;
+        const synDropped = r() < 0.5;
+        const unansweredSyns = synDropped ? 1 + Math.floor(r() * 4) : 0;
+        const recordedSynRetransmits = Math.floor(r() * 3);
+        const syn = [t(), t(), t(), t()];
+        const c = {
+          id, synAckCount, synAckTime, handshakeAckFrame, handshakeAckTime, lastTime, serverFirstDataFrame, serverFirstDataTime,
+          synTime: syn[0], recordedSynRetransmits, synRetransmitTime: (k: number) => syn[k + 1]!,
+        } as unknown as Connection;
+        const f = { bits: cookie ? 1 << 8 : 0, synDropped, unansweredSyns } as unknown as ConnectionFacts;
+        q.observe(c, f);
+        if (synAckCount > 0 && !cookie) requests.push([synAckTime, handshakeAckFrame !== 0 ? handshakeAckTime : lastTime]);
+        if (handshakeAckFrame !== 0) accepts.push([handshakeAckTime, serverFirstDataFrame !== 0 ? serverFirstDataTime : lastTime]);
+        for (let k = 0; k < unansweredSyns && (k === 0 || k - 1 < recordedSynRetransmits); k++) drops.push([syn[k]!, id]);
+      }
+      const held = (list: [number, number][], at: number) => list.filter(([a]) => a <= at).length - list.filter(([, b]) => b <= at).length;
+      let synDrops = 0;
+      let most = 0;
+      const conns = new Set<number>();
+      const others = new Set<number>();
+      for (const [at, id] of drops) {
+        const h = held(requests, at);
+        if (h > 0 && held(accepts, at) === 0) {
+          synDrops++;
+          most = Math.max(most, h);
+          conns.add(id);
+        } else others.add(id);
+      }
+      expect(q.synQueueDrops()).toEqual({ synDrops, held: most, connections: conns.size, otherConnections: others.size });
+      synQueue += synDrops;
+      other += drops.length - synDrops;
+    }
+    // Both kinds of drop were met many times.
+    expect(synQueue).toBeGreaterThan(500);
+    expect(other).toBeGreaterThan(500);
   });
 });
