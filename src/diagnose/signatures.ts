@@ -20,7 +20,7 @@ export type SignatureId = (typeof SIGNATURES)[number];
 /**
  * ConnectionFacts.bits: bit i is SIGNATURES[i], then the facts a detector may wait for (ListenerDetector.observes).
  * A detector tests a bit where it would search the list: a few nanoseconds against tens, on every connection
- * (BENCHMARKS.md, session 14). test/diagnose/signatures.test.ts checks the order against SIGNATURES.
+ * (BENCHMARKS.md, session 14). test/diagnose/observes.test.ts checks the order against SIGNATURES.
  */
 export const enum Fact {
   SynRetransmit = 1 << 0,

@@ -66,6 +66,23 @@ function idOf(I: Int32Array, b: number, server: boolean, s: Segment): number {
 }
 
 /**
+ * A kept segment's five words, counted from DW.LastSeq or from DW.PrevSeq: fields.ts lists both groups in
+ * this order (test/track/duplicates.test.ts holds them to it), so one reading serves either.
+ */
+export const enum Seg {
+  Seq = 0,
+  Ack = 1,
+  TsVal = 2,
+  LenFlags = 3,
+  Id = 4,
+}
+
+/** Whether the segment kept at `at` (Seg) has these numbers. */
+function keeps(I: Int32Array, at: number, seq: number, ack: number, lenFlags: number, id: number, tsVal: number): boolean {
+  return I[at + Seg.Seq] === seq && I[at + Seg.Ack] === ack && I[at + Seg.LenFlags] === lenFlags && I[at + Seg.Id] === id && I[at + Seg.TsVal] === tsVal;
+}
+
+/**
  * Tells a capture duplicate from a new segment. Each direction keeps its last two segments in its own words
  * of the slot (the cache line every packet of the direction touches anyway): a copy right after its original,
  * or with one segment of the direction between them, is found there, and most segments cost nothing more.
@@ -113,17 +130,14 @@ export class RecentSegments {
     const tag = ((I[b + W.Id]! << 1) | (server ? 1 : 0)) + 1;
     const lastTime = F[fd + DF.LastTime]!;
     if (bits & DB.LastSet && mayBeCopy(I, d, s)) {
-      if (
-        I[d + DW.LastSeq] === (s.seq | 0) && I[d + DW.LastAck] === (s.ack | 0) && I[d + DW.LastLenFlags] === lenFlags &&
-        I[d + DW.LastId] === id && I[d + DW.LastTsVal] === (s.tsVal | 0)
-      ) {
+      const seq = s.seq | 0;
+      const ack = s.ack | 0;
+      const tsVal = s.tsVal | 0;
+      if (keeps(I, d + DW.LastSeq, seq, ack, lenFlags, id, tsVal)) {
         const dt = s.time - lastTime;
         if (dt >= 0 && dt < DUPLICATE_WINDOW_NS) return true;
       }
-      if (
-        bits & DB.PrevSet && I[d + DW.PrevSeq] === (s.seq | 0) && I[d + DW.PrevAck] === (s.ack | 0) &&
-        I[d + DW.PrevLenFlags] === lenFlags && I[d + DW.PrevId] === id && I[d + DW.PrevTsVal] === (s.tsVal | 0)
-      ) {
+      if (bits & DB.PrevSet && keeps(I, d + DW.PrevSeq, seq, ack, lenFlags, id, tsVal)) {
         const dt = s.time - (lastTime - I[d + DW.PrevDelta]!);
         if (dt >= 0 && dt < DUPLICATE_WINDOW_NS) return true;
       }
@@ -143,21 +157,23 @@ export class RecentSegments {
       if (bits & DB.PrevSet) {
         const prevTime = lastTime - I[d + DW.PrevDelta]!;
         if (!(s.time - prevTime >= DUPLICATE_WINDOW_NS)) {
-          this.spill(tag, I[d + DW.PrevSeq]!, I[d + DW.PrevAck]!, I[d + DW.PrevId]!, I[d + DW.PrevLenFlags]!, I[d + DW.PrevTsVal]!, prevTime);
+          this.spill(tag, I, d + DW.PrevSeq, prevTime);
           nextBits |= DB.Spilled;
         }
         nextBits &= ~DB.PrevSet;
       }
       if (dt >= 0 && dt < DUPLICATE_WINDOW_NS && (dt | 0) === dt) {
-        I[d + DW.PrevSeq] = I[d + DW.LastSeq]!;
-        I[d + DW.PrevAck] = I[d + DW.LastAck]!;
-        I[d + DW.PrevId] = I[d + DW.LastId]!;
-        I[d + DW.PrevLenFlags] = I[d + DW.LastLenFlags]!;
-        I[d + DW.PrevTsVal] = I[d + DW.LastTsVal]!;
+        const from = d + DW.LastSeq;
+        const to = d + DW.PrevSeq;
+        I[to + Seg.Seq] = I[from + Seg.Seq]!;
+        I[to + Seg.Ack] = I[from + Seg.Ack]!;
+        I[to + Seg.TsVal] = I[from + Seg.TsVal]!;
+        I[to + Seg.LenFlags] = I[from + Seg.LenFlags]!;
+        I[to + Seg.Id] = I[from + Seg.Id]!;
         I[d + DW.PrevDelta] = dt;
         nextBits |= DB.PrevSet;
       } else if (!(dt >= DUPLICATE_WINDOW_NS)) {
-        this.spill(tag, I[d + DW.LastSeq]!, I[d + DW.LastAck]!, I[d + DW.LastId]!, I[d + DW.LastLenFlags]!, I[d + DW.LastTsVal]!, lastTime);
+        this.spill(tag, I, d + DW.LastSeq, lastTime);
         nextBits |= DB.Spilled;
       }
     }
@@ -194,9 +210,16 @@ export class RecentSegments {
     return false;
   }
 
-  /** Puts a direction's segment that a copy may still follow into the table; the entry of its bucket written longer ago makes room. */
-  private spill(tag: number, seq: number, ack: number, id: number, lenFlags: number, tsVal: number, time: number): void {
+  /**
+   * Puts a direction's segment that a copy may still follow (its words at `at` of the slots' SI, Seg) into the
+   * table; the entry of its bucket written longer ago makes room.
+   */
+  private spill(tag: number, SI: Int32Array, at: number, time: number): void {
     this.spills++;
+    const seq = SI[at + Seg.Seq]!;
+    const ack = SI[at + Seg.Ack]!;
+    const id = SI[at + Seg.Id]!;
+    const lenFlags = SI[at + Seg.LenFlags]!;
     const bucket = this.bucket(tag, seq, ack, id, lenFlags);
     const I = this.I;
     const victim = this.nextVictim[bucket]!;
@@ -207,7 +230,7 @@ export class RecentSegments {
     I[e + 2] = ack;
     I[e + 3] = id;
     I[e + 4] = lenFlags;
-    I[e + 5] = tsVal;
+    I[e + 5] = SI[at + Seg.TsVal]!;
     this.F[(e >> 1) + 3] = time;
   }
 }

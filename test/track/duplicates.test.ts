@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { newSegment, TCP_ACK, TCP_PSH, TCP_RST, TCP_SYN, type Segment } from '../../src/decode/segment.js';
 import type { Connection } from '../../src/track/connection.js';
+import { Seg } from '../../src/track/duplicates.js';
+import { DW } from '../../src/track/layout.js';
 import { Tracker } from '../../src/track/tracker.js';
 import { FIXTURES, run } from '../helpers/pipeline.js';
 
@@ -149,5 +151,15 @@ describe('capture duplicates', () => {
     expect(c.handshakeAckFrame).toBe(4);
     expect(c.synAckCount).toBe(2);
     expect(r.summary.warnings.some((w) => w.includes('captured twice'))).toBe(false);
+  });
+});
+
+describe('the kept segments\' words', () => {
+  it('lie in the same order from DW.LastSeq and from DW.PrevSeq, as Seg reads them (duplicates.ts)', () => {
+    const last = [DW.LastSeq, DW.LastAck, DW.LastTsVal, DW.LastLenFlags, DW.LastId].map((w) => w - DW.LastSeq);
+    const prev = [DW.PrevSeq, DW.PrevAck, DW.PrevTsVal, DW.PrevLenFlags, DW.PrevId].map((w) => w - DW.PrevSeq);
+    const seg = [Seg.Seq, Seg.Ack, Seg.TsVal, Seg.LenFlags, Seg.Id];
+    expect(last).toEqual(seg);
+    expect(prev).toEqual(seg);
   });
 });
