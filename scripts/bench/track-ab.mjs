@@ -22,6 +22,7 @@ const o = commandLine('node scripts/bench/track-ab.mjs', {
   reps: { type: 'number', default: 5, help: 'passes over the capture' },
   file: { type: 'string', default: '/work/.bench-cache/tiled-2m-df314ddf89.pcap', help: 'capture' },
   batches: { type: 'list', default: [], help: "each build's addBatch size (default run.ts's 16 for all; at most 64, dividing 64)" },
+  finishes: { type: 'flag', help: "also time each build's sweep() calls and end() alone (the connections it finishes)" },
 });
 // Segments are decoded BATCH at a time; a build with a smaller batch takes them in several addBatch calls.
 const BATCH = 64;
@@ -38,6 +39,21 @@ const n = builds.length;
 const sizes = builds.map((_, i) => Number(o.batches[i] ?? 16));
 for (const b of sizes) if (!(b >= 1 && b <= BATCH && BATCH % b === 0)) throw new Error(`--batches: ${b} does not divide ${BATCH}`);
 for (const b of builds) await b.run.warmUpTracker?.({ recycle: true, zeek: false });
+// --finishes: each build's Tracker.prototype.sweep wrapped in a timer (called once a capture second: the
+// wrapper's cost is nothing beside the tracker's), after the warm-up so that it runs as the CLI's would.
+const sweepMs = builds.map(() => []);
+const endMs = builds.map(() => []);
+const inSweep = new Float64Array(n);
+if (o.finishes) {
+  builds.forEach((b, i) => {
+    const sweep = b.Tracker.prototype.sweep;
+    b.Tracker.prototype.sweep = function () {
+      const t0 = performance.now();
+      sweep.call(this);
+      inSweep[i] += performance.now() - t0;
+    };
+  });
+}
 
 // The copy check's table of recent segments, where a build counts its use (duplicates.ts, session 14 on).
 const tableUse = (t) => (t.recent?.spills === undefined ? '' : `, ${t.recent.spills} segments into the table of recent segments, ${t.recent.lookups} looks into it`);
@@ -56,6 +72,7 @@ for (let rep = 0; rep < o.reps; rep++) {
     sums[i] = h;
   }, { recycle: true, zeek: false }));
   const spent = new Float64Array(n);
+  inSweep.fill(0);
   const batch = Array.from({ length: BATCH }, newSegment);
   // Each build's batches: arrays of the same Segment objects, made once.
   const parts = sizes.map((b) => Array.from({ length: BATCH / b }, (_, j) => batch.slice(j * b, (j + 1) * b)));
@@ -95,7 +112,10 @@ for (let rep = 0; rep < o.reps; rep++) {
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
     trackers[i].end();
-    ms[i].push(spent[i] + performance.now() - t0);
+    const ended = performance.now() - t0;
+    ms[i].push(spent[i] + ended);
+    endMs[i].push(ended);
+    sweepMs[i].push(inSweep[i]);
     if (rep === 0) lastUse[i] = tableUse(trackers[i]);
   }
   // TRACK_AB_NO_CHECK=1: for an experiment that breaks the records on purpose (to bound what a cost is).
@@ -110,4 +130,13 @@ for (let i = 0; i < n; i++) {
   console.log(`${builds[i].dist}: ${med(ms[i]).toFixed(1)} (${Math.min(...ms[i]).toFixed(1)}–${Math.max(...ms[i]).toFixed(1)})` +
     (i > 0 ? `  ratio ${med(r).toFixed(3)} (${Math.min(...r).toFixed(3)}–${Math.max(...r).toFixed(3)}), faster in ${r.filter((x) => x < 1).length}/${r.length}` : '') +
     lastUse[i]);
+}
+const spread = (xs) => `${med(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
+if (o.finishes) {
+  console.log('finishing, ms median (min–max): sweep() calls, end(), ratio of their sum to the first build\'s');
+  for (let i = 0; i < n; i++) {
+    const r = sweepMs[i].map((x, k) => (x + endMs[i][k]) / (sweepMs[0][k] + endMs[0][k]));
+    console.log(`${builds[i].dist}: sweep ${spread(sweepMs[i])}, end ${spread(endMs[i])}` +
+      (i > 0 ? `  ratio ${med(r).toFixed(3)} (${Math.min(...r).toFixed(3)}–${Math.max(...r).toFixed(3)}), faster in ${r.filter((x) => x < 1).length}/${r.length}` : ''));
+  }
 }

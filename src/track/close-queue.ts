@@ -28,6 +28,11 @@ export class CloseQueue {
     return this.ids[this.head]!;
   }
 
+  /** The slot of the entry `i` places after the oldest (i < size). */
+  slotAt(i: number): number {
+    return this.slots[(this.head + i) & (this.slots.length - 1)]!;
+  }
+
   shift(): void {
     this.head = (this.head + 1) & (this.slots.length - 1);
     this.size--;

@@ -121,6 +121,40 @@ export class ConnectionTable {
     this.prefetched = sink;
   }
 
+  /**
+   * Loads what removing and finishing these live slots will read, all of them at once: every line of each
+   * slot (the record's fill reads them all), its index entry, and its neighbours in the recency list. One
+   * at a time, each of these is a miss waited for in turn (~200 ns each here); together they overlap, as
+   * prefetch() does for a batch of packets. Changes nothing.
+   */
+  preload(slots: Int32Array, n: number): void {
+    const I = this.slots.I;
+    let sink = 0;
+    for (let k = 0; k < n; k++) {
+      const b = slots[k]! * W.Size;
+      sink ^=
+        I[b]! ^ I[b + 16]! ^ I[b + 32]! ^ I[b + 48]! ^ I[b + 64]! ^ I[b + 80]! ^ I[b + 96]! ^ I[b + 112]! ^ I[b + 128]! ^ I[b + 144]! ^
+        I[b + 160]! ^ I[b + W.Size - 1]!;
+    }
+    const index = this.index;
+    const mask = this.mask;
+    const seed = this.seed;
+    const older = this.older;
+    const newer = this.newer;
+    for (let k = 0; k < n; k++) {
+      const slot = slots[k]!;
+      sink ^= index[2 * (mix(I[slot * W.Size + W.Key]! ^ seed) & mask) + 1]! ^ older[slot]! ^ newer[slot]!;
+    }
+    for (let k = 0; k < n; k++) {
+      const slot = slots[k]!;
+      const o = older[slot]!;
+      const nw = newer[slot]!;
+      if (o !== EMPTY) sink ^= newer[o]!;
+      if (nw !== EMPTY) sink ^= older[nw]!;
+    }
+    this.prefetched = sink;
+  }
+
   /** The slot of this segment's connection, or -1; sets lastFromClient. */
   find(key: number, s: Segment): number {
     const index = this.index;
@@ -244,6 +278,13 @@ export class ConnectionTable {
   /** The least recently active live slot, or -1. */
   oldestSlot(): number {
     return this.oldest;
+  }
+
+  /** Puts the `n` least recently active live slots (or all, when fewer) into `into`, oldest first; how many. */
+  oldestSlots(into: Int32Array, n: number): number {
+    let k = 0;
+    for (let s = this.oldest; s !== EMPTY && k < n; s = this.newer[s]!) into[k++] = s;
+    return k;
   }
 
   /** Live slots from least to most recently active (tests and debugging; the tracker walks oldestSlot()). */

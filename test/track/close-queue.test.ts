@@ -21,6 +21,9 @@ describe('CloseQueue', () => {
         q.push(next, next * 7 + 1);
         want.push([next, next * 7 + 1]);
       }
+      // slotAt reads ahead of the head, across the ring's end (sweep() loads a group of slots that way).
+      for (let i = 0; i < q.size; i += 97) expect(q.slotAt(i)).toBe(want[i]![0]);
+      expect(q.slotAt(q.size - 1)).toBe(want[want.length - 1]![0]);
       for (let i = 0; i < 500; i++) {
         expect([q.firstSlot(), q.firstId()]).toEqual(want.shift());
         q.shift();
