@@ -23,10 +23,13 @@ export class Samples {
 
   /** Adds x unless the cap is reached; returns whether it was kept. */
   push(x: number): boolean {
-    if (this.length >= this.cap) return false;
+    // Read once, up here: a property read first reached in the branch past BIG (once a list, deep into a
+    // capture) had no type feedback and threw away the optimised code of every detector this is inlined in.
+    const cap = this.cap;
+    if (this.length >= cap) return false;
     if (this.length === this.data.length) {
       const n = this.data.length * 2;
-      const bigger = new Float64Array(n > BIG ? this.cap : Math.min(this.cap, Math.max(FIRST_SIZE, n)));
+      const bigger = new Float64Array(n > BIG ? cap : Math.min(cap, Math.max(FIRST_SIZE, n)));
       bigger.set(this.data);
       this.data = bigger;
     }
