@@ -122,10 +122,12 @@ export class ConnectionTable {
   }
 
   /**
-   * Loads what removing and finishing these live slots will read, all of them at once: every line of each
-   * slot (the record's fill reads them all), its index entry, and its neighbours in the recency list. One
-   * at a time, each of these is a miss waited for in turn (~200 ns each here); together they overlap, as
-   * prefetch() does for a batch of packets. Changes nothing.
+   * Loads what removing and finishing these slots will read, all of them at once: every line of each slot
+   * (the record's fill reads them all), its index entry, and its neighbours in the recency list. One at a
+   * time, each of these is a miss waited for in turn (~200 ns each here); together they overlap, as
+   * prefetch() does for a batch of packets. Changes nothing, so a slot that turns out not to be finished
+   * (freed or reused since it closed, or not yet due) costs only its loads: its words, and neighbours that
+   * may be stale, are only read, and every slot number and neighbour is within the arrays.
    */
   preload(slots: Int32Array, n: number): void {
     const I = this.slots.I;
@@ -275,11 +277,6 @@ export class ConnectionTable {
     this.size--;
   }
 
-  /** The least recently active live slot, or -1. */
-  oldestSlot(): number {
-    return this.oldest;
-  }
-
   /** Puts the `n` least recently active live slots (or all, when fewer) into `into`, oldest first; how many. */
   oldestSlots(into: Int32Array, n: number): number {
     let k = 0;
@@ -287,7 +284,7 @@ export class ConnectionTable {
     return k;
   }
 
-  /** Live slots from least to most recently active (tests and debugging; the tracker walks oldestSlot()). */
+  /** Live slots from least to most recently active (tests and debugging; the tracker takes oldestSlots()). */
   *oldestFirst(): IterableIterator<number> {
     for (let s = this.oldest; s !== EMPTY; s = this.newer[s]!) yield s;
   }

@@ -108,7 +108,7 @@ export class Tracker {
   private readonly isnsAside = new Map<number, Float64Array>();
   /** The slots of the next connections sweep() or end() finishes, loaded together (ConnectionTable.preload). */
   private readonly finishGroup = new Int32Array(FINISH_GROUP);
-  /** How many of them at most; a test sets 1, the one-at-a-time finishing the groups must not change. */
+  /** How many of them at most (FINISH_GROUP at most); a test sets 1, the one-at-a-time finishing the groups must not change. */
   protected readonly finishGroupSize: number = FINISH_GROUP;
   /** The keys of the segments of an addBatch() call. */
   private readonly batchKeys = new Int32Array(MAX_BATCH);
@@ -223,7 +223,7 @@ export class Tracker {
   /** Finalises everything still open, least recently active first. */
   end(): void {
     const group = this.finishGroup;
-    const most = this.finishGroupSize;
+    const most = Math.min(this.finishGroupSize, FINISH_GROUP);
     for (let n = this.table.oldestSlots(group, most); n > 0; n = this.table.oldestSlots(group, most)) {
       this.table.preload(group, n);
       for (let k = 0; k < n; k++) {
@@ -396,7 +396,7 @@ export class Tracker {
     const holdUntil = now - this.closeHold;
     const closing = this.closing;
     const group = this.finishGroup;
-    const most = this.finishGroupSize;
+    const most = Math.min(this.finishGroupSize, FINISH_GROUP);
     held: while (closing.size > 0) {
       // The next few, loaded together before any is looked at (ConnectionTable.preload); those past the
       // first still held are loaded for nothing, a group's worth once a sweep.
