@@ -136,7 +136,8 @@ export class QueueOccupancy {
       const k = places[i]!;
       const request = k < 0 ? 0 : requests[k]!;
       const id = ids[i]!;
-      if (request > 0 && (k < 0 ? 0 : accepting[k]) === 0) {
+      // A NaN time (k < 0) has request 0: accepting is read only at a place.
+      if (request > 0 && accepting[k] === 0) {
         synDrops++;
         if (request > held) held = request;
         if (id !== lastConn) conns.add(id);
