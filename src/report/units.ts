@@ -1,11 +1,23 @@
 // One way to write a count in every report: en-US digits grouped by thousands (`3,000`), whatever the
 // machine's locale, so that a header and the body of the same report agree and tests can compare text.
-// Made on first use: building it loads ICU's number data, ~5 ms of start-up that `--help` never needs.
+// Written out, not Intl.NumberFormat: building one loads ICU's number data, 20–30 ms of a small capture's
+// text report (BENCHMARKS.md, session 17). It gives what Intl.NumberFormat('en-US', { maximumFractionDigits:
+// 0 }) gives (test/report/units.test.ts compares them), and hands it the numbers past 2^53, where a double's
+// digits are not an integer's.
 let INTEGER: Intl.NumberFormat | null = null;
 
 /** A whole number as the reports write it: `3,000`. */
 export function integer(x: number): string {
-  return Number.isFinite(x) ? (INTEGER ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })).format(x) : String(x);
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  if (a >= 2 ** 53) return (INTEGER ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })).format(x);
+  // Half away from zero, as Intl rounds; a negative number that rounds to 0 is "-0", as Intl writes it.
+  const digits = String(Math.round(a));
+  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
+  if (digits.length <= 3) return sign + digits;
+  let out = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let i = out.length; i < digits.length; i += 3) out += ',' + digits.slice(i, i + 3);
+  return sign + out;
 }
 
 /** `1 connection`, `3,000 connections`: the count and the noun in the right number. */

@@ -72,20 +72,54 @@ const WARM_UP_ROUNDS = 2;
 const WARM_UP_CHUNK_BYTES = 4093;
 let warmedUp = false;
 
-/** Whether trackCapture runs the warm-up before these files (one, or a --merge's), by their sizes (exported for the tests). */
-export function worthWarmingUp(paths: readonly string[]): boolean {
-  if (process.env.TCPDIAG_WARMUP === '0') return false;
-  let bytes = 0;
+/**
+ * The inputs' sizes on disk, plain files and .gz files apart; `stdin` when one is '-', `other` when one is not
+ * a regular file (a FIFO, a device: its size says nothing). Missing files count 0 (the reader says so).
+ */
+function inputBytes(paths: readonly string[]): { plain: number; gz: number; stdin: boolean; other: boolean } {
+  let plain = 0;
+  let gz = 0;
+  let other = false;
   for (const path of paths) {
-    if (path === '-') return false;
+    if (path === '-') return { plain, gz, stdin: true, other };
     try {
       const st = statSync(path);
-      if (st.isFile()) bytes += st.size * (/\.gz$/i.test(path) ? 3 : 1);
+      if (!st.isFile()) {
+        other = true;
+        continue;
+      }
+      if (/\.gz$/i.test(path)) gz += st.size;
+      else plain += st.size;
     } catch {
       // Not there: the reader says so.
     }
   }
-  return bytes >= WARM_UP_FROM_BYTES;
+  return { plain, gz, stdin: false, other };
+}
+
+/** Whether trackCapture runs the warm-up before these files (one, or a --merge's), by their sizes (exported for the tests). */
+export function worthWarmingUp(paths: readonly string[]): boolean {
+  if (process.env.TCPDIAG_WARMUP === '0') return false;
+  const b = inputBytes(paths);
+  return !b.stdin && b.plain + 3 * b.gz >= WARM_UP_FROM_BYTES;
+}
+
+/**
+ * The smallest record that carries a TCP segment: a pcap record header (16 bytes), an IPv4 header and a TCP
+ * header (20 + 20) on a link with no header of its own. Every connection starts with such a record.
+ */
+const SMALLEST_TCP_RECORD_BYTES = 56;
+
+/**
+ * The most connections these files (one, or a --merge's) can hold, by their sizes: a small capture's table is
+ * made small (TrackerOptions.connectionsAtMost). Undefined when that cannot be known: stdin, a FIFO or a
+ * device, a .gz file.
+ * (A compressed file under another name gets a bound too low; its table then grows, as it does under a cap.)
+ */
+export function connectionsAtMost(paths: readonly string[]): number | undefined {
+  const b = inputBytes(paths);
+  if (b.stdin || b.other || b.gz > 0) return undefined;
+  return Math.floor(b.plain / SMALLEST_TCP_RECORD_BYTES);
 }
 
 /**
@@ -98,8 +132,12 @@ export async function trackCapture(
   onConnection: (c: Connection) => void,
   opts: RunOptions = {},
 ): Promise<CaptureSummary> {
-  if (!warmedUp && opts.newTracker === undefined && worthWarmingUp(opts.merge?.files ?? [path])) await warmUpTracker(opts);
-  return track(path, undefined, onConnection, opts);
+  const files = opts.merge?.files ?? [path];
+  // watch (newTracker) reads live and long: its table is made as it always was.
+  const plainTracker = opts.newTracker === undefined;
+  if (!warmedUp && plainTracker && worthWarmingUp(files)) await warmUpTracker(opts);
+  const atMost = opts.connectionsAtMost ?? (plainTracker ? connectionsAtMost(files) : undefined);
+  return track(path, undefined, onConnection, atMost === undefined ? opts : { ...opts, connectionsAtMost: atMost });
 }
 
 /** Runs the warm-up capture (warm-up.ts) through read → decode → track, once per process. */

@@ -9,6 +9,8 @@ import { SLOT_DOUBLE_INITS } from './layout.generated.js';
  * and briefly holds both, so only caps above this grow (the 100 000 default never does).
  */
 const FIRST_CAPACITY = 131072;
+/** The fewest slots made first for an input known to be small (a hint of 0 or 1 still gets a table that works as others do). */
+const MIN_FIRST_CAPACITY = 16;
 
 /** Retransmitted SYNs and SYN-ACKs whose frame and time are kept per connection (the counts go on). */
 export const TIMELINE_MAX = 12;
@@ -66,9 +68,11 @@ export class Slots {
   readonly holes = new Map<number, number[]>();
   readonly logged = new Map<number, LoggedPacket[]>();
 
-  constructor(maxCapacity: number) {
+  /** `atMost`: the most connections the input can hold, when known (one more slot: a new one comes before an eviction). */
+  constructor(maxCapacity: number, atMost?: number) {
     this.maxCapacity = Math.max(1, maxCapacity);
-    this.capacity = Math.min(FIRST_CAPACITY, this.maxCapacity);
+    const first = atMost === undefined ? FIRST_CAPACITY : Math.max(MIN_FIRST_CAPACITY, Math.ceil(atMost) + 1);
+    this.capacity = Math.min(FIRST_CAPACITY, first, this.maxCapacity);
     const buf = new ArrayBuffer(this.capacity * W.Size * 4);
     this.I = new Int32Array(buf);
     this.U = new Uint32Array(buf);

@@ -10,6 +10,8 @@ export interface TableOptions {
   maxConnections: number;
   /** Seed of the index hash; random unless a test fixes it. */
   seed?: number;
+  /** The most connections the input can hold, when known: the first slots made (Slots, TrackerOptions.connectionsAtMost). */
+  connectionsAtMost?: number;
 }
 
 /**
@@ -70,7 +72,7 @@ export class ConnectionTable {
     const max = Math.max(1, opts.maxConnections);
     this.max = max;
     // One more than the cap: a new connection takes its slot before the oldest is evicted.
-    this.slots = new Slots(max + 1);
+    this.slots = new Slots(max + 1, opts.connectionsAtMost);
     this.maxChain = Math.min(MAX_CHAIN, max);
     // Math.random is seeded from the OS per process: unpredictable to whoever wrote the capture, and it
     // spares loading node:crypto at start-up.

@@ -33,6 +33,13 @@ export interface TrackerOptions {
    * a connection's history is '' and both states INACTIVE.
    */
   zeek?: boolean;
+  /**
+   * The most connections the input can hold, when its size says so (run.ts connectionsAtMost): the table's
+   * first slots are made for that many, not for 131,072. A table of the default size is ~70 MB of address
+   * space, and V8 answers that much external memory with garbage collections that cost a small capture's
+   * run ~10 ms (BENCHMARKS.md, session 17). Only a first size: past it the table grows as under a cap.
+   */
+  connectionsAtMost?: number;
 }
 
 /**
@@ -129,7 +136,10 @@ export class Tracker {
     this.reused = opts.recycle ? new Connection() : null;
     const max = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.closingLimit = 2 * max;
-    this.table = new ConnectionTable({ maxConnections: max, seed: opts.hashSeed }, (slot) => this.finish(slot));
+    this.table = new ConnectionTable(
+      { maxConnections: max, seed: opts.hashSeed, connectionsAtMost: opts.connectionsAtMost },
+      (slot) => this.finish(slot),
+    );
   }
 
   get stats(): TrackerStats {

@@ -28,6 +28,21 @@ describe('numbers: one format, singular and plural right', () => {
     expect(figureValue('198.18.0.3:8080')).toBe('198.18.0.3:8080');
   });
 
+  it('writes every number as Intl.NumberFormat en-US with no fraction digits would (which it no longer builds)', () => {
+    const intl = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+    const values = [0, -0, 1, 9, 10, 99, 100, 999, 1000, 9999, 10000, 99999, 100000, 999999, 1000000, 1234567, -1234567,
+      0.5, 1.5, 2.5, -0.5, -2.5, -0.2, 0.49999999999999994, 999.5, 999999.5, -999.5, 2 ** 31, 2 ** 32 + 0.5, 2 ** 53 - 1,
+      -(2 ** 53 - 1), 2 ** 53, 2 ** 53 + 2, 2 ** 70, 1e21, -1e21, 1.7976931348623157e308, Number.MIN_VALUE, -Number.MIN_VALUE,
+      NaN, Infinity, -Infinity];
+    // And a spread of others: every length of digits, with fractions, both signs.
+    let seed = 12345;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 4000; i++) values.push((random() < 0.5 ? -1 : 1) * random() * 10 ** Math.floor(random() * 18));
+    const differ = values.filter((v) => integer(v) !== (Number.isFinite(v) ? intl.format(v) : String(v))).map((v) => `${v}: ${integer(v)} / ${intl.format(v)}`);
+    expect(differ).toEqual([]);
+    expect([integer(-0.2), integer(2.5), integer(1e21)]).toEqual(['-0', '3', '1,000,000,000,000,000,000,000']);
+  });
+
   it('a SYN flood report writes 3,000 in its header and in its figures alike', async () => {
     const { report } = await analyzeOne(FLOOD);
     const text = renderText(report, new Chalk({ level: 0 }), false, null);
