@@ -6,7 +6,8 @@
 //   node scripts/bench/startup.mjs --builds /work/bench-s10base,. --jobs node,help,small --reps 20 [--cpu 1]
 //
 // Jobs: node (`node -e 0`, once, not per build), node-no-ca (the same with NODE_EXTRA_CA_CERTS empty), help (bin/tcpdiag.js --help), version (--version),
-//       small (analyze --format json fixtures/public/get.pcap), small-text (analyze of it, text).
+//       small (analyze --format json fixtures/public/get.pcap), small-text (analyze of it, text),
+//       small-gz (analyze --format json fixtures/lab-all/healthy/server.pcap.gz).
 // Each build is a tree holding bin/ and dist/ (as ab.mjs's), started as its bin's #! line starts it (lib.mjs shebangNode).
 
 import { spawnSync } from 'node:child_process';
@@ -26,6 +27,8 @@ const o = commandLine('node scripts/bench/startup.mjs', {
 });
 
 const SMALL = join(REPO, 'fixtures/public/get.pcap');
+// A lab capture as the lab ships them, gzipped: 53 KB, 407 KB and 200 connections uncompressed.
+const SMALL_GZ = join(REPO, 'fixtures/lab-all/healthy/server.pcap.gz');
 function command(build, job) {
   const bin = join(build, 'bin/tcpdiag.js');
   const node = [...shebangNode(bin), bin];
@@ -34,6 +37,7 @@ function command(build, job) {
     case 'version': return [...node, '--version'];
     case 'small': return [...node, 'analyze', '--format', 'json', '--fail-on', 'never', SMALL];
     case 'small-text': return [...node, 'analyze', '--fail-on', 'never', SMALL];
+    case 'small-gz': return [...node, 'analyze', '--format', 'json', '--fail-on', 'never', SMALL_GZ];
     default: throw new Error(`unknown job ${job}`);
   }
 }

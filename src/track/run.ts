@@ -1,6 +1,6 @@
 import type { Frame, TimestampResolution } from '../capture/frame.js';
 import { resolutionDigits, resolutionName } from '../capture/timestamp-resolution.js';
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { readCapture, type ReadProgress } from '../capture/reader.js';
 import { readMerged, type FrameOrigins } from '../capture/merge.js';
 import { bytesSource, type ByteSource } from '../capture/source.js';
@@ -73,28 +73,45 @@ const WARM_UP_CHUNK_BYTES = 4093;
 let warmedUp = false;
 
 /**
- * The inputs' sizes on disk, plain files and .gz files apart; `stdin` when one is '-', `other` when one is not
- * a regular file (a FIFO, a device: its size says nothing). Missing files count 0 (the reader says so).
+ * The inputs' sizes on disk, plain files and .gz files apart, and the .gz files' sizes uncompressed as their
+ * trailers say (gzip's ISIZE: the last member's size, modulo 4 GiB); `stdin` when one is '-', `other` when
+ * one is not a regular file (a FIFO, a device: its size says nothing). Missing files count 0 (the reader
+ * says so).
  */
-function inputBytes(paths: readonly string[]): { plain: number; gz: number; stdin: boolean; other: boolean } {
+function inputBytes(paths: readonly string[]): { plain: number; gz: number; gunzipped: number; stdin: boolean; other: boolean } {
   let plain = 0;
   let gz = 0;
+  let gunzipped = 0;
   let other = false;
   for (const path of paths) {
-    if (path === '-') return { plain, gz, stdin: true, other };
+    if (path === '-') return { plain, gz, gunzipped, stdin: true, other };
     try {
       const st = statSync(path);
       if (!st.isFile()) {
         other = true;
         continue;
       }
-      if (/\.gz$/i.test(path)) gz += st.size;
-      else plain += st.size;
+      if (/\.gz$/i.test(path)) {
+        gz += st.size;
+        gunzipped += gzipTrailerSize(path, st.size);
+      } else plain += st.size;
     } catch {
       // Not there: the reader says so.
     }
   }
-  return { plain, gz, stdin: false, other };
+  return { plain, gz, gunzipped, stdin: false, other };
+}
+
+/** The uncompressed size a gzip file's last 4 bytes give (ISIZE, little-endian), or 0 when it is too short to have one. */
+function gzipTrailerSize(path: string, size: number): number {
+  if (size < 18) return 0;
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(4);
+    return readSync(fd, b, 0, 4, size - 4) === 4 ? b.readUInt32LE(0) : 0;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Whether trackCapture runs the warm-up before these files (one, or a --merge's), by their sizes (exported for the tests). */
@@ -112,14 +129,15 @@ const SMALLEST_TCP_RECORD_BYTES = 56;
 
 /**
  * The most connections these files (one, or a --merge's) can hold, by their sizes: a small capture's table is
- * made small (TrackerOptions.connectionsAtMost). Undefined when that cannot be known: stdin, a FIFO or a
- * device, a .gz file.
- * (A compressed file under another name gets a bound too low; its table then grows, as it does under a cap.)
+ * made small (TrackerOptions.connectionsAtMost). A .gz file counts its size uncompressed as its trailer says;
+ * past 4 GiB, or with several members, that is too low, and so is a compressed file's size under another
+ * name: the table then grows, as it does under a cap, and gives the same connections. Undefined when
+ * nothing can be known: stdin, a FIFO or a device.
  */
 export function connectionsAtMost(paths: readonly string[]): number | undefined {
   const b = inputBytes(paths);
-  if (b.stdin || b.other || b.gz > 0) return undefined;
-  return Math.floor(b.plain / SMALLEST_TCP_RECORD_BYTES);
+  if (b.stdin || b.other) return undefined;
+  return Math.floor((b.plain + b.gunzipped) / SMALLEST_TCP_RECORD_BYTES);
 }
 
 /**

@@ -12,12 +12,12 @@ import { connectionsAtMost, trackCapture } from '../../src/track/run.js';
 import { Tracker, type TrackerOptions } from '../../src/track/tracker.js';
 import { FIXTURES } from '../helpers/pipeline.js';
 
-/** Every uncompressed capture under fixtures/, by path. */
-function plainCaptures(dir: string): string[] {
+/** Every capture under fixtures/, compressed or not, by path. */
+function captures(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
-    if (e.isDirectory()) return plainCaptures(p);
-    return /\.(pcap|pcapng|cap)$/i.test(e.name) ? [p] : [];
+    if (e.isDirectory()) return captures(p);
+    return /\.(pcap|pcapng|cap)(\.gz)?$/i.test(e.name) ? [p] : [];
   });
 }
 
@@ -40,20 +40,24 @@ describe('the most connections a capture can hold', () => {
     expect(connectionsAtMost([get, join(work, 'missing.pcap')])).toBe(113);
   });
 
-  it('is unknown for stdin, a compressed file and a FIFO', () => {
+  it('counts a .gz file by the size its trailer gives (gzip -l: 407,224 bytes)', () => {
+    expect(connectionsAtMost([join(FIXTURES, 'lab-all/healthy/server.pcap.gz')])).toBe(Math.floor(407_224 / 56));
+  });
+
+  it('is unknown for stdin and a FIFO', () => {
     expect(connectionsAtMost(['-'])).toBeUndefined();
-    expect(connectionsAtMost([join(FIXTURES, 'lab-all/healthy/server.pcap.gz')])).toBeUndefined();
     const fifo = join(work, 'fifo');
     execFileSync('mkfifo', [fifo]);
     expect(connectionsAtMost([fifo])).toBeUndefined();
   });
 
-  const plain = plainCaptures(FIXTURES);
-  it('holds on every uncompressed capture under fixtures/', async () => {
-    expect(plain.length).toBeGreaterThanOrEqual(100);
+  const all = captures(FIXTURES);
+  it('holds on every capture under fixtures/', async () => {
+    expect(all.filter((p) => p.endsWith('.gz')).length).toBeGreaterThanOrEqual(100);
+    expect(all.filter((p) => !p.endsWith('.gz')).length).toBeGreaterThanOrEqual(100);
     const over: string[] = [];
     let most = 0;
-    for (const path of plain) {
+    for (const path of all) {
       let n = 0;
       const summary = await trackCapture(path, () => n++, { recycle: true });
       const bound = connectionsAtMost([path])!;
@@ -76,8 +80,8 @@ describe('a tracker told how many connections to expect', () => {
     expect(firstSlots(new Tracker(emit, { connectionsAtMost: 5_000, maxConnections: 10 }))).toBe(11);
   });
 
-  // The lab's captures are compressed (no bound of their own): made here to start from 16 slots, they grow
-  // past it wherever more than 15 connections are open at once.
+  // Made here to start from 16 slots, the lab's captures grow past it wherever more than 15 connections are
+  // open at once.
   const lab = readdirSync(join(FIXTURES, 'lab-all')).map((d) => join(FIXTURES, 'lab-all', d, 'server.pcap.gz'));
   it.each(lab)('starting from 16 slots gives the same connections in the same order on %s', async (path) => {
     const run = async (o: Partial<TrackerOptions>) => {
