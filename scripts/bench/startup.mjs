@@ -7,11 +7,12 @@
 //
 // Jobs: node (`node -e 0`, once, not per build), node-no-ca (the same with NODE_EXTRA_CA_CERTS empty), help (bin/tcpdiag.js --help), version (--version),
 //       small (analyze --format json fixtures/public/get.pcap), small-text (analyze of it, text),
-//       small-gz (analyze --format json fixtures/lab-all/healthy/server.pcap.gz).
+//       small-gz (analyze --format json fixtures/lab-all/healthy/server.pcap.gz), many-small (analyze --format json
+//       --jobs 1 of 54 classic pcaps of fixtures/public and fixtures/slices in one run).
 // Each build is a tree holding bin/ and dist/ (as ab.mjs's), started as its bin's #! line starts it (lib.mjs shebangNode).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,14 @@ const o = commandLine('node scripts/bench/startup.mjs', {
 const SMALL = join(REPO, 'fixtures/public/get.pcap');
 // A lab capture as the lab ships them, gzipped: 53 KB, 407 KB and 200 connections uncompressed.
 const SMALL_GZ = join(REPO, 'fixtures/lab-all/healthy/server.pcap.gz');
+// Every classic pcap of fixtures/public and fixtures/slices (54 small captures) in one run, one after another;
+// not the one that is no pcap (its error makes the run exit 2).
+const MANY_SMALL = ['public', 'slices'].flatMap((d) =>
+  readdirSync(join(REPO, 'fixtures', d))
+    .filter((f) => f.endsWith('.pcap') && f !== 'pcap-invalid-version-1.pcap')
+    .sort()
+    .map((f) => join(REPO, 'fixtures', d, f)),
+);
 function command(build, job) {
   const bin = join(build, 'bin/tcpdiag.js');
   const node = [...shebangNode(bin), bin];
@@ -38,6 +47,7 @@ function command(build, job) {
     case 'small': return [...node, 'analyze', '--format', 'json', '--fail-on', 'never', SMALL];
     case 'small-text': return [...node, 'analyze', '--fail-on', 'never', SMALL];
     case 'small-gz': return [...node, 'analyze', '--format', 'json', '--fail-on', 'never', SMALL_GZ];
+    case 'many-small': return [...node, 'analyze', '--format', 'json', '--fail-on', 'never', '--jobs', '1', ...MANY_SMALL];
     default: throw new Error(`unknown job ${job}`);
   }
 }
