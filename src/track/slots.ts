@@ -4,9 +4,11 @@ import { CB, Fl, W } from './layout.js';
 import { SLOT_DOUBLE_INITS } from './layout.generated.js';
 
 /**
- * Slots allocated at once. The arrays are zero-filled by the OS page by page as they are first
- * written, so slots never used cost address space, not memory; growing later copies the arrays
- * and briefly holds both, so only caps above this grow (the 100 000 default never does).
+ * Slots allocated at once, when the input's size gives no smaller bound (run.ts connectionsAtMost). The
+ * arrays are zero-filled by the OS page by page as they are first written, so slots never used cost
+ * address space, not memory (but V8 counts the address space, and collects for it: a small capture gets
+ * a table its size allows); growing later copies the arrays and briefly holds both, so only caps above
+ * this grow (the 100 000 default never does) and bounds that were too low.
  */
 const FIRST_CAPACITY = 131072;
 /** The fewest slots made first for an input known to be small (a hint of 0 or 1 still gets a table that works as others do). */
