@@ -122,8 +122,10 @@ export function worthWarmingUp(paths: readonly string[]): boolean {
 }
 
 /**
- * The smallest record that carries a TCP segment: a pcap record header (16 bytes), an IPv4 header and a TCP
- * header (20 + 20) on a link with no header of its own. Every connection starts with such a record.
+ * The smallest record that carries a TCP segment as it is: a pcap record header (16 bytes), an IPv4 header and
+ * a TCP header (20 + 20) on a link with no header of its own. One that IPComp compressed (ip.ts) can be smaller:
+ * down to 44 bytes, an IPv4 header, IPComp's 4 bytes and 4 of DEFLATE that inflate to a 20-byte TCP header.
+ * Such a capture's bound is too low, and its table grows.
  */
 const SMALLEST_TCP_RECORD_BYTES = 56;
 
