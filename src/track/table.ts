@@ -331,7 +331,14 @@ export class ConnectionTable {
     const old = this.index;
     const index = new Int32Array(2 * n).fill(EMPTY);
     const mask = n - 1;
-    for (let j = 0; j < old.length; j += 2) {
+    // From an empty entry on, once round: the entries of one key come back in the order find() met them
+    // (it takes the first that fits, and two can: one tuple on two VLANs, an untagged segment between). A
+    // scan from 0 put first the part of a run that had wrapped past the end.
+    const pairs = old.length >> 1;
+    let start = 0;
+    while (start < pairs && old[2 * start + 1] !== EMPTY) start++;
+    for (let k = 0; k < pairs; k++) {
+      const j = 2 * ((start + k) % pairs);
       if (old[j + 1] === EMPTY) continue;
       let i = mix(old[j]! ^ this.seed) & mask;
       while (index[2 * i + 1] !== EMPTY) i = (i + 1) & mask;

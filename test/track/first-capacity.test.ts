@@ -8,7 +8,11 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { newSegment, TCP_ACK } from '../../src/decode/segment.js';
 import type { Connection } from '../../src/track/connection.js';
+import { connectionKey, mix } from '../../src/track/key.js';
+import { W } from '../../src/track/layout.js';
+import { ConnectionTable } from '../../src/track/table.js';
 import { connectionsAtMost, trackCapture } from '../../src/track/run.js';
 import { Tracker, type TrackerOptions } from '../../src/track/tracker.js';
 import { FIXTURES } from '../helpers/pipeline.js';
@@ -101,5 +105,69 @@ describe('a tracker told how many connections to expect', () => {
     // Where more than 16 were open at once the slots grew (a SYN flood's 3,040: eight times).
     if (/syn-flood/.test(path)) expect(small.peak).toBe(3040);
     if (/slow-acceptor/.test(path)) expect(small.peak).toBe(240);
+  });
+});
+
+describe('a table that grows keeps its chains in order', () => {
+  // Two live connections of one tuple on VLANs 10 and 20 share a key; an untagged segment of that tuple
+  // fits both (a tag seen on one side only: table.ts otherVlanFits), and find() takes the first of the two
+  // in probe order, the one made first. Their key's home is the index's last entry, so the second wraps to
+  // entry 0. Growing re-inserts every entry: scanned from entry 0, the second came back first.
+  it('finds the same connection of two that fit, before and after growing', () => {
+    const tuple = newSegment();
+    [tuple.src0, tuple.src1, tuple.src2, tuple.src3, tuple.srcPort] = [0, 0, 0xffff, 0x0a000001, 40000];
+    [tuple.dst0, tuple.dst1, tuple.dst2, tuple.dst3, tuple.dstPort] = [0, 0, 0xffff, 0x0a000002, 80];
+    const key = connectionKey(tuple);
+    // A table of 16 slots has an index of 32 entries: a seed that puts this key's home at entry 31.
+    let seed = 0;
+    while ((mix(key ^ seed) & 31) !== 31) seed++;
+    const table = new ConnectionTable({ maxConnections: 1000, seed, connectionsAtMost: 0 }, () => undefined);
+    const put = (id: number, vlan: number, k: number) => {
+      const slot = table.alloc();
+      const I = table.slots.I;
+      const U = table.slots.U;
+      const b = slot * W.Size;
+      I[b + W.Id] = id;
+      I[b + W.Key] = k;
+      U[b + W.Vlan] = vlan;
+      [U[b + W.C0], U[b + W.C1], U[b + W.C2], U[b + W.C3], U[b + W.CPort]] = [0, 0, 0xffff, 0x0a000001, 40000];
+      [U[b + W.S0], U[b + W.S1], U[b + W.S2], U[b + W.S3], U[b + W.SPort]] = [0, 0, 0xffff, 0x0a000002, 80 + (k === key ? 0 : id)];
+      table.add(slot);
+      return slot;
+    };
+    const first = put(1, 10, key);
+    const second = put(2, 20, key);
+    const untagged = Object.assign(newSegment(), tuple, { vlan: 0, flags: TCP_ACK, seq: 1, ack: 1 });
+    const capacity = table.slots.capacity;
+    // Others, with keys of their own, until the slots grow.
+    for (let id = 3; table.slots.capacity === capacity; id++) put(id, 0, (key + id * 7919) & 0x3fffffff);
+    expect(table.slots.capacity).toBeGreaterThan(16);
+    expect(table.find(key, untagged)).toBe(first);
+    expect(second).not.toBe(first);
+  });
+});
+
+describe('a capture read for real', () => {
+  it("gets a table its size allows (get.pcap's 113 connections, not 131,072)", async () => {
+    // The typed arrays made while it runs, seen from inside: a table for 114 slots is well under 1 MB of
+    // them, one for the default 100,001 ~70 MB.
+    const before = process.memoryUsage().arrayBuffers;
+    let during = 0;
+    await trackCapture(join(FIXTURES, 'public/get.pcap'), () => {
+      during = Math.max(during, process.memoryUsage().arrayBuffers);
+    });
+    expect(during).toBeGreaterThan(0);
+    expect(during - before).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('watch (its own tracker) gets no bound: it reads live and long', async () => {
+    const given: (number | undefined)[] = [];
+    await trackCapture(join(FIXTURES, 'public/get.pcap'), () => undefined, {
+      newTracker: (emit, opts) => {
+        given.push(opts.connectionsAtMost);
+        return new Tracker(emit, opts);
+      },
+    });
+    expect(given).toEqual([undefined]);
   });
 });
