@@ -1,7 +1,10 @@
 // The package as a user gets it: `npm pack`, the tarball installed into an empty folder (the README's
 // install path without a clone), and the installed `tcpdiag` run on fixtures, outside the repository.
-// Slow (pack runs `prepare`, the install fetches commander, chalk and lru-cache from the registry or
-// npm's cache): in `npm run test:all` only (vitest.config.ts).
+// Slow (the install fetches commander, chalk and lru-cache from the registry or npm's cache): in `npm run
+// test:all` only (vitest.config.ts). The pack takes dist/ as the build before the tests left it
+// (--ignore-scripts): run as npm runs it, `prepare` rebuilt dist/ in place while the other test files read
+// it, and a test importing dist/ in that moment found a module half written (CI, session 17). `prepare`
+// itself runs in CI's fresh clone (`npm ci`).
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +42,7 @@ describe('npm pack, installed into an empty folder', () => {
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('ships what the runtime needs and nothing of the repository besides', async () => {
-    const packed = JSON.parse(await npm(['pack', '--json', '--pack-destination', work], ROOT)) as { filename: string; files: { path: string }[] }[];
+    const packed = JSON.parse(await npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], ROOT)) as { filename: string; files: { path: string }[] }[];
     const files = packed[0]!.files.map((f) => f.path);
     for (const f of ['package.json', 'README.md', 'bin/tcpdiag.js', 'dist/cli/main.js', 'dist/cli/capture-worker.js', 'schema/report.schema.json', 'schema/flow.schema.json']) {
       expect(files, f).toContain(f);
