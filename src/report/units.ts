@@ -2,7 +2,7 @@
 // machine's locale, so that a header and the body of the same report agree and tests can compare text.
 // Written out, not Intl.NumberFormat: building one loads ICU's number data, 20–30 ms of a small capture's
 // text report (BENCHMARKS.md, session 17). It gives what Intl.NumberFormat('en-US', { maximumFractionDigits:
-// 0 }) gives (test/report/units.test.ts compares them), and hands it the numbers past 2^53, where a double's
+// 0 }) gives (test/report/numbers.test.ts compares them), and hands it the numbers past 2^53, where a double's
 // digits are not an integer's.
 let INTEGER: Intl.NumberFormat | null = null;
 

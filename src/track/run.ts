@@ -114,10 +114,15 @@ function gzipTrailerSize(path: string, size: number): number {
   }
 }
 
+type InputBytes = ReturnType<typeof inputBytes>;
+
 /** Whether trackCapture runs the warm-up before these files (one, or a --merge's), by their sizes (exported for the tests). */
 export function worthWarmingUp(paths: readonly string[]): boolean {
+  return warmUpPays(inputBytes(paths));
+}
+
+function warmUpPays(b: InputBytes): boolean {
   if (process.env.TCPDIAG_WARMUP === '0') return false;
-  const b = inputBytes(paths);
   return !b.stdin && b.plain + 3 * b.gz >= WARM_UP_FROM_BYTES;
 }
 
@@ -137,9 +142,11 @@ const SMALLEST_TCP_RECORD_BYTES = 56;
  * nothing can be known: stdin, a FIFO or a device.
  */
 export function connectionsAtMost(paths: readonly string[]): number | undefined {
-  const b = inputBytes(paths);
-  if (b.stdin || b.other) return undefined;
-  return Math.floor((b.plain + b.gunzipped) / SMALLEST_TCP_RECORD_BYTES);
+  return boundOf(inputBytes(paths));
+}
+
+function boundOf(b: InputBytes): number | undefined {
+  return b.stdin || b.other ? undefined : Math.floor((b.plain + b.gunzipped) / SMALLEST_TCP_RECORD_BYTES);
 }
 
 /**
@@ -152,11 +159,11 @@ export async function trackCapture(
   onConnection: (c: Connection) => void,
   opts: RunOptions = {},
 ): Promise<CaptureSummary> {
-  const files = opts.merge?.files ?? [path];
-  // watch (newTracker) reads live and long: its table is made as it always was.
-  const plainTracker = opts.newTracker === undefined;
-  if (!warmedUp && plainTracker && worthWarmingUp(files)) await warmUpTracker(opts);
-  const atMost = opts.connectionsAtMost ?? (plainTracker ? connectionsAtMost(files) : undefined);
+  // The inputs' sizes, read once for both uses. watch (newTracker) reads live and long: no warm-up, and its
+  // table is made as it always was.
+  const sizes = opts.newTracker === undefined ? inputBytes(opts.merge?.files ?? [path]) : null;
+  if (!warmedUp && sizes && warmUpPays(sizes)) await warmUpTracker(opts);
+  const atMost = opts.connectionsAtMost ?? (sizes ? boundOf(sizes) : undefined);
   return track(path, undefined, onConnection, atMost === undefined ? opts : { ...opts, connectionsAtMost: atMost });
 }
 
