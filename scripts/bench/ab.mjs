@@ -9,7 +9,7 @@
 //       analyze (bin/tcpdiag.js analyze --format json F), flows (flows --format ndjson F),
 //       help (bin/tcpdiag.js --help), small (analyze --format json fixtures/public/get.pcap),
 //       jobs1, jobs2 (analyze F and a second capture, --jobs 1 or 2; with --cpu none): the second is --file2,
-//       or a second name of F.
+//       or a second name of F; correlate (the same two, --jobs 1, read together as two vantage points).
 // A build may carry node flags after a colon: /tmp/b:--no-concurrent-recompilation.
 
 import { spawnSync } from 'node:child_process';
@@ -45,10 +45,11 @@ function command(build, flags, job) {
     case 'help': return [...node, bin, '--help'];
     // Two captures (the file and a second name for it), --jobs 1 against --jobs 2: run these with --cpu none.
     // --no-correlate: two captures of the same traffic are otherwise read together as two vantage points
-    // (a packet index of both: ~10x the CPU and ~430 MB for two 1 M files), which is not what --jobs splits.
+    // (a packet index of both, after the analysis), which is not what --jobs splits; the job `correlate` times that.
     case 'jobs1':
     case 'jobs2':
       return [...node, bin, 'analyze', '--format', 'json', '--fail-on', 'never', '--no-correlate', '--jobs', job.slice(4), o.file, twin()];
+    case 'correlate': return [...node, bin, 'analyze', '--format', 'json', '--fail-on', 'never', '--jobs', '1', o.file, twin()];
     case 'small': return [...node, bin, 'analyze', '--format', 'json', '--fail-on', 'never', existsSync(SMALL) ? SMALL : o.file];
     default: return [...node, child, job, o.file, join(build, 'dist')];
   }

@@ -5,6 +5,11 @@
 // slots; BENCHMARKS.md, session 17). Needs valgrind (Debian's package).
 //
 //   node scripts/bench/callgrind.mjs [--file F] [--packets 500000] [--dist DIR] [--ll 33554432] [--top 15]
+//                                    [--sort ir|ll] [--programs prototype,tcpdiag]
+//
+// --ll 524288 models this VM instead (session 18): its loads past the 512 KB L2 go to memory (the L3 that
+// lscpu lists does not serve them, BENCHMARKS.md session 16), so the last-level misses of that model are
+// the loads that wait ~200 ns here. --sort ll ranks the functions by those misses, per packet.
 //
 // --packets N: the first N records of F (classic pcap) copied to a temporary file first; 0 = all of F.
 // Each program runs once under `valgrind --tool=callgrind --cache-sim=yes --LL=<ll>,16,64` with node's
@@ -27,7 +32,13 @@ const o = commandLine('node scripts/bench/callgrind.mjs', {
   ll: { type: 'number', default: 33554432, help: 'simulated last-level cache, bytes (16-way, 64-byte lines)' },
   top: { type: 'number', default: 15, help: 'functions listed per program' },
   cpu: { type: 'string', default: '0', help: 'CPU to pin to' },
+  sort: { type: 'string', default: 'ir', help: 'rank functions by ir (instructions) or ll (last-level data misses)' },
+  programs: { type: 'list', default: ['prototype', 'tcpdiag'], help: 'which programs to run' },
 });
+if (o.sort !== 'ir' && o.sort !== 'll') {
+  console.error(`--sort ${o.sort}: ir or ll`);
+  process.exit(2);
+}
 for (const tool of ['valgrind', 'callgrind_annotate']) {
   if (!which(tool)) {
     console.error(`${tool} not found: apt-get install valgrind`);
@@ -116,10 +127,14 @@ function run(name, args, file, after = []) {
 
 const file = o.packets > 0 ? prefix(o.file, o.packets) : o.file;
 try {
-  const results = [
-    run('prototype', [join(REPO, 'scripts/bench/prototype/track-proto.mjs'), 'track'], file),
-    run('tcpdiag', [join(REPO, 'scripts/bench/read-child.mjs'), 'track-recycle'], file, [o.dist]),
-  ];
+  const programs = {
+    prototype: () => run('prototype', [join(REPO, 'scripts/bench/prototype/track-proto.mjs'), 'track'], file),
+    tcpdiag: () => run('tcpdiag', [join(REPO, 'scripts/bench/read-child.mjs'), 'track-recycle'], file, [o.dist]),
+  };
+  const results = o.programs.map((name) => {
+    if (!(name in programs)) throw new Error(`--programs: ${name} is not one of ${Object.keys(programs).join(', ')}`);
+    return programs[name]();
+  });
   console.log(`${o.file}${o.packets > 0 ? `, first ${o.packets} records` : ''}; simulated LL ${o.ll} bytes; per packet, whole process`);
   console.log('| | ' + results.map((r) => r.name).join(' | ') + ' |\n| --- |' + results.map(() => ' ---: |').join(''));
   const row = (label, f, digits = 0) => console.log(`| ${label} | ${results.map((r) => (f(r) / r.packets).toFixed(digits)).join(' | ')} |`);
@@ -129,9 +144,20 @@ try {
   row('L1d misses', (r) => r.d1, 1);
   row('LL misses', (r) => r.ll, 2);
   for (const r of results) {
-    console.log(`\n${r.name}: functions by instructions (thousands, whole run): ${EVENTS.join(' ')}`);
-    for (const [fn, v] of [...r.byFn.entries()].sort((a, b) => b[1][0] - a[1][0]).slice(0, o.top)) {
-      console.log(`  ${v.map((x) => String(Math.round(x / 1000)).padStart(9)).join('')}  ${fn}`);
+    if (o.sort === 'ir') {
+      console.log(`\n${r.name}: functions by instructions (thousands, whole run): ${EVENTS.join(' ')}`);
+      for (const [fn, v] of [...r.byFn.entries()].sort((a, b) => b[1][0] - a[1][0]).slice(0, o.top)) {
+        console.log(`  ${v.map((x) => String(Math.round(x / 1000)).padStart(9)).join('')}  ${fn}`);
+      }
+      continue;
+    }
+    // Last-level data misses (reads, writes) per packet, then L1i misses and instructions per packet.
+    const ll = (v) => v[EVENTS.indexOf('DLmr')] + v[EVENTS.indexOf('DLmw')];
+    const all = [...r.byFn.values()].reduce((sum, v) => sum + ll(v), 0);
+    console.log(`\n${r.name}: functions by last-level data misses (${(all / r.packets).toFixed(2)} a packet in all), per packet: DLmr DLmw I1mr Ir`);
+    for (const [fn, v] of [...r.byFn.entries()].sort((a, b) => ll(b[1]) - ll(a[1])).slice(0, o.top)) {
+      const per = (name, digits) => (v[EVENTS.indexOf(name)] / r.packets).toFixed(digits).padStart(9);
+      console.log(`  ${per('DLmr', 3)}${per('DLmw', 3)}${per('I1mr', 2)}${per('Ir', 0)}  ${fn}`);
     }
   }
 } finally {

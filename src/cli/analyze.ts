@@ -78,8 +78,6 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
     const kernel = o.counters ? await readCounters(o.counters) : null;
     if (o.counters && !kernel) return 2;
     const cookies: number[] = [];
-    // Two or more files are read together as well (stdin cannot be read twice).
-    const correlating = o.correlate && !merged ? correlateCaptures('analyze', paths) : Promise.resolve(null);
     const runs = await (kernel ? runCountingCookies.bind(null, cookies) : runCaptures)(
       paths,
       { listeners: o.listener, ports: o.port },
@@ -87,7 +85,11 @@ export async function analyze(cmd: Command, given: string[], o: AnalyzeOptions):
       { quiet: o.quiet || o.format !== 'text', since: o.since, until: o.until, maxConnections: o.maxConnections, merge: merged, zeek: false },
       o.jobs ?? defaultJobs(),
     );
-    const correlation = await correlating;
+    // Two or more files are read together as well (stdin cannot be read twice), once their analysis is done:
+    // read at the same time on the same thread, the correlation's index and the analysis each made the
+    // other's garbage collections slower (two 1 M-packet captures of the same traffic: 26 s against 12 s;
+    // BENCHMARKS.md, session 18), and the peak memory was both at once.
+    const correlation = o.correlate && !merged ? await correlateCaptures('analyze', paths) : null;
     runs.forEach(({ summary, analysis }, i) => {
       const path = paths[i]!;
       const c: CaptureReport = captureReport(summary, analysis);

@@ -37,6 +37,24 @@ export function favourMemory(): void {
 }
 
 /**
+ * --optimize-for-size off for `work`, then on again if it was: for the correlation of two or more captures
+ * (correlation.ts), whose index keeps objects for every connection of both. Collected as eagerly as a run's
+ * garbage, that heap took 2.6 times the time (two 1 M-packet captures of the same traffic: 17.2 s against
+ * 6.7 s; BENCHMARKS.md, session 18) for ~60 MB less peak RSS. Only between runs, never while a worker
+ * thread runs (the flag is process-wide; analyze and flows correlate after or before their runs).
+ */
+export async function withoutMemoryFavour<T>(work: () => Promise<T>): Promise<T> {
+  if (!memoryFavoured || !isMainThread) return work();
+  setFlagsFromString('--no-optimize-for-size');
+  memoryFavoured = false;
+  try {
+    return await work();
+  } finally {
+    favourMemory();
+  }
+}
+
+/**
  * The growth factor of 1 again: V8 raises a factor below 2 back to 2 each time
  * an isolate is set up, so starting a worker thread undoes it for every thread
  * (the flag is process-wide). runCaptures calls this once its workers run.

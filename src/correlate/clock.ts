@@ -29,7 +29,7 @@ export interface ClockEstimate {
 /** Nanoseconds from the last client SYN to the first SYN-ACK in one capture; null without both. */
 function synToSynAck(p: PacketIndex, c: IndexedConnection): number | null {
   let syn = -1;
-  for (const i of c.packets) {
+  for (const i of p.packetsOf(c)) {
     const f = p.flags[i]! & (TCP_SYN | TCP_ACK);
     if (f === TCP_SYN && p.fromClient[i]) syn = i;
     else if (f === (TCP_SYN | TCP_ACK) && !p.fromClient[i]) return syn < 0 ? null : p.time[i]! - p.time[syn]!;
@@ -62,8 +62,8 @@ export function estimateClock(x: PacketIndex, y: PacketIndex, shared: Connection
     const baseXY = (y.baseSec - x.baseSec) * S;
     for (const p of shared) {
       for (const dir of [1, 0]) {
-        joinDirection(x, p.a, y, p.b, dir, (xs, ys) => {
-          if (xs.length === 1 && ys.length === 1) (dir ? clientSent : serverSent).push(y.time[ys[0]!]! - x.time[xs[0]!]! + baseXY);
+        joinDirection(x, p.a, y, p.b, dir, (xs, x0, x1, ys, y0, y1) => {
+          if (x1 - x0 === 1 && y1 - y0 === 1) (dir ? clientSent : serverSent).push(y.time[ys[y0]!]! - x.time[xs[x0]!]! + baseXY);
         }, withIpId);
       }
     }

@@ -64,6 +64,14 @@ function seqDiff(a: number, b: number): number {
   return (a - b) | 0;
 }
 
+/** The departures (`p`) and arrivals (`q`) coverResegmented found to be one another's pieces. Read-only: NOTHING_COVERED is shared. */
+export interface Covered {
+  p: ReadonlySet<number>;
+  q: ReadonlySet<number>;
+}
+
+const NOTHING_COVERED: Covered = { p: new Set<number>(), q: new Set<number>() };
+
 /**
  * Data departures no identical arrival matched, found instead as arrivals (themselves unmatched)
  * that carry the same ack and together cover every byte of the departure within the delay window:
@@ -79,7 +87,9 @@ export function coverResegmented(
   Q: PacketIndex,
   qs: readonly number[],
   w: CopyWindow,
-): { p: Set<number>; q: Set<number> } {
+): Covered {
+  // Most directions of most connections leave nothing on one side: no sets made for them.
+  if (ps.length === 0 || qs.length === 0) return NOTHING_COVERED;
   const out = { p: new Set<number>(), q: new Set<number>() };
   const pd = ps.filter((i) => P.len[i]! > 0);
   const qd = qs.filter((j) => Q.len[j]! > 0);

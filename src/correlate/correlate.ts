@@ -73,8 +73,25 @@ function span(x: PacketIndex): CaptureSpan {
   };
 }
 
+/**
+ * The last server endpoint written out, and its text: most connections of a pair go to a few listeners, and
+ * serverOf is asked several times for each (writing an address out was ~5% of a large pair's correlation).
+ */
+const lastServer = { v: 0, w0: 0, w1: 0, w2: 0, w3: 0, port: -1, text: '' };
+
 function serverOf(c: IndexedConnection): string {
-  return formatEndpoint(c.ipVersion, c.server[0], c.server[1], c.server[2], c.server[3], c.serverPort);
+  const s = c.server;
+  const m = lastServer;
+  if (m.port !== c.serverPort || m.w3 !== s[3] || m.w2 !== s[2] || m.w1 !== s[1] || m.w0 !== s[0] || m.v !== c.ipVersion) {
+    m.v = c.ipVersion;
+    m.w0 = s[0];
+    m.w1 = s[1];
+    m.w2 = s[2];
+    m.w3 = s[3];
+    m.port = c.serverPort;
+    m.text = formatEndpoint(c.ipVersion, s[0], s[1], s[2], s[3], c.serverPort);
+  }
+  return m.text;
 }
 
 function clientOf(c: IndexedConnection): string {
@@ -200,21 +217,30 @@ function correlatePair(x: PacketIndex, y: PacketIndex, shared: ConnectionPair[],
       const window = { base, pathDelay, lo: pathDelay - EARLY_TOLERANCE_NS, hi: pathDelay + maxQueueing, maxPairings };
       const leftP: number[] = [];
       const leftQ: number[] = [];
-      joinDirection(P, pc, Q, qc, toServer ? 1 : 0, (ps, qs) => {
-        f.sent += ps.length;
-        if (ps.length === 1 && qs.length === 1) {
+      joinDirection(P, pc, Q, qc, toServer ? 1 : 0, (psAll, p0, p1, qsAll, q0, q1) => {
+        f.sent += p1 - p0;
+        if (p1 - p0 === 1 && q1 - q0 === 1) {
           // The usual case, one departure and one arrival: nothing to allocate.
-          const d = Q.time[qs[0]!]! - P.time[ps[0]!]! + base;
+          const d = Q.time[qsAll[q0]!]! - P.time[psAll[p0]!]! + base;
           if (d >= window.lo && d <= window.hi) {
             f.arrived++;
             all.push(d);
             mine.push(d);
           } else {
-            leftP.push(ps[0]!);
-            leftQ.push(qs[0]!);
+            leftP.push(psAll[p0]!);
+            leftQ.push(qsAll[q0]!);
           }
           return;
         }
+        if (p1 === p0 || q1 === q0) {
+          // Sent and not seen arriving, or seen arriving and not sent: nothing to pair (pairCopies would pair none).
+          for (let k = p0; k < p1; k++) leftP.push(psAll[k]!);
+          for (let k = q0; k < q1; k++) leftQ.push(qsAll[k]!);
+          return;
+        }
+        // Copies on either side: views of joinDirection's scratch, used only within this call.
+        const ps = psAll.subarray(p0, p1);
+        const qs = qsAll.subarray(q0, q1);
         const usedQ = new Uint8Array(qs.length);
         const usedP = new Uint8Array(ps.length);
         pairCopies(P, ps, Q, qs, window, usedP, usedQ, (i, j, d) => {

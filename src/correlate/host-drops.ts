@@ -29,7 +29,7 @@ export function hostDrops(
   answerWindow: number,
   onFate: (packet: number, fate: HostFate) => void,
 ): void {
-  const pk = c.packets;
+  const pk = s.packetsOf(c);
   const pending: number[] = [];
   let established = false;
   let synAckSent = false;

@@ -7,10 +7,12 @@ import { Decoded, newSegment, TCP_ACK, TCP_SYN, type Segment } from '../decode/s
 /**
  * Memory bound. Per TCP packet the index spends 35 bytes in typed arrays (time 8, connection 4,
  * seq 4, ack 4, length 4, frame 4, IP ID 4, flags 2, from-client 1; the arrays grow by doubling,
- * never past the bound) plus 4 in its connection's packet list after reading; per connection about
- * 300 bytes (an object, two address arrays, a tuple-hash entry while reading). A connection has at
- * least one packet, so `maxPackets` bounds both: at the default 2 million packets a capture costs at
- * most ~80 MB of packets (~160 MB for the moment an array doubles) plus its connections. Packets past
+ * never past the bound) plus 4 in the one packet list of all connections after reading; per connection
+ * about 300 bytes (an object and two address arrays; while reading, its tuple's 64 bytes and 12 of the
+ * lookup's). A connection has at least one packet, so `maxPackets` bounds both: at the default 2 million
+ * packets a capture costs at most ~80 MB of packets (~160 MB for the moment an array doubles) plus its
+ * connections; the correlation's result adds about as much again per connection both captures share
+ * (BENCHMARKS.md, session 18: two 1 M-packet captures of the same traffic, 475 MB peak RSS). Packets past
  * the bound are not indexed and the capture counts as ending at the last frame indexed: what the
  * other capture sent later is "not comparable", never "lost". correlate() holds every capture's index
  * at once (N captures: N times the bound).
@@ -33,10 +35,32 @@ export interface IndexedConnection {
   isnServer: number;
   /** Roles came from a SYN or SYN-ACK; otherwise the lower port is taken as the server's. */
   rolesFrom: 'syn' | 'synack' | 'port';
-  /** Packet indexes of this connection, in capture order (filled by finish()). */
-  packets: Int32Array;
+  /**
+   * Its packets' indexes, in capture order: PacketIndex.byConnection[packetFrom..packetTo) (PacketIndex.packetsOf), set
+   * by finish(). One list for all connections: an Int32Array each was three heap objects a connection for the
+   * collector to walk (BENCHMARKS.md, session 18).
+   */
+  packetFrom: number;
+  packetTo: number;
   firstFrame: number;
 }
+
+/** A connection's words in PacketIndex.tuples. */
+const enum Tuple {
+  Vlan = 0,
+  IpVersion = 1,
+  ClientPort = 2,
+  ServerPort = 3,
+  C0 = 4,
+  C1 = 5,
+  C2 = 6,
+  C3 = 7,
+  S0 = 8,
+  S1 = 9,
+  S2 = 10,
+  S3 = 11,
+}
+const TUPLE_WORDS = 16;
 
 function grow<T extends Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array>(a: T, n: number): T {
   const b = new (a.constructor as new (n: number) => T)(n);
@@ -69,8 +93,17 @@ export class PacketIndex {
   /** Set when maxPackets was reached: the capture counts as ending at `end`. */
   full = false;
   error: string | null = null;
-  /** Tuple hash → connection ids on that hash (the current one last). */
-  private readonly byTuple = new Map<number, number[]>();
+  /**
+   * The connections by tuple hash: `buckets[hash & (buckets.length - 1)]` is the newest connection of its bucket (-1:
+   * none), `olderInBucket[id]` the next older one, `hashOf[id]` its hash (for growing). Typed arrays, not a Map of
+   * lists: a Map entry and a list per connection were the index's slowest part on a large capture (BENCHMARKS.md,
+   * session 18). A bucket holds other tuples too; side() tells them apart.
+   */
+  /** Each connection's tuple as words (Tuple), TUPLE_WORDS a connection, for the lookup's comparison. */
+  private tuples = new Uint32Array(512 * TUPLE_WORDS);
+  private buckets = new Int32Array(1024).fill(-1);
+  private olderInBucket = new Int32Array(512);
+  private hashOf = new Int32Array(512);
 
   constructor(
     readonly path: string,
@@ -97,24 +130,28 @@ export class PacketIndex {
   }
 
   private static hash(s: Segment): number {
-    // Order-independent: the same for both directions of a connection.
-    // A number below 2^53, so that the Map key is exact.
-    const a = (Math.imul(s.src0 ^ s.src1 ^ s.src2 ^ s.src3, 0x9e3779b1) ^ s.srcPort) >>> 0;
-    const b = (Math.imul(s.dst0 ^ s.dst1 ^ s.dst2 ^ s.dst3, 0x9e3779b1) ^ s.dstPort) >>> 0;
-    return ((a ^ b ^ s.vlan) >>> 0) + (((a + b) >>> 0) & 0x1fffff) * 0x100000000;
+    // Order-independent: the same for both directions of a connection. 30 bits, a V8 small integer: a key
+    // past 2^31 is a heap number, and a Map hashes those slowly (12% of a large pair's correlation,
+    // BENCHMARKS.md session 18). Tuples that share a hash share its list, where side() tells them apart.
+    const a = Math.imul(s.src0 ^ s.src1 ^ s.src2 ^ s.src3, 0x9e3779b1) ^ s.srcPort;
+    const b = Math.imul(s.dst0 ^ s.dst1 ^ s.dst2 ^ s.dst3, 0x9e3779b1) ^ s.dstPort;
+    return (Math.imul(a ^ b ^ s.vlan, 0x85ebca6b) ^ Math.imul((a + b) | 0, 0xc2b2ae35)) >>> 2;
   }
 
-  /** 1 when s goes client → server of c, 0 server → client, -1 not this connection. */
-  private static side(c: IndexedConnection, s: Segment): number {
-    if (c.vlan !== s.vlan || c.ipVersion !== s.ipVersion) return -1;
-    const k = c.client;
-    const v = c.server;
-    if (s.srcPort === c.clientPort && s.dstPort === c.serverPort &&
-      s.src0 === k[0] && s.src1 === k[1] && s.src2 === k[2] && s.src3 === k[3] &&
-      s.dst0 === v[0] && s.dst1 === v[1] && s.dst2 === v[2] && s.dst3 === v[3]) return 1;
-    if (s.dstPort === c.clientPort && s.srcPort === c.serverPort &&
-      s.dst0 === k[0] && s.dst1 === k[1] && s.dst2 === k[2] && s.dst3 === k[3] &&
-      s.src0 === v[0] && s.src1 === v[1] && s.src2 === v[2] && s.src3 === v[3]) return 0;
+  /**
+   * 1 when s goes client → server of connection `id`, 0 server → client, -1 not this connection. Read from the
+   * connection's words in `tuples` (one cache line), not from its object and two address arrays (three).
+   */
+  private sideOf(id: number, s: Segment): number {
+    const T = this.tuples;
+    const b = id * TUPLE_WORDS;
+    if (T[b + Tuple.Vlan] !== s.vlan || T[b + Tuple.IpVersion] !== s.ipVersion) return -1;
+    if (s.srcPort === T[b + Tuple.ClientPort] && s.dstPort === T[b + Tuple.ServerPort] &&
+      s.src3 === T[b + Tuple.C3] && s.dst3 === T[b + Tuple.S3] && s.src2 === T[b + Tuple.C2] && s.dst2 === T[b + Tuple.S2] &&
+      s.src1 === T[b + Tuple.C1] && s.dst1 === T[b + Tuple.S1] && s.src0 === T[b + Tuple.C0] && s.dst0 === T[b + Tuple.S0]) return 1;
+    if (s.dstPort === T[b + Tuple.ClientPort] && s.srcPort === T[b + Tuple.ServerPort] &&
+      s.dst3 === T[b + Tuple.C3] && s.src3 === T[b + Tuple.S3] && s.dst2 === T[b + Tuple.C2] && s.src2 === T[b + Tuple.S2] &&
+      s.dst1 === T[b + Tuple.C1] && s.src1 === T[b + Tuple.S1] && s.dst0 === T[b + Tuple.C0] && s.src0 === T[b + Tuple.S0]) return 0;
     return -1;
   }
 
@@ -132,10 +169,20 @@ export class PacketIndex {
       isnClient: -1,
       isnServer: -1,
       rolesFrom,
-      packets: new Int32Array(0),
+      packetFrom: 0,
+      packetTo: 0,
       firstFrame: s.frame,
     };
     this.connections.push(c);
+    if ((c.id + 1) * TUPLE_WORDS > this.tuples.length) this.tuples = grow(this.tuples, this.tuples.length * 2);
+    const T = this.tuples;
+    const b = c.id * TUPLE_WORDS;
+    T[b + Tuple.Vlan] = c.vlan;
+    T[b + Tuple.IpVersion] = c.ipVersion;
+    T[b + Tuple.ClientPort] = c.clientPort;
+    T[b + Tuple.ServerPort] = c.serverPort;
+    T.set(c.client, b + Tuple.C0);
+    T.set(c.server, b + Tuple.S0);
     return c;
   }
 
@@ -145,18 +192,15 @@ export class PacketIndex {
   /** Finds or starts the connection of s; a SYN with a new ISN on a known tuple starts a new one. */
   private connectionOf(s: Segment): IndexedConnection {
     const h = PacketIndex.hash(s);
-    let list = this.byTuple.get(h);
     let current: IndexedConnection | null = null;
     let side = -1;
-    if (list) {
-      for (let i = list.length - 1; i >= 0; i--) {
-        const c = this.connections[list[i]!]!;
-        const d = PacketIndex.side(c, s);
-        if (d >= 0) {
-          current = c;
-          side = d;
-          break;
-        }
+    // Newest first: a reused tuple's packets go to its latest connection.
+    for (let id = this.buckets[h & (this.buckets.length - 1)]!; id >= 0; id = this.olderInBucket[id]!) {
+      const d = this.sideOf(id, s);
+      if (d >= 0) {
+        current = this.connections[id]!;
+        side = d;
+        break;
       }
     }
     const syn = (s.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
@@ -169,11 +213,7 @@ export class PacketIndex {
       const srcIsClient = syn ? true : synAck ? false : s.srcPort > s.dstPort;
       current = this.newConnection(s, srcIsClient, syn ? 'syn' : synAck ? 'synack' : 'port');
       side = srcIsClient ? 1 : 0;
-      if (!list) {
-        list = [];
-        this.byTuple.set(h, list);
-      }
-      list.push(current.id);
+      this.bucketAdd(current.id, h);
     }
     if (syn && current.isnClient === -1) current.isnClient = s.seq;
     if (synAck && side === 0) {
@@ -182,6 +222,27 @@ export class PacketIndex {
     }
     this.side = side;
     return current;
+  }
+
+  /** Puts connection `id` (the newest) at the head of its bucket; the buckets stay at most half full. */
+  private bucketAdd(id: number, h: number): void {
+    if (id >= this.hashOf.length) {
+      this.hashOf = grow(this.hashOf, this.hashOf.length * 2);
+      this.olderInBucket = grow(this.olderInBucket, this.olderInBucket.length * 2);
+    }
+    this.hashOf[id] = h;
+    if (2 * (id + 1) > this.buckets.length) {
+      // Again from the oldest, so that each bucket's list runs newest first as before.
+      this.buckets = new Int32Array(this.buckets.length * 2).fill(-1);
+      for (let k = 0; k < id; k++) this.link(k);
+    }
+    this.link(id);
+  }
+
+  private link(id: number): void {
+    const b = this.hashOf[id]! & (this.buckets.length - 1);
+    this.olderInBucket[id] = this.buckets[b]!;
+    this.buckets[b] = id;
   }
 
   add(s: Segment): void {
@@ -200,18 +261,34 @@ export class PacketIndex {
     this.count = i + 1;
   }
 
+  /** Every packet's index, grouped by connection, each connection's in capture order (IndexedConnection.packetFrom). */
+  byConnection = new Int32Array(0);
+
+  /** The connection's packet indexes, in capture order: a view of byConnection. */
+  packetsOf(c: IndexedConnection): Int32Array {
+    return this.byConnection.subarray(c.packetFrom, c.packetTo);
+  }
+
   /** Builds each connection's packet list (one pass to count, one to fill). */
   finish(): void {
     const n = this.connections.length;
-    const counts = new Int32Array(n);
-    for (let i = 0; i < this.count; i++) counts[this.conn[i]!]!++;
-    for (const c of this.connections) c.packets = new Int32Array(counts[c.id]!);
-    counts.fill(0);
-    for (let i = 0; i < this.count; i++) {
-      const id = this.conn[i]!;
-      this.connections[id]!.packets[counts[id]!++] = i;
+    const next = new Int32Array(n);
+    for (let i = 0; i < this.count; i++) next[this.conn[i]!]!++;
+    let from = 0;
+    for (const c of this.connections) {
+      c.packetFrom = from;
+      from += next[c.id]!;
+      c.packetTo = from;
+      next[c.id] = c.packetFrom;
     }
-    this.byTuple.clear();
+    const byConnection = new Int32Array(this.count);
+    for (let i = 0; i < this.count; i++) byConnection[next[this.conn[i]!]!++] = i;
+    this.byConnection = byConnection;
+    // Only the reading needs the buckets.
+    this.buckets = new Int32Array(0);
+    this.olderInBucket = new Int32Array(0);
+    this.hashOf = new Int32Array(0);
+    this.tuples = new Uint32Array(0);
   }
 }
 
