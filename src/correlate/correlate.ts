@@ -32,31 +32,86 @@ const EARLY_TOLERANCE_NS = 1 * MS;
 /**
  * Correlates every two of `paths` that share connections: clock offset, path delay, and for every
  * packet one end sent whether it arrived, was lost on the path, or cannot be compared; and which
- * packets the server's host dropped. Captures are read one after another; all stay indexed until
- * the end (see packet-index.ts for the bound).
+ * packets the server's host dropped. Captures are read one after another; those that may pair stay
+ * indexed until the end (see packet-index.ts for the bound).
+ *
+ * Two captures are indexed at once. Three or more (a folder of saved captures, most of them of other
+ * traffic) are first read for their connections alone, and only those that share a client ISN with
+ * another are then indexed: a pair needs one connection by ISN (minConnections), and an index of every
+ * capture, held to the end, grew with their number (~220 MB more for each 1 M-packet capture; BENCHMARKS.md,
+ * session 18). The captures that do pair are read twice.
  */
 export async function correlate(paths: string[], opts: CorrelateOptions = {}): Promise<Correlation> {
   const maxPackets = opts.maxPacketsPerCapture ?? DEFAULT_MAX_PACKETS;
-  const indexes: PacketIndex[] = [];
-  for (const p of paths) indexes.push(await indexCapture(p, maxPackets));
+  const minConnections = opts.minConnections ?? 1;
+  const spans: CaptureSpan[] = [];
+  const indexes: (PacketIndex | null)[] = [];
+  if (paths.length <= 2 || minConnections < 1) {
+    for (const p of paths) indexes.push(await indexCapture(p, maxPackets));
+    for (const x of indexes) spans.push(span(x!));
+  } else {
+    const isns: Uint32Array[] = [];
+    for (const p of paths) {
+      const x = await indexCapture(p, maxPackets, false);
+      spans.push(span(x));
+      isns.push(clientIsns(x));
+    }
+    const sharing = sharingAnIsn(isns);
+    for (let i = 0; i < paths.length; i++) indexes.push(sharing[i] ? await indexCapture(paths[i]!, maxPackets) : null);
+  }
   const pairs: PairCorrelation[] = [];
   const paired = new Set<number>();
   for (let i = 0; i < indexes.length; i++) {
     for (let j = i + 1; j < indexes.length; j++) {
+      // A capture not indexed shares no client ISN with any other: it pairs with none.
+      if (!indexes[i] || !indexes[j]) continue;
       const shared = pairConnections(indexes[i]!, indexes[j]!);
       const byIsn = shared.filter((p) => p.by !== 'tuple').length;
-      if (byIsn < (opts.minConnections ?? 1)) continue;
+      if (byIsn < minConnections) continue;
       pairs.push(correlatePair(indexes[i]!, indexes[j]!, shared, opts));
       paired.add(i);
       paired.add(j);
     }
   }
   return {
-    captures: indexes.map(span),
+    captures: spans,
     pairs,
-    unpaired: indexes.filter((_, i) => !paired.has(i)).map((x) => x.path),
+    unpaired: paths.filter((_, i) => !paired.has(i)),
     memory: { maxPacketsPerCapture: maxPackets, bytesPerPacket: BYTES_PER_PACKET },
   };
+}
+
+/** The capture's client ISNs, sorted, each once. */
+function clientIsns(x: PacketIndex): Uint32Array {
+  const out = new Uint32Array(x.connections.length);
+  let n = 0;
+  for (const c of x.connections) if (c.isnClient !== -1) out[n++] = c.isnClient;
+  const sorted = out.subarray(0, n).sort();
+  let m = 0;
+  for (let k = 0; k < n; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) sorted[m++] = sorted[k]!;
+  return sorted.slice(0, m);
+}
+
+/** Which captures share a client ISN with another: every two sorted lists merged. */
+function sharingAnIsn(isns: Uint32Array[]): boolean[] {
+  const out = isns.map(() => false);
+  for (let i = 0; i < isns.length; i++) {
+    for (let j = i + 1; j < isns.length; j++) {
+      if (out[i] && out[j]) continue;
+      const a = isns[i]!;
+      const b = isns[j]!;
+      for (let p = 0, q = 0; p < a.length && q < b.length; ) {
+        if (a[p]! < b[q]!) p++;
+        else if (a[p]! > b[q]!) q++;
+        else {
+          out[i] = true;
+          out[j] = true;
+          break;
+        }
+      }
+    }
+  }
+  return out;
 }
 
 function span(x: PacketIndex): CaptureSpan {

@@ -108,6 +108,11 @@ export class PacketIndex {
   constructor(
     readonly path: string,
     readonly maxPackets = DEFAULT_MAX_PACKETS,
+    /**
+     * False: the connections (tuples, ISNs) and the capture's span only, no packet (correlate's first look, which
+     * finds the captures that can pair): the per-packet arrays stay empty and every packet list too.
+     */
+    readonly keepPackets = true,
   ) {}
 
   /** Epoch seconds of packet i, from its exact (sec, nsec) (capture/time-base.ts; a double holds ~0.24 µs: for display, not for differences). */
@@ -247,6 +252,11 @@ export class PacketIndex {
 
   add(s: Segment): void {
     const i = this.count;
+    if (!this.keepPackets) {
+      this.connectionOf(s);
+      this.count = i + 1;
+      return;
+    }
     this.ensure(i + 1);
     const c = this.connectionOf(s);
     this.time[i] = captureTime(this.baseSec, s.tsSec, s.tsNsec);
@@ -271,6 +281,15 @@ export class PacketIndex {
 
   /** Builds each connection's packet list (one pass to count, one to fill). */
   finish(): void {
+    if (this.keepPackets) this.listPackets();
+    // Only the reading needs the buckets.
+    this.buckets = new Int32Array(0);
+    this.olderInBucket = new Int32Array(0);
+    this.hashOf = new Int32Array(0);
+    this.tuples = new Uint32Array(0);
+  }
+
+  private listPackets(): void {
     const n = this.connections.length;
     const next = new Int32Array(n);
     for (let i = 0; i < this.count; i++) next[this.conn[i]!]!++;
@@ -284,17 +303,12 @@ export class PacketIndex {
     const byConnection = new Int32Array(this.count);
     for (let i = 0; i < this.count; i++) byConnection[next[this.conn[i]!]!++] = i;
     this.byConnection = byConnection;
-    // Only the reading needs the buckets.
-    this.buckets = new Int32Array(0);
-    this.olderInBucket = new Int32Array(0);
-    this.hashOf = new Int32Array(0);
-    this.tuples = new Uint32Array(0);
   }
 }
 
 /** Reads one capture into a PacketIndex. Never throws for bad capture data: the fault is in `error`. */
-export async function indexCapture(path: string, maxPackets = DEFAULT_MAX_PACKETS): Promise<PacketIndex> {
-  const index = new PacketIndex(path, maxPackets);
+export async function indexCapture(path: string, maxPackets = DEFAULT_MAX_PACKETS, keepPackets = true): Promise<PacketIndex> {
+  const index = new PacketIndex(path, maxPackets, keepPackets);
   const seg = newSegment();
   const decoder = new Decoder(seg);
   let first = true;

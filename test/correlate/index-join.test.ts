@@ -250,3 +250,40 @@ describe('the correlation index, join and pairing against the code they replaced
     expect(ids(got)).toEqual(ids(oraclePairs(a, b)));
   });
 });
+
+describe('three or more captures: only those sharing a client ISN are indexed, and the result is the pairs\' own', () => {
+  const C = join(FIXTURES, 'correlate');
+  const files = {
+    lossyClient: join(C, 'healthy-lossy/client.pcap.gz'),
+    lossyServer: join(C, 'healthy-lossy/server.pcap.gz'),
+    refusedClient: join(C, 'refused/client.pcap.gz'),
+    resetClient: join(C, 'app-reset/client.pcap.gz'),
+    resetServer: join(C, 'app-reset/server.pcap.gz'),
+  };
+
+  it('gives each pair as two captures alone give it, the captures\' spans, and the capture of other traffic unpaired', async () => {
+    const { correlate } = await import('../../src/correlate/correlate.js');
+    const all = await correlate([files.lossyClient, files.refusedClient, files.lossyServer, files.resetClient, files.resetServer]);
+    const lossy = await correlate([files.lossyClient, files.lossyServer]);
+    const reset = await correlate([files.resetClient, files.resetServer]);
+    const refused = await correlate([files.refusedClient, files.lossyServer]);
+    expect(all.pairs).toHaveLength(2);
+    expect(all.pairs[0]).toEqual(lossy.pairs[0]);
+    expect(all.pairs[1]).toEqual(reset.pairs[0]);
+    expect(all.unpaired).toEqual([files.refusedClient]);
+    // The spans: the first look's (connections alone) equal the whole index's of two captures.
+    expect(all.captures).toEqual([lossy.captures[0], refused.captures[0], lossy.captures[1], reset.captures[0], reset.captures[1]]);
+    expect(all.captures[1]!.connections).toBeGreaterThan(0);
+  });
+
+  it('the first look reads what the whole index reads: frames, packets, connections, span, and ISNs', async () => {
+    for (const f of Object.values(files)) {
+      const light = await indexCapture(f, undefined, false);
+      const whole = await indexCapture(f);
+      expect([light.frames, light.count, light.start, light.end, light.full, light.error]).toEqual([whole.frames, whole.count, whole.start, whole.end, whole.full, whole.error]);
+      expect(light.connections.map((c) => [c.isnClient, c.isnServer, c.clientPort, c.firstFrame])).toEqual(whole.connections.map((c) => [c.isnClient, c.isnServer, c.clientPort, c.firstFrame]));
+      expect(light.time.length).toBe(1024); // no packet kept: the arrays never grew
+      expect(light.byConnection.length).toBe(0);
+    }
+  });
+});
