@@ -4,7 +4,7 @@
 // minor and major GCs collected kept in the samples), summed by function and
 // divided by the packets of the capture.
 //
-//   node scripts/bench/alloc.mjs [--packets 5e5 | --file F] [--command analyze|flows|track] [--dist DIR] [--top 25]
+//   node scripts/bench/alloc.mjs [--packets 5e5 | --file F] [--with F2] [--command analyze|flows|track] [--dist DIR] [--top 25]
 //
 // `track` runs read + decode + track only (read-child.mjs track-recycle);
 // `analyze` and `flows` run the CLI as a user would. Sampling: one sample per
@@ -20,6 +20,7 @@ import { REPO, commandLine, textTable } from './lib.mjs';
 const SPEC = {
   packets: { type: 'number', default: 5e5, help: 'tiled capture size' },
   file: { type: 'string', default: undefined, help: 'profile this capture instead of a tiled one' },
+  with: { type: 'string', default: undefined, help: 'a second capture read with it (analyze, flows: the two are correlated)' },
   command: { type: 'string', default: 'analyze', help: 'analyze | flows | track' },
   interval: { type: 'number', default: 4096, help: 'mean bytes between samples' },
   top: { type: 'number', default: 25, help: 'rows to print' },
@@ -52,7 +53,7 @@ process.on('exit', () => {
 const argv =
   o.command === 'track'
     ? [join(REPO, 'scripts', 'bench', 'read-child.mjs'), 'track-recycle', file, ...(o.dist ? [o.dist] : [])]
-    : [join(REPO, 'bin', 'tcpdiag.js'), o.command, '--format', o.command === 'flows' ? 'ndjson' : 'json', file];
+    : [join(REPO, 'bin', 'tcpdiag.js'), o.command, '--format', o.command === 'flows' ? 'ndjson' : 'json', file, ...(o.with ? [o.with] : [])];
 const r = spawnSync(process.execPath, ['--require', preload, ...argv], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'inherit'] });
 if (r.status !== 0 && r.status !== 1) {
   console.error(`alloc: the run failed (exit ${r.status})`);

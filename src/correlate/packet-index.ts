@@ -12,7 +12,7 @@ import { Decoded, newSegment, TCP_ACK, TCP_SYN, type Segment } from '../decode/s
  * lookup's). A connection has at least one packet, so `maxPackets` bounds both: at the default 2 million
  * packets a capture costs at most ~80 MB of packets (~160 MB for the moment an array doubles) plus its
  * connections; the correlation's result adds about as much again per connection both captures share
- * (BENCHMARKS.md, session 18: two 1 M-packet captures of the same traffic, 475 MB peak RSS). Packets past
+ * (BENCHMARKS.md, session 18: two 1 M-packet captures of the same traffic, 382 MB peak RSS). Packets past
  * the bound are not indexed and the capture counts as ending at the last frame indexed: what the
  * other capture sent later is "not comparable", never "lost". correlate() holds every capture's index
  * at once (N captures: N times the bound).

@@ -103,7 +103,13 @@ function asHandshakeLoss(f: AcceptQueueOverflowFinding, l: ListenerCorrelation):
 /** One capture's findings, judged again with one pair it belongs to. */
 function applyPair(capture: string, findings: Finding[], pair: PairCorrelation): Finding[] {
   const byFlow = new Map<string, ConnectionCorrelation>();
-  for (const c of pair.connections) for (const k of c.flows) byFlow.set(keyOf(k.capture, k.client, k.server, k.firstFrame), c);
+  // Keys only for this capture's flows that some evidence connection starts at the frame of: a key written out for
+  // every flow of a large pair, for each of its two captures, was 5% of its analyze (BENCHMARKS.md, session 18).
+  const wanted = new Set<number>();
+  for (const f of findings) for (const ev of f.evidence.connections) wanted.add(ev.firstFrame);
+  for (const c of pair.connections) {
+    for (const k of c.flows) if (k.capture === capture && wanted.has(k.firstFrame)) byFlow.set(keyOf(k.capture, k.client, k.server, k.firstFrame), c);
+  }
   const out: Finding[] = [];
   const replaced = new Map<string, HandshakeLossFinding>();
   for (const f0 of findings) {
