@@ -21,6 +21,10 @@ function sameServer(x: IndexedConnection, y: IndexedConnection): boolean {
   return x.serverPort === y.serverPort && sameWords(x.server, y.server);
 }
 
+function sameTuple(x: IndexedConnection, y: IndexedConnection): boolean {
+  return sameClient(x, y) && sameServer(x, y);
+}
+
 /**
  * Connections grouped by 4-tuple (client address and port, server address and port), the groups in the order
  * their first connection came. VLAN tags are left out: two vantage points often see one packet with and
@@ -41,7 +45,7 @@ class TupleGroups {
       this.byHash.set(h, bucket);
     }
     for (const g of bucket) {
-      if (sameClient(g[0]!, c) && sameServer(g[0]!, c)) {
+      if (sameTuple(g[0]!, c)) {
         g.push(c);
         return;
       }
@@ -53,7 +57,7 @@ class TupleGroups {
 
   /** The connections with c's tuple, in the order added. */
   of(c: IndexedConnection): IndexedConnection[] | undefined {
-    for (const g of this.byHash.get(tupleHash(c)) ?? []) if (sameClient(g[0]!, c) && sameServer(g[0]!, c)) return g;
+    for (const g of this.byHash.get(tupleHash(c)) ?? []) if (sameTuple(g[0]!, c)) return g;
     return undefined;
   }
 }
