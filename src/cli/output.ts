@@ -19,6 +19,8 @@ import { randomBytes } from 'node:crypto';
 import type { Sink } from '../report/printer.js';
 
 const FLUSH_BYTES = 256 * 1024;
+/** Room for a flush's worth and the longest string written into it whole: past this, a string goes out on its own. */
+const CHUNK_BYTES = 2 * FLUSH_BYTES;
 
 /** An output that cannot be written: named by the path the user gave, never by a temporary name. */
 export class OutputError extends Error {
@@ -161,8 +163,12 @@ function modeOf(path: string): Mode {
 export class Output implements Sink {
   private fd = -1;
   private tmp: string | null = null;
-  private buf: string[] = [];
-  private size = 0;
+  /**
+   * The text written since the last flush, as UTF-8 (written straight into it: strings held in a list, then
+   * joined and encoded, were a tenth of a large `flows`; BENCHMARKS.md, session 19).
+   */
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
   private written = 0;
   private readonly mode: Mode;
   private done = false;
@@ -210,21 +216,35 @@ export class Output implements Sink {
   }
 
   write(s: string): void {
-    this.buf.push(s);
-    this.size += s.length;
-    if (this.size >= FLUSH_BYTES) this.flush();
+    // A UTF-16 unit takes at most 3 bytes of UTF-8 (a surrogate pair, two units, takes 4).
+    if (this.used + 3 * s.length > this.chunk.length) {
+      this.flush();
+      if (3 * s.length > this.chunk.length) {
+        this.send(Buffer.from(s));
+        return;
+      }
+    }
+    this.used += this.chunk.write(s, this.used);
+    if (this.used >= FLUSH_BYTES) this.flush();
   }
 
   flush(): void {
-    if (this.buf.length === 0) return;
-    const text = this.buf.join('');
-    this.buf = [];
-    this.size = 0;
+    if (this.used === 0) return;
+    const data = this.chunk.subarray(0, this.used);
+    this.used = 0;
+    this.send(data);
+    // A stream still holding the buffer (a write it could not finish at once) keeps it: the next text goes
+    // into a new one.
+    if (this.mode.kind === 'stdout' && process.stdout.writableLength > 0) this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  }
+
+  private send(data: Buffer): void {
     if (this.mode.kind === 'stdout') {
-      writeStdout(text);
+      // The process's own stdout is done with a buffer once its write returns, or holds it as pending (above);
+      // another stream in its place (runCli's io: a test's) may keep it, so it gets a copy.
+      writeStdout(isProcessStdout(process.stdout) ? data : Buffer.from(data));
       return;
     }
-    const data = Buffer.from(text);
     let off = 0;
     try {
       while (off < data.length) {
@@ -276,7 +296,7 @@ export class Output implements Sink {
   /** Drops a half-written file (also when the rename into place is what failed). */
   abort(): void {
     this.done = true;
-    this.buf = [];
+    this.used = 0;
     if (this.mode.kind === 'fd') this.fd = -1;
     this.close();
     if (!this.tmp) return;
@@ -310,9 +330,32 @@ let stdoutCommand = '';
  * Writes to stdout through process.stdout (synchronous on Linux for files, pipes and terminals). Its
  * errors arrive as events: see guardStdout. Once the reader has gone (`| head`), nothing more is written.
  */
-export function writeStdout(text: string): void {
+export function writeStdout(text: string | Uint8Array): void {
   if (stdoutClosed) return;
+  if (process.stdout !== stdoutLookedAt) blockStdout();
   process.stdout.write(text);
+}
+
+/** The stream blockStdout last looked at (runCli may put another in process.stdout's place). */
+let stdoutLookedAt: unknown = null;
+
+/** Node's own stdout: a terminal, pipe or socket (net.Socket, tty.WriteStream), or a file (SyncWriteStream), which it marks with `_type`. */
+function isProcessStdout(stream: NodeJS.WriteStream): boolean {
+  return typeof (stream as unknown as { _type?: unknown })._type === 'string';
+}
+
+/**
+ * A pipe or socket on stdout (`tcpdiag flows big.pcap --format ndjson | jq ...`) written as a terminal is:
+ * each write waits until the reader has room for it. Node leaves such a descriptor non-blocking on Linux and
+ * queues in memory whatever the reader has not taken yet, so a slow reader let the process grow with the
+ * output (flows of the 2 M tiled file into `cat`: 528 MB peak RSS where a file took 110 MB; BENCHMARKS.md,
+ * session 19). A terminal's stream is blocking already (node's tty.WriteStream); a file is written
+ * synchronously (fs.writeSync). Set before the first write, as libuv asks.
+ */
+function blockStdout(): void {
+  stdoutLookedAt = process.stdout;
+  const handle = (process.stdout as unknown as { _handle?: { setBlocking?: (on: boolean) => number } })._handle;
+  if (!process.stdout.isTTY && typeof handle?.setBlocking === 'function') handle.setBlocking(true);
 }
 
 /** The reader of stdout went away: the rest of the output is not wanted. */

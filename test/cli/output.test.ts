@@ -4,7 +4,7 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, closeSync, createReadStream, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, createReadStream, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -249,5 +249,53 @@ describe('stdout that cannot be written', () => {
     expect(r.stderr).toBe('tcpdiag explain: cannot write /dev/full: no space left on device (ENOSPC)\n');
     expect(r.code).toBe(2);
     expect(existsSync('/dev/full')).toBe(true);
+  });
+});
+
+describe('text on its way out', () => {
+  const FLOOD = 'fixtures/lab-all/syn-flood-cookies/server.pcap.gz';
+
+  it('an --output file holds the UTF-8 of every string written, in order, across flushes and past the buffer', async () => {
+    const { Output } = await import('../../src/cli/output.js');
+    const path = join(scratch(), 'out.txt');
+    const out = new Output(path);
+    const parts: string[] = [];
+    // Enough to flush many times (256 KB a flush), with characters of 1 to 4 bytes of UTF-8 (é, →, an emoji's
+    // surrogate pair) at every offset, and two strings longer than the buffer itself.
+    for (let i = 0; i < 40_000; i++) parts.push(`{"row":${i},"name":"caf${'é'.repeat(i % 5)} → ${'😀'.repeat(i % 3)}"}\n`);
+    parts.splice(12_345, 0, 'x→'.repeat(400_000));
+    parts.splice(30_000, 0, '😀'.repeat(300_000));
+    for (const p of parts) out.write(p);
+    out.commit();
+    const want = Buffer.from(parts.join(''));
+    expect(want.length).toBeGreaterThan(4 * 1024 * 1024);
+    expect(readFileSync(path).equals(want)).toBe(true);
+  });
+
+  it('a pipe on stdout is written blocking, so a slow reader holds tcpdiag back, not its memory; the rows are those of a file', async () => {
+    const fileDir = scratch();
+    const file = join(fileDir, 'flows.ndjson');
+    const fd = openSync(file, 'w');
+    try {
+      expect((await tcpdiag(['flows', FLOOD, '--format', 'ndjson'], fd)).code).toBe(0);
+    } finally {
+      closeSync(fd);
+    }
+    const want = readFileSync(file);
+    // More than a pipe holds (64 KB): the writer must wait for the reader.
+    expect(want.length).toBeGreaterThan(1024 * 1024);
+    const child = spawn(process.execPath, [BIN, 'flows', FLOOD, '--format', 'ndjson'], { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = exitOf(child);
+    // Nothing is read until the first rows are in the pipe: by then the descriptor's mode is what the writes met.
+    await once(child.stdout!, 'readable');
+    const fdinfo = readFileSync(`/proc/${child.pid}/fdinfo/1`, 'utf8');
+    const flags = parseInt(/^flags:\s+([0-7]+)/m.exec(fdinfo)![1]!, 8);
+    expect(flags & constants.O_NONBLOCK).toBe(0);
+    const chunks: Buffer[] = [];
+    for await (const c of child.stdout!) chunks.push(c as Buffer);
+    const r = await exited;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(Buffer.concat(chunks).equals(want)).toBe(true);
   });
 });
