@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { connectionUid } from '../../src/report/flow.js';
 
 /**
- * connectionUid writes 96 bits of a SHA-256 in base62 with plain numbers (three 32-bit digits divided by 62
+ * connectionUid writes 96 bits of a SHA-256 in base62 with plain numbers (six 16-bit digits divided by 62
  * in turn). It must give what the BigInt version before it gave: uids are how flows rows join with
  * earlier outputs and with each other across runs.
  */
