@@ -73,30 +73,88 @@ function textRow(f: FlowRecord): string[] {
 /** The vlan column goes after the server's, in a capture that has a tagged connection. */
 const VLAN_AT = 2;
 
-function table(rows: string[][], vlans: string[] | null): string {
-  const head = vlans ? [...TEXT_HEAD.slice(0, VLAN_AT), 'vlan', ...TEXT_HEAD.slice(VLAN_AT)] : TEXT_HEAD;
-  if (vlans) rows = rows.map((r, i) => [...r.slice(0, VLAN_AT), vlans[i]!, ...r.slice(VLAN_AT)]);
+/**
+ * Rows a terminal table holds to size its columns. A capture with more is printed as it goes: memory stays
+ * bounded (the whole table of the 2 M tiled file, 203,924 rows, held 351 MB at its peak where the other
+ * formats hold ~108; BENCHMARKS.md, session 19). A capture with fewer prints as it always did.
+ */
+export const TABLE_HELD_ROWS = 10_000;
+
+function withVlan(r: string[], vlan: string): string[] {
+  return [...r.slice(0, VLAN_AT), vlan, ...r.slice(VLAN_AT)];
+}
+
+/** The widest cell of each column (the last column is never padded). */
+function widths(head: readonly string[], rows: readonly string[][]): number[] {
   // A loop, not Math.max(...rows): a spread of a million rows overflows the call stack.
   const w = head.map((h) => h.length);
   for (const r of rows) for (let i = 0; i < w.length; i++) if (r[i]!.length > w[i]!) w[i] = r[i]!.length;
-  const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ').trimEnd() + '\n';
-  return fmt(head) + rows.map(fmt).join('');
+  return w;
 }
 
-/** A terminal table needs its column widths: it is the one format that holds a capture's rows until its end. */
-function textPrinter(sink: Sink, quiet: boolean): Printer<FlowsItem> {
+function line(r: readonly string[], w: readonly number[]): string {
+  return r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ').trimEnd() + '\n';
+}
+
+function table(rows: string[][], vlans: string[] | null): string {
+  const head = vlans ? withVlan(TEXT_HEAD, 'vlan') : TEXT_HEAD;
+  if (vlans) rows = rows.map((r, i) => withVlan(r, vlans[i]!));
+  const w = widths(head, rows);
+  return line(head, w) + rows.map((r) => line(r, w)).join('');
+}
+
+/**
+ * A terminal table needs its column widths: it holds a capture's rows until its end, or until it holds
+ * `heldRows` (TABLE_HELD_ROWS). Then the rows held so far are printed under widths they set, and each row
+ * after as it comes, a column widened for good when a row needs it (rows before keep their widths); the
+ * vlan column is there if a held row was tagged (a later tagged row of a table without it names its VLAN
+ * after the server), and the capture's line of counts comes after its rows, once they are known.
+ */
+function textPrinter(sink: Sink, quiet: boolean, heldRows: number): Printer<FlowsItem> {
   let rows: string[][] = [];
   let vlans: string[] = [];
   let tagged = false;
+  /** The widths of a capture's table being printed as it goes; null while its rows are held. */
+  let streaming: number[] | null = null;
+  let streamingVlan = false;
+  const stream = (r: string[], vlan: string): void => {
+    const cells = streamingVlan ? withVlan(r, vlan) : vlan === '-' ? r : [...r.slice(0, VLAN_AT - 1), `${r[VLAN_AT - 1]} vlan ${vlan}`, ...r.slice(VLAN_AT)];
+    const w = streaming!;
+    for (let i = 0; i < w.length; i++) if (cells[i]!.length > w[i]!) w[i] = cells[i]!.length;
+    sink.write(line(cells, w));
+  };
   return {
     print(item) {
       if (item.kind === 'flow') {
-        rows.push(textRow(item.flow).map(stripControl));
-        vlans.push(vlanText(item.flow));
+        const row = textRow(item.flow).map(stripControl);
+        const vlan = vlanText(item.flow);
+        if (streaming) {
+          stream(row, vlan);
+          return;
+        }
+        rows.push(row);
+        vlans.push(vlan);
         tagged ||= item.flow.vlan !== null;
+        if (rows.length > heldRows) {
+          streamingVlan = tagged;
+          const head = tagged ? withVlan(TEXT_HEAD, 'vlan') : TEXT_HEAD;
+          const held = tagged ? rows.map((r, i) => withVlan(r, vlans[i]!)) : rows;
+          streaming = widths(head, held);
+          sink.write(line(head, streaming));
+          for (const r of held) sink.write(line(r, streaming));
+          rows = [];
+          vlans = [];
+          tagged = false;
+        }
         return;
       }
-      if (!quiet) sink.write(`${stripControl(item.path)}: ${count(item.connections, 'connection')}, ${count(item.packets, 'packet')}\n`);
+      const counts = `${stripControl(item.path)}: ${count(item.connections, 'connection')}, ${count(item.packets, 'packet')}\n`;
+      if (streaming) {
+        if (!quiet) sink.write(counts);
+        streaming = null;
+        return;
+      }
+      if (!quiet) sink.write(counts);
       if (rows.length) sink.write(table(rows, tagged ? vlans : null));
       rows = [];
       vlans = [];
@@ -120,7 +178,7 @@ function jsonArrayPrinter(sink: Sink): Printer<FlowsItem> {
 }
 
 /** Begins its output at once (a CSV header, a JSON array's bracket). */
-export function flowPrinter(format: FlowFormat, sink: Sink, o: { quiet: boolean }): Printer<FlowsItem> {
+export function flowPrinter(format: FlowFormat, sink: Sink, o: { quiet: boolean; heldRows?: number }): Printer<FlowsItem> {
   switch (format) {
     case 'ndjson':
       return {
@@ -133,6 +191,6 @@ export function flowPrinter(format: FlowFormat, sink: Sink, o: { quiet: boolean 
       sink.write(CSV_COLUMNS.join(',') + '\n');
       return { print: (item) => item.kind === 'flow' && sink.write(csvRow(item.flow)), finish: () => undefined };
     case 'text':
-      return textPrinter(sink, o.quiet);
+      return textPrinter(sink, o.quiet, o.heldRows ?? TABLE_HELD_ROWS);
   }
 }
