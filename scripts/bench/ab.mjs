@@ -6,14 +6,16 @@
 //   node scripts/bench/ab.mjs --builds /tmp/a,/tmp/b --jobs track-recycle,analyze --reps 7 [--file F] [--cpu 1]
 //
 // Jobs: read | decode | track | track-recycle (scripts/bench/read-child.mjs of that build's dist),
-//       analyze (bin/tcpdiag.js analyze --format json F), flows (flows --format ndjson F),
+//       analyze (bin/tcpdiag.js analyze --format json F), flows (flows --format ndjson F, into a pipe this
+//       process reads as it comes), flows-file (the same into /dev/null, as npm run bench runs it), flows-text
+//       (flows F, its default text table, into /dev/null),
 //       help (bin/tcpdiag.js --help), small (analyze --format json fixtures/public/get.pcap),
 //       jobs1, jobs2 (analyze F and a second capture, --jobs 1 or 2; with --cpu none): the second is --file2,
 //       or a second name of F; correlate (the same two, --jobs 1, read together as two vantage points).
 // A build may carry node flags after a colon: /tmp/b:--no-concurrent-recompilation.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +43,10 @@ function command(build, flags, job) {
   const node = [...shebangNode(bin), ...flags];
   switch (job) {
     case 'analyze': return [...node, bin, 'analyze', '--format', 'json', '--fail-on', 'never', o.file];
-    case 'flows': return [...node, bin, 'flows', '--format', 'ndjson', o.file];
+    case 'flows':
+    case 'flows-file':
+      return [...node, bin, 'flows', '--format', 'ndjson', o.file];
+    case 'flows-text': return [...node, bin, 'flows', o.file];
     case 'help': return [...node, bin, '--help'];
     // Two captures (the file and a second name for it), --jobs 1 against --jobs 2: run these with --cpu none.
     // --no-correlate: two captures of the same traffic are otherwise read together as two vantage points
@@ -57,21 +62,26 @@ function command(build, flags, job) {
 
 // GNU time's report goes to a directory of this run's own ($TMPDIR): another run at the same time writes its own.
 const TIME_DIR = mkdtempSync(join(tmpdir(), 'tcpdiag-ab-'));
-function runOnce(cmd) {
+/** Jobs whose output goes to /dev/null, not to a pipe this process reads. */
+const TO_DEV_NULL = new Set(['flows-file', 'flows-text']);
+function runOnce(cmd, job) {
   const pin = o.cpu === 'none' ? [] : ['taskset', '-c', o.cpu];
   const tf = join(TIME_DIR, 'time.txt');
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', tf, ...pin, ...cmd], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const devNull = TO_DEV_NULL.has(job) ? openSync('/dev/null', 'w') : null;
+  const stdio = devNull === null ? 'pipe' : ['ignore', devNull, 'pipe'];
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', tf, ...pin, ...cmd], { encoding: 'utf8', maxBuffer: 1 << 30, stdio });
+  if (devNull !== null) closeSync(devNull);
   const [e, u, s, m] = readFileSync(tf, 'utf8').trim().split('\n').pop().split(' ').map(Number);
   let inproc = null;
   let inCpu = null;
-  const last = r.stdout.trim().split('\n').pop();
+  const last = (r.stdout ?? '').trim().split('\n').pop();
   if (last?.startsWith('{"mode"')) {
     const j = JSON.parse(last);
     inproc = j.ms;
     inCpu = j.cpuMs;
   }
   if (r.status !== 0) console.error(`failed: ${cmd.join(' ')}\n${r.stderr}`);
-  return { wall: e * 1000, cpu: (u + s) * 1000, rss: m / 1024, inproc, inCpu, out: r.stdout.length };
+  return { wall: e * 1000, cpu: (u + s) * 1000, rss: m / 1024, inproc, inCpu, out: r.stdout?.length ?? 0 };
 }
 
 const builds = o.builds.map((b) => {
@@ -82,7 +92,7 @@ const res = new Map();
 for (let rep = 0; rep < o.reps; rep++) {
   for (const job of o.jobs) {
     for (const b of builds) {
-      const r = runOnce(command(b.dir, b.flags, job));
+      const r = runOnce(command(b.dir, b.flags, job), job);
       const k = `${job}\t${b.name}`;
       if (!res.has(k)) res.set(k, []);
       res.get(k).push(r);
