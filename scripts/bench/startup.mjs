@@ -5,7 +5,9 @@
 //
 //   node scripts/bench/startup.mjs --builds /work/bench-s10base,. --jobs node,help,small --reps 20 [--cpu 1]
 //
-// Jobs: node (`node -e 0`, once, not per build), node-no-ca (the same with NODE_EXTRA_CA_CERTS empty), help (bin/tcpdiag.js --help), version (--version),
+// Jobs: node (`node -e 0`, once, not per build), node-no-ca (the same with NODE_EXTRA_CA_CERTS empty), proto-help
+//       (scripts/bench/prototype/min-help.cjs --help, once: the same text from commander alone, started as the bin
+//       starts node), help (bin/tcpdiag.js --help), version (--version),
 //       small (analyze --format json fixtures/public/get.pcap), small-text (analyze of it, text),
 //       small-gz (analyze --format json fixtures/lab-all/healthy/server.pcap.gz), many-small (analyze --format json
 //       --jobs 1 of 54 classic pcaps of fixtures/public and fixtures/slices in one run).
@@ -59,6 +61,11 @@ for (const job of o.jobs) {
   if (job === 'node') runs.push({ job, build: '-', cmd: [...pin, 'node', '-e', '0'] });
   // node with NODE_EXTRA_CA_CERTS empty, as the bin's #! line starts it (README, design notes).
   else if (job === 'node-no-ca') runs.push({ job, build: '-', cmd: [...pin, 'env', 'NODE_EXTRA_CA_CERTS=', 'node', '-e', '0'] });
+  else if (job === 'proto-help') {
+    // As the bin starts node (its #! line: no CA certificates, the same V8 flag).
+    const script = join(REPO, 'scripts/bench/prototype/min-help.cjs');
+    runs.push({ job, build: '-', cmd: [...pin, ...shebangNode(join(REPO, 'bin/tcpdiag.js')), script, '--help'] });
+  }
   else for (const b of o.builds) runs.push({ job, build: b, cmd: [...pin, ...command(resolve(b), job)] });
 }
 
