@@ -327,8 +327,9 @@ let stdoutClosed = false;
 let stdoutCommand = '';
 
 /**
- * Writes to stdout through process.stdout (synchronous on Linux for files, pipes and terminals). Its
- * errors arrive as events: see guardStdout. Once the reader has gone (`| head`), nothing more is written.
+ * Writes to stdout through process.stdout, synchronously: a file through fs.writeSync, a terminal, and a pipe
+ * or socket once blockStdout has made it blocking. Its errors arrive as events: see guardStdout. Once the
+ * reader has gone (`| head`), nothing more is written.
  */
 export function writeStdout(text: string | Uint8Array): void {
   if (stdoutClosed) return;

@@ -89,8 +89,8 @@ export function connectionUid(capture: string, firstFrame: number, tuple: string
   const h = sha256(`${capture}\u0000${firstFrame}\u0000${tuple}`);
   // The 96 bits as six 16-bit digits, divided by 62 digit by digit: every step's dividend stays below
   // 62 * 2^16, so the division and remainder are small-integer arithmetic. (Three 32-bit digits took a
-  // double's remainder, a library call, three times a digit: twice the time; BENCHMARKS.md, session 19.
-  // Before that a BigInt per step: ~17 a row, a tenth of flows' time with the hash, session 12.)
+  // double's remainder, a library call, three times a digit; BENCHMARKS.md, session 19. Before that a
+  // BigInt per step: ~17 a row, a tenth of flows' time with the hash, session 12.)
   let d0 = (h[0]! << 8) | h[1]!;
   let d1 = (h[2]! << 8) | h[3]!;
   let d2 = (h[4]! << 8) | h[5]!;
