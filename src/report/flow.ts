@@ -81,7 +81,9 @@ void derivedColumnsDeclared;
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-/** The base62 digits of a uid, least significant first (connectionUid; 62^17 > 2^96). */
+/** A uid's 96 bits as six 16-bit digits, most significant first, divided in place (connectionUid). */
+const UID_BITS = new Int32Array(6);
+/** Its base62 digits, least significant first (62^17 > 2^96). */
 const UID_DIGITS = new Int32Array(17);
 
 /** 96 bits of a hash in base62 behind a `C`, like Zeek's uids (which are random; these are reproducible). */
@@ -91,32 +93,21 @@ export function connectionUid(capture: string, firstFrame: number, tuple: string
   // 62 * 2^16, so the division and remainder are small-integer arithmetic. (Three 32-bit digits took a
   // double's remainder, a library call, three times a digit; BENCHMARKS.md, session 19. Before that a
   // BigInt per step: ~17 a row, a tenth of flows' time with the hash, session 12.)
-  let d0 = (h[0]! << 8) | h[1]!;
-  let d1 = (h[2]! << 8) | h[3]!;
-  let d2 = (h[4]! << 8) | h[5]!;
-  let d3 = (h[6]! << 8) | h[7]!;
-  let d4 = (h[8]! << 8) | h[9]!;
-  let d5 = (h[10]! << 8) | h[11]!;
+  const bits = UID_BITS;
+  let left = 0;
+  for (let k = 0; k < 6; k++) left |= bits[k] = (h[2 * k]! << 8) | h[2 * k + 1]!;
   let n = 0;
-  while ((d0 | d1 | d2 | d3 | d4 | d5) !== 0) {
-    let v = d0;
-    d0 = (v / 62) | 0;
-    let r = v - d0 * 62;
-    v = r * 65536 + d1;
-    d1 = (v / 62) | 0;
-    r = v - d1 * 62;
-    v = r * 65536 + d2;
-    d2 = (v / 62) | 0;
-    r = v - d2 * 62;
-    v = r * 65536 + d3;
-    d3 = (v / 62) | 0;
-    r = v - d3 * 62;
-    v = r * 65536 + d4;
-    d4 = (v / 62) | 0;
-    r = v - d4 * 62;
-    v = r * 65536 + d5;
-    d5 = (v / 62) | 0;
-    UID_DIGITS[n++] = v - d5 * 62;
+  while (left !== 0) {
+    let r = 0;
+    left = 0;
+    for (let k = 0; k < 6; k++) {
+      const v = r * 65536 + bits[k]!;
+      const q = (v / 62) | 0;
+      bits[k] = q;
+      left |= q;
+      r = v - q * 62;
+    }
+    UID_DIGITS[n++] = r;
   }
   let uid = n === 0 ? 'C0' : 'C';
   while (n > 0) uid += BASE62[UID_DIGITS[--n]!]!;
