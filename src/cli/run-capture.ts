@@ -4,7 +4,7 @@ import { isMainThread } from 'node:worker_threads';
 import type { ListenerFilter } from '../diagnose/analyzer.js';
 import { runPipeline, type CaptureRun } from '../diagnose/pipeline.js';
 import type { Connection } from '../track/connection.js';
-import type { RunOptions } from '../track/run.js';
+import { connectionsAtMost, type RunOptions } from '../track/run.js';
 import type { CaptureSummary } from '../track/summary.js';
 import { SLOT_BYTES } from '../track/tracker.js';
 import { Progress } from './progress.js';
@@ -98,14 +98,26 @@ function theCollector(): (() => void) | null {
   return collect;
 }
 
-/** One capture through the whole pipeline (runPipeline), with the CLI's memory settings and progress bar. */
+/**
+ * Whether a capture's run sets the memory settings (favourMemory): not for an input whose size says it holds too
+ * few connections for the tracker's slots to reach RELEASE_ABOVE_BYTES (a TCP segment's record takes 56 bytes
+ * at least: under ~1.3 MB of capture). Its heap stays small whatever V8's settings, and setting them loads
+ * node:v8 and node:worker_threads, ~4.5 ms of a small capture's run (BENCHMARKS.md, session 19). Stdin, a FIFO
+ * or a device say nothing of their size: they do.
+ */
+export function needsMemoryFavour(path: string, files?: readonly string[]): boolean {
+  const atMost = connectionsAtMost(files ?? [path]);
+  return atMost === undefined || atMost * SLOT_BYTES >= RELEASE_ABOVE_BYTES;
+}
+
+/** One capture through the whole pipeline (runPipeline), with the CLI's memory settings (for an input that can need them) and progress bar. */
 export async function runCapture(
   path: string,
   filter: ListenerFilter,
   opts: RunOptions & { quiet: boolean },
   each?: (c: Connection) => void,
 ): Promise<CaptureRun> {
-  favourMemory();
+  if (needsMemoryFavour(path, opts.merge?.files)) favourMemory();
   const { quiet, ...run } = opts;
   const progress = new Progress(path, quiet);
   try {

@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RELEASE_ABOVE_BYTES, releaseTrackerMemory } from '../../src/cli/run-capture.js';
+import { needsMemoryFavour, RELEASE_ABOVE_BYTES, releaseTrackerMemory } from '../../src/cli/run-capture.js';
 import { Analyzer } from '../../src/diagnose/analyzer.js';
 import { runPipeline } from '../../src/diagnose/pipeline.js';
 import { SLOT_BYTES } from '../../src/track/tracker.js';
@@ -71,5 +73,28 @@ describe('the tracker memory let go before the judgement (session 15)', () => {
     expect(r.stderr).toBe('');
     // Before favourMemory no collector is there (a library caller gets none); after it, one is.
     expect(JSON.parse(r.stdout)).toEqual({ before: false, after: true, small: false });
+  });
+});
+
+describe('the memory settings', () => {
+  it('are set for an input that can hold enough connections for the release, or whose size is unknown; not for a small one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tcpdiag-favour-'));
+    // Bytes at which the most connections a capture can hold (56 bytes a TCP record) fill RELEASE_ABOVE_BYTES of slots.
+    const edge = Math.ceil(RELEASE_ABOVE_BYTES / SLOT_BYTES) * 56;
+    const sized = (name: string, bytes: number) => {
+      const p = join(dir, name);
+      writeFileSync(p, '');
+      truncateSync(p, bytes);
+      return p;
+    };
+    expect(needsMemoryFavour('fixtures/public/get.pcap')).toBe(false);
+    expect(needsMemoryFavour('fixtures/lab-all/healthy/server.pcap.gz')).toBe(false);
+    expect(needsMemoryFavour(sized('below.pcap', edge - 56))).toBe(false);
+    expect(needsMemoryFavour(sized('at.pcap', edge))).toBe(true);
+    // A --merge counts its files together.
+    const half = sized('half.pcap', edge / 2 + 56);
+    expect(needsMemoryFavour('a + b', [half, half])).toBe(true);
+    expect(needsMemoryFavour('-')).toBe(true);
+    expect(needsMemoryFavour('/dev/zero')).toBe(true);
   });
 });
