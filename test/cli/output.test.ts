@@ -4,7 +4,7 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, closeSync, constants, createReadStream, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, createReadStream, rmSync, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -257,7 +257,8 @@ describe('text on its way out', () => {
 
   it('an --output file holds the UTF-8 of every string written, in order, across flushes and past the buffer', async () => {
     const { Output } = await import('../../src/cli/output.js');
-    const path = join(scratch(), 'out.txt');
+    const dir = scratch();
+    const path = join(dir, 'out.txt');
     const out = new Output(path);
     const parts: string[] = [];
     // Enough to flush many times (256 KB a flush), with characters of 1 to 4 bytes of UTF-8 (é, →, an emoji's
@@ -270,6 +271,7 @@ describe('text on its way out', () => {
     const want = Buffer.from(parts.join(''));
     expect(want.length).toBeGreaterThan(4 * 1024 * 1024);
     expect(readFileSync(path).equals(want)).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('a pipe on stdout is written blocking, so a slow reader holds tcpdiag back, not its memory; the rows are those of a file', async () => {
@@ -297,5 +299,6 @@ describe('text on its way out', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(Buffer.concat(chunks).equals(want)).toBe(true);
+    rmSync(fileDir, { recursive: true, force: true });
   });
 });

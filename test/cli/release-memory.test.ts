@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -96,5 +96,6 @@ describe('the memory settings', () => {
     expect(needsMemoryFavour('a + b', [half, half])).toBe(true);
     expect(needsMemoryFavour('-')).toBe(true);
     expect(needsMemoryFavour('/dev/zero')).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
