@@ -93,14 +93,14 @@ export class PacketIndex {
   /** Set when maxPackets was reached: the capture counts as ending at `end`. */
   full = false;
   error: string | null = null;
+  /** Each connection's tuple as words (Tuple), TUPLE_WORDS a connection, for the lookup's comparison. */
+  private tuples = new Uint32Array(512 * TUPLE_WORDS);
   /**
    * The connections by tuple hash: `buckets[hash & (buckets.length - 1)]` is the newest connection of its bucket (-1:
    * none), `olderInBucket[id]` the next older one, `hashOf[id]` its hash (for growing). Typed arrays, not a Map of
    * lists: a Map entry and a list per connection were the index's slowest part on a large capture (BENCHMARKS.md,
-   * session 18). A bucket holds other tuples too; side() tells them apart.
+   * session 18). A bucket holds other tuples too; sideOf() tells them apart.
    */
-  /** Each connection's tuple as words (Tuple), TUPLE_WORDS a connection, for the lookup's comparison. */
-  private tuples = new Uint32Array(512 * TUPLE_WORDS);
   private buckets = new Int32Array(1024).fill(-1);
   private olderInBucket = new Int32Array(512);
   private hashOf = new Int32Array(512);
@@ -137,7 +137,7 @@ export class PacketIndex {
   private static hash(s: Segment): number {
     // Order-independent: the same for both directions of a connection. 30 bits, a V8 small integer: a key
     // past 2^31 is a heap number, and a Map hashes those slowly (12% of a large pair's correlation,
-    // BENCHMARKS.md session 18). Tuples that share a hash share its list, where side() tells them apart.
+    // BENCHMARKS.md session 18). Tuples that share a hash share its list, where sideOf() tells them apart.
     const a = Math.imul(s.src0 ^ s.src1 ^ s.src2 ^ s.src3, 0x9e3779b1) ^ s.srcPort;
     const b = Math.imul(s.dst0 ^ s.dst1 ^ s.dst2 ^ s.dst3, 0x9e3779b1) ^ s.dstPort;
     return (Math.imul(a ^ b ^ s.vlan, 0x85ebca6b) ^ Math.imul((a + b) | 0, 0xc2b2ae35)) >>> 2;
