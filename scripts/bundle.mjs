@@ -3,10 +3,12 @@
 // dependencies included, so that node loads one file at start-up instead of ~90 modules: `tcpdiag --help`
 // ~139 -> ~85 ms (issue 20, BENCHMARKS.md).
 //
-//   dist/bundle/cli.js            the CLI as one script: a function expression that src/cli/load-bundle.cts
-//                                 compiles with vm.Script (CommonJS format; import.meta.url is a parameter)
-//   dist/bundle/cli.cache         V8's code cache for cli.js, made here by running it (--help and an analyze
-//                                 of fixtures/public/get.pcap) in a node started as bin/tcpdiag.js starts it
+//   dist/bundle/cli.js            the commands' definitions and what they share, as one script: a function
+//                                 expression that src/cli/load-bundle.cts compiles with vm.Script (CommonJS
+//                                 format; import.meta.url is a parameter)
+//   dist/bundle/engine.js         what the commands run (src/cli/engine.ts), the same way; loaded by an action
+//   dist/bundle/cli.cache,        V8's code caches for the two, made here by running them (--help and an analyze
+//   dist/bundle/engine.cache      of fixtures/public/get.pcap) in a node started as bin/tcpdiag.js starts it
 //   dist/bundle/main.js           the same CLI as an ES module (it loads cli.js through load-bundle.cjs): what
 //                                 the tests import, and anyone who imports the bundle
 //   dist/bundle/capture-worker.js a --jobs worker (an ES module)
@@ -17,7 +19,7 @@ import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -77,6 +79,7 @@ function writeWhole(name, text) {
 
 // A failed build leaves no cache that could belong to an older cli.js (load-bundle checks anyway).
 rmSync(join(out, 'cli.cache'), { force: true });
+rmSync(join(out, 'engine.cache'), { force: true });
 
 const worker = await build({
   ...common,
@@ -88,24 +91,73 @@ const worker = await build({
 });
 writeWhole('capture-worker.js', worker.outputFiles[0].text);
 
-// The CLI as a script. Its one free name besides the CommonJS ones is __tcpdiagUrl, the import.meta.url of the
-// sources (load-bundle.cts passes dist/bundle/main.js's URL).
-const cli = await build({
-  ...common,
-  entryPoints: [join(root, 'dist/cli/main.js')],
-  format: 'cjs',
-  write: false,
-  define: { 'import.meta.url': '__tcpdiagUrl' },
+// The CLI as two scripts (src/cli/load-bundle.cts): cli.js, the commands' definitions and what they share,
+// and engine.js, what the commands run. A command's action import()s ./NAME-run.js; in cli.js that import is
+// a require of "tcpdiag:engine" (the loader runs engine.js then), and in engine.js every import of a module
+// cli.js holds is a require of "tcpdiag:front:PATH", answered with cli.js's own module: one output.ts, one
+// OutputError class, one commander. Their one free name besides the CommonJS ones is __tcpdiagUrl, the
+// import.meta.url of the sources (load-bundle.cts passes dist/bundle/main.js's URL).
+const ENGINE_ID = 'tcpdiag:engine';
+const FRONT_PREFIX = 'tcpdiag:front:';
+const scriptOptions = { ...common, format: 'cjs', write: false, metafile: true, define: { 'import.meta.url': '__tcpdiagUrl' } };
+const engineRef = {
+  name: 'engine-ref',
+  setup(b) {
+    b.onResolve({ filter: /^tcpdiag:/ }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: /-run\.js$/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'engine-ref' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'engine-ref' }, () => ({ loader: 'js', contents: `module.exports = require(${JSON.stringify(ENGINE_ID)});` }));
+  },
+};
+const MAIN = join(root, 'dist/cli/main.js');
+// First cli.js alone, for the list of the modules it holds.
+const frontAlone = await build({ ...scriptOptions, entryPoints: [MAIN], plugins: [engineRef, lazyBuiltins] });
+const frontFiles = new Set(Object.keys(frontAlone.metafile.inputs).filter((f) => !f.includes(':')));
+const strayRun = [...frontFiles].filter((f) => /-run\.js$/.test(f));
+if (strayRun.length) throw new Error(`bundle: cli.js holds ${strayRun.join(', ')}: a command's definition imports what it runs`);
+// engine.js: what it imports of those files comes from cli.js.
+const frontShared = {
+  name: 'front-shared',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === 'front-shared' || args.kind === 'entry-point' || args.path.startsWith('tcpdiag:')) return undefined;
+      const r = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'front-shared' });
+      if (r.errors.length || r.external || r.namespace !== 'file') return undefined;
+      const rel = relative(root, r.path).split(sep).join('/');
+      return frontFiles.has(rel) ? { path: FRONT_PREFIX + rel, external: true } : undefined;
+    });
+  },
+};
+const engine = await build({ ...scriptOptions, entryPoints: [join(root, 'dist/cli/engine.js')], plugins: [frontShared, lazyBuiltins] });
+const shared = [...new Set(Object.values(engine.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external && i.path.startsWith(FRONT_PREFIX)).map((i) => i.path.slice(FRONT_PREFIX.length))))].sort();
+// cli.js again, exporting (as __front) each of its modules engine.js imports.
+const front = await build({
+  ...scriptOptions,
+  plugins: [engineRef, lazyBuiltins],
+  stdin: {
+    resolveDir: root,
+    sourcefile: 'cli-entry.js',
+    contents: [
+      `export * from './dist/cli/main.js';`,
+      ...shared.map((f, n) => `import * as m${n} from './${f}';`),
+      `export const __front = { ${shared.map((f, n) => `${JSON.stringify(f)}: m${n}`).join(', ')} };`,
+    ].join('\n'),
+  },
 });
-const body = cli.outputFiles[0].text;
-// vm.Script is given no importModuleDynamically, and the script only node's built-ins as require(); the
-// file is read as latin1 (load-bundle.cts).
-if (/\bimport\(/.test(body)) throw new Error('bundle: the CLI bundle holds a dynamic import(), which its vm.Script cannot run');
-const required = [...body.matchAll(/\brequire\(("[^"]*")\)/g)].map((m) => JSON.parse(m[1])).filter((n) => !n.startsWith('node:'));
-if (required.length) throw new Error(`bundle: the CLI bundle requires ${required.join(', ')}: only node: built-ins are given to it`);
-if (/[^\x00-\x7f]/.test(body)) throw new Error('bundle: the CLI bundle is not ASCII (esbuild charset)');
-const script = `(function (exports, require, module, __filename, __dirname, __tcpdiagUrl) {${body}\n})`;
-writeWhole('cli.js', script);
+const frontInputs = Object.keys(front.metafile.inputs).filter((f) => !f.includes(':') && f !== 'cli-entry.js');
+if (frontInputs.length !== frontFiles.size || frontInputs.some((f) => !frontFiles.has(f))) throw new Error('bundle: cli.js holds other modules once it exports those engine.js imports');
+for (const [name, result, allowed] of [
+  ['cli.js', front, (n) => n === ENGINE_ID],
+  ['engine.js', engine, (n) => n.startsWith(FRONT_PREFIX)],
+]) {
+  const body = result.outputFiles[0].text;
+  // vm.Script is given no importModuleDynamically, and the script only node's built-ins (and the other
+  // script's modules) as require(); the file is read as latin1 (load-bundle.cts).
+  if (/\bimport\(/.test(body)) throw new Error(`bundle: ${name} holds a dynamic import(), which its vm.Script cannot run`);
+  const required = [...body.matchAll(/\brequire\(("[^"]*")\)/g)].map((m) => JSON.parse(m[1])).filter((n) => !n.startsWith('node:') && !allowed(n));
+  if (required.length) throw new Error(`bundle: ${name} requires ${required.join(', ')}: only node: built-ins are given to it`);
+  if (/[^\x00-\x7f]/.test(body)) throw new Error(`bundle: ${name} is not ASCII (esbuild charset)`);
+  writeWhole(name, `(function (exports, require, module, __filename, __dirname, __tcpdiagUrl) {${body}\n})`);
+}
 
 // The ES-module face: every export of dist/cli/main.js.
 const names = Object.keys(await import(pathToFileURL(join(root, 'dist/cli/main.js')).href)).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
@@ -131,9 +183,14 @@ if (made.status !== 0) {
   console.warn('bundle: no code cache was made (start-up compiles cli.js from source)');
 } else {
   // A cache the next start would not use is not kept.
-  const check = spawnSync(process.execPath, [...flags, '-e', `process.stdout.write(require(${JSON.stringify(loader)}).loadBundle(${JSON.stringify(out)}).cache)`], { encoding: 'utf8', env });
-  if (check.stdout !== 'used') {
+  const check = spawnSync(
+    process.execPath,
+    [...flags, '-e', `const b = require(${JSON.stringify(loader)}).loadBundle(${JSON.stringify(out)}); b.loadEngine(); process.stdout.write(b.cache + ' ' + b.engine.cache)`],
+    { encoding: 'utf8', env },
+  );
+  if (check.stdout !== 'used used') {
     rmSync(join(out, 'cli.cache'), { force: true });
-    console.warn(`bundle: the code cache made was not usable (${check.stdout || check.stderr}): removed`);
+    rmSync(join(out, 'engine.cache'), { force: true });
+    console.warn(`bundle: the code caches made were not usable (${check.stdout || check.stderr}): removed`);
   }
 }

@@ -2,8 +2,6 @@
 // exit 2), and the options of a command that writes output (-f/--format, -o/--output, --color).
 
 import { Command, Option } from 'commander';
-import { Chalk } from 'chalk';
-import type { TextStyle } from '../report/printer.js';
 import { Output, OutputError } from './output.js';
 
 /** A subcommand whose errors are `tcpdiag NAME: …` followed by `(run tcpdiag NAME --help for usage)`. */
@@ -42,32 +40,6 @@ export function addOutputOptions(cmd: Command, formats: readonly string[], what 
     .option('-o, --output <file>', `write ${what} to FILE instead of stdout (- is stdout; a regular file is replaced atomically)`)
     .addOption(new Option('--color <when>', 'when to colour text (auto: on a terminal, unless NO_COLOR is set or TERM=dumb)').choices(COLOR_WHEN).default('auto'))
     .option('--no-color', 'the same as --color never');
-}
-
-/**
- * The colour rule of every command. auto: stdout is a terminal, not a file, NO_COLOR is unset and TERM is
- * not dumb; FORCE_COLOR turns it on anyway, but NO_COLOR, the user's standing wish, beats it. always and
- * never are what they say.
- */
-export function colorWanted(when: ColorWhen | false, toFile: boolean): boolean {
-  if (when === 'always') return true;
-  if (when === 'never' || when === false || toFile) return false;
-  const env = process.env;
-  const set = (v: string | undefined) => v !== undefined && v !== '';
-  if (set(env.NO_COLOR)) return false;
-  if (set(env.FORCE_COLOR) && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true;
-  return Boolean(process.stdout.isTTY) && env.TERM !== 'dumb';
-}
-
-/** Text looks: colour by colorWanted, wrapped to the terminal's width when writing to one. */
-export function textStyle(o: OutputOptions<string>, out: Output): TextStyle {
-  const colour = o.format === 'text' && colorWanted(o.color, out.toFile);
-  const tty = !out.toFile && Boolean(process.stdout.isTTY);
-  const columns = process.stdout.columns;
-  return {
-    color: new Chalk({ level: colour ? 1 : 0 }),
-    width: tty && columns ? Math.max(40, columns) : null,
-  };
 }
 
 /** Runs `write` against the output, then commits it; on any failure the temporary file goes. */

@@ -6,7 +6,7 @@ import { InvalidArgumentError } from 'commander';
 import { nanos, S } from '../capture/time-base.js';
 import { formatAddress } from '../decode/address.js';
 import { boundAfter, epochBound, fromStartBound, type TimeBound } from '../track/time-bound.js';
-import { MAX_CONNECTIONS_LIMIT, SLOT_BYTES } from '../track/tracker.js';
+import { MAX_CONNECTIONS_LIMIT, SLOT_BYTES } from '../track/limits.js';
 
 // ---- times ------------------------------------------------------------------------------------------
 

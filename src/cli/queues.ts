@@ -1,39 +1,12 @@
-// `tcpdiag queues`: effective accept-queue and SYN-queue sizes for a backlog, kernel and settings.
+// `tcpdiag queues`: effective accept-queue and SYN-queue sizes for a backlog, kernel and settings. Its
+// definition; what it runs is queues-run.ts, loaded by the action.
 
 import type { Command } from 'commander';
-import { DEFAULT_PROC_ROOT, procRootFromEnv, readKernelRelease, readSysctls } from '../knowledge/host-report.js';
-import { withWidth } from '../knowledge/output-style.js';
-import { computeQueues, QueueInputError, type NumericSettingName, type QueueInput } from '../knowledge/queues.js';
-import { renderQueues } from '../knowledge/queues-render.js';
 import { DISTROS } from '../knowledge/distros.js';
-import { documentPrinter } from '../report/printer.js';
-import { action, addOutputOptions, subcommand, textStyle, usageError, writeTo, type OutputOptions } from './command.js';
+import { QUEUES_FORMATS } from './choices.js';
+import { action, addOutputOptions, subcommand } from './command.js';
 import { parseInteger } from './options.js';
-import { Output } from './output.js';
-
-const FORMATS = ['text', 'markdown', 'json'] as const;
-
-interface QueuesOptions extends OutputOptions<(typeof FORMATS)[number]> {
-  backlog?: number;
-  somaxconn?: number;
-  maxSynBacklog?: number;
-  syncookies?: number;
-  abortOnOverflow?: number;
-  synackRetries?: number;
-  kernel?: string;
-  distro?: string;
-  host?: boolean;
-  procRoot?: string;
-}
-
-// Sysctl name → calculator field, for --host.
-const HOST_FIELDS: ReadonlyArray<[string, NumericSettingName]> = [
-  ['net.core.somaxconn', 'somaxconn'],
-  ['net.ipv4.tcp_max_syn_backlog', 'maxSynBacklog'],
-  ['net.ipv4.tcp_syncookies', 'syncookies'],
-  ['net.ipv4.tcp_abort_on_overflow', 'abortOnOverflow'],
-  ['net.ipv4.tcp_synack_retries', 'synackRetries'],
-];
+import type { QueuesOptions } from './queues-run.js';
 
 export function addQueuesCommand(program: Command): void {
   const cmd = subcommand(program, 'queues')
@@ -48,7 +21,7 @@ export function addQueuesCommand(program: Command): void {
     .option('--distro <name>', `sets the kernel of a distribution: ${DISTROS.map((d) => d.id).join(', ')}`)
     .option('--host', "take the settings and kernel from this machine's /proc/sys and uname -r")
     .option('--proc-root <dir>', 'where /proc is, for --host (default $TCPDIAG_PROC_ROOT or /proc)');
-  addOutputOptions(cmd, FORMATS)
+  addOutputOptions(cmd, QUEUES_FORMATS)
     .addHelpText(
       'after',
       `
@@ -57,60 +30,5 @@ Examples:
   $ tcpdiag queues --backlog 128 --distro rhel7 --max-syn-backlog 2048
   $ tcpdiag queues --backlog 4096 --host --format json`,
     )
-    .action(action('queues', (options: QueuesOptions) => runQueues(cmd, options)));
-}
-
-async function runQueues(cmd: Command, o: QueuesOptions): Promise<number> {
-  if (o.backlog === undefined) usageError(cmd, '--backlog N is required (the value the application passes to listen())');
-  const input: QueueInput = { backlog: o.backlog };
-  const numeric: Array<[NumericSettingName, number | undefined]> = [
-    ['somaxconn', o.somaxconn],
-    ['maxSynBacklog', o.maxSynBacklog],
-    ['syncookies', o.syncookies],
-    ['abortOnOverflow', o.abortOnOverflow],
-    ['synackRetries', o.synackRetries],
-  ];
-
-  if (o.host) {
-    const procRoot = o.procRoot ?? procRootFromEnv();
-    if (process.platform !== 'linux' && procRoot === DEFAULT_PROC_ROOT) usageError(cmd, `--host reads /proc and works only on Linux (this is ${process.platform})`);
-    const sysctls = await readSysctls(procRoot);
-    const sources: QueueInput['sources'] = {};
-    for (const [sysctl, field] of HOST_FIELDS) {
-      const value = sysctls[sysctl];
-      if (value === null || value === undefined) continue;
-      input[field] = value;
-      sources[field] = 'host';
-    }
-    if (o.kernel === undefined && o.distro === undefined) {
-      input.kernel = await readKernelRelease(procRoot);
-      sources.kernel = 'host';
-    }
-    input.sources = sources;
-  }
-
-  // Flags typed by the user win over values read with --host.
-  for (const [field, value] of numeric) {
-    if (value === undefined) continue;
-    input[field] = value;
-    if (input.sources) delete input.sources[field];
-  }
-  if (o.kernel !== undefined) input.kernel = o.kernel;
-  if (o.distro !== undefined) input.distro = o.distro;
-
-  let report;
-  try {
-    report = computeQueues(input);
-  } catch (err) {
-    if (!(err instanceof QueueInputError)) throw err;
-    usageError(cmd, err.message);
-  }
-  const out = new Output(o.output);
-  const style = textStyle(o, out);
-  const printer = documentPrinter(out, (r: typeof report) => withWidth(style.width, () => renderQueues(r, o.format, style.color)));
-  return writeTo(out, () => {
-    printer.print(report);
-    printer.finish();
-    return 0;
-  });
+    .action(action('queues', async (options: QueuesOptions) => (await import('./queues-run.js')).runQueues(cmd, options)));
 }

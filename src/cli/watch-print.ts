@@ -1,6 +1,6 @@
 // `tcpdiag watch`'s output: a Printer of its events (report/printer.ts). Text appends one compact
 // block per active listener per window and one line per finding change; ndjson writes each event as
-// one JSON line. The closing report goes through analyze's own printer (watch.ts).
+// one JSON line. The closing report goes through analyze's own printer (watch-run.ts).
 
 import type { ChalkInstance } from 'chalk';
 import type { FindingEvent, ListenerWindow, WindowEvent } from '../diagnose/window.js';
@@ -12,8 +12,6 @@ import { agrees, WATCH_COUNTERS, type HostWindow } from './watch-host.js';
 export type WatchWindowEvent = WindowEvent & { host?: HostWindow };
 export type WatchEvent = WatchWindowEvent | FindingEvent;
 
-export const WATCH_FORMATS = ['text', 'ndjson'] as const;
-export type WatchFormat = (typeof WATCH_FORMATS)[number];
 
 /** HH:MM:SS (UTC) of epoch seconds. */
 function clock(t: number): string {

@@ -7,8 +7,8 @@ import { FLOW_APPENDED_COLUMNS } from './flow.generated.js';
 import type { Printer, Sink } from './printer.js';
 import { count } from './units.js';
 
-export const FLOW_FORMATS = ['text', 'json', 'ndjson', 'csv'] as const;
-export type FlowFormat = (typeof FLOW_FORMATS)[number];
+import type { FlowFormat } from './formats.js';
+export { FLOW_FORMATS, type FlowFormat } from './formats.js';
 
 /** What flows prints: each connection's record, and the end of each capture with its counts. */
 export type FlowsItem =

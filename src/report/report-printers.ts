@@ -11,8 +11,8 @@ import { renderText } from './text.js';
 import { renderCountersText } from './counters-text.js';
 import { renderCorrelationText } from './correlation-text.js';
 
-export const REPORT_FORMATS = ['text', 'json', 'ndjson', 'markdown', 'junit', 'sarif', 'html'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+import type { ReportFormat } from './formats.js';
+export { REPORT_FORMATS, type ReportFormat } from './formats.js';
 
 export interface ReportPrintOptions {
   style: TextStyle;

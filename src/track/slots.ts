@@ -31,7 +31,7 @@ const NEW_SLOT = ((): Int32Array => {
 })();
 
 /** Bytes of one live connection. */
-export const SLOT_BYTES = W.Size * 4;
+export { SLOT_BYTES } from './limits.js';
 
 /**
  * The live connections' state, one slot each, in one buffer allocated for up

@@ -4,6 +4,9 @@ import { mix } from './key.js';
 import { CB, DW, Fl, W } from './layout.js';
 import { Slots } from './slots.js';
 import { S } from '../capture/time-base.js';
+import { MAX_CONNECTIONS_LIMIT } from './limits.js';
+
+export { MAX_CONNECTIONS_LIMIT };
 
 export interface TableOptions {
   /** Live connections at most; past it the least recently active is finalised early (an eviction). */
@@ -20,8 +23,6 @@ export interface TableOptions {
  * every lookup would walk them all.
  */
 const MAX_CHAIN = 8;
-/** The largest cap on live connections: the slots of a full table would take ~6 GB. */
-export const MAX_CONNECTIONS_LIMIT = 10_000_000;
 const TOUCH_EVERY_NS = 1 * S;
 const EMPTY = -1;
 /** The most keys one prefetch() takes (Tracker's MAX_BATCH). */

@@ -1,6 +1,7 @@
-// The start-up path of bin/tcpdiag.js: dist/bundle/cli.js compiled with the code cache the build made
-// (src/cli/load-bundle.cts, scripts/bundle.mjs). The cache is used when it is whole and belongs to this
-// cli.js, this node and these V8 flags, and ignored otherwise, with the same output either way. No timing
+// The start-up path of bin/tcpdiag.js: dist/bundle/cli.js, and engine.js when a command runs, compiled with
+// the code caches the build made (src/cli/load-bundle.cts, scripts/bundle.mjs). A cache is used when it is
+// whole and belongs to its script, this node and these V8 flags, and ignored otherwise, with the same output
+// either way. No timing
 // here: what the cache saves is measured by scripts/bench/ab.mjs (BENCHMARKS.md, session 10).
 //
 // Each case runs in a fresh node (V8 flags are process-wide, and the test worker sets some), started with
@@ -12,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/fixtures.js';
+import { FIXTURES, ROOT } from '../helpers/fixtures.js';
 
 const BUNDLE = join(ROOT, 'dist/bundle');
 const LOADER = join(ROOT, 'dist/cli/load-bundle.cjs');
@@ -43,13 +44,21 @@ function start(dir: string, nodeFlags: string[] = []): Promise<Start> {
 
 const work = mkdtempSync(join(tmpdir(), 'tcpdiag-load-bundle-'));
 let copies = 0;
-/** A copy of dist/bundle's cli.js and cli.cache, each possibly changed. */
-function copy(change: { source?: (b: Buffer) => Buffer; cache?: (b: Buffer) => Buffer | null } = {}): string {
+type Change = (b: Buffer) => Buffer | null;
+/** A copy of dist/bundle's two scripts and their caches, each possibly changed (null: left out). */
+function copy(change: { source?: Change; cache?: Change; engine?: Change; engineCache?: Change } = {}): string {
   const dir = join(work, String(copies++));
   mkdirSync(dir);
-  writeFileSync(join(dir, 'cli.js'), (change.source ?? ((b) => b))(readFileSync(join(BUNDLE, 'cli.js'))));
-  const cache = (change.cache ?? ((b) => b))(readFileSync(join(BUNDLE, 'cli.cache')));
-  if (cache) writeFileSync(join(dir, 'cli.cache'), cache);
+  const files: Array<[string, Change | undefined]> = [
+    ['cli.js', change.source],
+    ['cli.cache', change.cache],
+    ['engine.js', change.engine],
+    ['engine.cache', change.engineCache],
+  ];
+  for (const [name, edit] of files) {
+    const bytes = (edit ?? ((b) => b))(readFileSync(join(BUNDLE, name)));
+    if (bytes) writeFileSync(join(dir, name), bytes);
+  }
   return dir;
 }
 
@@ -117,6 +126,72 @@ describe.skipIf(!crc32)('the code cache of dist/bundle/cli.js', () => {
     const older = join(work, 'no-crc32.cjs');
     writeFileSync(older, "delete require('node:zlib').crc32;\n");
     expect(await start(BUNDLE, ['--require', older])).toEqual({ cache: 'unsupported', help });
+  });
+});
+
+interface Run {
+  cache: string;
+  engine: string | null;
+  stdout: string;
+}
+
+/** In a fresh node: the bundle in `dir` loaded, `tcpdiag ARGS` run, and what became of each script's cache. */
+function run(dir: string, args: string[]): Promise<Run> {
+  const program = `
+    const { Writable } = require('node:stream');
+    const b = require(${JSON.stringify(LOADER)}).loadBundle(${JSON.stringify(dir)});
+    let stdout = '';
+    const sink = new Writable({ write(c, e, done) { stdout += c; done(); } });
+    b.cli.runCli(['node', 'tcpdiag', ...${JSON.stringify(args)}], { stdout: sink })
+      .then(() => process.stdout.write(JSON.stringify({ cache: b.cache, engine: b.engine.cache, stdout })));`;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [...SHEBANG_FLAGS, '-e', program], { encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${err.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout) as Run);
+    });
+  });
+}
+
+describe.skipIf(!crc32)('the two scripts of the bundle: cli.js, and engine.js when a command runs', () => {
+  const ANALYZE = ['analyze', '--format', 'json', '--fail-on', 'never', join(FIXTURES, 'public/get.pcap')];
+  let analyzed: Promise<Run> | undefined;
+  // In a copy (no package.json above it: the report's version is 0.0.0 in every run compared).
+  const reference = () => (analyzed ??= run(copy(), ANALYZE));
+
+  it('--help, a usage error and --version do not load engine.js; an analyze loads it, with its code cache', async () => {
+    for (const args of [['--help'], ['analyze', '--no-such-option'], ['--version'], ['analyze', '--help']]) {
+      expect((await run(BUNDLE, args)).engine, args.join(' ')).toBeNull();
+    }
+    const r = await reference();
+    expect(r).toMatchObject({ cache: 'used', engine: 'used' });
+    expect((JSON.parse(r.stdout) as { captures: Array<{ packets: number }> }).captures[0]!.packets).toBeGreaterThan(0);
+  });
+
+  it("engine.js's cache is ignored when it is missing, corrupt, or made for another engine.js of the same length", async () => {
+    const { stdout } = await reference();
+    expect(await run(copy({ engineCache: () => null }), ANALYZE)).toEqual({ cache: 'used', engine: 'none', stdout });
+    const flipped = (b: Buffer) => {
+      const c = Buffer.from(b);
+      c[Math.floor(c.length / 2)]! ^= 0x55;
+      return c;
+    };
+    expect(await run(copy({ engineCache: flipped }), ANALYZE)).toEqual({ cache: 'used', engine: 'corrupt', stdout });
+    // The engine's text changed, its length not: the changed program runs, from source.
+    const renamed = (b: Buffer) => Buffer.from(b.toString('latin1').replaceAll('"tcpdiag"', '"TCPDIAG"'), 'latin1');
+    expect(renamed(readFileSync(join(BUNDLE, 'engine.js'))).equals(readFileSync(join(BUNDLE, 'engine.js')))).toBe(false);
+    expect((await run(copy({ engine: renamed }), ANALYZE)).engine).toBe('stale');
+  });
+
+  it("engine.js takes what it shares with cli.js from cli.js: one output module (its state, OutputError's class)", () => {
+    const engine = readFileSync(join(BUNDLE, 'engine.js'), 'latin1');
+    const cli = readFileSync(join(BUNDLE, 'cli.js'), 'latin1');
+    expect(engine).toContain('require("tcpdiag:front:dist/cli/output.js")');
+    expect(engine).toContain('require("tcpdiag:front:dist/cli/command.js")');
+    expect(cli).toMatch(/\bOutputError\b\s*=\s*class\b|class OutputError\b/);
+    expect(engine).not.toMatch(/class OutputError\b|\bOutputError\s*=\s*class\b/);
+    // cli.js does not hold the analysis: its tracker is engine.js's.
+    expect(engine).toMatch(/class Tracker\b|\bTracker\s*=\s*class\b/);
+    expect(cli).not.toMatch(/class Tracker\b|\bTracker\s*=\s*class\b/);
   });
 });
 

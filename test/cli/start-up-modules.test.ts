@@ -38,15 +38,24 @@ function modulesOf(args: string[]): Promise<{ modules: string[]; start: string; 
   });
 }
 
-describe('the node modules a small analyze loads', () => {
+describe('the node modules a small analyze loads, and --help', () => {
   it('reads the capture without node:fs/promises (nor the readline and directory modules it brings)', async () => {
     const r = await modulesOf(['analyze', '--format', 'json', '--fail-on', 'never', join(FIXTURES, 'public/get.pcap')]);
-    // The installed program's start: the one-file bundle, whose node modules load when first used.
+    // The installed program's start: the bundle, whose node modules load when first used; its second script,
+    // what the commands run, loaded by the action.
     expect(r.start).toMatch(/start: bundle/);
+    expect(r.start).toMatch(/start: engine dist\/bundle\/engine\.js, code cache used/);
     expect((JSON.parse(r.stdout) as { captures: unknown[] }).captures).toHaveLength(1);
     const loaded = r.modules.filter((m) => m.startsWith('NativeModule '));
     // It loads some (the output stream's, the code cache's zlib): the list is read, not empty.
     expect(loaded).toContain('NativeModule zlib');
     expect(loaded.filter((m) => /fs\/promises|readline|internal\/fs\/dir/.test(m))).toEqual([]);
+  });
+
+  it('--help does not load engine.js (what the commands run)', async () => {
+    const r = await modulesOf(['--help']);
+    expect(r.stdout).toMatch(/^Usage: tcpdiag /);
+    expect(r.start).toMatch(/start: bundle dist\/bundle\/cli\.js, code cache used/);
+    expect(r.start).not.toMatch(/engine/);
   });
 });

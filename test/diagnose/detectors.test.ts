@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runPipeline } from '../../src/diagnose/pipeline.js';
 import { synAckAfterAck } from '../../src/diagnose/synack-after-ack.js';
-import { exitCode } from '../../src/cli/analyze.js';
+import { exitCode } from '../../src/cli/analyze-run.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { captureReport, findingReport, newReport } from '../../src/report/model.js';
 import { Connection } from '../../src/track/connection.js';

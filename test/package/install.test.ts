@@ -85,6 +85,10 @@ describe('npm pack, installed into an empty folder', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: tcpdiag \[options\] \[command\]\n/);
     expect(r.stderr).toBe('tcpdiag: start: bundle dist/bundle/cli.js, code cache used\n');
+    // A command loads the second script, what the commands run, with its own cache.
+    const a = await exec(bin, ['analyze', '--format', 'json', '--fail-on', 'never', `${FIXTURES}public/get.pcap`], { cwd: app, env: { ...ENV, TCPDIAG_TRACE_LOAD: '1' } });
+    expect(a.code).toBe(0);
+    expect(a.stderr).toBe('tcpdiag: start: bundle dist/bundle/cli.js, code cache used\ntcpdiag: start: engine dist/bundle/engine.js, code cache used\n');
   }, 60_000);
 });
 
