@@ -114,7 +114,13 @@ const frontAlone = await build({ ...scriptOptions, entryPoints: [MAIN], plugins:
 const frontFiles = new Set(Object.keys(frontAlone.metafile.inputs).filter((f) => !f.includes(':')));
 const strayRun = [...frontFiles].filter((f) => /-run\.js$/.test(f));
 if (strayRun.length) throw new Error(`bundle: cli.js holds ${strayRun.join(', ')}: a command's definition imports what it runs`);
-// engine.js: what it imports of those files comes from cli.js.
+// engine.js takes from cli.js what must exist once: the packages (commander), and each module of cli.js that
+// holds state or declares a class (output.ts's stream state and OutputError, command.ts's InputError, which
+// cli.js's actions test with instanceof). A module of constants and pure functions is copied into engine.js
+// instead: read through cli.js, each use would be a getter's call on its namespace (time-base.ts's constants
+// in the reader's per-packet code; many small captures in one run took 15% longer).
+const STATEFUL = /^(?:export )?(?:let|var|class) |^(?:export )?const [\w$]+ = new /m;
+const sharedWithEngine = (rel) => rel.startsWith('node_modules/') || STATEFUL.test(readFileSync(join(root, rel), 'latin1'));
 const frontShared = {
   name: 'front-shared',
   setup(b) {
@@ -123,7 +129,7 @@ const frontShared = {
       const r = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'front-shared' });
       if (r.errors.length || r.external || r.namespace !== 'file') return undefined;
       const rel = relative(root, r.path).split(sep).join('/');
-      return frontFiles.has(rel) ? { path: FRONT_PREFIX + rel, external: true } : undefined;
+      return frontFiles.has(rel) && sharedWithEngine(rel) ? { path: FRONT_PREFIX + rel, external: true } : undefined;
     });
   },
 };
