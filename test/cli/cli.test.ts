@@ -1,8 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runBin, runCli } from './run-cli.js';
+import { tempDirs } from '../helpers/temp.js';
+
+const tempDir = tempDirs();
 
 const OVERFLOW = 'fixtures/lab/accept-overflow-abort0-server.pcap';
 const REFUSED = 'fixtures/lab/refused-server.pcap';
@@ -107,7 +109,7 @@ describe('output', () => {
   });
 
   it.each(['json', 'markdown', 'junit', 'ndjson'])('--output writes the same bytes as stdout (%s)', async (format) => {
-    const dir = mkdtempSync(join(tmpdir(), 'tcpdiag-'));
+    const dir = tempDir('tcpdiag-cli-');
     const file = join(dir, `report.${format}`);
     const a = await tcpdiag(['analyze', OVERFLOW, '--format', format]);
     const b = await tcpdiag(['analyze', OVERFLOW, '--format', format, '--output', file]);

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT, runCli, type CliResult } from './run-cli.js';
+import { tempDirs } from '../helpers/temp.js';
+
+const tempDir = tempDirs();
 
 /** Command lines of the README's sh blocks that call tcpdiag. */
 function readmeCommands(): string[] {
@@ -38,7 +40,7 @@ function runnable(cmd: string): boolean {
 }
 
 // Examples run in a scratch folder that sees the repository's fixtures, so those that write files leave none behind.
-const CWD = mkdtempSync(join(tmpdir(), 'tcpdiag-examples-'));
+const CWD = tempDir('tcpdiag-examples-');
 symlinkSync(join(ROOT, 'fixtures'), join(CWD, 'fixtures'));
 
 // What a shell would read differently from a list of words: such examples run in bash, the rest in-process.

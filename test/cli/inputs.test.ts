@@ -1,12 +1,14 @@
 // Inputs that cannot be read: named with the reason, a place only where there was one, an ::error
 // annotation under GitHub Actions; compressed files tcpdiag does not read are named as such.
 
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT, runCli } from './run-cli.js';
 import { readCapture } from '../../src/capture/reader.js';
+import { tempDirs } from '../helpers/temp.js';
+
+const tempDir = tempDirs();
 
 const OVERFLOW = 'fixtures/lab/accept-overflow-abort0-server.pcap';
 
@@ -24,7 +26,7 @@ describe('compressed files other than gzip', () => {
     ['zstd', [0x28, 0xb5, 0x2f, 0xfd], 'zstd -dc'],
     ['bzip2', [0x42, 0x5a, 0x68, 0x39], 'bzip2 -dc'],
   ])('names %s and the command that decompresses it, from a file and from stdin', async (name, magic, tool) => {
-    const file = join(mkdtempSync(join(tmpdir(), 'tcpdiag-in-')), `capture.pcap.${name}`);
+    const file = join(tempDir('tcpdiag-in-'), `capture.pcap.${name}`);
     writeFileSync(file, Buffer.concat([Buffer.from(magic), capture]));
     const r = await readCapture(file, sink);
     expect(r.error?.message).toBe(`${name}-compressed: tcpdiag reads gzip but not ${name}; decompress it first (${tool} ${file} | tcpdiag analyze -)`);

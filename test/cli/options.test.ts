@@ -3,9 +3,8 @@ import { fileURLToPath } from 'node:url';
 
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +19,9 @@ import { renderEntry } from '../../src/knowledge/explain-render.js';
 import { withWidth } from '../../src/knowledge/output-style.js';
 import { fold } from '../../src/report/text.js';
 import { Chalk } from 'chalk';
+import { tempDirs } from '../helpers/temp.js';
+
+const tempDir = tempDirs();
 
 // attr.pcap: Redis on [::1]:6379 and 127.0.0.1:6379; first packet 2025-06-26T15:31:54.985978Z, last 15:31:59.084594Z.
 const ATTR = 'fixtures/public/attr.pcap';
@@ -276,7 +278,7 @@ describe('host --fail-on', () => {
     // A /proc that holds the "before" counters at the first reading and the "after" ones (ListenOverflows
     // moved; fixtures/proc/README.md) at the second.
     const run = async (failOn: 'error' | 'never') => {
-      const dir = mkdtempSync(join(tmpdir(), 'tcpdiag-host-'));
+      const dir = tempDir('tcpdiag-host-');
       cpSync(join(ROOT, 'fixtures/proc/before'), dir, { recursive: true });
       // net/netstat as a FIFO for the first reading: it waits for the text written to it, whatever the
       // machine's load. Then, during the interval, a regular file with the moved counters.

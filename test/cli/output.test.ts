@@ -4,12 +4,14 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, closeSync, constants, createReadStream, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, closeSync, constants, createReadStream, existsSync, lstatSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT, runBin, runCli } from './run-cli.js';
+import { tempDirs } from '../helpers/temp.js';
+
+const tempDir = tempDirs();
 
 const REFUSED = 'fixtures/lab/refused-server.pcap';
 const PROC_AFTER = 'fixtures/proc/after';
@@ -21,7 +23,7 @@ function tcpdiag(args: string[], stdout?: number) {
 }
 
 function scratch(): string {
-  return mkdtempSync(join(tmpdir(), 'tcpdiag-output-'));
+  return tempDir('tcpdiag-output-');
 }
 
 /**

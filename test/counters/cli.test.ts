@@ -1,12 +1,14 @@
 // `tcpdiag host --snapshot` and `tcpdiag analyze --counters` as a user runs them (the built CLI, in-process).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parseSnmpFile } from '../../src/knowledge/proc-counters.js';
 import { runCli } from '../cli/run-cli.js';
 import { COUNTERS, ROOT } from './helpers.js';
+import { tempDirs } from '../helpers/temp.js';
+
+const tempDir = tempDirs();
 
 const OVERFLOW = 'fixtures/lab/accept-overflow-abort0-server.pcap';
 
@@ -19,7 +21,7 @@ const validateSnapshot = ajv.compile(JSON.parse(readFileSync(`${ROOT}schema/snap
 const validateReport = ajv.compile(JSON.parse(readFileSync(`${ROOT}schema/report.schema.json`, 'utf8')) as object);
 
 describe('tcpdiag host --snapshot', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tcpdiag-snapshot-'));
+  const dir = tempDir('tcpdiag-snapshot-');
 
   it('writes every Tcp/TcpExt counter, the sysctls and the listeners of a /proc root as versioned JSON', async () => {
     const file = join(dir, 'after.json');
@@ -82,7 +84,7 @@ describe('tcpdiag analyze --counters', () => {
   });
 
   it('reads one file holding both readings', async () => {
-    const both = join(mkdtempSync(join(tmpdir(), 'tcpdiag-both-')), 'both.txt');
+    const both = join(tempDir('tcpdiag-both-'), 'both.txt');
     writeFileSync(both, readFileSync(`${COUNTERS}proc/before.txt`, 'utf8') + readFileSync(`${COUNTERS}proc/after-accept-overflow-abort0.txt`, 'utf8'));
     const r = await tcpdiag(['analyze', OVERFLOW, '--format', 'json', '--counters', both]);
     const c = JSON.parse(r.stdout).captures[0].counters;

@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +8,9 @@ import { renderEntry, renderList } from '../../src/knowledge/explain-render.js';
 import { rawHtmlOutsideCode, runCommand } from './run-command.js';
 import { SIGNATURES } from '../../src/diagnose/signatures.js';
 import { CAPTURE_DETECTORS, DETECTORS, FINDING_IDS } from '../../src/diagnose/registry.js';
+import { tempDirs } from '../helpers/temp.js';
+
+const tempDir = tempDirs();
 
 // The ids come from the diagnosis stage itself: one it emits without an entry here fails. Ids that are
 // both a per-connection signature and a per-listener finding have one entry, of kind `both`.
@@ -174,7 +176,7 @@ describe('tcpdiag explain command', () => {
   });
 
   it('writes --output atomically and leaves no temporary file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tcpdiag-explain-'));
+    const dir = tempDir('tcpdiag-explain-');
     const file = join(dir, 'refused.md');
     const r = await runCommand(addExplainCommand, ['explain', 'refused', '--format', 'markdown', '--output', file]);
     expect(r.exitCode).toBe(0);
