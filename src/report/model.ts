@@ -122,9 +122,35 @@ export function isoTime(sec: number, nsec: number, digits = 9): string {
   // `flows` formats a time or two per connection, and neighbours share their second: format each second once.
   if (s !== lastSecond) {
     lastSecond = s;
-    lastWhole = new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, '');
+    lastWhole = utcDateTime(s);
   }
   return digits <= 0 ? `${lastWhole}Z` : `${lastWhole}.${pad(ns, 9).slice(0, Math.min(digits, 9))}Z`;
+}
+
+const SECONDS_PER_DAY = 86_400;
+
+/**
+ * Whole seconds since the epoch as Date.prototype.toISOString writes them, without the fraction and the Z
+ * (YYYY-MM-DDTHH:MM:SS; a year outside 0-9999 as +YYYYYY or -YYYYYY), computed here: a process's first
+ * toISOString took 0.7-1.2 ms, about 1% of a small capture's run (BENCHMARKS.md, session 20). The civil date
+ * of a day count is Howard Hinnant's days_from_civil inverse (proleptic Gregorian, as Date's).
+ */
+export function utcDateTime(sec: number): string {
+  const days = Math.floor(sec / SECONDS_PER_DAY);
+  const ofDay = sec - days * SECONDS_PER_DAY;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
+  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const y = year >= 0 && year <= 9999 ? pad(year, 4) : `${year < 0 ? '-' : '+'}${pad(Math.abs(year), 6)}`;
+  const hour = Math.floor(ofDay / 3600);
+  const minute = Math.floor((ofDay % 3600) / 60);
+  return `${y}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(ofDay % 60, 2)}`;
 }
 
 /**
