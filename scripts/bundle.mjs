@@ -57,8 +57,20 @@ module.exports = Object.create(getters);`,
   },
 };
 
+// chalk detects the terminal's colours when it loads (its supports-color: tty.isatty(1) and (2)), which loads
+// node:tty and with it node:net, ~4-6 ms of a fresh process, in every run. tcpdiag never uses that detection:
+// every Chalk it makes is given its level (cli/text-style.ts colorWanted decides, knowledge/output-style.ts
+// and report/context-sections.ts likewise). In the bundle chalk's detection reports no colour, and loads nothing.
+const chalkWithoutDetection = {
+  name: 'chalk-without-detection',
+  setup(b) {
+    b.onResolve({ filter: /^#supports-color$/ }, (args) => (/[\\/]node_modules[\\/]chalk[\\/]/.test(args.importer) ? { path: 'supports-color', namespace: 'chalk-stub' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'chalk-stub' }, () => ({ loader: 'js', contents: 'export default { stdout: false, stderr: false };' }));
+  },
+};
+
 const common = {
-  plugins: [lazyBuiltins],
+  plugins: [chalkWithoutDetection, lazyBuiltins],
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -110,7 +122,7 @@ const engineRef = {
 };
 const MAIN = join(root, 'dist/cli/main.js');
 // First cli.js alone, for the list of the modules it holds.
-const frontAlone = await build({ ...scriptOptions, entryPoints: [MAIN], plugins: [engineRef, lazyBuiltins] });
+const frontAlone = await build({ ...scriptOptions, entryPoints: [MAIN], plugins: [chalkWithoutDetection, engineRef, lazyBuiltins] });
 const frontFiles = new Set(Object.keys(frontAlone.metafile.inputs).filter((f) => !f.includes(':')));
 const strayRun = [...frontFiles].filter((f) => /-run\.js$/.test(f));
 if (strayRun.length) throw new Error(`bundle: cli.js holds ${strayRun.join(', ')}: a command's definition imports what it runs`);
@@ -133,12 +145,12 @@ const frontShared = {
     });
   },
 };
-const engine = await build({ ...scriptOptions, entryPoints: [join(root, 'dist/cli/engine.js')], plugins: [frontShared, lazyBuiltins] });
+const engine = await build({ ...scriptOptions, entryPoints: [join(root, 'dist/cli/engine.js')], plugins: [chalkWithoutDetection, frontShared, lazyBuiltins] });
 const shared = [...new Set(Object.values(engine.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external && i.path.startsWith(FRONT_PREFIX)).map((i) => i.path.slice(FRONT_PREFIX.length))))].sort();
 // cli.js again, exporting (as __front) each of its modules engine.js imports.
 const front = await build({
   ...scriptOptions,
-  plugins: [engineRef, lazyBuiltins],
+  plugins: [chalkWithoutDetection, engineRef, lazyBuiltins],
   stdin: {
     resolveDir: root,
     sourcefile: 'cli-entry.js',

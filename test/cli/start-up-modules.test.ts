@@ -50,6 +50,10 @@ describe('the node modules a small analyze loads, and --help', () => {
     // It loads some (the output stream's, the code cache's zlib): the list is read, not empty.
     expect(loaded).toContain('NativeModule zlib');
     expect(loaded.filter((m) => /fs\/promises|readline|internal\/fs\/dir/.test(m))).toEqual([]);
+    // Nor node:tty (and the node:net it loads), which chalk's own colour detection loaded at start-up
+    // (scripts/bundle.mjs: tcpdiag gives every Chalk its level). Only tty is looked for: stdout here is a
+    // pipe, which node makes a net.Socket.
+    expect(loaded.filter((m) => /^NativeModule (tty|internal\/tty)$/.test(m))).toEqual([]);
   });
 
   it('--help does not load engine.js (what the commands run)', async () => {
