@@ -11,15 +11,8 @@ import { usageError, writeTo, type OutputOptions } from './command.js';
 import { textStyle } from './text-style.js';
 import { Output } from './output.js';
 
-export interface QueuesOptions extends OutputOptions<QueuesFormat> {
-  backlog?: number;
-  somaxconn?: number;
-  maxSynBacklog?: number;
-  syncookies?: number;
-  abortOnOverflow?: number;
-  synackRetries?: number;
-  kernel?: string;
-  distro?: string;
+/** The calculator's settings as options (each may be left out: --backlog is checked by the run), and where to read the host's. */
+export interface QueuesOptions extends OutputOptions<QueuesFormat>, Partial<Omit<QueueInput, 'sources'>> {
   host?: boolean;
   procRoot?: string;
 }
