@@ -17,6 +17,7 @@
 // ./capture-worker.js) hold in both.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
@@ -126,13 +127,18 @@ const frontAlone = await build({ ...scriptOptions, entryPoints: [MAIN], plugins:
 const frontFiles = new Set(Object.keys(frontAlone.metafile.inputs).filter((f) => !f.includes(':')));
 const strayRun = [...frontFiles].filter((f) => /-run\.js$/.test(f));
 if (strayRun.length) throw new Error(`bundle: cli.js holds ${strayRun.join(', ')}: a command's definition imports what it runs`);
-// engine.js takes from cli.js what must exist once: the packages (commander), and each module of cli.js that
-// holds state or declares a class (output.ts's stream state and OutputError, command.ts's InputError, which
-// cli.js's actions test with instanceof). A module of constants and pure functions is copied into engine.js
-// instead: read through cli.js, each use would be a getter's call on its namespace (time-base.ts's constants
-// in the reader's per-packet code; many small captures in one run took 15% longer).
-const STATEFUL = /^(?:export )?(?:let|var|class) |^(?:export )?const [\w$]+ = new /m;
-const sharedWithEngine = (rel) => rel.startsWith('node_modules/') || STATEFUL.test(readFileSync(join(root, rel), 'latin1'));
+// engine.js takes every module it shares with cli.js from cli.js, so that state and classes exist once
+// (output.ts's stream state and OutputError, command.ts's InputError, which cli.js's actions test with
+// instanceof; commander). Copied into engine.js instead, only modules of numeric constants and pure functions
+// that per-packet code reads: through cli.js each use would be a getter's call on its namespace (time-base.ts's
+// `S` in the reader; 54 small captures in one run took 15% longer), and each is checked to hold nothing else.
+const COPIED_INTO_ENGINE = new Set(['dist/capture/time-base.js']);
+const PURE_LINE = /^(?:export )?(?:const [\w$]+ = [\d.e* ]+;|function [\w$]+\(|async function )|^[\s}]|^$|^\/[/*]/;
+for (const rel of COPIED_INTO_ENGINE) {
+  const impure = readFileSync(join(root, rel), 'latin1').split('\n').filter((line) => !PURE_LINE.test(line));
+  if (impure.length) throw new Error(`bundle: ${rel} is copied into engine.js but holds more than numbers and functions: ${impure[0]}`);
+}
+const sharedWithEngine = (rel) => !COPIED_INTO_ENGINE.has(rel);
 const frontShared = {
   name: 'front-shared',
   setup(b) {
@@ -163,6 +169,15 @@ const front = await build({
 });
 const frontInputs = Object.keys(front.metafile.inputs).filter((f) => !f.includes(':') && f !== 'cli-entry.js');
 if (frontInputs.length !== frontFiles.size || frontInputs.some((f) => !frontFiles.has(f))) throw new Error('bundle: cli.js holds other modules once it exports those engine.js imports');
+// cli.js requires the engine only inside the modules that stand for the import()s (run by an action, after
+// cli.js has loaded: load-bundle.cts's loadEngine reads cli.js's exports).
+const frontBody = front.outputFiles[0].text;
+const engineRequires = frontBody.split(`require(${JSON.stringify(ENGINE_ID)})`).length - 1;
+const engineRefs = Object.keys(front.metafile.inputs).filter((f) => f.startsWith('engine-ref:')).length;
+if (engineRequires !== engineRefs) throw new Error(`bundle: cli.js requires the engine ${engineRequires} times, in ${engineRefs} import()s`);
+// One id for the two scripts, in a comment before each: load-bundle.cts loads engine.js only if it is of
+// cli.js's build (a rebuild between a process's start and its first action would pair two builds).
+const buildId = createHash('sha256').update(frontBody).update(engine.outputFiles[0].text).digest('hex').slice(0, 16);
 for (const [name, result, allowed] of [
   ['cli.js', front, (n) => n === ENGINE_ID],
   ['engine.js', engine, (n) => n.startsWith(FRONT_PREFIX)],
@@ -174,7 +189,7 @@ for (const [name, result, allowed] of [
   const required = [...body.matchAll(/\brequire\(("[^"]*")\)/g)].map((m) => JSON.parse(m[1])).filter((n) => !n.startsWith('node:') && !allowed(n));
   if (required.length) throw new Error(`bundle: ${name} requires ${required.join(', ')}: only node: built-ins are given to it`);
   if (/[^\x00-\x7f]/.test(body)) throw new Error(`bundle: ${name} is not ASCII (esbuild charset)`);
-  writeWhole(name, `(function (exports, require, module, __filename, __dirname, __tcpdiagUrl) {${body}\n})`);
+  writeWhole(name, `/*tcpdiag-build:${buildId}*/(function (exports, require, module, __filename, __dirname, __tcpdiagUrl) {${body}\n})`);
 }
 
 // The ES-module face: every export of dist/cli/main.js.

@@ -127,10 +127,29 @@ export function startPath(root: string): 'bundle' | 'modules' {
 
 type BundleFunction = (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dirname: string, url: string) => void;
 
-/** The script `name` of `dir` compiled (with its cache unless told not to) and run; its exports and what became of the cache. */
-function runScript(dir: string, name: string, cacheName: string, useCache: boolean, require: NodeJS.Require): { exports: object; cache: CacheUse; script: Script } {
+/** The build id scripts/bundle.mjs writes before each script (`/*tcpdiag-build:ID*\/`), or null. */
+function buildIdOf(source: Buffer): string | null {
+  return /^\/\*tcpdiag-build:([0-9a-f]+)\*\//.exec(source.toString('latin1', 0, 64))?.[1] ?? null;
+}
+
+/**
+ * The script `name` of `dir` compiled (with its cache unless told not to) and run; its exports and what
+ * became of the cache. `build`: the id the script must carry (engine.js, cli.js's), checked before it runs.
+ */
+function runScript(
+  dir: string,
+  name: string,
+  cacheName: string,
+  useCache: boolean,
+  require: NodeJS.Require,
+  build?: string | null,
+): { exports: object; cache: CacheUse; script: Script; build: string | null } {
   const file = join(dir, name);
   const source = readFileSync(file);
+  const id = buildIdOf(source);
+  if (build !== undefined && id !== build) {
+    throw new Error(`${file} is of another build than the cli.js this process started with (built again since it started?); run the command again`);
+  }
   let cache: CacheUse = 'none';
   let cachedData: Buffer | undefined;
   if (useCache) {
@@ -146,7 +165,7 @@ function runScript(dir: string, name: string, cacheName: string, useCache: boole
   // import.meta.url of the sources becomes the URL of dist/bundle/main.js: their paths relative to it
   // (../../package.json, ./capture-worker.js) hold as in the ES-module bundle.
   run(module.exports, require, module, file, dir, pathToFileURL(join(dir, 'main.js')).href);
-  return { exports: module.exports, cache, script };
+  return { exports: module.exports, cache, script, build: id };
 }
 
 /** The CLI of the bundle in `dir` (dist/bundle), and whether its code cache was used. */
@@ -164,7 +183,7 @@ export function loadBundle(dir: string, opts: LoadOptions = {}): LoadedBundle {
       if (!m) throw new Error(`tcpdiag: the bundle's engine.js needs ${id}, which cli.js does not give (a build out of step?)`);
       return m;
     }, base);
-    const loaded = runScript(dir, ENGINE_SCRIPT, ENGINE_CACHE, useCache, engineRequire as NodeJS.Require);
+    const loaded = runScript(dir, ENGINE_SCRIPT, ENGINE_CACHE, useCache, engineRequire as NodeJS.Require, front.build);
     engine.cache = loaded.cache;
     engine.script = loaded.script;
     opts.onEngine?.(loaded.cache);

@@ -133,6 +133,8 @@ interface Run {
   cache: string;
   engine: string | null;
   stdout: string;
+  stderr?: string;
+  code?: number;
 }
 
 /** In a fresh node: the bundle in `dir` loaded, `tcpdiag ARGS` run, and what became of each script's cache. */
@@ -141,9 +143,11 @@ function run(dir: string, args: string[]): Promise<Run> {
     const { Writable } = require('node:stream');
     const b = require(${JSON.stringify(LOADER)}).loadBundle(${JSON.stringify(dir)});
     let stdout = '';
+    let stderr = '';
     const sink = new Writable({ write(c, e, done) { stdout += c; done(); } });
-    b.cli.runCli(['node', 'tcpdiag', ...${JSON.stringify(args)}], { stdout: sink })
-      .then(() => process.stdout.write(JSON.stringify({ cache: b.cache, engine: b.engine.cache, stdout })));`;
+    const errors = new Writable({ write(c, e, done) { stderr += c; done(); } });
+    b.cli.runCli(['node', 'tcpdiag', ...${JSON.stringify(args)}], { stdout: sink, stderr: errors })
+      .then((code) => process.stdout.write(JSON.stringify({ cache: b.cache, engine: b.engine.cache, stdout, ...(code === 0 ? {} : { stderr, code }) })));`;
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [...SHEBANG_FLAGS, '-e', program], { encoding: 'utf8' }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${err.message}\n${stderr}`));
@@ -180,6 +184,20 @@ describe.skipIf(!crc32)('the two scripts of the bundle: cli.js, and engine.js wh
     const renamed = (b: Buffer) => Buffer.from(b.toString('latin1').replaceAll('"tcpdiag"', '"TCPDIAG"'), 'latin1');
     expect(renamed(readFileSync(join(BUNDLE, 'engine.js'))).equals(readFileSync(join(BUNDLE, 'engine.js')))).toBe(false);
     expect((await run(copy({ engine: renamed }), ANALYZE)).engine).toBe('stale');
+  });
+
+  it('an engine.js of another build than the cli.js running is not run: one line, exit 2', async () => {
+    const other = (b: Buffer) => {
+      const c = Buffer.from(b);
+      expect(c.toString('latin1', 0, 16)).toBe('/*tcpdiag-build:');
+      c.write('0000000000000000', 16, 'latin1');
+      return c;
+    };
+    const r = await run(copy({ engine: other }), ANALYZE);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^tcpdiag analyze: \S+engine\.js is of another build than the cli\.js this process started with \(built again since it started\?\); run the command again\n$/);
+    expect(r.engine).toBeNull();
   });
 
   it("engine.js takes what it shares with cli.js from cli.js: one output module (its state, OutputError's class)", () => {
