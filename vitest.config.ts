@@ -38,6 +38,8 @@ export function config(all: boolean) {
       // The built CLI (dist/, run in-process by test/cli/run-cli.ts) loads through Node itself, as
       // bin/tcpdiag.js loads it, rather than as a copy transformed by vite.
       server: { deps: { external: [/\/dist\//] } },
+      // A temporary folder for the run, removed at its end (test/helpers/global-temp.ts).
+      globalSetup: ['test/helpers/global-temp.ts'],
     },
   });
 }

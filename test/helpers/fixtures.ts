@@ -48,7 +48,7 @@ let plainDir: string | null = null;
 const plainCopies = new Map<string, string>();
 
 /**
- * A decompressed copy of a .gz fixture in a temporary folder (removed when the test process exits),
+ * A decompressed copy of a .gz fixture in a temporary folder (removed when the test run ends),
  * for the tests of the plain-file reader and of its chunk boundaries, and for pcap-parser (no gzip).
  */
 export function gunzipped(gzPath: string): string {
@@ -56,7 +56,8 @@ export function gunzipped(gzPath: string): string {
   if (p) return p;
   if (!gzPath.endsWith('.gz')) throw new Error(`${gzPath}: not a .gz fixture`);
   if (!plainDir) {
-    const dir = mkdtempSync(join(tmpdir(), 'tcpdiag-plain-'));
+    // In the run's folder (global-temp.ts), removed when the run ends; a fork's exit handler never runs.
+    const dir = mkdtempSync(join(process.env.TCPDIAG_TEST_TMP ?? tmpdir(), 'tcpdiag-plain-'));
     plainDir = dir;
     process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   }
