@@ -18,7 +18,7 @@ const BIN = join(ROOT, 'bin/tcpdiag.js');
 const PORT = 8080;
 const CLIENTS_N = 30;
 const INTERVAL = 2;
-/** watch closes a live window 50 ms after its end when no packet comes (src/cli/watch.ts SETTLE_NS). */
+/** watch closes a live window 50 ms after its end when no packet comes (src/cli/watch-run.ts SETTLE_NS). */
 const SETTLE = 0.05;
 /**
  * Seconds a finding may reach this test after the moment watch promises it (its window's end + SETTLE):
