@@ -175,6 +175,13 @@ const frontBody = front.outputFiles[0].text;
 const engineRequires = frontBody.split(`require(${JSON.stringify(ENGINE_ID)})`).length - 1;
 const engineRefs = Object.keys(front.metafile.inputs).filter((f) => f.startsWith('engine-ref:')).length;
 if (engineRequires !== engineRefs) throw new Error(`bundle: cli.js requires the engine ${engineRequires} times, in ${engineRefs} import()s`);
+// Each run an action imports is in engine.js (src/cli/engine.ts exports it).
+const engineInputs = new Set(Object.keys(engine.metafile.inputs));
+const missingRuns = Object.keys(front.metafile.inputs)
+  .filter((f) => f.startsWith('engine-ref:'))
+  .map((f) => `dist/cli/${f.slice('engine-ref:./'.length)}`)
+  .filter((f) => !engineInputs.has(f));
+if (missingRuns.length) throw new Error(`bundle: engine.js lacks ${missingRuns.join(', ')}, which an action imports: export it from src/cli/engine.ts`);
 // One id for the two scripts, in a comment before each: load-bundle.cts loads engine.js only if it is of
 // cli.js's build (a rebuild between a process's start and its first action would pair two builds).
 const buildId = createHash('sha256').update(frontBody).update(engine.outputFiles[0].text).digest('hex').slice(0, 16);
