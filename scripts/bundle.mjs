@@ -131,23 +131,23 @@ if (strayRun.length) throw new Error(`bundle: cli.js holds ${strayRun.join(', ')
 // (output.ts's stream state and OutputError, command.ts's InputError, which cli.js's actions test with
 // instanceof; commander). Copied into engine.js instead, only modules of numeric constants and pure functions
 // that per-packet code reads: through cli.js each use would be a getter's call on its namespace (time-base.ts's
-// `S` in the reader; 54 small captures in one run took 15% longer), and each is checked to hold nothing else.
+// `S` in the reader; 54 small captures in one run took 305 -> 352 ms, a noisy phase: BENCHMARKS.md, session
+// 20), and each is checked to hold nothing else.
 const COPIED_INTO_ENGINE = new Set(['dist/capture/time-base.js']);
 const PURE_LINE = /^(?:export )?(?:const [\w$]+ = [\d.e* ]+;|function [\w$]+\(|async function )|^[\s}]|^$|^\/[/*]/;
 for (const rel of COPIED_INTO_ENGINE) {
   const impure = readFileSync(join(root, rel), 'latin1').split('\n').filter((line) => !PURE_LINE.test(line));
   if (impure.length) throw new Error(`bundle: ${rel} is copied into engine.js but holds more than numbers and functions: ${impure[0]}`);
 }
-const sharedWithEngine = (rel) => !COPIED_INTO_ENGINE.has(rel);
 const frontShared = {
   name: 'front-shared',
   setup(b) {
     b.onResolve({ filter: /.*/ }, async (args) => {
-      if (args.pluginData === 'front-shared' || args.kind === 'entry-point' || args.path.startsWith('tcpdiag:')) return undefined;
+      if (args.pluginData === 'front-shared' || args.kind === 'entry-point') return undefined;
       const r = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'front-shared' });
       if (r.errors.length || r.external || r.namespace !== 'file') return undefined;
       const rel = relative(root, r.path).split(sep).join('/');
-      return frontFiles.has(rel) && sharedWithEngine(rel) ? { path: FRONT_PREFIX + rel, external: true } : undefined;
+      return frontFiles.has(rel) && !COPIED_INTO_ENGINE.has(rel) ? { path: FRONT_PREFIX + rel, external: true } : undefined;
     });
   },
 };
@@ -173,14 +173,10 @@ if (frontInputs.length !== frontFiles.size || frontInputs.some((f) => !frontFile
 // cli.js has loaded: load-bundle.cts's loadEngine reads cli.js's exports).
 const frontBody = front.outputFiles[0].text;
 const engineRequires = frontBody.split(`require(${JSON.stringify(ENGINE_ID)})`).length - 1;
-const engineRefs = Object.keys(front.metafile.inputs).filter((f) => f.startsWith('engine-ref:')).length;
-if (engineRequires !== engineRefs) throw new Error(`bundle: cli.js requires the engine ${engineRequires} times, in ${engineRefs} import()s`);
+const importedRuns = Object.keys(front.metafile.inputs).filter((f) => f.startsWith('engine-ref:')).map((f) => `dist/cli/${f.slice('engine-ref:./'.length)}`);
+if (engineRequires !== importedRuns.length) throw new Error(`bundle: cli.js requires the engine ${engineRequires} times, in ${importedRuns.length} import()s`);
 // Each run an action imports is in engine.js (src/cli/engine.ts exports it).
-const engineInputs = new Set(Object.keys(engine.metafile.inputs));
-const missingRuns = Object.keys(front.metafile.inputs)
-  .filter((f) => f.startsWith('engine-ref:'))
-  .map((f) => `dist/cli/${f.slice('engine-ref:./'.length)}`)
-  .filter((f) => !engineInputs.has(f));
+const missingRuns = importedRuns.filter((f) => !(f in engine.metafile.inputs));
 if (missingRuns.length) throw new Error(`bundle: engine.js lacks ${missingRuns.join(', ')}, which an action imports: export it from src/cli/engine.ts`);
 // One id for the two scripts, in a comment before each: load-bundle.cts loads engine.js only if it is of
 // cli.js's build (a rebuild between a process's start and its first action would pair two builds).

@@ -9,7 +9,7 @@ import { commandLine, REPO } from './lib.mjs';
 
 const o = commandLine('node scripts/bench/slot-clear.mjs', { dist: { type: 'string', default: `${REPO}/dist`, help: 'compiled tree' } });
 const { SLOT_DOUBLE_INITS } = await import(pathToFileURL(`${o.dist}/track/layout.generated.js`).href);
-const { SLOT_BYTES } = await import(pathToFileURL(`${o.dist}/track/slots.js`).href);
+const { SLOT_BYTES } = await import(pathToFileURL(`${o.dist}/track/limits.js`).href);
 const W = SLOT_BYTES / 4;
 const N = 45000;
 const I = new Int32Array(W * (N + 1));

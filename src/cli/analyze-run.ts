@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { SEVERITY_RANK } from '../diagnose/severity.js';
 import { captureReport, findingReport, newReport, type CaptureReport, type Report } from '../report/model.js';
-import { reportPrinter, type ReportFormat } from '../report/report-printers.js';
+import { reportPrinter } from '../report/report-printers.js';
+import type { ReportFormat } from '../report/formats.js';
 import { errorLocation } from '../report/text.js';
 import { collectLadders } from './ladders.js';
 import { usageError, writeTo, type OutputOptions } from './command.js';

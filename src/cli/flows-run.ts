@@ -2,7 +2,8 @@
 
 import type { Command } from 'commander';
 import { flowRecord } from '../report/flow.js';
-import { flowPrinter, type FlowFormat } from '../report/flow-printers.js';
+import { flowPrinter } from '../report/flow-printers.js';
+import type { FlowFormat } from '../report/formats.js';
 import { stripControl } from '../report/escape.js';
 import { errorLocation } from '../report/text.js';
 import type { TimeBound } from '../track/run.js';

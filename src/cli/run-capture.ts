@@ -6,7 +6,7 @@ import { runPipeline, type CaptureRun } from '../diagnose/pipeline.js';
 import type { Connection } from '../track/connection.js';
 import { connectionsAtMost, type RunOptions } from '../track/run.js';
 import type { CaptureSummary } from '../track/summary.js';
-import { SLOT_BYTES } from '../track/tracker.js';
+import { SLOT_BYTES } from '../track/limits.js';
 import { Progress } from './progress.js';
 
 export type { CaptureRun } from '../diagnose/pipeline.js';

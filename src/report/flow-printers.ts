@@ -8,7 +8,6 @@ import type { Printer, Sink } from './printer.js';
 import { count } from './units.js';
 
 import type { FlowFormat } from './formats.js';
-export { FLOW_FORMATS, type FlowFormat } from './formats.js';
 
 /** What flows prints: each connection's record, and the end of each capture with its counts. */
 export type FlowsItem =
@@ -148,13 +147,12 @@ function textPrinter(sink: Sink, quiet: boolean, heldRows: number): Printer<Flow
         }
         return;
       }
-      const counts = `${stripControl(item.path)}: ${count(item.connections, 'connection')}, ${count(item.packets, 'packet')}\n`;
+      // Before the held rows' table; after the rows of a table printed as it went.
+      if (!quiet) sink.write(`${stripControl(item.path)}: ${count(item.connections, 'connection')}, ${count(item.packets, 'packet')}\n`);
       if (streaming) {
-        if (!quiet) sink.write(counts);
         streaming = null;
         return;
       }
-      if (!quiet) sink.write(counts);
       if (rows.length) sink.write(table(rows, tagged ? vlans : null));
       rows = [];
       vlans = [];

@@ -12,7 +12,6 @@ import { renderCountersText } from './counters-text.js';
 import { renderCorrelationText } from './correlation-text.js';
 
 import type { ReportFormat } from './formats.js';
-export { REPORT_FORMATS, type ReportFormat } from './formats.js';
 
 export interface ReportPrintOptions {
   style: TextStyle;

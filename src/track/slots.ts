@@ -30,9 +30,6 @@ const NEW_SLOT = ((): Int32Array => {
   return words;
 })();
 
-/** Bytes of one live connection. */
-export { SLOT_BYTES } from './limits.js';
-
 /**
  * The live connections' state, one slot each, in one buffer allocated for up
  * to FIRST_CAPACITY slots and grown by doubling past that. `I`, `U` and `F`

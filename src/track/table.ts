@@ -6,8 +6,6 @@ import { Slots } from './slots.js';
 import { S } from '../capture/time-base.js';
 import { MAX_CONNECTIONS_LIMIT } from './limits.js';
 
-export { MAX_CONNECTIONS_LIMIT };
-
 export interface TableOptions {
   /** Live connections at most; past it the least recently active is finalised early (an eviction). */
   maxConnections: number;

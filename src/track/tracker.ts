@@ -47,8 +47,6 @@ export interface TrackerOptions {
  * take 62 MB, well under the 200 MB the project promises.
  */
 export const DEFAULT_MAX_CONNECTIONS = 100_000;
-export { MAX_CONNECTIONS_LIMIT } from './table.js';
-export { SLOT_BYTES } from './slots.js';
 /** Longer than the longest gap between SYN retransmits (64 s), so a slow connect stays one connection. */
 export const DEFAULT_IDLE_TIMEOUT_NS = 120 * S;
 /** Zeek's tcp_close_delay. */

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { needsMemoryFavour, RELEASE_ABOVE_BYTES, releaseTrackerMemory } from '../../src/cli/run-capture.js';
 import { Analyzer } from '../../src/diagnose/analyzer.js';
 import { runPipeline } from '../../src/diagnose/pipeline.js';
-import { SLOT_BYTES } from '../../src/track/tracker.js';
+import { SLOT_BYTES } from '../../src/track/limits.js';
 import { labCapture } from '../helpers/pipeline.js';
 
 describe('the tracker memory let go before the judgement (session 15)', () => {

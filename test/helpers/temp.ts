@@ -6,14 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 
-/** A maker of temporary folders (`mkdtemp` under the system's, with this prefix), each removed after the file's tests. */
+/** A maker of temporary folders (`mkdtemp` with this prefix), each removed after the file's tests. */
 export function tempDirs(): (prefix: string) => string {
   const made: string[] = [];
   afterAll(() => {
     for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
   return (prefix) => {
-    const dir = mkdtempSync(join(tmpdir(), prefix));
+    // In the run's folder when there is one (global-temp.ts): gone at the run's end even if this file's end never comes.
+    const dir = mkdtempSync(join(process.env.TCPDIAG_TEST_TMP ?? tmpdir(), prefix));
     made.push(dir);
     return dir;
   };

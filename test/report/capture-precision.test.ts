@@ -7,8 +7,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import { flowPrinter, FLOW_FORMATS } from '../../src/report/flow-printers.js';
-import { reportPrinter, REPORT_FORMATS } from '../../src/report/report-printers.js';
+import { flowPrinter } from '../../src/report/flow-printers.js';
+import { FLOW_FORMATS, REPORT_FORMATS } from '../../src/report/formats.js';
+import { reportPrinter } from '../../src/report/report-printers.js';
 import { analyzeOne } from './pipeline.js';
 
 const fixture = (rel: string) => fileURLToPath(new URL(`../../fixtures/${rel}`, import.meta.url));
