@@ -20,55 +20,56 @@ const step = (name) => {
   steps.push(`${name} ${(now - t).toFixed(1)}`);
   t = now;
 };
-const source = readFileSync(join(dir, 'cli.js'));
-step('read cli.js');
-const cacheFile = readFileSync(join(dir, 'cli.cache'));
-const data = cacheFile.subarray(12);
-step('read cli.cache');
-if (args.includes('--js-crc')) {
+/** A script's steps, as loadBundle takes them; `beforeCrc` runs (and is timed) between reading and the CRCs. */
+function load(name, cacheName, require, beforeCrc) {
+  const source = readFileSync(join(dir, name));
+  step(`read ${name}`);
+  const cacheFile = readFileSync(join(dir, cacheName));
+  const data = cacheFile.subarray(12);
+  step(`read ${cacheName}`);
+  const crc = beforeCrc(source, cacheFile, data);
+  const ok = crc(data) === cacheFile.readUInt32BE(8) && crc(source) === cacheFile.readUInt32BE(4);
+  step(`its CRC-32s (${ok ? 'match' : 'DO NOT MATCH'})`);
+  const text = source.toString('latin1');
+  step(`${name} as a string`);
+  const script = new Script(text, { filename: join(dir, name), cachedData: args.includes('--no-cache') ? undefined : data });
+  step(`vm.Script (cache ${args.includes('--no-cache') ? 'not given' : script.cachedDataRejected ? 'rejected' : 'used'})`);
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, require, mod, join(dir, name), dir, pathToFileURL(join(dir, 'main.js')).href);
+  step(`${name}'s top level`);
+  return mod.exports;
+}
+
+/** A table-driven CRC-32 in JavaScript, run cold as a start would run it. */
+function jsCrc32() {
   const table = new Int32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
     table[n] = c;
   }
-  const crc = (b) => {
+  return (b) => {
     let c = -1;
     for (let i = 0; i < b.length; i++) c = table[(c ^ b[i]) & 255] ^ (c >>> 8);
     return (c ^ -1) >>> 0;
   };
-  const ok = crc(data) === cacheFile.readUInt32BE(8) && crc(source) === cacheFile.readUInt32BE(4);
-  step(`CRC-32s in JavaScript (${ok ? 'match' : 'DO NOT MATCH'})`);
 }
-const zlib = require('node:zlib');
-step('load zlib');
-const ok = zlib.crc32(data) === cacheFile.readUInt32BE(8) && zlib.crc32(source) === cacheFile.readUInt32BE(4);
-step(`zlib's CRC-32s (${ok ? 'match' : 'DO NOT MATCH'})`);
-const text = source.toString('latin1');
-step('cli.js as a string');
-const script = new Script(text, { filename: join(dir, 'cli.js'), cachedData: args.includes('--no-cache') ? undefined : data });
-step(`vm.Script (cache ${args.includes('--no-cache') ? 'not given' : script.cachedDataRejected ? 'rejected' : 'used'})`);
-const run = script.runInThisContext();
-const mod = { exports: {} };
-run(mod.exports, require, mod, join(dir, 'cli.js'), dir, pathToFileURL(join(dir, 'main.js')).href);
-step("cli.js's top level");
+
+let zlib = null;
+const front = load('cli.js', 'cli.cache', require, (source, cacheFile, data) => {
+  if (args.includes('--js-crc')) {
+    const crc = jsCrc32();
+    const ok = crc(data) === cacheFile.readUInt32BE(8) && crc(source) === cacheFile.readUInt32BE(4);
+    step(`CRC-32s in JavaScript (${ok ? 'match' : 'DO NOT MATCH'})`);
+  }
+  zlib = require('node:zlib');
+  step('load zlib');
+  return zlib.crc32;
+});
 // --engine: then engine.js's steps, as an action's first run loads it (load-bundle.cts loadEngine).
 if (args.includes('--engine') && existsSync(join(dir, 'engine.js'))) {
-  const engineSource = readFileSync(join(dir, 'engine.js'));
-  step('read engine.js');
-  const engineCache = readFileSync(join(dir, 'engine.cache'));
-  const engineData = engineCache.subarray(12);
-  step('read engine.cache');
-  const engineOk = zlib.crc32(engineData) === engineCache.readUInt32BE(8) && zlib.crc32(engineSource) === engineCache.readUInt32BE(4);
-  step(`its CRC-32s (${engineOk ? 'match' : 'DO NOT MATCH'})`);
-  const engineText = engineSource.toString('latin1');
-  step('engine.js as a string');
-  const engineScript = new Script(engineText, { filename: join(dir, 'engine.js'), cachedData: args.includes('--no-cache') ? undefined : engineData });
-  step(`vm.Script (cache ${args.includes('--no-cache') ? 'not given' : engineScript.cachedDataRejected ? 'rejected' : 'used'})`);
-  const shared = mod.exports.__front ?? {};
+  const shared = front.__front ?? {};
   const engineRequire = Object.assign((id) => (id.startsWith('tcpdiag:front:') ? shared[id.slice('tcpdiag:front:'.length)] : require(id)), require);
-  const engineMod = { exports: {} };
-  engineScript.runInThisContext()(engineMod.exports, engineRequire, engineMod, join(dir, 'engine.js'), dir, pathToFileURL(join(dir, 'main.js')).href);
-  step("engine.js's top level");
+  load('engine.js', 'engine.cache', engineRequire, () => zlib.crc32);
 }
 process.stdout.write(`node started ${start.toFixed(1)} ms before; ${steps.join(', ')} (ms)\n`);
