@@ -94,7 +94,7 @@ export class PacketIndex {
   full = false;
   error: string | null = null;
   /** Each connection's tuple as words (Tuple), TUPLE_WORDS a connection, for the lookup's comparison. */
-  private tuples = new Uint32Array(512 * TUPLE_WORDS);
+  private tuples = new Int32Array(512 * TUPLE_WORDS);
   /**
    * The connections by tuple hash: `buckets[hash & (buckets.length - 1)]` is the newest connection of its bucket (-1:
    * none), `olderInBucket[id]` the next older one, `hashOf[id]` its hash (for growing). Typed arrays, not a Map of
@@ -161,8 +161,8 @@ export class PacketIndex {
   }
 
   private newConnection(s: Segment, srcIsClient: boolean, rolesFrom: IndexedConnection['rolesFrom']): IndexedConnection {
-    const src: [number, number, number, number] = [s.src0, s.src1, s.src2, s.src3];
-    const dst: [number, number, number, number] = [s.dst0, s.dst1, s.dst2, s.dst3];
+    const src: [number, number, number, number] = [s.src0 >>> 0, s.src1 >>> 0, s.src2 >>> 0, s.src3 >>> 0];
+    const dst: [number, number, number, number] = [s.dst0 >>> 0, s.dst1 >>> 0, s.dst2 >>> 0, s.dst3 >>> 0];
     const c: IndexedConnection = {
       id: this.connections.length,
       ipVersion: s.ipVersion,
@@ -286,7 +286,7 @@ export class PacketIndex {
     this.buckets = new Int32Array(0);
     this.olderInBucket = new Int32Array(0);
     this.hashOf = new Int32Array(0);
-    this.tuples = new Uint32Array(0);
+    this.tuples = new Int32Array(0);
   }
 
   private listPackets(): void {

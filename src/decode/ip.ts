@@ -64,9 +64,9 @@ function decodeIpv4(b: Uint8Array, p: number, end: number, wireEnd: number, s: S
   }
   s.ipVersion = 4;
   s.src0 = 0; s.src1 = 0; s.src2 = IPV4_MAPPED;
-  s.src3 = ((b[p + 12]! << 24) | (b[p + 13]! << 16) | (b[p + 14]! << 8) | b[p + 15]!) >>> 0;
+  s.src3 = (b[p + 12]! << 24) | (b[p + 13]! << 16) | (b[p + 14]! << 8) | b[p + 15]!;
   s.dst0 = 0; s.dst1 = 0; s.dst2 = IPV4_MAPPED;
-  s.dst3 = ((b[p + 16]! << 24) | (b[p + 17]! << 16) | (b[p + 18]! << 8) | b[p + 19]!) >>> 0;
+  s.dst3 = (b[p + 16]! << 24) | (b[p + 17]! << 16) | (b[p + 18]! << 8) | b[p + 19]!;
   // Loose or strict source routing: the header holds the next hop, the option the real destination.
   if (ihl > 20) finalDestination(b, p + 20, p + ihl, s);
   s.ipId = (b[p + 4]! << 8) | b[p + 5]!;
@@ -107,7 +107,7 @@ function finalDestination(b: Uint8Array, p: number, end: number, s: Segment): vo
 }
 
 function word(b: Uint8Array, p: number): number {
-  return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+  return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
 }
 
 function decodeIpv6(b: Uint8Array, p: number, end: number, wireEnd: number, s: Segment, st: DecodeStats, depth: number): Decoded {

@@ -164,25 +164,25 @@ export class ConnectionTable {
   find(key: number, s: Segment): number {
     const index = this.index;
     const mask = this.mask;
-    const U = this.slots.U;
+    const I = this.slots.I;
     for (let i = mix(key ^ this.seed) & mask; ; i = (i + 1) & mask) {
       const slot = index[2 * i + 1]!;
       if (slot === EMPTY) return -1;
       if (index[2 * i] !== key) continue;
       const b = slot * W.Size;
       // Another tag: another VLAN's connection, unless one direction alone is tagged (see otherVlanFits).
-      const otherVlan = U[b + W.Vlan] !== s.vlan;
-      if (otherVlan && U[b + W.Vlan] !== 0 && s.vlan !== 0) continue;
+      const otherVlan = I[b + W.Vlan] !== s.vlan;
+      if (otherVlan && I[b + W.Vlan] !== 0 && s.vlan !== 0) continue;
       if (
-        U[b + W.CPort] === s.srcPort && U[b + W.SPort] === s.dstPort &&
-        U[b + W.C3] === s.src3 && U[b + W.S3] === s.dst3 && U[b + W.C2] === s.src2 && U[b + W.S2] === s.dst2 &&
-        U[b + W.C1] === s.src1 && U[b + W.S1] === s.dst1 && U[b + W.C0] === s.src0 && U[b + W.S0] === s.dst0
+        I[b + W.CPort] === s.srcPort && I[b + W.SPort] === s.dstPort &&
+        I[b + W.C3] === s.src3 && I[b + W.S3] === s.dst3 && I[b + W.C2] === s.src2 && I[b + W.S2] === s.dst2 &&
+        I[b + W.C1] === s.src1 && I[b + W.S1] === s.dst1 && I[b + W.C0] === s.src0 && I[b + W.S0] === s.dst0
       ) {
         this.lastFromClient = true;
       } else if (
-        U[b + W.CPort] === s.dstPort && U[b + W.SPort] === s.srcPort &&
-        U[b + W.C3] === s.dst3 && U[b + W.S3] === s.src3 && U[b + W.C2] === s.dst2 && U[b + W.S2] === s.src2 &&
-        U[b + W.C1] === s.dst1 && U[b + W.S1] === s.src1 && U[b + W.C0] === s.dst0 && U[b + W.S0] === s.src0
+        I[b + W.CPort] === s.dstPort && I[b + W.SPort] === s.srcPort &&
+        I[b + W.C3] === s.dst3 && I[b + W.S3] === s.src3 && I[b + W.C2] === s.dst2 && I[b + W.S2] === s.src2 &&
+        I[b + W.C1] === s.dst1 && I[b + W.S1] === s.src1 && I[b + W.C0] === s.dst0 && I[b + W.S0] === s.src0
       ) {
         this.lastFromClient = false;
       } else continue;

@@ -203,9 +203,9 @@ export class Tracker {
       }
     } else if (slot < 0) {
       slot = this.create(key, s);
-      const U = st.U;
+      const I = st.I;
       const b = slot * W.Size;
-      fromClient = U[b + W.CPort] === s.srcPort && U[b + W.C3] === s.src3 && U[b + W.C0] === s.src0 && U[b + W.C1] === s.src1 && U[b + W.C2] === s.src2;
+      fromClient = I[b + W.CPort] === s.srcPort && I[b + W.C3] === s.src3 && I[b + W.C0] === s.src0 && I[b + W.C1] === s.src1 && I[b + W.C2] === s.src2;
     }
     if (!fromClient && (s.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && this.listeners.size < MAX_LISTENERS) {
       // Most SYN-ACKs come from the listener the last one came from: no hash, no set lookup for them.

@@ -155,7 +155,8 @@ describe('the correlation index, join and pairing against the code they replaced
           const c = x.connections[x.conn[i]!]!;
           const fromClient = x.fromClient[i] === 1;
           expect([seg.srcPort, seg.dstPort]).toEqual(fromClient ? [c.clientPort, c.serverPort] : [c.serverPort, c.clientPort]);
-          expect([seg.src0, seg.src1, seg.src2, seg.src3]).toEqual(fromClient ? c.client : c.server);
+          // The segment's address words are signed (decode/segment.ts), the index's connections keep them unsigned.
+          expect([seg.src0 >>> 0, seg.src1 >>> 0, seg.src2 >>> 0, seg.src3 >>> 0]).toEqual(fromClient ? c.client : c.server);
           expect(x.frame[i]).toBe(seg.frame);
           i++;
         },
@@ -193,7 +194,7 @@ describe('the correlation index, join and pairing against the code they replaced
         const c = x.connections[x.conn[i]!]!;
         const fromClient = x.fromClient[i] === 1;
         expect(fromClient ? seg.srcPort : seg.dstPort).toBe(c.clientPort);
-        expect(fromClient ? seg.src3 : seg.dst3).toBe(c.client[3]);
+        expect((fromClient ? seg.src3 : seg.dst3) >>> 0).toBe(c.client[3]);
         i++;
       },
     });

@@ -16,8 +16,9 @@ const S_ISN = 5000;
 function seg(frame: number, seconds: number, fromClient: boolean, more: Partial<Segment> = {}): Segment {
   const s = newSegment();
   const v6 = more.ipVersion === 6;
-  const a = v6 ? [0xfd000000, 0, 0, 1] : [0, 0, 0xffff, 0x0a000001];
-  const b = v6 ? [0xfd000000, 0, 0, 2] : [0, 0, 0xffff, 0x0a000002];
+  // Address words as the decoder gives them: signed (decode/segment.ts).
+  const a = v6 ? [0xfd000000 | 0, 0, 0, 1] : [0, 0, 0xffff, 0x0a000001];
+  const b = v6 ? [0xfd000000 | 0, 0, 0, 2] : [0, 0, 0xffff, 0x0a000002];
   const [src, dst] = fromClient ? [a, b] : [b, a];
   [s.src0, s.src1, s.src2, s.src3] = src as [number, number, number, number];
   [s.dst0, s.dst1, s.dst2, s.dst3] = dst as [number, number, number, number];

@@ -17,9 +17,10 @@ const N = 140_000;
 // minute under load (session 11's note).
 function step(s: Segment, i: number, k: number, frame: number): void {
   const fromClient = k === 0 || k === 2 || k === 3 || k === 6;
-  const clientAddr = (0x0a000000 + i) >>> 0;
+  // Address words as the decoder gives them: signed (decode/segment.ts).
+  const clientAddr = (0x0a000000 + i) | 0;
   const clientPort = 10000 + (i % 50000);
-  const serverAddr = 0xc0a80001;
+  const serverAddr = 0xc0a80001 | 0;
   const serverPort = 443;
   s.src0 = s.src1 = s.dst0 = s.dst1 = 0;
   s.src2 = s.dst2 = 0xffff;
