@@ -20,10 +20,10 @@
 // prefetchers: the figures compare the two programs; they are not seconds.
 
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commandLine, REPO, which } from './lib.mjs';
+import { commandLine, pcapPrefix, REPO, which } from './lib.mjs';
 
 const o = commandLine('node scripts/bench/callgrind.mjs', {
   file: { type: 'string', default: '/work/.bench-cache/tiled-2m-df314ddf89.pcap', help: 'capture (classic pcap)' },
@@ -48,30 +48,6 @@ for (const tool of ['valgrind', 'callgrind_annotate']) {
 
 const work = mkdtempSync(join(tmpdir(), 'tcpdiag-callgrind-'));
 
-/** The pcap's global header and its first `n` records, in a new file. */
-function prefix(src, n) {
-  const out = join(work, `first-${n}.pcap`);
-  const fi = openSync(src, 'r');
-  const fo = openSync(out, 'w');
-  const head = Buffer.alloc(24);
-  readSync(fi, head, 0, 24, 0);
-  if (head.readUInt32LE(0) !== 0xa1b2c3d4) throw new Error(`${src}: only a little-endian microsecond pcap is cut here`);
-  writeSync(fo, head);
-  let pos = 24;
-  const rec = Buffer.alloc(16);
-  let body = Buffer.alloc(65536);
-  for (let i = 0; i < n && readSync(fi, rec, 0, 16, pos) === 16; i++) {
-    const len = rec.readUInt32LE(8);
-    if (len > body.length) body = Buffer.alloc(len);
-    readSync(fi, body, 0, len, pos + 16);
-    writeSync(fo, rec);
-    writeSync(fo, body, 0, len);
-    pos += 16 + len;
-  }
-  closeSync(fi);
-  closeSync(fo);
-  return out;
-}
 
 /** The JIT's functions from node's perf map, for addresses callgrind names `???:0x...`. */
 function perfMap(pid) {
@@ -125,7 +101,7 @@ function run(name, args, file, after = []) {
   return { name, packets, ir, d: dr + dw, i1, d1: d1r + d1w, ll: dlr + dlw + collected[6], byFn };
 }
 
-const file = o.packets > 0 ? prefix(o.file, o.packets) : o.file;
+const file = o.packets > 0 ? pcapPrefix(o.file, o.packets, work).path : o.file;
 try {
   const programs = {
     prototype: () => run('prototype', [join(REPO, 'scripts/bench/prototype/track-proto.mjs'), 'track'], file),

@@ -12,10 +12,10 @@
 // A build is a tree holding bin/ and dist/ (as ab.mjs takes them). --packets N: the first N records of
 // --file, copied first (0: all of it; the 2 M file takes ~90 s a build). Builds run two at a time.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO, commandLine, shebangNode, which } from './lib.mjs';
+import { REPO, commandLine, pcapPrefix, pcapRecordCount, shebangNode, which } from './lib.mjs';
 
 const o = commandLine('node scripts/bench/instructions.mjs', {
   builds: { type: 'list', default: [], help: 'build trees (bin/, dist/)' },
@@ -36,29 +36,6 @@ if (o.builds.length === 0) {
 
 const work = mkdtempSync(join(tmpdir(), 'tcpdiag-instructions-'));
 
-/** The pcap's global header and its first `n` records, in a new file; the records' count. */
-function prefix(src, n) {
-  const out = join(work, `first-${n}.pcap`);
-  const fi = openSync(src, 'r');
-  const fo = openSync(out, 'w');
-  const head = Buffer.alloc(24);
-  readSync(fi, head, 0, 24, 0);
-  if (head.readUInt32LE(0) !== 0xa1b2c3d4) throw new Error(`${src}: only a little-endian microsecond pcap is cut here`);
-  writeSync(fo, head);
-  let pos = 24;
-  const rec = Buffer.alloc(16);
-  let k = 0;
-  for (; k < n && readSync(fi, rec, 0, 16, pos) === 16; k++) {
-    const body = Buffer.alloc(rec.readUInt32LE(8));
-    readSync(fi, body, 0, body.length, pos + 16);
-    writeSync(fo, rec);
-    writeSync(fo, body);
-    pos += 16 + body.length;
-  }
-  closeSync(fi);
-  closeSync(fo);
-  return { path: out, packets: k };
-}
 
 function args(build, file) {
   const bin = join(build, 'bin/tcpdiag.js');
@@ -97,14 +74,14 @@ function run(build, i, file) {
   });
 }
 
-const { path: file, packets } = o.packets > 0 ? prefix(o.file, o.packets) : { path: o.file, packets: 0 };
+const { path: file, packets } = o.packets > 0 ? pcapPrefix(o.file, o.packets, work) : { path: o.file, packets: pcapRecordCount(o.file) };
 try {
   const results = [];
   for (let i = 0; i < o.builds.length; i += 2) {
     results.push(...(await Promise.all(o.builds.slice(i, i + 2).map((b, k) => run(b, i + k, file)))));
   }
   const per = packets > 0 ? packets : null;
-  console.log(`${o.job}, ${per ? `first ${per} records of ` : ''}${o.file}; instructions of the whole process${per ? ', and per packet' : ''}`);
+  console.log(`${o.job}, ${o.packets > 0 ? `first ${packets} records of ` : `${packets} records, `}${o.file}; instructions of the whole process, and per packet`);
   console.log('| build | instructions | per packet | V8 compiler | ratio to the first |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   for (const r of results) {
