@@ -43,8 +43,8 @@ export interface TrackerOptions {
 }
 
 /**
- * 624 bytes of typed arrays per live connection (layout.ts): 100 000 of them
- * take 62 MB, well under the 200 MB the project promises.
+ * SLOT_BYTES (704) of typed arrays per live connection (limits.ts, layout.ts): 100 000 of them
+ * take 70 MB, well under the 200 MB the project promises.
  */
 export const DEFAULT_MAX_CONNECTIONS = 100_000;
 /** Longer than the longest gap between SYN retransmits (64 s), so a slow connect stays one connection. */
