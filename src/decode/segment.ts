@@ -34,7 +34,7 @@ export const OPT_TIMESTAMP = 1 << 8;
  * connection key can be built without strings.
  *
  * The address words are held signed, as `| 0` gives them: a word past 2^31 held unsigned is no small integer
- * for V8 but a boxed double, so every packet's addresses were written into boxes and compared as doubles (3%
+ * for V8 but a boxed double, so every packet's addresses were written into boxes and compared as doubles (2–3%
  * of a tracked packet's instructions; BENCHMARKS.md, session 21). Compare them with the slots' Int32Array view,
  * or `>>> 0` where one is kept beside unsigned ones. (seq, ack and the timestamps stay unsigned: held signed
  * they saved 0.2%.)
