@@ -18,7 +18,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commandLine, shebangNode, summary } from './lib.mjs';
+import { commandLine, shebangNode, summary, which } from './lib.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const o = commandLine('node scripts/bench/startup.mjs', {
@@ -69,7 +69,13 @@ for (const job of o.jobs) {
   else for (const b of o.builds) runs.push({ job, build: b, cmd: [...pin, ...command(resolve(b), job)] });
 }
 
+if (!which('hyperfine')) {
+  console.error('hyperfine not found: apt-get install hyperfine');
+  process.exit(2);
+}
 const dir = mkdtempSync(join(tmpdir(), 'tcpdiag-startup-'));
+// A failed run throws: the folder goes either way.
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const json = join(dir, 'run.json');
 const res = runs.map(() => ({ wall: [], cpu: [] }));
 for (let rep = 0; rep < o.warmup + o.reps; rep++) {
@@ -83,7 +89,6 @@ for (let rep = 0; rep < o.warmup + o.reps; rep++) {
     res[i].cpu.push((x.user + x.system) * 1000);
   });
 }
-rmSync(dir, { recursive: true, force: true });
 
 const f = (xs) => {
   const s = summary(xs);
