@@ -145,7 +145,8 @@ export interface JudgedSoFar {
 
 /** The listener key (`ip:port`, or `*`) an open connection will be counted under when it finishes. */
 export function listenerKeyOf(a: JudgedSoFar, c: Connection): string {
-  const known = a.byHash.get(endpointKey(c.s0, c.s1, c.s2, c.s3, c.sPort));
+  // Signed words, as Analyzer.listenerOf hashes them.
+  const known = a.byHash.get(endpointKey(c.s0 | 0, c.s1 | 0, c.s2 | 0, c.s3 | 0, c.sPort));
   if (known && known.base.serves(c)) return known.base.listener;
   const key = formatEndpoint(c.ipVersion, c.s0, c.s1, c.s2, c.s3, c.sPort);
   return a.listeners.has(key) || a.listeners.size < MAX_LISTENERS ? key : '*';
