@@ -48,7 +48,6 @@ for (const tool of ['valgrind', 'callgrind_annotate']) {
 
 const work = mkdtempSync(join(tmpdir(), 'tcpdiag-callgrind-'));
 
-
 /** The JIT's functions from node's perf map, for addresses callgrind names `???:0x...`. */
 function perfMap(pid) {
   const rows = readFileSync(`/tmp/perf-${pid}.map`, 'utf8').trim().split('\n').map((l) => {

@@ -10,7 +10,7 @@
 //   node scripts/bench/instructions.mjs --builds A,B [--job analyze|track-recycle|flows] [--packets 500000] [--file F]
 //
 // A build is a tree holding bin/ and dist/ (as ab.mjs takes them). --packets N: the first N records of
-// --file, copied first (0: all of it; the 2 M file takes ~90 s a build). Builds run two at a time.
+// --file, copied first (0: all of it: two builds' `analyze` of the 2 M file take ~2 minutes). Builds run two at a time.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +35,6 @@ if (o.builds.length === 0) {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'tcpdiag-instructions-'));
-
 
 function args(build, file) {
   const bin = join(build, 'bin/tcpdiag.js');

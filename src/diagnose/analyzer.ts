@@ -1,7 +1,7 @@
 import { epochOf } from '../capture/time-base.js';
 import { formatAddress, formatEndpoint } from '../decode/address.js';
 import type { Connection } from '../track/connection.js';
-import { endpointKey } from '../track/key.js';
+import { serverKeyOf } from '../track/key.js';
 import type { CaptureSummary } from '../track/summary.js';
 import type { JudgeContext } from './detector.js';
 import { CaptureLoss, captureLossCaveat, captureLossNote } from './capture-loss.js';
@@ -148,9 +148,7 @@ export class Analyzer {
   /** The listener a connection goes to (made on its first connection). */
   private listenerOf(c: Connection): Listener {
     // Most connections go to a listener seen before: find it by number, without building its name.
-    // The words signed, as the tracker hashes a segment's (decode/segment.ts): the same key, and endpointKey's
-    // optimised code, made on small integers, is not thrown away at the first record past 2^31.
-    const hash = endpointKey(c.s0 | 0, c.s1 | 0, c.s2 | 0, c.s3 | 0, c.sPort);
+    const hash = serverKeyOf(c);
     const known = this.byHash.get(hash);
     if (known && known.base.serves(c)) return known;
     let key = formatEndpoint(c.ipVersion, c.s0, c.s1, c.s2, c.s3, c.sPort);

@@ -11,7 +11,7 @@
 
 import { formatAddress, formatEndpoint } from '../decode/address.js';
 import { Connection } from '../track/connection.js';
-import { endpointKey } from '../track/key.js';
+import { serverKeyOf } from '../track/key.js';
 import type { LiveConnections, OpenFacts } from '../track/live.js';
 import { MAX_LISTENERS, Listener, type ListenerVantages } from './analyzer.js';
 import { ListenerBase, type CaptureTimes } from './listener.js';
@@ -145,8 +145,7 @@ export interface JudgedSoFar {
 
 /** The listener key (`ip:port`, or `*`) an open connection will be counted under when it finishes. */
 export function listenerKeyOf(a: JudgedSoFar, c: Connection): string {
-  // Signed words, as Analyzer.listenerOf hashes them.
-  const known = a.byHash.get(endpointKey(c.s0 | 0, c.s1 | 0, c.s2 | 0, c.s3 | 0, c.sPort));
+  const known = a.byHash.get(serverKeyOf(c));
   if (known && known.base.serves(c)) return known.base.listener;
   const key = formatEndpoint(c.ipVersion, c.s0, c.s1, c.s2, c.s3, c.sPort);
   return a.listeners.has(key) || a.listeners.size < MAX_LISTENERS ? key : '*';

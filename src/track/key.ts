@@ -45,3 +45,12 @@ export function connectionKey(s: Segment): number {
 export function endpointKey(a0: number, a1: number, a2: number, a3: number, port: number): number {
   return endpointHash(a0, a1, a2, a3, port, LISTENER_SEED, V4_LISTENER) & 0x3fffffff;
 }
+
+/**
+ * endpointKey of a finished record's server. The record's address words are unsigned, a segment's signed
+ * (decode/segment.ts): the same key either way, but passed signed, as the tracker passes a segment's,
+ * endpointKey's optimised code, made on small integers, is not thrown away at the first record past 2^31.
+ */
+export function serverKeyOf(c: { readonly s0: number; readonly s1: number; readonly s2: number; readonly s3: number; readonly sPort: number }): number {
+  return endpointKey(c.s0 | 0, c.s1 | 0, c.s2 | 0, c.s3 | 0, c.sPort);
+}
